@@ -1,0 +1,24 @@
+/* l2tpsec: entry point. Global options, then dispatch to one subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client/command.h"
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+	char *help_argv[] = {"help", NULL};
+
+	if (argc < 2)
+		return cmd_help.run(1, help_argv);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help.run(1, help_argv);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return cmd_version.run(1, argv + 1);
+	if (argv[1][0] == '-')
+		return usage_error("unknown option '%s'", argv[1]);
+	cmd = command_find(argv[1]);
+	if (!cmd)
+		return usage_error("unknown command '%s'", argv[1]);
+	return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,83 @@
+/*
+ * The event loop every layer runs on: epoll for file descriptors, a binary
+ * min-heap of timers (the epoll timeout is the nearest deadline), signalfd for
+ * signals and SIGCHLD-driven child watching. Nothing blocks; callbacks run on
+ * the loop's thread. All state lives in struct loop: several loops can exist
+ * side by side (tests do).
+ */
+#ifndef L2TPSEC_LIB_LOOP_H
+#define L2TPSEC_LIB_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct loop;
+
+#define LOOP_READ 0x1u
+#define LOOP_WRITE 0x2u
+#define LOOP_ERROR 0x4u /* reported only: EPOLLERR / EPOLLHUP */
+
+typedef void (*loop_io_fn)(struct loop *loop, int fd, unsigned events, void *ctx);
+typedef void (*loop_signal_fn)(struct loop *loop, int signo, void *ctx);
+/* status as from waitpid(2) */
+typedef void (*loop_child_fn)(struct loop *loop, pid_t pid, int status, void *ctx);
+
+struct loop_timer;
+typedef void (*loop_timer_fn)(struct loop *loop, struct loop_timer *timer, void *ctx);
+
+/* Embedded in the owner's struct; the loop never allocates or frees it. */
+struct loop_timer {
+	uint64_t expires_ms; /* monotonic */
+	uint64_t seq; /* ties broken by start order */
+	size_t heap_idx; /* 0 = not pending, else 1-based heap slot */
+	loop_timer_fn fn;
+	void *ctx;
+};
+
+struct loop *loop_new(void);
+void loop_free(struct loop *loop);
+
+/* Watch fd for LOOP_READ and/or LOOP_WRITE. One registration per fd. */
+int loop_add_fd(struct loop *loop, int fd, unsigned events, loop_io_fn fn, void *ctx);
+int loop_mod_fd(struct loop *loop, int fd, unsigned events);
+/* Safe to call from any callback, also for the fd being dispatched. */
+void loop_del_fd(struct loop *loop, int fd);
+
+void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *ctx);
+/* (Re)arm t to fire once, ms milliseconds from now. */
+int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t ms);
+void loop_timer_stop(struct loop *loop, struct loop_timer *t);
+static inline bool loop_timer_pending(const struct loop_timer *t)
+{
+	return t->heap_idx != 0;
+}
+/* Milliseconds until t fires, 0 if due or not pending. */
+uint64_t loop_timer_remaining(struct loop *loop, const struct loop_timer *t);
+
+/* Monotonic clock in milliseconds (CLOCK_MONOTONIC). */
+uint64_t loop_now_ms(struct loop *loop);
+
+/* Deliver signo through the loop instead of a handler: the signal is blocked
+ * for the process and read from a signalfd. One callback per signal. */
+int loop_add_signal(struct loop *loop, int signo, loop_signal_fn fn, void *ctx);
+void loop_del_signal(struct loop *loop, int signo);
+
+/* Call fn once when child pid exits (reaps it). */
+int loop_watch_child(struct loop *loop, pid_t pid, loop_child_fn fn, void *ctx);
+void loop_unwatch_child(struct loop *loop, pid_t pid);
+
+/* In a forked child before exec: undo the signal blocking the loop did. */
+void loop_child_reset_signals(void);
+
+/* Dispatch one round of events, waiting at most timeout_ms (-1: until the
+ * next timer or event). Returns the number of callbacks run or -1. */
+int loop_run_once(struct loop *loop, int timeout_ms);
+/* Run until loop_quit() is called from a callback during this run; returns
+ * the code given to it. */
+int loop_run(struct loop *loop);
+void loop_quit(struct loop *loop, int code);
+bool loop_quitting(const struct loop *loop);
+
+#endif

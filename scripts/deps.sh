@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the Debian 12 packages l2tpsec needs to build, test and run its
+# interop rig. Installs only what is missing, so it is quick the second time.
+#   scripts/deps.sh          build + unit tests + fuzzing + interop rig
+#   scripts/deps.sh --build  only what building and unit tests need
+set -eu
+
+build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
+ libnl-genl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libcmocka-dev clang ppp"
+rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static
+ strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
+ libstrongswan-extra-plugins xl2tpd iproute2 iptables tcpdump iperf3 kmod"
+
+pkgs=$build_pkgs
+[ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root or install them with apt-get)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
