@@ -1,0 +1,208 @@
+#include "client/netcfg.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int netcfg_open(struct netcfg *nc, struct logger *lg)
+{
+	memset(nc, 0, sizeof(*nc));
+	nc->lg = lg;
+	nc->sk = nl_socket_alloc();
+	if (!nc->sk)
+		return -1;
+	if (nl_connect(nc->sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(nc->sk);
+		nc->sk = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void netcfg_close(struct netcfg *nc)
+{
+	if (nc->sk)
+		nl_socket_free(nc->sk);
+	nc->sk = NULL;
+}
+
+int netcfg_ifindex(const char *ifname)
+{
+	unsigned idx = if_nametoindex(ifname);
+
+	return idx ? (int)idx : -1;
+}
+
+static struct nl_addr *v4_addr(struct in_addr a, uint8_t prefix)
+{
+	struct nl_addr *na = nl_addr_build(AF_INET, &a, sizeof(a));
+
+	if (na)
+		nl_addr_set_prefixlen(na, prefix);
+	return na;
+}
+
+static int set_link(struct netcfg *nc, int ifindex, unsigned mtu)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	int err = -NLE_NOMEM;
+
+	if (orig && change) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		if (mtu)
+			rtnl_link_set_mtu(change, mtu);
+		rtnl_link_set_flags(change, IFF_UP);
+		err = rtnl_link_change(nc->sk, orig, change, 0);
+	}
+	rtnl_link_put(orig);
+	rtnl_link_put(change);
+	return err;
+}
+
+int netcfg_link_setup(struct netcfg *nc, int ifindex, unsigned mtu, struct in_addr local,
+		      struct in_addr peer)
+{
+	struct rtnl_addr *addr = rtnl_addr_alloc();
+	struct nl_addr *l = v4_addr(local, 32), *p = v4_addr(peer, 32);
+	int err = -NLE_NOMEM;
+
+	if (addr && l && p) {
+		rtnl_addr_set_ifindex(addr, ifindex);
+		rtnl_addr_set_local(addr, l);
+		rtnl_addr_set_peer(addr, p);
+		err = rtnl_addr_add(nc->sk, addr, NLM_F_REPLACE);
+	}
+	rtnl_addr_put(addr);
+	nl_addr_put(l);
+	nl_addr_put(p);
+	if (err == 0)
+		err = set_link(nc, ifindex, mtu);
+	if (err < 0)
+		log_err(nc->lg, LOG_CLIENT, "cannot configure interface %d: %s", ifindex,
+			nl_geterror(err));
+	return err < 0 ? -1 : 0;
+}
+
+static int route_change(struct netcfg *nc, const struct netcfg_route *r, bool add)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *dst = v4_addr(r->dst, r->prefix);
+	struct nl_addr *gw = r->gw.s_addr ? v4_addr(r->gw, 32) : NULL;
+	int err = -NLE_NOMEM;
+
+	if (route && nh && dst && (gw || !r->gw.s_addr)) {
+		rtnl_route_set_family(route, AF_INET);
+		rtnl_route_set_table(route, RT_TABLE_MAIN);
+		rtnl_route_set_protocol(route, NETCFG_RTPROT);
+		rtnl_route_set_scope(route, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+		rtnl_route_set_dst(route, dst);
+		rtnl_route_nh_set_ifindex(nh, r->ifindex);
+		if (gw)
+			rtnl_route_nh_set_gateway(nh, gw);
+		rtnl_route_add_nexthop(route, nh);
+		nh = NULL; /* owned by route now */
+		err = add ? rtnl_route_add(nc->sk, route, NLM_F_EXCL)
+			  : rtnl_route_delete(nc->sk, route, 0);
+	}
+	if (nh)
+		rtnl_route_nh_free(nh);
+	rtnl_route_put(route);
+	nl_addr_put(dst);
+	nl_addr_put(gw);
+	return err;
+}
+
+static int add_recorded(struct netcfg *nc, const struct netcfg_route *r)
+{
+	char dst[INET_ADDRSTRLEN];
+	int err;
+
+	if (nc->n_added == NETCFG_MAX_ROUTES) {
+		log_err(nc->lg, LOG_CLIENT, "too many routes (at most %d)", NETCFG_MAX_ROUTES);
+		return -1;
+	}
+	inet_ntop(AF_INET, &r->dst, dst, sizeof(dst));
+	err = route_change(nc, r, true);
+	if (err == -NLE_EXIST) {
+		/* Someone else's route; leave it alone and don't undo it. */
+		log_warn(nc->lg, LOG_CLIENT, "route %s/%u already exists, not replaced", dst,
+			 r->prefix);
+		return 0;
+	}
+	if (err < 0) {
+		log_err(nc->lg, LOG_CLIENT, "cannot add route %s/%u: %s", dst, r->prefix,
+			nl_geterror(err));
+		return -1;
+	}
+	log_info(nc->lg, LOG_CLIENT, "route %s/%u added", dst, r->prefix);
+	nc->added[nc->n_added++] = *r;
+	return 0;
+}
+
+int netcfg_route_via(struct netcfg *nc, struct in_addr dst, uint8_t prefix, int ifindex)
+{
+	struct netcfg_route r = {.dst = dst, .prefix = prefix, .ifindex = ifindex};
+
+	return add_recorded(nc, &r);
+}
+
+int netcfg_default_via(struct netcfg *nc, int ifindex)
+{
+	struct in_addr low = {htonl(0x00000000)}, high = {htonl(0x80000000)};
+
+	if (netcfg_route_via(nc, low, 1, ifindex) < 0)
+		return -1;
+	return netcfg_route_via(nc, high, 1, ifindex);
+}
+
+int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifindex)
+{
+	struct nl_addr *dst = v4_addr(gateway, 32);
+	struct rtnl_route *found = NULL;
+	struct rtnl_nexthop *nh;
+	struct netcfg_route r = {.dst = gateway, .prefix = 32};
+	struct nl_addr *via;
+	int err;
+
+	if (!dst)
+		return -1;
+	err = rtnl_route_lookup(nc->sk, dst, &found);
+	nl_addr_put(dst);
+	if (err < 0 || !found || rtnl_route_get_nnexthops(found) < 1) {
+		log_err(nc->lg, LOG_CLIENT, "no route to the gateway: %s",
+			err < 0 ? nl_geterror(err) : "no next hop");
+		if (found)
+			rtnl_route_put(found);
+		return -1;
+	}
+	nh = rtnl_route_nexthop_n(found, 0);
+	r.ifindex = rtnl_route_nh_get_ifindex(nh);
+	via = rtnl_route_nh_get_gateway(nh);
+	if (via && nl_addr_get_family(via) == AF_INET)
+		memcpy(&r.gw, nl_addr_get_binary_addr(via), sizeof(r.gw));
+	rtnl_route_put(found);
+	if (r.ifindex == tunnel_ifindex || r.ifindex == 1 /* lo: local gateway */)
+		return 0;
+	return add_recorded(nc, &r);
+}
+
+void netcfg_undo(struct netcfg *nc)
+{
+	while (nc->n_added > 0) {
+		const struct netcfg_route *r = &nc->added[--nc->n_added];
+		int err = route_change(nc, r, false);
+
+		/* Routes through a vanished interface vanish with it. */
+		if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+			log_warn(nc->lg, LOG_CLIENT, "cannot remove route: %s", nl_geterror(err));
+	}
+}

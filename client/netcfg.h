@@ -1,0 +1,64 @@
+/*
+ * Addresses and routes for the tunnel interface, through rtnetlink (libnl).
+ *
+ * Everything added is recorded, so netcfg_undo() removes exactly what we
+ * added and nothing else; the record can be saved to a file so that the next
+ * start after a crash can undo it too (netcfg_undo_file()).
+ */
+#ifndef L2TPSEC_CLIENT_NETCFG_H
+#define L2TPSEC_CLIENT_NETCFG_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/log.h"
+
+/* Our routes carry this rtnetlink protocol number ("proto 157" in ip route),
+ * which tells them apart from everyone else's. */
+#define NETCFG_RTPROT 157
+#define NETCFG_MAX_ROUTES 64
+
+struct netcfg_route {
+	struct in_addr dst;
+	uint8_t prefix;
+	struct in_addr gw; /* 0.0.0.0: directly on the interface */
+	int ifindex;
+};
+
+struct netcfg {
+	struct nl_sock *sk;
+	struct logger *lg;
+	struct netcfg_route added[NETCFG_MAX_ROUTES];
+	size_t n_added;
+};
+
+int netcfg_open(struct netcfg *nc, struct logger *lg);
+void netcfg_close(struct netcfg *nc);
+
+int netcfg_ifindex(const char *ifname);
+/* Point-to-point address local -> peer, MTU, and the link up. */
+int netcfg_link_setup(struct netcfg *nc, int ifindex, unsigned mtu, struct in_addr local,
+		      struct in_addr peer);
+/* Keep the gateway reachable outside the tunnel: a /32 to it over the path
+ * it has now. Does nothing when that path is already our tunnel. */
+int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifindex);
+/* dst/prefix through the tunnel interface. */
+int netcfg_route_via(struct netcfg *nc, struct in_addr dst, uint8_t prefix, int ifindex);
+/* Everything through the tunnel without replacing the existing default
+ * route: 0.0.0.0/1 and 128.0.0.0/1 are more specific than it. */
+int netcfg_default_via(struct netcfg *nc, int ifindex);
+
+/* Remove every route we added, newest first. */
+void netcfg_undo(struct netcfg *nc);
+
+/* One line per added route ("route A.B.C.D/N GW IFINDEX"), for crash undo. */
+int netcfg_save(const struct netcfg *nc, const char *path);
+/* Delete the routes a previous run saved in path (if it exists), then path. */
+int netcfg_undo_file(struct netcfg *nc, const char *path);
+
+/* "10.1.0.0/16" -> dst, prefix; host bits must be zero. */
+int netcfg_parse_cidr(const char *s, struct in_addr *dst, uint8_t *prefix);
+
+#endif

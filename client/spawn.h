@@ -1,0 +1,16 @@
+/* Running short helper programs (resolvectl, resolvconf, hook scripts) with
+ * a clean environment: no secret ever travels in argv or envp. */
+#ifndef L2TPSEC_CLIENT_SPAWN_H
+#define L2TPSEC_CLIENT_SPAWN_H
+
+#include <stddef.h>
+
+/* Runs argv[0] (absolute path) with envp (NULL: a minimal PATH only), feeding
+ * stdin_data (may be NULL) on its standard input, and waits for it.
+ * Returns its exit status, or -1 when it could not run or was killed. */
+int spawn_wait(char *const argv[], char *const envp[], const char *stdin_data);
+
+/* First executable of that name in /usr/sbin:/usr/bin:/sbin:/bin, or NULL. */
+const char *spawn_find(const char *name, char *buf, size_t bufsz);
+
+#endif

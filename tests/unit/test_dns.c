@@ -1,0 +1,155 @@
+/* client/dns: the resolv.conf method end to end in a temporary directory,
+ * crash undo from the state file, and the resolv.conf text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "client/dns.h"
+
+static struct logger lg;
+static char dir[] = "/tmp/l2tpsec-dns-XXXXXX";
+static char resolv[300];
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void read_file(const char *path, char *out, size_t outsz)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(out, 1, outsz - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+static struct dns_config two_servers(void)
+{
+	struct dns_config cfg = {.n_servers = 2, .n_domains = 1, .domains = {"corp.example.com"}};
+
+	inet_pton(AF_INET, "10.0.0.53", &cfg.servers[0]);
+	inet_pton(AF_INET, "10.0.1.53", &cfg.servers[1]);
+	return cfg;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_format(void **state)
+{
+	struct dns_config cfg = two_servers();
+	char text[512];
+
+	(void)state;
+	dns_format_resolv_conf(&cfg, text, sizeof(text));
+	assert_non_null(strstr(text, "nameserver 10.0.0.53\nnameserver 10.0.1.53\n"));
+	assert_non_null(strstr(text, "search corp.example.com\n"));
+}
+
+static void test_file_apply_and_revert(void **state)
+{
+	struct dns_config cfg = two_servers();
+	struct dns d;
+	char text[512];
+
+	(void)state;
+	write_file(resolv, "nameserver 192.0.2.1\n");
+	dns_init(&d, &lg, "office", dir, resolv);
+	assert_int_equal(dns_apply(&d, DNS_FILE, "l2tpsec0", &cfg), 0);
+	read_file(resolv, text, sizeof(text));
+	assert_non_null(strstr(text, "nameserver 10.0.0.53"));
+	assert_null(strstr(text, "192.0.2.1"));
+	/* a second apply must not overwrite the saved original */
+	assert_int_equal(dns_apply(&d, DNS_FILE, "l2tpsec0", &cfg), -1);
+	d.method = DNS_FILE;
+	dns_revert(&d);
+	read_file(resolv, text, sizeof(text));
+	assert_string_equal(text, "nameserver 192.0.2.1\n");
+	assert_int_equal(access(d.backup_path, F_OK), -1);
+	assert_int_equal(access(d.state_path, F_OK), -1);
+}
+
+static void test_no_servers_changes_nothing(void **state)
+{
+	struct dns_config cfg = {0};
+	struct dns d;
+	char text[512];
+
+	(void)state;
+	write_file(resolv, "nameserver 192.0.2.1\n");
+	dns_init(&d, &lg, "office", dir, resolv);
+	assert_int_equal(dns_apply(&d, DNS_FILE, "l2tpsec0", &cfg), 0);
+	read_file(resolv, text, sizeof(text));
+	assert_string_equal(text, "nameserver 192.0.2.1\n");
+	assert_int_equal(d.method, DNS_NONE);
+}
+
+static void test_stale_revert_after_crash(void **state)
+{
+	struct dns_config cfg = two_servers();
+	struct dns crashed, next;
+	char text[512], target[300];
+
+	(void)state;
+	/* resolv.conf as a symlink, as with systemd-resolved's stub */
+	snprintf(target, sizeof(target), "%s/stub-resolv.conf", dir);
+	write_file(target, "nameserver 127.0.0.53\n");
+	unlink(resolv);
+	assert_int_equal(symlink(target, resolv), 0);
+
+	dns_init(&crashed, &lg, "office", dir, resolv);
+	assert_int_equal(dns_apply(&crashed, DNS_FILE, "l2tpsec0", &cfg), 0);
+	read_file(target, text, sizeof(text));
+	assert_string_equal(text, "nameserver 127.0.0.53\n"); /* link target untouched */
+
+	dns_init(&next, &lg, "office", dir, resolv);
+	dns_revert_stale(&next);
+	read_file(resolv, text, sizeof(text));
+	assert_string_equal(text, "nameserver 127.0.0.53\n");
+	assert_int_equal(access(next.state_path, F_OK), -1);
+	dns_revert_stale(&next); /* nothing recorded: no-op */
+	read_file(resolv, text, sizeof(text));
+	assert_string_equal(text, "nameserver 127.0.0.53\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_file_apply_and_revert),
+		cmocka_unit_test(test_no_servers_changes_nothing),
+		cmocka_unit_test(test_stale_revert_after_crash),
+	};
+
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_ERR);
+	return cmocka_run_group_tests_name("dns", tests, setup, teardown);
+}

@@ -1,0 +1,174 @@
+/* client/netcfg + client/tun in a private network namespace (needs root):
+ * addresses, routes, gateway pinning, undo and crash-undo from a file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "client/netcfg.h"
+#include "client/tun.h"
+
+static struct logger lg;
+
+/* Runs a shell command in this (private) namespace and returns its output. */
+static void sh(const char *cmd, char *out, size_t outsz)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+
+	assert_non_null(p);
+	if (out) {
+		n = fread(out, 1, outsz - 1, p);
+		out[n] = '\0';
+	} else {
+		char sink[256];
+
+		while (fread(sink, 1, sizeof(sink), p) > 0)
+			;
+	}
+	pclose(p);
+}
+
+static int setup_netns(void **state)
+{
+	(void)state;
+	if (getuid() != 0 || unshare(CLONE_NEWNET) != 0)
+		return 0; /* tests skip themselves */
+	sh("ip link set lo up && ip link add v0 type veth peer name v1 && "
+	   "ip addr add 192.0.2.1/24 dev v0 && ip link set v0 up && ip link set v1 up && "
+	   "ip route add default via 192.0.2.254 dev v0 onlink 2>&1",
+	   NULL, 0);
+	return 0;
+}
+
+static void skip_unless_netns(void)
+{
+	if (netcfg_ifindex("v0") < 0)
+		skip();
+}
+
+static void test_parse_cidr(void **state)
+{
+	struct in_addr a;
+	uint8_t p;
+
+	(void)state;
+	assert_int_equal(netcfg_parse_cidr("10.20.0.0/16", &a, &p), 0);
+	assert_int_equal(p, 16);
+	assert_int_equal(ntohl(a.s_addr), 0x0a140000);
+	assert_int_equal(netcfg_parse_cidr("10.1.2.3", &a, &p), 0);
+	assert_int_equal(p, 32);
+	assert_int_equal(netcfg_parse_cidr("10.20.0.1/16", &a, &p), -1); /* host bits */
+	assert_int_equal(netcfg_parse_cidr("10.20.0.0/33", &a, &p), -1);
+	assert_int_equal(netcfg_parse_cidr("10.20.0.0/", &a, &p), -1);
+	assert_int_equal(netcfg_parse_cidr("/8", &a, &p), -1);
+	assert_int_equal(netcfg_parse_cidr("300.1.1.1/8", &a, &p), -1);
+	assert_int_equal(netcfg_parse_cidr("10.0.0.0/8x", &a, &p), -1);
+}
+
+static void test_tunnel_routes_and_undo(void **state)
+{
+	struct netcfg nc;
+	char name[IFNAMSIZ] = "";
+	char out[2048];
+	struct in_addr local, peer, gw, net;
+	uint8_t prefix;
+	int fd, idx;
+
+	(void)state;
+	skip_unless_netns();
+	fd = tun_open(name);
+	assert_true(fd >= 0);
+	assert_non_null(strstr(name, "l2tpsec"));
+	idx = netcfg_ifindex(name);
+	assert_true(idx > 0);
+	assert_int_equal(netcfg_open(&nc, &lg), 0);
+
+	inet_pton(AF_INET, "10.9.0.2", &local);
+	inet_pton(AF_INET, "10.9.0.1", &peer);
+	inet_pton(AF_INET, "203.0.113.5", &gw);
+	assert_int_equal(netcfg_link_setup(&nc, idx, 1380, local, peer), 0);
+	assert_int_equal(netcfg_pin_gateway(&nc, gw, idx), 0);
+	assert_int_equal(netcfg_default_via(&nc, idx), 0);
+	assert_int_equal(netcfg_parse_cidr("10.20.0.0/16", &net, &prefix), 0);
+	assert_int_equal(netcfg_route_via(&nc, net, prefix, idx), 0);
+	assert_int_equal(nc.n_added, 4);
+
+	snprintf(out, sizeof(out), "ip -o link show %s", name);
+	sh(out, out, sizeof(out));
+	assert_non_null(strstr(out, "mtu 1380"));
+	sh("ip -4 -o addr show", out, sizeof(out));
+	assert_non_null(strstr(out, "10.9.0.2 peer 10.9.0.1/32"));
+	sh("ip -4 route show proto 157", out, sizeof(out));
+	assert_non_null(strstr(out, "203.0.113.5 via 192.0.2.254 dev v0"));
+	assert_non_null(strstr(out, "0.0.0.0/1 dev l2tpsec"));
+	assert_non_null(strstr(out, "128.0.0.0/1 dev l2tpsec"));
+	assert_non_null(strstr(out, "10.20.0.0/16 dev l2tpsec"));
+	/* the existing default route is untouched */
+	sh("ip -4 route show default", out, sizeof(out));
+	assert_non_null(strstr(out, "default via 192.0.2.254"));
+
+	/* a route that exists already is not ours to remove */
+	assert_int_equal(netcfg_route_via(&nc, net, prefix, idx), 0);
+	assert_int_equal(nc.n_added, 4);
+
+	netcfg_undo(&nc);
+	assert_int_equal(nc.n_added, 0);
+	sh("ip -4 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+	sh("ip -4 route show default", out, sizeof(out));
+	assert_non_null(strstr(out, "default via 192.0.2.254"));
+	netcfg_close(&nc);
+	close(fd);
+}
+
+/* A crashed run left a pinned gateway route: the next start removes it. */
+static void test_undo_from_file_after_crash(void **state)
+{
+	struct netcfg nc, next;
+	struct in_addr gw;
+	char path[] = "/tmp/l2tpsec-netcfg-XXXXXX";
+	char out[1024];
+	int tmpfd;
+
+	(void)state;
+	skip_unless_netns();
+	tmpfd = mkstemp(path);
+	assert_true(tmpfd >= 0);
+	close(tmpfd);
+	assert_int_equal(netcfg_open(&nc, &lg), 0);
+	inet_pton(AF_INET, "198.51.100.7", &gw);
+	assert_int_equal(netcfg_pin_gateway(&nc, gw, -1), 0);
+	assert_int_equal(netcfg_save(&nc, path), 0);
+	netcfg_close(&nc); /* "crash": nothing undone */
+	sh("ip -4 route show proto 157", out, sizeof(out));
+	assert_non_null(strstr(out, "198.51.100.7 via 192.0.2.254"));
+
+	assert_int_equal(netcfg_open(&next, &lg), 0);
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	sh("ip -4 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_int_equal(access(path, F_OK), -1);
+	/* no file: nothing to do */
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	netcfg_close(&next);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_cidr),
+		cmocka_unit_test(test_tunnel_routes_and_undo),
+		cmocka_unit_test(test_undo_from_file_after_crash),
+	};
+
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);
+	return cmocka_run_group_tests_name("netcfg", tests, setup_netns, NULL);
+}
