@@ -5,6 +5,12 @@
 #include <string.h>
 
 static const struct command *const commands[] = {
+	&cmd_connect,
+	&cmd_disconnect,
+	&cmd_status,
+	&cmd_log,
+	&cmd_check,
+	&cmd_import,
 	&cmd_help,
 	&cmd_version,
 	NULL,

@@ -7,6 +7,7 @@ enum exit_status {
 	EXIT_OK = 0,
 	EXIT_FAILURE_GENERIC = 1,
 	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3, /* see also PROFILE_EXIT_CONFIG */
 };
 
 struct command {
@@ -22,6 +23,12 @@ const struct command *const *command_list(void);
 /* Prints "l2tpsec: MESSAGE" and a pointer to --help on stderr; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+extern const struct command cmd_connect;
+extern const struct command cmd_disconnect;
+extern const struct command cmd_status;
+extern const struct command cmd_log;
+extern const struct command cmd_check;
+extern const struct command cmd_import;
 extern const struct command cmd_help;
 extern const struct command cmd_version;
 

@@ -1,0 +1,341 @@
+/* l2tpsec connect [PROFILE] [--nm FILE] [--gateway HOST ...] */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/command.h"
+#include "client/daemon.h"
+#include "client/profile.h"
+
+struct connect_opts {
+	const char *profile; /* name or path */
+	const char *nm_file;
+	const char *name, *gateway, *user, *psk_file, *password_file;
+	const char *ike, *esp, *dh2048, *datapath, *run_dir;
+	bool background;
+	int verbose;
+};
+
+static const char connect_usage[] =
+    "Usage: l2tpsec connect [PROFILE | --nm FILE.nmconnection] [options]\n"
+    "       l2tpsec connect --gateway HOST --psk-file FILE --user USER --password-file FILE\n"
+    "                       [options]\n\n"
+    "Connects and stays in the foreground until the tunnel ends; prints one line\n"
+    "'connected ...' when PPP is up.\n\n"
+    "Options:\n"
+    "  --name NAME              connection name (default: the profile's, or the gateway)\n"
+    "  --gateway HOST           VPN gateway (name or IPv4 address)\n"
+    "  --psk-file FILE          IPsec pre-shared key, in a file only root may read\n"
+    "  --user USER              PPP user name\n"
+    "  --password-file FILE     PPP password, in a file only root may read\n"
+    "  --ike LIST               IKE proposals, strongSwan syntax (aes256-sha2_256-modp2048,...)\n"
+    "  --esp LIST               ESP proposals (aes256-sha1,aes128-sha1,3des-sha1)\n"
+    "  --dh2048 off|offer|require  the 2048-bit DH group, like Windows' NegotiateDH2048\n"
+    "  --datapath auto|kernel|userspace  where packets are processed (default auto)\n"
+    "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"
+    "  --background             return once connected; the tunnel stays up\n"
+    "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
+    "  -v, --verbose            more log output (twice: debug)\n\n"
+    "Exit status: 0 disconnected on request, 3 configuration, 4 network, 5 IKE,\n"
+    "6 L2TP, 7 PPP authentication, 8 PPP, 9 closed by the gateway, 1 other.\n";
+
+enum {
+	OPT_NAME = 256,
+	OPT_GATEWAY,
+	OPT_PSK,
+	OPT_USER,
+	OPT_PASSWORD,
+	OPT_IKE,
+	OPT_ESP,
+	OPT_DH2048,
+	OPT_DATAPATH,
+	OPT_NM,
+	OPT_BACKGROUND,
+	OPT_RUNDIR
+};
+
+static int parse_args(int argc, char **argv, struct connect_opts *o)
+{
+	static const struct option longopts[] = {
+		{"name", required_argument, NULL, OPT_NAME},
+		{"gateway", required_argument, NULL, OPT_GATEWAY},
+		{"psk-file", required_argument, NULL, OPT_PSK},
+		{"user", required_argument, NULL, OPT_USER},
+		{"password-file", required_argument, NULL, OPT_PASSWORD},
+		{"ike", required_argument, NULL, OPT_IKE},
+		{"esp", required_argument, NULL, OPT_ESP},
+		{"dh2048", required_argument, NULL, OPT_DH2048},
+		{"datapath", required_argument, NULL, OPT_DATAPATH},
+		{"nm", required_argument, NULL, OPT_NM},
+		{"background", no_argument, NULL, OPT_BACKGROUND},
+		{"run-dir", required_argument, NULL, OPT_RUNDIR},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_NAME:
+			o->name = optarg;
+			break;
+		case OPT_GATEWAY:
+			o->gateway = optarg;
+			break;
+		case OPT_PSK:
+			o->psk_file = optarg;
+			break;
+		case OPT_USER:
+			o->user = optarg;
+			break;
+		case OPT_PASSWORD:
+			o->password_file = optarg;
+			break;
+		case OPT_IKE:
+			o->ike = optarg;
+			break;
+		case OPT_ESP:
+			o->esp = optarg;
+			break;
+		case OPT_DH2048:
+			o->dh2048 = optarg;
+			break;
+		case OPT_DATAPATH:
+			o->datapath = optarg;
+			break;
+		case OPT_NM:
+			o->nm_file = optarg;
+			break;
+		case OPT_BACKGROUND:
+			o->background = true;
+			break;
+		case OPT_RUNDIR:
+			o->run_dir = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			fputs(connect_usage, stdout);
+			return -2;
+		default:
+			return usage_error("connect: unknown or incomplete option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->profile = argv[optind++];
+	if (optind < argc)
+		return usage_error("connect: unexpected argument '%s'", argv[optind]);
+	if (o->profile && o->nm_file)
+		return usage_error("connect: give a PROFILE or --nm, not both");
+	if (!o->profile && !o->nm_file && !o->gateway)
+		return usage_error("connect: give a PROFILE, --nm FILE or --gateway HOST");
+	return 0;
+}
+
+static int apply_cli(struct profile *p, const struct connect_opts *o, char *err, size_t errlen)
+{
+	struct profile_overrides ov = {.psk_file = o->psk_file, .password_file = o->password_file};
+
+	if (o->name) {
+		if (!profile_name_valid(o->name)) {
+			snprintf(err, errlen, "--name: '%s' is not a valid name ([A-Za-z0-9._-])",
+				 o->name);
+			return -1;
+		}
+		snprintf(p->name, sizeof(p->name), "%s", o->name);
+	}
+	if (o->gateway) {
+		if (!profile_hostname_valid(o->gateway)) {
+			snprintf(err, errlen, "--gateway: '%s' is not a host name or address",
+				 o->gateway);
+			return -1;
+		}
+		snprintf(p->gateway, sizeof(p->gateway), "%s", o->gateway);
+	}
+	if (o->user)
+		snprintf(p->user, sizeof(p->user), "%s", o->user);
+	if (o->ike)
+		snprintf(p->ike_proposals, sizeof(p->ike_proposals), "%s", o->ike);
+	if (o->esp)
+		snprintf(p->esp_proposals, sizeof(p->esp_proposals), "%s", o->esp);
+	if (o->dh2048) {
+		if (strcmp(o->dh2048, "off") == 0)
+			p->dh2048 = PROFILE_DH2048_OFF;
+		else if (strcmp(o->dh2048, "offer") == 0)
+			p->dh2048 = PROFILE_DH2048_OFFER;
+		else if (strcmp(o->dh2048, "require") == 0)
+			p->dh2048 = PROFILE_DH2048_REQUIRE;
+		else {
+			snprintf(err, errlen, "--dh2048: '%s' is not off, offer or require",
+				 o->dh2048);
+			return -1;
+		}
+	}
+	if (o->datapath) {
+		if (strcmp(o->datapath, "auto") == 0)
+			p->datapath = PROFILE_DATAPATH_AUTO;
+		else if (strcmp(o->datapath, "kernel") == 0)
+			p->datapath = PROFILE_DATAPATH_KERNEL;
+		else if (strcmp(o->datapath, "userspace") == 0)
+			p->datapath = PROFILE_DATAPATH_USERSPACE;
+		else {
+			snprintf(err, errlen, "--datapath: '%s' is not auto, kernel or userspace",
+				 o->datapath);
+			return -1;
+		}
+	}
+	if (!p->name[0])
+		profile_name_from(p->name, p->gateway);
+	return profile_apply_overrides(p, &ov, err, errlen);
+}
+
+static int load_profile(struct profile *p, const struct connect_opts *o, char *err, size_t errlen)
+{
+	struct profile_warnings warn;
+	char path[PROFILE_PATH_MAX];
+
+	profile_warnings_init(&warn);
+	profile_init(p, NULL);
+	if (o->nm_file && profile_parse_file(p, o->nm_file, PROFILE_FORMAT_NM, &warn, err, errlen))
+		return -1;
+	if (o->profile) {
+		if (profile_path_for(o->profile, path, sizeof(path)) < 0) {
+			snprintf(err, errlen, "%s: not a profile name or path", o->profile);
+			return -1;
+		}
+		if (profile_parse_file(p, path, PROFILE_FORMAT_INI, &warn, err, errlen) < 0)
+			return -1;
+	}
+	if (!o->nm_file && !o->profile)
+		snprintf(p->source, sizeof(p->source), "command line");
+	if (apply_cli(p, o, err, errlen) < 0 || profile_validate(p, NULL, err, errlen) < 0 ||
+	    profile_load_secrets(p, err, errlen) < 0)
+		return -1;
+	profile_warnings_print(&warn, stderr);
+	return 0;
+}
+
+static int resolve_gateway(const char *host, struct sockaddr_in *out, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(host, "500", &hints, &res);
+
+	if (rc != 0 || !res) {
+		snprintf(err, errlen, "cannot resolve gateway '%s': %s", host, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(out, res->ai_addr, sizeof(*out));
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* Certificate authentication: the files are read here, so ike/ only ever
+ * sees loaded OpenSSL objects. */
+static int load_certs(const struct profile *p, struct conn_params *cp, char *err, size_t errlen)
+{
+	FILE *f;
+
+	if (p->auth != PROFILE_AUTH_CERT)
+		return 0;
+	f = fopen(p->cert, "re");
+	cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	f = fopen(p->key, "re");
+	cp->key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	cp->ca = X509_STORE_new();
+	if (!cp->cert || !cp->key || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
+		snprintf(err, errlen, "cannot load %s: check cert, key and ca in the profile",
+			 !cp->cert  ? p->cert
+			 : !cp->key ? p->key
+				    : p->ca);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_certs(struct conn_params *cp)
+{
+	X509_free(cp->cert);
+	EVP_PKEY_free(cp->key);
+	X509_STORE_free(cp->ca);
+}
+
+static void set_log_levels(struct logger *lg, const struct profile *p, int verbose)
+{
+	log_init(lg, isatty(STDERR_FILENO) ? LOG_TO_STDERR_PLAIN : LOG_TO_STDERR,
+		 verbose >= 2 ? LOG_LVL_DEBUG
+		 : verbose    ? LOG_LVL_INFO
+			      : LOG_LVL_NOTICE);
+	for (int i = 0; i < LOG_SUBSYS_COUNT; i++)
+		if (p->log_level_set[i] && !verbose)
+			log_set_level(lg, (enum log_subsys)i, p->log_level[i]);
+}
+
+static int connect_run(int argc, char **argv)
+{
+	struct connect_opts o = {0};
+	struct conn_params cp = {0};
+	struct daemon_opts dopts = {0};
+	struct profile *p;
+	struct logger lg;
+	char err[PROFILE_PATH_MAX + 512];
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc == -2 ? EXIT_OK : rc;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return EXIT_FAILURE_GENERIC;
+	if (load_profile(p, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "l2tpsec: %s\n", err);
+		rc = CONN_EXIT_CONFIG;
+		goto out;
+	}
+	if (resolve_gateway(p->gateway, &cp.gateway, err, sizeof(err)) < 0) {
+		fprintf(stderr, "l2tpsec: %s\n", err);
+		rc = CONN_EXIT_NETWORK;
+		goto out;
+	}
+	if (load_certs(p, &cp, err, sizeof(err)) < 0) {
+		fprintf(stderr, "l2tpsec: %s\n", err);
+		rc = CONN_EXIT_CONFIG;
+		goto out;
+	}
+	set_log_levels(&lg, p, o.verbose);
+	cp.profile = p;
+	cp.run_dir = o.run_dir ? o.run_dir : CTL_RUN_DIR;
+	dopts.background = o.background;
+	dopts.run_dir = cp.run_dir;
+	rc = daemon_run(&lg, &cp, &dopts);
+	if (rc != 0 && !o.background)
+		fprintf(stderr, "l2tpsec: connection failed (exit status %d)\n", rc);
+out:
+	free_certs(&cp);
+	profile_free(p);
+	free(p);
+	return rc;
+}
+
+const struct command cmd_connect = {
+	.name = "connect",
+	.summary = "connect to a VPN gateway and stay until disconnected",
+	.usage = connect_usage,
+	.run = connect_run,
+};

@@ -1,0 +1,85 @@
+/* l2tpsec disconnect [NAME] */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client/command.h"
+#include "client/ctl.h"
+
+static const char disconnect_usage[] =
+    "Usage: l2tpsec disconnect [NAME] [--run-dir DIR]\n\n"
+    "Tears the connection down (PPP terminate, L2TP CDN and StopCCN, IKE deletes)\n"
+    "and returns when it is done. Without NAME: the only running connection.\n";
+
+/* The one running connection, when NAME is not given. */
+static int only_connection(const char *run_dir, char name[64])
+{
+	DIR *d = opendir(run_dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && len - 5 < 64 && strcmp(e->d_name + len - 5, ".sock") == 0) {
+			if (n++ == 0) {
+				memcpy(name, e->d_name, len - 5);
+				name[len - 5] = '\0';
+			}
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static int disconnect_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"run-dir", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *run_dir = CTL_RUN_DIR;
+	char name[64], out[256];
+	int ch, n;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (ch == 'r')
+			run_dir = optarg;
+		else if (ch == 'h') {
+			fputs(disconnect_usage, stdout);
+			return EXIT_OK;
+		} else
+			return usage_error("disconnect: unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind + 1 < argc)
+		return usage_error("disconnect: unexpected argument '%s'", argv[optind + 1]);
+	if (optind < argc) {
+		snprintf(name, sizeof(name), "%s", argv[optind]);
+	} else if ((n = only_connection(run_dir, name)) != 1) {
+		fprintf(stderr, "l2tpsec: %s; name the connection\n",
+			n == 0 ? "no connection is running" : "several connections are running");
+		return EXIT_FAILURE_GENERIC;
+	}
+	/* teardown waits for the gateway's answers, bounded in the daemon */
+	if (ctl_request(run_dir, name, "disconnect", out, sizeof(out), 15000) < 0) {
+		fprintf(stderr, "l2tpsec: %s: %s\n", name,
+			errno == ENOENT ? "not running" : strerror(errno));
+		return EXIT_FAILURE_GENERIC;
+	}
+	fputs(out, stdout);
+	return strncmp(out, "disconnected", 12) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
+}
+
+const struct command cmd_disconnect = {
+	.name = "disconnect",
+	.summary = "tear a connection down",
+	.usage = disconnect_usage,
+	.run = disconnect_run,
+};

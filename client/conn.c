@@ -1,0 +1,343 @@
+/* The connection's life: start IKE, install SAs, start L2TP, hand over to the
+ * data path (client/conn_data.c), and tear everything down in order. */
+#include "client/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+#define CONN_STOP_TIMEOUT_MS 6000
+
+const char *conn_state_name(enum conn_state s)
+{
+	static const char *const names[] = {
+		[CONN_IDLE] = "idle", [CONN_IKE] = "ike",      [CONN_L2TP] = "l2tp",
+		[CONN_PPP] = "ppp",   [CONN_UP] = "connected", [CONN_STOPPING] = "stopping",
+		[CONN_DOWN] = "down",
+	};
+
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The first failure is the cause; later ones are consequences. */
+	if (c->exit_code == CONN_EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
+		c->exit_code = exit_code;
+		va_start(ap, fmt);
+		vsnprintf(c->failure, sizeof(c->failure), fmt, ap);
+		va_end(ap);
+		log_err(c->lg, LOG_CLIENT, "%s", c->failure);
+	}
+	conn_stop(c);
+}
+
+/* ---- teardown ---- */
+
+static void conn_finish(struct conn *c)
+{
+	if (c->state == CONN_DOWN)
+		return;
+	loop_timer_stop(c->loop, &c->stop_timer);
+	conn_net_down(c);
+	if (c->esp) {
+		esp_datapath_free(c->esp); /* deletes every SA still installed */
+		c->esp = NULL;
+	}
+	c->state = CONN_DOWN;
+	log_info(c->lg, LOG_CLIENT, "disconnected%s%s", c->failure[0] ? ": " : "", c->failure);
+	if (c->ev.down)
+		c->ev.down(c, c->ev_ctx);
+}
+
+/* Top down: PPP, L2TP, IKE; each layer's end calls this again. A layer
+ * whose lower layer is already gone ends without a goodbye. */
+void conn_stop_next(struct conn *c)
+{
+	if (c->state != CONN_STOPPING)
+		return;
+	if (conn_data_stop_step(c))
+		return;
+	if (c->l2tp_alive) {
+		if (!c->l2tp_stopping) {
+			c->l2tp_stopping = true;
+			l2tp_stop(c->l2tp);
+		}
+		return;
+	}
+	if (c->ike_alive) {
+		if (!c->ike_stopping) {
+			c->ike_stopping = true;
+			ike_stop(c->ike);
+		}
+		return;
+	}
+	conn_finish(c);
+}
+
+void conn_stop(struct conn *c)
+{
+	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
+		return;
+	c->state = CONN_STOPPING;
+	loop_timer_start(c->loop, &c->stop_timer, CONN_STOP_TIMEOUT_MS);
+	conn_stop_next(c);
+}
+
+/* ---- IKE ---- */
+
+static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
+		if (c->sas[i].id == 0) {
+			c->sas[i].id = id;
+			c->sas[i].spi_in = pair->in.spi;
+			c->sas[i].spi_out = pair->out.spi;
+			return;
+		}
+	}
+	log_warn(c->lg, LOG_CLIENT, "more than %d SA pairs at once", CONN_MAX_SAS);
+}
+
+static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)
+{
+	struct conn *c = ctx;
+	uint32_t id;
+
+	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
+		return;
+	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
+	if (id == 0) {
+		conn_fail(c, CONN_EXIT_FAILURE, "cannot install the IPsec SA (%s data path)",
+			  esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
+		return;
+	}
+	sa_remember(c, id, pair);
+	c->sa_cipher = pair->out.cipher;
+	c->sa_auth = pair->out.auth;
+	c->sa_udp_encap = pair->udp_encap;
+	log_info(c->lg, LOG_CLIENT, "IPsec SA %s: in %08x out %08x", is_rekey ? "rekeyed" : "up",
+		 pair->in.spi, pair->out.spi);
+	if (!is_rekey && c->state == CONN_IKE) {
+		c->state = CONN_L2TP;
+		if (l2tp_start(c->l2tp) < 0) {
+			conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+			return;
+		}
+		c->l2tp_alive = true;
+	}
+}
+
+static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
+{
+	struct conn *c = ctx;
+
+	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
+		if (c->sas[i].id && c->sas[i].spi_in == spi_in && c->sas[i].spi_out == spi_out) {
+			if (c->esp)
+				esp_delete(c->esp, c->sas[i].id);
+			c->sas[i].id = 0;
+		}
+	}
+}
+
+static void on_ike_failed(void *ctx, const struct ike_failure *f)
+{
+	struct conn *c = ctx;
+	char line[256];
+
+	c->ike_alive = false;
+	ike_failure_str(f, line, sizeof(line));
+	if (c->state == CONN_STOPPING) {
+		conn_stop_next(c);
+		return;
+	}
+	conn_fail(c, c->state == CONN_UP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_IKE, "%s", line);
+}
+
+static void on_ike_stopped(void *ctx)
+{
+	struct conn *c = ctx;
+
+	c->ike_alive = false;
+	conn_stop_next(c);
+}
+
+static void on_non_ike(void *ctx, const uint8_t *buf, size_t len, const struct sockaddr *from)
+{
+	struct conn *c = ctx;
+	uint8_t pkt[4096];
+
+	(void)from;
+	if (!c->esp || len > sizeof(pkt))
+		return;
+	/* decrypted in place, and IKE's receive buffer is not ours to change */
+	memcpy(pkt, buf, len);
+	esp_user_input(c->esp, pkt, len);
+}
+
+/* ---- ESP ---- */
+
+static void on_esp_l2tp(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct conn *c = ctx;
+
+	if (c->l2tp_alive)
+		l2tp_input(c->l2tp, payload, len);
+}
+
+static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
+{
+	struct conn *c = ctx;
+
+	/* IKE rekeys on its own timers; a hard expiry means it did not. */
+	if (hard)
+		log_warn(c->lg, LOG_CLIENT, "IPsec SA %u expired before it was rekeyed", id);
+}
+
+static int l2tp_via_esp(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct conn *c = ctx;
+
+	return c->esp ? esp_user_send_l2tp(c->esp, buf, len) : -1;
+}
+
+/* ---- L2TP ---- */
+
+static void on_tunnel_up(void *ctx)
+{
+	struct conn *c = ctx;
+
+	log_info(c->lg, LOG_CLIENT, "L2TP tunnel up");
+}
+
+static void on_session_up(void *ctx, const struct l2tp_session_info *info)
+{
+	struct conn *c = ctx;
+
+	log_info(c->lg, LOG_CLIENT, "L2TP session up (tunnel %u/%u, session %u/%u)",
+		 info->local_tunnel_id, info->peer_tunnel_id, info->local_session_id,
+		 info->peer_session_id);
+	c->state = CONN_PPP;
+	if (conn_data_start(c, info) < 0)
+		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not start");
+}
+
+static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+	conn_ppp_frame(ctx, frame, len);
+}
+
+static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
+{
+	struct conn *c = ctx;
+
+	c->l2tp_alive = false;
+	if (c->state == CONN_STOPPING) {
+		conn_stop_next(c);
+		return;
+	}
+	conn_fail(c, c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP, "L2TP %s: %s",
+		  why->by_peer ? "closed by the gateway" : "failed", why->words);
+}
+
+/* ---- start and free ---- */
+
+static const struct ike_callbacks ike_cbs = {
+	.sa_established = on_sa_established,
+	.sa_expired_or_deleted = on_sa_deleted,
+	.failed = on_ike_failed,
+	.non_ike_packet = on_non_ike,
+	.stopped = on_ike_stopped,
+};
+
+static const struct esp_callbacks esp_cbs = {
+	.deliver_l2tp = on_esp_l2tp,
+	.sa_expiring = on_esp_expiring,
+};
+
+static const struct l2tp_callbacks l2tp_cbs = {
+	.tunnel_up = on_tunnel_up,
+	.session_up = on_session_up,
+	.ppp_frame = on_ppp_frame,
+	.closed = on_l2tp_closed,
+};
+
+/* Leftovers of a crashed run of this connection: routes, DNS, kernel SAs. */
+void conn_net_recover(struct conn *c)
+{
+	if (!c->net_open && netcfg_open(&c->net, c->lg) == 0)
+		c->net_open = true;
+	if (c->net_open)
+		netcfg_undo_file(&c->net, c->state_path);
+	dns_revert_stale(&c->dns);
+}
+
+int conn_start(struct conn *c)
+{
+	struct ike_config ike_cfg;
+	struct l2tp_config l2tp_cfg;
+	char addr[INET_ADDRSTRLEN];
+
+	c->started_ms = loop_now_ms(c->loop);
+	c->state = CONN_IKE;
+	conn_net_recover(c);
+	if (conn_setup_datapath(c, &esp_cbs) < 0 || conn_setup_tun(c) < 0)
+		goto failed;
+	if (c->kernel_path)
+		esp_kernel_cleanup_stale(c->lg);
+
+	c->l2tp_tx.send = l2tp_via_esp;
+	c->l2tp_tx.ctx = c;
+	conn_setup_l2tp_config(c, &l2tp_cfg);
+	c->l2tp = l2tp_new(c->loop, c->lg, &l2tp_cfg, &l2tp_cbs, c);
+	conn_setup_ike_config(c, &ike_cfg);
+	c->ike = ike_new(c->loop, c->lg, &ike_cfg, &ike_cbs, c);
+	if (!c->l2tp || !c->ike) {
+		conn_fail(c, CONN_EXIT_CONFIG, "%s: the configuration was refused (see the log)",
+			  c->ike ? "L2TP" : "IKE");
+		goto failed;
+	}
+	inet_ntop(AF_INET, &c->p->gateway.sin_addr, addr, sizeof(addr));
+	log_info(c->lg, LOG_CLIENT, "connecting to %s (%s), %s data path", c->p->profile->gateway,
+		 addr, c->kernel_path ? "kernel" : "userspace");
+	if (ike_start(c->ike) < 0) {
+		/* ike_start reported through failed() already, or: */
+		conn_fail(c, CONN_EXIT_NETWORK, "IKE could not start (sockets)");
+		goto failed;
+	}
+	c->ike_alive = true;
+	return 0;
+failed:
+	/* nothing ran yet: stop_next finishes at once */
+	conn_stop(c);
+	return -1;
+}
+
+void conn_free(struct conn *c)
+{
+	loop_timer_stop(c->loop, &c->stop_timer);
+	conn_data_free(c);
+	if (c->l2tp)
+		l2tp_free(c->l2tp);
+	if (c->ike)
+		ike_free(c->ike);
+	if (c->esp)
+		esp_datapath_free(c->esp);
+	if (c->tun_fd >= 0)
+		close(c->tun_fd);
+	if (c->net_open)
+		netcfg_close(&c->net);
+	c->l2tp = NULL;
+	c->ike = NULL;
+	c->esp = NULL;
+	c->tun_fd = -1;
+	c->net_open = false;
+}

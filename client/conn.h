@@ -1,0 +1,155 @@
+/*
+ * One VPN connection: IKE -> ESP -> L2TP -> PPP (built-in or pppd) -> the
+ * interface, routes and DNS; and the way back down. The connection drives
+ * the layers through their callbacks on one event loop and records the
+ * first failure with the stage it happened at, which decides the exit code.
+ */
+#ifndef L2TPSEC_CLIENT_CONN_H
+#define L2TPSEC_CLIENT_CONN_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/ctl.h"
+#include "client/dns.h"
+#include "client/netcfg.h"
+#include "client/profile.h"
+#include "esp/esp.h"
+#include "ike/ike.h"
+#include "l2tp/l2tp.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "ppp/ppp.h"
+
+/* Exit statuses of `connect` (documented in l2tpsec(8)). */
+enum conn_exit {
+	CONN_EXIT_OK = 0,
+	CONN_EXIT_FAILURE = 1, /* local trouble: memory, kernel objects */
+	CONN_EXIT_CONFIG = 3,
+	CONN_EXIT_NETWORK = 4, /* name resolution, no route, sockets */
+	CONN_EXIT_IKE = 5,
+	CONN_EXIT_L2TP = 6,
+	CONN_EXIT_PPP_AUTH = 7,
+	CONN_EXIT_PPP = 8, /* PPP negotiation other than authentication */
+	CONN_EXIT_PEER_CLOSED = 9, /* the gateway ended an established connection */
+};
+
+enum conn_state {
+	CONN_IDLE,
+	CONN_IKE, /* Main Mode / Quick Mode */
+	CONN_L2TP, /* control connection and session */
+	CONN_PPP, /* LCP, authentication, IPCP */
+	CONN_UP,
+	CONN_STOPPING,
+	CONN_DOWN,
+};
+
+/* Everything the connection needs that is not in the profile. */
+struct conn_params {
+	const struct profile *profile;
+	struct sockaddr_in gateway; /* resolved, port 500 */
+	X509 *cert; /* loaded from the profile's paths (certificate auth) */
+	EVP_PKEY *key;
+	X509_STORE *ca;
+	const char *run_dir; /* control socket and crash-undo state */
+	const char *resolv_conf; /* normally /etc/resolv.conf */
+};
+
+struct conn_ip {
+	struct in_addr local, peer, dns[2];
+	unsigned mtu;
+};
+
+struct conn;
+struct conn_events {
+	void (*up)(struct conn *c, void *ctx); /* PPP is up, routes and DNS set */
+	void (*down)(struct conn *c, void *ctx); /* all torn down; c->exit_code final */
+};
+
+#define CONN_MAX_SAS 4
+
+struct conn {
+	struct loop *loop;
+	struct logger *lg;
+	const struct conn_params *p;
+	struct conn_events ev;
+	void *ev_ctx;
+
+	enum conn_state state;
+	bool kernel_path; /* XFRM + kernel L2TP + pppd; else all in-process */
+	int exit_code;
+	char failure[320]; /* one line: stage and reason */
+
+	struct ike_session *ike;
+	struct esp_datapath *esp;
+	struct {
+		uint32_t id, spi_in, spi_out;
+	} sas[CONN_MAX_SAS];
+	enum esp_cipher sa_cipher; /* of the newest SA, for the MTU */
+	enum esp_auth sa_auth;
+	bool sa_udp_encap;
+	struct l2tp *l2tp;
+	struct l2tp_transport l2tp_tx;
+	struct ppp *ppp;
+	struct pppd *pppd;
+
+	int tun_fd;
+	char ifname[IFNAMSIZ];
+	struct conn_ip ip;
+	struct netcfg net;
+	bool net_open, net_configured;
+	struct dns dns;
+	char state_path[300]; /* saved routes for crash undo */
+
+	/* Which layers still run; the stop sequence walks them top down. */
+	bool ike_alive, l2tp_alive, ppp_alive, pppd_alive;
+	bool ike_stopping, l2tp_stopping, ppp_stopping, pppd_stopping;
+
+	struct loop_timer stop_timer; /* bounds a graceful stop */
+	struct loop_timer reap_timer; /* frees layers outside their callbacks */
+	uint64_t started_ms, up_ms;
+};
+
+void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
+	       const struct conn_events *ev, void *ev_ctx);
+/* Undo what a crashed run of this connection name left, then start IKE.
+ * 0, or -1 with c->exit_code and c->failure set (nothing left running). */
+int conn_start(struct conn *c);
+/* Graceful teardown (PPP terminate, CDN, StopCCN, IKE deletes); ev.down
+ * follows. exit_code stays as it is (0 for a user's disconnect). */
+void conn_stop(struct conn *c);
+void conn_free(struct conn *c);
+
+const char *conn_state_name(enum conn_state s);
+/* Text and JSON status (for `status` and `status --json`). */
+void conn_status_text(const struct conn *c, char *out, size_t outsz);
+void conn_status_json(const struct conn *c, char *out, size_t outsz);
+
+/* The interface MTU for a 1500-byte path: what is left after outer IP, UDP
+ * encapsulation, ESP (IV, padding to the block, trailer, ICV), inner UDP,
+ * L2TP and PPP headers (RFC 4303 §2, RFC 3948 §2.1, RFC 2661 §3.1). */
+unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
+			 bool udp_encap, bool l2tp_sequencing);
+
+/* Internal: shared by conn*.c */
+void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The next step of the stop sequence; called again by each layer's end. */
+void conn_stop_next(struct conn *c);
+/* PPP on the L2TP session: built-in (userspace) or pppd (kernel). */
+int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
+/* Ask the running PPP to end (returns false when none runs). */
+bool conn_data_stop_step(struct conn *c);
+void conn_data_free(struct conn *c);
+void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
+void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
+void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
+int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
+int conn_setup_tun(struct conn *c);
+int conn_net_up(struct conn *c, const struct conn_ip *ip);
+void conn_net_down(struct conn *c);
+void conn_net_recover(struct conn *c);
+
+#endif

@@ -1,0 +1,168 @@
+/* PPP on the L2TP session: the built-in PPP moving IP packets to and from the
+ * TUN device (userspace path), or pppd on the PPPoL2TP socket (kernel path). */
+#include "client/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+#define TUN_MAX_PACKET 2048
+
+/* ---- built-in PPP ---- */
+
+static int ppp_to_l2tp(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct conn *c = ctx;
+
+	/* Our L2TP engine adds the HDLC address and control bytes itself. */
+	if (len >= 2 && frame[0] == 0xff && frame[1] == 0x03) {
+		frame += 2;
+		len -= 2;
+	}
+	return c->l2tp_alive ? l2tp_send_ppp(c->l2tp, frame, len) : -1;
+}
+
+static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
+{
+	struct conn *c = ctx;
+	struct conn_ip ip = {.mtu = info->mtu};
+
+	if (!info->ipv4_up || c->state != CONN_PPP)
+		return; /* IPV6CP opening later changes nothing we configure */
+	memcpy(&ip.local, info->local_ipv4, 4);
+	memcpy(&ip.peer, info->peer_ipv4, 4);
+	memcpy(&ip.dns[0], info->dns1, 4);
+	memcpy(&ip.dns[1], info->dns2, 4);
+	if (conn_net_up(c, &ip) < 0)
+		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
+}
+
+static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct conn *c = ctx;
+
+	/* A full TUN queue drops the packet, as a full link would. */
+	if (c->tun_fd >= 0 && write(c->tun_fd, pkt, len) < 0 && errno != EAGAIN)
+		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
+}
+
+static void ppp_down(void *ctx, const struct ppp_failure *why)
+{
+	struct conn *c = ctx;
+
+	c->ppp_alive = false;
+	if (c->state == CONN_STOPPING) {
+		conn_stop_next(c);
+		return;
+	}
+	if (why->reason == PPP_DOWN_AUTH_FAILED)
+		conn_fail(c, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
+			  ppp_auth_name(why->auth), why->message);
+	else
+		conn_fail(c,
+			  c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
+			      ? CONN_EXIT_PEER_CLOSED
+			      : CONN_EXIT_PPP,
+			  "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
+			  why->message[0] ? ": " : "", why->message);
+}
+
+static const struct ppp_callbacks ppp_cbs = {
+	.send_frame = ppp_to_l2tp,
+	.ip_up = ppp_ip_up,
+	.deliver_ip = ppp_deliver_ip,
+	.down = ppp_down,
+};
+
+static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct conn *c = ctx;
+	uint8_t pkt[TUN_MAX_PACKET];
+
+	(void)loop;
+	(void)events;
+	/* A bounded batch per wakeup keeps the loop fair to the network side. */
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = read(fd, pkt, sizeof(pkt));
+
+		if (n <= 0)
+			return;
+		if (c->ppp_alive)
+			ppp_send_ip(c->ppp, pkt, (size_t)n);
+	}
+}
+
+static unsigned ppp_auth_bits(unsigned profile_bits)
+{
+	return ((profile_bits & PROFILE_PPP_PAP) ? PPP_AUTH_PAP : 0) |
+	       ((profile_bits & PROFILE_PPP_CHAP) ? PPP_AUTH_CHAP_MD5 : 0) |
+	       ((profile_bits & PROFILE_PPP_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : 0);
+}
+
+static int builtin_ppp_start(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+	struct ppp_config cfg = {
+		.user = pr->user,
+		.password = pr->password.value.data,
+		.password_len = pr->password.value.len,
+		.auth_allowed = ppp_auth_bits(pr->auth_methods),
+		.mru = (uint16_t)pr->mru,
+		.mtu = (uint16_t)pr->mtu,
+		.echo_interval_s = pr->lcp_echo_interval_s,
+		.echo_failure = pr->lcp_echo_failure,
+		.request_dns = pr->dns != PROFILE_DNS_NO,
+	};
+
+	c->ppp = ppp_new(c->loop, c->lg, &cfg, &ppp_cbs, c);
+	if (!c->ppp)
+		return -1;
+	if (loop_add_fd(c->loop, c->tun_fd, LOOP_READ, on_tun_readable, c) < 0)
+		return -1;
+	c->ppp_alive = true;
+	return ppp_start(c->ppp);
+}
+
+void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len)
+{
+	if (c->ppp_alive)
+		ppp_input(c->ppp, frame, len);
+}
+
+int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
+{
+	(void)info;
+	if (c->kernel_path) {
+		log_err(c->lg, LOG_CLIENT, "the kernel PPP path is not built in yet");
+		return -1;
+	}
+	return builtin_ppp_start(c);
+}
+
+bool conn_data_stop_step(struct conn *c)
+{
+	if (!c->ppp_alive)
+		return false;
+	if (c->ppp_stopping)
+		return true;
+	c->ppp_stopping = true;
+	/* With L2TP gone there is nobody to say goodbye to. */
+	if (c->l2tp_alive)
+		ppp_close(c->ppp);
+	else
+		ppp_lower_down(c->ppp);
+	return c->ppp_alive;
+}
+
+void conn_data_free(struct conn *c)
+{
+	if (c->tun_fd >= 0)
+		loop_del_fd(c->loop, c->tun_fd);
+	if (c->ppp)
+		ppp_free(c->ppp);
+	c->ppp = NULL;
+	c->ppp_alive = false;
+}

@@ -1,0 +1,204 @@
+/* What the tunnel changes on the host when PPP is up: interface address and
+ * MTU, routes, DNS, the user's hook; and undoing all of it. */
+#include "client/conn.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/hook.h"
+
+/* RFC 4303 §2: SPI + sequence number */
+#define ESP_HDR 8
+/* pad length + next header */
+#define ESP_TRAILER 2
+
+static unsigned esp_iv_len(enum esp_cipher cipher)
+{
+	switch (cipher) {
+	case ESP_CIPHER_AES_CBC:
+		return 16;
+	case ESP_CIPHER_3DES_CBC:
+	case ESP_CIPHER_AES_GCM_16:
+		return 8;
+	default:
+		return 0;
+	}
+}
+
+static unsigned esp_block(enum esp_cipher cipher)
+{
+	switch (cipher) {
+	case ESP_CIPHER_AES_CBC:
+		return 16;
+	case ESP_CIPHER_3DES_CBC:
+		return 8;
+	default:
+		return 4; /* RFC 4303 §2.4: 4-byte alignment at least */
+	}
+}
+
+static unsigned esp_icv_len(enum esp_cipher cipher, enum esp_auth auth)
+{
+	if (cipher == ESP_CIPHER_AES_GCM_16)
+		return 16;
+	switch (auth) {
+	case ESP_AUTH_HMAC_MD5_96:
+	case ESP_AUTH_HMAC_SHA1_96:
+	case ESP_AUTH_HMAC_SHA256_96:
+		return 12;
+	case ESP_AUTH_HMAC_SHA256_128:
+		return 16;
+	case ESP_AUTH_HMAC_SHA384_192:
+		return 24;
+	case ESP_AUTH_HMAC_SHA512_256:
+		return 32;
+	default:
+		return 0;
+	}
+}
+
+unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
+			 bool udp_encap, bool l2tp_sequencing)
+{
+	/* outer IPv4 (20) + UDP encapsulation (8, RFC 3948) */
+	unsigned outer =
+	    20 + (udp_encap ? 8 : 0) + ESP_HDR + esp_iv_len(cipher) + esp_icv_len(cipher, auth);
+	/* inner UDP (8) + L2TP data header (RFC 2661 §3.1: flags, length,
+	 * tunnel, session = 8; Ns/Nr +4) + PPP address/control/protocol (4) */
+	unsigned inner = 8 + 8 + (l2tp_sequencing ? 4 : 0) + 4;
+	unsigned block = esp_block(cipher);
+	unsigned room, payload;
+
+	if (path_mtu <= outer + inner + ESP_TRAILER + block)
+		return 576;
+	/* the encrypted part (inner + payload + trailer) is padded to the block */
+	room = ((path_mtu - outer) / block) * block;
+	payload = room - ESP_TRAILER - inner;
+	return payload < 576 ? 576 : payload;
+}
+
+static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_config *dns)
+{
+	const struct profile *pr = c->p->profile;
+
+	memset(dns, 0, sizeof(*dns));
+	if (pr->dns == PROFILE_DNS_NO)
+		return;
+	if (pr->dns == PROFILE_DNS_SERVERS || pr->dns_add_to_peer) {
+		for (size_t i = 0; i < pr->n_dns && dns->n_servers < DNS_MAX_SERVERS; i++)
+			if (pr->dns_servers[i].family == AF_INET)
+				memcpy(&dns->servers[dns->n_servers++], pr->dns_servers[i].bytes,
+				       4);
+	}
+	if (pr->dns != PROFILE_DNS_SERVERS)
+		for (size_t i = 0; i < 2 && dns->n_servers < DNS_MAX_SERVERS; i++)
+			if (ip->dns[i].s_addr)
+				dns->servers[dns->n_servers++] = ip->dns[i];
+	for (size_t i = 0; i < pr->n_search && i < DNS_MAX_DOMAINS; i++)
+		dns->domains[dns->n_domains++] = pr->dns_search[i];
+	dns->default_route = pr->default_route;
+}
+
+static void fill_hook(const struct conn *c, const char *reason, const struct dns_config *dns,
+		      struct hook_info *h)
+{
+	const struct profile *pr = c->p->profile;
+
+	memset(h, 0, sizeof(*h));
+	h->reason = reason;
+	h->name = pr->name;
+	h->gateway = c->p->gateway.sin_addr;
+	h->tundev = c->ifname;
+	h->local_ip = c->ip.local;
+	h->peer_ip = c->ip.peer;
+	h->mtu = c->ip.mtu;
+	h->dns = dns;
+	for (size_t i = 0; i < pr->n_routes && h->n_split < HOOK_MAX_ROUTES; i++) {
+		if (pr->routes[i].dst.family != AF_INET)
+			continue;
+		memcpy(&h->split[h->n_split], pr->routes[i].dst.bytes, 4);
+		h->split_prefix[h->n_split++] = pr->routes[i].prefix_len;
+	}
+}
+
+static int add_routes(struct conn *c, int ifindex)
+{
+	const struct profile *pr = c->p->profile;
+
+	if (netcfg_pin_gateway(&c->net, c->p->gateway.sin_addr, ifindex) < 0)
+		return -1;
+	if (pr->default_route && netcfg_default_via(&c->net, ifindex) < 0)
+		return -1;
+	for (size_t i = 0; i < pr->n_routes; i++) {
+		struct in_addr dst;
+
+		if (pr->routes[i].dst.family != AF_INET)
+			continue;
+		memcpy(&dst, pr->routes[i].dst.bytes, 4);
+		if (netcfg_route_via(&c->net, dst, pr->routes[i].prefix_len, ifindex) < 0)
+			return -1;
+	}
+	/* the gateway's own PPP address, for a split tunnel without routes */
+	if (!pr->default_route && c->ip.peer.s_addr)
+		netcfg_route_via(&c->net, c->ip.peer, 32, ifindex);
+	return netcfg_save(&c->net, c->state_path);
+}
+
+int conn_net_up(struct conn *c, const struct conn_ip *ip)
+{
+	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
+	struct dns_config dns;
+	struct hook_info hook;
+	unsigned mtu = conn_tunnel_mtu(1500, c->sa_cipher, c->sa_auth, c->sa_udp_encap, false);
+	int ifindex = netcfg_ifindex(c->ifname);
+
+	c->ip = *ip;
+	if (c->ip.mtu == 0 || c->ip.mtu > mtu)
+		c->ip.mtu = mtu;
+	if (ifindex < 0 || (!c->net_open && netcfg_open(&c->net, c->lg) < 0))
+		return -1;
+	c->net_open = true;
+	if (!c->kernel_path &&
+	    netcfg_link_setup(&c->net, ifindex, c->ip.mtu, c->ip.local, c->ip.peer) < 0)
+		return -1;
+	c->net_configured = true;
+	if (add_routes(c, ifindex) < 0)
+		return -1;
+	fill_dns(c, &c->ip, &dns);
+	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
+		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
+	if (c->p->profile->hook[0]) {
+		fill_hook(c, "connect", &dns, &hook);
+		if (hook_run(c->p->profile->hook, &hook) != 0)
+			log_warn(c->lg, LOG_CLIENT, "hook %s failed", c->p->profile->hook);
+	}
+	c->state = CONN_UP;
+	c->up_ms = loop_now_ms(c->loop);
+	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
+	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
+	log_notice(c->lg, LOG_CLIENT, "connected: %s local %s peer %s mtu %u (%llu ms)", c->ifname,
+		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
+	if (c->ev.up)
+		c->ev.up(c, c->ev_ctx);
+	return 0;
+}
+
+void conn_net_down(struct conn *c)
+{
+	struct hook_info hook;
+	struct dns_config dns;
+
+	if (c->net_configured && c->p->profile->hook[0]) {
+		fill_dns(c, &c->ip, &dns);
+		fill_hook(c, "disconnect", &dns, &hook);
+		hook_run(c->p->profile->hook, &hook);
+	}
+	dns_revert(&c->dns);
+	if (c->net_open) {
+		netcfg_undo(&c->net);
+		unlink(c->state_path);
+	}
+	c->net_configured = false;
+}

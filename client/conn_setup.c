@@ -1,0 +1,212 @@
+/* Building a connection's layers from its profile, and starting it. */
+#include "client/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client/spawn.h"
+#include "client/tun.h"
+#include "lib/util.h"
+
+static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx);
+
+void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
+	       const struct conn_events *ev, void *ev_ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->loop = loop;
+	c->lg = lg;
+	c->p = p;
+	if (ev)
+		c->ev = *ev;
+	c->ev_ctx = ev_ctx;
+	c->tun_fd = -1;
+	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
+	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
+		 p->profile->name);
+	dns_init(&c->dns, lg, p->profile->name, p->run_dir,
+		 p->resolv_conf ? p->resolv_conf : "/etc/resolv.conf");
+}
+
+static enum ike_id_type ike_id_type_of(const struct profile_id *id)
+{
+	switch (profile_id_effective_type(id)) {
+	case PROFILE_ID_IPV4:
+		return IKE_ID_IPV4_ADDR;
+	case PROFILE_ID_FQDN:
+		return IKE_ID_FQDN;
+	case PROFILE_ID_USER_FQDN:
+		return IKE_ID_USER_FQDN;
+	case PROFILE_ID_DN:
+		return IKE_ID_DER_ASN1_DN;
+	default:
+		return IKE_ID_NONE;
+	}
+}
+
+static void map_id(const struct profile_id *from, struct ike_id *to)
+{
+	if (!from->value[0])
+		return;
+	to->type = ike_id_type_of(from);
+	snprintf(to->value, sizeof(to->value), "%s", from->value);
+	/* "@name" is strongSwan's way of forcing FQDN */
+	if (to->type == IKE_ID_FQDN && to->value[0] == '@')
+		memmove(to->value, to->value + 1, strlen(to->value));
+}
+
+static uint16_t dh_group_by_name(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint16_t group;
+	} groups[] = {
+		{"modp768", 1},   {"modp1024", 2}, {"modp1536", 5}, {"modp2048", 14}, {"modp3072", 15},
+		{"modp4096", 16}, {"ecp256", 19},  {"ecp384", 20},  {"ecp521", 21},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
+		if (strcmp(name, groups[i].name) == 0)
+			return groups[i].group;
+	return 0;
+}
+
+void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
+{
+	const struct profile *pr = c->p->profile;
+
+	ike_config_defaults(cfg);
+	memcpy(&cfg->remote, &c->p->gateway, sizeof(c->p->gateway));
+	if (pr->auth == PROFILE_AUTH_PSK) {
+		cfg->auth = IKE_AUTH_PSK;
+		cfg->psk = pr->psk.value.data;
+		cfg->psk_len = pr->psk.value.len;
+	} else {
+		cfg->auth = IKE_AUTH_RSA_SIG;
+		cfg->cert = c->p->cert;
+		cfg->key = c->p->key;
+		cfg->ca = c->p->ca;
+	}
+	map_id(&pr->local_id, &cfg->local_id);
+	map_id(&pr->remote_id, &cfg->remote_id);
+	cfg->ike_proposals = pr->ike_proposals[0] ? pr->ike_proposals : NULL;
+	cfg->esp_proposals = pr->esp_proposals[0] ? pr->esp_proposals : NULL;
+	cfg->dh2048 = pr->dh2048 == PROFILE_DH2048_OFF       ? IKE_DH2048_OFF
+		      : pr->dh2048 == PROFILE_DH2048_REQUIRE ? IKE_DH2048_REQUIRE
+							     : IKE_DH2048_OFFER;
+	cfg->nat_policy = (enum ike_nat_policy)pr->assume_udp_encaps;
+	if (pr->pfs == PROFILE_PFS_ON)
+		cfg->pfs_group = 14;
+	else if (pr->pfs == PROFILE_PFS_GROUP)
+		cfg->pfs_group = dh_group_by_name(pr->pfs_group);
+	if (pr->ike_lifetime_s)
+		cfg->ike_lifetime_s = pr->ike_lifetime_s;
+	if (pr->ipsec_lifetime_s)
+		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
+	cfg->dpd_interval_s = pr->dpd_interval_s;
+	cfg->l2tp_local_port = 1701;
+	cfg->l2tp_remote_port = 1701;
+}
+
+void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg)
+{
+	const struct profile *pr = c->p->profile;
+	struct sockaddr_in *peer = (struct sockaddr_in *)&cfg->peer;
+
+	l2tp_config_defaults(cfg);
+	*peer = c->p->gateway;
+	peer->sin_port = htons(1701);
+	/* The Quick Mode selectors name port 1701; an ephemeral port would
+	 * need its own SA, so both paths use 1701 (Windows does too). */
+	cfg->port_mode = L2TP_PORT_1701;
+	if (secret_is_set(&pr->tunnel_secret.value)) {
+		cfg->secret = pr->tunnel_secret.value.data;
+		cfg->secret_len = pr->tunnel_secret.value.len;
+	}
+	if (pr->hello_interval_s)
+		cfg->hello_interval_s = pr->hello_interval_s;
+	if (pr->retries)
+		cfg->rtx_max_tries = pr->retries;
+	cfg->data_mode = c->kernel_path ? L2TP_DATA_KERNEL : L2TP_DATA_USERSPACE;
+	if (!c->kernel_path)
+		cfg->transport = &c->l2tp_tx; /* filled by conn_start() */
+}
+
+/* The kernel path needs kernel ESP, kernel L2TP, /dev/ppp and pppd. */
+static bool kernel_ppp_available(struct conn *c, const char **why)
+{
+	char buf[64];
+
+	if (l2tp_kernel_probe(c->lg) == 0) {
+		*why = "the kernel has no L2TP (l2tp_ppp)";
+		return false;
+	}
+	if (access("/dev/ppp", R_OK | W_OK) != 0) {
+		*why = "no /dev/ppp (the kernel has no PPP)";
+		return false;
+	}
+	if (!spawn_find("pppd", buf, sizeof(buf))) {
+		*why = "pppd is not installed (Debian package ppp)";
+		return false;
+	}
+	return true;
+}
+
+static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct conn *c = ctx;
+
+	(void)loop;
+	(void)t;
+	log_warn(c->lg, LOG_CLIENT, "the gateway did not answer the teardown in time");
+	c->ppp_alive = c->pppd_alive = c->l2tp_alive = c->ike_alive = false;
+	c->ppp_stopping = c->pppd_stopping = c->l2tp_stopping = c->ike_stopping = true;
+	conn_stop_next(c);
+}
+
+/* Decides the data path (c->kernel_path) and creates the ESP side of it.
+ * auto: the kernel when it has everything, else userspace (logged). */
+int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
+{
+	enum profile_datapath want = c->p->profile->datapath;
+	enum esp_datapath_kind kind = ESP_DP_USERSPACE;
+	const char *why = NULL;
+
+	if (want != PROFILE_DATAPATH_USERSPACE) {
+		if (kernel_ppp_available(c, &why))
+			kind = want == PROFILE_DATAPATH_KERNEL ? ESP_DP_KERNEL : ESP_DP_AUTO;
+		else if (want == PROFILE_DATAPATH_KERNEL) {
+			conn_fail(c, CONN_EXIT_CONFIG, "datapath = kernel is not possible here: %s",
+				  why);
+			return -1;
+		}
+	}
+	c->esp = esp_datapath_new(c->loop, c->lg, kind, cb, c);
+	if (!c->esp) {
+		conn_fail(c, want == PROFILE_DATAPATH_KERNEL ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE,
+			  "the %s ESP data path cannot work here", esp_datapath_kind_name(kind));
+		return -1;
+	}
+	c->kernel_path = esp_datapath_kind_in_use(c->esp) == ESP_DP_KERNEL;
+	if (!c->kernel_path && why && want == PROFILE_DATAPATH_AUTO)
+		log_notice(c->lg, LOG_CLIENT, "userspace data path: %s", why);
+	return 0;
+}
+
+/* The userspace path moves IP packets through a TUN device opened now, so a
+ * missing /dev/net/tun fails before anything is sent. */
+int conn_setup_tun(struct conn *c)
+{
+	if (c->kernel_path)
+		return 0;
+	c->ifname[0] = '\0';
+	c->tun_fd = tun_open(c->ifname);
+	if (c->tun_fd < 0) {
+		conn_fail(c, CONN_EXIT_FAILURE, "cannot create a TUN device: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

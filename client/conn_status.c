@@ -1,0 +1,137 @@
+/* `l2tpsec status`: the connection as text and as JSON (documented in
+ * l2tpsec(8); the JSON keys are a stable interface). */
+#include "client/conn.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client/json.h"
+
+static uint32_t newest_sa(const struct conn *c)
+{
+	uint32_t id = 0;
+
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id > id)
+			id = c->sas[i].id;
+	return id;
+}
+
+static const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
+{
+	return a.s_addr ? inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN) : NULL;
+}
+
+struct status_facts {
+	struct ike_status ike;
+	struct esp_counters esp;
+	bool have_ike, have_esp;
+};
+
+static void gather(const struct conn *c, struct status_facts *f)
+{
+	uint32_t id = newest_sa(c);
+
+	memset(f, 0, sizeof(*f));
+	if (c->ike) {
+		ike_get_status(c->ike, &f->ike);
+		f->have_ike = true;
+	}
+	if (c->esp && id && esp_get_counters(c->esp, id, &f->esp) == 0)
+		f->have_esp = true;
+}
+
+static const char *datapath_name(const struct conn *c)
+{
+	if (!c->esp && c->state <= CONN_IKE)
+		return NULL;
+	return c->kernel_path ? "kernel" : "userspace";
+}
+
+void conn_status_json(const struct conn *c, char *out, size_t outsz)
+{
+	struct status_facts f;
+	struct json j;
+	char a[INET_ADDRSTRLEN];
+
+	gather(c, &f);
+	json_init(&j, out, outsz);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "name", c->p->profile->name);
+	json_str(&j, "state", conn_state_name(c->state));
+	json_str(&j, "datapath", datapath_name(c));
+	json_str(&j, "interface", c->state == CONN_UP ? c->ifname : NULL);
+	json_str(&j, "local_ip", ip_str(c->ip.local, a));
+	json_str(&j, "peer_ip", ip_str(c->ip.peer, a));
+	json_uint(&j, "mtu", c->ip.mtu);
+	json_arr_begin(&j, "dns");
+	for (size_t i = 0; i < 2; i++)
+		if (c->ip.dns[i].s_addr)
+			json_str(&j, NULL, ip_str(c->ip.dns[i], a));
+	json_arr_end(&j);
+	json_str(&j, "gateway", c->p->profile->gateway);
+	json_str(&j, "gateway_ip", ip_str(c->p->gateway.sin_addr, a));
+	json_uint(&j, "uptime_s",
+		  c->state == CONN_UP ? (loop_now_ms(c->loop) - c->up_ms) / 1000 : 0);
+	json_obj_begin(&j, "nat");
+	json_bool(&j, "local_behind_nat", f.ike.nat_local);
+	json_bool(&j, "remote_behind_nat", f.ike.nat_remote);
+	json_str(&j, "natt", f.have_ike ? ike_natt_name(f.ike.natt) : NULL);
+	json_obj_end(&j);
+	json_obj_begin(&j, "ike");
+	json_str(&j, "state", f.have_ike ? ike_state_name(f.ike.state) : NULL);
+	json_str(&j, "algorithms", f.ike.ike_algs[0] ? f.ike.ike_algs : NULL);
+	json_uint(&j, "dh_group", f.ike.dh_group);
+	json_uint(&j, "lifetime_left_s", f.ike.ike_lifetime_left_s);
+	json_bool(&j, "dpd", f.ike.dpd);
+	json_obj_end(&j);
+	json_obj_begin(&j, "esp");
+	json_str(&j, "algorithms", f.ike.esp_algs[0] ? f.ike.esp_algs : NULL);
+	json_uint(&j, "spi_in", f.ike.spi_in);
+	json_uint(&j, "spi_out", f.ike.spi_out);
+	json_uint(&j, "lifetime_left_s", f.ike.ipsec_lifetime_left_s);
+	json_uint(&j, "packets_in", f.esp.in_packets);
+	json_uint(&j, "bytes_in", f.esp.in_bytes);
+	json_uint(&j, "packets_out", f.esp.out_packets);
+	json_uint(&j, "bytes_out", f.esp.out_bytes);
+	json_uint(&j, "dropped_in",
+		  f.esp.in_replay + f.esp.in_icv + f.esp.in_bad_pad + f.esp.in_bad_len +
+		      f.esp.in_short + f.esp.in_bad_spi);
+	json_obj_end(&j);
+	json_str(&j, "last_failure", c->failure[0] ? c->failure : NULL);
+	json_obj_end(&j);
+	if (!json_ok(&j))
+		snprintf(out, outsz, "{\"error\":\"status too large\"}");
+}
+
+void conn_status_text(const struct conn *c, char *out, size_t outsz)
+{
+	struct status_facts f;
+	char local[INET_ADDRSTRLEN] = "-", peer[INET_ADDRSTRLEN] = "-", gw[INET_ADDRSTRLEN];
+	int n;
+
+	gather(c, &f);
+	if (c->ip.local.s_addr)
+		inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
+	if (c->ip.peer.s_addr)
+		inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
+	inet_ntop(AF_INET, &c->p->gateway.sin_addr, gw, sizeof(gw));
+	n = snprintf(
+	    out, outsz,
+	    "%s: %s\n  gateway    %s (%s)%s%s\n  data path  %s\n"
+	    "  interface  %s  local %s  peer %s  mtu %u\n"
+	    "  ike        %s dh %u, %u s left\n"
+	    "  esp        %s spi in %08x out %08x\n"
+	    "  traffic    in %llu packets %llu bytes, out %llu packets %llu bytes\n",
+	    c->p->profile->name, conn_state_name(c->state), c->p->profile->gateway, gw,
+	    f.ike.nat_local ? ", we are behind NAT" : "",
+	    f.ike.nat_remote ? ", gateway behind NAT" : "",
+	    datapath_name(c) ? datapath_name(c) : "-", c->state == CONN_UP ? c->ifname : "-", local,
+	    peer, c->ip.mtu, f.ike.ike_algs[0] ? f.ike.ike_algs : "-", f.ike.dh_group,
+	    f.ike.ike_lifetime_left_s, f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in,
+	    f.ike.spi_out, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
+	    (unsigned long long)f.esp.out_packets, (unsigned long long)f.esp.out_bytes);
+	if (n > 0 && (size_t)n < outsz && c->failure[0])
+		snprintf(out + n, outsz - (size_t)n, "  failure    %s\n", c->failure);
+}

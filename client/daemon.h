@@ -1,0 +1,23 @@
+/* Running one connection until it ends: the event loop, signals, the control
+ * socket, --background and systemd readiness. */
+#ifndef L2TPSEC_CLIENT_DAEMON_H
+#define L2TPSEC_CLIENT_DAEMON_H
+
+#include <stdbool.h>
+
+#include "client/conn.h"
+
+struct daemon_opts {
+	bool background; /* detach; the parent returns once connected */
+	const char *run_dir;
+};
+
+/* Runs the connection; returns its exit code (0 after a clean disconnect).
+ * With background, the calling process returns 0 as soon as PPP is up (or
+ * the failure's exit code) while a detached child keeps the tunnel. */
+int daemon_run(struct logger *lg, const struct conn_params *params, const struct daemon_opts *opts);
+
+/* sd_notify(3) without libsystemd: "READY=1", "STATUS=..." to $NOTIFY_SOCKET. */
+void daemon_notify(const char *state);
+
+#endif

@@ -1,0 +1,622 @@
+/* The profile model: defaults, value syntax shared by both file formats,
+ * cross-field validation and loading from disk. */
+#include "client/profile.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client/nmconn.h"
+#include "lib/util.h"
+
+void profile_warnings_init(struct profile_warnings *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void profile_warn(struct profile_warnings *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w)
+		return;
+	if (w->count >= PROFILE_WARN_MAX) {
+		w->dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(w->text[w->count++], PROFILE_WARN_LEN, fmt, ap);
+	va_end(ap);
+}
+
+void profile_warnings_print(const struct profile_warnings *w, FILE *out)
+{
+	for (size_t i = 0; i < w->count; i++)
+		fprintf(out, "warning: %s\n", w->text[i]);
+	if (w->dropped)
+		fprintf(out, "warning: %zu more warnings not shown\n", w->dropped);
+}
+
+void profile_init(struct profile *p, const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	if (name)
+		snprintf(p->name, sizeof(p->name), "%s", name);
+	p->auth = PROFILE_AUTH_PSK;
+	p->dh2048 = PROFILE_DH2048_OFFER;
+	p->assume_udp_encaps = 2;
+	p->ike_lifetime_s = 8 * 3600; /* Windows XP main mode: 8 hours */
+	p->ipsec_lifetime_s = 3600;   /* Windows XP quick mode: 1 hour */
+	p->pfs = PROFILE_PFS_OFF;
+	p->dpd_interval_s = 30;
+	p->l2tp_port = PROFILE_L2TP_PORT_AUTO;
+	p->hello_interval_s = 60;
+	p->retries = 5;
+	p->auth_methods = PROFILE_PPP_MSCHAPV2 | PROFILE_PPP_CHAP;
+	p->mtu = 1400;
+	p->mru = 1400;
+	p->lcp_echo_interval_s = 30;
+	p->lcp_echo_failure = 4;
+	p->default_route = true;
+	p->dns = PROFILE_DNS_AUTO;
+	p->datapath = PROFILE_DATAPATH_AUTO;
+	p->reconnect = true;
+}
+
+void profile_free(struct profile *p)
+{
+	secret_free(&p->psk.value);
+	secret_free(&p->tunnel_secret.value);
+	secret_free(&p->password.value);
+	secure_clear(p, sizeof(*p));
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+bool profile_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= PROFILE_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!name_char(name[i]))
+			return false;
+	return true;
+}
+
+void profile_name_from(char out[PROFILE_NAME_MAX], const char *text)
+{
+	size_t n = 0;
+
+	for (; *text && n < PROFILE_NAME_MAX - 1; text++) {
+		char c = name_char(*text) ? *text : '-';
+
+		if ((n == 0 && (c == '-' || c == '.')) || (c == '-' && n > 0 && out[n - 1] == '-'))
+			continue;
+		out[n++] = c;
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, PROFILE_NAME_MAX, "vpn");
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+int profile_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "90", "90s", "15m", "8h", "1d". */
+int profile_parse_duration(const char *s, uint32_t max, uint32_t *out)
+{
+	unsigned long long v = 0, unit = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	switch (*p) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*p && p[1])
+		return -1;
+	v *= unit;
+	if (v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int profile_parse_addr(const char *s, struct profile_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->bytes) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->bytes) == 1) {
+		out->family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+int profile_format_addr(const struct profile_addr *a, char *out, size_t outlen)
+{
+	return inet_ntop(a->family, a->bytes, out, (socklen_t)outlen) ? 0 : -1;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The address part of "ADDR/LEN" must have no bits set past LEN. */
+static bool host_bits_clear(const struct profile_addr *a, unsigned len)
+{
+	unsigned bits = a->family == AF_INET ? 32 : 128;
+
+	for (unsigned i = len; i < bits; i++)
+		if (a->bytes[i / 8] & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix_len)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	unsigned long v;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (profile_parse_addr(buf, addr) < 0 ||
+	    parse_uint(slash + 1, addr->family == AF_INET ? 32 : 128, &v) < 0 ||
+	    !host_bits_clear(addr, (unsigned)v))
+		return -1;
+	*prefix_len = (uint8_t)v;
+	return 0;
+}
+
+/* "10.0.0.0/8", optionally followed by "via 10.0.0.1" and "metric 100". */
+int profile_parse_route(const char *s, struct profile_route *out)
+{
+	char buf[160], *tok, *arg, *save = NULL;
+	unsigned long v;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->metric = -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	tok = strtok_r(buf, " \t", &save);
+	if (!tok || profile_parse_cidr(tok, &out->dst, &out->prefix_len) < 0)
+		return -1;
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		arg = strtok_r(NULL, " \t", &save);
+		if (!arg)
+			return -1;
+		if (strcmp(tok, "via") == 0 && !out->has_gateway) {
+			if (profile_parse_addr(arg, &out->gateway) < 0 ||
+			    out->gateway.family != out->dst.family)
+				return -1;
+			out->has_gateway = true;
+		} else if (strcmp(tok, "metric") == 0 && out->metric < 0) {
+			if (parse_uint(arg, INT_MAX, &v) < 0)
+				return -1;
+			out->metric = (int)v;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool label_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* A DNS name (RFC 1123 2.1 labels) or an IP address literal. */
+bool profile_hostname_valid(const char *s)
+{
+	struct profile_addr a;
+	size_t label = 0, len = strlen(s);
+
+	if (profile_parse_addr(s, &a) == 0)
+		return true;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if (!label_char(s[i]) || (label == 0 && s[i] == '-') || ++label > 63) {
+			return false;
+		}
+	}
+	return label > 0 || s[len - 1] == '.';
+}
+
+/* A DNS search domain: a name, not an address. */
+bool profile_domain_valid(const char *s)
+{
+	struct profile_addr a;
+
+	return profile_hostname_valid(s) && profile_parse_addr(s, &a) < 0;
+}
+
+/* strongSwan proposal lists: "aes256-sha2_256-modp2048,3des-sha1-modp1024!".
+ * Only the shape is checked here; ike/ knows the algorithm names. */
+bool profile_proposals_valid(const char *s)
+{
+	size_t item = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c == ',') {
+			if (item == 0)
+				return false;
+			item = 0;
+		} else if (c == '!' && s[1] == '\0') {
+			break;
+		} else if (c == ' ' && (item == 0 || s[1] == ',' || s[1] == ' ' || s[1] == '!' ||
+		                        s[1] == '\0')) {
+			continue;
+		} else if (label_char(c)) {
+			item++;
+		} else {
+			return false;
+		}
+	}
+	return item > 0;
+}
+
+bool profile_pfs_group_valid(const char *s)
+{
+	static const char *const groups[] = {
+	    "modp768",  "modp1024", "modp1536", "modp2048", "modp3072", "modp4096",
+	    "modp6144", "modp8192", "ecp256",   "ecp384",   "ecp521",   "curve25519",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
+		if (strcmp(s, groups[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *const id_type_names[] = {
+    [PROFILE_ID_AUTO] = "auto",           [PROFILE_ID_IPV4] = "ipv4", [PROFILE_ID_FQDN] = "fqdn",
+    [PROFILE_ID_USER_FQDN] = "user_fqdn", [PROFILE_ID_DN] = "dn",
+};
+
+const char *profile_id_type_name(enum profile_id_type t)
+{
+	return (unsigned)t < ARRAY_SIZE(id_type_names) ? id_type_names[t] : "?";
+}
+
+enum profile_id_type profile_id_effective_type(const struct profile_id *id)
+{
+	struct in_addr a;
+
+	if (id->type != PROFILE_ID_AUTO || id->value[0] == '\0')
+		return id->type;
+	if (id->value[0] == '@')
+		return PROFILE_ID_FQDN;
+	if (inet_pton(AF_INET, id->value, &a) == 1)
+		return PROFILE_ID_IPV4;
+	if (strchr(id->value, '='))
+		return PROFILE_ID_DN;
+	if (strchr(id->value, '@'))
+		return PROFILE_ID_USER_FQDN;
+	return PROFILE_ID_FQDN;
+}
+
+/* ---- validation and secrets ---------------------------------------------- */
+
+/* A secret that is neither in the profile nor in a named file. With warn,
+ * that is a warning (the command line may still give it), else an error. */
+static int missing_secret(const struct profile *p, const struct profile_secret *s, const char *ours,
+                          const char *option, struct profile_warnings *warn, char *err,
+                          size_t errlen)
+{
+	char msg[PROFILE_WARN_LEN + PROFILE_PATH_MAX];
+
+	if (s->src == PROFILE_SECRET_ASK)
+		snprintf(msg, sizeof(msg),
+		         "%s: secret %s is not stored in the file (flags=%u); give it with %s",
+		         p->source, s->nm_name ? s->nm_name : ours, s->nm_flags, option);
+	else if (s->src == PROFILE_SECRET_NONE && s->nm_name)
+		snprintf(msg, sizeof(msg),
+		         "%s: secret %s is missing from [vpn-secrets]; give it with %s", p->source,
+		         s->nm_name, option);
+	else if (s->src == PROFILE_SECRET_NONE)
+		snprintf(msg, sizeof(msg), "%s: missing '%s' or '%s-file'; give it with %s",
+		         p->source, ours, ours, option);
+	else
+		return 0;
+	if (warn) {
+		profile_warn(warn, "%s", msg);
+		return 0;
+	}
+	snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+int profile_validate(const struct profile *p, struct profile_warnings *secrets_warn, char *err,
+                     size_t errlen)
+{
+	if (p->gateway[0] == '\0') {
+		snprintf(err, errlen, "%s: [gateway]: missing required key 'host'", p->source);
+		return -1;
+	}
+	if (p->auth == PROFILE_AUTH_PSK &&
+	    missing_secret(p, &p->psk, "psk", "--psk-file", secrets_warn, err, errlen) < 0)
+		return -1;
+	if (p->auth == PROFILE_AUTH_CERT && (!p->cert[0] || !p->key[0] || !p->ca[0])) {
+		snprintf(err, errlen, "%s: [ipsec]: auth = cert needs 'cert', 'key' and 'ca'",
+		         p->source);
+		return -1;
+	}
+	if (p->user[0] == '\0') {
+		snprintf(err, errlen, "%s: [ppp]: missing required key 'user'", p->source);
+		return -1;
+	}
+	if (missing_secret(p, &p->password, "password", "--password-file", secrets_warn, err,
+	                   errlen) < 0)
+		return -1;
+	if (p->auth_methods == 0) {
+		snprintf(err, errlen, "%s: [ppp]: no authentication method left", p->source);
+		return -1;
+	}
+	return 0;
+}
+
+int profile_secret_set_file(struct profile_secret *s, const char *path)
+{
+	if (strlen(path) >= sizeof(s->file))
+		return -1;
+	secret_free(&s->value);
+	snprintf(s->file, sizeof(s->file), "%s", path);
+	s->src = PROFILE_SECRET_FILE;
+	return 0;
+}
+
+static int load_one(struct profile_secret *s, bool is_psk, char *err, size_t errlen)
+{
+	size_t n;
+
+	if (s->src != PROFILE_SECRET_FILE)
+		return 0;
+	if (secret_read_file(s->file, &s->value, err, errlen) < 0)
+		return -1;
+	if (is_psk && secret_decode_psk(&s->value, err, errlen) < 0) {
+		n = strlen(err);
+		snprintf(err + n, errlen - n, " (in %s)", s->file);
+		secret_free(&s->value);
+		return -1;
+	}
+	return 0;
+}
+
+int profile_load_secrets(struct profile *p, char *err, size_t errlen)
+{
+	if (p->auth == PROFILE_AUTH_PSK && load_one(&p->psk, true, err, errlen) < 0)
+		return -1;
+	if (load_one(&p->tunnel_secret, false, err, errlen) < 0)
+		return -1;
+	return load_one(&p->password, false, err, errlen);
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+int profile_path_for(const char *name_or_path, char *out, size_t outlen)
+{
+	int n;
+
+	if (strchr(name_or_path, '/'))
+		n = snprintf(out, outlen, "%s", name_or_path);
+	else if (profile_name_valid(name_or_path))
+		n = snprintf(out, outlen, "%s/%s.conf", PROFILE_DIR, name_or_path);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+void profile_file_free(char *buf, size_t len)
+{
+	if (buf) {
+		secure_clear(buf, len);
+		free(buf);
+	}
+}
+
+/* A profile can name a hook that runs as root: nobody but its owner (root
+ * or us) may change it. Inline secrets also need it to be unreadable. */
+static int check_profile_stat(const struct stat *st, const char *path,
+                              struct profile_parse_opts *opts, char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen,
+		         "%s: writable by group or others (mode %04o); run 'chmod go-w %s'", path,
+		         (unsigned)(st->st_mode & 07777), path);
+		return -1;
+	}
+	opts->secrets_allowed = secret_check_private(st, path, opts->secrets_refused_why,
+	                                             sizeof(opts->secrets_refused_why)) == 0;
+	if (!opts->secrets_allowed && st->st_uid != 0 && st->st_uid != getuid() &&
+	    st->st_uid != geteuid()) {
+		snprintf(err, errlen, "%s", opts->secrets_refused_why);
+		return -1;
+	}
+	return 0;
+}
+
+int profile_file_read(const char *path, char **bufp, size_t *lenp, struct profile_parse_opts *opts,
+                      char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	memset(opts, 0, sizeof(*opts));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (check_profile_stat(&st, path, opts, err, errlen) < 0)
+		goto fail;
+	if (st.st_size > PROFILE_FILE_MAX) {
+		snprintf(err, errlen, "%s: bigger than %d bytes", path, PROFILE_FILE_MAX);
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	while (len <= (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > (size_t)st.st_size) {
+		snprintf(err, errlen, "%s: changed while being read", path);
+		goto fail;
+	}
+	close(fd);
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	profile_file_free(buf, len);
+	close(fd);
+	return -1;
+}
+
+int profile_parse_file(struct profile *p, const char *path, enum profile_format format,
+                       struct profile_warnings *warn, char *err, size_t errlen)
+{
+	struct profile_parse_opts opts;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (errlen)
+		err[0] = '\0';
+	if (profile_file_read(path, &buf, &len, &opts, err, errlen) < 0)
+		return -1;
+	if (format == PROFILE_FORMAT_NM)
+		rc = nmconn_parse(p, buf, len, path, &opts, warn, err, errlen);
+	else
+		rc = profile_parse_ini(p, buf, len, path, &opts, warn, err, errlen);
+	profile_file_free(buf, len);
+	return rc;
+}
+
+int profile_apply_overrides(struct profile *p, const struct profile_overrides *ov, char *err,
+                            size_t errlen)
+{
+	if (!ov)
+		return 0;
+	if (ov->psk_file && profile_secret_set_file(&p->psk, ov->psk_file) < 0) {
+		snprintf(err, errlen, "--psk-file: path too long");
+		return -1;
+	}
+	if (ov->password_file && profile_secret_set_file(&p->password, ov->password_file) < 0) {
+		snprintf(err, errlen, "--password-file: path too long");
+		return -1;
+	}
+	return 0;
+}
+
+int profile_load(struct profile *p, const char *path, enum profile_format format,
+                 const struct profile_overrides *ov, struct profile_warnings *warn, char *err,
+                 size_t errlen)
+{
+	if (profile_parse_file(p, path, format, warn, err, errlen) < 0 ||
+	    profile_apply_overrides(p, ov, err, errlen) < 0 ||
+	    profile_validate(p, NULL, err, errlen) < 0)
+		return -1;
+	return profile_load_secrets(p, err, errlen);
+}

@@ -1,0 +1,517 @@
+/* The data path interface: SA bookkeeping, the auto choice, and the
+ * userspace send/receive paths on the IKE 4500 socket. */
+#include "esp/esp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "esp/esp_user.h"
+#include "esp/xfrm.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "lib/util.h"
+
+#define ESP_BATCH 32
+
+struct esp_installed {
+	struct esp_datapath *dp;
+	uint32_t id;
+	uint32_t reqid;           /* kernel */
+	struct esp_sa_pair pair;  /* addresses and SPIs; keys cleared after install */
+	struct esp_user_sa *user; /* userspace */
+	int natt_fd;
+	bool soft_sent, hard_sent, dead;
+	struct loop_timer soft_timer, hard_timer;
+	struct esp_installed *next; /* newest first */
+};
+
+struct esp_datapath {
+	struct loop *loop;
+	struct logger *lg;
+	struct esp_callbacks cb;
+	void *ctx;
+	enum esp_datapath_kind kind;
+	struct esp_xfrm xfrm;
+	int mon_fd;
+	struct esp_installed *sas;
+	uint32_t next_id;
+	uint8_t next_tunnel;
+	uint64_t unknown_spi;
+	uint8_t tx[ESP_PKT_BUFSIZE];
+	uint8_t batch[ESP_BATCH][ESP_PKT_BUFSIZE]; /* sendmmsg buffers */
+	uint8_t rx[ESP_BATCH][ESP_PKT_BUFSIZE];    /* recvmmsg buffers */
+};
+
+const char *esp_datapath_kind_name(enum esp_datapath_kind kind)
+{
+	switch (kind) {
+	case ESP_DP_AUTO:
+		return "auto";
+	case ESP_DP_KERNEL:
+		return "kernel";
+	case ESP_DP_USERSPACE:
+		return "userspace";
+	}
+	return "?";
+}
+
+static void on_expire(void *ctx, uint32_t spi, uint32_t reqid, bool hard);
+
+static void on_monitor(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct esp_datapath *dp = ctx;
+
+	if (esp_xfrm_monitor_read(&dp->xfrm) < 0)
+		log_warn(dp->lg, LOG_ESP, "xfrm: reading expire notifications failed");
+}
+
+static int open_kernel(struct esp_datapath *dp, char *why, size_t why_len)
+{
+	if (esp_xfrm_open(&dp->xfrm, dp->lg) < 0) {
+		snprintf(why, why_len, "cannot open a NETLINK_XFRM socket");
+		return -1;
+	}
+	if (esp_xfrm_probe(&dp->xfrm, why, why_len) < 0)
+		goto fail;
+	dp->mon_fd = esp_xfrm_monitor_open(&dp->xfrm, on_expire, dp);
+	if (dp->mon_fd < 0 || loop_add_fd(dp->loop, dp->mon_fd, LOOP_READ, on_monitor, dp) < 0) {
+		snprintf(why, why_len, "cannot listen for XFRM expire notifications");
+		goto fail;
+	}
+	return 0;
+fail:
+	esp_xfrm_close(&dp->xfrm);
+	dp->mon_fd = -1;
+	return -1;
+}
+
+struct esp_datapath *esp_datapath_new(struct loop *loop, struct logger *lg,
+                                      enum esp_datapath_kind kind, const struct esp_callbacks *cb,
+                                      void *ctx)
+{
+	struct esp_datapath *dp = calloc(1, sizeof(*dp));
+	char why[160] = "";
+
+	if (!dp)
+		return NULL;
+	dp->loop = loop;
+	dp->lg = lg;
+	dp->cb = *cb;
+	dp->ctx = ctx;
+	dp->mon_fd = -1;
+	dp->next_id = 1;
+	if (kind == ESP_DP_USERSPACE) {
+		dp->kind = ESP_DP_USERSPACE;
+	} else if (open_kernel(dp, why, sizeof(why)) == 0) {
+		dp->kind = ESP_DP_KERNEL;
+	} else if (kind == ESP_DP_AUTO) {
+		log_notice(lg, LOG_ESP, "datapath auto: using userspace ESP, %s", why);
+		dp->kind = ESP_DP_USERSPACE;
+	} else {
+		log_err(lg, LOG_ESP, "datapath kernel: %s", why);
+		free(dp);
+		return NULL;
+	}
+	if (kind != ESP_DP_AUTO || dp->kind == ESP_DP_KERNEL)
+		log_info(lg, LOG_ESP, "datapath %s", esp_datapath_kind_name(dp->kind));
+	return dp;
+}
+
+enum esp_datapath_kind esp_datapath_kind_in_use(const struct esp_datapath *dp)
+{
+	return dp->kind;
+}
+
+static struct esp_installed *find_id(struct esp_datapath *dp, uint32_t id)
+{
+	for (struct esp_installed *s = dp->sas; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+static void notify_expiring(struct esp_installed *s, bool hard)
+{
+	struct esp_datapath *dp = s->dp;
+
+	if (hard ? s->hard_sent : s->soft_sent)
+		return;
+	if (hard)
+		s->hard_sent = s->soft_sent = s->dead = true;
+	else
+		s->soft_sent = true;
+	log_info(dp->lg, LOG_ESP, "SA %u (in 0x%08x, out 0x%08x): %s expiry", s->id, s->pair.in.spi,
+	         s->pair.out.spi, hard ? "hard" : "soft");
+	if (dp->cb.sa_expiring)
+		dp->cb.sa_expiring(dp->ctx, s->id, hard);
+}
+
+static void on_expire(void *ctx, uint32_t spi, uint32_t reqid, bool hard)
+{
+	struct esp_datapath *dp = ctx;
+
+	for (struct esp_installed *s = dp->sas; s; s = s->next)
+		if (s->reqid == reqid && (s->pair.in.spi == spi || s->pair.out.spi == spi)) {
+			notify_expiring(s, hard);
+			return;
+		}
+}
+
+static void on_soft_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	notify_expiring(ctx, false);
+}
+
+static void on_hard_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	notify_expiring(ctx, true);
+}
+
+static bool same_tunnel(const struct esp_sa_pair *a, const struct esp_sa_pair *b)
+{
+	return memcmp(&a->local, &b->local, sizeof(a->local)) == 0 &&
+	       memcmp(&a->remote, &b->remote, sizeof(a->remote)) == 0 &&
+	       a->local_l2tp_port == b->local_l2tp_port &&
+	       a->remote_l2tp_port == b->remote_l2tp_port;
+}
+
+static int install_kernel(struct esp_datapath *dp, struct esp_installed *s, int natt_fd)
+{
+	struct esp_installed *sibling = NULL;
+
+	/* A rekeyed pair shares the tunnel's reqid, so the policies (which
+	 * name the reqid) keep working while both pairs exist. */
+	for (struct esp_installed *o = dp->sas; o; o = o->next)
+		if (same_tunnel(&o->pair, &s->pair))
+			sibling = o;
+	s->reqid = sibling ? sibling->reqid : esp_reqid_make(getpid(), dp->next_tunnel++);
+	s->pair.reqid = s->reqid;
+	if (s->pair.udp_encap && natt_fd >= 0 && esp_xfrm_set_udp_encap(natt_fd) < 0) {
+		log_err(dp->lg, LOG_ESP, "UDP_ENCAP on fd %d: %s", natt_fd, strerror(errno));
+		return -1;
+	}
+	if (esp_xfrm_add_states(&dp->xfrm, &s->pair, s->reqid) < 0)
+		return -1;
+	if (!sibling && esp_xfrm_add_policies(&dp->xfrm, &s->pair, s->reqid) < 0) {
+		esp_xfrm_del_states(&dp->xfrm, &s->pair);
+		return -1;
+	}
+	return 0;
+}
+
+static int install_user(struct esp_datapath *dp, struct esp_installed *s)
+{
+	const struct esp_lifetime *lt = &s->pair.lifetime;
+
+	s->user = calloc(1, sizeof(*s->user));
+	if (!s->user || esp_sa_init(s->user, &s->pair, NULL) < 0) {
+		log_err(dp->lg, LOG_ESP, "userspace ESP cannot use this SA (%s-%s%s)",
+		        esp_cipher_name(s->pair.out.cipher, s->pair.out.enc_key_len),
+		        esp_auth_name(s->pair.out.auth),
+		        s->pair.udp_encap ? "" : ", not UDP-encapsulated");
+		free(s->user);
+		s->user = NULL;
+		return -1;
+	}
+	loop_timer_init(&s->soft_timer, on_soft_timer, s);
+	loop_timer_init(&s->hard_timer, on_hard_timer, s);
+	if (lt->soft_seconds)
+		loop_timer_start(dp->loop, &s->soft_timer, (uint64_t)lt->soft_seconds * 1000);
+	if (lt->hard_seconds)
+		loop_timer_start(dp->loop, &s->hard_timer, (uint64_t)lt->hard_seconds * 1000);
+	return 0;
+}
+
+uint32_t esp_install(struct esp_datapath *dp, const struct esp_sa_pair *pair, int ike_natt_fd)
+{
+	struct esp_installed *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return 0;
+	s->dp = dp;
+	s->pair = *pair;
+	s->natt_fd = ike_natt_fd;
+	err = dp->kind == ESP_DP_KERNEL ? install_kernel(dp, s, ike_natt_fd) : install_user(dp, s);
+	/* Keys live on only in the kernel or in the EVP contexts. */
+	secure_clear(s->pair.in.enc_key, sizeof(s->pair.in.enc_key));
+	secure_clear(s->pair.in.auth_key, sizeof(s->pair.in.auth_key));
+	secure_clear(s->pair.out.enc_key, sizeof(s->pair.out.enc_key));
+	secure_clear(s->pair.out.auth_key, sizeof(s->pair.out.auth_key));
+	if (err < 0) {
+		free(s);
+		return 0;
+	}
+	s->id = dp->next_id++;
+	s->next = dp->sas;
+	dp->sas = s;
+	log_info(dp->lg, LOG_ESP, "SA %u installed (%s): in 0x%08x out 0x%08x %s-%s%s", s->id,
+	         esp_datapath_kind_name(dp->kind), pair->in.spi, pair->out.spi,
+	         esp_cipher_name(pair->out.cipher, pair->out.enc_key_len),
+	         esp_auth_name(pair->out.auth), pair->udp_encap ? " udp-encap" : "");
+	return s->id;
+}
+
+int esp_get_counters(struct esp_datapath *dp, uint32_t id, struct esp_counters *c)
+{
+	struct esp_installed *s = find_id(dp, id);
+
+	if (!s)
+		return -1;
+	if (s->user) {
+		*c = s->user->ctr;
+		return 0;
+	}
+	return esp_xfrm_get_counters(&dp->xfrm, &s->pair, c);
+}
+
+static void remove_sa(struct esp_datapath *dp, struct esp_installed *s)
+{
+	struct esp_counters c;
+	bool last_of_tunnel = true;
+
+	if (dp->cb.counters && esp_get_counters(dp, s->id, &c) == 0)
+		dp->cb.counters(dp->ctx, s->id, &c);
+	for (struct esp_installed **pp = &dp->sas; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	if (dp->kind == ESP_DP_KERNEL) {
+		for (struct esp_installed *o = dp->sas; o; o = o->next)
+			if (o->reqid == s->reqid)
+				last_of_tunnel = false;
+		if (esp_xfrm_del_states(&dp->xfrm, &s->pair) < 0 ||
+		    (last_of_tunnel && esp_xfrm_del_policies(&dp->xfrm, &s->pair) < 0))
+			log_warn(dp->lg, LOG_ESP, "SA %u: removing kernel objects failed", s->id);
+	}
+	if (s->user) {
+		loop_timer_stop(dp->loop, &s->soft_timer);
+		loop_timer_stop(dp->loop, &s->hard_timer);
+		esp_sa_clear(s->user);
+		free(s->user);
+	}
+	log_info(dp->lg, LOG_ESP, "SA %u deleted", s->id);
+	free(s);
+}
+
+int esp_delete(struct esp_datapath *dp, uint32_t id)
+{
+	struct esp_installed *s = find_id(dp, id);
+
+	if (!s)
+		return -1;
+	remove_sa(dp, s);
+	return 0;
+}
+
+void esp_datapath_free(struct esp_datapath *dp)
+{
+	if (!dp)
+		return;
+	while (dp->sas)
+		remove_sa(dp, dp->sas);
+	if (dp->mon_fd >= 0)
+		loop_del_fd(dp->loop, dp->mon_fd);
+	if (dp->kind == ESP_DP_KERNEL)
+		esp_xfrm_close(&dp->xfrm);
+	secure_clear(dp, sizeof(*dp));
+	free(dp);
+}
+
+/* ---- userspace packet path ---------------------------------------------- */
+
+/* Events raised while processing a packet: rekey requests, the SHA-256
+ * truncation switch. */
+static void handle_events(struct esp_datapath *dp, struct esp_installed *s)
+{
+	unsigned ev = s->user->events;
+
+	if (!ev)
+		return;
+	s->user->events = 0;
+	if (ev & ESP_EV_TRUNC96)
+		log_notice(dp->lg, LOG_ESP,
+		           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to "
+		           "96 bits",
+		           s->id);
+	if (ev & ESP_EV_HARD)
+		notify_expiring(s, true);
+	else if (ev & ESP_EV_SOFT)
+		notify_expiring(s, false);
+}
+
+static struct esp_installed *newest_live(struct esp_datapath *dp)
+{
+	for (struct esp_installed *s = dp->sas; s; s = s->next)
+		if (s->user && !s->dead)
+			return s;
+	return NULL;
+}
+
+int esp_user_encrypt(struct esp_datapath *dp, struct esp_pkt *pkt)
+{
+	struct esp_installed *s = newest_live(dp);
+	int err;
+
+	if (!s)
+		return -ESP_E_SPI;
+	err = esp_sa_encrypt(s->user, pkt);
+	handle_events(dp, s);
+	return err;
+}
+
+int esp_user_decrypt(struct esp_datapath *dp, struct esp_pkt *pkt)
+{
+	uint32_t spi;
+	int err;
+
+	if (pkt->len < 8) {
+		dp->unknown_spi++;
+		return -ESP_E_SHORT;
+	}
+	spi = (uint32_t)esp_pkt_data(pkt)[0] << 24 | (uint32_t)esp_pkt_data(pkt)[1] << 16 |
+	      (uint32_t)esp_pkt_data(pkt)[2] << 8 | esp_pkt_data(pkt)[3];
+	for (struct esp_installed *s = dp->sas; s; s = s->next)
+		if (s->user && !s->dead && s->user->spi_in == spi) {
+			err = esp_sa_decrypt(s->user, pkt);
+			handle_events(dp, s);
+			return err;
+		}
+	dp->unknown_spi++;
+	return -ESP_E_SPI;
+}
+
+int esp_user_input(struct esp_datapath *dp, uint8_t *buf, size_t len)
+{
+	struct esp_pkt pkt;
+	int err;
+
+	esp_pkt_init(&pkt, buf, len, 0);
+	pkt.len = len;
+	err = esp_user_decrypt(dp, &pkt);
+	if (err < 0) {
+		log_debug(dp->lg, LOG_ESP, "dropped ESP packet of %zu bytes: %s", len,
+		          esp_err_name(err));
+		return -1;
+	}
+	if (dp->cb.deliver_l2tp)
+		dp->cb.deliver_l2tp(dp->ctx, esp_pkt_data(&pkt), pkt.len);
+	return 0;
+}
+
+static socklen_t addr_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* Copy an L2TP datagram into buf with headroom and encrypt it there. */
+static int seal_into(struct esp_datapath *dp, uint8_t *buf, const uint8_t *payload, size_t len,
+                     struct esp_pkt *pkt)
+{
+	if (len > ESP_PKT_MAX_PAYLOAD)
+		return -ESP_E_NOROOM;
+	esp_pkt_init(pkt, buf, ESP_PKT_BUFSIZE, ESP_PKT_HEADROOM);
+	memcpy(esp_pkt_data(pkt), payload, len);
+	pkt->len = len;
+	return esp_user_encrypt(dp, pkt);
+}
+
+int esp_user_send_l2tp(struct esp_datapath *dp, const uint8_t *payload, size_t len)
+{
+	struct esp_installed *s = newest_live(dp);
+	struct esp_pkt pkt;
+	int err;
+
+	if (!s)
+		return -1;
+	err = seal_into(dp, dp->tx, payload, len, &pkt);
+	if (err < 0) {
+		log_debug(dp->lg, LOG_ESP, "cannot encrypt L2TP datagram: %s", esp_err_name(err));
+		return -1;
+	}
+	if (sendto(s->natt_fd, esp_pkt_data(&pkt), pkt.len, 0,
+	           (const struct sockaddr *)&s->pair.remote, addr_len(&s->pair.remote)) < 0) {
+		s->user->ctr.out_errors++;
+		log_debug(dp->lg, LOG_ESP, "sendto: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int esp_user_send_l2tp_batch(struct esp_datapath *dp, const uint8_t *const *payloads,
+                             const size_t *lens, unsigned n)
+{
+	struct esp_installed *s = newest_live(dp);
+	struct mmsghdr msgs[ESP_BATCH];
+	struct iovec iov[ESP_BATCH];
+	unsigned count = 0;
+	int sent;
+
+	if (!s)
+		return -1;
+	if (n > ESP_BATCH)
+		n = ESP_BATCH;
+	memset(msgs, 0, sizeof(msgs[0]) * n);
+	for (unsigned i = 0; i < n; i++) {
+		struct esp_pkt pkt;
+
+		if (seal_into(dp, dp->batch[count], payloads[i], lens[i], &pkt) < 0)
+			continue;
+		iov[count].iov_base = esp_pkt_data(&pkt);
+		iov[count].iov_len = pkt.len;
+		msgs[count].msg_hdr.msg_iov = &iov[count];
+		msgs[count].msg_hdr.msg_iovlen = 1;
+		msgs[count].msg_hdr.msg_name = &s->pair.remote;
+		msgs[count].msg_hdr.msg_namelen = addr_len(&s->pair.remote);
+		count++;
+	}
+	if (count == 0)
+		return 0;
+	sent = sendmmsg(s->natt_fd, msgs, count, 0);
+	if (sent < 0) {
+		s->user->ctr.out_errors += count;
+		return -1;
+	}
+	s->user->ctr.out_errors += count - (unsigned)sent;
+	return sent;
+}
+
+int esp_user_read_batch(struct esp_datapath *dp, int fd,
+                        void (*other)(void *ctx, const uint8_t *buf, size_t len,
+                                      const struct sockaddr_storage *from),
+                        void *other_ctx)
+{
+	struct mmsghdr msgs[ESP_BATCH];
+	struct iovec iov[ESP_BATCH];
+	struct sockaddr_storage from[ESP_BATCH];
+	int n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (unsigned i = 0; i < ESP_BATCH; i++) {
+		iov[i].iov_base = dp->rx[i];
+		iov[i].iov_len = ESP_PKT_BUFSIZE;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	n = recvmmsg(fd, msgs, ESP_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		uint8_t *b = dp->rx[i];
+		size_t len = msgs[i].msg_len;
+
+		/* RFC 3948 §2.2: a zero non-ESP marker means IKE; 0xff alone
+		 * is a NAT keepalive. Everything else is ESP. */
+		if (len > 8 && (b[0] | b[1] | b[2] | b[3]) != 0)
+			esp_user_input(dp, b, len);
+		else if (other)
+			other(other_ctx, b, len, &from[i]);
+	}
+	return n;
+}

@@ -1,0 +1,288 @@
+#include "esp/esp_crypto.h"
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include "lib/buf.h"
+#include "lib/util.h"
+
+struct auth_alg {
+	enum esp_auth auth;
+	const char *name;
+	const char *digest;
+	uint8_t key_len; /* RFC 2403/2404/4868: the key is the digest size */
+	uint8_t icv_len;
+	uint8_t mac_len;
+};
+
+static const struct auth_alg auth_algs[] = {
+    {ESP_AUTH_HMAC_MD5_96, "md5", "MD5", 16, 12, 16},             /* RFC 2403 */
+    {ESP_AUTH_HMAC_SHA1_96, "sha1", "SHA1", 20, 12, 20},          /* RFC 2404 */
+    {ESP_AUTH_HMAC_SHA256_128, "sha256", "SHA256", 32, 16, 32},   /* RFC 4868 */
+    {ESP_AUTH_HMAC_SHA256_96, "sha256_96", "SHA256", 32, 12, 32}, /* pre-RFC 4868 */
+    {ESP_AUTH_HMAC_SHA384_192, "sha384", "SHA384", 48, 24, 48},
+    {ESP_AUTH_HMAC_SHA512_256, "sha512", "SHA512", 64, 32, 64},
+};
+
+struct cipher_alg {
+	enum esp_cipher cipher;
+	uint8_t key_len; /* GCM: salt included */
+	const char *evp_name;
+	const char *name;
+	uint8_t iv_len;
+	uint8_t block_len;
+};
+
+static const struct cipher_alg cipher_algs[] = {
+    {ESP_CIPHER_NULL, 0, NULL, "null", 0, 1},                  /* RFC 2410 */
+    {ESP_CIPHER_3DES_CBC, 24, "DES-EDE3-CBC", "3des", 8, 8},   /* RFC 2451 */
+    {ESP_CIPHER_AES_CBC, 16, "AES-128-CBC", "aes128", 16, 16}, /* RFC 3602 */
+    {ESP_CIPHER_AES_CBC, 24, "AES-192-CBC", "aes192", 16, 16},
+    {ESP_CIPHER_AES_CBC, 32, "AES-256-CBC", "aes256", 16, 16},
+    {ESP_CIPHER_AES_GCM_16, 20, "AES-128-GCM", "aes128gcm16", 8, 1}, /* RFC 4106 */
+    {ESP_CIPHER_AES_GCM_16, 28, "AES-192-GCM", "aes192gcm16", 8, 1},
+    {ESP_CIPHER_AES_GCM_16, 36, "AES-256-GCM", "aes256gcm16", 8, 1},
+};
+
+static const struct auth_alg *find_auth(enum esp_auth auth)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(auth_algs); i++)
+		if (auth_algs[i].auth == auth)
+			return &auth_algs[i];
+	return NULL;
+}
+
+static const struct cipher_alg *find_cipher(enum esp_cipher cipher, size_t key_len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cipher_algs); i++)
+		if (cipher_algs[i].cipher == cipher && cipher_algs[i].key_len == key_len)
+			return &cipher_algs[i];
+	return NULL;
+}
+
+const char *esp_cipher_name(enum esp_cipher cipher, size_t enc_key_len)
+{
+	const struct cipher_alg *a = find_cipher(cipher, enc_key_len);
+
+	return a ? a->name : "?";
+}
+
+const char *esp_auth_name(enum esp_auth auth)
+{
+	const struct auth_alg *a = find_auth(auth);
+
+	return auth == ESP_AUTH_NONE ? "none" : a ? a->name : "?";
+}
+
+int esp_crypto_sizes(const struct esp_sa *sa, uint8_t *iv_len, uint8_t *pad_align, uint8_t *icv_len)
+{
+	const struct cipher_alg *ca = find_cipher(sa->cipher, sa->enc_key_len);
+	const struct auth_alg *aa = find_auth(sa->auth);
+
+	if (!ca)
+		return -1;
+	if (sa->cipher == ESP_CIPHER_AES_GCM_16) {
+		/* Combined mode: no separate integrity algorithm (RFC 4106 §5). */
+		if (sa->auth != ESP_AUTH_NONE)
+			return -1;
+		*icv_len = 16;
+	} else {
+		/* No confidentiality-only ESP: every SA carries an ICV. */
+		if (!aa || sa->auth_key_len != aa->key_len)
+			return -1;
+		*icv_len = aa->icv_len;
+	}
+	*iv_len = ca->iv_len;
+	*pad_align = ca->block_len > 4 ? ca->block_len : 4;
+	return 0;
+}
+
+static int init_mac(struct esp_crypto *c, const struct esp_sa *sa, OSSL_LIB_CTX *libctx)
+{
+	const struct auth_alg *aa = find_auth(sa->auth);
+	OSSL_PARAM params[2];
+	EVP_MAC *mac;
+
+	mac = EVP_MAC_fetch(libctx, "HMAC", NULL);
+	if (!mac)
+		return -1;
+	c->mac_ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	if (!c->mac_ctx)
+		return -1;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)aa->digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	/* Keyed once here; every packet restarts with EVP_MAC_init(NULL key). */
+	if (!EVP_MAC_init(c->mac_ctx, sa->auth_key, sa->auth_key_len, params))
+		return -1;
+	c->mac_len = aa->mac_len;
+	return 0;
+}
+
+static int init_iv_generator(struct esp_crypto *c, OSSL_LIB_CTX *libctx)
+{
+	uint8_t key[16];
+	EVP_CIPHER *ecb;
+	int ok;
+
+	ecb = EVP_CIPHER_fetch(libctx, "AES-128-ECB", NULL);
+	c->iv_ctx = EVP_CIPHER_CTX_new();
+	ok = ecb && c->iv_ctx && random_bytes(key, sizeof(key)) == 0 &&
+	     EVP_EncryptInit_ex2(c->iv_ctx, ecb, key, NULL, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(c->iv_ctx, 0);
+	secure_clear(key, sizeof(key));
+	EVP_CIPHER_free(ecb);
+	return ok ? 0 : -1;
+}
+
+static int init_cipher(struct esp_crypto *c, const struct esp_sa *sa, OSSL_LIB_CTX *libctx)
+{
+	const struct cipher_alg *ca = find_cipher(sa->cipher, sa->enc_key_len);
+	size_t key_len = sa->enc_key_len;
+	EVP_CIPHER *cipher;
+	int ok;
+
+	if (sa->cipher == ESP_CIPHER_NULL)
+		return 0;
+	if (c->aead) {
+		/* RFC 4106 §8.1: the last four bytes of the keying material are the salt. */
+		key_len -= ESP_GCM_SALT;
+		memcpy(c->salt, sa->enc_key + key_len, ESP_GCM_SALT);
+	}
+	cipher = EVP_CIPHER_fetch(libctx, ca->evp_name, NULL);
+	if (!cipher || (size_t)EVP_CIPHER_get_key_length(cipher) != key_len) {
+		EVP_CIPHER_free(cipher);
+		return -1;
+	}
+	c->cipher_ctx = EVP_CIPHER_CTX_new();
+	ok = c->cipher_ctx &&
+	     EVP_CipherInit_ex2(c->cipher_ctx, cipher, sa->enc_key, NULL, c->encrypt, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(c->cipher_ctx, 0);
+	EVP_CIPHER_free(cipher);
+	if (!ok)
+		return -1;
+	if (c->encrypt && !c->aead)
+		return init_iv_generator(c, libctx);
+	return 0;
+}
+
+int esp_crypto_init(struct esp_crypto *c, const struct esp_sa *sa, bool encrypt,
+                    OSSL_LIB_CTX *libctx)
+{
+	memset(c, 0, sizeof(*c));
+	if (esp_crypto_sizes(sa, &c->iv_len, &c->pad_align, &c->icv_len) < 0)
+		return -1;
+	c->cipher = sa->cipher;
+	c->auth = sa->auth;
+	c->encrypt = encrypt;
+	c->aead = sa->cipher == ESP_CIPHER_AES_GCM_16;
+	c->block_len = find_cipher(sa->cipher, sa->enc_key_len)->block_len;
+	if (init_cipher(c, sa, libctx) < 0 || (!c->aead && init_mac(c, sa, libctx) < 0)) {
+		esp_crypto_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void esp_crypto_free(struct esp_crypto *c)
+{
+	EVP_CIPHER_CTX_free(c->cipher_ctx);
+	EVP_CIPHER_CTX_free(c->iv_ctx);
+	EVP_MAC_CTX_free(c->mac_ctx);
+	secure_clear(c, sizeof(*c));
+}
+
+int esp_crypto_make_iv(struct esp_crypto *c, uint64_t counter, uint8_t *iv)
+{
+	uint8_t block[16] = {0};
+	int outl;
+
+	if (c->aead) {
+		put_be32(iv, (uint32_t)(counter >> 32));
+		put_be32(iv + 4, (uint32_t)counter);
+		return 0;
+	}
+	if (c->iv_len == 0)
+		return 0;
+	if (!c->iv_ctx)
+		return -1;
+	put_be32(block, (uint32_t)(counter >> 32));
+	put_be32(block + 4, (uint32_t)counter);
+	if (!EVP_EncryptUpdate(c->iv_ctx, block, &outl, block, sizeof(block)) || outl != 16)
+		return -1;
+	memcpy(iv, block, c->iv_len);
+	return 0;
+}
+
+int esp_crypto_cbc(struct esp_crypto *c, const uint8_t *iv, uint8_t *data, size_t len)
+{
+	int outl;
+
+	if (c->cipher == ESP_CIPHER_NULL)
+		return 0;
+	if (len % c->block_len || len > INT32_MAX)
+		return -1;
+	if (!EVP_CipherInit_ex2(c->cipher_ctx, NULL, NULL, iv, c->encrypt, NULL))
+		return -1;
+	if (!EVP_CipherUpdate(c->cipher_ctx, data, &outl, data, (int)len) || (size_t)outl != len)
+		return -1;
+	return 0;
+}
+
+int esp_crypto_hmac(struct esp_crypto *c, const uint8_t *data, size_t len, uint8_t *mac)
+{
+	size_t outl;
+
+	if (!EVP_MAC_init(c->mac_ctx, NULL, 0, NULL) || !EVP_MAC_update(c->mac_ctx, data, len) ||
+	    !EVP_MAC_final(c->mac_ctx, mac, &outl, ESP_MAX_MAC) || outl != c->mac_len)
+		return -1;
+	return 0;
+}
+
+static int gcm_start(struct esp_crypto *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len)
+{
+	uint8_t nonce[ESP_GCM_SALT + 8];
+	int outl;
+
+	memcpy(nonce, c->salt, ESP_GCM_SALT);
+	memcpy(nonce + ESP_GCM_SALT, iv, 8);
+	if (!EVP_CipherInit_ex2(c->cipher_ctx, NULL, NULL, nonce, c->encrypt, NULL))
+		return -1;
+	if (!EVP_CipherUpdate(c->cipher_ctx, NULL, &outl, aad, (int)aad_len))
+		return -1;
+	return 0;
+}
+
+int esp_crypto_gcm_seal(struct esp_crypto *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                        uint8_t *data, size_t len, uint8_t *tag)
+{
+	int outl, finl;
+
+	if (len > INT32_MAX || gcm_start(c, iv, aad, aad_len) < 0)
+		return -1;
+	if (!EVP_CipherUpdate(c->cipher_ctx, data, &outl, data, (int)len) ||
+	    !EVP_CipherFinal_ex(c->cipher_ctx, data + outl, &finl) || (size_t)(outl + finl) != len)
+		return -1;
+	if (!EVP_CIPHER_CTX_ctrl(c->cipher_ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag))
+		return -1;
+	return 0;
+}
+
+int esp_crypto_gcm_open(struct esp_crypto *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                        uint8_t *data, size_t len, const uint8_t *tag)
+{
+	int outl, finl;
+
+	if (len > INT32_MAX || gcm_start(c, iv, aad, aad_len) < 0)
+		return -1;
+	if (!EVP_CIPHER_CTX_ctrl(c->cipher_ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)tag))
+		return -1;
+	if (!EVP_CipherUpdate(c->cipher_ctx, data, &outl, data, (int)len))
+		return -1;
+	/* The tag is compared (in constant time, by OpenSSL) here. */
+	if (EVP_CipherFinal_ex(c->cipher_ctx, data + outl, &finl) <= 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * Kernel XFRM objects for one transport-mode SA pair, through libnl-xfrm
+ * (NETLINK_XFRM): two states with ESP-in-UDP encapsulation (RFC 3948) and
+ * the two policies that send UDP between the L2TP ports through them.
+ * Internal to esp/; datapath.c is the only user besides the test tool.
+ */
+#ifndef L2TPSEC_ESP_XFRM_H
+#define L2TPSEC_ESP_XFRM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp/esp.h"
+
+struct logger;
+struct nl_sock;
+
+struct esp_xfrm {
+	struct nl_sock *cmd; /* requests and their acks */
+	struct nl_sock *mon; /* XFRMNLGRP_EXPIRE multicast, NULL until opened */
+	const struct logger *lg;
+	void (*on_expire)(void *ctx, uint32_t spi, uint32_t reqid, bool hard);
+	void *expire_ctx;
+};
+
+int esp_xfrm_open(struct esp_xfrm *x, const struct logger *lg);
+void esp_xfrm_close(struct esp_xfrm *x);
+
+/* Adds and removes a UDP-encapsulated ESP state with our tag. 0 when the
+ * kernel can carry our SAs; otherwise -1 with the reason in why. */
+int esp_xfrm_probe(struct esp_xfrm *x, char *why, size_t why_len);
+
+/* States of a pair (both directions); pair's keys are not kept. */
+int esp_xfrm_add_states(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid);
+int esp_xfrm_del_states(struct esp_xfrm *x, const struct esp_sa_pair *pair);
+int esp_xfrm_get_counters(struct esp_xfrm *x, const struct esp_sa_pair *pair,
+                          struct esp_counters *c);
+
+/* Policies (esp/xfrm_policy.c): our L2TP port <-> the gateway's, UDP. */
+int esp_xfrm_add_policies(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid);
+int esp_xfrm_del_policies(struct esp_xfrm *x, const struct esp_sa_pair *pair);
+
+/* Deletes every state and policy whose reqid is l2tpsec's and for which
+ * stale(reqid) says so. Returns how many, or -1. */
+int esp_xfrm_cleanup(struct esp_xfrm *x, bool (*stale)(uint32_t reqid));
+
+/* Expire notifications (RFC 2367-style soft/hard, XFRM_MSG_EXPIRE). Returns
+ * the socket's fd to watch for reading, or -1. */
+int esp_xfrm_monitor_open(struct esp_xfrm *x,
+                          void (*on_expire)(void *ctx, uint32_t spi, uint32_t reqid, bool hard),
+                          void *ctx);
+/* Reads what is pending on the monitor socket and calls on_expire. */
+int esp_xfrm_monitor_read(struct esp_xfrm *x);
+
+/* UDP_ENCAP_ESPINUDP on the IKE 4500 socket, so the kernel takes ESP off it. */
+int esp_xfrm_set_udp_encap(int fd);
+
+/* Shared by xfrm.c and xfrm_policy.c. */
+struct nl_addr *esp_xfrm_addr(const struct sockaddr_storage *ss);
+uint16_t esp_xfrm_port(const struct sockaddr_storage *ss);
+
+#endif

@@ -1,0 +1,307 @@
+/* Identities, CERT/CR payloads and RSA signature authentication. */
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "ike/cert.h"
+#include "lib/util.h"
+
+/* Split "a/b/c" or "a, b, c" into RDNs, each "KEY=value". */
+X509_NAME *dn_parse(const char *s)
+{
+	X509_NAME *name = X509_NAME_new();
+	char buf[256], *save = NULL, *tok;
+	const char *sep = s[0] == '/' ? "/" : ",";
+
+	if (!name || strlen(s) >= sizeof(buf))
+		goto fail;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, sep, &save); tok; tok = strtok_r(NULL, sep, &save)) {
+		char *eq;
+
+		while (*tok == ' ')
+			tok++;
+		eq = strchr(tok, '=');
+		if (!eq || eq == tok || !eq[1])
+			goto fail;
+		*eq = '\0';
+		if (!X509_NAME_add_entry_by_txt(name, tok, MBSTRING_UTF8,
+		                                (const unsigned char *)eq + 1, -1, -1, 0))
+			goto fail;
+	}
+	if (X509_NAME_entry_count(name) == 0)
+		goto fail;
+	return name;
+fail:
+	X509_NAME_free(name);
+	return NULL;
+}
+
+int id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = strlen(id->value);
+
+	switch (id->type) {
+	case IKE_ID_IPV4_ADDR:
+		if (cap < 4 || inet_pton(AF_INET, id->value, out) != 1)
+			return -1;
+		*len = 4;
+		return 0;
+	case IKE_ID_FQDN:
+	case IKE_ID_USER_FQDN:
+		if (n == 0 || n > cap)
+			return -1;
+		memcpy(out, id->value, n);
+		*len = n;
+		return 0;
+	case IKE_ID_DER_ASN1_DN: {
+		X509_NAME *name = dn_parse(id->value);
+		unsigned char *p = out;
+		int der = name ? i2d_X509_NAME(name, NULL) : -1;
+
+		if (der <= 0 || (size_t)der > cap) {
+			X509_NAME_free(name);
+			return -1;
+		}
+		i2d_X509_NAME(name, &p);
+		X509_NAME_free(name);
+		*len = (size_t)der;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+static X509_NAME *id_dn(const struct isakmp_id *id)
+{
+	const unsigned char *p = id->data;
+
+	return d2i_X509_NAME(NULL, &p, (long)id->len);
+}
+
+bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
+{
+	uint8_t want[512];
+	size_t len;
+
+	if (cfg->type == IKE_ID_NONE)
+		return true;
+	if ((uint8_t)cfg->type != id->type)
+		return false;
+	if (cfg->type == IKE_ID_DER_ASN1_DN) {
+		/* Compare names, not encodings: string types may differ. */
+		X509_NAME *a = dn_parse(cfg->value), *b = id_dn(id);
+		bool same = a && b && X509_NAME_cmp(a, b) == 0;
+
+		X509_NAME_free(a);
+		X509_NAME_free(b);
+		return same;
+	}
+	if (id_encode(cfg, want, sizeof(want), &len))
+		return false;
+	if (cfg->type == IKE_ID_FQDN || cfg->type == IKE_ID_USER_FQDN)
+		return len == id->len &&
+		       strncasecmp((const char *)want, (const char *)id->data, len) == 0;
+	return len == id->len && memcmp(want, id->data, len) == 0;
+}
+
+void id_str(const struct isakmp_id *id, char *buf, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	switch (id->type) {
+	case ID_IPV4_ADDR:
+		inet_ntop(AF_INET, id->data, tmp, sizeof(tmp));
+		snprintf(buf, len, "ipv4:%s", tmp);
+		break;
+	case ID_IPV6_ADDR:
+		inet_ntop(AF_INET6, id->data, tmp, sizeof(tmp));
+		snprintf(buf, len, "ipv6:%s", tmp);
+		break;
+	case ID_FQDN:
+	case ID_USER_FQDN: {
+		/* Printable characters only: this comes from the network. */
+		size_t n = 0, off;
+
+		off = (size_t)snprintf(buf, len, "%s:", id->type == ID_FQDN ? "fqdn" : "email");
+		for (; n < id->len && off + 1 < len; n++)
+			buf[off++] =
+			    id->data[n] >= 0x20 && id->data[n] < 0x7f ? (char)id->data[n] : '?';
+		if (off < len)
+			buf[off] = '\0';
+		break;
+	}
+	case ID_DER_ASN1_DN: {
+		X509_NAME *name = id_dn(id);
+		char *one = name ? X509_NAME_oneline(name, NULL, 0) : NULL;
+
+		snprintf(buf, len, "dn:%s", one ? one : "(bad DN)");
+		OPENSSL_free(one);
+		X509_NAME_free(name);
+		break;
+	}
+	default:
+		snprintf(buf, len, "type%u", id->type);
+	}
+}
+
+void cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
+{
+	STACK_OF(X509_OBJECT) *objs = store ? X509_STORE_get0_objects(store) : NULL;
+	int written = 0;
+
+	for (int i = 0; objs && i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		unsigned char der[1024], *p = der;
+		int len = ca ? i2d_X509_NAME(X509_get_subject_name(ca), NULL) : -1;
+
+		if (len <= 0 || (size_t)len > sizeof(der))
+			continue;
+		i2d_X509_NAME(X509_get_subject_name(ca), &p);
+		isakmp_pl_begin(b, ISAKMP_NP_CR);
+		bw_u8(&b->w, CERT_X509_SIG);
+		bw_bytes(&b->w, der, (size_t)len);
+		isakmp_pl_end(b);
+		written++;
+	}
+	if (!written) {
+		uint8_t enc = CERT_X509_SIG;
+
+		isakmp_pl_add(b, ISAKMP_NP_CR, &enc, 1);
+	}
+}
+
+void cert_write_cert(struct isakmp_builder *b, X509 *cert)
+{
+	int len = i2d_X509(cert, NULL);
+	uint8_t *p;
+
+	isakmp_pl_begin(b, ISAKMP_NP_CERT);
+	bw_u8(&b->w, CERT_X509_SIG);
+	p = len > 0 ? bw_reserve(&b->w, (size_t)len) : NULL;
+	if (p)
+		i2d_X509(cert, &p);
+	else
+		b->w.error = true;
+	isakmp_pl_end(b);
+}
+
+int cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
+              size_t *sig_len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, key, NULL);
+	int ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
+	         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	         EVP_PKEY_sign(ctx, sig, sig_len, hash, hash_len) > 0;
+
+	EVP_PKEY_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+static int verify_sig(OSSL_LIB_CTX *lib, EVP_PKEY *pub, const uint8_t *hash, size_t hash_len,
+                      const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
+	int ok = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	         EVP_PKEY_verify(ctx, sig, sig_len, hash, hash_len) == 1;
+
+	EVP_PKEY_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The ID payload must name the certificate (RFC 4945 §3.3 in spirit). */
+static bool id_in_cert(X509 *cert, const struct isakmp_id *id)
+{
+	char name[256];
+
+	switch (id->type) {
+	case ID_DER_ASN1_DN: {
+		X509_NAME *dn = id_dn(id);
+		bool same = dn && X509_NAME_cmp(dn, X509_get_subject_name(cert)) == 0;
+
+		X509_NAME_free(dn);
+		return same;
+	}
+	case ID_FQDN:
+	case ID_USER_FQDN:
+		if (id->len >= sizeof(name))
+			return false;
+		memcpy(name, id->data, id->len);
+		name[id->len] = '\0';
+		return id->type == ID_FQDN ? X509_check_host(cert, name, id->len, 0, NULL) == 1
+		                           : X509_check_email(cert, name, id->len, 0) == 1;
+	case ID_IPV4_ADDR:
+	case ID_IPV6_ADDR:
+		return X509_check_ip(cert, id->data, id->len, 0) == 1;
+	default:
+		return false;
+	}
+}
+
+int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
+                     const struct isakmp_id *peer_id, const uint8_t *hash, size_t hash_len,
+                     const uint8_t *sig, size_t sig_len, char *err, size_t errlen, uint16_t *notify)
+{
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_STORE_CTX *sctx = X509_STORE_CTX_new_ex(lib, NULL);
+	X509 *leaf = NULL;
+	int rc = -1;
+
+	*notify = N_INVALID_CERTIFICATE;
+	for (size_t i = 0; i < isakmp_count(msg, ISAKMP_NP_CERT); i++) {
+		const struct isakmp_payload *pl = isakmp_find(msg, ISAKMP_NP_CERT, i);
+		struct isakmp_cert c;
+		const unsigned char *p;
+		X509 *x;
+
+		if (isakmp_parse_cert(pl->body, pl->len, &c) || c.encoding != CERT_X509_SIG)
+			continue;
+		p = c.data;
+		x = d2i_X509(NULL, &p, (long)c.len);
+		if (!x || p != c.data + c.len) {
+			X509_free(x);
+			snprintf(err, errlen, "gateway certificate does not parse");
+			*notify = N_INVALID_CERT_ENCODING;
+			goto out;
+		}
+		if (!leaf)
+			leaf = x;
+		else if (!sk_X509_push(untrusted, x))
+			X509_free(x);
+	}
+	if (!leaf) {
+		snprintf(err, errlen, "gateway sent no X.509 certificate");
+		*notify = N_CERTIFICATE_UNAVAILABLE;
+		goto out;
+	}
+	if (!store || !sctx || !X509_STORE_CTX_init(sctx, store, leaf, untrusted) ||
+	    X509_verify_cert(sctx) != 1) {
+		snprintf(err, errlen, "gateway certificate chain does not verify: %s",
+		         sctx ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx))
+		              : "no CA");
+		goto out;
+	}
+	if (!id_in_cert(leaf, peer_id)) {
+		snprintf(err, errlen, "gateway ID is not in its certificate");
+		*notify = N_INVALID_ID_INFORMATION;
+		goto out;
+	}
+	if (verify_sig(lib, X509_get0_pubkey(leaf), hash, hash_len, sig, sig_len)) {
+		snprintf(err, errlen, "gateway signature does not verify");
+		*notify = N_INVALID_SIGNATURE;
+		goto out;
+	}
+	rc = 0;
+out:
+	X509_STORE_CTX_free(sctx);
+	X509_free(leaf);
+	sk_X509_pop_free(untrusted, X509_free);
+	return rc;
+}

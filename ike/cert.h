@@ -1,0 +1,47 @@
+/*
+ * Identities and certificate authentication for Main Mode (RFC 2409 §5.1,
+ * RFC 2407 §4.6.2): encoding configured IDs, matching the gateway's ID,
+ * CERT/CR payloads, RSA signatures over HASH_I/HASH_R and the chain check.
+ */
+#ifndef L2TPSEC_IKE_CERT_H
+#define L2TPSEC_IKE_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+#include "ike/ike.h"
+#include "ike/isakmp.h"
+
+/* A configured ID as ID payload data. 0, or -1 when the value does not
+ * parse (a bad address or DN). */
+int id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len);
+/* Whether the gateway's ID payload is the configured one. */
+bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id);
+/* "fqdn:gw.example.org", "ipv4:1.2.3.4", "dn:/CN=x" for logs. */
+void id_str(const struct isakmp_id *id, char *buf, size_t len);
+/* DN in OpenSSL's "/C=CH/CN=x" form or strongSwan's "C=CH, CN=x" (in
+ * order, first RDN first). NULL when it does not parse. */
+X509_NAME *dn_parse(const char *s);
+
+/* One CR payload per trust anchor in store (its subject DN), or one CR
+ * without a CA name when the store has none. */
+void cert_write_cr(struct isakmp_builder *b, X509_STORE *store);
+/* CERT payload with cert (X.509 signature encoding). */
+void cert_write_cert(struct isakmp_builder *b, X509 *cert);
+/* RSA PKCS#1 v1.5 signature of the raw hash, no DigestInfo (what IKEv1
+ * stacks do for RSA_SIG, RFC 2409 §5.1). */
+int cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
+              size_t *sig_len);
+/* Check the gateway: the first CERT payload is its certificate, the others
+ * intermediates; the chain must end in store, the ID payload must name the
+ * certificate, and sig must be the signature of hash under its key.
+ * Returns 0, or -1 with the reason in err (and *notify). */
+int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
+                     const struct isakmp_id *peer_id, const uint8_t *hash, size_t hash_len,
+                     const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
+                     uint16_t *notify);
+
+#endif

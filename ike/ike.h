@@ -1,0 +1,223 @@
+/*
+ * IKEv1 initiator with NAT traversal: the public API of ike/.
+ *
+ * One struct ike_session negotiates one ISAKMP SA (Main Mode, RFC 2409 §5)
+ * and on top of it one transport-mode ESP SA pair for L2TP (Quick Mode,
+ * RFC 2409 §5.5), floats to UDP 4500 when a NAT is found (RFC 3947) and keeps
+ * both alive: DPD (RFC 3706), NAT keepalives (RFC 3948 §2.3) and rekeying
+ * before the lifetimes run out. Negotiated SAs are handed to the data path
+ * through struct esp_sa_pair (esp/esp_sa.h).
+ *
+ * The session owns its UDP sockets and registers them on the loop given to
+ * ike_new(). It never reads files: certificates and keys come in as loaded
+ * OpenSSL objects, the PSK as bytes.
+ */
+#ifndef L2TPSEC_IKE_IKE_H
+#define L2TPSEC_IKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "esp/esp_sa.h"
+
+struct loop;
+struct logger;
+struct ike_session;
+
+enum ike_auth_method {
+	IKE_AUTH_PSK,
+	IKE_AUTH_RSA_SIG,
+};
+
+/* RFC 2407 §4.6.2.1 identification types we send and accept. */
+enum ike_id_type {
+	IKE_ID_NONE = 0, /* not configured: defaults apply */
+	IKE_ID_IPV4_ADDR = 1,
+	IKE_ID_FQDN = 2,
+	IKE_ID_USER_FQDN = 3,
+	IKE_ID_DER_ASN1_DN = 9,
+};
+
+struct ike_id {
+	enum ike_id_type type;
+	/* IPV4_ADDR: dotted quad; FQDN / USER_FQDN: the name;
+	 * DER_ASN1_DN: an OpenSSL one-line DN ("/C=CH/O=x/CN=gw") or
+	 * the RFC 2253 form ("CN=gw,O=x,C=CH"). */
+	char value[256];
+};
+
+/* Windows' NegotiateDH2048 registry value. */
+enum ike_dh2048 {
+	IKE_DH2048_OFF,     /* only groups below 14 (Windows XP's group 2 list) */
+	IKE_DH2048_OFFER,   /* groups >= 14 first (default) */
+	IKE_DH2048_REQUIRE, /* only groups >= 14 (and ECP) */
+};
+
+/* Windows' AssumeUDPEncapsulationContextOnSendRule. */
+enum ike_nat_policy {
+	IKE_NAT_SERVER_NOT_BEHIND_NAT = 0,
+	IKE_NAT_SERVER_MAY_BE_BEHIND_NAT = 1,
+	IKE_NAT_BOTH_MAY_BE_BEHIND_NAT = 2, /* default */
+};
+
+struct ike_retransmit {
+	uint32_t first_ms; /* first timeout; doubles each try (default 1000) */
+	uint32_t max_ms;   /* cap of one timeout (default 16000) */
+	uint32_t tries;    /* sends per message before giving up (default 6) */
+};
+
+struct ike_config {
+	struct sockaddr_storage remote; /* gateway; port 0 = 500 */
+	struct sockaddr_storage local;  /* family AF_UNSPEC = chosen by routing */
+	uint16_t local_port;            /* default 500; 0 in local_ports_set = ephemeral */
+	uint16_t local_natt_port;       /* default 4500 */
+	bool local_ports_set;           /* false: 500/4500 */
+
+	enum ike_auth_method auth;
+	const uint8_t *psk; /* copied by ike_new() */
+	size_t psk_len;
+	X509 *cert;     /* our certificate (RSA), referenced, not owned */
+	EVP_PKEY *key;  /* its private key */
+	X509_STORE *ca; /* trust anchors for the gateway's chain */
+
+	struct ike_id local_id;  /* default: IPV4_ADDR of our address (PSK),
+	                          * DER_ASN1_DN of our certificate (RSA) */
+	struct ike_id remote_id; /* default: any (PSK) / any the chain proves (RSA) */
+
+	const char *ike_proposals; /* strongSwan syntax; NULL = default list */
+	const char *esp_proposals; /* NULL = default list */
+	enum ike_dh2048 dh2048;
+	enum ike_nat_policy nat_policy;
+	uint16_t pfs_group; /* 0 = no PFS; else the DH group for Quick Mode */
+
+	uint32_t ike_lifetime_s;    /* default 28800 */
+	uint32_t ipsec_lifetime_s;  /* default 3600 */
+	uint64_t ipsec_lifetime_kb; /* 0 = none */
+	uint32_t rekey_margin_s;    /* rekey this long before expiry (default 10% of lifetime) */
+
+	uint16_t l2tp_local_port;  /* default 1701 */
+	uint16_t l2tp_remote_port; /* default 1701 */
+
+	uint32_t dpd_interval_s;       /* default 30; 0 = off */
+	uint32_t dpd_tries;            /* unanswered R-U-THERE before giving up (default 5) */
+	uint32_t keepalive_interval_s; /* NAT keepalive, default 20; 0 = off */
+	struct ike_retransmit retransmit;
+};
+
+/* Where a negotiation stopped: the message we sent last or expected. */
+enum ike_stage {
+	IKE_STAGE_NONE,
+	IKE_STAGE_MM1, /* sent SA, waiting for the responder's SA */
+	IKE_STAGE_MM3, /* sent KE/Ni, waiting for KE/Nr */
+	IKE_STAGE_MM5, /* sent ID/auth, waiting for the responder's */
+	IKE_STAGE_QM1, /* sent Quick Mode SA, waiting for QM2 */
+	IKE_STAGE_ESTABLISHED,
+	IKE_STAGE_DPD,
+	IKE_STAGE_REKEY_IKE,
+	IKE_STAGE_REKEY_IPSEC,
+	IKE_STAGE_DELETED,
+};
+
+enum ike_fail_reason {
+	IKE_FAIL_NONE,
+	IKE_FAIL_TIMEOUT,    /* no answer after all retransmissions */
+	IKE_FAIL_NOTIFY,     /* the gateway sent an error notification */
+	IKE_FAIL_DELETED,    /* the gateway deleted the ISAKMP SA */
+	IKE_FAIL_PROPOSAL,   /* the gateway chose something we did not offer */
+	IKE_FAIL_AUTH,       /* the gateway's hash, signature or certificate did not verify */
+	IKE_FAIL_ID,         /* the gateway's identity is not the configured one */
+	IKE_FAIL_NAT_POLICY, /* NAT found where the policy forbids it */
+	IKE_FAIL_MALFORMED,  /* the gateway's answer does not parse */
+	IKE_FAIL_LOCAL,      /* socket, crypto or configuration failure here */
+	IKE_FAIL_DPD,        /* the gateway stopped answering R-U-THERE */
+};
+
+struct ike_failure {
+	enum ike_stage stage;
+	enum ike_fail_reason reason;
+	uint16_t notify; /* the gateway's notify message type (IKE_FAIL_NOTIFY) */
+	char detail[160];
+};
+
+struct ike_callbacks {
+	/* A new SA pair is ready to install. For a rekey, the previous pair stays
+	 * up until sa_expired_or_deleted() names it (make before break). */
+	void (*sa_established)(void *ctx, const struct esp_sa_pair *sa, bool is_rekey);
+	/* Remove the pair with these SPIs (host byte order). */
+	void (*sa_expired_or_deleted)(void *ctx, uint32_t spi_in, uint32_t spi_out);
+	/* The session gave up; no further callbacks except after ike_start(). */
+	void (*failed)(void *ctx, const struct ike_failure *failure);
+	/* A datagram on the NAT-T socket that is neither IKE nor a keepalive:
+	 * ESP in UDP (RFC 3948) for the userspace data path. */
+	void (*non_ike_packet)(void *ctx, const uint8_t *buf, size_t len,
+	                       const struct sockaddr *from);
+	/* Optional: ike_stop() finished (deletes sent). */
+	void (*stopped)(void *ctx);
+};
+
+enum ike_state {
+	IKE_STATE_IDLE,
+	IKE_STATE_CONNECTING,  /* phase 1 */
+	IKE_STATE_PHASE1_DONE, /* Quick Mode running */
+	IKE_STATE_ESTABLISHED,
+	IKE_STATE_STOPPING,
+	IKE_STATE_FAILED,
+};
+
+enum ike_natt_variant {
+	IKE_NATT_NONE,
+	IKE_NATT_DRAFT_02,
+	IKE_NATT_DRAFT_02N, /* "draft-ietf-ipsec-nat-t-ike-02\n" */
+	IKE_NATT_DRAFT_03,
+	IKE_NATT_RFC3947,
+};
+
+struct ike_status {
+	enum ike_state state;
+	enum ike_stage stage;
+	char ike_algs[64]; /* e.g. "aes256-sha2_256-modp2048" */
+	char esp_algs[64]; /* e.g. "aes128-sha1" (+ "-modp2048" with PFS) */
+	uint16_t dh_group;
+	uint32_t ike_lifetime_left_s;
+	uint32_t ipsec_lifetime_left_s;
+	bool nat_local, nat_remote; /* we / the gateway are behind a NAT */
+	enum ike_natt_variant natt;
+	bool dpd; /* the gateway supports DPD */
+	uint32_t spi_in, spi_out;
+	uint8_t icookie[8], rcookie[8];
+	struct ike_failure last_failure;
+};
+
+/* Fill in the defaults documented in struct ike_config. */
+void ike_config_defaults(struct ike_config *cfg);
+
+/* Check a proposal string without starting anything. esp selects the ESP
+ * grammar. Returns 0, or -1 with a one-line reason in err. */
+int ike_proposals_check(const char *spec, bool esp, char *err, size_t errlen);
+
+/* NULL on bad configuration (logged) or allocation failure. */
+struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct ike_config *cfg,
+                            const struct ike_callbacks *cb, void *ctx);
+/* Open the sockets and send MM1. 0, or -1 (failure reported too). */
+int ike_start(struct ike_session *s);
+/* Send DELETEs for the ESP and ISAKMP SAs, then stop; cb->stopped follows. */
+void ike_stop(struct ike_session *s);
+void ike_free(struct ike_session *s);
+
+void ike_get_status(const struct ike_session *s, struct ike_status *st);
+/* The UDP 4500 socket (-1 before ike_start()). */
+int ike_natt_fd(const struct ike_session *s);
+
+/* "IKE failed at MM1: gateway sent NO_PROPOSAL_CHOSEN" into buf; returns buf. */
+const char *ike_failure_str(const struct ike_failure *f, char *buf, size_t len);
+const char *ike_stage_name(enum ike_stage stage);
+const char *ike_state_name(enum ike_state state);
+const char *ike_natt_name(enum ike_natt_variant v);
+const char *ike_notify_name(uint16_t type); /* NULL when unknown */
+
+#endif

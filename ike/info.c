@@ -1,0 +1,340 @@
+/* Informational exchanges (RFC 2408 §4.8, RFC 2409 §5.7): notifications and
+ * deletes, encrypted under the ISAKMP SA with HASH(1), or plain before the
+ * keys exist; Dead Peer Detection (RFC 3706). Also the phase 2 message
+ * framing shared with Quick Mode. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/ike_int.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+uint32_t p2_new_msgid(void)
+{
+	uint32_t id = 0;
+
+	while (id == 0)
+		if (random_bytes(&id, sizeof(id)))
+			return 0x5a5a5a5a; /* RAND failed: predictable but valid */
+	return id;
+}
+
+size_t p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
+                uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h = {.exchange = exchange, .flags = ISAKMP_FLAG_ENC, .msgid = msgid};
+	size_t hl = p1->keys.prf_len, hash_off, after, len;
+	uint8_t mid[4];
+
+	memcpy(h.icookie, p1->icookie, 8);
+	memcpy(h.rcookie, p1->rcookie, 8);
+	isakmp_build_begin(&b, out, cap, &h);
+	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	hash_off = b.w.len;
+	bw_zero(&b.w, hl);
+	isakmp_pl_end(&b);
+	after = b.w.len;
+	fill(&b, arg);
+	len = isakmp_build_end(&b);
+	if (!len)
+		return 0;
+	/* HASH(1) = prf(SKEYID_a, M-ID | everything after the HASH payload). */
+	put_be32(mid, msgid);
+	const struct iov v[] = {{mid, 4}, {out + after, len - after}};
+
+	if (ike_prf(s->lib, p1->alg.hash, p1->keys.skeyid_a, hl, v, 2, out + hash_off))
+		return 0;
+	return ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, out, len, cap);
+}
+
+int p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len, uint8_t *iv,
+            const uint8_t *extra, size_t extra_len, uint8_t *plain, struct isakmp_msg *msg)
+{
+	uint8_t tmp_iv[IKE_MAX_BLOCK], want[IKE_MAX_HASH], mid[4];
+	const struct isakmp_payload *hash;
+	uint16_t notify;
+	size_t after;
+
+	if (isakmp_parse_hdr(buf, len, &msg->hdr) || !(msg->hdr.flags & ISAKMP_FLAG_ENC))
+		return -1;
+	memcpy(tmp_iv, iv, sizeof(tmp_iv));
+	if (ike_decrypt_msg(s->lib, &p1->keys, p1->alg.enc, tmp_iv, buf, msg->hdr.len, plain) ||
+	    isakmp_parse_payloads(msg->hdr.next, plain, msg->hdr.len - ISAKMP_HDR_LEN, true, msg,
+	                          &notify))
+		return -1;
+	/* RFC 2409 §5.5/§5.7: the HASH payload comes first. */
+	hash = msg->count ? &msg->pl[0] : NULL;
+	if (!hash || hash->type != ISAKMP_NP_HASH || hash->len != p1->keys.prf_len ||
+	    hash->raw != plain)
+		return -1;
+	after = hash->raw_len;
+	put_be32(mid, msg->hdr.msgid);
+	const struct iov v[] = {
+	    {mid, 4}, {extra, extra_len}, {plain + after, msg->chain_len - after}};
+
+	if (ike_prf(s->lib, p1->alg.hash, p1->keys.skeyid_a, p1->keys.prf_len, v, 3, want) ||
+	    secure_memcmp(want, hash->body, hash->len))
+		return -1;
+	memcpy(iv, tmp_iv, sizeof(tmp_iv));
+	return 0;
+}
+
+struct notify_arg {
+	const struct isakmp_notify *n;
+	const struct isakmp_delete *d;
+};
+
+static void fill_info(struct isakmp_builder *b, void *arg)
+{
+	const struct notify_arg *a = arg;
+
+	if (a->n) {
+		isakmp_pl_begin(b, ISAKMP_NP_N);
+		isakmp_write_notify(&b->w, a->n);
+		isakmp_pl_end(b);
+	}
+	if (a->d) {
+		isakmp_pl_begin(b, ISAKMP_NP_D);
+		isakmp_write_delete(&b->w, a->d);
+		isakmp_pl_end(b);
+	}
+}
+
+static int info_send(struct ike_session *s, struct ike_p1 *p1, struct notify_arg *a)
+{
+	uint8_t msg[ISAKMP_MAX_MSG], iv[IKE_MAX_BLOCK];
+	uint32_t msgid = p2_new_msgid();
+	size_t len;
+
+	if (!p1 || p1->state < P1_MM5_SENT ||
+	    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
+		return -1;
+	len = p2_build(s, p1, ISAKMP_XCHG_INFO, msgid, iv, fill_info, a, msg, sizeof(msg));
+	return len ? net_send_once(s, msg, len) : -1;
+}
+
+int info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, const uint8_t *spi,
+                     size_t spi_len, uint16_t type, const uint8_t *data, size_t data_len)
+{
+	struct isakmp_notify n = {IPSEC_DOI, proto, (uint8_t)spi_len, type, spi, data, data_len};
+	struct notify_arg a = {&n, NULL};
+
+	return info_send(s, p1, &a);
+}
+
+int info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, const uint8_t *spi,
+                     size_t spi_len)
+{
+	struct isakmp_delete d = {IPSEC_DOI, proto, (uint8_t)spi_len, 1, spi};
+	struct notify_arg a = {NULL, &d};
+
+	return info_send(s, p1, &a);
+}
+
+static void cookies(const struct ike_p1 *p1, uint8_t spi[16])
+{
+	memcpy(spi, p1->icookie, 8);
+	memcpy(spi + 8, p1->rcookie, 8);
+}
+
+/* RESPONDER-LIFETIME (RFC 2407 §4.6.3.1): attributes as in the SA. */
+void info_responder_lifetime(struct ike_session *s, const struct isakmp_notify *n)
+{
+	struct isakmp_transform t = {0};
+	struct buf_reader r;
+	uint64_t type = 0;
+
+	br_init(&r, n->data, n->data_len);
+	while (br_remaining(&r) >= 4 && t.nattr < ISAKMP_MAX_ATTRS) {
+		uint16_t at, val;
+
+		br_u16(&r, &at);
+		br_u16(&r, &val);
+		if (at & 0x8000) {
+			t.attr[t.nattr++] = (struct isakmp_attr){at & 0x7fff, true, val};
+		} else {
+			const uint8_t *p;
+			uint64_t v = 0;
+
+			if (val == 0 || val > 8 || br_ptr(&r, &p, val))
+				return;
+			for (uint16_t i = 0; i < val; i++)
+				v = v << 8 | p[i];
+			t.attr[t.nattr++] = (struct isakmp_attr){at, false, v};
+		}
+	}
+	for (size_t i = 0; i < t.nattr; i++) {
+		struct ike_p2 *p2 = s->qm.in_progress ? &s->qm : &s->sa;
+
+		if (t.attr[i].type == IPSEC_ATTR_LIFE_TYPE) {
+			type = t.attr[i].value;
+		} else if (t.attr[i].type == IPSEC_ATTR_LIFE_DURATION &&
+		           n->proto == PROTO_IPSEC_ESP) {
+			if (type == LIFE_TYPE_SECONDS && t.attr[i].value &&
+			    t.attr[i].value < p2->life_s)
+				p2->life_s = (uint32_t)t.attr[i].value;
+			if (type == LIFE_TYPE_KB && t.attr[i].value &&
+			    (!p2->life_kb || t.attr[i].value < p2->life_kb))
+				p2->life_kb = t.attr[i].value;
+			log_info(s->lg, LOG_IKE, "gateway's RESPONDER-LIFETIME: %llu %s",
+			         (unsigned long long)t.attr[i].value,
+			         type == LIFE_TYPE_KB ? "KB" : "s");
+		}
+	}
+}
+
+static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_notify *n,
+                      bool authenticated)
+{
+	const char *name = ike_notify_name(n->type);
+	uint8_t spi[16];
+
+	if (!authenticated) {
+		/* Plain notifications are believed only while phase 1 runs. */
+		if (n->type < 8192 && p1->state != P1_DONE)
+			session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
+			             name ? name : "an error");
+		return;
+	}
+	switch (n->type) {
+	case N_DPD_R_U_THERE:
+		if (n->data_len == 4) {
+			cookies(p1, spi);
+			info_send_notify(s, p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE_ACK, n->data,
+			                 4);
+		}
+		return;
+	case N_DPD_R_U_THERE_ACK:
+		if (n->data_len == 4 && get_be32(n->data) == s->dpd_seq)
+			s->dpd_outstanding = 0;
+		return;
+	case N_RESPONDER_LIFETIME:
+		info_responder_lifetime(s, n);
+		return;
+	case N_INITIAL_CONTACT:
+	case N_REPLAY_STATUS:
+		return;
+	default:
+		break;
+	}
+	if (n->type >= 8192) {
+		log_debug(s->lg, LOG_IKE, "gateway status notification %u ignored", n->type);
+		return;
+	}
+	if (p1->state != P1_DONE || s->qm.in_progress || s->state != IKE_STATE_ESTABLISHED) {
+		session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
+		             name ? name : "an error");
+		return;
+	}
+	log_warn(s->lg, LOG_IKE, "gateway sent %s (type %u)", name ? name : "an error", n->type);
+}
+
+static void on_delete(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_delete *d)
+{
+	for (uint16_t i = 0; i < d->nspi; i++) {
+		const uint8_t *spi = d->spis + (size_t)i * d->spi_len;
+
+		if (d->proto == PROTO_ISAKMP) {
+			if (memcmp(spi, p1->icookie, 8) == 0 &&
+			    memcmp(spi + 8, p1->rcookie, 8) == 0)
+				session_p1_deleted_by_peer(s, p1);
+			return; /* p1 may be gone */
+		}
+		if (d->proto == PROTO_IPSEC_ESP)
+			session_sa_deleted_by_peer(s, get_be32(spi));
+	}
+}
+
+void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
+{
+	uint8_t plain[ISAKMP_MAX_MSG], iv[IKE_MAX_BLOCK];
+	struct isakmp_msg m;
+	uint16_t notify;
+	bool auth = false;
+
+	if (isakmp_parse_hdr(buf, len, &m.hdr))
+		return;
+	if (!(m.hdr.flags & ISAKMP_FLAG_ENC)) {
+		if (isakmp_parse_plain(buf, len, &m, &notify))
+			return;
+	} else {
+		if (p1->state < P1_MM5_SENT ||
+		    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, m.hdr.msgid, iv) ||
+		    p2_open(s, p1, buf, len, iv, NULL, 0, plain, &m)) {
+			/* The gateway answers our MM5 with an encrypted error
+			 * we cannot read: its keys differ from ours, which
+			 * with PSK means the keys differ (charon, RRAS do it). */
+			if (p1->state == P1_MM5_SENT && !p1->rekey) {
+				session_fail(
+				    s, IKE_FAIL_AUTH, 0,
+				    "gateway's answer to MM5 does not decrypt%s",
+				    s->cfg.auth == IKE_AUTH_PSK ? " (wrong pre-shared key?)" : "");
+				return;
+			}
+			log_debug(s->lg, LOG_IKE, "informational message does not verify, dropped");
+			return;
+		}
+		auth = true;
+	}
+	for (size_t i = 0; i < m.count; i++) {
+		const struct isakmp_payload *pl = &m.pl[i];
+
+		if (pl->type == ISAKMP_NP_N) {
+			struct isakmp_notify n;
+
+			if (isakmp_parse_notify(pl->body, pl->len, &n) == 0)
+				on_notify(s, p1, &n, auth);
+		} else if (pl->type == ISAKMP_NP_D && auth) {
+			struct isakmp_delete d;
+
+			if (isakmp_parse_delete(pl->body, pl->len, &d) == 0) {
+				on_delete(s, p1, &d);
+				return; /* the session may have changed under us */
+			}
+		}
+		if (s->state == IKE_STATE_FAILED)
+			return;
+	}
+}
+
+static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+	uint8_t spi[16], seq[4];
+
+	if (s->state != IKE_STATE_ESTABLISHED || !s->p1)
+		return;
+	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
+		session_set_stage(s, IKE_STAGE_DPD);
+		session_fail(s, IKE_FAIL_DPD, 0, "no R-U-THERE-ACK for %u requests",
+		             (unsigned)s->dpd_outstanding);
+		return;
+	}
+	/* RFC 3706 §7: a new sequence number for every R-U-THERE. */
+	s->dpd_seq++;
+	put_be32(seq, s->dpd_seq);
+	cookies(s->p1, spi);
+	info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
+	s->dpd_outstanding++;
+	/* Unanswered requests are repeated faster than the idle interval. */
+	loop_timer_start(loop, t,
+	                 s->dpd_outstanding > 1 ? MIN(5000u, s->cfg.dpd_interval_s * 1000u)
+	                                        : s->cfg.dpd_interval_s * 1000u);
+}
+
+void dpd_start(struct ike_session *s)
+{
+	if (!s->peer_dpd || !s->cfg.dpd_interval_s || loop_timer_pending(&s->dpd_timer))
+		return;
+	if (random_bytes(&s->dpd_seq, sizeof(s->dpd_seq)))
+		s->dpd_seq = 1;
+	s->dpd_seq &= 0x7fffffff; /* room to count up */
+	s->dpd_outstanding = 0;
+	loop_timer_start(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u);
+}
+
+void dpd_init_timer(struct ike_session *s)
+{
+	loop_timer_init(&s->dpd_timer, on_dpd, s);
+}

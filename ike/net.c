@@ -1,0 +1,246 @@
+/* The session's UDP sockets: 500 (or the configured port) for IKE and 4500
+ * for NAT-T, both connected to the gateway. On 4500, IKE messages carry the
+ * 4-byte zero non-ESP marker and a lone 0xFF is a keepalive (RFC 3948 §2);
+ * everything else there is ESP in UDP for the data path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "ike/ike_int.h"
+#include "ike/natt.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+static socklen_t sa_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_storage *remote,
+                    struct sockaddr_storage *bound)
+{
+	struct sockaddr_storage local = s->cfg.local;
+	socklen_t len;
+	int one = 1;
+	int fd = socket(remote->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (local.ss_family == AF_UNSPEC) {
+		memset(&local, 0, sizeof(local));
+		local.ss_family = remote->ss_family;
+	}
+	set_port(&local, port);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	len = sa_len(&local);
+	if (bind(fd, (struct sockaddr *)&local, len) ||
+	    connect(fd, (const struct sockaddr *)remote, sa_len(remote))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	len = sizeof(*bound);
+	if (getsockname(fd, (struct sockaddr *)bound, &len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct ike_session *s = ctx;
+	uint8_t buf[ISAKMP_MAX_MSG + 4];
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < 16; i++) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+
+		if (n < 0)
+			return; /* EAGAIN, or ICMP errors surfacing: retransmission copes */
+		if (fd == s->fd_natt) {
+			if (n == 1 && buf[0] == NATT_KEEPALIVE)
+				continue;
+			if (n >= 4 && get_be32(buf) == 0) {
+				session_recv(s, buf + 4, (size_t)n - 4);
+			} else if (s->cb.non_ike_packet) {
+				s->cb.non_ike_packet(s->ctx, buf, (size_t)n,
+				                     (const struct sockaddr *)&from);
+			}
+		} else {
+			session_recv(s, buf, (size_t)n);
+		}
+		/* A callback may have stopped or failed the session. */
+		if (s->fd_ike < 0)
+			return;
+	}
+}
+
+int net_open(struct ike_session *s)
+{
+	uint16_t port = s->cfg.local_ports_set ? s->cfg.local_port : 500;
+	uint16_t nport = s->cfg.local_ports_set ? s->cfg.local_natt_port : NATT_PORT;
+
+	if (s->fd_ike >= 0)
+		return 0;
+	s->remote = s->cfg.remote;
+	if (s->remote.ss_family == AF_INET && ((struct sockaddr_in *)&s->remote)->sin_port == 0)
+		set_port(&s->remote, 500);
+	if (s->remote.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&s->remote)->sin6_port == 0)
+		set_port(&s->remote, 500);
+	s->remote_natt = s->remote;
+	set_port(&s->remote_natt, NATT_PORT);
+	s->fd_ike = open_one(s, port, &s->remote, &s->local);
+	if (s->fd_ike < 0)
+		goto fail;
+	s->fd_natt = open_one(s, nport, &s->remote_natt, &s->local_natt);
+	if (s->fd_natt < 0)
+		goto fail;
+	if (loop_add_fd(s->loop, s->fd_ike, LOOP_READ, on_readable, s) ||
+	    loop_add_fd(s->loop, s->fd_natt, LOOP_READ, on_readable, s))
+		goto fail;
+	return 0;
+fail:
+	log_err(s->lg, LOG_IKE, "cannot open IKE sockets (ports %u/%u): %s", port, nport,
+	        strerror(errno));
+	net_close(s);
+	return -1;
+}
+
+void net_close(struct ike_session *s)
+{
+	if (s->fd_ike >= 0) {
+		loop_del_fd(s->loop, s->fd_ike);
+		close(s->fd_ike);
+	}
+	if (s->fd_natt >= 0) {
+		loop_del_fd(s->loop, s->fd_natt);
+		close(s->fd_natt);
+	}
+	s->fd_ike = s->fd_natt = -1;
+}
+
+const struct sockaddr *net_remote(const struct ike_session *s)
+{
+	return (const struct sockaddr *)(s->floated ? &s->remote_natt : &s->remote);
+}
+
+const struct sockaddr *net_local(const struct ike_session *s)
+{
+	return (const struct sockaddr *)(s->floated ? &s->local_natt : &s->local);
+}
+
+static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
+{
+	uint8_t buf[ISAKMP_MAX_MSG + 4];
+	ssize_t n;
+
+	if (s->fd_ike < 0)
+		return -1;
+	if (s->floated) {
+		if (len > ISAKMP_MAX_MSG)
+			return -1;
+		memset(buf, 0, 4); /* non-ESP marker */
+		memcpy(buf + 4, msg, len);
+		n = send(s->fd_natt, buf, len + 4, 0);
+		len += 4;
+	} else {
+		n = send(s->fd_ike, msg, len, 0);
+	}
+	if (n < 0 || (size_t)n != len) {
+		log_debug(s->lg, LOG_IKE, "send: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void on_retransmit(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	(void)t;
+	if (!s->tx_waiting)
+		return;
+	if (s->tx_tries >= s->cfg.retransmit.tries) {
+		s->tx_waiting = false;
+		session_fail(s, IKE_FAIL_TIMEOUT, 0, "no answer after %u tries",
+		             (unsigned)s->tx_tries);
+		return;
+	}
+	s->tx_tries++;
+	s->tx_timeout_ms = MIN(s->tx_timeout_ms * 2, s->cfg.retransmit.max_ms);
+	log_debug(s->lg, LOG_IKE, "retransmitting (try %u)", (unsigned)s->tx_tries);
+	send_raw(s, s->tx, s->tx_len);
+	loop_timer_start(loop, &s->retransmit_timer, s->tx_timeout_ms);
+}
+
+int net_send(struct ike_session *s, const uint8_t *msg, size_t len, bool expect_reply,
+             struct ike_p1 *p1)
+{
+	/* Keep the last message even when no answer is due (QM3): a
+	 * retransmitted answer from the gateway makes us send it again. */
+	if (len > sizeof(s->tx))
+		return -1;
+	if (msg != s->tx)
+		memcpy(s->tx, msg, len);
+	s->tx_len = len;
+	s->tx_p1 = p1;
+	s->tx_waiting = expect_reply;
+	if (expect_reply) {
+		s->tx_tries = 1;
+		s->tx_timeout_ms = s->cfg.retransmit.first_ms;
+		loop_timer_start(s->loop, &s->retransmit_timer, s->tx_timeout_ms);
+	} else {
+		loop_timer_stop(s->loop, &s->retransmit_timer);
+	}
+	/* A failed first send is retried by the timer like a lost one. */
+	return send_raw(s, s->tx, len) == 0 || expect_reply ? 0 : -1;
+}
+
+/* Send a one-off message (informational) without touching the request slot. */
+int net_send_once(struct ike_session *s, const uint8_t *msg, size_t len)
+{
+	return send_raw(s, msg, len);
+}
+
+void net_resend_last(struct ike_session *s)
+{
+	if (s->tx_len)
+		send_raw(s, s->tx, s->tx_len);
+}
+
+void net_answered(struct ike_session *s)
+{
+	s->tx_waiting = false;
+	loop_timer_stop(s->loop, &s->retransmit_timer);
+}
+
+void net_send_keepalive(struct ike_session *s)
+{
+	uint8_t ka = NATT_KEEPALIVE;
+
+	if (s->fd_natt >= 0 && send(s->fd_natt, &ka, 1, 0) < 0)
+		log_debug(s->lg, LOG_IKE, "keepalive: %s", strerror(errno));
+}
+
+void net_init_timers(struct ike_session *s)
+{
+	loop_timer_init(&s->retransmit_timer, on_retransmit, s);
+}

@@ -1,0 +1,600 @@
+/* The IKE session: configuration, lifecycle, dispatch of received messages,
+ * failures, rekey/expiry/keepalive timers and status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/provider.h>
+
+#include "ike/ike_int.h"
+#include "ike/natt.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define OLD_SA_GRACE_MS 2000 /* old SA pair lives this long after a rekey */
+
+void ike_config_defaults(struct ike_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->local.ss_family = AF_UNSPEC;
+	cfg->local_port = 500;
+	cfg->local_natt_port = NATT_PORT;
+	cfg->auth = IKE_AUTH_PSK;
+	cfg->dh2048 = IKE_DH2048_OFFER;
+	cfg->nat_policy = IKE_NAT_BOTH_MAY_BE_BEHIND_NAT;
+	cfg->ike_lifetime_s = 28800;
+	cfg->ipsec_lifetime_s = 3600;
+	cfg->l2tp_local_port = 1701;
+	cfg->l2tp_remote_port = 1701;
+	cfg->dpd_interval_s = 30;
+	cfg->dpd_tries = 5;
+	cfg->keepalive_interval_s = 20;
+	cfg->retransmit = (struct ike_retransmit){1000, 16000, 6};
+}
+
+static int check_config(struct ike_session *s, char *err, size_t errlen)
+{
+	const struct ike_config *c = &s->cfg;
+
+	if (c->remote.ss_family != AF_INET) {
+		snprintf(err, errlen, "gateway address must be IPv4");
+		return -1;
+	}
+	if (c->auth == IKE_AUTH_PSK && (!c->psk || c->psk_len == 0)) {
+		snprintf(err, errlen, "pre-shared key missing");
+		return -1;
+	}
+	if (c->auth == IKE_AUTH_RSA_SIG && (!c->cert || !c->key || !c->ca)) {
+		snprintf(err, errlen, "certificate authentication needs cert, key and CA");
+		return -1;
+	}
+	if (c->pfs_group && !ike_dh_supported(c->pfs_group)) {
+		snprintf(err, errlen, "unsupported PFS group %u", c->pfs_group);
+		return -1;
+	}
+	if (ike_proposals_parse(c->ike_proposals, &s->p1_algs, err, errlen) ||
+	    ike_p1_apply_dh2048(&s->p1_algs, c->dh2048, err, errlen) ||
+	    ike_esp_proposals_parse(c->esp_proposals, &s->esp_algs, err, errlen))
+		return -1;
+	return 0;
+}
+
+static void init_timers(struct ike_session *s);
+
+struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct ike_config *cfg,
+                            const struct ike_callbacks *cb, void *ctx)
+{
+	struct ike_session *s = calloc(1, sizeof(*s));
+	char err[160];
+
+	if (!s)
+		return NULL;
+	s->loop = loop;
+	s->lg = lg;
+	s->cfg = *cfg;
+	s->cb = *cb;
+	s->ctx = ctx;
+	s->fd_ike = s->fd_natt = -1;
+	if (cfg->psk_len) {
+		s->psk = malloc(cfg->psk_len);
+		if (!s->psk)
+			goto fail;
+		memcpy(s->psk, cfg->psk, cfg->psk_len);
+		s->cfg.psk = s->psk;
+	}
+	if (!s->cfg.retransmit.tries)
+		s->cfg.retransmit = (struct ike_retransmit){1000, 16000, 6};
+	if (!s->cfg.ike_lifetime_s)
+		s->cfg.ike_lifetime_s = 28800;
+	if (!s->cfg.ipsec_lifetime_s)
+		s->cfg.ipsec_lifetime_s = 3600;
+	if (!s->cfg.dpd_tries)
+		s->cfg.dpd_tries = 5;
+	if (check_config(s, err, sizeof(err))) {
+		log_err(lg, LOG_IKE, "configuration: %s", err);
+		goto fail;
+	}
+	/* Our own library context: DES lives in the legacy provider. */
+	s->lib = OSSL_LIB_CTX_new();
+	if (!s->lib || !(s->prov_default = OSSL_PROVIDER_load(s->lib, "default")))
+		goto fail;
+	s->prov_legacy = OSSL_PROVIDER_load(s->lib, "legacy"); /* optional */
+	s->pfs_group = cfg->pfs_group;
+	init_timers(s);
+	return s;
+fail:
+	ike_free(s);
+	return NULL;
+}
+
+static void stop_timers(struct ike_session *s)
+{
+	struct loop_timer *t[] = {
+	    &s->retransmit_timer,  &s->dpd_timer,          &s->keepalive_timer, &s->ike_rekey_timer,
+	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		loop_timer_stop(s->loop, t[i]);
+}
+
+static void reset(struct ike_session *s)
+{
+	stop_timers(s);
+	mm_free(s->p1);
+	mm_free(s->p1_next);
+	s->p1 = s->p1_next = NULL;
+	p2_clear(&s->qm);
+	p2_clear(&s->sa);
+	p2_clear(&s->old_sa);
+	s->tx_waiting = false;
+	s->tx_len = s->rx_last_len = 0;
+	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = false;
+	s->natt = IKE_NATT_NONE;
+	s->initial_contact_sent = false;
+	s->pfs_group = s->cfg.pfs_group;
+	memset(&s->failure, 0, sizeof(s->failure));
+}
+
+void ike_free(struct ike_session *s)
+{
+	if (!s)
+		return;
+	if (s->loop)
+		reset(s);
+	net_close(s);
+	if (s->psk) {
+		secure_clear(s->psk, s->cfg.psk_len);
+		free(s->psk);
+	}
+	OSSL_PROVIDER_unload(s->prov_legacy);
+	OSSL_PROVIDER_unload(s->prov_default);
+	OSSL_LIB_CTX_free(s->lib);
+	secure_clear(s, sizeof(*s));
+	free(s);
+}
+
+int ike_start(struct ike_session *s)
+{
+	reset(s);
+	s->state = IKE_STATE_CONNECTING;
+	if (net_open(s)) {
+		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot open the IKE sockets");
+		return -1;
+	}
+	s->p1 = mm_new(s, false);
+	if (!s->p1) {
+		session_fail(s, IKE_FAIL_LOCAL, 0, "out of memory");
+		return -1;
+	}
+	return mm_start(s, s->p1);
+}
+
+int ike_natt_fd(const struct ike_session *s)
+{
+	return s->fd_natt;
+}
+
+void session_set_stage(struct ike_session *s, enum ike_stage stage)
+{
+	s->stage = stage;
+}
+
+/* The pair the data path must drop, told once. */
+static void drop_pair(struct ike_session *s, struct ike_p2 *p2)
+{
+	if (!p2->established)
+		return;
+	p2->established = false;
+	if (s->cb.sa_expired_or_deleted)
+		s->cb.sa_expired_or_deleted(s->ctx, p2->spi_in, p2->spi_out);
+	p2_clear(p2);
+}
+
+void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                  const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (s->state == IKE_STATE_FAILED)
+		return;
+	s->failure.stage = s->stage;
+	s->failure.reason = reason;
+	s->failure.notify = notify;
+	va_start(ap, fmt);
+	vsnprintf(s->failure.detail, sizeof(s->failure.detail), fmt, ap);
+	va_end(ap);
+	s->state = IKE_STATE_FAILED;
+	stop_timers(s);
+	s->tx_waiting = false;
+	log_err(s->lg, LOG_IKE, "%s", ike_failure_str(&s->failure, line, sizeof(line)));
+	drop_pair(s, &s->old_sa);
+	drop_pair(s, &s->sa);
+	if (s->cb.failed)
+		s->cb.failed(s->ctx, &s->failure);
+}
+
+struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie)
+{
+	if (s->p1 && memcmp(s->p1->icookie, icookie, 8) == 0)
+		return s->p1;
+	if (s->p1_next && memcmp(s->p1_next->icookie, icookie, 8) == 0)
+		return s->p1_next;
+	return NULL;
+}
+
+/* The gateway repeats its last message when ours got lost: answer with
+ * ours again instead of treating it as new. Compared by hash. */
+static bool is_retransmission(struct ike_session *s, const uint8_t *buf, size_t len)
+{
+	uint8_t h[IKE_MAX_HASH];
+	const struct iov v = {buf, len};
+
+	if (ike_hash(s->lib, IKE_HASH_SHA1, &v, 1, h))
+		return false;
+	if (s->rx_last_len == 20 && memcmp(s->rx_last, h, 20) == 0)
+		return true;
+	memcpy(s->rx_last, h, 20);
+	s->rx_last_len = 20;
+	return false;
+}
+
+void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
+{
+	struct isakmp_hdr hdr;
+	struct ike_p1 *p1;
+
+	if (s->state == IKE_STATE_FAILED || s->state == IKE_STATE_IDLE ||
+	    s->state == IKE_STATE_STOPPING || isakmp_parse_hdr(buf, len, &hdr))
+		return;
+	len = hdr.len;
+	p1 = session_p1_for(s, hdr.icookie);
+	if (!p1) {
+		log_debug(s->lg, LOG_IKE, "message for unknown cookies dropped");
+		return;
+	}
+	if (hdr.exchange != ISAKMP_XCHG_INFO && is_retransmission(s, buf, len)) {
+		if (s->tx_p1 == p1 && s->tx_len) {
+			log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
+			net_resend_last(s);
+		}
+		return;
+	}
+	switch (hdr.exchange) {
+	case ISAKMP_XCHG_IDPROT:
+		mm_recv(s, p1, buf, len);
+		break;
+	case ISAKMP_XCHG_QUICK:
+		if (p1 == s->p1)
+			qm_recv(s, buf, len);
+		break;
+	case ISAKMP_XCHG_INFO:
+		info_recv(s, p1, buf, len);
+		break;
+	default:
+		log_debug(s->lg, LOG_IKE, "exchange type %u ignored", hdr.exchange);
+	}
+}
+
+/* ---- timers ---- */
+
+static void on_keepalive(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	net_send_keepalive(s);
+	loop_timer_start(loop, t, s->cfg.keepalive_interval_s * 1000u);
+}
+
+static void on_ike_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	/* One request at a time: wait for a running exchange to end. */
+	if (s->tx_waiting || s->p1_next) {
+		loop_timer_start(loop, t, 1000);
+		return;
+	}
+	log_info(s->lg, LOG_IKE, "rekeying the ISAKMP SA");
+	s->p1_next = mm_new(s, true);
+	if (!s->p1_next || mm_start(s, s->p1_next))
+		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot start the IKE SA rekey");
+}
+
+static void on_ipsec_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	if (s->tx_waiting || s->p1_next || !s->p1 || s->p1->state != P1_DONE) {
+		loop_timer_start(loop, t, 1000);
+		return;
+	}
+	log_info(s->lg, LOG_IKE, "rekeying the IPsec SA");
+	qm_start(s, true);
+}
+
+static void on_ipsec_expire(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	(void)loop;
+	(void)t;
+	log_warn(s->lg, LOG_IKE, "IPsec SA expired before a rekey finished");
+	drop_pair(s, &s->sa);
+}
+
+static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+	uint8_t spi[4];
+
+	(void)loop;
+	(void)t;
+	if (!s->old_sa.established)
+		return;
+	put_be32(spi, s->old_sa.spi_in);
+	info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
+	drop_pair(s, &s->old_sa);
+}
+
+static void on_stop(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	(void)loop;
+	(void)t;
+	net_close(s);
+	s->state = IKE_STATE_IDLE;
+	s->stage = IKE_STAGE_DELETED;
+	if (s->cb.stopped)
+		s->cb.stopped(s->ctx);
+}
+
+static void init_timers(struct ike_session *s)
+{
+	loop_timer_init(&s->keepalive_timer, on_keepalive, s);
+	loop_timer_init(&s->ike_rekey_timer, on_ike_rekey, s);
+	loop_timer_init(&s->ipsec_rekey_timer, on_ipsec_rekey, s);
+	loop_timer_init(&s->ipsec_expire_timer, on_ipsec_expire, s);
+	loop_timer_init(&s->old_sa_timer, on_old_sa, s);
+	loop_timer_init(&s->stop_timer, on_stop, s);
+	net_init_timers(s);
+	dpd_init_timer(s);
+}
+
+static uint64_t rekey_at_ms(uint32_t lifetime_s, uint32_t margin_s)
+{
+	uint32_t margin = margin_s ? margin_s : lifetime_s / 10;
+
+	if (margin >= lifetime_s)
+		margin = lifetime_s / 2;
+	return (uint64_t)(lifetime_s - margin) * 1000u;
+}
+
+void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
+{
+	char algs[64];
+
+	p1->done_ms = loop_now_ms(s->loop);
+	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
+	loop_timer_start(s->loop, &s->ike_rekey_timer,
+	                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s));
+	if (p1 == s->p1_next) {
+		/* Make before break: the new ISAKMP SA is up; delete the old. */
+		uint8_t spi[16];
+
+		memcpy(spi, s->p1->icookie, 8);
+		memcpy(spi + 8, s->p1->rcookie, 8);
+		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
+		mm_free(s->p1);
+		s->p1 = s->p1_next;
+		s->p1_next = NULL;
+		s->stage = IKE_STAGE_ESTABLISHED;
+		log_info(s->lg, LOG_IKE, "ISAKMP SA rekeyed: %s", algs);
+		return;
+	}
+	log_info(s->lg, LOG_IKE, "ISAKMP SA established: %s, lifetime %us", algs,
+	         (unsigned)p1->lifetime_s);
+	s->state = IKE_STATE_PHASE1_DONE;
+	dpd_start(s);
+	if (s->floated && s->nat_local && s->cfg.keepalive_interval_s)
+		loop_timer_start(s->loop, &s->keepalive_timer, s->cfg.keepalive_interval_s * 1000u);
+	qm_start(s, false);
+}
+
+void session_qm_done(struct ike_session *s, struct esp_sa_pair *pair)
+{
+	bool rekey = s->sa.established;
+	char algs[64];
+	struct ike_p2 done = s->qm;
+
+	/* The dh object moved to done; qm must not free it twice. */
+	s->qm.dh = NULL;
+	p2_clear(&s->qm);
+	ike_dh_free(done.dh);
+	done.dh = NULL;
+	if (rekey) {
+		drop_pair(s, &s->old_sa); /* a third generation: drop the oldest now */
+		s->old_sa = s->sa;
+		loop_timer_start(s->loop, &s->old_sa_timer, OLD_SA_GRACE_MS);
+	}
+	s->sa = done;
+	s->sa.done_ms = loop_now_ms(s->loop);
+	s->pfs_group = done.group; /* follow the gateway's choice on rekey */
+	ike_esp_alg_str(&done.alg, algs, sizeof(algs));
+	log_info(s->lg, LOG_IKE, "IPsec SA %s: %s, SPIs in %08x out %08x, lifetime %us%s",
+	         rekey ? "rekeyed" : "established", algs, done.spi_in, done.spi_out,
+	         (unsigned)done.life_s, pair->udp_encap ? ", UDP-encapsulated" : "");
+	s->state = IKE_STATE_ESTABLISHED;
+	s->stage = IKE_STAGE_ESTABLISHED;
+	loop_timer_start(s->loop, &s->ipsec_rekey_timer,
+	                 rekey_at_ms(done.life_s, s->cfg.rekey_margin_s));
+	loop_timer_start(s->loop, &s->ipsec_expire_timer, (uint64_t)done.life_s * 1000u);
+	if (s->cb.sa_established)
+		s->cb.sa_established(s->ctx, pair, rekey);
+}
+
+void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
+{
+	if (s->old_sa.established && s->old_sa.spi_out == spi_out) {
+		drop_pair(s, &s->old_sa);
+		return;
+	}
+	if (!s->sa.established || s->sa.spi_out != spi_out)
+		return;
+	uint64_t age_ms = loop_now_ms(s->loop) - s->sa.done_ms;
+
+	log_notice(s->lg, LOG_IKE, "gateway deleted the IPsec SA (SPI %08x)", spi_out);
+	drop_pair(s, &s->sa);
+	loop_timer_stop(s->loop, &s->ipsec_rekey_timer);
+	loop_timer_stop(s->loop, &s->ipsec_expire_timer);
+	/* A gateway that drops the SA at once (cannot install it) would make
+	 * us loop through Quick Modes: give up then; otherwise renegotiate. */
+	if (age_ms < 60000) {
+		session_fail(s, IKE_FAIL_DELETED, 0,
+		             "gateway deleted the IPsec SA %llu ms after creating it",
+		             (unsigned long long)age_ms);
+		return;
+	}
+	if (s->state == IKE_STATE_ESTABLISHED && !s->qm.in_progress && !s->tx_waiting)
+		qm_start(s, false);
+}
+
+void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
+{
+	if (p1 == s->p1_next) {
+		mm_free(s->p1_next);
+		s->p1_next = NULL;
+		s->tx_waiting = false;
+		return;
+	}
+	if (s->p1_next && s->p1_next->state == P1_DONE)
+		return;
+	if (s->state == IKE_STATE_STOPPING)
+		return;
+	session_fail(s, IKE_FAIL_DELETED, 0, "gateway deleted the ISAKMP SA");
+}
+
+void ike_stop(struct ike_session *s)
+{
+	uint8_t spi[16];
+
+	if (s->state == IKE_STATE_STOPPING)
+		return;
+	if (s->p1 && s->p1->state == P1_DONE) {
+		struct ike_p2 *pairs[] = {&s->old_sa, &s->sa};
+
+		for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
+			if (!pairs[i]->established)
+				continue;
+			put_be32(spi, pairs[i]->spi_in);
+			info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
+			drop_pair(s, pairs[i]);
+		}
+		memcpy(spi, s->p1->icookie, 8);
+		memcpy(spi + 8, s->p1->rcookie, 8);
+		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
+	}
+	stop_timers(s);
+	s->tx_waiting = false;
+	s->state = IKE_STATE_STOPPING;
+	/* Deletes went out synchronously; report from the loop, not from
+	 * inside the caller. */
+	loop_timer_start(s->loop, &s->stop_timer, 0);
+}
+
+void ike_get_status(const struct ike_session *s, struct ike_status *st)
+{
+	uint64_t now = loop_now_ms(s->loop);
+
+	memset(st, 0, sizeof(*st));
+	st->state = s->state;
+	st->stage = s->stage;
+	st->nat_local = s->nat_local;
+	st->nat_remote = s->nat_remote;
+	st->natt = s->natt;
+	st->dpd = s->peer_dpd;
+	st->last_failure = s->failure;
+	if (s->p1) {
+		memcpy(st->icookie, s->p1->icookie, 8);
+		memcpy(st->rcookie, s->p1->rcookie, 8);
+	}
+	if (s->p1 && s->p1->state >= P1_MM3_SENT) {
+		ike_p1_alg_str(&s->p1->alg, st->ike_algs, sizeof(st->ike_algs));
+		st->dh_group = s->p1->alg.group;
+	}
+	if (s->p1 && s->p1->state == P1_DONE) {
+		uint64_t age = (now - s->p1->done_ms) / 1000u;
+
+		st->ike_lifetime_left_s =
+		    age < s->p1->lifetime_s ? s->p1->lifetime_s - (uint32_t)age : 0;
+	}
+	if (s->sa.established) {
+		uint64_t age = (now - s->sa.done_ms) / 1000u;
+
+		ike_esp_alg_str(&s->sa.alg, st->esp_algs, sizeof(st->esp_algs));
+		st->spi_in = s->sa.spi_in;
+		st->spi_out = s->sa.spi_out;
+		st->ipsec_lifetime_left_s = age < s->sa.life_s ? s->sa.life_s - (uint32_t)age : 0;
+	}
+}
+
+/* ---- names ---- */
+
+const char *ike_stage_name(enum ike_stage stage)
+{
+	static const char *const names[] = {"none",        "MM1",         "MM3", "MM5",
+	                                    "QM1",         "established", "DPD", "IKE-rekey",
+	                                    "IPsec-rekey", "deleted"};
+
+	return (size_t)stage < ARRAY_SIZE(names) ? names[stage] : "?";
+}
+
+const char *ike_state_name(enum ike_state state)
+{
+	static const char *const names[] = {"idle",        "connecting", "phase1-done",
+	                                    "established", "stopping",   "failed"};
+
+	return (size_t)state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+const char *ike_natt_name(enum ike_natt_variant v)
+{
+	static const char *const names[] = {"none", "draft-02", "draft-02\\n", "draft-03",
+	                                    "RFC 3947"};
+
+	return (size_t)v < ARRAY_SIZE(names) ? names[v] : "?";
+}
+
+const char *ike_fail_reason_name(enum ike_fail_reason r)
+{
+	static const char *const names[] = {"no failure",        "timeout",
+	                                    "notification",      "deleted by the gateway",
+	                                    "proposal mismatch", "authentication failed",
+	                                    "identity mismatch", "NAT policy",
+	                                    "malformed message", "local error",
+	                                    "dead peer"};
+
+	return (size_t)r < ARRAY_SIZE(names) ? names[r] : "?";
+}
+
+const char *ike_failure_str(const struct ike_failure *f, char *buf, size_t len)
+{
+	const char *stage = ike_stage_name(f->stage);
+
+	if (f->reason == IKE_FAIL_NOTIFY) {
+		const char *name = ike_notify_name(f->notify);
+
+		if (name)
+			snprintf(buf, len, "IKE failed at %s: gateway sent %s", stage, name);
+		else
+			snprintf(buf, len, "IKE failed at %s: gateway sent notification %u", stage,
+			         f->notify);
+	} else if (f->reason == IKE_FAIL_TIMEOUT) {
+		snprintf(buf, len, "IKE failed at %s: timeout (%s)", stage, f->detail);
+	} else {
+		snprintf(buf, len, "IKE failed at %s: %s: %s", stage,
+		         ike_fail_reason_name(f->reason), f->detail);
+	}
+	return buf;
+}

@@ -1,0 +1,296 @@
+/*
+ * Running pppd on the loop: fork+exec with exactly the descriptors it needs
+ * (PPPoL2TP socket, password pipe, stderr to our log), an environment with
+ * only PATH, a private FIFO for the ip-up report, and SIGTERM-then-SIGKILL.
+ */
+#include "ppp/pppd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "lib/util.h"
+
+struct pppd {
+	struct loop *loop;
+	const struct logger *lg;
+	struct pppd_callbacks cbs;
+	void *ctx;
+	pid_t pid;
+	unsigned stop_timeout_ms;
+	struct loop_timer kill_timer;
+	char dir[256], fifo[280];
+	int fifo_fd, log_fd;
+	char report[4096];
+	size_t report_len;
+	char logline[512];
+	size_t logline_len;
+};
+
+static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx);
+static void on_log(struct loop *loop, int fd, unsigned events, void *ctx);
+static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx);
+static void on_kill_timer(struct loop *loop, struct loop_timer *t, void *ctx);
+
+static int make_fifo(struct pppd *p, const char *runtime_dir)
+{
+	if ((size_t)snprintf(p->dir, sizeof(p->dir), "%s/l2tpsec-pppd.XXXXXX",
+	                     runtime_dir ? runtime_dir : "/run") >= sizeof(p->dir) ||
+	    !mkdtemp(p->dir)) {
+		p->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(p->fifo, sizeof(p->fifo), "%s/report", p->dir);
+	if (mkfifo(p->fifo, 0600) < 0)
+		return -1;
+	/* O_RDWR: we never see EOF/HUP between two writers (Linux fifo(7)). */
+	p->fifo_fd = open(p->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	return p->fifo_fd < 0 ? -1 : 0;
+}
+
+/* Move fd to a number above the ones the child wants, so dup2 onto 3 and 4
+ * never clobbers a source. */
+static int lift_fd(int fd)
+{
+	return fcntl(fd, F_DUPFD, 10);
+}
+
+static void close_other_fds(int keep_max)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, keep_max + 1, ~0u, 0) == 0)
+		return;
+#endif
+	for (long fd = keep_max + 1, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+		close((int)fd);
+}
+
+static void __attribute__((noreturn))
+exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd)
+{
+	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	char *envp[] = {path_env, NULL};
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int l = lift_fd(l2tp_fd), w = pw_fd >= 0 ? lift_fd(pw_fd) : -1, g = lift_fd(log_fd);
+
+	loop_child_reset_signals();
+	if (devnull < 0 || l < 0 || g < 0 || (pw_fd >= 0 && w < 0) || dup2(devnull, 0) < 0 ||
+	    dup2(g, 1) < 0 || dup2(g, 2) < 0 || dup2(l, PPPD_CHILD_L2TP_FD) < 0 ||
+	    (w >= 0 && dup2(w, PPPD_CHILD_PASSWORD_FD) < 0))
+		_exit(127);
+	if (w < 0)
+		close(PPPD_CHILD_PASSWORD_FD);
+	close_other_fds(PPPD_CHILD_PASSWORD_FD);
+	execve(av->argv[0], av->argv, envp);
+	_exit(127);
+}
+
+/* The password goes into a pipe before the fork; pppd's passwordfd.so
+ * reads it to EOF. A password fits in the pipe buffer (>= 4 KiB). */
+static int password_pipe(const uint8_t *pw, size_t len)
+{
+	int fds[2];
+
+	if (len > 1024 || pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	if (len && write(fds[1], pw, len) != (ssize_t)len) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+static int spawn(struct pppd *p, const struct pppd_argv *av, int l2tp_fd, int pw_fd)
+{
+	int logp[2];
+
+	if (pipe2(logp, O_CLOEXEC) < 0)
+		return -1;
+	p->pid = fork();
+	if (p->pid < 0) {
+		close(logp[0]);
+		close(logp[1]);
+		return -1;
+	}
+	if (p->pid == 0)
+		exec_child(av, l2tp_fd, pw_fd, logp[1]);
+	close(logp[1]);
+	p->log_fd = logp[0];
+	fcntl(p->log_fd, F_SETFL, O_NONBLOCK);
+	if (loop_add_fd(p->loop, p->log_fd, LOOP_READ, on_log, p) < 0 ||
+	    loop_add_fd(p->loop, p->fifo_fd, LOOP_READ, on_fifo, p) < 0 ||
+	    loop_watch_child(p->loop, p->pid, on_exit_status, p) < 0)
+		return -1;
+	return 0;
+}
+
+struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct pppd_config *cfg,
+                        int pppol2tp_fd, const struct pppd_l2tp_ids *ids, const uint8_t *password,
+                        size_t password_len, const struct pppd_callbacks *cbs, void *ctx)
+{
+	struct pppd *p = calloc(1, sizeof(*p));
+	struct pppd_argv av;
+	bool with_pw = cfg->user && cfg->auth_allowed;
+	int pw_fd = -1, rc;
+
+	if (!p)
+		return NULL;
+	p->loop = loop;
+	p->lg = lg;
+	p->cbs = *cbs;
+	p->ctx = ctx;
+	p->pid = -1;
+	p->fifo_fd = p->log_fd = -1;
+	p->stop_timeout_ms = cfg->stop_timeout_ms ? cfg->stop_timeout_ms : 5000;
+	loop_timer_init(&p->kill_timer, on_kill_timer, p);
+	if (make_fifo(p, cfg->runtime_dir) < 0 ||
+	    pppd_build_argv(cfg, ids, with_pw, p->fifo, &av) < 0 ||
+	    (with_pw && (pw_fd = password_pipe(password, password_len)) < 0)) {
+		log_err(lg, LOG_PPP, "pppd: cannot prepare the launch: %s", strerror(errno));
+		pppd_free(p);
+		return NULL;
+	}
+	rc = spawn(p, &av, pppol2tp_fd, pw_fd);
+	if (pw_fd >= 0)
+		close(pw_fd);
+	if (rc < 0) {
+		log_err(lg, LOG_PPP, "pppd: cannot start %s: %s", av.argv[0], strerror(errno));
+		pppd_free(p);
+		return NULL;
+	}
+	log_info(lg, LOG_PPP, "pppd started (pid %d) on PPPoL2TP tunnel %u session %u", (int)p->pid,
+	         ids->tunnel_id, ids->session_id);
+	return p;
+}
+
+pid_t pppd_pid(const struct pppd *p)
+{
+	return p->pid;
+}
+
+void pppd_stop(struct pppd *p)
+{
+	if (p->pid <= 0 || loop_timer_pending(&p->kill_timer))
+		return;
+	kill(p->pid, SIGTERM);
+	loop_timer_start(p->loop, &p->kill_timer, p->stop_timeout_ms);
+}
+
+static void on_kill_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct pppd *p = ctx;
+
+	(void)loop;
+	(void)t;
+	if (p->pid > 0) {
+		log_warn(p->lg, LOG_PPP, "pppd (pid %d) ignores SIGTERM: SIGKILL", (int)p->pid);
+		kill(p->pid, SIGKILL);
+	}
+}
+
+static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx)
+{
+	struct pppd *p = ctx;
+	struct ppp_failure why;
+
+	(void)pid;
+	loop_timer_stop(loop, &p->kill_timer);
+	p->pid = -1;
+	on_log(loop, p->log_fd, LOOP_READ, p); /* last words */
+	pppd_exit_reason(status, &why);
+	log_notice(p->lg, LOG_PPP, "pppd: %s", why.message);
+	if (p->cbs.exited)
+		p->cbs.exited(p->ctx, &why, status);
+}
+
+static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct pppd *p = ctx;
+	ssize_t n;
+
+	(void)loop;
+	(void)events;
+	while ((n = read(fd, p->report + p->report_len, sizeof(p->report) - p->report_len)) > 0) {
+		struct pppd_report r;
+		long used;
+
+		p->report_len += (size_t)n;
+		while ((used = pppd_parse_report(p->report, p->report_len, &r)) > 0) {
+			log_info(p->lg, LOG_PPP, "pppd: %s on %s", r.event, r.ifname);
+			if (p->cbs.ip_up && (r.ip.ipv4_up || r.ip.ipv6_up))
+				p->cbs.ip_up(p->ctx, &r);
+			memmove(p->report, p->report + used, p->report_len - (size_t)used);
+			p->report_len -= (size_t)used;
+		}
+		if (used < 0 || p->report_len == sizeof(p->report)) {
+			log_warn(p->lg, LOG_PPP, "pppd: malformed ip-up report dropped");
+			p->report_len = 0;
+		}
+	}
+}
+
+/* pppd's log lines (logfd 2) into our logger. */
+static void on_log(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct pppd *p = ctx;
+	char buf[512];
+	ssize_t n;
+
+	(void)events;
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' || p->logline_len == sizeof(p->logline) - 1) {
+				p->logline[p->logline_len] = '\0';
+				if (p->logline_len)
+					log_info(p->lg, LOG_PPP, "pppd: %s", p->logline);
+				p->logline_len = 0;
+				if (buf[i] == '\n')
+					continue;
+			}
+			p->logline[p->logline_len++] = buf[i];
+		}
+	}
+	if (n == 0) { /* pppd closed stderr: it is gone */
+		loop_del_fd(loop, fd);
+		close(fd);
+		p->log_fd = -1;
+	}
+}
+
+void pppd_free(struct pppd *p)
+{
+	if (!p)
+		return;
+	if (p->pid > 0) {
+		loop_unwatch_child(p->loop, p->pid);
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+	}
+	loop_timer_stop(p->loop, &p->kill_timer);
+	if (p->log_fd >= 0) {
+		loop_del_fd(p->loop, p->log_fd);
+		close(p->log_fd);
+	}
+	if (p->fifo_fd >= 0) {
+		loop_del_fd(p->loop, p->fifo_fd);
+		close(p->fifo_fd);
+	}
+	if (p->fifo[0])
+		unlink(p->fifo);
+	if (p->dir[0])
+		rmdir(p->dir);
+	free(p);
+}

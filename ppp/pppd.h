@@ -1,0 +1,91 @@
+/*
+ * pppd launcher for the kernel data path: pppd runs the PPP negotiation on
+ * the PPPoL2TP socket that l2tp/ created (pppol2tp.so plugin), gets the
+ * password through a pipe (passwordfd.so plugin, never argv or the
+ * environment), and reports the negotiated addresses through our ip-up
+ * script (ppp/l2tpsec-ip-up), which writes them into a FIFO whose path is
+ * pppd's ipparam. pppd's exit status is mapped to a ppp_down_reason.
+ *
+ * Written against pppd 2.4.9 (Debian 12): every option used exists there.
+ */
+#ifndef L2TPSEC_PPP_PPPD_H
+#define L2TPSEC_PPP_PPPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ppp/ppp.h"
+
+struct loop;
+struct logger;
+struct pppd;
+
+/* File descriptor numbers the child sees; the argv names them. */
+#define PPPD_CHILD_L2TP_FD     3
+#define PPPD_CHILD_PASSWORD_FD 4
+
+struct pppd_config {
+	const char *pppd_path;    /* NULL: /usr/sbin/pppd */
+	const char *ip_up_script; /* absolute path of l2tpsec-ip-up (required) */
+	const char *runtime_dir;  /* where the private FIFO directory goes; NULL: /run */
+	const char *user;         /* PPP user name; NULL: no authentication to the peer */
+	unsigned auth_allowed;    /* PPP_AUTH_* bits; the others are refuse-*'d */
+	uint16_t mtu, mru;        /* 0: pppd's default */
+	unsigned echo_interval_s, echo_failure; /* 0 interval: no LCP echo */
+	bool usepeerdns;                        /* ask for DNS servers */
+	bool ipv6;                              /* +ipv6 (IPV6CP) */
+	const char *ifname;                     /* NULL: pppd picks pppN */
+	int unit;                               /* -1: any */
+	bool debug;
+	unsigned stop_timeout_ms; /* SIGTERM to SIGKILL; 0: 5000 */
+};
+
+/* The L2TP identifiers pppol2tp.so wants; the socket itself is connected. */
+struct pppd_l2tp_ids {
+	uint32_t tunnel_id, session_id;
+};
+
+#define PPPD_MAX_ARGS 80
+struct pppd_argv {
+	char *argv[PPPD_MAX_ARGS + 1]; /* NULL-terminated, points into strs */
+	int argc;
+	char strs[2048];
+	size_t used;
+};
+
+/* Pure: the command line for cfg (argv[0] is the pppd path). fifo_path
+ * becomes the ipparam. -1 when a value does not fit or is invalid. */
+int pppd_build_argv(const struct pppd_config *cfg, const struct pppd_l2tp_ids *ids,
+                    bool with_password, const char *fifo_path, struct pppd_argv *out);
+
+/* What the ip-up script reports (all strings NUL-terminated, may be empty). */
+struct pppd_report {
+	char event[16]; /* "ip-up", "ipv6-up", "down" */
+	char ifname[32];
+	struct ppp_ip_info ip;
+};
+/* Pure: parse one report block ("L2TPSEC 1\n" ... "END\n"). Returns the
+ * bytes consumed, 0 when the block is not complete yet, -1 when it is
+ * malformed (the caller drops the buffer). */
+long pppd_parse_report(const char *buf, size_t len, struct pppd_report *out);
+
+/* Pure: pppd's exit status (as from waitpid) as a reason. */
+void pppd_exit_reason(int status, struct ppp_failure *out);
+
+struct pppd_callbacks {
+	void (*ip_up)(void *ctx, const struct pppd_report *r); /* ip-up and ipv6-up */
+	void (*exited)(void *ctx, const struct ppp_failure *why, int status);
+};
+
+struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct pppd_config *cfg,
+                        int pppol2tp_fd, const struct pppd_l2tp_ids *ids, const uint8_t *password,
+                        size_t password_len, const struct pppd_callbacks *cbs, void *ctx);
+/* SIGTERM, then SIGKILL after stop_timeout_ms; exited() follows. */
+void pppd_stop(struct pppd *p);
+pid_t pppd_pid(const struct pppd *p);
+/* Kills a still running pppd (SIGKILL, reaped) and removes the FIFO. */
+void pppd_free(struct pppd *p);
+
+#endif

@@ -1,0 +1,269 @@
+#!/bin/bash
+# IKE against strongSwan charon in this machine's own kernel:
+#
+#   client (10.1.0.2) -- nat (10.1.0.1 | 172.16.0.1, MASQUERADE) -- gw (172.16.0.2)
+#
+# charon (kernel-libipsec) answers as IKEv1 responder in the gw namespace, in
+# its own mount namespace (test-rig.md gotchas 5 and 6). tests/ike/ike-connect
+# runs in the client namespace for each case. Main Mode and Quick Mode must
+# complete; installing the transport SA then fails on charon's side
+# ("unsupported mode") in this kernel, which is expected.
+#
+# Usage: run-host-tests.sh [BUILDDIR]   (root; prints TAP and "N passed, N failed")
+set -u
+
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+BUILDDIR=${1:-${BUILDDIR:-$SRCDIR/build}}
+PROBE=$BUILDDIR/tests/ike/ike-connect
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+PFX=ike$$
+NS_C=$PFX-client NS_N=$PFX-nat NS_G=$PFX-gw
+WORK=$(mktemp -d /tmp/ike-host.XXXXXX)
+HOLDER_PID= CHARON_PID=
+PASS=0 FAIL=0 N=0
+
+cleanup() {
+	[ -n "$CHARON_PID" ] && kill "$CHARON_PID" 2>/dev/null
+	[ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null
+	sleep 0.2
+	for ns in "$NS_C" "$NS_N" "$NS_G"; do ip netns del "$ns" 2>/dev/null; done
+	if [ -n "${KEEP_WORK:-}" ]; then echo "# work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "Bail out! $*"; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+[ -x "$CHARON" ] || { echo "1..0 # SKIP no charon at $CHARON"; exit 0; }
+[ -x "$PROBE" ] || die "build $PROBE first"
+
+# ---- topology ----
+for ns in "$NS_C" "$NS_N" "$NS_G"; do
+	ip netns add "$ns" || die "ip netns add $ns"
+	ip -n "$ns" link set lo up
+done
+ip link add lan netns "$NS_C" type veth peer name lan netns "$NS_N" || die veth
+ip link add wan netns "$NS_N" type veth peer name wan netns "$NS_G" || die veth
+ip -n "$NS_C" addr add 10.1.0.2/24 dev lan && ip -n "$NS_C" link set lan up
+ip -n "$NS_C" route add default via 10.1.0.1
+ip -n "$NS_N" addr add 10.1.0.1/24 dev lan && ip -n "$NS_N" link set lan up
+ip -n "$NS_N" addr add 172.16.0.1/24 dev wan && ip -n "$NS_N" link set wan up
+ip -n "$NS_G" addr add 172.16.0.2/24 dev wan && ip -n "$NS_G" link set wan up
+ip netns exec "$NS_N" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$NS_N" iptables-legacy -t nat -A POSTROUTING -o wan -j MASQUERADE ||
+	ip netns exec "$NS_N" nft -f - <<'EOF' || die "NAT setup"
+table ip nat { chain post { type nat hook postrouting priority 100; oifname "wan" masquerade; } }
+EOF
+
+# ---- credentials ----
+mkdir -p "$WORK"/etc/swanctl/{x509,x509ca,private,conf.d} "$WORK/run"
+printf 'l2tpsec-test-psk-%s' "$$" >"$WORK/psk"
+chmod 600 "$WORK/psk"
+(
+	cd "$WORK" || exit 1
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+		-subj "/C=CH/O=l2tpsec test/CN=Test CA" 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -keyout gw.key -out gw.csr \
+		-subj "/C=CH/O=l2tpsec test/CN=gw.test" 2>/dev/null &&
+	printf 'subjectAltName=DNS:gw.test\n' >gw.ext &&
+	openssl x509 -req -in gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out gw.pem \
+		-days 2 -extfile gw.ext 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr \
+		-subj "/C=CH/O=l2tpsec test/CN=client" 2>/dev/null &&
+	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-out client.pem -days 2 2>/dev/null
+) || die "openssl certificates"
+cp "$WORK/ca.pem" "$WORK/etc/swanctl/x509ca/"
+cp "$WORK/gw.pem" "$WORK/etc/swanctl/x509/"
+cp "$WORK/gw.key" "$WORK/etc/swanctl/private/"
+
+cat >"$WORK/etc/strongswan.conf" <<EOF
+charon {
+	load = random nonce openssl aes sha1 sha2 md5 hmac gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+	install_routes = no
+	retransmit_tries = 3
+	filelog {
+		log {
+			path = $WORK/charon.log
+			time_format = %T
+			flush_line = yes
+			default = 1
+			ike = ${CHARON_IKE_LOG:-2}
+			cfg = 2
+			net = 1
+			enc = 1
+			chd = ${CHARON_IKE_LOG:-1}
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 x509 pubkey openssl random nonce
+}
+EOF
+
+cat >"$WORK/etc/swanctl/swanctl.conf" <<EOF
+connections {
+	psk {
+		version = 1
+		local_addrs = 172.16.0.2
+		proposals = aes128-sha1-modp2048, aes256-sha256-modp2048, 3des-sha1-modp1024, aes128-sha256-ecp256, aes256-sha1-ecp384
+		dpd_delay = 30s
+		local {
+			auth = psk
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp]
+				esp_proposals = aes128-sha1, aes256-sha1, aes128-sha256, 3des-sha1, aes128-sha1-modp2048
+			}
+		}
+	}
+	cert {
+		version = 1
+		local_addrs = 172.16.0.2
+		proposals = aes256-sha256-modp2048, aes128-sha1-modp2048
+		local {
+			auth = pubkey
+			certs = gw.pem
+			id = gw.test
+		}
+		remote {
+			auth = pubkey
+			id = "C=CH, O=l2tpsec test, CN=client"
+		}
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp]
+				esp_proposals = aes128-sha1, aes256-sha1
+			}
+		}
+	}
+}
+secrets {
+	ike-psk {
+		secret = "$(cat "$WORK/psk")"
+	}
+}
+EOF
+
+# ---- charon in gw (own mount namespace) ----
+# The holder keeps a mount namespace with our config over /etc and a
+# private /run; charon and swanctl are entered into it.
+ip netns exec "$NS_G" unshare -m --propagation private sh -c "
+	mount --bind '$WORK/etc/strongswan.conf' /etc/strongswan.conf &&
+	mount --bind '$WORK/etc/swanctl' /etc/swanctl &&
+	mount -t tmpfs tmpfs /run && exec sleep 100000" &
+HOLDER_PID=$!
+for _ in $(seq 50); do
+	[ "$(readlink /proc/$HOLDER_PID/ns/mnt 2>/dev/null)" != "$(readlink /proc/self/ns/mnt)" ] &&
+		grep -q "$WORK" /proc/$HOLDER_PID/mountinfo 2>/dev/null &&
+		grep -q ' /run ' /proc/$HOLDER_PID/mountinfo && break
+	sleep 0.1
+done
+in_gw() { nsenter -t "$HOLDER_PID" -m -n "$@"; }
+in_gw "$CHARON" >"$WORK/charon.out" 2>&1 &
+CHARON_PID=$!
+for _ in $(seq 100); do
+	in_gw test -S /run/charon.vici && break
+	sleep 0.1
+done
+in_gw swanctl --load-all >"$WORK/swanctl.out" 2>&1 || { cat "$WORK/swanctl.out"; die "swanctl --load-all"; }
+
+# ---- cases ----
+# check NAME EXPECT-REGEX CHARON-REGEX -- probe args...
+check() {
+	local name=$1 want=$2 gwlog=$3 out mark
+	shift 4
+	N=$((N + 1))
+	if [ -n "${ONLY:-}" ] && [ "$N" != "$ONLY" ]; then echo "ok $N # SKIP not selected"; return; fi
+	mark=$(wc -l <"$WORK/charon.log")
+	out=$(ip netns exec "$NS_C" "$PROBE" --remote 172.16.0.2 --timeout 20 ${PROBE_ARGS:-} "$@" \
+		2>"$WORK/probe.$N.log" | tail -n 1)
+	if ! printf '%s\n' "$out" | grep -Eq -- "$want"; then
+		echo "not ok $N - $name"
+		echo "#   got:  $out"
+		echo "#   want: $want"
+		sed 's/^/#   probe: /' "$WORK/probe.$N.log" | tail -n 15
+		tail -n +"$((mark + 1))" "$WORK/charon.log" | sed 's/^/#   charon: /' | tail -n 15
+		FAIL=$((FAIL + 1))
+		return
+	fi
+	# charon logs asynchronously: give it a moment to get there.
+	for _ in $(seq 30); do
+		[ -z "$gwlog" ] && break
+		tail -n +"$((mark + 1))" "$WORK/charon.log" | grep -Eq -- "$gwlog" && break
+		sleep 0.1
+	done
+	if [ -n "$gwlog" ] && ! tail -n +"$((mark + 1))" "$WORK/charon.log" | grep -Eq -- "$gwlog"; then
+		echo "not ok $N - $name (charon log lacks /$gwlog/)"
+		echo "#   got:  $out"
+		tail -n +"$((mark + 1))" "$WORK/charon.log" | sed 's/^/#   charon: /' | tail -n 20
+		FAIL=$((FAIL + 1))
+		return
+	fi
+	echo "ok $N - $name: $out"
+	PASS=$((PASS + 1))
+}
+
+PSK=(--psk-file "$WORK/psk")
+# charon logs the CHILD_SA as established, or (this kernel) fails installing
+# it after Quick Mode completed.
+QM_DONE='CHILD_SA l2tp\{[0-9]+\} established|unsupported mode|unable to install (inbound|outbound) IPsec SA'
+
+echo "1..14"
+check "psk aes128-sha1-modp2048" \
+	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1 natt=RFC 3947 nat_local=yes' "$QM_DONE" -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!'
+check "psk aes256-sha256-modp2048" \
+	'^OK ike=aes256-sha2_256-modp2048 esp=aes(128|256)-sha1 ' "$QM_DONE" -- \
+	"${PSK[@]}" --ike 'aes256-sha256-modp2048!' --esp 'aes256-sha1!'
+check "psk 3des-sha1-modp1024" \
+	'^OK ike=3des-sha1-modp1024 esp=3des-sha1 ' "$QM_DONE" -- \
+	"${PSK[@]}" --ike '3des-sha1-modp1024!' --esp '3des-sha1!'
+check "psk ecp256 (aes128-sha256-ecp256)" \
+	'^OK ike=aes128-sha2_256-ecp256 ' "$QM_DONE" -- \
+	"${PSK[@]}" --ike 'aes128-sha256-ecp256!'
+check "psk ecp384 (aes256-sha1-ecp384)" \
+	'^OK ike=aes256-sha1-ecp384 ' "$QM_DONE" -- \
+	"${PSK[@]}" --ike 'aes256-sha1-ecp384!'
+check "psk default proposals, DH 2048 required" \
+	'^OK ike=[a-z0-9_]+-[a-z0-9_]+-(modp2048|ecp256|ecp384) ' "$QM_DONE" -- \
+	"${PSK[@]}" --dh2048 require
+check "psk default proposals (strongest the gateway has)" \
+	'^OK ike=aes256-sha2_256-modp2048 esp=aes(128|256)-sha1 ' "$QM_DONE" -- "${PSK[@]}"
+check "psk with PFS modp2048" \
+	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1-modp2048 ' "$QM_DONE" -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!' --pfs 14
+check "refused IKE proposal names MM1 and NO_PROPOSAL_CHOSEN" \
+	'^FAIL IKE failed at MM1: gateway sent NO_PROPOSAL_CHOSEN' 'no proposal found' -- \
+	"${PSK[@]}" --ike 'aes192-sha512-modp4096!'
+check "refused ESP proposal names QM1 and NO_PROPOSAL_CHOSEN" \
+	'^FAIL IKE failed at QM1: gateway sent NO_PROPOSAL_CHOSEN' '' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes256gcm16!'
+printf 'wrong-key' >"$WORK/psk.wrong"
+check "wrong PSK fails at MM5" \
+	'^FAIL IKE failed at MM5: authentication failed: .*wrong pre-shared key' 'PLD_MAL|processing failed' -- --psk-file "$WORK/psk.wrong" --ike 'aes128-sha1-modp2048!'
+check "certificates (RSA signatures, CERT/CR, chain and ID check)" \
+	'^OK ike=aes256-sha2_256-modp2048 ' "$QM_DONE" -- \
+	--cert "$WORK/client.pem" --key "$WORK/client.key" --ca "$WORK/ca.pem" \
+	--remote-id fqdn:gw.test --ike 'aes256-sha256-modp2048!' --esp 'aes128-sha1!'
+
+# kernel-libipsec makes charon claim to be behind a NAT (fake NAT-D forcing
+# UDP encapsulation), so the Windows-style policy 0 must refuse it.
+check "NAT policy 0 refuses a gateway behind NAT" \
+	'^FAIL IKE failed at MM3: NAT policy: gateway is behind a NAT' '' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --nat-policy 0
+check "ike_stop sends deletes" \
+	'^STOPPED yes deleted=1' 'received DELETE for (IKE_SA|ISAKMP_SA)|deleting IKE_SA' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --stop
+
+echo "# charon log: $WORK/charon.log"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]

@@ -1,0 +1,7 @@
+#!/bin/bash
+# l2tpsec on the userspace data path (ESP, L2TP and PPP in-process, TUN)
+# against the real gateway through the NAT, PSK and MS-CHAPv2.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+export L2TPSEC_DATAPATH=userspace GW_PPP_AUTH=mschapv2
+rig_l2tpsec_scenario l2tpsec-userspace

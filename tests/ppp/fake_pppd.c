@@ -1,0 +1,129 @@
+/*
+ * Stand-in for pppd in the launcher tests (this host has no /dev/ppp). It
+ * checks what a real pppd would get from us -- the PPPoL2TP socket on the fd
+ * named in argv, the password on the passwordfd pipe, no other descriptors,
+ * an environment with only PATH, no password in argv -- then runs the
+ * ip-up script the way pppd does and waits. Behaviour by user name:
+ *   alice: exit 5 on SIGTERM (pppd's "stopped by signal")
+ *   hangup: exit 16 after ip-up
+ *   stubborn: ignore SIGTERM
+ * Violations exit 99 with a message on stderr.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TEST_PASSWORD "s3cret pw"
+
+extern char **environ;
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "fake-pppd: %s\n", what);
+	exit(99);
+}
+
+static const char *opt(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static void check_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int me = d ? dirfd(d) : -1;
+
+	if (!d)
+		fail("no /proc/self/fd");
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || fd == me)
+			continue;
+		if (fd > 4) {
+			fprintf(stderr, "fake-pppd: leaked fd %d\n", fd);
+			exit(99);
+		}
+	}
+	closedir(d);
+}
+
+static void run_ip_up(const char *script, const char *ipparam)
+{
+	char *args[] = {(char *)script, "ppp7",     "/dev/null",     "0",
+	                "10.9.0.2",     "10.9.0.1", (char *)ipparam, NULL};
+	char *env[] = {"IFNAME=ppp7",
+	               "IPLOCAL=10.9.0.2",
+	               "IPREMOTE=10.9.0.1",
+	               "DNS1=10.9.0.53",
+	               "DNS2=10.9.0.54",
+	               "PPPLOGNAME=root",
+	               NULL};
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		execve(script, args, env);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail("ip-up script failed");
+}
+
+int main(int argc, char **argv)
+{
+	const char *user = opt(argc, argv, "user"), *l2tp = opt(argc, argv, "pppol2tp");
+	const char *pwfd = opt(argc, argv, "passwordfd"), *script = opt(argc, argv, "ip-up-script");
+	const char *ipparam = opt(argc, argv, "ipparam");
+	char pw[256] = "";
+	int type = 0;
+	socklen_t tl = sizeof(type);
+	ssize_t n, got = 0;
+
+	sigset_t term;
+
+	/* Before anything: the test may send SIGTERM as soon as ip-up ran. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	if (user && strcmp(user, "stubborn") == 0)
+		signal(SIGTERM, SIG_IGN);
+	else
+		sigprocmask(SIG_BLOCK, &term, NULL);
+	check_fds();
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "PATH=", 5) != 0)
+			fail("environment not clean");
+	for (int i = 0; i < argc; i++)
+		if (strstr(argv[i], "s3cret"))
+			fail("password in argv");
+	if (!user || !l2tp || !pwfd || !script || !ipparam || !opt(argc, argv, "noauth"))
+		fail("option missing");
+	if (getsockopt(atoi(l2tp), SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+		fail("pppol2tp fd is not a socket");
+	while ((n = read(atoi(pwfd), pw + got, sizeof(pw) - 1 - (size_t)got)) > 0)
+		got += n;
+	pw[got] = '\0';
+	fprintf(stderr, "fake-pppd: up as %s\n", user);
+	if (strcmp(pw, TEST_PASSWORD) != 0)
+		return 19; /* authentication to the peer failed */
+	run_ip_up(script, ipparam);
+	if (strcmp(user, "hangup") == 0)
+		return 16;
+	for (;;) {
+		int sig;
+
+		if (strcmp(user, "stubborn") == 0)
+			pause();
+		else if (sigwait(&term, &sig) == 0)
+			return 5;
+	}
+}

@@ -1,0 +1,205 @@
+/* Unit tests for proposal strings (strongSwan syntax), the default lists, the
+ * DH 2048 policy and bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ike/isakmp.h"
+#include "ike/proposal.h"
+
+static void test_single_proposal_strict(void **state)
+{
+	struct ike_p1_list l;
+	char err[160] = "", s[64];
+
+	(void)state;
+	assert_int_equal(ike_proposals_parse("aes256-sha2_256-modp2048!", &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.a[0].enc, IKE_ENC_AES);
+	assert_int_equal(l.a[0].key_bits, 256);
+	assert_int_equal(l.a[0].hash, IKE_HASH_SHA256);
+	assert_int_equal(l.a[0].group, 14);
+	ike_p1_alg_str(&l.a[0], s, sizeof(s));
+	assert_string_equal(s, "aes256-sha2_256-modp2048");
+	/* sha256 is an alias, spaces around commas are fine */
+	assert_int_equal(ike_proposals_parse(" aes128-sha256-ecp256 , 3des-sha1-modp1024 !", &l,
+	                                     err, sizeof(err)),
+	                 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.a[0].group, 19);
+	assert_int_equal(l.a[1].enc, IKE_ENC_3DES);
+	assert_int_equal(l.a[1].group, 2);
+}
+
+/* "a-b-c-d" expands to every combination in order, duplicates dropped. */
+static void test_combinations_expand_in_order(void **state)
+{
+	struct ike_p1_list l;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(
+	    ike_proposals_parse("aes128-aes256-sha1-modp2048-modp1024,aes128-sha1-modp2048!", &l,
+	                        err, sizeof(err)),
+	    0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.a[0].key_bits, 128);
+	assert_int_equal(l.a[0].group, 14);
+	assert_int_equal(l.a[1].key_bits, 128);
+	assert_int_equal(l.a[1].group, 2);
+	assert_int_equal(l.a[2].key_bits, 256);
+	assert_int_equal(l.a[3].group, 2);
+}
+
+static void test_default_list(void **state)
+{
+	struct ike_p1_list l;
+	struct ike_esp_list e;
+	char err[160], s[64];
+
+	(void)state;
+	assert_int_equal(ike_proposals_parse(NULL, &l, err, sizeof(err)), 0);
+	assert_true(l.n >= 8);
+	ike_p1_alg_str(&l.a[0], s, sizeof(s));
+	assert_string_equal(s, "aes256-sha2_256-modp2048");
+	ike_p1_alg_str(&l.a[l.n - 1], s, sizeof(s));
+	assert_string_equal(s, "3des-sha1-modp1024");
+	for (size_t i = 0; i < l.n; i++) {
+		/* DES, MD5 and group 1 only when asked for by name. */
+		assert_int_not_equal(l.a[i].enc, IKE_ENC_DES);
+		assert_int_not_equal(l.a[i].hash, IKE_HASH_MD5);
+		assert_int_not_equal(l.a[i].group, 1);
+	}
+	assert_int_equal(ike_esp_proposals_parse("", &e, err, sizeof(err)), 0);
+	assert_int_equal(e.n, 3);
+	ike_esp_alg_str(&e.a[0], s, sizeof(s));
+	assert_string_equal(s, "aes256-sha1");
+	ike_esp_alg_str(&e.a[2], s, sizeof(s));
+	assert_string_equal(s, "3des-sha1");
+}
+
+/* Without "!", the defaults follow the given proposals (strongSwan). */
+static void test_without_bang_appends_defaults(void **state)
+{
+	struct ike_p1_list l, d;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(ike_proposals_parse(NULL, &d, err, sizeof(err)), 0);
+	assert_int_equal(ike_proposals_parse("des-md5-modp768", &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, d.n + 1);
+	assert_int_equal(l.a[0].enc, IKE_ENC_DES);
+	assert_int_equal(l.a[0].hash, IKE_HASH_MD5);
+	assert_int_equal(l.a[0].group, 1);
+	/* A proposal that is already a default is not repeated. */
+	assert_int_equal(ike_proposals_parse("3des-sha1-modp1024", &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, d.n);
+}
+
+static void test_dh2048_policy(void **state)
+{
+	struct ike_p1_list l;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(
+	    ike_proposals_parse("3des-sha1-modp1024,aes128-sha1-modp2048,aes128-sha1-ecp256!", &l,
+	                        err, sizeof(err)),
+	    0);
+	assert_int_equal(ike_p1_apply_dh2048(&l, IKE_DH2048_OFFER, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.a[0].group, 14);
+	assert_int_equal(l.a[1].group, 19);
+	assert_int_equal(l.a[2].group, 2);
+	assert_int_equal(ike_p1_apply_dh2048(&l, IKE_DH2048_REQUIRE, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	for (size_t i = 0; i < l.n; i++)
+		assert_true(l.a[i].group >= 14);
+	/* Nothing left: a clear error, the list untouched. */
+	assert_int_equal(ike_p1_apply_dh2048(&l, IKE_DH2048_OFF, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "DH 2048"));
+	assert_int_equal(l.n, 2);
+	assert_int_equal(
+	    ike_proposals_parse("3des-sha1-modp1024,aes128-sha1-modp2048!", &l, err, sizeof(err)),
+	    0);
+	assert_int_equal(ike_p1_apply_dh2048(&l, IKE_DH2048_OFF, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.a[0].group, 2);
+}
+
+static void test_esp_proposals(void **state)
+{
+	struct ike_esp_list e;
+	char err[160], s[64];
+
+	(void)state;
+	assert_int_equal(
+	    ike_esp_proposals_parse("aes128gcm16,aes256-sha256,aes128-sha256_96,3des-md5!", &e, err,
+	                            sizeof(err)),
+	    0);
+	assert_int_equal(e.n, 4);
+	assert_int_equal(e.a[0].transform, ESP_T_AES_GCM_16);
+	assert_int_equal(e.a[0].cipher, ESP_CIPHER_AES_GCM_16);
+	assert_int_equal(e.a[0].auth, ESP_AUTH_NONE);
+	assert_int_equal(e.a[0].auth_attr, 0);
+	assert_int_equal(ike_esp_enc_key_len(&e.a[0]), 20); /* 16 + 4 salt */
+	assert_int_equal(e.a[1].auth, ESP_AUTH_HMAC_SHA256_128);
+	assert_int_equal(e.a[1].auth_attr, AUTH_ALG_HMAC_SHA256);
+	assert_int_equal(ike_esp_enc_key_len(&e.a[1]), 32);
+	assert_int_equal(ike_esp_auth_key_len(&e.a[1]), 32);
+	/* Same wire value, shorter truncation locally. */
+	assert_int_equal(e.a[2].auth, ESP_AUTH_HMAC_SHA256_96);
+	assert_int_equal(e.a[2].auth_attr, AUTH_ALG_HMAC_SHA256);
+	assert_int_equal(e.a[3].transform, ESP_T_3DES);
+	assert_int_equal(e.a[3].auth, ESP_AUTH_HMAC_MD5_96);
+	ike_esp_alg_str(&e.a[2], s, sizeof(s));
+	assert_string_equal(s, "aes128-sha256_96");
+	assert_int_equal(ike_esp_proposals_parse("aes128-sha1-modp2048!", &e, err, sizeof(err)), 0);
+	assert_int_equal(e.a[0].group, 14);
+}
+
+static void expect_error(const char *spec, bool esp, const char *fragment)
+{
+	char err[160] = "";
+
+	assert_int_equal(ike_proposals_check(spec, esp, err, sizeof(err)), -1);
+	if (!strstr(err, fragment))
+		fail_msg("'%s': error '%s' lacks '%s'", spec, err, fragment);
+}
+
+static void test_bad_strings(void **state)
+{
+	(void)state;
+	expect_error("aes257-sha1-modp2048", false, "unknown algorithm 'aes257'");
+	expect_error("aes128-sha1", false, "needs a hash and a DH group");
+	expect_error("sha1-modp2048", false, "no cipher");
+	expect_error("aes128-sha1-modp2048,,3des-sha1-modp1024", false, "empty proposal");
+	expect_error("aes128--sha1-modp2048", false, "unknown algorithm ''");
+	expect_error("!", false, "empty proposal list");
+	expect_error("aes128gcm16-sha1-modp2048", false, "unknown algorithm 'aes128gcm16'");
+	expect_error("aes128gcm16-sha1", true, "combines AES-GCM with a hash");
+	expect_error("aes128", true, "no integrity algorithm");
+	expect_error("aes128-sha1-modp2048-modp1024", true, "more than one PFS group");
+	expect_error("aes128-sha1-modp9999", false, "unknown algorithm 'modp9999'");
+	expect_error("aes128-aes192-aes256-3des-sha1-sha256-sha384-sha512-modp2048-modp1024", false,
+	             "too many algorithm combinations");
+	expect_error("aes128-sha1-modp2048 x", false, "unknown algorithm");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_single_proposal_strict),
+	    cmocka_unit_test(test_combinations_expand_in_order),
+	    cmocka_unit_test(test_default_list),
+	    cmocka_unit_test(test_without_bang_appends_defaults),
+	    cmocka_unit_test(test_dh2048_policy),
+	    cmocka_unit_test(test_esp_proposals),
+	    cmocka_unit_test(test_bad_strings),
+	};
+
+	return cmocka_run_group_tests_name("ike_proposal", tests, NULL, NULL);
+}
