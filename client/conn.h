@@ -104,8 +104,8 @@ struct conn {
 	char state_path[300]; /* saved routes for crash undo */
 
 	/* Which layers still run; the stop sequence walks them top down. */
-	bool ike_alive, l2tp_alive, ppp_alive, pppd_alive;
-	bool ike_stopping, l2tp_stopping, ppp_stopping, pppd_stopping;
+	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */
+	bool ike_stopping, l2tp_stopping, ppp_stopping;
 
 	struct loop_timer stop_timer; /* bounds a graceful stop */
 	struct loop_timer reap_timer; /* frees layers outside their callbacks */

@@ -4,10 +4,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "ppp/pppd.h"
 
 #define TUN_MAX_PACKET 2048
 
@@ -132,13 +135,93 @@ void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len)
 		ppp_input(c->ppp, frame, len);
 }
 
-int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
+/* ---- pppd (kernel path) ---- */
+
+/* The ip-up script pppd runs: installed next to us, or, for a binary run
+ * from its build tree, the one in the source tree. */
+static const char *ip_up_script(char *buf, size_t bufsz)
 {
-	(void)info;
-	if (c->kernel_path) {
-		log_err(c->lg, LOG_CLIENT, "the kernel PPP path is not built in yet");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_PKGLIBEXECDIR);
+	if (access(buf, X_OK) == 0)
+		return buf;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (strncmp(exe, L2TPSEC_BUILDDIR "/", strlen(L2TPSEC_BUILDDIR) + 1) != 0)
+		return NULL;
+	snprintf(buf, bufsz, "%s/ppp/l2tpsec-ip-up", L2TPSEC_SRCDIR);
+	return access(buf, X_OK) == 0 ? buf : NULL;
+}
+
+static void pppd_ip_up(void *ctx, const struct pppd_report *r)
+{
+	struct conn *c = ctx;
+	struct conn_ip ip = {.mtu = r->ip.mtu};
+
+	if (strcmp(r->event, "ip-up") != 0 || c->state != CONN_PPP)
+		return;
+	if (strnlen(r->ifname, sizeof(r->ifname)) >= sizeof(c->ifname)) {
+		conn_fail(c, CONN_EXIT_PPP, "pppd reported a bad interface name");
+		return;
+	}
+	memcpy(c->ifname, r->ifname, strlen(r->ifname) + 1);
+	memcpy(&ip.local, r->ip.local_ipv4, 4);
+	memcpy(&ip.peer, r->ip.peer_ipv4, 4);
+	memcpy(&ip.dns[0], r->ip.dns1, 4);
+	memcpy(&ip.dns[1], r->ip.dns2, 4);
+	if (conn_net_up(c, &ip) < 0)
+		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
+}
+
+static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
+{
+	(void)status;
+	/* same meaning as the built-in PPP going down */
+	ppp_down(ctx, why);
+}
+
+static int pppd_run(struct conn *c, const struct l2tp_session_info *info)
+{
+	static const struct pppd_callbacks cbs = {.ip_up = pppd_ip_up, .exited = pppd_exited};
+	const struct profile *pr = c->p->profile;
+	struct pppd_l2tp_ids ids = {.tunnel_id = info->local_tunnel_id,
+				    .session_id = info->local_session_id};
+	char script[PATH_MAX];
+	struct pppd_config cfg = {
+		.runtime_dir = c->p->run_dir,
+		.user = pr->user,
+		.auth_allowed = ppp_auth_bits(pr->auth_methods),
+		.mtu = (uint16_t)pr->mtu,
+		.mru = (uint16_t)pr->mru,
+		.echo_interval_s = pr->lcp_echo_interval_s,
+		.echo_failure = pr->lcp_echo_failure,
+		.usepeerdns = pr->dns != PROFILE_DNS_NO,
+		.unit = -1,
+		.debug = log_enabled(c->lg, LOG_PPP, LOG_LVL_DEBUG),
+	};
+
+	cfg.ip_up_script = ip_up_script(script, sizeof(script));
+	if (!cfg.ip_up_script) {
+		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
+			L2TPSEC_PKGLIBEXECDIR);
 		return -1;
 	}
+	c->pppd = pppd_start(c->loop, c->lg, &cfg, info->pppox_fd, &ids, pr->password.value.data,
+			     pr->password.value.len, &cbs, c);
+	if (!c->pppd)
+		return -1;
+	c->ppp_alive = true;
+	return 0;
+}
+
+int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
+{
+	if (c->kernel_path)
+		return pppd_run(c, info);
 	return builtin_ppp_start(c);
 }
 
@@ -149,11 +232,12 @@ bool conn_data_stop_step(struct conn *c)
 	if (c->ppp_stopping)
 		return true;
 	c->ppp_stopping = true;
-	/* With L2TP gone there is nobody to say goodbye to. */
-	if (c->l2tp_alive)
+	if (c->pppd)
+		pppd_stop(c->pppd); /* LCP terminate, then exited() */
+	else if (c->l2tp_alive)
 		ppp_close(c->ppp);
 	else
-		ppp_lower_down(c->ppp);
+		ppp_lower_down(c->ppp); /* nobody left to say goodbye to */
 	return c->ppp_alive;
 }
 
@@ -163,6 +247,9 @@ void conn_data_free(struct conn *c)
 		loop_del_fd(c->loop, c->tun_fd);
 	if (c->ppp)
 		ppp_free(c->ppp);
+	if (c->pppd)
+		pppd_free(c->pppd);
 	c->ppp = NULL;
+	c->pppd = NULL;
 	c->ppp_alive = false;
 }

@@ -162,8 +162,8 @@ static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *c
 	(void)loop;
 	(void)t;
 	log_warn(c->lg, LOG_CLIENT, "the gateway did not answer the teardown in time");
-	c->ppp_alive = c->pppd_alive = c->l2tp_alive = c->ike_alive = false;
-	c->ppp_stopping = c->pppd_stopping = c->l2tp_stopping = c->ike_stopping = true;
+	c->ppp_alive = c->l2tp_alive = c->ike_alive = false;
+	c->ppp_stopping = c->l2tp_stopping = c->ike_stopping = true;
 	conn_stop_next(c);
 }
 

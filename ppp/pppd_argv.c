@@ -61,7 +61,6 @@ static int add_fixed(struct pppd_argv *a)
 	    "1",
 	    "nopersist",
 	    "noauth",
-	    "nolock",
 	    "nodefaultroute",
 	    "noipdefault",
 	    "noproxyarp",

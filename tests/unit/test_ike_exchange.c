@@ -22,6 +22,7 @@
 #include "ike/isakmp.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/util.h"
 
 static const uint8_t psk[] = "exchange-test-psk";
 static const uint8_t dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
@@ -52,7 +53,9 @@ struct gw {
 	uint32_t qm_msgid, qm_spi_i, qm_spi_r;
 	uint8_t qm_ni[64], qm_nr[32];
 	size_t qm_ni_len;
-	uint32_t qm_life;
+	uint32_t qm_life, offered_life;
+	uint32_t ike_life; /* 0 = default */
+	bool rekeying;
 	/* what the session told us */
 	struct pair_seen seen[4];
 	int nseen;
@@ -138,6 +141,9 @@ static void start(struct gw *g, uint32_t ipsec_life, uint32_t margin, uint32_t d
 	cfg.ike_proposals = "aes128-sha1-modp2048!";
 	cfg.esp_proposals = "aes256-sha1,aes128-sha1!";
 	cfg.ipsec_lifetime_s = ipsec_life;
+	if (g->ike_life)
+		cfg.ike_lifetime_s = g->ike_life;
+	g->offered_life = ipsec_life;
 	cfg.rekey_margin_s = margin;
 	cfg.dpd_interval_s = dpd;
 	cfg.dpd_tries = 2;
@@ -218,7 +224,7 @@ static void check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_
 	assert_memory_equal(m->pl[0].body, want, 20);
 }
 
-static void mm_responder(struct gw *g)
+static void mm_responder(struct gw *g, bool have_mm1)
 {
 	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
 	struct isakmp_msg m;
@@ -229,7 +235,8 @@ static void mm_responder(struct gw *g)
 	size_t len, n;
 
 	/* MM1 -> MM2: pick the one transform, announce DPD. */
-	assert_true(recv_msg(g, 2000));
+	if (!have_mm1)
+		assert_true(recv_msg(g, 2000));
 	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
 	memcpy(g->icky, m.hdr.icookie, 8);
 	memcpy(g->sai_b, m.pl[0].body, m.pl[0].len);
@@ -253,6 +260,7 @@ static void mm_responder(struct gw *g)
 	memcpy(g->gxi, isakmp_find(&m, ISAKMP_NP_KE, 0)->body, 256);
 	g->ni_len = isakmp_find(&m, ISAKMP_NP_NONCE, 0)->len;
 	memcpy(g->ni, isakmp_find(&m, ISAKMP_NP_NONCE, 0)->body, g->ni_len);
+	ike_dh_free(g->dh);
 	g->dh = ike_dh_new(NULL, 14);
 	n = sizeof(g->gxr);
 	assert_int_equal(ike_dh_public(g->dh, g->gxr, &n), 0);
@@ -280,9 +288,13 @@ static void mm_responder(struct gw *g)
 
 	assert_non_null(id);
 	assert_non_null(hi);
-	assert_non_null(ic);
-	assert_int_equal(isakmp_parse_notify(ic->body, ic->len, &nt), 0);
-	assert_int_equal(nt.type, N_INITIAL_CONTACT);
+	if (g->rekeying) {
+		assert_null(ic); /* INITIAL-CONTACT only on the first SA */
+	} else {
+		assert_non_null(ic);
+		assert_int_equal(isakmp_parse_notify(ic->body, ic->len, &nt), 0);
+		assert_int_equal(nt.type, N_INITIAL_CONTACT);
+	}
 	assert_int_equal(ike_auth_hash(NULL, &g->keys, true, g->gxi, 256, g->gxr, 256, g->icky,
 	                               g->rcky, g->sai_b, g->sai_len, id->body, id->len, hash),
 	                 0);
@@ -394,7 +406,8 @@ static void check_keys(struct gw *g, const struct esp_sa_pair *p)
 	assert_memory_equal(p->in.auth_key, km + 16, 20);
 	assert_false(p->udp_encap);
 	assert_int_equal(p->local_l2tp_port, 1701);
-	assert_int_equal(p->lifetime.hard_seconds, g->qm_life);
+	/* The shorter of ours and the gateway's. */
+	assert_int_equal(p->lifetime.hard_seconds, MIN(g->qm_life, g->offered_life));
 	assert_true(p->lifetime.soft_seconds < g->qm_life);
 }
 
@@ -405,7 +418,7 @@ static void test_main_and_quick_mode_keys(void **state)
 
 	g->qm_life = 1200; /* shorter than our 3600: the gateway's wins */
 	start(g, 3600, 0, 1);
-	mm_responder(g);
+	mm_responder(g, false);
 	qm_responder(g, false);
 	assert_int_equal(g->failed, 0);
 	assert_int_equal(g->nseen, 1);
@@ -435,7 +448,7 @@ static void test_ipsec_rekey_make_before_break(void **state)
 
 	g->qm_life = 3;
 	start(g, 3, 1, 0);
-	mm_responder(g);
+	mm_responder(g, false);
 	qm_responder(g, false);
 	assert_int_equal(g->nseen, 1);
 	old_i = g->qm_spi_i;
@@ -523,7 +536,7 @@ static void test_dpd_both_ways(void **state)
 
 	g->qm_life = 3600;
 	start(g, 3600, 0, 1);
-	mm_responder(g);
+	mm_responder(g, false);
 	qm_responder(g, false);
 	memcpy(spi, g->icky, 8);
 	memcpy(spi + 8, g->rcky, 8);
@@ -564,7 +577,7 @@ static void test_gateway_deletes_isakmp_sa(void **state)
 
 	g->qm_life = 3600;
 	start(g, 3600, 0, 1);
-	mm_responder(g);
+	mm_responder(g, false);
 	qm_responder(g, false);
 	memcpy(spi, g->icky, 8);
 	memcpy(spi + 8, g->rcky, 8);
@@ -589,11 +602,59 @@ static void test_gateway_deletes_isakmp_sa(void **state)
 	assert_int_equal(g->deleted_in[0], g->qm_spi_i);
 }
 
+/* IKE lifetime 3 s, margin 1 s: a new Main Mode with new cookies after ~2 s,
+ * then a DELETE for the old ISAKMP SA under the old keys; the IPsec SA is
+ * untouched. */
+static void test_ike_sa_rekey(void **state)
+{
+	struct gw *g = *state;
+	struct ike_p1_keys old_keys;
+	uint8_t old_icky[8], old_last[16], iv[16];
+	struct isakmp_msg m;
+	struct isakmp_delete d;
+	struct ike_status st;
+
+	g->qm_life = 3600;
+	g->ike_life = 3;
+	start(g, 3600, 1, 0);
+	mm_responder(g, false);
+	qm_responder(g, false);
+	old_keys = g->keys;
+	memcpy(old_icky, g->icky, 8);
+	memcpy(old_last, g->p1_last, 16);
+	assert_true(recv_msg(g, 4000));
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_IDPROT);
+	assert_memory_not_equal(m.hdr.icookie, old_icky, 8);
+	g->rekeying = true;
+	mm_responder(g, true);
+	assert_true(recv_msg(g, 2000));
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_INFO);
+	assert_memory_equal(m.hdr.icookie, old_icky, 8);
+	g->keys = old_keys;
+	ike_iv_p2(NULL, IKE_HASH_SHA1, old_last, 16, m.hdr.msgid, iv);
+	open_msg(g, iv, &m);
+	check_p2_hash(g, &m, NULL, 0);
+	assert_int_equal(isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
+	assert_int_equal(d.proto, PROTO_ISAKMP);
+	assert_memory_equal(d.spis, old_icky, 8);
+	for (int i = 0; i < 20; i++)
+		loop_run_once(g->loop, 5);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->ndeleted, 0);
+	ike_get_status(g->ike, &st);
+	assert_int_equal(st.state, IKE_STATE_ESTABLISHED);
+	assert_memory_not_equal(st.icookie, old_icky, 8);
+	assert_int_equal(st.spi_in, g->qm_spi_i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_main_and_quick_mode_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ipsec_rekey_make_before_break, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ike_sa_rekey, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dpd_both_ways, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_deletes_isakmp_sa, setup, teardown),
 	};
