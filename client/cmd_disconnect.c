@@ -7,6 +7,7 @@
 
 #include "client/command.h"
 #include "client/ctl.h"
+#include "client/killswitch.h"
 
 static const char disconnect_usage[] =
     "Usage: l2tpsec disconnect [NAME] [--run-dir DIR]\n\n"
@@ -34,6 +35,18 @@ static int only_connection(const char *run_dir, char name[64])
 	}
 	closedir(d);
 	return n;
+}
+
+/* A crashed connection's kill switch keeps blocking until disconnect. */
+static int remove_stale_killswitch(const char *name)
+{
+	struct logger lg;
+
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);
+	if (killswitch_remove(&lg, name) < 0)
+		return EXIT_FAILURE_GENERIC;
+	printf("%s was not running; its kill switch is removed\n", name);
+	return EXIT_OK;
 }
 
 static int disconnect_run(int argc, char **argv)
@@ -69,12 +82,20 @@ static int disconnect_run(int argc, char **argv)
 	}
 	/* teardown waits for the gateway's answers, bounded in the daemon */
 	if (ctl_request(run_dir, name, "disconnect", out, sizeof(out), 15000) < 0) {
+		int err = errno;
+
+		if (err == ENOENT && killswitch_exists(name) == 1)
+			return remove_stale_killswitch(name);
 		fprintf(stderr, "l2tpsec: %s: %s\n", name,
-			errno == ENOENT ? "not running" : strerror(errno));
+			err == ENOENT ? "not running" : strerror(err));
+		return EXIT_FAILURE_GENERIC;
+	}
+	if (strncmp(out, "disconnected", 12) != 0) {
+		fprintf(stderr, "l2tpsec: %s: %s", name, out);
 		return EXIT_FAILURE_GENERIC;
 	}
 	fputs(out, stdout);
-	return strncmp(out, "disconnected", 12) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
+	return EXIT_OK;
 }
 
 const struct command cmd_disconnect = {

@@ -46,12 +46,20 @@ static void conn_finish(struct conn *c)
 	if (c->state == CONN_DOWN)
 		return;
 	loop_timer_stop(c->loop, &c->stop_timer);
-	conn_net_down(c);
+	loop_timer_stop(c->loop, &c->traffic_timer);
+	c->keep_net = conn_should_reconnect(c);
+	if (c->keep_net)
+		log_notice(c->lg, LOG_CLIENT, "keeping %s, routes and DNS for the reconnect",
+			   c->ifname);
+	else
+		conn_net_down(c);
 	if (c->esp) {
 		esp_datapath_free(c->esp); /* deletes every SA still installed */
 		c->esp = NULL;
 	}
 	c->state = CONN_DOWN;
+	if (c->failure[0])
+		snprintf(c->last_failure, sizeof(c->last_failure), "%s", c->failure);
 	log_info(c->lg, LOG_CLIENT, "disconnected%s%s", c->failure[0] ? ": " : "", c->failure);
 	if (c->ev.down)
 		c->ev.down(c, c->ev_ctx);
@@ -189,6 +197,9 @@ static void on_esp_l2tp(void *ctx, const uint8_t *payload, size_t len)
 {
 	struct conn *c = ctx;
 
+	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive */
+	if (c->ike_alive)
+		ike_note_inbound_traffic(c->ike);
 	if (c->l2tp_alive)
 		l2tp_input(c->l2tp, payload, len);
 }
@@ -197,9 +208,36 @@ static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
 {
 	struct conn *c = ctx;
 
-	/* IKE rekeys on its own timers; a hard expiry means it did not. */
-	if (hard)
+	if (hard) {
 		log_warn(c->lg, LOG_CLIENT, "IPsec SA %u expired before it was rekeyed", id);
+		return;
+	}
+	/* byte or sequence-number soft limit: IKE rekeys now (make before break) */
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id == id && c->ike_alive)
+			ike_sa_soft_expired(c->ike, c->sas[i].spi_in);
+}
+
+#define TRAFFIC_POLL_MS 5000
+
+/* The kernel path decrypts without us: its counters tell IKE whether the
+ * gateway is alive (RFC 3706 §5.5). */
+void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct conn *c = ctx;
+	struct esp_counters cnt;
+	uint32_t newest = 0;
+
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id > newest)
+			newest = c->sas[i].id;
+	if (newest && c->esp && esp_get_counters(c->esp, newest, &cnt) == 0) {
+		if (cnt.in_packets != c->last_in_packets && c->ike_alive)
+			ike_note_inbound_traffic(c->ike);
+		c->last_in_packets = cnt.in_packets;
+	}
+	if (c->state != CONN_STOPPING && c->state != CONN_DOWN)
+		loop_timer_start(loop, t, TRAFFIC_POLL_MS);
 }
 
 static int l2tp_via_esp(void *ctx, const uint8_t *buf, size_t len)
@@ -280,7 +318,43 @@ void conn_net_recover(struct conn *c)
 	dns_revert_stale(&c->dns);
 }
 
-int conn_start(struct conn *c)
+bool conn_should_reconnect(const struct conn *c)
+{
+	if (!c->p->profile->reconnect || !c->was_up)
+		return false;
+	switch (c->exit_code) {
+	case CONN_EXIT_NETWORK:
+	case CONN_EXIT_IKE:
+	case CONN_EXIT_L2TP:
+	case CONN_EXIT_PPP:
+	case CONN_EXIT_PEER_CLOSED:
+		return true;
+	default:
+		return false; /* asked to stop, configuration, authentication */
+	}
+}
+
+/* Frees every protocol layer (kernel objects with them) but not the TUN
+ * device, routes or DNS. */
+static void release_layers(struct conn *c)
+{
+	conn_data_free(c);
+	if (c->l2tp)
+		l2tp_free(c->l2tp);
+	if (c->ike)
+		ike_free(c->ike);
+	if (c->esp)
+		esp_datapath_free(c->esp);
+	c->l2tp = NULL;
+	c->ike = NULL;
+	c->esp = NULL;
+	memset(c->sas, 0, sizeof(c->sas));
+	c->ike_alive = c->l2tp_alive = c->ppp_alive = false;
+	c->ike_stopping = c->l2tp_stopping = c->ppp_stopping = false;
+}
+
+/* Creates the layers and sends MM1; shared by start and restart. */
+static int conn_launch(struct conn *c)
 {
 	struct ike_config ike_cfg;
 	struct l2tp_config l2tp_cfg;
@@ -288,12 +362,15 @@ int conn_start(struct conn *c)
 
 	c->started_ms = loop_now_ms(c->loop);
 	c->state = CONN_IKE;
-	conn_net_recover(c);
+	c->exit_code = CONN_EXIT_OK;
+	c->failure[0] = '\0';
 	if (conn_setup_datapath(c, &esp_cbs) < 0 || conn_setup_tun(c) < 0)
 		goto failed;
-	if (c->kernel_path)
+	if (c->kernel_path) {
 		esp_kernel_cleanup_stale(c->lg);
-
+		c->last_in_packets = 0;
+		loop_timer_start(c->loop, &c->traffic_timer, TRAFFIC_POLL_MS);
+	}
 	c->l2tp_tx.send = l2tp_via_esp;
 	c->l2tp_tx.ctx = c;
 	conn_setup_l2tp_config(c, &l2tp_cfg);
@@ -308,36 +385,65 @@ int conn_start(struct conn *c)
 	inet_ntop(AF_INET, &c->p->gateway.sin_addr, addr, sizeof(addr));
 	log_info(c->lg, LOG_CLIENT, "connecting to %s (%s), %s data path", c->p->profile->gateway,
 		 addr, c->kernel_path ? "kernel" : "userspace");
+	c->ike_alive = true;
 	if (ike_start(c->ike) < 0) {
-		/* ike_start reported through failed() already, or: */
+		c->ike_alive = false;
 		conn_fail(c, CONN_EXIT_NETWORK, "IKE could not start (sockets)");
 		goto failed;
 	}
-	c->ike_alive = true;
 	return 0;
 failed:
-	/* nothing ran yet: stop_next finishes at once */
-	conn_stop(c);
+	conn_stop(c); /* nothing runs: finishes at once */
 	return -1;
+}
+
+int conn_start(struct conn *c)
+{
+	conn_net_recover(c);
+	return conn_launch(c);
+}
+
+int conn_restart(struct conn *c)
+{
+	release_layers(c);
+	c->attempts++;
+	log_notice(c->lg, LOG_CLIENT, "reconnecting (attempt %u)", c->attempts);
+	return conn_launch(c);
+}
+
+void conn_abort(struct conn *c, int exit_code, const char *why)
+{
+	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
+		return;
+	c->exit_code = exit_code;
+	snprintf(c->failure, sizeof(c->failure), "%s", why);
+	log_notice(c->lg, LOG_CLIENT, "%s: starting over", why);
+	release_layers(c);
+	c->state = CONN_STOPPING;
+	conn_stop_next(c); /* nothing alive: finishes now */
+}
+
+void conn_release_net(struct conn *c)
+{
+	c->keep_net = false;
+	conn_net_down(c);
+	if (c->tun_fd >= 0) {
+		close(c->tun_fd);
+		c->tun_fd = -1;
+	}
 }
 
 void conn_free(struct conn *c)
 {
 	loop_timer_stop(c->loop, &c->stop_timer);
-	conn_data_free(c);
-	if (c->l2tp)
-		l2tp_free(c->l2tp);
-	if (c->ike)
-		ike_free(c->ike);
-	if (c->esp)
-		esp_datapath_free(c->esp);
+	loop_timer_stop(c->loop, &c->traffic_timer);
+	release_layers(c);
+	if (c->keep_net)
+		conn_release_net(c);
 	if (c->tun_fd >= 0)
 		close(c->tun_fd);
 	if (c->net_open)
 		netcfg_close(&c->net);
-	c->l2tp = NULL;
-	c->ike = NULL;
-	c->esp = NULL;
 	c->tun_fd = -1;
 	c->net_open = false;
 }

@@ -107,7 +107,17 @@ struct conn {
 	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */
 	bool ike_stopping, l2tp_stopping, ppp_stopping;
 
+	/* Reconnects (client/daemon.c decides when): a connection that was up
+	 * and failed for a reason that may go away keeps its interface, routes
+	 * and DNS while it waits, so traffic does not leak past the tunnel. */
+	bool was_up;
+	bool keep_net; /* set by conn_finish() for a reconnect */
+	unsigned attempts; /* reconnect attempts since the tunnel was last up */
+	char last_failure[320];
+
 	struct loop_timer stop_timer; /* bounds a graceful stop */
+	struct loop_timer traffic_timer; /* kernel path: inbound counters for DPD */
+	uint64_t last_in_packets;
 	struct loop_timer reap_timer; /* frees layers outside their callbacks */
 	uint64_t started_ms, up_ms;
 };
@@ -121,6 +131,19 @@ int conn_start(struct conn *c);
  * follows. exit_code stays as it is (0 for a user's disconnect). */
 void conn_stop(struct conn *c);
 void conn_free(struct conn *c);
+/* Whether a failed connection should be tried again (profile reconnect =
+ * yes, was up before, and the failure is not one that retrying cannot fix:
+ * configuration, authentication). */
+bool conn_should_reconnect(const struct conn *c);
+/* After a failure kept the network for a reconnect: build the layers anew
+ * and start again (fresh Main Mode, so INITIAL-CONTACT clears the gateway's
+ * old SAs). 0, or -1 with ev.down already called. */
+int conn_restart(struct conn *c);
+/* The path to the gateway changed under us (roaming): drop every layer at
+ * once, without goodbyes the gateway could not receive, then ev.down. */
+void conn_abort(struct conn *c, int exit_code, const char *why);
+/* Undo kept network configuration when no reconnect follows after all. */
+void conn_release_net(struct conn *c);
 
 const char *conn_state_name(enum conn_state s);
 /* Text and JSON status (for `status` and `status --json`). */
@@ -148,6 +171,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 int conn_setup_tun(struct conn *c);
+void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
 void conn_net_down(struct conn *c);
 void conn_net_recover(struct conn *c);

@@ -146,14 +146,23 @@ static int add_routes(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
+static int conn_net_mark_up(struct conn *c);
+
 int conn_net_up(struct conn *c, const struct conn_ip *ip)
 {
-	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
 	struct dns_config dns;
 	struct hook_info hook;
 	unsigned mtu = conn_tunnel_mtu(1500, c->sa_cipher, c->sa_auth, c->sa_udp_encap, false);
 	int ifindex = netcfg_ifindex(c->ifname);
 
+	if (c->net_configured) {
+		/* A reconnect: the same address on the same TUN device needs
+		 * nothing new; anything else is configured from scratch. */
+		if (!c->kernel_path && ip->local.s_addr == c->ip.local.s_addr &&
+		    ip->peer.s_addr == c->ip.peer.s_addr)
+			return conn_net_mark_up(c);
+		conn_net_down(c);
+	}
 	c->ip = *ip;
 	if (c->ip.mtu == 0 || c->ip.mtu > mtu)
 		c->ip.mtu = mtu;
@@ -174,7 +183,18 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 		if (hook_run(c->p->profile->hook, &hook) != 0)
 			log_warn(c->lg, LOG_CLIENT, "hook %s failed", c->p->profile->hook);
 	}
+	return conn_net_mark_up(c);
+}
+
+/* The tunnel carries traffic: tell the user (and systemd) so. */
+static int conn_net_mark_up(struct conn *c)
+{
+	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
+
 	c->state = CONN_UP;
+	c->was_up = true;
+	c->keep_net = false;
+	c->attempts = 0;
 	c->up_ms = loop_now_ms(c->loop);
 	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
 	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));

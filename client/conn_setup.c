@@ -25,6 +25,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	c->ev_ctx = ev_ctx;
 	c->tun_fd = -1;
 	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
+	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
 		 p->profile->name);
 	dns_init(&c->dns, lg, p->profile->name, p->run_dir,
@@ -107,6 +108,8 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	if (pr->ipsec_lifetime_s)
 		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
 	cfg->dpd_interval_s = pr->dpd_interval_s;
+	/* the userspace data path speaks only ESP in UDP (RFC 3948) */
+	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
 	cfg->l2tp_local_port = 1701;
 	cfg->l2tp_remote_port = 1701;
 }
@@ -200,8 +203,8 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
  * missing /dev/net/tun fails before anything is sent. */
 int conn_setup_tun(struct conn *c)
 {
-	if (c->kernel_path)
-		return 0;
+	if (c->kernel_path || c->tun_fd >= 0)
+		return 0; /* pppd makes its own; a reconnect keeps ours */
 	c->ifname[0] = '\0';
 	c->tun_fd = tun_open(c->ifname);
 	if (c->tun_fd < 0) {

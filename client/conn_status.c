@@ -42,6 +42,15 @@ static void gather(const struct conn *c, struct status_facts *f)
 		f->have_esp = true;
 }
 
+static const char *state_name(const struct conn *c)
+{
+	if (c->state == CONN_DOWN && c->keep_net)
+		return "reconnecting";
+	if (c->attempts && c->state != CONN_UP && c->state != CONN_STOPPING)
+		return "reconnecting";
+	return conn_state_name(c->state);
+}
+
 static const char *datapath_name(const struct conn *c)
 {
 	if (!c->esp && c->state <= CONN_IKE)
@@ -59,7 +68,7 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	json_init(&j, out, outsz);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "name", c->p->profile->name);
-	json_str(&j, "state", conn_state_name(c->state));
+	json_str(&j, "state", state_name(c));
 	json_str(&j, "datapath", datapath_name(c));
 	json_str(&j, "interface", c->state == CONN_UP ? c->ifname : NULL);
 	json_str(&j, "local_ip", ip_str(c->ip.local, a));
@@ -99,7 +108,8 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 		  f.esp.in_replay + f.esp.in_icv + f.esp.in_bad_pad + f.esp.in_bad_len +
 		      f.esp.in_short + f.esp.in_bad_spi);
 	json_obj_end(&j);
-	json_str(&j, "last_failure", c->failure[0] ? c->failure : NULL);
+	json_uint(&j, "reconnect_attempts", c->attempts);
+	json_str(&j, "last_failure", c->last_failure[0] ? c->last_failure : NULL);
 	json_obj_end(&j);
 	if (!json_ok(&j))
 		snprintf(out, outsz, "{\"error\":\"status too large\"}");
@@ -124,7 +134,7 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 	    "  ike        %s dh %u, %u s left\n"
 	    "  esp        %s spi in %08x out %08x\n"
 	    "  traffic    in %llu packets %llu bytes, out %llu packets %llu bytes\n",
-	    c->p->profile->name, conn_state_name(c->state), c->p->profile->gateway, gw,
+	    c->p->profile->name, state_name(c), c->p->profile->gateway, gw,
 	    f.ike.nat_local ? ", we are behind NAT" : "",
 	    f.ike.nat_remote ? ", gateway behind NAT" : "",
 	    datapath_name(c) ? datapath_name(c) : "-", c->state == CONN_UP ? c->ifname : "-", local,
@@ -132,6 +142,7 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 	    f.ike.ike_lifetime_left_s, f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in,
 	    f.ike.spi_out, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
 	    (unsigned long long)f.esp.out_packets, (unsigned long long)f.esp.out_bytes);
-	if (n > 0 && (size_t)n < outsz && c->failure[0])
-		snprintf(out + n, outsz - (size_t)n, "  failure    %s\n", c->failure);
+	if (n > 0 && (size_t)n < outsz && c->last_failure[0])
+		snprintf(out + n, outsz - (size_t)n, "  last failure  %s (reconnect attempts: %u)\n",
+			 c->last_failure, c->attempts);
 }

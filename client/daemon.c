@@ -12,6 +12,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "client/explain.h"
+#include "client/killswitch.h"
+#include "client/netwatch.h"
+#include "lib/util.h"
+
 struct daemon {
 	struct loop *loop;
 	struct logger *lg;
@@ -20,7 +25,17 @@ struct daemon {
 	bool ctl_open;
 	struct ctl_conn *disconnect_waiter;
 	int report_fd; /* --background: pipe to the waiting parent, or -1 */
+	bool user_stop; /* disconnect or a signal: no more reconnects */
+	struct loop_timer retry_timer;
+	/* Supervision that outlives one attempt: the kill switch stays up
+	 * between reconnects, the network watch starts them early. */
+	struct killswitch ks;
+	struct netwatch nw;
+	bool nw_running;
 };
+
+#define RETRY_MIN_MS 1000
+#define RETRY_MAX_MS 60000
 
 void daemon_notify(const char *state)
 {
@@ -73,6 +88,10 @@ static void on_up(struct conn *c, void *ctx)
 	struct daemon *d = ctx;
 	char line[200];
 
+	if (d->ks.active)
+		killswitch_set_tunnel(&d->ks, c->ifname);
+	if (d->nw_running)
+		netwatch_set_tunnel_ifindex(&d->nw, netcfg_ifindex(c->ifname));
 	connected_line(c, line, sizeof(line));
 	if (d->report_fd >= 0) {
 		report(d, 0, line);
@@ -83,9 +102,58 @@ static void on_up(struct conn *c, void *ctx)
 	daemon_notify("READY=1\nSTATUS=connected");
 }
 
+/* Exponential backoff with +-25% jitter, so that many clients of one
+ * gateway that failed together do not all come back at the same moment. */
+static uint64_t retry_delay_ms(unsigned attempt)
+{
+	uint64_t base = RETRY_MIN_MS;
+	uint16_t r = 0;
+
+	while (attempt-- > 0 && base < RETRY_MAX_MS)
+		base *= 2;
+	if (base > RETRY_MAX_MS)
+		base = RETRY_MAX_MS;
+	random_bytes(&r, sizeof(r));
+	return base * 3 / 4 + (base / 2) * r / 65535;
+}
+
+static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	(void)loop;
+	(void)t;
+	conn_restart(&d->conn); /* a failure comes back through on_down */
+}
+
 static void on_down(struct conn *c, void *ctx)
 {
 	struct daemon *d = ctx;
+
+	if (c->keep_net && !d->user_stop) {
+		uint64_t ms = c->exit_code == CONN_EXIT_NETWORK && c->attempts == 0
+				      ? 0 /* roaming: at once */
+				      : retry_delay_ms(c->attempts);
+
+		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
+		daemon_notify("STATUS=reconnecting");
+		loop_timer_start(c->loop, &d->retry_timer, ms);
+		return;
+	}
+	if (c->keep_net)
+		conn_release_net(c);
+	if (d->nw_running) {
+		netwatch_stop(&d->nw);
+		d->nw_running = false;
+	}
+	if (d->ks.active)
+		killswitch_disable(&d->ks);
+	if (c->exit_code) {
+		char hint[EXPLAIN_MAX];
+
+		explain_failure(c->exit_code, c->failure, hint, sizeof(hint));
+		log_notice(d->lg, LOG_CLIENT, "hint: %s", hint);
+	}
 
 	if (d->disconnect_waiter) {
 		ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
@@ -95,6 +163,38 @@ static void on_down(struct conn *c, void *ctx)
 	loop_quit(c->loop, c->exit_code);
 }
 
+/* The user wants it down: between reconnect attempts there is nothing to
+ * tear down but the kept network configuration. */
+static void user_stop(struct daemon *d)
+{
+	d->user_stop = true;
+	if (d->conn.state == CONN_DOWN) {
+		loop_timer_stop(d->loop, &d->retry_timer);
+		d->conn.exit_code = CONN_EXIT_OK;
+		on_down(&d->conn, d);
+		return;
+	}
+	conn_stop(&d->conn);
+}
+
+/* Roaming (RFC 3947 has no MOBIKE): a changed path to the gateway means
+ * our SAs are bound to an address or NAT mapping that is gone, so start
+ * over at once with a fresh Main Mode instead of waiting for DPD. */
+static void on_path_changed(void *ctx, const char *why)
+{
+	struct daemon *d = ctx;
+	struct conn *c = &d->conn;
+
+	if (d->user_stop || !c->was_up)
+		return; /* the first connect has its own retransmissions */
+	if (c->state == CONN_DOWN && c->keep_net) {
+		log_notice(d->lg, LOG_CLIENT, "%s: reconnecting now", why);
+		loop_timer_start(d->loop, &d->retry_timer, 0);
+		return;
+	}
+	conn_abort(c, CONN_EXIT_NETWORK, why);
+}
+
 static void on_signal(struct loop *loop, int signo, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -102,7 +202,7 @@ static void on_signal(struct loop *loop, int signo, void *ctx)
 	(void)loop;
 	log_notice(d->lg, LOG_CLIENT, "%s: disconnecting", strsignal(signo));
 	daemon_notify("STOPPING=1");
-	conn_stop(&d->conn);
+	user_stop(d);
 }
 
 static void ctl_log(struct daemon *d, struct ctl_conn *cc, const char *args)
@@ -140,7 +240,7 @@ static void on_ctl(void *ctx, struct ctl_conn *cc, const char *req)
 		if (d->disconnect_waiter)
 			ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
 		d->disconnect_waiter = cc;
-		conn_stop(&d->conn);
+		user_stop(d);
 	} else if (strncmp(req, "log ", 4) == 0) {
 		ctl_log(d, cc, req + 4);
 	} else {
@@ -199,6 +299,29 @@ static void quiet_stdio(void)
 	close(fd);
 }
 
+/* Kill switch first (fail closed: no kill switch, no connection), then the
+ * network watch. A table left by a crashed run is replaced or removed. */
+static int start_supervision(struct daemon *d, const struct conn_params *params)
+{
+	static const struct netwatch_callbacks nw_cbs = {.path_changed = on_path_changed};
+	const struct profile *pr = params->profile;
+
+	if (pr->kill_switch) {
+		if (killswitch_enable(&d->ks, d->lg, pr->name, params->gateway.sin_addr, 0, NULL) <
+		    0) {
+			log_err(d->lg, LOG_CLIENT, "kill switch: cannot install the nftables table");
+			report(d, CONN_EXIT_FAILURE, "kill switch: cannot install (see the log)");
+			return -1;
+		}
+	} else {
+		killswitch_remove(d->lg, pr->name);
+	}
+	if (pr->reconnect &&
+	    netwatch_start(&d->nw, d->loop, d->lg, params->gateway.sin_addr, &nw_cbs, d) == 0)
+		d->nw_running = true;
+	return 0;
+}
+
 int daemon_run(struct logger *lg, const struct conn_params *params, const struct daemon_opts *opts)
 {
 	struct conn_events ev = {.up = on_up, .down = on_down};
@@ -218,6 +341,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	loop_add_signal(d.loop, SIGINT, on_signal, &d);
 	loop_add_signal(d.loop, SIGHUP, on_signal, &d);
 	signal(SIGPIPE, SIG_IGN);
+	loop_timer_init(&d.retry_timer, on_retry, &d);
 	conn_init(&d.conn, d.loop, lg, params, &ev, &d);
 	if (ctl_server_open(&d.ctl, d.loop, lg, opts->run_dir, params->profile->name, on_ctl, &d) <
 	    0) {
@@ -232,10 +356,20 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 		return rc;
 	}
 	d.ctl_open = true;
+	if (start_supervision(&d, params) < 0) {
+		rc = CONN_EXIT_FAILURE;
+		goto out;
+	}
 	if (conn_start(&d.conn) < 0 && d.conn.state == CONN_DOWN)
 		rc = d.conn.exit_code;
 	else
 		rc = loop_run(d.loop);
+out:
+	loop_timer_stop(d.loop, &d.retry_timer);
+	if (d.nw_running)
+		netwatch_stop(&d.nw);
+	if (d.ks.active)
+		killswitch_disable(&d.ks);
 	ctl_server_close(&d.ctl);
 	conn_free(&d.conn);
 	loop_free(d.loop);

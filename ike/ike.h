@@ -77,6 +77,18 @@ struct ike_config {
 	uint16_t local_port;            /* default 500; 0 in local_ports_set = ephemeral */
 	uint16_t local_natt_port;       /* default 4500 */
 	bool local_ports_set;           /* false: 500/4500 */
+	/* The local ports are shared with other sessions to other gateways
+	 * (SO_REUSEADDR, sockets connected to the gateway); when one is held by a
+	 * program that does not share (EADDRINUSE), an ephemeral port is used
+	 * instead and logged. ike_natt_port() tells which port NAT-T uses. */
+	uint16_t remote_natt_port; /* gateway's NAT-T port; 0 = 4500 */
+	/* Always float to the NAT-T port and negotiate UDP-encapsulated
+	 * transport mode, NAT or not (strongSwan's forceencaps): our NAT-D
+	 * hash of our own address is random, so the gateway believes we are
+	 * behind a NAT (RFC 3947 §3.2 allows this). Needed by the userspace
+	 * data path, which only speaks ESP in UDP. A gateway without NAT-T then
+	 * fails with IKE_FAIL_NAT_POLICY. */
+	bool force_encaps;
 
 	enum ike_auth_method auth;
 	const uint8_t *psk; /* copied by ike_new() */
@@ -191,6 +203,8 @@ struct ike_status {
 	uint32_t spi_in, spi_out;
 	uint8_t icookie[8], rcookie[8];
 	struct ike_failure last_failure;
+	bool udp_encap;                     /* talking on the NAT-T port (ESP in UDP) */
+	uint16_t local_port, local_natt_port; /* as bound (0 before ike_start()) */
 };
 
 /* Fill in the defaults documented in struct ike_config. */
@@ -212,6 +226,21 @@ void ike_free(struct ike_session *s);
 void ike_get_status(const struct ike_session *s, struct ike_status *st);
 /* The UDP 4500 socket (-1 before ike_start()). */
 int ike_natt_fd(const struct ike_session *s);
+/* Local port of that socket (host byte order; 0 before ike_start()): 4500,
+ * or an ephemeral port when 4500 was held by a program that does not share
+ * it. The ESP pair's local port (esp_sa_pair.local) is the same. */
+uint16_t ike_natt_port(const struct ike_session *s);
+
+/* The data path reached the soft byte or packet/sequence limit of the SA
+ * pair whose inbound SPI (host byte order) is spi_in (its outbound SPI is
+ * accepted too): start a Quick Mode rekey now, make before break as for the
+ * time-based rekey. Unknown or old SPIs and a rekey already running are
+ * ignored. Safe to call from any callback; the rekey starts from the loop. */
+void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in);
+/* ESP packets arrived from the gateway (cheap: stores the loop time). DPD
+ * (RFC 3706 §5.5) then sends R-U-THERE only after dpd_interval_s without
+ * inbound traffic. */
+void ike_note_inbound_traffic(struct ike_session *s);
 
 /* "IKE failed at MM1: gateway sent NO_PROPOSAL_CHOSEN" into buf; returns buf. */
 const char *ike_failure_str(const struct ike_failure *f, char *buf, size_t len);

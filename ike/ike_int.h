@@ -118,6 +118,9 @@ struct ike_session {
 	struct loop_timer old_sa_timer, stop_timer;
 	uint32_t dpd_seq;
 	uint32_t dpd_outstanding;
+	uint64_t last_inbound_ms; /* ike_note_inbound_traffic(); 0 = never */
+	bool pfs_retried;         /* QM1 retried without PFS after NO_PROPOSAL_CHOSEN */
+	bool ports_fell_back;     /* 500/4500 held by a non-sharing program */
 };
 
 /* session.c */
@@ -145,6 +148,7 @@ void net_resend_last(struct ike_session *s);
 void net_send_keepalive(struct ike_session *s);
 const struct sockaddr *net_remote(const struct ike_session *s);
 const struct sockaddr *net_local(const struct ike_session *s);
+uint16_t net_port(const struct sockaddr_storage *ss); /* host byte order */
 
 /* main_mode.c */
 struct ike_p1 *mm_new(struct ike_session *s, bool rekey);

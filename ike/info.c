@@ -184,6 +184,24 @@ void info_responder_lifetime(struct ike_session *s, const struct isakmp_notify *
 	}
 }
 
+/* The gateway refused our Quick Mode offer with PFS: once, offer the same
+ * without PFS (a gateway configured without it refuses a KE). */
+static bool qm_retry_without_pfs(struct ike_session *s)
+{
+	bool rekey = s->stage == IKE_STAGE_REKEY_IPSEC;
+
+	if (!s->qm.in_progress || !s->qm.group || s->pfs_retried || !s->p1 ||
+	    s->p1->state != P1_DONE)
+		return false;
+	log_notice(s->lg, LOG_IKE, "gateway refused Quick Mode with PFS %s: retrying without PFS",
+	           ike_dh_name(s->qm.group));
+	s->pfs_retried = true;
+	s->pfs_group = 0;
+	net_answered(s);
+	qm_start(s, rekey);
+	return true;
+}
+
 static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_notify *n,
                       bool authenticated)
 {
@@ -222,6 +240,8 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		log_debug(s->lg, LOG_IKE, "gateway status notification %u ignored", n->type);
 		return;
 	}
+	if (n->type == N_NO_PROPOSAL_CHOSEN && qm_retry_without_pfs(s))
+		return;
 	if (p1->state != P1_DONE || s->qm.in_progress || s->state != IKE_STATE_ESTABLISHED) {
 		session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
 		             name ? name : "an error");
@@ -303,8 +323,17 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	struct ike_session *s = ctx;
 	uint8_t spi[16], seq[4];
 
+	uint64_t now = loop_now_ms(loop), idle_ms = s->cfg.dpd_interval_s * 1000u;
+
 	if (s->state != IKE_STATE_ESTABLISHED || !s->p1)
 		return;
+	/* RFC 3706 §5.5: traffic from the gateway proves it alive; ask only
+	 * after a whole interval without any. */
+	if (s->last_inbound_ms && now - s->last_inbound_ms < idle_ms) {
+		s->dpd_outstanding = 0;
+		loop_timer_start(loop, t, s->last_inbound_ms + idle_ms - now);
+		return;
+	}
 	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
 		session_set_stage(s, IKE_STAGE_DPD);
 		session_fail(s, IKE_FAIL_DPD, 0, "no R-U-THERE-ACK for %u requests",

@@ -223,6 +223,12 @@ static int mm_send3(struct ike_session *s, struct ike_p1 *p1)
 		isakmp_pl_add(&b, natt_natd_type(s->natt), natd, hl);
 		hl = natt_hash(s->lib, p1->alg.hash, p1->icookie, p1->rcookie,
 		               (const struct sockaddr *)&s->local, natd);
+		/* Forced encapsulation: a hash that cannot match makes the
+		 * gateway believe we are behind a NAT (RFC 3947 §3.2). */
+		if (s->cfg.force_encaps && random_bytes(natd, hl)) {
+			session_fail(s, IKE_FAIL_LOCAL, 0, "no random bytes for NAT-D");
+			return -1;
+		}
 		isakmp_pl_add(&b, natt_natd_type(s->natt), natd, hl);
 	}
 	len = isakmp_build_end(&b);
@@ -230,6 +236,16 @@ static int mm_send3(struct ike_session *s, struct ike_p1 *p1)
 	if (!p1->rekey)
 		session_set_stage(s, IKE_STAGE_MM3);
 	return len ? net_send(s, msg, len, true, p1) : -1;
+}
+
+/* Forced UDP encapsulation needs NAT-T on the gateway. */
+static int force_encaps_unsupported(struct ike_session *s)
+{
+	if (!s->cfg.force_encaps)
+		return 0;
+	session_fail(s, IKE_FAIL_NAT_POLICY, 0,
+	             "UDP encapsulation is forced but the gateway does not support NAT-T");
+	return -1;
 }
 
 /* RFC 3947 §3.2: the first NAT-D is what the gateway sent to (us); the
@@ -246,7 +262,7 @@ static int mm_detect_nat(struct ike_session *s, struct ike_p1 *p1, const struct 
 	if (n < 2) {
 		log_info(s->lg, LOG_IKE, "gateway sent no NAT-D payloads: no NAT-T");
 		s->natt = IKE_NATT_NONE;
-		return 0;
+		return force_encaps_unsupported(s);
 	}
 	natt_hash(s->lib, p1->alg.hash, p1->icookie, p1->rcookie,
 	          (const struct sockaddr *)&s->local, ours);
@@ -284,8 +300,11 @@ static int mm_detect_nat(struct ike_session *s, struct ike_p1 *p1, const struct 
 		             "both ends are behind a NAT and the NAT policy (1) refuses that");
 		return -1;
 	}
+	if (s->cfg.force_encaps && !s->nat_local && !s->nat_remote)
+		log_info(s->lg, LOG_IKE, "UDP encapsulation forced: floating to port %u",
+		         net_port(&s->remote_natt));
 	/* RFC 3947 §4: change to port 4500 from the ID payload on. */
-	if (s->nat_local || s->nat_remote)
+	if (s->nat_local || s->nat_remote || s->cfg.force_encaps)
 		s->floated = true;
 	return 0;
 }
@@ -395,8 +414,11 @@ static void mm_recv2(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	memcpy(p1->rcookie, m->hdr.rcookie, 8);
 	if (mm_take_sa(s, p1, sa))
 		return;
-	if (!p1->rekey)
+	if (!p1->rekey) {
 		mm_take_vids(s, m);
+		if (s->natt == IKE_NATT_NONE && force_encaps_unsupported(s))
+			return;
+	}
 	net_answered(s);
 	{
 		char algs[64];

@@ -93,6 +93,28 @@ static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 	}
 }
 
+uint16_t net_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+	                                       : ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* Bind the wanted port, shared with other sessions (SO_REUSEADDR: the kernel
+ * delivers by the 4-tuple of the connected sockets). A port held by a program
+ * that does not share it (charon, pluto) gives EADDRINUSE: then any port. */
+static int open_port(struct ike_session *s, uint16_t port, const struct sockaddr_storage *remote,
+                     struct sockaddr_storage *bound)
+{
+	int fd = open_one(s, port, remote, bound);
+
+	if (fd < 0 && errno == EADDRINUSE && port != 0) {
+		fd = open_one(s, 0, remote, bound);
+		if (fd >= 0)
+			s->ports_fell_back = true;
+	}
+	return fd;
+}
+
 int net_open(struct ike_session *s)
 {
 	uint16_t port = s->cfg.local_ports_set ? s->cfg.local_port : 500;
@@ -100,22 +122,28 @@ int net_open(struct ike_session *s)
 
 	if (s->fd_ike >= 0)
 		return 0;
+	s->ports_fell_back = false;
 	s->remote = s->cfg.remote;
 	if (s->remote.ss_family == AF_INET && ((struct sockaddr_in *)&s->remote)->sin_port == 0)
 		set_port(&s->remote, 500);
 	if (s->remote.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&s->remote)->sin6_port == 0)
 		set_port(&s->remote, 500);
 	s->remote_natt = s->remote;
-	set_port(&s->remote_natt, NATT_PORT);
-	s->fd_ike = open_one(s, port, &s->remote, &s->local);
+	set_port(&s->remote_natt, s->cfg.remote_natt_port ? s->cfg.remote_natt_port : NATT_PORT);
+	s->fd_ike = open_port(s, port, &s->remote, &s->local);
 	if (s->fd_ike < 0)
 		goto fail;
-	s->fd_natt = open_one(s, nport, &s->remote_natt, &s->local_natt);
+	s->fd_natt = open_port(s, nport, &s->remote_natt, &s->local_natt);
 	if (s->fd_natt < 0)
 		goto fail;
 	if (loop_add_fd(s->loop, s->fd_ike, LOOP_READ, on_readable, s) ||
 	    loop_add_fd(s->loop, s->fd_natt, LOOP_READ, on_readable, s))
 		goto fail;
+	if (s->ports_fell_back)
+		log_notice(s->lg, LOG_IKE,
+		           "UDP ports %u/%u are held by another program that does not share them "
+		           "(an IKE daemon?): using %u/%u",
+		           port, nport, net_port(&s->local), net_port(&s->local_natt));
 	return 0;
 fail:
 	log_err(s->lg, LOG_IKE, "cannot open IKE sockets (ports %u/%u): %s", port, nport,

@@ -132,6 +132,8 @@ static void reset(struct ike_session *s)
 	s->natt = IKE_NATT_NONE;
 	s->initial_contact_sent = false;
 	s->pfs_group = s->cfg.pfs_group;
+	s->pfs_retried = false;
+	s->last_inbound_ms = 0;
 	memset(&s->failure, 0, sizeof(s->failure));
 }
 
@@ -172,6 +174,32 @@ int ike_start(struct ike_session *s)
 int ike_natt_fd(const struct ike_session *s)
 {
 	return s->fd_natt;
+}
+
+uint16_t ike_natt_port(const struct ike_session *s)
+{
+	return s->fd_natt >= 0 ? net_port(&s->local_natt) : 0;
+}
+
+void ike_note_inbound_traffic(struct ike_session *s)
+{
+	s->last_inbound_ms = loop_now_ms(s->loop);
+}
+
+void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in)
+{
+	if (s->state != IKE_STATE_ESTABLISHED || !s->sa.established ||
+	    (s->sa.spi_in != spi_in && s->sa.spi_out != spi_in)) {
+		log_debug(s->lg, LOG_IKE, "soft limit of SA %08x: not the current pair, ignored",
+		          spi_in);
+		return;
+	}
+	if (s->qm.in_progress)
+		return; /* a rekey is already running */
+	log_info(s->lg, LOG_IKE, "IPsec SA %08x reached its soft byte/packet limit: rekeying",
+	         s->sa.spi_in);
+	/* From the loop, not inside the data path's call. */
+	loop_timer_start(s->loop, &s->ipsec_rekey_timer, 0);
 }
 
 void session_set_stage(struct ike_session *s, enum ike_stage stage)
@@ -515,6 +543,11 @@ void ike_get_status(const struct ike_session *s, struct ike_status *st)
 	st->natt = s->natt;
 	st->dpd = s->peer_dpd;
 	st->last_failure = s->failure;
+	st->udp_encap = s->floated;
+	if (s->fd_ike >= 0) {
+		st->local_port = net_port(&s->local);
+		st->local_natt_port = net_port(&s->local_natt);
+	}
 	if (s->p1) {
 		memcpy(st->icookie, s->p1->icookie, 8);
 		memcpy(st->rcookie, s->p1->rcookie, 8);

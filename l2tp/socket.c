@@ -143,6 +143,11 @@ int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 		log_err(l2tp->lg, LOG_L2TP, "UDP socket: %s", strerror(errno));
 		return -1;
 	}
+	/* Several tunnels (to different LNSs) may share port 1701: with
+	 * SO_REUSEADDR on each and every socket connected to its LNS, the
+	 * kernel hands each datagram to the socket of its 4-tuple. */
+	if (!ephemeral && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
+		log_warn(l2tp->lg, LOG_L2TP, "SO_REUSEADDR: %s", strerror(errno));
 	if (bind_socket(l2tp, fd, ephemeral ? 0 : L2TP_PORT) < 0) {
 		log_warn(l2tp->lg, LOG_L2TP, "bind UDP port %s: %s",
 		         ephemeral ? "(ephemeral)" : "1701", strerror(errno));
@@ -154,6 +159,8 @@ int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 		return -1;
 	}
 	l2tp->fd = fd;
+	if (!ephemeral)
+		l2tp_socket_peer_seen(l2tp, &l2tp->peer, l2tp->peer_len);
 	log_info(l2tp->lg, LOG_L2TP, "local UDP port %u", l2tp->local_port);
 	return 0;
 }

@@ -6,7 +6,8 @@
 set -eu
 
 build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
- libnl-genl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libcmocka-dev clang ppp"
+ libnl-genl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libcmocka-dev clang ppp
+ nftables"
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-extra-plugins xl2tpd iproute2 iptables tcpdump iperf3 kmod"

@@ -5,10 +5,15 @@
  *               [--dh2048 off|offer|require] [--pfs N] [--nat-policy 0|1|2]
  *               [--cert F --key F --ca F] [--local-id T:V] [--remote-id T:V]
  *               [--timeout S] [--hold S] [--ipsec-life S] [--ike-life S]
- *               [--dpd S] [--stop] [-v]
+ *               [--dpd S] [--stop] [--force-encaps] [--remote2 ADDR]
+ *               [--hold-ports] [-v]
  *
- * Prints "OK ike=... esp=... natt=... nat_local=... spi_in=... spi_out=..."
- * after Quick Mode (and, with --hold, the rekeys seen while holding), or the
+ * --remote2 runs a second session to another gateway at the same time, on
+ * the same local ports; --hold-ports first binds UDP 500 and 4500 without
+ * SO_REUSEADDR, as an IKE daemon would.
+ * Prints "OK ike=... esp=... natt=... nat_local=... spi_in=... spi_out=...
+ * encap=udp|none ports=IKE/NATT" (one line per session, the second one
+ * prefixed "OK2") after Quick Mode (and, with --hold, the rekeys seen while holding), or the
  * session's one-line failure; exit status 0 / 1 / 2 (usage).
  */
 #include <errno.h>
@@ -29,6 +34,9 @@
 struct probe {
 	struct loop *loop;
 	struct ike_session *ike;
+	int *all_up; /* sessions established, shared */
+	int nsessions;
+	bool encap;
 	int established, rekeys, deleted;
 	bool failed, stopped, stop_after;
 	uint32_t hold_s;
@@ -39,12 +47,15 @@ static void on_established(void *ctx, const struct esp_sa_pair *sa, bool is_reke
 {
 	struct probe *p = ctx;
 
+	if (!p->established)
+		(*p->all_up)++;
 	p->established++;
 	p->rekeys += is_rekey;
+	p->encap = sa->udp_encap;
 	fprintf(stderr, "probe: SA %s in %08x out %08x enc %u/%u auth %u/%u encap %d\n",
 	        is_rekey ? "rekeyed" : "established", sa->in.spi, sa->out.spi, sa->in.cipher,
 	        sa->in.enc_key_len, sa->in.auth, sa->in.auth_key_len, sa->udp_encap);
-	if (!is_rekey && p->hold_s == 0)
+	if (!is_rekey && p->hold_s == 0 && *p->all_up == p->nsessions)
 		loop_quit(p->loop, 0);
 }
 
@@ -151,19 +162,57 @@ static int usage(void)
 	return 2;
 }
 
+/* Bind 0.0.0.0:port without SO_REUSEADDR, as charon or pluto do. */
+static int hold_port(uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		perror("hold port");
+		exit(2);
+	}
+	return fd;
+}
+
+static int report(struct probe *p, const char *ok, int rc)
+{
+	struct ike_status st;
+	char line[256];
+
+	ike_get_status(p->ike, &st);
+	if (p->failed || st.state == IKE_STATE_FAILED) {
+		printf("FAIL %s\n", ike_failure_str(&st.last_failure, line, sizeof(line)));
+		return 1;
+	}
+	if (rc == 3 || !p->established) {
+		printf("FAIL timeout in stage %s\n", ike_stage_name(st.stage));
+		return 1;
+	}
+	printf("%s ike=%s esp=%s natt=%s nat_local=%s nat_remote=%s dpd=%s spi_in=%08x "
+	       "spi_out=%08x established=%d rekeys=%d encap=%s ports=%u/%u\n",
+	       ok, st.ike_algs, st.esp_algs, ike_natt_name(st.natt), st.nat_local ? "yes" : "no",
+	       st.nat_remote ? "yes" : "no", st.dpd ? "yes" : "no", st.spi_in, st.spi_out,
+	       p->established, p->rekeys, p->encap ? "udp" : "none", st.local_port,
+	       ike_natt_port(p->ike));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ike_config cfg;
 	struct ike_callbacks cb = {on_established, on_deleted, on_failed, NULL, on_stopped};
-	struct probe p = {0};
+	struct probe p = {0}, p2 = {0};
 	struct logger lg;
 	uint8_t psk[256];
 	uint32_t timeout_s = 30;
 	struct loop_timer timeout;
+	struct sockaddr_storage remote2 = {0};
 	X509 *cert = NULL, *ca = NULL;
 	EVP_PKEY *key = NULL;
 	X509_STORE *store = NULL;
-	int rc;
+	int rc, all_up = 0, held[2] = {-1, -1};
+	bool hold_ports = false;
 
 	ike_config_defaults(&cfg);
 	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_INFO);
@@ -178,11 +227,19 @@ int main(int argc, char **argv)
 			p.stop_after = true;
 			continue;
 		}
+		if (!strcmp(a, "--force-encaps")) {
+			cfg.force_encaps = true;
+			continue;
+		}
+		if (!strcmp(a, "--hold-ports")) {
+			hold_ports = true;
+			continue;
+		}
 		if (!v)
 			return usage();
 		i++;
-		if (!strcmp(a, "--remote")) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&cfg.remote;
+		if (!strcmp(a, "--remote") || !strcmp(a, "--remote2")) {
+			struct sockaddr_in *in = (struct sockaddr_in *)(a[8] ? &remote2 : &cfg.remote);
 
 			in->sin_family = AF_INET;
 			if (inet_pton(AF_INET, v, &in->sin_addr) != 1)
@@ -239,18 +296,30 @@ int main(int argc, char **argv)
 	cfg.ca = store;
 	if (cfg.remote.ss_family != AF_INET)
 		return usage();
+	if (hold_ports) {
+		held[0] = hold_port(500);
+		held[1] = hold_port(4500);
+	}
 
-	p.loop = loop_new();
+	p.loop = p2.loop = loop_new();
+	p.all_up = p2.all_up = &all_up;
+	p.nsessions = p2.nsessions = remote2.ss_family ? 2 : 1;
+	p2.hold_s = p.hold_s;
 	p.ike = p.loop ? ike_new(p.loop, &lg, &cfg, &cb, &p) : NULL;
+	if (remote2.ss_family) {
+		cfg.remote = remote2;
+		p2.ike = ike_new(p.loop, &lg, &cfg, &cb, &p2);
+	}
 	secure_clear(psk, sizeof(psk));
-	if (!p.ike) {
+	if (!p.ike || (remote2.ss_family && !p2.ike)) {
 		printf("FAIL configuration rejected\n");
 		return 1;
 	}
 	loop_timer_init(&timeout, on_timeout, &p);
 	loop_timer_start(p.loop, &timeout, (uint64_t)(timeout_s + p.hold_s) * 1000u);
 	loop_timer_init(&p.hold, on_hold, &p);
-	if (ike_start(p.ike) == 0 || !p.failed) {
+	if ((ike_start(p.ike) == 0 || !p.failed) &&
+	    (!p2.ike || ike_start(p2.ike) == 0 || !p2.failed)) {
 		if (p.hold_s)
 			loop_timer_start(p.loop, &p.hold, (uint64_t)p.hold_s * 1000u);
 		rc = loop_run(p.loop);
@@ -258,35 +327,36 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 
-	struct ike_status st;
-	char line[256];
+	{
+		int bad = report(&p, "OK", rc);
 
-	ike_get_status(p.ike, &st);
-	if (p.failed || st.state == IKE_STATE_FAILED) {
-		printf("FAIL %s\n", ike_failure_str(&st.last_failure, line, sizeof(line)));
-		rc = 1;
-	} else if (rc == 3 || !p.established) {
-		printf("FAIL timeout in stage %s\n", ike_stage_name(st.stage));
-		rc = 1;
-	} else {
-		printf("OK ike=%s esp=%s natt=%s nat_local=%s nat_remote=%s dpd=%s spi_in=%08x "
-		       "spi_out=%08x established=%d rekeys=%d\n",
-		       st.ike_algs, st.esp_algs, ike_natt_name(st.natt),
-		       st.nat_local ? "yes" : "no", st.nat_remote ? "yes" : "no",
-		       st.dpd ? "yes" : "no", st.spi_in, st.spi_out, p.established, p.rekeys);
-		rc = 0;
-		if (p.stop_after) {
-			ike_stop(p.ike);
-			loop_run(p.loop);
-			printf("STOPPED %s deleted=%d\n", p.stopped ? "yes" : "no", p.deleted);
+		if (p2.ike) {
+			/* Both on one verdict line, last. */
+			struct ike_status s1, s2;
+
+			bad |= report(&p2, "OK2", rc);
+			ike_get_status(p.ike, &s1);
+			ike_get_status(p2.ike, &s2);
+			printf("BOTH %s ports=%u/%u,%u/%u\n", bad ? "FAIL" : "OK", s1.local_port,
+			       s1.local_natt_port, s2.local_port, s2.local_natt_port);
 		}
+		rc = bad;
+	}
+	if (rc == 0 && p.stop_after) {
+		ike_stop(p.ike);
+		loop_run(p.loop);
+		printf("STOPPED %s deleted=%d\n", p.stopped ? "yes" : "no", p.deleted);
 	}
 	fflush(stdout);
+	ike_free(p2.ike);
 	ike_free(p.ike);
 	loop_free(p.loop);
 	X509_free(cert);
 	X509_free(ca);
 	EVP_PKEY_free(key);
 	X509_STORE_free(store);
+	for (int i = 0; i < 2; i++)
+		if (held[i] >= 0)
+			close(held[i]);
 	return rc;
 }

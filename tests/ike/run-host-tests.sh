@@ -1,7 +1,11 @@
 #!/bin/bash
 # IKE against strongSwan charon in this machine's own kernel:
 #
-#   client (10.1.0.2) -- nat (10.1.0.1 | 172.16.0.1, MASQUERADE) -- gw (172.16.0.2)
+#   client (10.1.0.2) -- nat (10.1.0.1 | 172.16.0.1, MASQUERADE) -- gw (172.16.0.2, .3)
+#   direct (172.18.0.2) ------------------------------------------- gw (172.18.0.1)
+#
+# "direct" reaches the gateway without a NAT (forced UDP encapsulation);
+# 172.16.0.3 is a second gateway address for two sessions at once.
 #
 # charon (kernel-libipsec) answers as IKEv1 responder in the gw namespace, in
 # its own mount namespace (test-rig.md gotchas 5 and 6). tests/ike/ike-connect
@@ -17,7 +21,7 @@ BUILDDIR=${1:-${BUILDDIR:-$SRCDIR/build}}
 PROBE=$BUILDDIR/tests/ike/ike-connect
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 PFX=ike$$
-NS_C=$PFX-client NS_N=$PFX-nat NS_G=$PFX-gw
+NS_C=$PFX-client NS_N=$PFX-nat NS_G=$PFX-gw NS_D=$PFX-direct
 WORK=$(mktemp -d /tmp/ike-host.XXXXXX)
 HOLDER_PID= CHARON_PID=
 PASS=0 FAIL=0 N=0
@@ -26,7 +30,7 @@ cleanup() {
 	[ -n "$CHARON_PID" ] && kill "$CHARON_PID" 2>/dev/null
 	[ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null
 	sleep 0.2
-	for ns in "$NS_C" "$NS_N" "$NS_G"; do ip netns del "$ns" 2>/dev/null; done
+	for ns in "$NS_C" "$NS_N" "$NS_G" "$NS_D"; do ip netns del "$ns" 2>/dev/null; done
 	if [ -n "${KEEP_WORK:-}" ]; then echo "# work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -38,7 +42,7 @@ die() { echo "Bail out! $*"; exit 1; }
 [ -x "$PROBE" ] || die "build $PROBE first"
 
 # ---- topology ----
-for ns in "$NS_C" "$NS_N" "$NS_G"; do
+for ns in "$NS_C" "$NS_N" "$NS_G" "$NS_D"; do
 	ip netns add "$ns" || die "ip netns add $ns"
 	ip -n "$ns" link set lo up
 done
@@ -49,6 +53,10 @@ ip -n "$NS_C" route add default via 10.1.0.1
 ip -n "$NS_N" addr add 10.1.0.1/24 dev lan && ip -n "$NS_N" link set lan up
 ip -n "$NS_N" addr add 172.16.0.1/24 dev wan && ip -n "$NS_N" link set wan up
 ip -n "$NS_G" addr add 172.16.0.2/24 dev wan && ip -n "$NS_G" link set wan up
+ip -n "$NS_G" addr add 172.16.0.3/24 dev wan
+ip link add dir netns "$NS_D" type veth peer name dir netns "$NS_G" || die veth
+ip -n "$NS_D" addr add 172.18.0.2/24 dev dir && ip -n "$NS_D" link set dir up
+ip -n "$NS_G" addr add 172.18.0.1/24 dev dir && ip -n "$NS_G" link set dir up
 ip netns exec "$NS_N" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$NS_N" iptables-legacy -t nat -A POSTROUTING -o wan -j MASQUERADE ||
 	ip netns exec "$NS_N" nft -f - <<'EOF' || die "NAT setup"
@@ -71,7 +79,9 @@ chmod 600 "$WORK/psk"
 	openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr \
 		-subj "/C=CH/O=l2tpsec test/CN=client" 2>/dev/null &&
 	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-out client.pem -days 2 2>/dev/null
+		-out client.pem -days 2 2>/dev/null &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem \
+		-days 2 -subj "/C=CH/O=somebody else/CN=Other CA" 2>/dev/null
 ) || die "openssl certificates"
 cp "$WORK/ca.pem" "$WORK/etc/swanctl/x509ca/"
 cp "$WORK/gw.pem" "$WORK/etc/swanctl/x509/"
@@ -105,7 +115,7 @@ cat >"$WORK/etc/swanctl/swanctl.conf" <<EOF
 connections {
 	psk {
 		version = 1
-		local_addrs = 172.16.0.2
+		local_addrs = 172.16.0.2, 172.16.0.3, 172.18.0.1
 		proposals = aes128-sha1-modp2048, aes256-sha256-modp2048, 3des-sha1-modp1024, aes128-sha256-ecp256, aes256-sha1-ecp384
 		dpd_delay = 30s
 		local {
@@ -184,7 +194,8 @@ check() {
 	N=$((N + 1))
 	if [ -n "${ONLY:-}" ] && [ "$N" != "$ONLY" ]; then echo "ok $N # SKIP not selected"; return; fi
 	mark=$(wc -l <"$WORK/charon.log")
-	out=$(ip netns exec "$NS_C" "$PROBE" --remote 172.16.0.2 --timeout 20 ${PROBE_ARGS:-} "$@" \
+	out=$(ip netns exec "${IN_NS:-$NS_C}" "$PROBE" --remote "${REMOTE:-172.16.0.2}" --timeout 20 \
+		${PROBE_ARGS:-} "$@" \
 		2>"$WORK/probe.$N.log" | tail -n 1)
 	if ! printf '%s\n' "$out" | grep -Eq -- "$want"; then
 		echo "not ok $N - $name"
@@ -217,7 +228,7 @@ PSK=(--psk-file "$WORK/psk")
 # it after Quick Mode completed.
 QM_DONE='CHILD_SA l2tp\{[0-9]+\} established|unsupported mode|unable to install (inbound|outbound) IPsec SA'
 
-echo "1..14"
+echo "1..18"
 check "psk aes128-sha1-modp2048" \
 	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1 natt=RFC 3947 nat_local=yes' "$QM_DONE" -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!'
@@ -263,6 +274,25 @@ check "NAT policy 0 refuses a gateway behind NAT" \
 check "ike_stop sends deletes" \
 	'^STOPPED yes deleted=1' 'received DELETE for (IKE_SA|ISAKMP_SA)|deleting IKE_SA' -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --stop
+
+
+# No NAT between us and the gateway: forced encapsulation makes charon see
+# us behind a NAT (our NAT-D of ourselves is random), we float to 4500 and
+# the SA pair is UDP-encapsulated (Quick Mode only completes when charon
+# answers with the UDP-encapsulated transport value we sent).
+IN_NS=$NS_D REMOTE=172.18.0.1 check "forced UDP encapsulation without a NAT" \
+	'^OK ike=aes128-sha1-modp2048 .* nat_local=no .* encap=udp ports=500/4500$' \
+	'remote host is behind NAT' -- "${PSK[@]}" --ike 'aes128-sha1-modp2048!' --force-encaps
+check "two sessions to two gateways at once share 500/4500" \
+	'^BOTH OK ports=500/4500,500/4500$' '' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --remote2 172.16.0.3
+check "500/4500 held without SO_REUSEADDR: ephemeral ports" \
+	'^OK ike=aes128-sha1-modp2048 .* encap=udp ports=[1-9][0-9]{3,4}/[1-9][0-9]{3,4}$' \
+	"$QM_DONE" -- "${PSK[@]}" --ike 'aes128-sha1-modp2048!' --hold-ports
+check "gateway certificate from another CA fails at MM5" \
+	'^FAIL IKE failed at MM5: authentication failed: gateway certificate chain does not verify' \
+	'' -- --cert "$WORK/client.pem" --key "$WORK/client.key" --ca "$WORK/other-ca.pem" \
+	--remote-id fqdn:gw.test --ike 'aes256-sha256-modp2048!' --esp 'aes128-sha1!'
 
 echo "# charon log: $WORK/charon.log"
 echo "$PASS passed, $FAIL failed"

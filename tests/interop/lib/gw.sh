@@ -91,6 +91,8 @@ EOF
 # rig_charon_start ROLE: start charon in ROLE, wait for vici, load swanctl config.
 rig_charon_start() {
 	local role=$1 d; d=$(rig_role_dir "$1")
+	# a charon stopped earlier leaves its socket file: wait for the new one
+	rm -f "$d/run/charon.vici"
 	rig_bg "$role" charon /usr/lib/ipsec/charon
 	local pid=$RIG_BG_PID
 	echo "$pid" >"$d/charon.pid.rig"

@@ -4,6 +4,10 @@
 #   L2TPSEC_DATAPATH   auto | kernel | userspace           (userspace)
 #   L2TPSEC_IKE, L2TPSEC_ESP, L2TPSEC_DH2048   passed as --ike/--esp/--dh2048
 #   L2TPSEC_ARGS       extra arguments for `l2tpsec connect`
+#   L2TPSEC_PROFILE    if set: where the settings come from instead of the
+#                      --gateway/--psk-file/--user/--password-file options,
+#                      e.g. "/path/x.conf" or "--nm /path/x.nmconnection"
+#   L2TPSEC_CONNECT_TIMEOUT  seconds to wait for "connected" (60)
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 : "${L2TPSEC_DATAPATH:=userspace}" "${L2TPSEC_ARGS:=}"
@@ -21,9 +25,15 @@ rig_l2tpsec_up() {
 	printf '%s\n' "$GW_PSK" >"$d/psk"
 	printf '%s\n' "$GW_PASSWORD" >"$d/password"
 	umask 022
-	args=(connect --name rig --gateway "$GW_PUBLIC_ADDR" --psk-file "$d/psk"
-		--user "$GW_USER" --password-file "$d/password" --datapath "$L2TPSEC_DATAPATH"
-		--run-dir "$L2TPSEC_RUN_DIR" -v)
+	if [ -n "${L2TPSEC_PROFILE:-}" ]; then
+		# shellcheck disable=SC2206
+		args=(connect $L2TPSEC_PROFILE --name rig --datapath "$L2TPSEC_DATAPATH"
+			--run-dir "$L2TPSEC_RUN_DIR" -v)
+	else
+		args=(connect --name rig --gateway "$GW_PUBLIC_ADDR" --psk-file "$d/psk"
+			--user "$GW_USER" --password-file "$d/password" --datapath "$L2TPSEC_DATAPATH"
+			--run-dir "$L2TPSEC_RUN_DIR" -v)
+	fi
 	[ -n "${L2TPSEC_IKE:-}" ] && args+=(--ike "$L2TPSEC_IKE")
 	[ -n "${L2TPSEC_ESP:-}" ] && args+=(--esp "$L2TPSEC_ESP")
 	[ -n "${L2TPSEC_DH2048:-}" ] && args+=(--dh2048 "$L2TPSEC_DH2048")
@@ -32,7 +42,8 @@ rig_l2tpsec_up() {
 	t0=$(rig_now_ms)
 	rig_bg client l2tpsec "$L2TPSEC_BIN" "${args[@]}"
 	L2TPSEC_PID=$RIG_BG_PID
-	if ! rig_wait_for 60 grep -q '^connected ' "$log"; then
+	if ! rig_wait_for "${L2TPSEC_CONNECT_TIMEOUT:-60}" rig_l2tpsec_connected_or_gone "$log" ||
+		! grep -q '^connected ' "$log"; then
 		tail -n 40 "$log" >&2
 		rig_fail "l2tpsec did not connect (see client-l2tpsec.log)"
 	fi
@@ -103,4 +114,526 @@ rig_l2tpsec_scenario() {
 	rig_l2tpsec_down
 	rig_result "connect_ms=$L2TPSEC_CONNECT_MS iperf_mbit=$RIG_IPERF_MBIT rss_kb=$rss" \
 		"ppp_addr=$CLIENT_PPP_ADDR datapath=$L2TPSEC_DATAPATH ppp_auth=$GW_PPP_AUTH"
+}
+
+# ---- multi-case scenarios (several gateway variants in one boot) -------------
+
+# rig_l2tpsec_connected_or_gone LOG: the "connected" line is there, or the
+# l2tpsec process has already ended (no point in waiting for it).
+rig_l2tpsec_connected_or_gone() {
+	grep -q '^connected ' "$1" && return 0
+	! kill -0 "$L2TPSEC_PID" 2>/dev/null
+}
+
+# rig_gw_stop: stop the gateway's charon, xl2tpd and the pppds xl2tpd
+# started, by pid, and remove their sockets/pid files so that the next
+# rig_gw_up waits for the new ones.
+rig_gw_stop() {
+	local d p n ns; d=$(rig_role_dir gw); ns=$(rig_ns gw)
+	for n in xl2tpd charon; do
+		[ -s "$d/$n.bgpid" ] && rig_stop_pid "$(<"$d/$n.bgpid")"
+		rm -f "$d/$n.bgpid"
+	done
+	for p in /proc/[0-9]*; do
+		[ "$p/ns/net" -ef "/run/netns/$ns" ] || continue
+		read -r n <"$p/comm" 2>/dev/null || continue
+		[ "$n" = pppd ] && rig_stop_pid "${p#/proc/}"
+	done
+	rm -f "$d/run/charon.vici" "$d/run/charon.pid" "$d/run/charon.ctl" "$d/run/xl2tpd.pid" \
+		"$d/run/xl2tpd/l2tp-control" "$d/run/ppp-events.log"
+}
+
+# rig_l2tpsec_client_pids: pids of processes in the client netns called $1.
+rig_l2tpsec_client_pids() {
+	local p n ns; ns=$(rig_ns client)
+	for p in /proc/[0-9]*; do
+		[ "$p/ns/net" -ef "/run/netns/$ns" ] || continue
+		read -r n <"$p/comm" 2>/dev/null || continue
+		[ "$n" = "$1" ] && echo "${p#/proc/}"
+	done
+}
+
+# rig_l2tpsec_json [JQ-FILTER]: `l2tpsec status rig --json` (saved as
+# client-status-$RIG_CASE.json); with a filter, prints jq's output of it.
+rig_l2tpsec_json() {
+	local f="$RIG_LOGDIR/client-status${RIG_CASE:+-$RIG_CASE}.json"
+	rig_l2tpsec status rig --json >"$f" 2>>"$RIG_LOGDIR/client-l2tpsec-cmd.log" || return 1
+	[ $# -eq 0 ] && { cat "$f"; return 0; }
+	jq -r "$1" <"$f"
+}
+
+# rig_assert_status_connected: status --json says connected on our datapath.
+rig_assert_status_connected() {
+	local want=${1:-$L2TPSEC_DATAPATH} st dp
+	st=$(rig_l2tpsec_json .state) || rig_fail "client: l2tpsec status failed"
+	dp=$(jq -r .datapath <"$RIG_LOGDIR/client-status${RIG_CASE:+-$RIG_CASE}.json")
+	[ "$st" = connected ] || rig_fail "client: status says state '$st', not connected"
+	[ "$want" = auto ] || [ "$dp" = "$want" ] ||
+		rig_fail "client: status says datapath '$dp', expected '$want'"
+	L2TPSEC_STATUS_DATAPATH=$dp
+}
+
+# rig_assert_gw_spis: the ESP SPIs in `status --json` (decimal) are the
+# gateway's transport-mode CHILD_SA with UDP encapsulation: the client's
+# spi_in is the gateway's outbound SA (gw -> NAT), spi_out its inbound one,
+# in `ip xfrm state` and in `swanctl --list-sas` (which prints "in X, out Y"
+# from the gateway's point of view).
+rig_assert_gw_spis() {
+	local f="$RIG_LOGDIR/client-status${RIG_CASE:+-$RIG_CASE}.json" in out sas xfrm
+	[ -s "$f" ] || rig_l2tpsec_json >/dev/null || rig_fail "client: l2tpsec status failed"
+	in=$(printf '%08x' "$(jq -r .esp.spi_in <"$f")") || rig_fail "client: no esp.spi_in in status"
+	out=$(printf '%08x' "$(jq -r .esp.spi_out <"$f")") || rig_fail "client: no esp.spi_out in status"
+	[ "$in" != 00000000 ] && [ "$out" != 00000000 ] || rig_fail "client: zero SPI in status"
+	sas=$(rig_in gw swanctl --list-sas 2>&1)
+	xfrm=$(rig_in gw ip xfrm state 2>&1)
+	printf '== status\n%s\n== swanctl --list-sas\n%s\n== ip xfrm state\n%s\n' "$(<"$f")" "$sas" "$xfrm" \
+		>"$RIG_LOGDIR/gw-spis${RIG_CASE:+-$RIG_CASE}.txt"
+	# swanctl: "l2tp: #1, reqid 1, INSTALLED, TRANSPORT-in-UDP, ESP:..." then "  in  c1234567, ..." "  out 89abcdef, ..."
+	echo "$sas" | awk -v i="$out" -v o="$in" '
+		/INSTALLED, TRANSPORT-in-UDP/ { c = 1; next }
+		c && $1 == "in" && $2 ~ "^" i { fi = 1 }
+		c && $1 == "out" && $2 ~ "^" o { fo = 1 }
+		END { exit !(fi && fo) }' ||
+		rig_fail "gw: no INSTALLED TRANSPORT-in-UDP CHILD_SA with in $out / out $in (client spi_out/spi_in): $sas"
+	# ip xfrm state: one block per SA, "src A dst B" / "proto esp spi 0x... mode transport" / "encap type espinudp ..."
+	echo "$xfrm" | awk -v gw="$GW_LOCAL_ADDR" -v i="0x$in" -v o="0x$out" '
+		/^src / { src = $2; dst = $4; spi = ""; mode = "" }
+		/proto esp spi/ { for (k = 1; k <= NF; k++) { if ($k == "spi") spi = $(k+1); if ($k == "mode") mode = $(k+1) } }
+		/encap type espinudp/ && mode == "transport" {
+			if (spi == i && src == gw) fi = 1
+			if (spi == o && dst == gw) fo = 1
+		}
+		END { exit !(fi && fo) }' ||
+		rig_fail "gw: ip xfrm state has no espinudp transport SAs $in (gw->client) and $out (client->gw)"
+	L2TPSEC_SPIS="$in/$out"
+	rig_log "gw: CHILD_SA SPIs match l2tpsec's (in 0x$in out 0x$out), transport, UDP-encapsulated"
+}
+
+# rig_client_snapshot: what the client has that l2tpsec may have added.
+rig_client_snapshot() {
+	echo "== xfrm state"; rig_in client ip xfrm state
+	echo "== xfrm policy"; rig_in client ip xfrm policy | grep -v '^$' | grep -v socket
+	echo "== routes proto 157"; rig_in client ip -4 route show proto 157
+	echo "== links"; rig_in client ip -o link show | grep -E ' (ppp|tun)[0-9]+|l2tp' | sed 's/^[0-9]*: //; s/:.*//'
+	echo "== resolv.conf"; rig_in client cat /etc/resolv.conf 2>/dev/null
+}
+
+# rig_case_begin NAME: a fresh case inside one boot: logs of the previous
+# case set aside, a new capture on the NAT's public side.
+rig_case_begin() {
+	RIG_CASE=$1
+	local f
+	for f in client-l2tpsec client-l2tpsec-cmd gw-xl2tpd gw-pppd; do
+		[ -e "$RIG_LOGDIR/$f.log" ] && mv "$RIG_LOGDIR/$f.log" "$RIG_LOGDIR/$f-before-$RIG_CASE.log"
+	done
+	rm -f "$RIG_DIR/roles/nat/run/tcpdump.ev"
+	rig_capture_start nat wan
+	echo "$RIG_CAPTURE_PID" >"$RIG_DIR/case-capture.pid"
+	rig_log "==== case $RIG_CASE"
+}
+
+# rig_case_capture_stop: stop the case's capture; it is kept as case-NAME.pcap.
+rig_case_capture_stop() {
+	rig_capture_stop
+	mv "$RIG_PCAP" "$RIG_LOGDIR/case-$RIG_CASE.pcap"
+	RIG_PCAP="$RIG_LOGDIR/case-$RIG_CASE.pcap"
+}
+
+# rig_l2tpsec_check_up: the checks every connected case makes: address from
+# the pool, ping through the tunnel, status says connected, the gateway's
+# CHILD_SA carries our SPIs.
+rig_l2tpsec_check_up() {
+	rig_assert_ppp_addr_from_pool
+	rig_assert_ping
+	rig_assert_status_connected "$@"
+	rig_assert_gw_spis
+}
+
+# rig_l2tpsec_check_down: capture stopped, wire evidence, disconnect, nothing left.
+rig_l2tpsec_check_down() {
+	rig_case_capture_stop
+	rig_assert_wire_l2tp_ipsec
+	rig_l2tpsec_down
+	[ "$(rig_client_snapshot 2>/dev/null)" = "$RIG_CLIENT_CLEAN" ] ||
+		rig_fail "client: state differs from before the case: $(diff <(echo "$RIG_CLIENT_CLEAN") <(rig_client_snapshot 2>&1))"
+}
+
+# rig_cases_init: remember the client's clean state (compared after each case).
+rig_cases_init() {
+	RIG_CASES_PASSED=() RIG_CASES_FAILED=() RIG_CASE_FIGURES=()
+	RIG_CLIENT_CLEAN=$(rig_client_snapshot 2>/dev/null)
+}
+
+# rig_case NAME FUNCTION: run one case in a subshell (a failure ends only
+# that case), then make sure nothing of it keeps running: l2tpsec and its
+# pppd, the capture, the gateway; the client's leftovers are flushed so
+# that the next case starts clean.  The case function may write figures
+# (k=v ...) to $RIG_DIR/case.figures.
+rig_case() {
+	local name=$1 fn=$2 t0 rc p d
+	t0=$(rig_now_ms)
+	: >"$RIG_DIR/case.figures"
+	(
+		rig_case_begin "$name"
+		"$fn"
+	)
+	rc=$?
+	d=$(rig_role_dir client)
+	[ -s "$d/l2tpsec.bgpid" ] && rig_stop_pid "$(<"$d/l2tpsec.bgpid")"
+	rm -f "$d/l2tpsec.bgpid"
+	[ -s "$RIG_DIR/case-capture.pid" ] && rig_stop_pid "$(<"$RIG_DIR/case-capture.pid")"
+	rm -f "$RIG_DIR/case-capture.pid"
+	if [ $rc != 0 ]; then
+		for p in $(rig_l2tpsec_client_pids pppd) $(rig_l2tpsec_client_pids l2tpsec); do rig_stop_pid "$p"; done
+		rig_in client ip xfrm state flush
+		rig_in client ip xfrm policy flush
+		rig_in client ip -4 route flush proto 157 2>/dev/null
+		[ -e "$RIG_DIR/resolv.conf.orig" ] && rig_in client cp "$RIG_DIR/resolv.conf.orig" /etc/resolv.conf
+	fi
+	rig_gw_stop
+	local fig; fig=$(<"$RIG_DIR/case.figures")
+	if [ $rc = 0 ]; then
+		RIG_CASES_PASSED+=("$name")
+		rig_log "==== case $name: PASS in $(($(rig_now_ms) - t0)) ms $fig"
+	else
+		RIG_CASES_FAILED+=("$name")
+		rig_log "==== case $name: FAIL (status $rc) in $(($(rig_now_ms) - t0)) ms $fig"
+	fi
+	[ -n "$fig" ] && RIG_CASE_FIGURES+=("$fig")
+	return 0
+}
+
+# rig_case_figures K=V...: figures of the current case for the RESULT line.
+rig_case_figures() { echo "$*" >>"$RIG_DIR/case.figures"; }
+
+# rig_cases_end: the RESULT line; fails the scenario if a case failed.
+rig_cases_end() {
+	rig_result "passed=${#RIG_CASES_PASSED[@]} failed=${#RIG_CASES_FAILED[@]}" \
+		"${RIG_CASES_FAILED[*]:+failed_cases=$(IFS=,; echo "${RIG_CASES_FAILED[*]}")}" \
+		"${RIG_CASE_FIGURES[@]}"
+	[ ${#RIG_CASES_FAILED[@]} -eq 0 ] || rig_fail "cases failed: ${RIG_CASES_FAILED[*]}"
+}
+
+# rig_cases_setup NAME [topo options]: the common start of a multi-case scenario.
+rig_cases_setup() {
+	rig_init "$1"; shift
+	rig_need_stack
+	rig_need_l2tpsec
+	rig_need jq jq
+	rig_topo_up "$@"
+	cp /etc/resolv.conf "$RIG_DIR/resolv.conf.orig" 2>/dev/null
+	rig_cases_init
+}
+
+# rig_l2tpsec_expect_exit CODE SECS ARGS...: `l2tpsec connect ARGS` in the
+# foreground must end with exit status CODE within SECS; its output is in
+# $L2TPSEC_OUT (and client-l2tpsec-RIG_CASE-exit.log).
+rig_l2tpsec_expect_exit() {
+	local want=$1 secs=$2 rc=0 log; shift 2
+	log="$RIG_LOGDIR/client-l2tpsec-${RIG_CASE:-x}-exit.log"
+	L2TPSEC_RUN_DIR=$(rig_role_dir client)/run/l2tpsec
+	rig_in client timeout -k 3 "$secs" "$L2TPSEC_BIN" connect "$@" --run-dir "$L2TPSEC_RUN_DIR" -v \
+		</dev/null >"$log" 2>&1 || rc=$?
+	L2TPSEC_OUT=$(<"$log")
+	[ "$rc" = 124 ] && rig_fail "client: l2tpsec connect did not end within ${secs}s (expected exit $want)"
+	[ "$rc" = "$want" ] || { tail -n 20 "$log" >&2; rig_fail "client: l2tpsec connect exited $rc, expected $want"; }
+	rig_log "client: l2tpsec connect exited $rc as expected"
+}
+
+# rig_write_secret_file PATH CONTENT: a 0600 file.
+rig_write_secret_file() {
+	(umask 077; printf '%s\n' "$2" >"$1")
+	chmod 600 "$1"
+}
+
+# ---- the standard cases (each runs inside rig_case, in a subshell) ------------
+# L2TPSEC_DATAPATH is the datapath asked for; L2TPSEC_EXPECT_DATAPATH the one
+# status --json must report (default: the one asked for).
+
+rig_l2tpsec_expect_dp() { echo "${L2TPSEC_EXPECT_DATAPATH:-$L2TPSEC_DATAPATH}"; }
+
+# Connect, check, disconnect; $1 = figure name prefix.
+rig_l2tpsec_case_run() {
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	rig_l2tpsec_check_down
+	rig_case_figures "${1}_ms=$L2TPSEC_CONNECT_MS"
+}
+
+# PAP gateway: PAP is allowed only through a profile ([ppp] auth-methods =
+# pap), mode 0600 because it holds secrets; the command line options are given
+# too and override it.  The same profile readable by others is refused (3).
+rig_l2tpsec_case_pap() {
+	local d p; d=$(rig_role_dir client); p=$d/pap.conf
+	rm -f "$p"
+	rig_write_secret_file "$p" "# l2tpsec interop rig: PAP profile
+[gateway]
+host = $GW_PUBLIC_ADDR
+
+[ipsec]
+psk = $GW_PSK
+
+[ppp]
+user = $GW_USER
+password = $GW_PASSWORD
+auth-methods = pap"
+	chmod 644 "$p"
+	rig_l2tpsec_expect_exit 3 20 "$p" --name rig
+	case $L2TPSEC_OUT in *"$p"*) ;; *) rig_fail "client: refusing the 0644 profile does not name it: $L2TPSEC_OUT" ;; esac
+	chmod 600 "$p"
+	export GW_PPP_AUTH=pap L2TPSEC_ARGS="$p"
+	rig_gw_up
+	rig_l2tpsec_case_run pap
+}
+
+# CHAP-MD5 gateway, default auth methods (mschapv2, chap).
+rig_l2tpsec_case_chap() {
+	export GW_PPP_AUTH=chap
+	rig_gw_up
+	rig_l2tpsec_case_run chap
+}
+
+# The Windows XP proposal only: 3des-sha1-modp1024, ESP 3des-sha1.
+rig_l2tpsec_case_3des() {
+	export GW_IKE=3des-sha1-modp1024 GW_ESP=3des-sha1
+	rig_gw_up
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	local ike esp dh
+	ike=$(rig_l2tpsec_json .ike.algorithms) esp=$(rig_l2tpsec_json .esp.algorithms) dh=$(rig_l2tpsec_json .ike.dh_group)
+	case $ike in 3des-sha1*-modp1024) ;; *) rig_fail "client: IKE algorithms '$ike', expected 3des-sha1-modp1024" ;; esac
+	case $esp in 3des-sha1*) ;; *) rig_fail "client: ESP algorithms '$esp', expected 3des-sha1" ;; esac
+	[ "$dh" = 2 ] || rig_fail "client: dh_group $dh, expected 2 (modp1024)"
+	rig_l2tpsec_check_down
+	rig_case_figures "3des_ms=$L2TPSEC_CONNECT_MS"
+}
+
+# --dh2048 require against a gateway that prefers modp1024 but offers
+# modp2048 too: only group 14 (or stronger) may be chosen.
+rig_l2tpsec_case_dh2048() {
+	export GW_IKE=3des-sha1-modp1024,aes128-sha1-modp1024,aes128-sha1-modp2048,aes256-sha256-modp2048
+	export L2TPSEC_DH2048=require
+	rig_gw_up
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	local dh; dh=$(rig_l2tpsec_json .ike.dh_group)
+	[ "$dh" -ge 14 ] 2>/dev/null || rig_fail "client: --dh2048 require, but dh_group is '$dh'"
+	rig_log "client: dh_group $dh ($(rig_l2tpsec_json .ike.algorithms))"
+	rig_l2tpsec_check_down
+	rig_case_figures "dh2048_ms=$L2TPSEC_CONNECT_MS dh_group=$dh"
+}
+
+# Certificates: the rig's CA, client cert and key through a profile.
+rig_l2tpsec_case_cert() {
+	local d p; d=$(rig_role_dir client); p=$d/cert.conf
+	export GW_AUTH=cert
+	rig_certs_make
+	mkdir -p "$d/certs"
+	cp "$RIG_CERTS/client.pem" "$RIG_CERTS/ca.pem" "$d/certs/"
+	(umask 077; cp "$RIG_CERTS/client.key" "$d/certs/")
+	rig_write_secret_file "$d/password" "$GW_PASSWORD"
+	rm -f "$p"
+	rig_write_secret_file "$p" "# l2tpsec interop rig: certificate profile
+[gateway]
+host = $GW_PUBLIC_ADDR
+
+[ipsec]
+auth = cert
+cert = $d/certs/client.pem
+key = $d/certs/client.key
+ca = $d/certs/ca.pem
+
+[ppp]
+user = $GW_USER
+password-file = $d/password"
+	export L2TPSEC_PROFILE=$p
+	rig_gw_up
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	grep -Eq "authentication of '$RIG_CLIENT_DN' with RSA[A-Z0-9_ ]* successful" "$RIG_LOGDIR/gw-charon.log" ||
+		rig_fail "gw: charon did not authenticate the client certificate (see gw-charon.log)"
+	rig_l2tpsec_check_down
+	rig_case_figures "cert_ms=$L2TPSEC_CONNECT_MS"
+}
+
+# The command line credentials as rig_l2tpsec_up passes them, for
+# rig_l2tpsec_expect_exit; $1 = the password to use (default the right one).
+rig_l2tpsec_cli_creds() {
+	local d; d=$(rig_role_dir client)
+	rig_write_secret_file "$d/psk" "$GW_PSK"
+	rig_write_secret_file "$d/password-x" "${1:-$GW_PASSWORD}"
+	L2TPSEC_CREDS=(--name rig --gateway "$GW_PUBLIC_ADDR" --psk-file "$d/psk"
+		--user "$GW_USER" --password-file "$d/password-x" --datapath "$L2TPSEC_DATAPATH")
+}
+
+# rig_assert_client_clean: the client is as before the first case.
+rig_assert_client_clean() {
+	local now; now=$(rig_client_snapshot 2>&1)
+	[ "$now" = "$RIG_CLIENT_CLEAN" ] ||
+		rig_fail "client: leftovers ($1): $(diff <(echo "$RIG_CLIENT_CLEAN") <(echo "$now"))"
+}
+
+# A proposal the gateway does not accept: exit 5, the output names the stage
+# (MM1) and the gateway's reason (NO_PROPOSAL_CHOSEN); nothing left behind.
+rig_l2tpsec_case_refused() {
+	export GW_IKE=aes256-sha512-modp4096
+	rig_gw_up
+	rig_l2tpsec_cli_creds
+	local t0; t0=$(rig_now_ms)
+	rig_l2tpsec_expect_exit 5 60 "${L2TPSEC_CREDS[@]}" --ike 'aes128-sha1-modp2048!'
+	case $L2TPSEC_OUT in *MM1*) ;; *) rig_fail "client: output does not name MM1: $L2TPSEC_OUT" ;; esac
+	case $L2TPSEC_OUT in *NO_PROPOSAL_CHOSEN*) ;; *) rig_fail "client: output does not name NO_PROPOSAL_CHOSEN: $L2TPSEC_OUT" ;; esac
+	rig_log "client: $(grep -m1 NO_PROPOSAL_CHOSEN <<<"$L2TPSEC_OUT")"
+	rig_case_capture_stop
+	[ "$(rig_pcap_count 'udp port 500')" -gt 0 ] || rig_fail "wire: no IKE on udp/500 at all"
+	rig_assert_no_plain_l2tp
+	rig_assert_client_clean "after a refused proposal"
+	rig_case_figures "refused_exit_ms=$(($(rig_now_ms) - t0))"
+}
+
+# A wrong PPP password: exit 7; nothing left behind.
+rig_l2tpsec_case_badpass() {
+	rig_gw_up
+	rig_l2tpsec_cli_creds wrong-password
+	local t0; t0=$(rig_now_ms)
+	rig_l2tpsec_expect_exit 7 90 "${L2TPSEC_CREDS[@]}"
+	rig_case_capture_stop
+	rig_assert_wire_l2tp_ipsec
+	rig_assert_client_clean "after a failed PPP authentication"
+	rig_case_figures "badpass_exit_ms=$(($(rig_now_ms) - t0))"
+}
+
+# A NetworkManager-l2tp keyfile with its secrets in [vpn-secrets], 0600.
+rig_l2tpsec_write_nm() {
+	rig_write_secret_file "$1" "[connection]
+id=rig-office
+uuid=6a1d3c52-8f0e-4a43-9d6b-2f1e0c9b7a11
+type=vpn
+autoconnect=false
+
+[vpn]
+service-type=org.freedesktop.NetworkManager.l2tp
+gateway=$GW_PUBLIC_ADDR
+user=$GW_USER
+password-flags=0
+ipsec-enabled=yes
+ipsec-psk-flags=0
+refuse-eap=yes
+refuse-pap=yes
+refuse-chap=yes
+refuse-mschap=yes
+
+[vpn-secrets]
+password=$GW_PASSWORD
+ipsec-psk=$GW_PSK
+
+[ipv4]
+method=auto
+
+[ipv6]
+method=ignore"
+}
+
+# `l2tpsec connect --nm FILE`.
+rig_l2tpsec_case_nm() {
+	local f; f=$(rig_role_dir client)/office.nmconnection
+	rig_l2tpsec_write_nm "$f"
+	export L2TPSEC_PROFILE="--nm $f"
+	rig_gw_up
+	rig_l2tpsec_case_run nm
+}
+
+# `l2tpsec import FILE NAME --dir DIR`, then `l2tpsec connect DIR/NAME.conf`.
+rig_l2tpsec_case_import() {
+	local d f out mode; d=$(rig_role_dir client); f=$d/office.nmconnection
+	rig_l2tpsec_write_nm "$f"
+	rm -rf "$d/profiles"; mkdir -m 700 "$d/profiles"
+	out=$(rig_in client "$L2TPSEC_BIN" import "$f" office --dir "$d/profiles" 2>&1) ||
+		rig_fail "client: l2tpsec import failed: $out"
+	echo "$out" >>"$RIG_LOGDIR/client-l2tpsec-cmd.log"
+	[ -s "$d/profiles/office.conf" ] || rig_fail "client: import wrote no $d/profiles/office.conf: $out"
+	mode=$(stat -c %a "$d/profiles/office.conf")
+	[ "$mode" = 600 ] || rig_fail "client: imported profile holds secrets but has mode $mode"
+	cp "$d/profiles/office.conf" "$RIG_LOGDIR/client-imported-office.conf.txt"
+	sed -i -E 's/^(psk|password)( *= *).*/\1\2[redacted]/' "$RIG_LOGDIR/client-imported-office.conf.txt"
+	rig_in client "$L2TPSEC_BIN" check "$d/profiles/office.conf" >>"$RIG_LOGDIR/client-l2tpsec-cmd.log" 2>&1 ||
+		rig_fail "client: l2tpsec check of the imported profile failed"
+	export L2TPSEC_PROFILE=$d/profiles/office.conf
+	rig_gw_up
+	rig_l2tpsec_case_run import
+}
+
+# Crash recovery: kill -9 while connected leaves XFRM states/policies (kernel
+# path), routes (proto 157) and resolv.conf behind; the next `connect` with
+# the same name removes them and connects; its disconnect leaves nothing.
+rig_l2tpsec_case_crash() {
+	rig_gw_up
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	local old_pid=$L2TPSEC_PID old_if=$CLIENT_PPP_IF old_spis=$L2TPSEC_SPIS left p
+	kill -KILL "$old_pid"
+	rig_wait_for 10 eval '! kill -0 '"$old_pid"' 2>/dev/null' || rig_fail "l2tpsec survived kill -9"
+	rig_sleep 0.5
+	left=$(rig_client_snapshot 2>&1)
+	echo "$left" >"$RIG_LOGDIR/client-after-kill9.txt"
+	# Without leftovers this case would prove nothing.
+	[ "$(rig_l2tpsec_expect_dp)" != kernel ] || [ -n "$(rig_in client ip xfrm state)" ] ||
+		rig_fail "client: no XFRM state left after kill -9 (nothing to recover?)"
+	[ -n "$(rig_in client ip -4 route show proto 157)" ] || rig_fail "client: no route left after kill -9"
+	grep -q 'generated by l2tpsec' /etc/resolv.conf || rig_fail "client: resolv.conf not changed after kill -9"
+	rig_log "client: after kill -9: $(rig_in client ip xfrm state | grep -c '^src') XFRM states," \
+		"$(rig_in client ip -4 route show proto 157 | wc -l) routes, resolv.conf changed, pppd: $(rig_l2tpsec_client_pids pppd | tr '\n' ' ')"
+	mv "$RIG_LOGDIR/client-l2tpsec.log" "$RIG_LOGDIR/client-l2tpsec-killed.log"
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: same SPIs as before the crash"
+	for p in ${old_spis//\// }; do
+		! rig_in client ip xfrm state | grep -q "spi 0x$p " || rig_fail "client: old SA 0x$p still installed"
+	done
+	rig_l2tpsec_check_down
+	! rig_in client ip link show "$old_if" >/dev/null 2>&1 || rig_fail "client: $old_if of the killed run left"
+	[ -z "$(rig_l2tpsec_client_pids pppd)" ] || rig_fail "client: pppd left running"
+	rig_case_figures "crash_reconnect_ms=$L2TPSEC_CONNECT_MS"
+}
+
+# Reconnect: the gateway restarts (charon + xl2tpd stopped by pid, started
+# again) while a ping runs; l2tpsec (reconnect = yes, the default) says
+# "reconnecting", status says connected again with reconnect_attempts 0,
+# and ping works again.
+rig_l2tpsec_case_reconnect() {
+	local log="$RIG_LOGDIR/client-l2tpsec.log" t_down t_up st att ok=0 i pingpid n_before
+	rig_gw_up
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	rig_bg client ping-bg "${RIG_PING[@]}" -i 0.5 -w 150 -W 1 "$PPP_GW_ADDR"
+	pingpid=$RIG_BG_PID
+	rig_sleep 2
+	t_down=$(rig_now_ms)
+	rig_gw_stop
+	rig_log "gw: stopped (charon, xl2tpd, pppd)"
+	rig_sleep 1
+	rig_gw_up
+	t_up=$(rig_now_ms)
+	rig_wait_for 60 grep -q 'reconnecting' "$log" ||
+		{ tail -n 30 "$log" >&2; rig_fail "client: no 'reconnecting' in the log within 60 s of the gateway restart"; }
+	rig_log "client: $(grep -m1 reconnecting "$log")"
+	for ((i = 0; i < 120; i++)); do
+		st=$(rig_l2tpsec_json '.state + " " + (.reconnect_attempts|tostring)' 2>/dev/null)
+		[ "$st" = "connected 0" ] && [ "$(grep -c '^connected ' "$log")" -ge 2 ] && { ok=1; break; }
+		rig_sleep 1
+	done
+	[ $ok = 1 ] || { tail -n 40 "$log" >&2; rig_fail "client: not connected again within 120 s (status: '$st')"; }
+	local reconnect_ms=$(($(rig_now_ms) - t_up))
+	rig_log "client: connected again $reconnect_ms ms after the gateway came back ($(grep '^connected ' "$log" | tail -n1))"
+	read -r _ _ _ CLIENT_PPP_IF _ CLIENT_PPP_ADDR _ _ < <(grep '^connected ' "$log" | tail -n1)
+	n_before=$(grep -c 'bytes from' "$RIG_LOGDIR/client-ping-bg.log")
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	rig_sleep 2
+	rig_stop_pid "$pingpid"
+	# the ping that ran through the restart gets answers again
+	local lines; lines=$(grep -c 'bytes from' "$RIG_LOGDIR/client-ping-bg.log")
+	[ "$lines" -gt "$n_before" ] || rig_fail "client: the running ping got no answer after the reconnect"
+	rig_log "client: running ping: $n_before replies until connected again, $lines in all"
+	rig_l2tpsec_check_down
+	rig_case_figures "reconnect_ms=$reconnect_ms outage_ms=$((t_up - t_down + reconnect_ms))"
 }

@@ -1,0 +1,92 @@
+#!/bin/sh
+# Connect benchmark: l2tpsec (kernel and userspace data paths) against the
+# classic Linux stack (strongSwan charon + xl2tpd + pppd), same gateway, same
+# NAT, one boot of the interop rig's emulated kernel.  Prints the median
+# connect time of BENCH_REPS runs, iperf3 throughput and resident memory, with
+# the ratios against the classic stack, and where l2tpsec's connect time goes.
+#
+#   tests/bench/connect.sh [-r REPS] [-i IPERF_SECONDS] [-k RESULTS_DIR]
+#
+# Needs root and what tests/interop/run needs (exit 77 otherwise).  The
+# binary: $L2TPSEC_BIN, else $L2TPSEC_BUILDDIR/client/l2tpsec, else
+# ./client/l2tpsec (make bench runs it from the build directory).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+reps=${BENCH_REPS:-3} secs=${BENCH_IPERF_SECONDS:-4} results=""
+while getopts r:i:k: o; do
+	case $o in
+	r) reps=$OPTARG ;;
+	i) secs=$OPTARG ;;
+	k) results=$OPTARG ;;
+	*) echo "usage: $0 [-r REPS] [-i IPERF_SECONDS] [-k RESULTS_DIR]" >&2; exit 2 ;;
+	esac
+done
+bin=${L2TPSEC_BIN:-${L2TPSEC_BUILDDIR:-.}/client/l2tpsec}
+[ "$(id -u)" = 0 ] || { echo "bench-connect: SKIP (needs root)"; exit 77; }
+[ -x "$bin" ] || { echo "bench-connect: SKIP (no l2tpsec binary at $bin; set L2TPSEC_BIN)"; exit 77; }
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+keep=1
+[ -n "$results" ] || { results=$(mktemp -d "${TMPDIR:-/tmp}/bench-connect.XXXXXX") || exit 1; keep=0; }
+mkdir -p "$results"
+
+# Bounded: the rig's own watchdog stops the VM (scenario timeout + margin).
+timeout=$((200 + reps * 3 * 25 + secs * 3))
+"$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/connect.sh" \
+	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" >"$results/run.log" 2>&1
+rc=$?
+if [ $rc = 77 ]; then
+	echo "bench-connect: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"
+	exit 77
+fi
+if [ $rc != 0 ] || [ ! -s "$results/bench.txt" ]; then
+	echo "bench-connect: the rig run failed (status $rc); logs in $results" >&2
+	tail -n 25 "$results/run.log" >&2
+	exit 1
+fi
+
+awk -v reps="$reps" '
+function median(s, k,   n, a, i, j, t) {
+	n = split(v[s, k], a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	if (n == 0) return "NA"
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function ratio(x, y) { return (x == "NA" || y == "NA" || y + 0 == 0) ? "NA" : sprintf("%.2f", x / y) }
+{ v[$1, $2] = v[$1, $2] (v[$1, $2] == "" ? "" : " ") $3 }
+END {
+	c = median("classic", "connect_ms")
+	ct = v["classic", "iperf_mbit"]; cr = v["classic", "rss_kb"]
+	printf "connect classic %s ms (runs: %s)\n", c, v["classic", "connect_ms"]
+	for (i = 1; i <= 2; i++) {
+		s = i == 1 ? "kernel" : "userspace"
+		if (v[s, "connect_ms"] == "") continue
+		m = median(s, "connect_ms")
+		printf "connect %s %s ms classic %s ms ratio %s (goal < 0.20) (runs: %s; l2tpsec own figure: %s)\n",
+			s, m, c, ratio(m, c), v[s, "connect_ms"], v[s, "self_ms"]
+	}
+	for (i = 1; i <= 2; i++) {
+		s = i == 1 ? "kernel" : "userspace"
+		if (v[s, "iperf_mbit"] == "") continue
+		printf "throughput %s %s Mbit/s classic %s ratio %s (goal >= 0.95)\n",
+			s, v[s, "iperf_mbit"], ct, ratio(v[s, "iperf_mbit"], ct)
+	}
+	for (i = 1; i <= 2; i++) {
+		s = i == 1 ? "kernel" : "userspace"
+		if (v[s, "rss_kb"] == "") continue
+		extra = v[s, "rss_self_kb"] != "" ? sprintf(" (l2tpsec %s kB + pppd)", v[s, "rss_self_kb"]) : ""
+		printf "rss l2tpsec-%s %s kB%s classic %s kB ratio %s\n", s, v[s, "rss_kb"], extra, cr, ratio(v[s, "rss_kb"], cr)
+	}
+}' "$results/bench.txt"
+
+# Where the connect time goes: the -vv run of each data path, log lines
+# stamped in ms since the start (selected stage lines).
+for s in kernel userspace; do
+	f=$results/client-l2tpsec-timed-$s.log
+	[ -s "$f" ] || continue
+	echo "breakdown $s (ms since start, from the -vv run):"
+	grep -E 'connecting to|MM1|MM2|MM6|ISAKMP SA established|QM1|IPsec SA established|installed|SCCRQ|tunnel up|ICRQ|session up|pppd started|LCP|[Aa]uthentication|IPCP|IP address|ip-up|route .* added|DNS:|client: connected' "$f" |
+		grep -v 'debug' | sed 's/<[0-9]>//' | head -n 40 | sed 's/^/  /'
+done
+echo "bench-connect: logs in $results"
+[ $keep = 1 ] || [ "${BENCH_KEEP:-0}" = 1 ] || true
+exit 0

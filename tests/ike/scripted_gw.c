@@ -1,0 +1,533 @@
+/* The scripted IKEv1 responder of the unit tests (see scripted_gw.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ike/natt.h"
+#include "lib/util.h"
+#include "tests/ike/scripted_gw.h"
+
+static const uint8_t psk[] = "exchange-test-psk";
+static const uint8_t dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+                                    0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
+static const uint8_t rfc3947_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+                                        0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
+
+static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
+{
+	struct gw *g = ctx;
+
+	assert_true(g->nseen < 4);
+	g->seen[g->nseen].sa = *sa;
+	g->seen[g->nseen++].rekey = rekey;
+}
+
+static void on_deleted(void *ctx, uint32_t in, uint32_t out)
+{
+	struct gw *g = ctx;
+
+	assert_true(g->ndeleted < 4);
+	g->deleted_in[g->ndeleted] = in;
+	g->deleted_out[g->ndeleted++] = out;
+}
+
+static void on_failed(void *ctx, const struct ike_failure *f)
+{
+	struct gw *g = ctx;
+
+	g->failed++;
+	g->failure = *f;
+}
+
+static void on_non_ike(void *ctx, const uint8_t *buf, size_t len, const struct sockaddr *from)
+{
+	struct gw *g = ctx;
+
+	assert_non_null(from);
+	g->non_ike++;
+	g->non_ike_len = MIN(len, sizeof(g->non_ike_buf));
+	memcpy(g->non_ike_buf, buf, g->non_ike_len);
+}
+
+static const struct ike_callbacks callbacks = {on_established, on_deleted, on_failed,
+                                               on_non_ike, NULL};
+
+static int bound_socket(struct sockaddr_in *a)
+{
+	socklen_t alen = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)a, sizeof(*a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)a, &alen), 0);
+	return fd;
+}
+
+int gw_setup(void **state)
+{
+	struct gw *g = calloc(1, sizeof(*g));
+
+	assert_non_null(g);
+	g->loop = loop_new();
+	log_init(&g->lg, LOG_TO_STDERR_PLAIN, LOG_LVL_ERR);
+	g->fd = bound_socket(&g->peer);           /* overwritten by the first datagram */
+	g->fd_natt = bound_socket(&g->peer_natt); /* likewise */
+	memset(g->rcky, 0x5c, 8);
+	*state = g;
+	return 0;
+}
+
+int gw_teardown(void **state)
+{
+	struct gw *g = *state;
+
+	ike_free(g->ike);
+	ike_dh_free(g->dh);
+	close(g->fd);
+	close(g->fd_natt);
+	loop_free(g->loop);
+	free(g);
+	return 0;
+}
+
+void gw_config(struct gw *g, struct ike_config *cfg, uint32_t ipsec_life, uint32_t margin,
+               uint32_t dpd)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+
+	ike_config_defaults(cfg);
+	getsockname(g->fd, (struct sockaddr *)&a, &alen);
+	memcpy(&cfg->remote, &a, sizeof(a));
+	getsockname(g->fd_natt, (struct sockaddr *)&a, &alen);
+	cfg->remote_natt_port = ntohs(a.sin_port);
+	cfg->local_ports_set = true;
+	cfg->local_port = cfg->local_natt_port = 0;
+	cfg->psk = psk;
+	cfg->psk_len = sizeof(psk) - 1;
+	cfg->ike_proposals = "aes128-sha1-modp2048!";
+	cfg->esp_proposals = "aes256-sha1,aes128-sha1!";
+	cfg->ipsec_lifetime_s = ipsec_life;
+	if (g->ike_life)
+		cfg->ike_lifetime_s = g->ike_life;
+	g->offered_life = ipsec_life;
+	cfg->rekey_margin_s = margin;
+	cfg->dpd_interval_s = dpd;
+	cfg->dpd_tries = 2;
+	cfg->keepalive_interval_s = g->keepalive_s;
+	cfg->force_encaps = g->force_encaps;
+	cfg->pfs_group = g->pfs;
+	cfg->retransmit = (struct ike_retransmit){2000, 2000, 3};
+}
+
+void gw_start_cfg(struct gw *g, const struct ike_config *cfg)
+{
+	g->ike = ike_new(g->loop, &g->lg, cfg, &callbacks, g);
+	assert_non_null(g->ike);
+	assert_int_equal(ike_start(g->ike), 0);
+}
+
+void gw_start(struct gw *g, uint32_t ipsec_life, uint32_t margin, uint32_t dpd)
+{
+	struct ike_config cfg;
+
+	gw_config(g, &cfg, ipsec_life, margin, dpd);
+	gw_start_cfg(g, &cfg);
+}
+
+void gw_run(struct gw *g, int ms)
+{
+	uint64_t end = loop_now_ms(g->loop) + (uint64_t)ms, now;
+
+	/* Messages are read and dropped, keepalives counted. */
+	while ((now = loop_now_ms(g->loop)) < end)
+		if (!gw_recv(g, (int)(end - now)))
+			loop_run_once(g->loop, 5);
+}
+
+bool gw_recv(struct gw *g, int timeout_ms)
+{
+	uint64_t end = loop_now_ms(g->loop) + (uint64_t)timeout_ms;
+
+	while (loop_now_ms(g->loop) < end && !g->failed) {
+		struct sockaddr_in from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(g->fd, g->rx, sizeof(g->rx), MSG_DONTWAIT,
+		                     (struct sockaddr *)&from, &flen);
+
+		if (n > 0) {
+			g->peer = from;
+			g->floated = false;
+			g->rx_len = (size_t)n;
+			return true;
+		}
+		flen = sizeof(from);
+		n = recvfrom(g->fd_natt, g->rx, sizeof(g->rx), MSG_DONTWAIT, (struct sockaddr *)&from,
+		             &flen);
+		if (n == 1 && g->rx[0] == 0xff) {
+			g->keepalives++;
+			continue;
+		}
+		if (n > 4) {
+			assert_int_equal(get_be32(g->rx), 0); /* non-ESP marker */
+			g->peer_natt = from;
+			g->floated = true;
+			g->rx_len = (size_t)n - 4;
+			memmove(g->rx, g->rx + 4, g->rx_len);
+			return true;
+		}
+		loop_run_once(g->loop, 5);
+	}
+	return false;
+}
+
+void gw_send(struct gw *g, const uint8_t *buf, size_t len)
+{
+	uint8_t tmp[ISAKMP_MAX_MSG + 4];
+
+	if (!g->floated) {
+		assert_int_equal(sendto(g->fd, buf, len, 0, (struct sockaddr *)&g->peer,
+		                        sizeof(g->peer)),
+		                 (ssize_t)len);
+		return;
+	}
+	memset(tmp, 0, 4);
+	memcpy(tmp + 4, buf, len);
+	assert_int_equal(sendto(g->fd_natt, tmp, len + 4, 0, (struct sockaddr *)&g->peer_natt,
+	                        sizeof(g->peer_natt)),
+	                 (ssize_t)len + 4);
+}
+
+void gw_hdr(struct gw *g, struct isakmp_hdr *h, uint8_t exch, uint8_t flags, uint32_t msgid)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, g->icky, 8);
+	memcpy(h->rcookie, g->rcky, 8);
+	h->exchange = exch;
+	h->flags = flags;
+	h->msgid = msgid;
+}
+
+void gw_open(struct gw *g, uint8_t *iv, struct isakmp_msg *m)
+{
+	uint16_t notify;
+
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
+	assert_true(m->hdr.flags & ISAKMP_FLAG_ENC);
+	assert_int_equal(
+	    ike_decrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, g->rx, m->hdr.len, g->plain), 0);
+	assert_int_equal(isakmp_parse_payloads(m->hdr.next, g->plain, m->hdr.len - ISAKMP_HDR_LEN,
+	                                       true, m, &notify),
+	                 0);
+}
+
+void gw_open_info(struct gw *g, struct isakmp_msg *m)
+{
+	uint8_t iv[16];
+
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
+	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, m->hdr.msgid, iv);
+	gw_open(g, iv, m);
+	gw_check_p2_hash(g, m, NULL, 0);
+}
+
+/* Phase 2 style HASH over M-ID | extra | payloads after the HASH payload. */
+static void p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
+                    const uint8_t *after, size_t after_len, uint8_t *out)
+{
+	uint8_t mid[4];
+
+	put_be32(mid, msgid);
+	const struct iov v[] = {{mid, 4}, {extra, extra_len}, {after, after_len}};
+
+	assert_int_equal(ike_prf(NULL, IKE_HASH_SHA1, g->keys.skeyid_a, 20, v, 3, out), 0);
+}
+
+void gw_check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_t *extra,
+                      size_t extra_len)
+{
+	uint8_t want[20];
+	size_t after = m->pl[0].raw_len;
+
+	assert_int_equal(m->pl[0].type, ISAKMP_NP_HASH);
+	p2_hash(g, m->hdr.msgid, extra, extra_len, g->plain + after, m->chain_len - after, want);
+	assert_memory_equal(m->pl[0].body, want, 20);
+}
+
+void gw_mm2(struct gw *g, bool have_mm1)
+{
+	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
+	struct isakmp_msg m;
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t out[ISAKMP_MAX_MSG];
+	uint16_t notify;
+
+	/* MM1 -> MM2: pick the one transform, announce DPD (and NAT-T). */
+	if (!have_mm1)
+		assert_true(gw_recv(g, 2000));
+	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
+	memcpy(g->icky, m.hdr.icookie, 8);
+	memcpy(g->sai_b, m.pl[0].body, m.pl[0].len);
+	g->sai_len = m.pl[0].len;
+	assert_int_equal(isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
+	g->chosen = sa->prop[0].tr[0];
+	sa->prop[0].ntr = 1;
+	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
+	isakmp_build_begin(&b, out, sizeof(out), &h);
+	isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	isakmp_write_sa_body(&b.w, sa);
+	isakmp_pl_end(&b);
+	isakmp_pl_add(&b, ISAKMP_NP_VID, dpd_vid, 16);
+	if (g->natt)
+		isakmp_pl_add(&b, ISAKMP_NP_VID, rfc3947_vid, 16);
+	gw_send(g, out, isakmp_build_end(&b));
+	free(sa);
+}
+
+static void mm4(struct gw *g)
+{
+	struct isakmp_msg m;
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t out[ISAKMP_MAX_MSG], natd[64];
+	uint16_t notify;
+	size_t n;
+
+	/* MM3 -> MM4: our KE and nonce, the key schedule, NAT-D. */
+	assert_true(gw_recv(g, 2000));
+	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
+	assert_int_equal(isakmp_find(&m, ISAKMP_NP_KE, 0)->len, 256);
+	memcpy(g->gxi, isakmp_find(&m, ISAKMP_NP_KE, 0)->body, 256);
+	g->ni_len = isakmp_find(&m, ISAKMP_NP_NONCE, 0)->len;
+	memcpy(g->ni, isakmp_find(&m, ISAKMP_NP_NONCE, 0)->body, g->ni_len);
+	g->nnatd = (int)isakmp_count(&m, ISAKMP_NP_NATD);
+	for (int i = 0; i < g->nnatd && i < 2; i++) {
+		const struct isakmp_payload *pl = isakmp_find(&m, ISAKMP_NP_NATD, (size_t)i);
+
+		assert_true(pl->len <= sizeof(g->natd[i]));
+		memcpy(g->natd[i], pl->body, pl->len);
+		g->natd_len[i] = pl->len;
+	}
+	ike_dh_free(g->dh);
+	g->dh = ike_dh_new(NULL, 14);
+	n = sizeof(g->gxr);
+	assert_int_equal(ike_dh_public(g->dh, g->gxr, &n), 0);
+	n = sizeof(g->gxy);
+	assert_int_equal(ike_dh_shared(g->dh, g->gxi, 256, g->gxy, &n), 0);
+	memset(g->nr, 0x3e, sizeof(g->nr));
+	g->keys.hash = IKE_HASH_SHA1;
+	ike_skeyid_psk(NULL, IKE_HASH_SHA1, psk, sizeof(psk) - 1, g->ni, g->ni_len, g->nr,
+	               sizeof(g->nr), g->keys.skeyid);
+	ike_p1_derive(NULL, &g->keys, g->gxy, 256, g->icky, g->rcky, 16);
+	ike_iv_p1(NULL, IKE_HASH_SHA1, g->gxi, 256, g->gxr, 256, g->iv, 16);
+	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
+	isakmp_build_begin(&b, out, sizeof(out), &h);
+	isakmp_pl_add(&b, ISAKMP_NP_KE, g->gxr, 256);
+	isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->nr, sizeof(g->nr));
+	if (g->natt) {
+		/* RFC 3947 §3.2: first the initiator as we see it, then us. */
+		struct sockaddr_in us;
+		socklen_t alen = sizeof(us);
+
+		n = natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
+		              (const struct sockaddr *)&g->peer, natd);
+		if (g->fake_nat_local)
+			natd[0] ^= 0x80;
+		isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
+		getsockname(g->fd, (struct sockaddr *)&us, &alen);
+		n = natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky, (const struct sockaddr *)&us,
+		              natd);
+		isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
+	}
+	gw_send(g, out, isakmp_build_end(&b));
+}
+
+void gw_main_mode(struct gw *g, bool have_mm1)
+{
+	struct isakmp_msg m;
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t out[ISAKMP_MAX_MSG], hash[20], idr[8] = {ID_IPV4_ADDR, 0, 0, 0, 127, 0, 0, 1};
+	size_t len;
+
+	gw_mm2(g, have_mm1);
+	mm4(g);
+	/* MM5: ID, HASH_I, INITIAL-CONTACT; -> MM6: ID, HASH_R. */
+	assert_true(gw_recv(g, 2000));
+	gw_open(g, g->iv, &m);
+	const struct isakmp_payload *id = isakmp_find(&m, ISAKMP_NP_ID, 0);
+	const struct isakmp_payload *hi = isakmp_find(&m, ISAKMP_NP_HASH, 0);
+	const struct isakmp_payload *ic = isakmp_find(&m, ISAKMP_NP_N, 0);
+	struct isakmp_notify nt;
+
+	assert_non_null(id);
+	assert_non_null(hi);
+	if (g->rekeying) {
+		assert_null(ic); /* INITIAL-CONTACT only on the first SA */
+	} else {
+		assert_non_null(ic);
+		assert_int_equal(isakmp_parse_notify(ic->body, ic->len, &nt), 0);
+		assert_int_equal(nt.type, N_INITIAL_CONTACT);
+	}
+	assert_int_equal(ike_auth_hash(NULL, &g->keys, true, g->gxi, 256, g->gxr, 256, g->icky,
+	                               g->rcky, g->sai_b, g->sai_len, id->body, id->len, hash),
+	                 0);
+	assert_memory_equal(hi->body, hash, 20);
+	ike_auth_hash(NULL, &g->keys, false, g->gxi, 256, g->gxr, 256, g->icky, g->rcky, g->sai_b,
+	              g->sai_len, idr, sizeof(idr), hash);
+	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
+	isakmp_build_begin(&b, out, sizeof(out), &h);
+	isakmp_pl_add(&b, ISAKMP_NP_ID, idr, sizeof(idr));
+	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
+	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, g->iv, out, isakmp_build_end(&b),
+	                      sizeof(out));
+	gw_send(g, out, len);
+	memcpy(g->p1_last, g->iv, 16);
+}
+
+/* QM1 -> QM2 choosing transform 2 (aes128-sha1) with lifetime g->qm_life;
+ * QM3 checked. */
+void gw_quick_mode(struct gw *g, bool have_qm1)
+{
+	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
+	struct isakmp_msg m;
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t out[ISAKMP_MAX_MSG], iv[16], hash[20];
+	uint16_t notify;
+	size_t hash_off, after, len;
+
+	if (!have_qm1)
+		assert_true(gw_recv(g, 3000));
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_QUICK);
+	g->qm_msgid = m.hdr.msgid;
+	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, g->qm_msgid, iv);
+	gw_open(g, iv, &m);
+	gw_check_p2_hash(g, &m, NULL, 0);
+	const struct isakmp_payload *sap = isakmp_find(&m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *nonce = isakmp_find(&m, ISAKMP_NP_NONCE, 0);
+
+	assert_int_equal(isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
+	assert_int_equal(sa->prop[0].proto, PROTO_IPSEC_ESP);
+	assert_int_equal(sa->prop[0].ntr, 2);
+	assert_int_equal(isakmp_count(&m, ISAKMP_NP_ID), 2);
+	g->qm_ke = isakmp_find(&m, ISAKMP_NP_KE, 0) != NULL;
+	g->qm_encap = g->qm_group = 0;
+	isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_ENCAP, &g->qm_encap);
+	isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_GROUP, &g->qm_group);
+	g->qm_spi_i = get_be32(sa->prop[0].spi);
+	g->qm_ni_len = nonce->len;
+	memcpy(g->qm_ni, nonce->body, nonce->len);
+	g->qm_spi_r += 0x1000;
+	memset(g->qm_nr, (int)(0x40 + g->qm_spi_r / 0x1000), sizeof(g->qm_nr));
+	/* Answer: transform 2 only, our SPI, a shorter lifetime. */
+	sa->prop[0].tr[0] = sa->prop[0].tr[1];
+	sa->prop[0].ntr = 1;
+	put_be32(sa->prop[0].spi, g->qm_spi_r);
+	for (size_t i = 0; i < sa->prop[0].tr[0].nattr; i++)
+		if (sa->prop[0].tr[0].attr[i].type == IPSEC_ATTR_LIFE_DURATION)
+			sa->prop[0].tr[0].attr[i] =
+			    (struct isakmp_attr){IPSEC_ATTR_LIFE_DURATION, true, g->qm_life};
+	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, g->qm_msgid);
+	isakmp_build_begin(&b, out, sizeof(out), &h);
+	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	hash_off = b.w.len;
+	bw_zero(&b.w, 20);
+	isakmp_pl_end(&b);
+	after = b.w.len;
+	isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	isakmp_write_sa_body(&b.w, sa);
+	isakmp_pl_end(&b);
+	isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->qm_nr, sizeof(g->qm_nr));
+	for (size_t i = 0; i < 2; i++) {
+		const struct isakmp_payload *idp = isakmp_find(&m, ISAKMP_NP_ID, i);
+
+		isakmp_pl_add(&b, ISAKMP_NP_ID, idp->body, idp->len);
+	}
+	len = isakmp_build_end(&b);
+	p2_hash(g, g->qm_msgid, g->qm_ni, g->qm_ni_len, out + after, len - after, out + hash_off);
+	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, sizeof(out));
+	gw_send(g, out, len);
+	free(sa);
+
+	assert_true(gw_recv(g, 2000));
+	gw_open(g, iv, &m);
+	assert_int_equal(m.count, 1);
+	ike_qm_hash3(NULL, &g->keys, g->qm_msgid, g->qm_ni, g->qm_ni_len, g->qm_nr,
+	             sizeof(g->qm_nr), hash);
+	assert_memory_equal(m.pl[0].body, hash, 20);
+	for (int i = 0; i < 20 && g->nseen == 0; i++)
+		loop_run_once(g->loop, 5);
+}
+
+/* The keys the session handed over are the responder's KEYMAT. */
+void gw_check_keys(struct gw *g, const struct esp_sa_pair *p)
+{
+	uint8_t km[52], spi[4];
+
+	assert_int_equal(p->in.spi, g->qm_spi_i);
+	assert_int_equal(p->out.spi, g->qm_spi_r);
+	assert_int_equal(p->out.cipher, ESP_CIPHER_AES_CBC);
+	assert_int_equal(p->out.auth, ESP_AUTH_HMAC_SHA1_96);
+	assert_int_equal(p->out.enc_key_len, 16);
+	assert_int_equal(p->out.auth_key_len, 20);
+	put_be32(spi, g->qm_spi_r);
+	ike_keymat(NULL, &g->keys, NULL, 0, PROTO_IPSEC_ESP, spi, g->qm_ni, g->qm_ni_len, g->qm_nr,
+	           sizeof(g->qm_nr), km, 36);
+	assert_memory_equal(p->out.enc_key, km, 16);
+	assert_memory_equal(p->out.auth_key, km + 16, 20);
+	put_be32(spi, g->qm_spi_i);
+	ike_keymat(NULL, &g->keys, NULL, 0, PROTO_IPSEC_ESP, spi, g->qm_ni, g->qm_ni_len, g->qm_nr,
+	           sizeof(g->qm_nr), km, 36);
+	assert_memory_equal(p->in.enc_key, km, 16);
+	assert_memory_equal(p->in.auth_key, km + 16, 20);
+	assert_int_equal(p->udp_encap, g->floated);
+	assert_int_equal(p->local_l2tp_port, 1701);
+	/* The shorter of ours and the gateway's. */
+	assert_int_equal(p->lifetime.hard_seconds, MIN(g->qm_life, g->offered_life));
+	assert_true(p->lifetime.soft_seconds < g->qm_life);
+}
+
+size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
+                   const struct isakmp_delete *d, uint8_t *out, size_t cap)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t iv[16];
+	size_t hash_off, after, len;
+
+	gw_hdr(g, &h, ISAKMP_XCHG_INFO, ISAKMP_FLAG_ENC, msgid);
+	isakmp_build_begin(&b, out, cap, &h);
+	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	hash_off = b.w.len;
+	bw_zero(&b.w, 20);
+	isakmp_pl_end(&b);
+	after = b.w.len;
+	if (n) {
+		isakmp_pl_begin(&b, ISAKMP_NP_N);
+		isakmp_write_notify(&b.w, n);
+		isakmp_pl_end(&b);
+	}
+	if (d) {
+		isakmp_pl_begin(&b, ISAKMP_NP_D);
+		isakmp_write_delete(&b.w, d);
+		isakmp_pl_end(&b);
+	}
+	len = isakmp_build_end(&b);
+	p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
+	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, msgid, iv);
+	return ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, cap);
+}

@@ -1,0 +1,101 @@
+/* A scripted IKEv1 responder on loopback for the unit tests: does the
+ * responder's half of RFC 2409 (and RFC 3947 when asked) with the library's
+ * primitives, and records what the session under test reports. Used by
+ * tests/unit/test_ike_exchange.c and test_ike_natt_flow.c (cmocka asserts). */
+#ifndef L2TPSEC_TESTS_IKE_SCRIPTED_GW_H
+#define L2TPSEC_TESTS_IKE_SCRIPTED_GW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netinet/in.h>
+
+#include "ike/crypto.h"
+#include "ike/ike.h"
+#include "ike/isakmp.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+
+struct pair_seen {
+	struct esp_sa_pair sa;
+	bool rekey;
+};
+
+struct gw {
+	struct loop *loop;
+	struct logger lg;
+	int fd, fd_natt; /* "500" and "4500", both ephemeral on 127.0.0.1 */
+	struct sockaddr_in peer, peer_natt;
+	struct ike_session *ike;
+	/* options, set before start() */
+	bool natt;           /* announce RFC 3947 and send NAT-D */
+	bool fake_nat_local; /* MM4's NAT-D of the initiator does not match */
+	bool force_encaps;
+	uint32_t keepalive_s;
+	uint16_t pfs;
+	uint32_t ike_life; /* 0 = default */
+	/* responder state */
+	uint8_t icky[8], rcky[8];
+	uint8_t sai_b[2048];
+	size_t sai_len;
+	struct isakmp_transform chosen;
+	struct ike_dh *dh;
+	uint8_t gxi[256], gxr[256], gxy[256], ni[64], nr[32];
+	size_t ni_len;
+	struct ike_p1_keys keys;
+	uint8_t iv[16], p1_last[16];
+	uint8_t natd[2][64]; /* the NAT-D payloads of MM3 */
+	size_t natd_len[2];
+	int nnatd;
+	bool floated;  /* the last message came on the NAT-T socket */
+	int keepalives; /* lone 0xFF seen on the NAT-T socket */
+	/* last Quick Mode */
+	uint32_t qm_msgid, qm_spi_i, qm_spi_r;
+	uint8_t qm_ni[64], qm_nr[32];
+	size_t qm_ni_len;
+	uint32_t qm_life, offered_life;
+	uint64_t qm_encap, qm_group;
+	bool qm_ke;
+	bool rekeying;
+	/* what the session told us */
+	struct pair_seen seen[4];
+	int nseen;
+	uint32_t deleted_in[4], deleted_out[4];
+	int ndeleted;
+	int failed;
+	struct ike_failure failure;
+	int non_ike;
+	uint8_t non_ike_buf[64];
+	size_t non_ike_len;
+	uint8_t rx[ISAKMP_MAX_MSG], plain[ISAKMP_MAX_MSG];
+	size_t rx_len;
+};
+
+int gw_setup(void **state);
+int gw_teardown(void **state);
+/* ike_new() + ike_start() against g with the given lifetimes and DPD. */
+void gw_start(struct gw *g, uint32_t ipsec_life, uint32_t margin, uint32_t dpd);
+void gw_start_cfg(struct gw *g, const struct ike_config *cfg);
+void gw_config(struct gw *g, struct ike_config *cfg, uint32_t ipsec_life, uint32_t margin,
+               uint32_t dpd);
+/* Next datagram from the session on either socket (marker stripped) into
+ * g->rx; keepalives are counted, not returned. */
+bool gw_recv(struct gw *g, int timeout_ms);
+/* To the session, on the socket the last message came in on. */
+void gw_send(struct gw *g, const uint8_t *buf, size_t len);
+void gw_run(struct gw *g, int ms);
+void gw_hdr(struct gw *g, struct isakmp_hdr *h, uint8_t exch, uint8_t flags, uint32_t msgid);
+void gw_open(struct gw *g, uint8_t *iv, struct isakmp_msg *m);
+void gw_check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_t *extra,
+                      size_t extra_len);
+/* MM1 (received unless have_mm1) -> MM2 only. */
+void gw_mm2(struct gw *g, bool have_mm1);
+void gw_main_mode(struct gw *g, bool have_mm1);
+void gw_quick_mode(struct gw *g, bool have_qm1);
+/* Phase 1 of an informational message already received: decrypt and check. */
+void gw_open_info(struct gw *g, struct isakmp_msg *m);
+void gw_check_keys(struct gw *g, const struct esp_sa_pair *p);
+size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
+                   const struct isakmp_delete *d, uint8_t *out, size_t cap);
+
+#endif

@@ -1,0 +1,113 @@
+#!/bin/bash
+# Benchmark (guest side, run by tests/bench/connect.sh through tests/interop/run):
+# in one boot, against the same gateway through the NAT, for
+#   classic   - strongSwan charon + xl2tpd + pppd (what NetworkManager-l2tp runs)
+#   kernel    - l2tpsec --datapath kernel
+#   userspace - l2tpsec --datapath userspace
+# measure BENCH_REPS times the time from start to the address on the PPP
+# interface, once iperf3 throughput (BENCH_IPERF_SECONDS) and resident memory
+# (classic: charon + xl2tpd + pppd; l2tpsec: l2tpsec [+ its pppd]).  Then
+# one more l2tpsec connect per data path with -vv, its log lines timestamped
+# as they arrive, for the connect-time breakdown (not part of the medians).
+# Writes "STACK KEY VALUE" lines to $RIG_LOGDIR/bench.txt.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+: "${BENCH_REPS:=3}" "${BENCH_IPERF_SECONDS:=4}" "${BENCH_STACKS:=classic kernel userspace}"
+
+rig_init bench-connect
+rig_need_stack
+rig_need_l2tpsec
+rig_topo_up
+rig_gw_up
+OUT=$RIG_LOGDIR/bench.txt
+: >"$OUT"
+bench() { echo "$*" >>"$OUT"; rig_log "bench: $*"; }
+
+classic_down() {
+	local d p; d=$(rig_role_dir client)
+	for p in $CLIENT_PPPD_PID $CLIENT_XL2TPD_PID $CLIENT_CHARON_PID; do rig_stop_pid "$p"; done
+	rig_wait_for 10 eval '! rig_in client ip link show '"$CLIENT_PPP_IF"' >/dev/null 2>&1' ||
+		rig_fail "classic: $CLIENT_PPP_IF still there"
+	rm -f "$d/run/charon.vici" "$d/run/charon.pid" "$d/run/charon.ctl" "$d/run/xl2tpd.pid" \
+		"$d/run/xl2tpd/l2tp-control" "$d/etc/ppp/ip-up" "$d/etc/ppp/ip-down"
+	rig_in client ip xfrm state flush
+	rig_in client ip xfrm policy flush
+	# no stale ip-up/ip-down events for the next repetition
+	local v="RIG_EV_client_ppp"
+	[ -n "${!v:-}" ] && exec {v}>&-
+	unset RIG_EV_client_ppp
+	rm -f "$d/run/ppp.ev"
+}
+
+# The figures of one connected stack: iperf3 + RSS (first repetition only).
+measure_up() {
+	local stack=$1 rep=$2; shift 2
+	rig_assert_ping
+	if [ "$rep" = 1 ]; then
+		rig_iperf "$BENCH_IPERF_SECONDS" || true
+		bench "$stack iperf_mbit $RIG_IPERF_MBIT"
+		bench "$stack rss_kb $(rig_rss_kb "$@")"
+		[ $# -gt 1 ] && bench "$stack rss_self_kb $(rig_rss_kb "$1")"
+	fi
+}
+
+for stack in $BENCH_STACKS; do
+	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+		case $stack in
+		classic)
+			rig_classic_up
+			bench "classic connect_ms $CLIENT_CONNECT_MS"
+			measure_up classic "$rep" "$CLIENT_CHARON_PID" "$CLIENT_XL2TPD_PID" "$CLIENT_PPPD_PID"
+			classic_down
+			;;
+		kernel | userspace)
+			export L2TPSEC_DATAPATH=$stack
+			log=$RIG_LOGDIR/client-l2tpsec.log
+			[ -e "$log" ] && mv "$log" "$RIG_LOGDIR/client-l2tpsec-before-$stack-$rep.log"
+			rig_l2tpsec_up
+			self=$(grep -o 'client: connected: .*(\([0-9]*\) ms)' "$log" | grep -o '[0-9]* ms)' | tr -dc 0-9)
+			bench "$stack connect_ms $L2TPSEC_CONNECT_MS"
+			bench "$stack self_ms ${self:-NA}"
+			pids=("$L2TPSEC_PID")
+			[ "$stack" = kernel ] && pids+=($(rig_l2tpsec_client_pids pppd))
+			measure_up "$stack" "$rep" "${pids[@]}"
+			rig_l2tpsec_down
+			;;
+		esac
+	done
+done
+
+# Breakdown runs: -vv, each log line stamped with ms since the start.
+for stack in $BENCH_STACKS; do
+	case $stack in kernel | userspace) ;; *) continue ;; esac
+	d=$(rig_role_dir client)
+	L2TPSEC_RUN_DIR=$d/run/l2tpsec
+	tlog=$RIG_LOGDIR/client-l2tpsec-timed-$stack.log
+	rm -f "$d/run/tcpdump.ev"
+	rig_capture_start client lan
+	t0=$(rig_now_ms)
+	(
+		nsenter -t "$(rig_role_pid client)" -m -n -- "$L2TPSEC_BIN" connect --name rig \
+			--gateway "$GW_PUBLIC_ADDR" --psk-file "$d/psk" --user "$GW_USER" \
+			--password-file "$d/password" --datapath "$stack" --run-dir "$L2TPSEC_RUN_DIR" -v -v \
+			</dev/null 2>&1 |
+			while IFS= read -r line; do
+				t=${EPOCHREALTIME/./}
+				printf '%6d %s\n' $((t / 1000 - t0)) "$line"
+			done >"$tlog"
+	) &
+	tpid=$!
+	rig_track "$tpid" timed-l2tpsec
+	rig_wait_for 60 grep -q ' connected rig ' "$tlog" || { tail -n 30 "$tlog" >&2; rig_fail "timed $stack run did not connect"; }
+	rig_capture_stop
+	mv "$RIG_PCAP" "$RIG_LOGDIR/client-lan-timed-$stack.pcap"
+	# the wire seen from the client, ms since the start
+	tcpdump -r "$RIG_LOGDIR/client-lan-timed-$stack.pcap" -n -tt 2>/dev/null |
+		awk -v t0="$t0" '{ split($1, a, "."); printf "%6d %s\n", (a[1] * 1000 + substr(a[2], 1, 3)) - t0, $0 }' \
+			>"$RIG_LOGDIR/client-lan-timed-$stack.txt"
+	rig_in client "$L2TPSEC_BIN" disconnect rig --run-dir "$L2TPSEC_RUN_DIR" >/dev/null 2>&1
+	rig_wait_for 15 eval '! kill -0 '"$tpid"' 2>/dev/null' || rig_stop_pid "$tpid"
+	bench "$stack timed_log ${tlog##*/}"
+done
+
+rig_result "$(awk '{ printf "%s_%s=%s ", $1, $2, $3 }' "$OUT")"

@@ -1,0 +1,17 @@
+#!/bin/bash
+# l2tpsec with --datapath userspace (ESP, L2TP and PPP in-process, TUN) in a
+# kernel that would offer the kernel path, against several gateway variants
+# in one boot (the gateway is restarted between cases): PAP through a 0600
+# profile, CHAP-MD5, the Windows XP proposal 3des-sha1-modp1024, --dh2048
+# require, certificates.  Each case through the NAT: pool address, ping,
+# status connected on the userspace path, the gateway's CHILD_SA has
+# l2tpsec's SPIs, wire only IKE 500/4500 + ESP-in-UDP, and after disconnect
+# nothing left on the client.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+export L2TPSEC_DATAPATH=userspace
+rig_cases_setup l2tpsec-userspace-variants
+for c in ${L2TPSEC_CASES:-pap chap 3des dh2048 cert}; do
+	rig_case "$c" "rig_l2tpsec_case_$c"
+done
+rig_cases_end

@@ -1,0 +1,473 @@
+/* client/explain: one test per rule, with the failure lines built by the
+ * real formatting functions (ike_failure_str(), ppp_down_reason_name(),
+ * ppp_auth_name()) and the supervisor's formats, so they cannot drift. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "client/conn.h"
+#include "client/explain.h"
+#include "ike/ike.h"
+#include "ppp/ppp.h"
+
+struct result {
+	int matched;
+	char text[EXPLAIN_MAX];
+};
+
+/* The line conn.c's on_ike_failed() logs for this failure. */
+static struct result ike(enum ike_stage stage, enum ike_fail_reason reason, uint16_t notify,
+                         const char *detail)
+{
+	struct ike_failure f = {.stage = stage, .reason = reason, .notify = notify};
+	struct result r;
+	char line[256];
+
+	snprintf(f.detail, sizeof(f.detail), "%s", detail);
+	ike_failure_str(&f, line, sizeof(line));
+	r.matched = explain_failure(CONN_EXIT_IKE, line, r.text, sizeof(r.text));
+	return r;
+}
+
+/* conn.c's on_l2tp_closed() format, with the words l2tp/tunnel.c writes. */
+static struct result l2tp(bool by_peer, const char *words)
+{
+	struct result r;
+	char line[320];
+
+	snprintf(line, sizeof(line), "L2TP %s: %s", by_peer ? "closed by the gateway" : "failed",
+	         words);
+	r.matched = explain_failure(CONN_EXIT_L2TP, line, r.text, sizeof(r.text));
+	return r;
+}
+
+/* conn_data.c's ppp_down() formats. */
+static struct result ppp(enum ppp_down_reason reason, enum ppp_auth auth, const char *message)
+{
+	struct result r;
+	char line[320];
+
+	if (reason == PPP_DOWN_AUTH_FAILED)
+		snprintf(line, sizeof(line), "PPP authentication (%s) failed: %s",
+		         ppp_auth_name(auth), message);
+	else
+		snprintf(line, sizeof(line), "PPP down: %s%s%s", ppp_down_reason_name(reason),
+		         message[0] ? ": " : "", message);
+	r.matched =
+	    explain_failure(reason == PPP_DOWN_AUTH_FAILED ? CONN_EXIT_PPP_AUTH : CONN_EXIT_PPP,
+	                    line, r.text, sizeof(r.text));
+	return r;
+}
+
+#define assert_has(r, s)                                                                           \
+	do {                                                                                       \
+		if (!strstr((r).text, (s)))                                                        \
+			fail_msg("\"%s\" not in \"%s\"", (s), (r).text);                           \
+	} while (0)
+#define assert_lacks(r, s) assert_null(strstr((r).text, (s)))
+
+static void test_mm1_no_proposal_chosen(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM1, IKE_FAIL_NOTIFY, 14, "");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "IKE Main Mode (MM1): ");
+	assert_has(r, "IKE proposals");
+	assert_has(r, "`ike = 3des-sha1-modp1024`");
+	assert_has(r, "--ike");
+	assert_has(r, "`dh2048 = off`");
+	assert_lacks(r, "esp =");
+}
+
+static void test_mm1_proposal_mismatch(void **state)
+{
+	struct result r =
+	    ike(IKE_STAGE_MM1, IKE_FAIL_PROPOSAL, 0, "gateway chose a transform we did not offer");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "`ike =`");
+}
+
+static void test_qm1_no_proposal_chosen(void **state)
+{
+	struct result r = ike(IKE_STAGE_QM1, IKE_FAIL_NOTIFY, 14, "");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "IKE Quick Mode (QM1): ");
+	assert_has(r, "ESP proposals");
+	assert_has(r, "`esp = ");
+	assert_has(r, "--esp");
+	assert_lacks(r, "ike =");
+}
+
+static void test_qm1_proposal_mismatch(void **state)
+{
+	struct result r = ike(IKE_STAGE_QM1, IKE_FAIL_PROPOSAL, 0,
+	                      "gateway's QM2 chose an ESP transform, encapsulation or PFS group "
+	                      "we did not offer");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "`esp =`");
+	assert_has(r, "`pfs`");
+}
+
+static void test_mm1_timeout_unreachable(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM1, IKE_FAIL_TIMEOUT, 0, "no answer after 5 tries");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "IKE Main Mode (MM1)");
+	assert_has(r, "unreachable");
+	assert_has(r, "UDP 500");
+}
+
+static void test_mm3_timeout(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM3, IKE_FAIL_TIMEOUT, 0, "no answer after 5 tries");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "(MM3)");
+	assert_has(r, "dh2048 = off");
+}
+
+static void test_mm5_timeout(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM5, IKE_FAIL_TIMEOUT, 0, "no answer after 5 tries");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "pre-shared key");
+	assert_has(r, "UDP 4500");
+}
+
+static void test_qm1_timeout(void **state)
+{
+	struct result r = ike(IKE_STAGE_QM1, IKE_FAIL_TIMEOUT, 0, "no answer after 5 tries");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "Quick Mode");
+	assert_has(r, "`esp =`");
+}
+
+static void test_mm5_wrong_psk(void **state)
+{
+	/* the three ways ike/main_mode.c and ike/info.c say it */
+	static const char *const details[] = {
+	    "gateway's MM6 does not decrypt (wrong pre-shared key?)",
+	    "gateway's HASH_R is wrong (pre-shared key?)",
+	    "gateway's answer to MM5 does not decrypt (wrong pre-shared key?)",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct result r = ike(IKE_STAGE_MM5, IKE_FAIL_AUTH, 0, details[i]);
+
+		assert_int_equal(r.matched, 1);
+		assert_has(r, "IKE Main Mode (MM5)");
+		assert_has(r, "wrong pre-shared key");
+		assert_has(r, "`psk`");
+	}
+}
+
+static void test_mm5_auth_notifies(void **state)
+{
+	struct result a = ike(IKE_STAGE_MM5, IKE_FAIL_NOTIFY, 24, ""); /* AUTHENTICATION_FAILED */
+	struct result h =
+	    ike(IKE_STAGE_MM5, IKE_FAIL_NOTIFY, 23, ""); /* INVALID_HASH_INFORMATION */
+
+	(void)state;
+	assert_int_equal(a.matched, 1);
+	assert_has(a, "pre-shared key");
+	assert_int_equal(h.matched, 1);
+	assert_has(h, "wrong pre-shared key");
+}
+
+static void test_mm5_certificate(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM5, IKE_FAIL_AUTH, 0, "certificate has expired (CN=gw)");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "certificate");
+	assert_has(r, "`ca`");
+	assert_lacks(r, "pre-shared");
+}
+
+static void test_invalid_id_information(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM5, IKE_FAIL_NOTIFY, 18, "");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "`local-id`");
+	assert_has(r, "group name");
+	assert_has(r, "`remote-id`");
+}
+
+static void test_identity_mismatch(void **state)
+{
+	struct result r =
+	    ike(IKE_STAGE_MM5, IKE_FAIL_ID, 0,
+	        "gateway identified as fqdn:vpn.example.net, expected gw.example.net");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "`remote-id`");
+	assert_lacks(r, "pre-shared");
+}
+
+static void test_nat_policy(void **state)
+{
+	struct result r = ike(IKE_STAGE_MM3, IKE_FAIL_NAT_POLICY, 0,
+	                      "both ends are behind a NAT and the NAT policy (1) refuses that");
+	struct result forced =
+	    ike(IKE_STAGE_MM1, IKE_FAIL_NAT_POLICY, 0,
+	        "UDP encapsulation is forced but the gateway does not support NAT-T");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "`assume-udp-encapsulation = 2`");
+	assert_int_equal(forced.matched, 1);
+	assert_has(forced, "`datapath = kernel`");
+	assert_lacks(forced, "assume-udp-encapsulation");
+}
+
+static void test_ike_gone(void **state)
+{
+	struct result dpd = ike(IKE_STAGE_DPD, IKE_FAIL_DPD, 0, "no R-U-THERE-ACK for 5 requests");
+	struct result del =
+	    ike(IKE_STAGE_ESTABLISHED, IKE_FAIL_DELETED, 0, "gateway deleted the ISAKMP SA");
+
+	(void)state;
+	assert_int_equal(dpd.matched, 1);
+	assert_has(dpd, "IKE (DPD)");
+	assert_has(dpd, "went away");
+	assert_has(dpd, "reconnect");
+	assert_int_equal(del.matched, 1);
+	assert_has(del, "ended the IPsec connection");
+}
+
+static void test_ike_sockets(void **state)
+{
+	char out[EXPLAIN_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    explain_failure(CONN_EXIT_NETWORK, "IKE could not start (sockets)", out, sizeof(out)),
+	    1);
+	assert_non_null(strstr(out, "UDP 500/4500"));
+}
+
+static void test_l2tp_no_answer(void **state)
+{
+	struct result r = l2tp(false, "no answer from the LNS to SCCRQ");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "L2TP: ");
+	assert_has(r, "`port = ephemeral`");
+	assert_has(r, "`port = 1701`");
+}
+
+static void test_l2tp_tunnel_auth(void **state)
+{
+	struct result wrong = l2tp(false, "LNS tunnel authentication failed: wrong tunnel secret");
+	struct result none =
+	    l2tp(false, "LNS requires tunnel authentication; no tunnel secret set");
+	struct result silent =
+	    l2tp(false, "LNS did not answer our tunnel challenge (no secret on the server?)");
+	struct result refused =
+	    l2tp(true, "LNS closed the tunnel (StopCCN): requester is not authorized to "
+	               "establish a control channel");
+
+	(void)state;
+	assert_int_equal(wrong.matched, 1);
+	assert_has(wrong, "`secret`");
+	assert_int_equal(none.matched, 1);
+	assert_has(none, "`secret`");
+	assert_int_equal(silent.matched, 1);
+	assert_has(silent, "remove `secret`");
+	assert_int_equal(refused.matched, 1);
+	assert_has(refused, "`secret`");
+}
+
+static void test_l2tp_gone(void **state)
+{
+	struct result dead =
+	    l2tp(false, "LNS stopped acknowledging control messages (tunnel dead)");
+	struct result closed =
+	    l2tp(true, "LNS closed the tunnel (StopCCN): general request to clear control "
+	               "connection");
+	struct result busy = l2tp(true, "LNS disconnected the call (CDN): call failed: appropriate "
+	                                "facilities temporarily unavailable");
+
+	(void)state;
+	assert_int_equal(dead.matched, 1);
+	assert_has(dead, "reconnect");
+	assert_int_equal(closed.matched, 1);
+	assert_has(closed, "closed the L2TP tunnel");
+	assert_int_equal(busy.matched, 1);
+	assert_has(busy, "no free L2TP sessions");
+}
+
+static void test_l2tp_kernel(void **state)
+{
+	struct result r = l2tp(false, "kernel L2TP tunnel: Protocol not supported");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "`datapath = userspace`");
+}
+
+static void test_ppp_auth_rejected(void **state)
+{
+	struct result r =
+	    ppp(PPP_DOWN_AUTH_FAILED, PPP_AUTH_MSCHAPV2, "refused: E=691 (authentication failure)");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "PPP authentication: ");
+	assert_has(r, "`user`");
+	assert_has(r, "`password`");
+	assert_has(r, "`auth-methods`");
+}
+
+static void test_ppp_auth_method_mismatch(void **state)
+{
+	struct result pap = ppp(PPP_DOWN_AUTH_FAILED, PPP_AUTH_PAP, "no answer to PAP request");
+	struct result chap = ppp(PPP_DOWN_AUTH_FAILED, PPP_AUTH_CHAP_MD5,
+	                         "no Challenge or Success from the authenticator");
+
+	(void)state;
+	assert_int_equal(pap.matched, 1);
+	assert_has(pap, "`auth-methods = mschapv2, chap`");
+	assert_int_equal(chap.matched, 1);
+	assert_has(chap, "`auth-methods = pap`");
+}
+
+static void test_ppp_negotiation(void **state)
+{
+	struct result r = ppp(PPP_DOWN_NEGOTIATION_FAILED, PPP_AUTH_NONE, "LCP finished");
+	/* pppd's exit status 11, as ppp/pppd_report.c words it */
+	struct result pppd =
+	    ppp(PPP_DOWN_NEGOTIATION_FAILED, PPP_AUTH_NONE, "peer failed to authenticate");
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "PPP: ");
+	assert_has(r, "`mtu = 1280`");
+	assert_has(r, "`mru = 1280`");
+	assert_int_equal(pppd.matched, 1);
+	assert_has(pppd, "`auth-methods = pap`");
+}
+
+static void test_ppp_gone(void **state)
+{
+	struct result echo = ppp(PPP_DOWN_ECHO_TIMEOUT, PPP_AUTH_NONE, "no answer to LCP echo");
+	struct result term =
+	    ppp(PPP_DOWN_PEER_TERMINATE, PPP_AUTH_NONE, "peer terminated the link");
+	struct result lower = ppp(PPP_DOWN_LOWER_DOWN, PPP_AUTH_NONE, "");
+
+	(void)state;
+	assert_int_equal(echo.matched, 1);
+	assert_has(echo, "went away");
+	assert_has(echo, "reconnect");
+	assert_int_equal(term.matched, 1);
+	assert_has(term, "ended the PPP link");
+	assert_int_equal(lower.matched, 1);
+	assert_has(lower, "L2TP session");
+}
+
+static void test_local_datapath(void **state)
+{
+	char out[EXPLAIN_MAX];
+
+	(void)state;
+	assert_int_equal(explain_failure(CONN_EXIT_CONFIG,
+	                                 "datapath = kernel is not possible here: no XFRM", out,
+	                                 sizeof(out)),
+	                 1);
+	assert_non_null(strstr(out, "configuration: "));
+	assert_non_null(strstr(out, "`datapath = auto`"));
+	assert_int_equal(explain_failure(CONN_EXIT_FAILURE,
+	                                 "cannot install the IPsec SA (kernel data path)", out,
+	                                 sizeof(out)),
+	                 1);
+	assert_non_null(strstr(out, "`datapath = userspace`"));
+}
+
+static void test_unknown_falls_back(void **state)
+{
+	char out[EXPLAIN_MAX];
+
+	(void)state;
+	assert_int_equal(explain_failure(CONN_EXIT_FAILURE, "cannot create a TUN device: EPERM",
+	                                 out, sizeof(out)),
+	                 0);
+	assert_string_equal(out, "local setup: no known cause; see `l2tpsec log` for the details "
+	                         "(cannot create a TUN device: EPERM)");
+	/* an IKE failure no rule knows still names its stage */
+	assert_int_equal(
+	    ike(IKE_STAGE_MM3, IKE_FAIL_MALFORMED, 0, "gateway's DH value is invalid").matched, 0);
+	assert_int_equal(explain_failure(CONN_EXIT_NETWORK, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "network: no way to the gateway; check `host` in [gateway], name "
+	                         "resolution and the network");
+}
+
+static void test_truncates_safely(void **state)
+{
+	char out[16];
+
+	(void)state;
+	memset(out, 'x', sizeof(out));
+	explain_failure(CONN_EXIT_IKE, "IKE failed at MM1: gateway sent NO_PROPOSAL_CHOSEN", out,
+	                sizeof(out));
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+	assert_int_equal(explain_failure(CONN_EXIT_IKE, "x", out, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_mm1_no_proposal_chosen),
+	    cmocka_unit_test(test_mm1_proposal_mismatch),
+	    cmocka_unit_test(test_qm1_no_proposal_chosen),
+	    cmocka_unit_test(test_qm1_proposal_mismatch),
+	    cmocka_unit_test(test_mm1_timeout_unreachable),
+	    cmocka_unit_test(test_mm3_timeout),
+	    cmocka_unit_test(test_mm5_timeout),
+	    cmocka_unit_test(test_qm1_timeout),
+	    cmocka_unit_test(test_mm5_wrong_psk),
+	    cmocka_unit_test(test_mm5_auth_notifies),
+	    cmocka_unit_test(test_mm5_certificate),
+	    cmocka_unit_test(test_invalid_id_information),
+	    cmocka_unit_test(test_identity_mismatch),
+	    cmocka_unit_test(test_nat_policy),
+	    cmocka_unit_test(test_ike_gone),
+	    cmocka_unit_test(test_ike_sockets),
+	    cmocka_unit_test(test_l2tp_no_answer),
+	    cmocka_unit_test(test_l2tp_tunnel_auth),
+	    cmocka_unit_test(test_l2tp_gone),
+	    cmocka_unit_test(test_l2tp_kernel),
+	    cmocka_unit_test(test_ppp_auth_rejected),
+	    cmocka_unit_test(test_ppp_auth_method_mismatch),
+	    cmocka_unit_test(test_ppp_negotiation),
+	    cmocka_unit_test(test_ppp_gone),
+	    cmocka_unit_test(test_local_datapath),
+	    cmocka_unit_test(test_unknown_falls_back),
+	    cmocka_unit_test(test_truncates_safely),
+	};
+
+	return cmocka_run_group_tests_name("explain", tests, NULL, NULL);
+}
