@@ -279,9 +279,9 @@ static void free_certs(struct conn_params *cp)
 static void set_log_levels(struct logger *lg, const struct profile *p, int verbose)
 {
 	log_init(lg, isatty(STDERR_FILENO) ? LOG_TO_STDERR_PLAIN : LOG_TO_STDERR,
-		 verbose >= 2 ? LOG_LVL_DEBUG
-		 : verbose    ? LOG_LVL_INFO
-			      : LOG_LVL_NOTICE);
+		 verbose >= 2 ? LOG_LVL_DEBUG : verbose ? LOG_LVL_INFO : LOG_LVL_NOTICE);
+	/* -v shows the timeline, unless journald (which stamps lines) reads us */
+	lg->timestamps = verbose > 0 && !getenv("JOURNAL_STREAM");
 	for (int i = 0; i < LOG_SUBSYS_COUNT; i++)
 		if (p->log_level_set[i] && !verbose)
 			log_set_level(lg, (enum log_subsys)i, p->log_level[i]);

@@ -12,6 +12,7 @@
 #include "lib/util.h"
 
 #define CONN_STOP_TIMEOUT_MS 6000
+#define CONN_L2TP_DELAY_MS 200
 
 const char *conn_state_name(enum conn_state s)
 {
@@ -47,6 +48,7 @@ static void conn_finish(struct conn *c)
 		return;
 	loop_timer_stop(c->loop, &c->stop_timer);
 	loop_timer_stop(c->loop, &c->traffic_timer);
+	loop_timer_stop(c->loop, &c->l2tp_timer);
 	c->keep_net = conn_should_reconnect(c);
 	if (c->keep_net)
 		log_notice(c->lg, LOG_CLIENT, "keeping %s, routes and DNS for the reconnect",
@@ -135,12 +137,27 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		 pair->in.spi, pair->out.spi);
 	if (!is_rekey && c->state == CONN_IKE) {
 		c->state = CONN_L2TP;
-		if (l2tp_start(c->l2tp) < 0) {
-			conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
-			return;
-		}
-		c->l2tp_alive = true;
+		loop_timer_start(c->loop, &c->l2tp_timer, CONN_L2TP_DELAY_MS);
 	}
+}
+
+/* The gateway installs its SAs and policies only after our QM3 arrives
+ * (RFC 2409 §5.5), and strongSwan does so after it has handed our first
+ * ESP packet to xl2tpd: an SCCRQ sent at once got its SCCRP back in
+ * plaintext from the gateway. A short pause lets the gateway finish. */
+void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct conn *c = ctx;
+
+	(void)loop;
+	(void)t;
+	if (c->state != CONN_L2TP)
+		return;
+	if (l2tp_start(c->l2tp) < 0) {
+		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+		return;
+	}
+	c->l2tp_alive = true;
 }
 
 static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
@@ -437,6 +454,7 @@ void conn_free(struct conn *c)
 {
 	loop_timer_stop(c->loop, &c->stop_timer);
 	loop_timer_stop(c->loop, &c->traffic_timer);
+	loop_timer_stop(c->loop, &c->l2tp_timer);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

@@ -116,6 +116,7 @@ struct conn {
 	char last_failure[320];
 
 	struct loop_timer stop_timer; /* bounds a graceful stop */
+	struct loop_timer l2tp_timer; /* delays SCCRQ after Quick Mode */
 	struct loop_timer traffic_timer; /* kernel path: inbound counters for DPD */
 	uint64_t last_in_packets;
 	struct loop_timer reap_timer; /* frees layers outside their callbacks */
@@ -172,6 +173,7 @@ void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
+void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
 void conn_net_down(struct conn *c);
 void conn_net_recover(struct conn *c);

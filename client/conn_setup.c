@@ -26,6 +26,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	c->tun_fd = -1;
 	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
+	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
 		 p->profile->name);
 	dns_init(&c->dns, lg, p->profile->name, p->run_dir,

@@ -246,6 +246,9 @@ int killswitch_remove(struct logger *lg, const char *name)
 
 	if (!killswitch_name_valid(name))
 		return -1;
+	/* asking the kernel is cheap; starting nft for nothing is not */
+	if (killswitch_exists(name) == 0)
+		return 0;
 	snprintf(table, sizeof(table), "%s%s", KILLSWITCH_TABLE_PREFIX, name);
 	return delete_table(lg, table);
 }

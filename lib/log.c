@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/hex.h"
@@ -27,11 +28,20 @@ static const struct {
 	{"debug", LOG_LVL_DEBUG},
 };
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 void log_init(struct logger *lg, enum log_target target, enum log_level level)
 {
 	memset(lg, 0, sizeof(*lg));
 	lg->target = target;
 	lg->fd = STDERR_FILENO;
+	lg->start_ms = monotonic_ms();
 	log_set_all_levels(lg, level);
 }
 
@@ -126,7 +136,8 @@ void log_vmsg(const struct logger *lg, enum log_subsys sub, enum log_level lvl, 
 	      va_list ap)
 {
 	char msg[LOG_LINE_MAX];
-	char line[LOG_LINE_MAX + 32];
+	char line[LOG_LINE_MAX + 96];
+	char stamp[48] = "";
 	int n;
 
 	if (!log_enabled(lg, sub, lvl))
@@ -141,11 +152,20 @@ void log_vmsg(const struct logger *lg, enum log_subsys sub, enum log_level lvl, 
 		syslog((int)lvl | LOG_DAEMON, "%s: %s", log_subsys_name(sub), msg);
 		return;
 	case LOG_TO_STDERR:
-		n = snprintf(line, sizeof(line), "<%d>%s: %s\n", (int)lvl, log_subsys_name(sub), msg);
-		break;
 	case LOG_TO_STDERR_PLAIN:
 	default:
-		n = snprintf(line, sizeof(line), "%s: %s\n", log_subsys_name(sub), msg);
+		if (lg->timestamps) {
+			uint64_t ms = monotonic_ms() - lg->start_ms;
+
+			snprintf(stamp, sizeof(stamp), "[%llu.%03u] ",
+				 (unsigned long long)(ms / 1000), (unsigned)(ms % 1000));
+		}
+		if (lg->target == LOG_TO_STDERR)
+			n = snprintf(line, sizeof(line), "<%d>%s%s: %s\n", (int)lvl, stamp,
+				     log_subsys_name(sub), msg);
+		else
+			n = snprintf(line, sizeof(line), "%s%s: %s\n", stamp, log_subsys_name(sub),
+				     msg);
 		break;
 	}
 	if (n > 0)

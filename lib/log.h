@@ -51,6 +51,10 @@ struct logger {
 	int fd; /* for the stderr targets; 2 by default */
 	log_sink_fn sink;
 	void *sink_ctx;
+	/* stderr targets: prefix "[seconds.millis]" since log_init (monotonic),
+	 * for reading a connect's timeline; journald stamps lines itself. */
+	bool timestamps;
+	uint64_t start_ms;
 };
 
 void log_init(struct logger *lg, enum log_target target, enum log_level level);

@@ -75,7 +75,7 @@ static void close_other_fds(int keep_max)
 }
 
 static void __attribute__((noreturn))
-exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd)
+exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd, pid_t parent)
 {
 	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	char *envp[] = {path_env, NULL};
@@ -83,6 +83,15 @@ exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd)
 	int l = lift_fd(l2tp_fd), w = pw_fd >= 0 ? lift_fd(pw_fd) : -1, g = lift_fd(log_fd);
 
 	loop_child_reset_signals();
+	/* If we die without stopping pppd (kill -9, crash), pppd must not
+	 * outlive us holding pppN, its address and its peer route: the next
+	 * connect would find the gateway's address routed into the dead
+	 * link. SIGHUP is pppd's "lower layer gone": it ends the link without
+	 * waiting for a Terminate-Ack that can no longer come, and exits
+	 * (nopersist). Survives execve (pppd is not set-uid here); the
+	 * getppid() check closes the window where we died before prctl. */
+	if (prctl(PR_SET_PDEATHSIG, SIGHUP) < 0 || getppid() != parent)
+		_exit(127);
 	if (devnull < 0 || l < 0 || g < 0 || (pw_fd >= 0 && w < 0) || dup2(devnull, 0) < 0 ||
 	    dup2(g, 1) < 0 || dup2(g, 2) < 0 || dup2(l, PPPD_CHILD_L2TP_FD) < 0 ||
 	    (w >= 0 && dup2(w, PPPD_CHILD_PASSWORD_FD) < 0))
@@ -117,6 +126,8 @@ static int spawn(struct pppd *p, const struct pppd_argv *av, int l2tp_fd, int pw
 
 	if (pipe2(logp, O_CLOEXEC) < 0)
 		return -1;
+	pid_t parent = getpid();
+
 	p->pid = fork();
 	if (p->pid < 0) {
 		close(logp[0]);
@@ -124,7 +135,7 @@ static int spawn(struct pppd *p, const struct pppd_argv *av, int l2tp_fd, int pw
 		return -1;
 	}
 	if (p->pid == 0)
-		exec_child(av, l2tp_fd, pw_fd, logp[1]);
+		exec_child(av, l2tp_fd, pw_fd, logp[1], parent);
 	close(logp[1]);
 	p->log_fd = logp[0];
 	fcntl(p->log_fd, F_SETFL, O_NONBLOCK);

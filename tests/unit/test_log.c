@@ -91,6 +91,27 @@ static void test_journald_prefix(void **state)
 	assert_string_equal(buf, "<4>esp: replay window 1024\nppp: up\n");
 }
 
+static void test_timestamps(void **state)
+{
+	struct logger lg;
+	int fds[2];
+	char buf[256] = {0};
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_INFO);
+	lg.fd = fds[1];
+	lg.timestamps = true;
+	log_info(&lg, LOG_IKE, "MM1");
+	close(fds[1]);
+	assert_true(read(fds[0], buf, sizeof(buf) - 1) > 0);
+	close(fds[0]);
+	/* "[0.000] ike: MM1" give or take the milliseconds */
+	assert_int_equal(buf[0], '[');
+	assert_non_null(strstr(buf, "] ike: MM1\n"));
+	assert_non_null(strchr(buf, '.'));
+}
+
 static void test_redact_never_shows_secret(void **state)
 {
 	struct logger lg;
@@ -145,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_levels_per_subsystem),
 		cmocka_unit_test(test_parse_names),
 		cmocka_unit_test(test_journald_prefix),
+		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_redact_never_shows_secret),
 		cmocka_unit_test(test_long_line_truncated_safely),
 		cmocka_unit_test(test_hexdump_at_debug_only),

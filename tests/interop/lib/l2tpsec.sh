@@ -130,14 +130,16 @@ rig_l2tpsec_connected_or_gone() {
 # rig_gw_up waits for the new ones.
 rig_gw_stop() {
 	local d p n ns; d=$(rig_role_dir gw); ns=$(rig_ns gw)
-	for n in xl2tpd charon; do
-		[ -s "$d/$n.bgpid" ] && rig_stop_pid "$(<"$d/$n.bgpid")"
-		rm -f "$d/$n.bgpid"
-	done
+	# pppd first, then xl2tpd, charon last: whatever they send on the way
+	# out still has the gateway's IPsec policies (no plaintext L2TP).
 	for p in /proc/[0-9]*; do
 		[ "$p/ns/net" -ef "/run/netns/$ns" ] || continue
 		read -r n <"$p/comm" 2>/dev/null || continue
 		[ "$n" = pppd ] && rig_stop_pid "${p#/proc/}"
+	done
+	for n in xl2tpd charon; do
+		[ -s "$d/$n.bgpid" ] && rig_stop_pid "$(<"$d/$n.bgpid")"
+		rm -f "$d/$n.bgpid"
 	done
 	rm -f "$d/run/charon.vici" "$d/run/charon.pid" "$d/run/charon.ctl" "$d/run/xl2tpd.pid" \
 		"$d/run/xl2tpd/l2tp-control" "$d/run/ppp-events.log"
