@@ -4,8 +4,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/command.h"
+#include "client/conn.h"
 #include "client/ctl.h"
 #include "client/killswitch.h"
 
@@ -37,16 +39,33 @@ static int only_connection(const char *run_dir, char name[64])
 	return n;
 }
 
-/* A crashed connection's kill switch keeps blocking until disconnect. */
-static int remove_stale_killswitch(const char *name)
+/* A crashed connection: its kill switch keeps blocking, its routes, DNS
+ * and SAs stay, until a new connect or this disconnect removes them. */
+static int cleanup_crashed(const char *run_dir, const char *name)
 {
 	struct logger lg;
+	int rc = EXIT_OK;
 
-	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);
-	if (killswitch_remove(&lg, name) < 0)
-		return EXIT_FAILURE_GENERIC;
-	printf("%s was not running; its kill switch is removed\n", name);
-	return EXIT_OK;
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_NOTICE);
+	conn_cleanup_stale(&lg, run_dir, name);
+	if (killswitch_exists(name) == 1 && killswitch_remove(&lg, name) < 0)
+		rc = EXIT_FAILURE_GENERIC;
+	printf("%s was not running; what it left behind is removed\n", name);
+	return rc;
+}
+
+/* Did a crashed run of name leave anything? */
+static bool has_leftovers(const char *run_dir, const char *name)
+{
+	char path[300];
+
+	if (killswitch_exists(name) == 1)
+		return true;
+	snprintf(path, sizeof(path), "%s/%s.routes", run_dir, name);
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(path, sizeof(path), "%s/%s.dns", run_dir, name);
+	return access(path, F_OK) == 0;
 }
 
 static int disconnect_run(int argc, char **argv)
@@ -84,8 +103,8 @@ static int disconnect_run(int argc, char **argv)
 	if (ctl_request(run_dir, name, "disconnect", out, sizeof(out), 15000) < 0) {
 		int err = errno;
 
-		if (err == ENOENT && killswitch_exists(name) == 1)
-			return remove_stale_killswitch(name);
+		if (err == ENOENT && has_leftovers(run_dir, name))
+			return cleanup_crashed(run_dir, name);
 		fprintf(stderr, "l2tpsec: %s: %s\n", name,
 			err == ENOENT ? "not running" : strerror(err));
 		return EXIT_FAILURE_GENERIC;

@@ -34,7 +34,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 	a->dir = PROFILE_DIR;
 	optind = 0; /* glibc: start over, the command may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f')
 			a->force = true;
 		else if (c == 'd')

@@ -435,6 +435,21 @@ void conn_abort(struct conn *c, int exit_code, const char *why)
 	c->exit_code = exit_code;
 	snprintf(c->failure, sizeof(c->failure), "%s", why);
 	log_notice(c->lg, LOG_CLIENT, "%s: starting over", why);
+	/* The gateway would keep our old SAs (its INITIAL-CONTACT handling
+	 * matches our ID, which was the old address) and send our traffic
+	 * into them: tell it to drop them, through the new path. */
+	if (c->ike_alive && ike_rehome(c->ike) == 0)
+		ike_stop(c->ike);
+	/* Its L2TP tunnel it keeps until hellos go unanswered, and a new
+	 * tunnel from the same address and port (one NAT, port 1701) would
+	 * have its data delivered to the old one: a new port avoids that,
+	 * unless the profile insists on 1701. */
+	if (c->p->profile->l2tp_port != PROFILE_L2TP_PORT_1701) {
+		uint16_t r = 0;
+
+		random_bytes(&r, sizeof(r));
+		c->l2tp_port = (uint16_t)(49152 + r % 16384);
+	}
 	release_layers(c);
 	c->state = CONN_STOPPING;
 	conn_stop_next(c); /* nothing alive: finishes now */

@@ -111,6 +111,7 @@ struct conn {
 	 * and failed for a reason that may go away keeps its interface, routes
 	 * and DNS while it waits, so traffic does not leak past the tunnel. */
 	bool was_up;
+	uint16_t l2tp_port; /* our L2TP port; 0: 1701 */
 	bool keep_net; /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
 	char last_failure[320];
@@ -143,6 +144,12 @@ int conn_restart(struct conn *c);
 /* The path to the gateway changed under us (roaming): drop every layer at
  * once, without goodbyes the gateway could not receive, then ev.down. */
 void conn_abort(struct conn *c, int exit_code, const char *why);
+/* What a crashed run of connection name left behind: routes, DNS, XFRM
+ * states and policies (kill switch: client/killswitch.h). */
+void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name);
+/* Before a reconnect after roaming: the gateway's pinned route follows the
+ * new path (ifindex, next hop), saved for crash undo. */
+void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via);
 /* Undo kept network configuration when no reconnect follows after all. */
 void conn_release_net(struct conn *c);
 

@@ -232,6 +232,14 @@ bool conn_data_stop_step(struct conn *c)
 	if (c->ppp_stopping)
 		return true;
 	c->ppp_stopping = true;
+	if (c->pppd && !c->l2tp_alive) {
+		/* The session is gone: a Terminate-Request could only leave
+		 * unprotected once our SAs go, so pppd ends without one. */
+		pppd_free(c->pppd);
+		c->pppd = NULL;
+		c->ppp_alive = false;
+		return false;
+	}
 	if (c->pppd)
 		pppd_stop(c->pppd); /* LCP terminate, then exited() */
 	else if (c->l2tp_alive)

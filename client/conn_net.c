@@ -222,3 +222,11 @@ void conn_net_down(struct conn *c)
 	}
 	c->net_configured = false;
 }
+
+void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)
+{
+	if (!c->net_open || !c->net_configured)
+		return;
+	if (netcfg_repin_gateway(&c->net, c->p->gateway.sin_addr, ifindex, via) == 0)
+		netcfg_save(&c->net, c->state_path);
+}

@@ -27,6 +27,12 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
+	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL) {
+		uint16_t r = 0;
+
+		random_bytes(&r, sizeof(r));
+		c->l2tp_port = (uint16_t)(49152 + r % 16384);
+	}
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
 		 p->profile->name);
 	dns_init(&c->dns, lg, p->profile->name, p->run_dir,
@@ -111,7 +117,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	cfg->dpd_interval_s = pr->dpd_interval_s;
 	/* the userspace data path speaks only ESP in UDP (RFC 3948) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
-	cfg->l2tp_local_port = 1701;
+	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;
 	cfg->l2tp_remote_port = 1701;
 }
 
@@ -126,6 +132,7 @@ void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg)
 	/* The Quick Mode selectors name port 1701; an ephemeral port would
 	 * need its own SA, so both paths use 1701 (Windows does too). */
 	cfg->port_mode = L2TP_PORT_1701;
+	cfg->local_port = c->l2tp_port; /* what the IKE selectors name */
 	if (secret_is_set(&pr->tunnel_secret.value)) {
 		cfg->secret = pr->tunnel_secret.value.data;
 		cfg->secret_len = pr->tunnel_secret.value.len;
@@ -213,4 +220,20 @@ int conn_setup_tun(struct conn *c)
 		return -1;
 	}
 	return 0;
+}
+
+void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name)
+{
+	struct netcfg net;
+	struct dns dns;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/%s.routes", run_dir, name);
+	if (netcfg_open(&net, lg) == 0) {
+		netcfg_undo_file(&net, path);
+		netcfg_close(&net);
+	}
+	dns_init(&dns, lg, name, run_dir, "/etc/resolv.conf");
+	dns_revert_stale(&dns);
+	esp_kernel_cleanup_stale(lg);
 }

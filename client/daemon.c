@@ -117,12 +117,23 @@ static uint64_t retry_delay_ms(unsigned attempt)
 	return base * 3 / 4 + (base / 2) * r / 65535;
 }
 
+/* The kept /32 to the gateway may name a path that is gone (roaming):
+ * follow the path the kernel would take without our routes. */
+static void repin_gateway(struct daemon *d)
+{
+	struct netwatch_path path;
+
+	if (d->nw_running && netwatch_lookup(&d->nw, &path) == 0 && path.valid)
+		conn_repin_gateway(&d->conn, path.ifindex, path.via);
+}
+
 static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct daemon *d = ctx;
 
 	(void)loop;
 	(void)t;
+	repin_gateway(d);
 	conn_restart(&d->conn); /* a failure comes back through on_down */
 }
 
@@ -192,6 +203,7 @@ static void on_path_changed(void *ctx, const char *why)
 		loop_timer_start(d->loop, &d->retry_timer, 0);
 		return;
 	}
+	repin_gateway(d); /* so that the goodbyes to the gateway take the new path */
 	conn_abort(c, CONN_EXIT_NETWORK, why);
 }
 

@@ -195,6 +195,25 @@ int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifi
 	return add_recorded(nc, &r);
 }
 
+int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex,
+			 struct in_addr via)
+{
+	struct netcfg_route r = {.dst = gateway, .prefix = 32, .gw = via, .ifindex = ifindex};
+
+	for (size_t i = 0; i < nc->n_added; i++) {
+		struct netcfg_route *old = &nc->added[i];
+
+		if (old->prefix != 32 || old->dst.s_addr != gateway.s_addr)
+			continue;
+		/* Even the same path is added again: the kernel drops routes
+		 * whose source address went away, without telling us. */
+		route_change(nc, old, false); /* may be gone already */
+		nc->added[i] = nc->added[--nc->n_added];
+		break;
+	}
+	return add_recorded(nc, &r);
+}
+
 void netcfg_undo(struct netcfg *nc)
 {
 	while (nc->n_added > 0) {

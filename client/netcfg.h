@@ -44,6 +44,10 @@ int netcfg_link_setup(struct netcfg *nc, int ifindex, unsigned mtu, struct in_ad
 /* Keep the gateway reachable outside the tunnel: a /32 to it over the path
  * it has now. Does nothing when that path is already our tunnel. */
 int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifindex);
+/* Roaming: point the gateway's /32 at a new path (ifindex, next hop or
+ * 0.0.0.0 for on-link), replacing the pin added before, if any. */
+int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex,
+			 struct in_addr via);
 /* dst/prefix through the tunnel interface. */
 int netcfg_route_via(struct netcfg *nc, struct in_addr dst, uint8_t prefix, int ifindex);
 /* Everything through the tunnel without replacing the existing default

@@ -222,6 +222,11 @@ int ike_start(struct ike_session *s);
 /* Send DELETEs for the ESP and ISAKMP SAs, then stop; cb->stopped follows. */
 void ike_stop(struct ike_session *s);
 void ike_free(struct ike_session *s);
+/* The network changed under the session (roaming): connect its sockets
+ * again so that what it sends next (e.g. the DELETEs of ike_stop, telling
+ * the gateway to drop SAs bound to the old address) takes the new path.
+ * 0, or -1 when there is no path to the gateway now. */
+int ike_rehome(struct ike_session *s);
 
 void ike_get_status(const struct ike_session *s, struct ike_status *st);
 /* The UDP 4500 socket (-1 before ike_start()). */

@@ -152,6 +152,38 @@ fail:
 	return -1;
 }
 
+/* A connected UDP socket keeps the source address chosen at connect();
+ * after roaming that address is gone. Dissolving the association and
+ * connecting again picks the source of the new path (the port stays). */
+static int reconnect_fd(int fd, const struct sockaddr_storage *remote)
+{
+	struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+
+	if (fd < 0)
+		return 0;
+	connect(fd, &unspec, sizeof(unspec));
+	return connect(fd, (const struct sockaddr *)remote, sa_len(remote));
+}
+
+int ike_rehome(struct ike_session *s)
+{
+	socklen_t len = sizeof(s->local);
+	int rc = 0;
+
+	if (reconnect_fd(s->fd_ike, &s->remote) < 0 ||
+	    reconnect_fd(s->fd_natt, &s->remote_natt) < 0)
+		rc = -1;
+	if (s->fd_ike >= 0)
+		getsockname(s->fd_ike, (struct sockaddr *)&s->local, &len);
+	len = sizeof(s->local_natt);
+	if (s->fd_natt >= 0)
+		getsockname(s->fd_natt, (struct sockaddr *)&s->local_natt, &len);
+	if (rc < 0)
+		log_warn(s->lg, LOG_IKE, "no path to the gateway after the network changed: %s",
+		         strerror(errno));
+	return rc;
+}
+
 void net_close(struct ike_session *s)
 {
 	if (s->fd_ike >= 0) {

@@ -61,6 +61,8 @@ struct l2tp_config {
 	struct sockaddr_storage peer;  /* LNS address; port 0 means 1701 */
 	struct sockaddr_storage local; /* local address to bind; AF_UNSPEC: any */
 	enum l2tp_port_mode port_mode;
+	uint16_t local_port; /* non-zero: exactly this local port (overrides
+			      * port_mode; e.g. the port IKE's selectors name) */
 	const char *hostname;  /* Host Name AVP; copied; NULL: "l2tpsec" */
 	const uint8_t *secret; /* tunnel secret, copied; NULL/0: no tunnel auth */
 	size_t secret_len;

@@ -111,6 +111,10 @@ static int pick_transport_port(struct l2tp *l2tp, bool ephemeral)
 {
 	uint16_t r;
 
+	if (l2tp->cfg.local_port) {
+		l2tp->local_port = l2tp->cfg.local_port;
+		return 0;
+	}
 	if (!ephemeral) {
 		l2tp->local_port = L2TP_PORT;
 		return 0;
@@ -123,6 +127,7 @@ static int pick_transport_port(struct l2tp *l2tp, bool ephemeral)
 
 int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 {
+	uint16_t want;
 	int fd;
 
 	l2tp_socket_close(l2tp);
@@ -146,9 +151,10 @@ int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 	/* Several tunnels (to different LNSs) may share port 1701: with
 	 * SO_REUSEADDR on each and every socket connected to its LNS, the
 	 * kernel hands each datagram to the socket of its 4-tuple. */
-	if (!ephemeral && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
+	want = l2tp->cfg.local_port ? l2tp->cfg.local_port : ephemeral ? 0 : L2TP_PORT;
+	if (want && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
 		log_warn(l2tp->lg, LOG_L2TP, "SO_REUSEADDR: %s", strerror(errno));
-	if (bind_socket(l2tp, fd, ephemeral ? 0 : L2TP_PORT) < 0) {
+	if (bind_socket(l2tp, fd, want) < 0) {
 		log_warn(l2tp->lg, LOG_L2TP, "bind UDP port %s: %s",
 		         ephemeral ? "(ephemeral)" : "1701", strerror(errno));
 		close(fd);
@@ -159,7 +165,7 @@ int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 		return -1;
 	}
 	l2tp->fd = fd;
-	if (!ephemeral)
+	if (want)
 		l2tp_socket_peer_seen(l2tp, &l2tp->peer, l2tp->peer_len);
 	log_info(l2tp->lg, LOG_L2TP, "local UDP port %u", l2tp->local_port);
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -122,12 +123,11 @@ static int password_pipe(const uint8_t *pw, size_t len)
 
 static int spawn(struct pppd *p, const struct pppd_argv *av, int l2tp_fd, int pw_fd)
 {
+	pid_t parent = getpid();
 	int logp[2];
 
 	if (pipe2(logp, O_CLOEXEC) < 0)
 		return -1;
-	pid_t parent = getpid();
-
 	p->pid = fork();
 	if (p->pid < 0) {
 		close(logp[0]);

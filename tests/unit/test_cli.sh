@@ -7,7 +7,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..8"
+echo "1..11"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
@@ -22,5 +22,29 @@ check "unknown option exits 2" test "$rc" -eq 2
 check "help CMD shows its usage" test $? -eq 0
 "$bin" help nosuch 2>/dev/null; rc=$?
 check "help of unknown command exits 2" test "$rc" -eq 2
+
+# --help and the man page agree: every command and every long option of
+# every command is documented in l2tpsec(8).
+man=${L2TPSEC_SRCDIR:-.}/man/l2tpsec.8
+cmds=$("$bin" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
+missing=""
+for c in $cmds; do
+	grep -Eq "^\.It (Xo|Cm $c)" "$man" && grep -q "Cm $c" "$man" || missing="$missing $c"
+done
+check "every command of --help is in l2tpsec(8)${missing:+ (missing:$missing)}" test -z "$missing"
+missing=""
+for c in $cmds; do
+	for o in $("$bin" help "$c" | grep -oE -- '--[a-z0-9-]+' | sort -u); do
+		[ "$o" = --help ] && continue
+		grep -q "Fl -${o#--}" "$man" || missing="$missing $c:$o"
+	done
+done
+check "every long option of every command is in l2tpsec(8)${missing:+ (missing:$missing)}" test -z "$missing"
+documented=$(grep -E '^\.It Cm [a-z]+' "$man" | awk '{print $3}' | sort -u)
+extra=""
+for c in $documented; do
+	echo "$cmds" | grep -qx "$c" || extra="$extra $c"
+done
+check "l2tpsec(8) documents no command --help lacks${extra:+ (extra:$extra)}" test -z "$extra"
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail

@@ -3,6 +3,7 @@
  * exit status mapping, and a full launch against tests/ppp/fake_pppd. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -472,6 +473,63 @@ static void test_launch_sigkill_after_timeout(void **state)
 	finish(&l, p, sock);
 }
 
+/* Whether pid still runs (a zombie waiting for its new parent does not). */
+static bool runs(pid_t pid)
+{
+	char path[64], buf[256], *rp;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
+/* We are killed (kill -9) while pppd runs: pppd must not outlive us, or
+ * it keeps pppN with the tunnel's address and peer route and the next
+ * connect routes the gateway's PPP address into the dead link. */
+static void test_launch_parent_killed(void **state)
+{
+	int pfd[2];
+	pid_t mid, fake = 0;
+
+	(void)state;
+	assert_int_equal(pipe(pfd), 0);
+	mid = fork();
+	assert_true(mid >= 0);
+	if (mid == 0) {
+		struct launch l;
+		int sock;
+		struct pppd *p;
+		pid_t pid;
+
+		close(pfd[0]);
+		p = launch(&l, "alice", "s3cret pw", 2000, &sock);
+		run_until(&l, NULL, &l.ip_ups, 5000);
+		pid = l.ip_ups ? pppd_pid(p) : 0;
+		if (write(pfd[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &fake, sizeof(fake)), (ssize_t)sizeof(fake));
+	close(pfd[0]);
+	assert_true(fake > 0);
+	assert_true(runs(fake));
+	kill(mid, SIGKILL);
+	waitpid(mid, NULL, 0);
+	for (int i = 0; i < 300 && runs(fake); i++)
+		usleep(10000);
+	assert_false(runs(fake));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +545,7 @@ int main(void)
 	    cmocka_unit_test(test_launch_wrong_password),
 	    cmocka_unit_test(test_launch_hangup),
 	    cmocka_unit_test(test_launch_sigkill_after_timeout),
+	    cmocka_unit_test(test_launch_parent_killed),
 	};
 
 	return cmocka_run_group_tests_name("ppp_pppd", tests, NULL, NULL);

@@ -550,8 +550,8 @@ rig_l2tpsec_case_import() {
 	local d f out mode; d=$(rig_role_dir client); f=$d/office.nmconnection
 	rig_l2tpsec_write_nm "$f"
 	rm -rf "$d/profiles"; mkdir -m 700 "$d/profiles"
-	out=$(rig_in client "$L2TPSEC_BIN" import "$f" office --dir "$d/profiles" 2>&1) ||
-		rig_fail "client: l2tpsec import failed: $out"
+	out=$(rig_in client "$L2TPSEC_BIN" import --dir "$d/profiles" "$f" office 2>&1) ||
+		rig_fail "client: l2tpsec import --dir DIR FILE NAME failed: $out"
 	echo "$out" >>"$RIG_LOGDIR/client-l2tpsec-cmd.log"
 	[ -s "$d/profiles/office.conf" ] || rig_fail "client: import wrote no $d/profiles/office.conf: $out"
 	mode=$(stat -c %a "$d/profiles/office.conf")
@@ -563,6 +563,12 @@ rig_l2tpsec_case_import() {
 	export L2TPSEC_PROFILE=$d/profiles/office.conf
 	rig_gw_up
 	rig_l2tpsec_case_run import
+	# The options after the operands, as `connect` takes them.
+	rm -rf "$d/profiles2"; mkdir -m 700 "$d/profiles2"
+	out=$(rig_in client "$L2TPSEC_BIN" import "$f" office --dir "$d/profiles2" 2>&1) ||
+		rig_fail "client: l2tpsec import FILE NAME --dir DIR refused: $out"
+	cmp -s "$d/profiles/office.conf" "$d/profiles2/office.conf" ||
+		rig_fail "client: import FILE NAME --dir DIR wrote a different profile"
 }
 
 # Crash recovery: kill -9 while connected leaves XFRM states/policies (kernel

@@ -84,7 +84,7 @@ for stack in $BENCH_STACKS; do
 	L2TPSEC_RUN_DIR=$d/run/l2tpsec
 	tlog=$RIG_LOGDIR/client-l2tpsec-timed-$stack.log
 	rm -f "$d/run/tcpdump.ev"
-	rig_capture_start client lan
+	rig_capture_start client eth0
 	t0=$(rig_now_ms)
 	(
 		nsenter -t "$(rig_role_pid client)" -m -n -- "$L2TPSEC_BIN" connect --name rig \
@@ -100,11 +100,11 @@ for stack in $BENCH_STACKS; do
 	rig_track "$tpid" timed-l2tpsec
 	rig_wait_for 60 grep -q ' connected rig ' "$tlog" || { tail -n 30 "$tlog" >&2; rig_fail "timed $stack run did not connect"; }
 	rig_capture_stop
-	mv "$RIG_PCAP" "$RIG_LOGDIR/client-lan-timed-$stack.pcap"
+	mv "$RIG_PCAP" "$RIG_LOGDIR/client-eth0-timed-$stack.pcap"
 	# the wire seen from the client, ms since the start
-	tcpdump -r "$RIG_LOGDIR/client-lan-timed-$stack.pcap" -n -tt 2>/dev/null |
+	tcpdump -r "$RIG_LOGDIR/client-eth0-timed-$stack.pcap" -n -tt 2>/dev/null |
 		awk -v t0="$t0" '{ split($1, a, "."); printf "%6d %s\n", (a[1] * 1000 + substr(a[2], 1, 3)) - t0, $0 }' \
-			>"$RIG_LOGDIR/client-lan-timed-$stack.txt"
+			>"$RIG_LOGDIR/client-eth0-timed-$stack.txt"
 	rig_in client "$L2TPSEC_BIN" disconnect rig --run-dir "$L2TPSEC_RUN_DIR" >/dev/null 2>&1
 	rig_wait_for 15 eval '! kill -0 '"$tpid"' 2>/dev/null' || rig_stop_pid "$tpid"
 	bench "$stack timed_log ${tlog##*/}"
