@@ -414,9 +414,30 @@ failed:
 	return -1;
 }
 
+/* The gateway keeps the L2TP tunnel of a run that ended without goodbye
+ * until its hellos go unanswered, and a new tunnel from the same address
+ * and port (one NAT, port 1701) would have its data delivered to that
+ * old one. A new port avoids it, unless the profile insists on 1701. */
+static void avoid_stale_tunnel(struct conn *c)
+{
+	uint16_t r = 0;
+
+	if (c->p->profile->l2tp_port == PROFILE_L2TP_PORT_1701)
+		return;
+	random_bytes(&r, sizeof(r));
+	c->l2tp_port = (uint16_t)(49152 + r % 16384);
+	log_info(c->lg, LOG_CLIENT, "L2TP from port %u: the gateway may still hold our old tunnel",
+		 c->l2tp_port);
+}
+
 int conn_start(struct conn *c)
 {
+	/* what an earlier run saved while up: it ended without goodbye */
+	bool crashed = access(c->state_path, F_OK) == 0;
+
 	conn_net_recover(c);
+	if (crashed)
+		avoid_stale_tunnel(c);
 	return conn_launch(c);
 }
 
@@ -440,16 +461,7 @@ void conn_abort(struct conn *c, int exit_code, const char *why)
 	 * into them: tell it to drop them, through the new path. */
 	if (c->ike_alive && ike_rehome(c->ike) == 0)
 		ike_stop(c->ike);
-	/* Its L2TP tunnel it keeps until hellos go unanswered, and a new
-	 * tunnel from the same address and port (one NAT, port 1701) would
-	 * have its data delivered to the old one: a new port avoids that,
-	 * unless the profile insists on 1701. */
-	if (c->p->profile->l2tp_port != PROFILE_L2TP_PORT_1701) {
-		uint16_t r = 0;
-
-		random_bytes(&r, sizeof(r));
-		c->l2tp_port = (uint16_t)(49152 + r % 16384);
-	}
+	avoid_stale_tunnel(c); /* no StopCCN could reach the gateway either */
 	release_layers(c);
 	c->state = CONN_STOPPING;
 	conn_stop_next(c); /* nothing alive: finishes now */

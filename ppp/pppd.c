@@ -87,11 +87,12 @@ exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd, pid_t
 	/* If we die without stopping pppd (kill -9, crash), pppd must not
 	 * outlive us holding pppN, its address and its peer route: the next
 	 * connect would find the gateway's address routed into the dead
-	 * link. SIGHUP is pppd's "lower layer gone": it ends the link without
-	 * waiting for a Terminate-Ack that can no longer come, and exits
-	 * (nopersist). Survives execve (pppd is not set-uid here); the
-	 * getppid() check closes the window where we died before prctl. */
-	if (prctl(PR_SET_PDEATHSIG, SIGHUP) < 0 || getppid() != parent)
+	 * link. SIGKILL: pppd 2.4.9 on SIGHUP still lingered for seconds
+	 * over a tunnel that was gone, and nobody is left to say goodbye to
+	 * (the kernel releases pppN when its last holder dies). Survives
+	 * execve (pppd is not set-uid here); the getppid() check closes the
+	 * window where we died before prctl. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(127);
 	if (devnull < 0 || l < 0 || g < 0 || (pw_fd >= 0 && w < 0) || dup2(devnull, 0) < 0 ||
 	    dup2(g, 1) < 0 || dup2(g, 2) < 0 || dup2(l, PPPD_CHILD_L2TP_FD) < 0 ||
