@@ -438,6 +438,8 @@ int conn_start(struct conn *c)
 	conn_net_recover(c);
 	if (crashed)
 		avoid_stale_tunnel(c);
+	if (c->ev.prepare)
+		c->ev.prepare(c, c->ev_ctx);
 	return conn_launch(c);
 }
 

@@ -64,6 +64,8 @@ struct conn_ip {
 
 struct conn;
 struct conn_events {
+	/* after crash leftovers are undone, before IKE starts (may be NULL) */
+	void (*prepare)(struct conn *c, void *ctx);
 	void (*up)(struct conn *c, void *ctx); /* PPP is up, routes and DNS set */
 	void (*down)(struct conn *c, void *ctx); /* all torn down; c->exit_code final */
 };

@@ -225,7 +225,9 @@ void conn_net_down(struct conn *c)
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)
 {
-	if (!c->net_open || !c->net_configured)
+	if (!c->net_open && netcfg_open(&c->net, c->lg) == 0)
+		c->net_open = true;
+	if (!c->net_open)
 		return;
 	if (netcfg_repin_gateway(&c->net, c->p->gateway.sin_addr, ifindex, via) == 0)
 		netcfg_save(&c->net, c->state_path);

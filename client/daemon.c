@@ -127,6 +127,14 @@ static void repin_gateway(struct daemon *d)
 		conn_repin_gateway(&d->conn, path.ifindex, path.via);
 }
 
+/* The gateway's /32 over the path outside every tunnel, before IKE:
+ * another l2tpsec connection's default route must not carry ours. */
+static void on_prepare(struct conn *c, void *ctx)
+{
+	(void)c;
+	repin_gateway(ctx);
+}
+
 static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -196,7 +204,7 @@ static void on_path_changed(void *ctx, const char *why)
 	struct daemon *d = ctx;
 	struct conn *c = &d->conn;
 
-	if (d->user_stop || !c->was_up)
+	if (d->user_stop || !c->was_up || !c->p->profile->reconnect)
 		return; /* the first connect has its own retransmissions */
 	if (c->state == CONN_DOWN && c->keep_net) {
 		log_notice(d->lg, LOG_CLIENT, "%s: reconnecting now", why);
@@ -328,15 +336,14 @@ static int start_supervision(struct daemon *d, const struct conn_params *params)
 	} else {
 		killswitch_remove(d->lg, pr->name);
 	}
-	if (pr->reconnect &&
-	    netwatch_start(&d->nw, d->loop, d->lg, params->gateway.sin_addr, &nw_cbs, d) == 0)
+	if (netwatch_start(&d->nw, d->loop, d->lg, params->gateway.sin_addr, &nw_cbs, d) == 0)
 		d->nw_running = true;
 	return 0;
 }
 
 int daemon_run(struct logger *lg, const struct conn_params *params, const struct daemon_opts *opts)
 {
-	struct conn_events ev = {.up = on_up, .down = on_down};
+	struct conn_events ev = {.prepare = on_prepare, .up = on_up, .down = on_down};
 	struct daemon d = {.lg = lg, .report_fd = -1};
 	int rc;
 

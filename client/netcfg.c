@@ -175,6 +175,12 @@ int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifi
 
 	if (!dst)
 		return -1;
+	for (size_t i = 0; i < nc->n_added; i++) {
+		if (nc->added[i].prefix == 32 && nc->added[i].dst.s_addr == gateway.s_addr) {
+			nl_addr_put(dst);
+			return 0; /* pinned already (before IKE started) */
+		}
+	}
 	err = rtnl_route_lookup(nc->sk, dst, &found);
 	nl_addr_put(dst);
 	if (err < 0 || !found || rtnl_route_get_nnexthops(found) < 1) {
@@ -200,6 +206,8 @@ int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex,
 {
 	struct netcfg_route r = {.dst = gateway, .prefix = 32, .gw = via, .ifindex = ifindex};
 
+	if (ifindex == 1)
+		return 0; /* the gateway is this host (lo): nothing to pin */
 	for (size_t i = 0; i < nc->n_added; i++) {
 		struct netcfg_route *old = &nc->added[i];
 

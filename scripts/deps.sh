@@ -10,7 +10,7 @@ build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
  nftables"
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
- libstrongswan-extra-plugins xl2tpd iproute2 iptables tcpdump iperf3 kmod"
+ libstrongswan-extra-plugins xl2tpd iproute2 iptables tcpdump iperf3 kmod python3-minimal"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"

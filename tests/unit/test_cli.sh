@@ -7,7 +7,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..11"
+echo "1..13"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
@@ -46,5 +46,17 @@ for c in $documented; do
 	echo "$cmds" | grep -qx "$c" || extra="$extra $c"
 done
 check "l2tpsec(8) documents no command --help lacks${extra:+ (extra:$extra)}" test -z "$extra"
+
+# bash completion: subcommands, then options of connect
+comp=${L2TPSEC_SRCDIR:-.}/scripts/completion/l2tpsec
+if command -v bash >/dev/null; then
+	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec dis); COMP_CWORD=1; _l2tpsec; echo \${COMPREPLY[*]}")
+	check "completion of subcommands" test "$out" = "disconnect"
+	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec connect --data); COMP_CWORD=2; _l2tpsec; echo \${COMPREPLY[*]}")
+	check "completion of connect's options" test "$out" = "--datapath"
+else
+	echo "ok 12 # SKIP no bash"
+	echo "ok 13 # SKIP no bash"
+fi
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail

@@ -34,7 +34,22 @@ reconnect = yes
 CONF
 umask 022
 export L2TPSEC_DATAPATH=auto L2TPSEC_ARGS="$d/living.conf ${LIVING_EXTRA_ARGS:-}"
+# systemd's side of Type=notify: a datagram socket that records what it gets
+notify="$d/run/notify.sock"
+rig_bg client notify python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    print(s.recv(4096).decode().replace("\n", " "), flush=True)
+' "$notify"
+rig_wait_for 10 test -S "$notify" || rig_fail "notify listener did not start"
+export NOTIFY_SOCKET=$notify
 rig_l2tpsec_up
+unset NOTIFY_SOCKET
+rig_wait_for 5 grep -q 'READY=1' "$RIG_LOGDIR/client-notify.log" ||
+	rig_fail "no READY=1 for systemd (Type=notify)"
+rig_log "systemd: READY=1 received when connected"
 rig_assert_ping
 rig_in client nft list table inet l2tpsec_rig >/dev/null || rig_fail "kill switch table missing"
 # outside the tunnel, nothing but IKE: the NAT's LAN address does not answer

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Two profiles connected at once, to two gateways (two addresses of the gw
+# namespace, each with its own xl2tpd), on the kernel path: two IKE sessions
+# sharing UDP 500/4500, two L2TP tunnels sharing port 1701, two pppd, and
+# neither disturbs the other; then one disconnects and the other stays up.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+
+rig_init l2tpsec-two
+rig_need_stack
+rig_need_l2tpsec
+rig_topo_up
+GW2_ADDR=172.16.0.3
+rig_in gw ip addr add "$GW2_ADDR/24" dev eth0
+GW_LOCAL_ADDR="$GW_LOCAL_ADDR,$GW2_ADDR" rig_gw_charon
+GW_XL2TPD_ADDR=$GW_LOCAL_ADDR rig_gw_xl2tpd
+# the second LNS: its own config, pid and control files, another pool
+gwd=$(rig_role_dir gw)
+sed -e "s/^listen-addr = .*/listen-addr = $GW2_ADDR/" \
+	-e "s/^ip range = .*/ip range = 192.168.42.30-192.168.42.40/" \
+	"$gwd/etc/xl2tpd/xl2tpd.conf" >"$gwd/etc/xl2tpd/xl2tpd2.conf"
+rig_bg gw xl2tpd2 xl2tpd -D -c /etc/xl2tpd/xl2tpd2.conf -s /etc/xl2tpd/l2tp-secrets \
+	-p /run/xl2tpd2.pid -C /run/xl2tpd/l2tp-control2
+rig_wait_for 20 test -p "$gwd/run/xl2tpd/l2tp-control2" || rig_fail "gw: second xl2tpd did not start"
+
+export L2TPSEC_DATAPATH=auto
+rig_l2tpsec_up
+first_if=$CLIENT_PPP_IF first_pid=$L2TPSEC_PID
+d=$(rig_role_dir client)
+# the second profile: split tunnel (one default route is enough)
+umask 077
+cat >"$d/second.conf" <<CONF
+[gateway]
+host = $GW2_ADDR
+
+[ipsec]
+psk-file = $d/psk
+
+[ppp]
+user = $GW_USER
+password-file = $d/password
+
+[network]
+default-route = no
+CONF
+umask 022
+log2="$RIG_LOGDIR/client-l2tpsec2.log"
+rig_bg client l2tpsec2 "$L2TPSEC_BIN" connect "$d/second.conf" --name rig2 \
+	--run-dir "$L2TPSEC_RUN_DIR" -v
+second_pid=$RIG_BG_PID
+rig_wait_for 60 grep -q '^connected ' "$log2" || { tail -n 30 "$log2" >&2; rig_fail "second profile did not connect"; }
+read -r _ _ _ second_if _ second_addr _ second_peer < <(grep '^connected ' "$log2")
+[ "$second_if" != "$first_if" ] || rig_fail "both connections on $first_if"
+case $second_addr in 192.168.42.3[0-9] | 192.168.42.40) ;; *) rig_fail "second address $second_addr not from the second pool" ;; esac
+rig_log "two connections: $first_if $CLIENT_PPP_ADDR via $GW_PUBLIC_ADDR, $second_if $second_addr via $GW2_ADDR"
+
+# both carry traffic, each through its own tunnel and SA
+rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$first_if" "$PPP_GW_ADDR" >/dev/null || rig_fail "ping over $first_if failed"
+rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$second_if" "$PPP_GW_ADDR" >/dev/null || rig_fail "ping over $second_if failed"
+n=$(rig_in gw swanctl --list-sas | grep -c 'INSTALLED, TRANSPORT-in-UDP')
+[ "$n" -ge 2 ] || rig_fail "the gateway has $n transport SAs, not 2"
+rig_l2tpsec status --json >"$RIG_LOGDIR/client-status-two.json"
+grep -q '"name":"rig"' "$RIG_LOGDIR/client-status-two.json" &&
+	grep -q '"name":"rig2"' "$RIG_LOGDIR/client-status-two.json" || rig_fail "status does not list both"
+
+# the second leaves; the first is untouched
+rig_l2tpsec disconnect rig2 >/dev/null || rig_fail "disconnect rig2 failed"
+rig_wait_for 10 eval '! kill -0 '"$second_pid"' 2>/dev/null' || rig_fail "rig2 still running"
+! rig_in client ip link show "$second_if" >/dev/null 2>&1 || rig_fail "$second_if left behind"
+kill -0 "$first_pid" || rig_fail "the first connection died with the second"
+rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$first_if" "$PPP_GW_ADDR" >/dev/null ||
+	rig_fail "the first connection stopped working when the second left"
+rig_l2tpsec_down
+rig_result "connect_ms=$L2TPSEC_CONNECT_MS second=$second_if:$second_addr"
