@@ -300,6 +300,7 @@ static int connect_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc == -2 ? EXIT_OK : rc;
+
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return EXIT_FAILURE_GENERIC;

@@ -182,6 +182,15 @@ void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
+
+/* The profile's liveness (seconds of silence after which the gateway is
+ * dead) as the three layers' probe settings. */
+struct conn_liveness {
+	uint32_t dpd_interval_s, dpd_tries;
+	unsigned hello_interval_s;
+	unsigned echo_interval_s, echo_failure;
+};
+struct conn_liveness conn_liveness_for(uint32_t dead_after_s);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
 void conn_net_down(struct conn *c);

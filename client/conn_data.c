@@ -120,6 +120,12 @@ static int builtin_ppp_start(struct conn *c)
 		.request_dns = pr->dns != PROFILE_DNS_NO,
 	};
 
+	if (pr->liveness_s) {
+		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
+
+		cfg.echo_interval_s = l.echo_interval_s;
+		cfg.echo_failure = l.echo_failure;
+	}
 	c->ppp = ppp_new(c->loop, c->lg, &cfg, &ppp_cbs, c);
 	if (!c->ppp)
 		return -1;
@@ -204,6 +210,12 @@ static int pppd_run(struct conn *c, const struct l2tp_session_info *info)
 		.debug = log_enabled(c->lg, LOG_PPP, LOG_LVL_DEBUG),
 	};
 
+	if (pr->liveness_s) {
+		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
+
+		cfg.echo_interval_s = l.echo_interval_s;
+		cfg.echo_failure = l.echo_failure;
+	}
 	cfg.ip_up_script = ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",

@@ -115,6 +115,12 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	if (pr->ipsec_lifetime_s)
 		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
 	cfg->dpd_interval_s = pr->dpd_interval_s;
+	if (pr->liveness_s) {
+		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
+
+		cfg->dpd_interval_s = l.dpd_interval_s;
+		cfg->dpd_tries = l.dpd_tries;
+	}
 	/* the userspace data path speaks only ESP in UDP (RFC 3948) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
 	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;
@@ -139,6 +145,8 @@ void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg)
 	}
 	if (pr->hello_interval_s)
 		cfg->hello_interval_s = pr->hello_interval_s;
+	if (pr->liveness_s)
+		cfg->hello_interval_s = conn_liveness_for(pr->liveness_s).hello_interval_s;
 	if (pr->retries)
 		cfg->rtx_max_tries = pr->retries;
 	cfg->data_mode = c->kernel_path ? L2TP_DATA_KERNEL : L2TP_DATA_USERSPACE;
@@ -236,4 +244,20 @@ void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name
 	dns_init(&dns, lg, name, run_dir, "/etc/resolv.conf");
 	dns_revert_stale(&dns);
 	esp_kernel_cleanup_stale(lg);
+}
+
+/* One policy, three mechanisms: each layer probes often enough that it
+ * gives up after about the same silence (RFC 3706 §5.5 DPD retries, RFC 2661
+ * §6.5 HELLO with its retransmissions, RFC 1661 §5.8 echo). */
+struct conn_liveness conn_liveness_for(uint32_t dead_after_s)
+{
+	struct conn_liveness l;
+
+	l.dpd_tries = 5;
+	l.dpd_interval_s = MAX(dead_after_s / l.dpd_tries, 4u);
+	/* a HELLO is retransmitted for about 30 s before the tunnel is dead */
+	l.hello_interval_s = MAX(dead_after_s > 40 ? dead_after_s - 30 : dead_after_s / 2, 10u);
+	l.echo_failure = 4;
+	l.echo_interval_s = MAX(dead_after_s / l.echo_failure, 2u);
+	return l;
 }

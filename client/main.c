@@ -3,12 +3,16 @@
 #include <string.h>
 
 #include "client/command.h"
+#include "lib/util.h"
 
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
 	char *help_argv[] = {"help", NULL};
 
+	/* connect, check and import read secrets: no core file may hold one */
+	if (secure_no_core_dumps() < 0)
+		fputs("l2tpsec: warning: cannot disable core dumps\n", stderr);
 	if (argc < 2)
 		return cmd_help.run(1, help_argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

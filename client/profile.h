@@ -177,6 +177,10 @@ struct profile {
 	enum profile_datapath datapath;
 	bool kill_switch;
 	bool reconnect;
+	/* One liveness policy for the three layers that can tell (IKE DPD,
+	 * L2TP hello, LCP echo): the peer is dead after this much silence;
+	 * 0: each layer's own interval. */
+	uint32_t liveness_s;
 	bool log_level_set[LOG_SUBSYS_COUNT];
 	enum log_level log_level[LOG_SUBSYS_COUNT];
 };

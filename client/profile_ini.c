@@ -365,6 +365,7 @@ SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
+SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
 /* The general level; log-level-SUBSYS keys override it whatever the order. */
 static const char *set_log_level(struct ini_ctx *c, const char *v)
 {
@@ -420,6 +421,7 @@ static const struct key_def keys[] = {
     {"client", "datapath", set_datapath},
     {"client", "kill-switch", set_kill_switch},
     {"client", "reconnect", set_reconnect},
+    {"client", "liveness", set_liveness},
     {"client", "log-level", set_log_level},
 };
 
@@ -830,6 +832,8 @@ static void write_client(const struct profile *p, FILE *out)
 	fprintf(out, "\n[client]\ndatapath = %s\nkill-switch = %s\nreconnect = %s\n",
 	        datapath_names[p->datapath], p->kill_switch ? "yes" : "no",
 	        p->reconnect ? "yes" : "no");
+	if (p->liveness_s)
+		fprintf(out, "liveness = %us\n", p->liveness_s);
 	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {
 		all_same = all_same && p->log_level_set[i] && p->log_level[i] == p->log_level[0];
 		any = any || p->log_level_set[i];

@@ -3,6 +3,8 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 void secure_clear(void *p, size_t len)
 {
@@ -29,4 +31,16 @@ int random_bytes(void *buf, size_t len)
 int secure_memcmp(const void *a, const void *b, size_t len)
 {
 	return CRYPTO_memcmp(a, b, len) == 0 ? 0 : 1;
+}
+
+int secure_no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+	int rc = 0;
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		rc = -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		rc = -1;
+	return rc;
 }

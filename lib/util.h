@@ -19,4 +19,8 @@ int random_bytes(void *buf, size_t len);
 /* Constant-time comparison: 0 when equal. For MACs and authenticators. */
 int secure_memcmp(const void *a, const void *b, size_t len);
 
+/* For processes that hold secrets: no core file (RLIMIT_CORE 0) and not
+ * dumpable (no core, no ptrace or /proc/PID/mem by other users). 0 or -1. */
+int secure_no_core_dumps(void);
+
 #endif

@@ -1,0 +1,99 @@
+/* client/conn: the pure parts of the supervisor: the tunnel MTU from the
+ * negotiated algorithms, the one liveness policy, and its profile key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "client/conn.h"
+#include "client/profile.h"
+
+static void test_mtu_from_algorithms(void **state)
+{
+	(void)state;
+	/* 20 IP + 8 UDP + 8 ESP + 16 IV + 12 ICV outside; 1436 -> 89 AES
+	 * blocks = 1424, minus 2 trailer, 8 UDP, 8 L2TP, 4 PPP */
+	assert_int_equal(conn_tunnel_mtu(1500, ESP_CIPHER_AES_CBC, ESP_AUTH_HMAC_SHA1_96, true,
+					 false),
+			 1402);
+	/* 3DES: 8-byte IV and blocks */
+	assert_int_equal(conn_tunnel_mtu(1500, ESP_CIPHER_3DES_CBC, ESP_AUTH_HMAC_SHA1_96, true,
+					 false),
+			 1418);
+	/* GCM: 8-byte IV, 16-byte ICV, 4-byte alignment */
+	assert_int_equal(conn_tunnel_mtu(1500, ESP_CIPHER_AES_GCM_16, ESP_AUTH_NONE, true, false),
+			 1418);
+	/* 32-byte ICV, no UDP encapsulation: 1424 = 89 blocks exactly, and
+	 * L2TP sequencing (Ns/Nr) costs 4 more */
+	assert_int_equal(conn_tunnel_mtu(1500, ESP_CIPHER_AES_CBC, ESP_AUTH_HMAC_SHA512_256, false,
+					 true),
+			 1398);
+	/* a path too small for anything sensible: the IPv4 minimum */
+	assert_int_equal(conn_tunnel_mtu(100, ESP_CIPHER_AES_CBC, ESP_AUTH_HMAC_SHA1_96, true,
+					 false),
+			 576);
+}
+
+static void test_one_liveness_policy(void **state)
+{
+	struct conn_liveness l = conn_liveness_for(60);
+
+	(void)state;
+	/* each layer gives up after about the same silence */
+	assert_int_equal(l.dpd_interval_s * l.dpd_tries, 60);
+	assert_int_equal(l.echo_interval_s * l.echo_failure, 60);
+	assert_int_equal(l.hello_interval_s, 30);
+	l = conn_liveness_for(20); /* short: floors keep probing sane */
+	assert_true(l.dpd_interval_s >= 4 && l.echo_interval_s >= 2 && l.hello_interval_s >= 10);
+}
+
+static void test_liveness_key_round_trip(void **state)
+{
+	const char text[] = "[gateway]\nhost = vpn.example.com\n[client]\nliveness = 2m\n";
+	const char bad[] = "[gateway]\nhost = vpn.example.com\n[client]\nliveness = 5s\n";
+	struct profile_parse_opts opts = {.secrets_allowed = true};
+	struct profile *p = calloc(1, sizeof(*p)), *q = calloc(1, sizeof(*q));
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	profile_init(p, "t");
+	assert_int_equal(profile_parse_ini(p, text, strlen(text), "t.conf", &opts, NULL, err,
+					   sizeof(err)),
+			 0);
+	assert_int_equal(p->liveness_s, 120);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(profile_write_ini(p, f), 0);
+	fclose(f);
+	profile_init(q, "t");
+	assert_int_equal(profile_parse_ini(q, buf, len, "w.conf", &opts, NULL, err, sizeof(err)), 0);
+	assert_int_equal(q->liveness_s, 120);
+	profile_free(q);
+	profile_init(q, "t");
+	assert_int_equal(profile_parse_ini(q, bad, strlen(bad), "b.conf", &opts, NULL, err,
+					   sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "b.conf:4"));
+	assert_non_null(strstr(err, "liveness"));
+	free(buf);
+	profile_free(p);
+	profile_free(q);
+	free(p);
+	free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mtu_from_algorithms),
+		cmocka_unit_test(test_one_liveness_policy),
+		cmocka_unit_test(test_liveness_key_round_trip),
+	};
+
+	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);
+}
