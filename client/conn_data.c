@@ -118,6 +118,8 @@ static int builtin_ppp_start(struct conn *c)
 		.echo_interval_s = pr->lcp_echo_interval_s,
 		.echo_failure = pr->lcp_echo_failure,
 		.request_dns = pr->dns != PROFILE_DNS_NO,
+		/* the LNS's PPP starts after ICCN and misses our first request */
+		.restart_ms = 1000,
 	};
 
 	if (pr->liveness_s) {

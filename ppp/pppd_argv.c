@@ -116,6 +116,9 @@ static int add_link(const struct pppd_config *cfg, struct pppd_argv *a)
 	if (cfg->mru)
 		rc |= add(a, "mru") | addf(a, "%u", cfg->mru);
 	/* Always explicit: /etc/ppp/options has its own values. */
+	/* The LNS starts its pppd only after ICCN, so our first Configure-
+	 * Request is often lost: retry after 1 s, not pppd's 3 s. */
+	rc |= add(a, "lcp-restart") | add(a, "1") | add(a, "ipcp-restart") | add(a, "1");
 	rc |= add(a, "lcp-echo-interval") | addf(a, "%u", cfg->echo_interval_s);
 	rc |= add(a, "lcp-echo-failure") |
 	      addf(a, "%u", cfg->echo_interval_s ? (cfg->echo_failure ? cfg->echo_failure : 3) : 0);

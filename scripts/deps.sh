@@ -5,12 +5,15 @@
 #   scripts/deps.sh --build  only what building and unit tests need
 set -eu
 
+# clang's libFuzzer and sanitizer runtimes are only a recommendation of clang:
+# name them, since recommendations are not installed here.
 build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
- libnl-genl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libcmocka-dev clang ppp
- nftables"
-rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static
+ libnl-genl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libcmocka-dev clang
+ libclang-rt-14-dev ppp nftables iproute2"
+rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
- libstrongswan-extra-plugins xl2tpd iproute2 iptables tcpdump iperf3 kmod python3-minimal"
+ libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
+ tcpdump iperf3 kmod python3-minimal"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"

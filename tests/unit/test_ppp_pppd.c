@@ -87,6 +87,8 @@ static void test_argv_defaults(void **state)
 	assert_opt(&a, "user", "alice");
 	assert_opt(&a, "lcp-echo-interval", "20");
 	assert_opt(&a, "lcp-echo-failure", "4");
+	assert_opt(&a, "lcp-restart", "1");
+	assert_opt(&a, "ipcp-restart", "1");
 	assert_opt(&a, "ip-up-script", c.ip_up_script);
 	assert_opt(&a, "ipparam", "/run/x/report");
 	assert_opt(&a, "logfd", "2");
