@@ -10,6 +10,7 @@
 
 #include "client/ini.h"
 #include "client/profile.h"
+#include "client/profile_names.h"
 #include "lib/hex.h"
 #include "lib/util.h"
 
@@ -170,23 +171,23 @@ static const char *set_host(struct ini_ctx *c, const char *v)
 	return set_string(c->p->gateway, sizeof(c->p->gateway), v);
 }
 
-static const char *const auth_names[] = {[PROFILE_AUTH_PSK] = "psk", [PROFILE_AUTH_CERT] = "cert"};
-static const char *const id_type_names[] = {"auto", "ipv4", "fqdn", "user_fqdn", "dn"};
-static const char *const dh2048_names[] = {"off", "offer", "require"};
+const char *const profile_auth_names[] = {[PROFILE_AUTH_PSK] = "psk", [PROFILE_AUTH_CERT] = "cert"};
+const char *const profile_id_type_names[] = {"auto", "ipv4", "fqdn", "user_fqdn", "dn"};
+const char *const profile_dh2048_names[] = {"off", "offer", "require"};
 static const char *const nat_names[] = {"0", "1", "2"};
-static const char *const port_names[] = {"auto", "1701", "ephemeral"};
-static const char *const datapath_names[] = {"auto", "kernel", "userspace"};
+const char *const profile_port_names[] = {"auto", "1701", "ephemeral"};
+const char *const profile_datapath_names[] = {"auto", "kernel", "userspace"};
 
-ENUM_SETTER(set_auth, auth, enum profile_auth, auth_names)
+ENUM_SETTER(set_auth, auth, enum profile_auth, profile_auth_names)
 SETTER(set_psk, set_inline_secret(c, &c->p->psk, v, "psk-file", true))
 SETTER(set_psk_file, set_secret_file(c, &c->p->psk, v, "psk"))
 SETTER(set_cert, set_path(c->p->cert, v))
 SETTER(set_key, set_path(c->p->key, v))
 SETTER(set_ca, set_path(c->p->ca, v))
 SETTER(set_local_id, set_string(c->p->local_id.value, sizeof(c->p->local_id.value), v))
-ENUM_SETTER(set_local_id_type, local_id.type, enum profile_id_type, id_type_names)
+ENUM_SETTER(set_local_id_type, local_id.type, enum profile_id_type, profile_id_type_names)
 SETTER(set_remote_id, set_string(c->p->remote_id.value, sizeof(c->p->remote_id.value), v))
-ENUM_SETTER(set_remote_id_type, remote_id.type, enum profile_id_type, id_type_names)
+ENUM_SETTER(set_remote_id_type, remote_id.type, enum profile_id_type, profile_id_type_names)
 static const char *set_proposals(char *dst, const char *v)
 {
 	if (!profile_proposals_valid(v))
@@ -196,7 +197,7 @@ static const char *set_proposals(char *dst, const char *v)
 }
 SETTER(set_ike, set_proposals(c->p->ike_proposals, v))
 SETTER(set_esp, set_proposals(c->p->esp_proposals, v))
-ENUM_SETTER(set_dh2048, dh2048, enum profile_dh2048, dh2048_names)
+ENUM_SETTER(set_dh2048, dh2048, enum profile_dh2048, profile_dh2048_names)
 ENUM_SETTER(set_nat, assume_udp_encaps, int, nat_names)
 SETTER(set_ike_lifetime, set_duration(c, &c->p->ike_lifetime_s, v, 300, 86400, false))
 SETTER(set_ipsec_lifetime, set_duration(c, &c->p->ipsec_lifetime_s, v, 120, 86400, false))
@@ -218,7 +219,7 @@ SETTER(set_dpd, set_duration(c, &c->p->dpd_interval_s, v, 5, 3600, true))
 
 /* ---- [l2tp] [ppp] ------------------------------------------------------------ */
 
-ENUM_SETTER(set_port, l2tp_port, enum profile_l2tp_port, port_names)
+ENUM_SETTER(set_port, l2tp_port, enum profile_l2tp_port, profile_port_names)
 SETTER(set_tunnel_secret, set_inline_secret(c, &c->p->tunnel_secret, v, "secret-file", false))
 SETTER(set_tunnel_secret_file, set_secret_file(c, &c->p->tunnel_secret, v, "secret"))
 SETTER(set_hello, set_duration(c, &c->p->hello_interval_s, v, 10, 3600, true))
@@ -362,7 +363,7 @@ static const char *set_dns_search(struct ini_ctx *c, const char *v)
 }
 
 SETTER(set_hook, set_path(c->p->hook, v))
-ENUM_SETTER(set_datapath, datapath, enum profile_datapath, datapath_names)
+ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
 SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
@@ -603,265 +604,4 @@ out:
 	ini_finish(r);
 	free(r);
 	return rc;
-}
-
-/* ---- writer -------------------------------------------------------------------- */
-
-static bool needs_quotes(const uint8_t *s, size_t len)
-{
-	if (len == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '"' || s[len - 1] == ' ' ||
-	    s[len - 1] == '\t')
-		return true;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
-/* Appends to a line being built; false when it would not fit. */
-static bool line_add(char *line, size_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool line_add(char *line, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	if (*n >= INI_LINE_MAX)
-		return false;
-	va_start(ap, fmt);
-	w = vsnprintf(line + *n, INI_LINE_MAX - *n, fmt, ap);
-	va_end(ap);
-	if (w < 0 || (size_t)w >= INI_LINE_MAX - *n) {
-		*n = INI_LINE_MAX;
-		return false;
-	}
-	*n += (size_t)w;
-	return true;
-}
-
-/* "key = value" as the parser reads it back: the value literal, or quoted
- * with escapes. Fails on a NUL (values are C strings) and on a line longer
- * than the parser takes. The line may hold a secret: cleared after use. */
-static int put_kv_bytes(FILE *out, const char *key, const uint8_t *s, size_t len)
-{
-	char line[INI_LINE_MAX];
-	bool quote = needs_quotes(s, len), ok;
-	size_t n = 0;
-	int rc = -1;
-
-	ok = !memchr(s, 0, len) && line_add(line, &n, "%s = %s", key, quote ? "\"" : "");
-	for (size_t i = 0; i < len && ok; i++) {
-		if (!quote)
-			ok = line_add(line, &n, "%c", s[i]);
-		else if (s[i] == '"' || s[i] == '\\')
-			ok = line_add(line, &n, "\\%c", s[i]);
-		else if (s[i] == '\n')
-			ok = line_add(line, &n, "\\n");
-		else if (s[i] == '\t')
-			ok = line_add(line, &n, "\\t");
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			ok = line_add(line, &n, "\\x%02x", s[i]);
-		else
-			ok = line_add(line, &n, "%c", s[i]);
-	}
-	if (ok && quote)
-		ok = line_add(line, &n, "\"");
-	/* the parser's limit excludes the line end */
-	if (ok && n < INI_LINE_MAX)
-		rc = fprintf(out, "%s\n", line) < 0 ? -1 : 0;
-	secure_clear(line, sizeof(line));
-	return rc;
-}
-
-static int put_kv(FILE *out, const char *key, const char *value)
-{
-	return put_kv_bytes(out, key, (const uint8_t *)value, strlen(value));
-}
-
-static int put_kv_if(FILE *out, const char *key, const char *value)
-{
-	return value[0] ? put_kv(out, key, value) : 0;
-}
-
-/* A PSK that is printable text goes as it is; anything else, and text that
- * would read as an encoding ("0s...", "0x..."), as 0x + hex. */
-static int put_psk(FILE *out, const char *key, const struct secret *s)
-{
-	bool text = !(s->len >= 2 && s->data[0] == '0' && (s->data[1] == 's' || s->data[1] == 'x'));
-	size_t hexlen = 2 * s->len + 3;
-	char *hex;
-	int rc;
-
-	for (size_t i = 0; i < s->len && text; i++)
-		text = s->data[i] >= 0x20 && s->data[i] < 0x7f;
-	if (text)
-		return put_kv_bytes(out, key, s->data, s->len);
-	hex = malloc(hexlen);
-	if (!hex)
-		return -1;
-	memcpy(hex, "0x", 2);
-	hex_encode(hex + 2, hexlen - 2, s->data, s->len);
-	rc = put_kv(out, key, hex);
-	secure_clear(hex, hexlen);
-	free(hex);
-	return rc;
-}
-
-static int put_secret(FILE *out, const char *key, const struct profile_secret *s, bool is_psk)
-{
-	char file_key[32];
-
-	snprintf(file_key, sizeof(file_key), "%s-file", key);
-	if (s->src == PROFILE_SECRET_FILE)
-		return put_kv(out, file_key, s->file);
-	if (s->src != PROFILE_SECRET_INLINE || !secret_is_set(&s->value))
-		return 0;
-	if (is_psk)
-		return put_psk(out, key, &s->value);
-	return put_kv_bytes(out, key, s->value.data, s->value.len);
-}
-
-static int put_id(FILE *out, const char *key, const struct profile_id *id)
-{
-	char type_key[32];
-
-	if (!id->value[0])
-		return 0;
-	snprintf(type_key, sizeof(type_key), "%s-type", key);
-	return put_kv(out, key, id->value) | put_kv(out, type_key, id_type_names[id->type]);
-}
-
-static int write_ipsec(const struct profile *p, FILE *out)
-{
-	int rc = 0;
-
-	fprintf(out, "\n[ipsec]\nauth = %s\n", auth_names[p->auth]);
-	if (p->auth == PROFILE_AUTH_PSK)
-		rc |= put_secret(out, "psk", &p->psk, true);
-	rc |= put_kv_if(out, "cert", p->cert) | put_kv_if(out, "key", p->key) |
-	      put_kv_if(out, "ca", p->ca);
-	rc |= put_id(out, "local-id", &p->local_id) | put_id(out, "remote-id", &p->remote_id);
-	rc |= put_kv_if(out, "ike", p->ike_proposals) | put_kv_if(out, "esp", p->esp_proposals);
-	fprintf(out, "dh2048 = %s\n", dh2048_names[p->dh2048]);
-	fprintf(out, "assume-udp-encapsulation = %d\n", p->assume_udp_encaps);
-	fprintf(out, "ike-lifetime = %us\nipsec-lifetime = %us\n", p->ike_lifetime_s,
-	        p->ipsec_lifetime_s);
-	fprintf(out, "pfs = %s\n",
-	        p->pfs == PROFILE_PFS_GROUP ? p->pfs_group
-	        : p->pfs == PROFILE_PFS_ON  ? "on"
-	                                    : "off");
-	fprintf(out, "force-encaps = %s\n", p->force_encaps ? "yes" : "no");
-	fprintf(out, "dpd-interval = %us\n", p->dpd_interval_s);
-	return rc;
-}
-
-static int write_ppp(const struct profile *p, FILE *out)
-{
-	static const char *const methods[] = {"pap", "chap", "mschapv2"};
-	const char *sep = "";
-	int rc;
-
-	fputs("\n[ppp]\n", out);
-	rc = put_kv_if(out, "user", p->user) | put_secret(out, "password", &p->password, false);
-	if (p->auth_methods)
-		fputs("auth-methods = ", out);
-	for (int i = (int)ARRAY_SIZE(methods) - 1; i >= 0; i--) {
-		if (p->auth_methods & (1u << i)) {
-			fprintf(out, "%s%s", sep, methods[i]);
-			sep = ", ";
-		}
-	}
-	fprintf(out, "%smtu = %u\nmru = %u\n", p->auth_methods ? "\n" : "", p->mtu, p->mru);
-	fprintf(out, "lcp-echo-interval = %us\nlcp-echo-failure = %u\n", p->lcp_echo_interval_s,
-	        p->lcp_echo_failure);
-	if (p->mppe & PROFILE_MPPE_REQUIRE)
-		fprintf(out, "require-mppe = %s\n",
-		        p->mppe & PROFILE_MPPE_128  ? "128"
-		        : p->mppe & PROFILE_MPPE_40 ? "40"
-		                                    : "yes");
-	if (p->mppe & PROFILE_MPPE_STATEFUL)
-		fputs("mppe-stateful = yes\n", out);
-	return rc;
-}
-
-/* At most PROFILE_ROUTES_MAX routes of ~100 bytes: one line is enough. */
-static void write_routes(const struct profile *p, FILE *out)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; i < p->n_routes; i++) {
-		const struct profile_route *rt = &p->routes[i];
-
-		profile_format_addr(&rt->dst, addr, sizeof(addr));
-		fprintf(out, "%s%s/%u", i ? ", " : "routes = ", addr, rt->prefix_len);
-		if (rt->has_gateway && profile_format_addr(&rt->gateway, addr, sizeof(addr)) == 0)
-			fprintf(out, " via %s", addr);
-		if (rt->metric >= 0)
-			fprintf(out, " metric %d", rt->metric);
-		if (i + 1 == p->n_routes)
-			fputc('\n', out);
-	}
-}
-
-static int write_network(const struct profile *p, FILE *out)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	fprintf(out, "\n[network]\ndefault-route = %s\n", p->default_route ? "yes" : "no");
-	write_routes(p, out);
-	if (p->dns == PROFILE_DNS_NO || p->n_dns == 0)
-		fprintf(out, "dns = %s\n", p->dns == PROFILE_DNS_NO ? "no" : "auto");
-	for (size_t i = 0; i < p->n_dns && p->dns != PROFILE_DNS_NO; i++) {
-		profile_format_addr(&p->dns_servers[i], addr, sizeof(addr));
-		fprintf(out, "%s%s%s",
-		        i                    ? ", "
-		        : p->dns_add_to_peer ? "dns = auto, "
-		                             : "dns = ",
-		        addr, i + 1 == p->n_dns ? "\n" : "");
-	}
-	for (size_t i = 0; i < p->n_search; i++)
-		fprintf(out, "%s%s%s", i ? ", " : "dns-search = ", p->dns_search[i],
-		        i + 1 == p->n_search ? "\n" : "");
-	return put_kv_if(out, "hook", p->hook);
-}
-
-static void write_client(const struct profile *p, FILE *out)
-{
-	bool all_same = true, any = false;
-
-	fprintf(out, "\n[client]\ndatapath = %s\nkill-switch = %s\nreconnect = %s\n",
-	        datapath_names[p->datapath], p->kill_switch ? "yes" : "no",
-	        p->reconnect ? "yes" : "no");
-	if (p->liveness_s)
-		fprintf(out, "liveness = %us\n", p->liveness_s);
-	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {
-		all_same = all_same && p->log_level_set[i] && p->log_level[i] == p->log_level[0];
-		any = any || p->log_level_set[i];
-	}
-	if (all_same) {
-		fprintf(out, "log-level = %s\n", log_level_name(p->log_level[0]));
-		return;
-	}
-	for (int i = 0; i < LOG_SUBSYS_COUNT && any; i++)
-		if (p->log_level_set[i])
-			fprintf(out, "log-level-%s = %s\n", log_subsys_name((enum log_subsys)i),
-			        log_level_name(p->log_level[i]));
-}
-
-int profile_write_ini(const struct profile *p, FILE *out)
-{
-	int rc;
-
-	fputs("# l2tpsec profile, see l2tpsec.conf(5)\n\n[gateway]\n", out);
-	rc = put_kv_if(out, "host", p->gateway);
-	rc |= write_ipsec(p, out);
-	fprintf(out, "\n[l2tp]\nport = %s\n", port_names[p->l2tp_port]);
-	rc |= put_secret(out, "secret", &p->tunnel_secret, false);
-	fprintf(out, "hello-interval = %us\nretries = %u\n", p->hello_interval_s, p->retries);
-	rc |= write_ppp(p, out);
-	rc |= write_network(p, out);
-	write_client(p, out);
-	if (fflush(out) != 0 || ferror(out))
-		rc = -1;
-	return rc ? -1 : 0;
 }

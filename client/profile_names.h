@@ -1,0 +1,12 @@
+/* The words of l2tpsec.conf(5) for the profile's enums, shared by its
+ * reader (client/profile_ini.c) and writer (client/profile_write.c). */
+#ifndef L2TPSEC_CLIENT_PROFILE_NAMES_H
+#define L2TPSEC_CLIENT_PROFILE_NAMES_H
+
+extern const char *const profile_auth_names[];
+extern const char *const profile_id_type_names[];
+extern const char *const profile_dh2048_names[];
+extern const char *const profile_port_names[];
+extern const char *const profile_datapath_names[];
+
+#endif
