@@ -45,10 +45,19 @@ default-route = no
 CONF
 umask 022
 log2="$RIG_LOGDIR/client-l2tpsec2.log"
-rig_bg client l2tpsec2 "$L2TPSEC_BIN" connect "$d/second.conf" --name rig2 \
-	--run-dir "$L2TPSEC_RUN_DIR" -v
-second_pid=$RIG_BG_PID
-rig_wait_for 60 grep -q '^connected ' "$log2" || { tail -n 30 "$log2" >&2; rig_fail "second profile did not connect"; }
+# the second one with --background: connect returns 0 once PPP is up and
+# prints the connected line; the tunnel stays with a detached process
+rig_in client timeout 90 "$L2TPSEC_BIN" connect "$d/second.conf" --name rig2 \
+	--run-dir "$L2TPSEC_RUN_DIR" --background >"$log2" 2>&1 ||
+	{ cat "$log2" >&2; rig_fail "connect --background failed (exit $?)"; }
+grep -q '^connected ' "$log2" || rig_fail "connect --background printed no connected line"
+rig_l2tpsec status rig2 >/dev/null || rig_fail "the backgrounded connection is not running"
+second_pid=""
+for p in /proc/[0-9]*; do
+	tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- '--name rig2' && second_pid=${p#/proc/}
+done
+[ -n "$second_pid" ] || rig_fail "no detached l2tpsec process for rig2"
+rig_track "$second_pid" client-l2tpsec2
 read -r _ _ _ second_if _ second_addr _ second_peer < <(grep '^connected ' "$log2")
 [ "$second_if" != "$first_if" ] || rig_fail "both connections on $first_if"
 case $second_addr in 192.168.42.3[0-9] | 192.168.42.40) ;; *) rig_fail "second address $second_addr not from the second pool" ;; esac
