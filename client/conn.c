@@ -12,7 +12,8 @@
 #include "lib/util.h"
 
 #define CONN_STOP_TIMEOUT_MS 6000
-#define CONN_L2TP_DELAY_MS 200
+#define CONN_L2TP_DELAY_MIN_MS 60
+#define CONN_L2TP_DELAY_MAX_MS 300
 
 const char *conn_state_name(enum conn_state s)
 {
@@ -116,6 +117,20 @@ static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *p
 	log_warn(c->lg, LOG_CLIENT, "more than %d SA pairs at once", CONN_MAX_SAS);
 }
 
+/* How long the gateway takes to install SAs we estimate from how long it
+ * took to answer QM1 (four times that, within bounds). */
+static uint64_t l2tp_delay_ms(const struct conn *c)
+{
+	struct ike_status st;
+	uint64_t ms;
+
+	ike_get_status(c->ike, &st);
+	ms = (uint64_t)st.qm_rtt_ms * 4;
+	if (ms < CONN_L2TP_DELAY_MIN_MS)
+		ms = CONN_L2TP_DELAY_MIN_MS;
+	return ms > CONN_L2TP_DELAY_MAX_MS ? CONN_L2TP_DELAY_MAX_MS : ms;
+}
+
 static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)
 {
 	struct conn *c = ctx;
@@ -137,7 +152,7 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		 pair->in.spi, pair->out.spi);
 	if (!is_rekey && c->state == CONN_IKE) {
 		c->state = CONN_L2TP;
-		loop_timer_start(c->loop, &c->l2tp_timer, CONN_L2TP_DELAY_MS);
+		loop_timer_start(c->loop, &c->l2tp_timer, l2tp_delay_ms(c));
 	}
 }
 

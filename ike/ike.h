@@ -197,6 +197,7 @@ struct ike_status {
 	uint16_t dh_group;
 	uint32_t ike_lifetime_left_s;
 	uint32_t ipsec_lifetime_left_s;
+	uint32_t qm_rtt_ms; /* QM1 sent to QM2 received, last Quick Mode */
 	bool nat_local, nat_remote; /* we / the gateway are behind a NAT */
 	enum ike_natt_variant natt;
 	bool dpd; /* the gateway supports DPD */

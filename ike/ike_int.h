@@ -65,6 +65,7 @@ struct ike_p2 {
 	uint32_t life_s;
 	uint64_t life_kb;
 	uint64_t done_ms;
+	uint64_t sent_ms; /* QM1 first sent */
 	bool have_nat_oa_remote;
 	struct sockaddr_storage nat_oa_remote;
 };
@@ -91,6 +92,7 @@ struct ike_session {
 	struct sockaddr_storage local, local_natt; /* as bound */
 	struct sockaddr_storage remote, remote_natt;
 	bool floated; /* talking on 4500 */
+	uint32_t qm_rtt_ms; /* QM1 to QM2 of the last Quick Mode */
 
 	enum ike_natt_variant natt;
 	bool nat_local, nat_remote;

@@ -149,6 +149,7 @@ int qm_start(struct ike_session *s, bool rekey)
 	log_info(s->lg, LOG_IKE, "QM1: offering %zu ESP transform(s)%s%s, %s", s->esp_algs.n,
 	         s->qm.group ? " with PFS " : "", s->qm.group ? ike_dh_name(s->qm.group) : "",
 	         s->floated ? "UDP-encapsulated transport" : "transport");
+	s->qm.sent_ms = loop_now_ms(s->loop);
 	return net_send(s, msg, len, true, p1);
 fail:
 	free(sa);

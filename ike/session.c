@@ -448,6 +448,8 @@ void session_qm_done(struct ike_session *s, struct esp_sa_pair *pair)
 	}
 	s->sa = done;
 	s->sa.done_ms = loop_now_ms(s->loop);
+	if (done.sent_ms)
+		s->qm_rtt_ms = (uint32_t)(s->sa.done_ms - done.sent_ms);
 	s->pfs_group = done.group; /* follow the gateway's choice on rekey */
 	ike_esp_alg_str(&done.alg, algs, sizeof(algs));
 	log_info(s->lg, LOG_IKE, "IPsec SA %s: %s, SPIs in %08x out %08x, lifetime %us%s",
@@ -569,6 +571,7 @@ void ike_get_status(const struct ike_session *s, struct ike_status *st)
 		st->spi_in = s->sa.spi_in;
 		st->spi_out = s->sa.spi_out;
 		st->ipsec_lifetime_left_s = age < s->sa.life_s ? s->sa.life_s - (uint32_t)age : 0;
+		st->qm_rtt_ms = s->qm_rtt_ms;
 	}
 }
 
