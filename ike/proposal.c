@@ -271,34 +271,30 @@ static int parse_list(const char *spec, bool esp, void *out, bool *strict, char 
 	return 0;
 }
 
+/* A list that does not end in '!' is tried first and followed by the
+ * defaults (strongSwan's rule); an empty one is the defaults. */
+static int parse_with_defaults(const char *spec, bool esp, void *out, const char *defaults,
+                               char *err, size_t errlen)
+{
+	bool strict = true, dummy;
+
+	if (spec && *spec && parse_list(spec, esp, out, &strict, err, errlen))
+		return -1;
+	if (!strict || !spec || !*spec)
+		return parse_list(defaults, esp, out, &dummy, err, errlen);
+	return 0;
+}
+
 int ike_proposals_parse(const char *spec, struct ike_p1_list *out, char *err, size_t errlen)
 {
-	bool strict = true;
-
 	out->n = 0;
-	if (spec && *spec && parse_list(spec, false, out, &strict, err, errlen))
-		return -1;
-	if (!strict || !spec || !*spec) {
-		bool dummy;
-
-		return parse_list(default_ike, false, out, &dummy, err, errlen);
-	}
-	return 0;
+	return parse_with_defaults(spec, false, out, default_ike, err, errlen);
 }
 
 int ike_esp_proposals_parse(const char *spec, struct ike_esp_list *out, char *err, size_t errlen)
 {
-	bool strict = true;
-
 	out->n = 0;
-	if (spec && *spec && parse_list(spec, true, out, &strict, err, errlen))
-		return -1;
-	if (!strict || !spec || !*spec) {
-		bool dummy;
-
-		return parse_list(default_esp, true, out, &dummy, err, errlen);
-	}
-	return 0;
+	return parse_with_defaults(spec, true, out, default_esp, err, errlen);
 }
 
 int ike_proposals_check(const char *spec, bool esp, char *err, size_t errlen)
