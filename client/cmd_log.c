@@ -1,5 +1,6 @@
 /* l2tpsec log NAME LEVEL [SUBSYSTEM] */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,28 +9,45 @@
 #include "lib/log.h"
 
 static const char log_usage[] =
-    "Usage: l2tpsec log NAME LEVEL [SUBSYSTEM]\n\n"
-    "Changes the log level of a running connection without restarting it.\n"
-    "LEVEL: err, warning, notice, info, debug (or 3..7).\n"
-    "SUBSYSTEM: client, ike, esp, l2tp, ppp, lib or all (the default).\n";
+	"Usage: l2tpsec log NAME LEVEL [SUBSYSTEM] [--run-dir DIR]\n\n"
+	"Changes the log level of a running connection without restarting it.\n"
+	"LEVEL: err, warning, notice, info, debug (or 3..7).\n"
+	"SUBSYSTEM: client, ike, esp, l2tp, ppp, lib or all (the default).\n";
 
 static int log_run(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"run-dir", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *run_dir = CTL_RUN_DIR;
 	char req[128], out[256];
+	int ch, n;
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(log_usage, stdout);
-		return EXIT_OK;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (ch == 'r') {
+			run_dir = optarg;
+		} else if (ch == 'h') {
+			fputs(log_usage, stdout);
+			return EXIT_OK;
+		} else {
+			return usage_error("log: unknown option '%s'", argv[optind - 1]);
+		}
 	}
-	if (argc < 3 || argc > 4)
+	n = argc - optind;
+	argv += optind;
+	if (n < 2 || n > 3)
 		return usage_error("log: need NAME LEVEL [SUBSYSTEM]");
-	if (log_level_parse(argv[2]) < 0)
-		return usage_error("log: unknown level '%s'", argv[2]);
-	if (argc == 4 && strcmp(argv[3], "all") && log_subsys_parse(argv[3]) < 0)
-		return usage_error("log: unknown subsystem '%s'", argv[3]);
-	snprintf(req, sizeof(req), "log %s %s", argv[2], argc == 4 ? argv[3] : "all");
-	if (ctl_request(CTL_RUN_DIR, argv[1], req, out, sizeof(out), 3000) < 0) {
-		fprintf(stderr, "l2tpsec: %s: %s\n", argv[1],
+	if (log_level_parse(argv[1]) < 0)
+		return usage_error("log: unknown level '%s'", argv[1]);
+	if (n == 3 && strcmp(argv[2], "all") && log_subsys_parse(argv[2]) < 0)
+		return usage_error("log: unknown subsystem '%s'", argv[2]);
+	snprintf(req, sizeof(req), "log %s %s", argv[1], n == 3 ? argv[2] : "all");
+	if (ctl_request(run_dir, argv[0], req, out, sizeof(out), 3000) < 0) {
+		fprintf(stderr, "l2tpsec: %s: %s\n", argv[0],
 			errno == ENOENT ? "not running" : strerror(errno));
 		return EXIT_FAILURE_GENERIC;
 	}
