@@ -189,37 +189,8 @@ static void test_unmapped_keys_warn(void **state)
 
 static void test_corpus_bad_exact_errors(void **state)
 {
-	size_t n = 0, tested = 0, mismatches = 0;
-	char **names = corpus_list("nm-bad", &n);
-	struct profile *p = malloc(sizeof(*p));
-
 	(void)state;
-	assert_non_null(names);
-	for (size_t i = 0; i < n; i++) {
-		char rel[600], err[1024] = "", want[1200];
-		size_t len;
-		char *buf;
-
-		snprintf(rel, sizeof(rel), "nm-bad/%s", names[i]);
-		buf = corpus_read(rel, &len);
-		assert_non_null(buf);
-		if (corpus_expectation(buf, rel, want, sizeof(want)) < 0)
-			fail_msg("%s: no '# expect: FILE...' first line", rel);
-		free(buf);
-		if (parse_nm(rel, p, NULL, err, sizeof(err)) == 0) {
-			print_error("%s: accepted, expected: %s\n", rel, want);
-			mismatches++;
-		} else if (strcmp(err, want) != 0) {
-			print_error("%s:\n   got: %s\n  want: %s\n", rel, err, want);
-			mismatches++;
-		}
-		profile_free(p);
-		tested++;
-	}
-	assert_int_equal(mismatches, 0);
-	assert_true(tested >= 15);
-	corpus_list_free(names);
-	free(p);
+	assert_true(corpus_check_bad("nm-bad", parse_nm) >= 15);
 }
 
 static void test_secrets_need_private_file(void **state)

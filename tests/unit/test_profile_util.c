@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "client/profile.h"
 
 /* Where the corpus lives: $L2TPSEC_SRCDIR (set by `make check`) or ".". */
 static inline const char *corpus_dir(void)
@@ -152,6 +153,45 @@ static inline int corpus_expectation(const char *buf, const char *file, char *ou
 	snprintf(out, outlen, "%.*s%s%.*s", (int)(file_at - start), start, file,
 	         (int)(end - file_at - 4), file_at + 4);
 	return 0;
+}
+
+/* Every file of corpus directory sub must be refused by parse with exactly
+ * the error its first line ("# expect: ...") names. Returns how many files
+ * were checked; each mismatch is printed and fails the calling test. */
+typedef int (*corpus_parse_fn)(const char *rel, struct profile *p, struct profile_warnings *w,
+                               char *err, size_t errlen);
+static inline size_t corpus_check_bad(const char *sub, corpus_parse_fn parse)
+{
+	size_t n = 0, tested = 0, mismatches = 0;
+	char **names = corpus_list(sub, &n);
+	struct profile *p = malloc(sizeof(*p));
+
+	assert_non_null(names);
+	for (size_t i = 0; i < n; i++) {
+		char rel[600], err[1024] = "", want[1200];
+		size_t len;
+		char *buf;
+
+		snprintf(rel, sizeof(rel), "%s/%s", sub, names[i]);
+		buf = corpus_read(rel, &len);
+		assert_non_null(buf);
+		if (corpus_expectation(buf, rel, want, sizeof(want)) < 0)
+			fail_msg("%s: no '# expect: FILE...' first line", rel);
+		free(buf);
+		if (parse(rel, p, NULL, err, sizeof(err)) == 0) {
+			print_error("%s: accepted, expected: %s\n", rel, want);
+			mismatches++;
+		} else if (strcmp(err, want) != 0) {
+			print_error("%s:\n   got: %s\n  want: %s\n", rel, err, want);
+			mismatches++;
+		}
+		profile_free(p);
+		tested++;
+	}
+	assert_int_equal(mismatches, 0);
+	corpus_list_free(names);
+	free(p);
+	return tested;
 }
 
 #endif
