@@ -341,7 +341,7 @@ static const struct l2tp_callbacks l2tp_cbs = {
 };
 
 /* Leftovers of a crashed run of this connection: routes, DNS, kernel SAs. */
-void conn_net_recover(struct conn *c)
+static void conn_net_recover(struct conn *c)
 {
 	if (!c->net_open && netcfg_open(&c->net, c->lg) == 0)
 		c->net_open = true;
@@ -435,12 +435,9 @@ failed:
  * old one. A new port avoids it, unless the profile insists on 1701. */
 static void avoid_stale_tunnel(struct conn *c)
 {
-	uint16_t r = 0;
-
 	if (c->p->profile->l2tp_port == PROFILE_L2TP_PORT_1701)
 		return;
-	random_bytes(&r, sizeof(r));
-	c->l2tp_port = (uint16_t)(49152 + r % 16384);
+	c->l2tp_port = conn_random_l2tp_port();
 	log_info(c->lg, LOG_CLIENT, "L2TP from port %u: the gateway may still hold our old tunnel",
 		 c->l2tp_port);
 }

@@ -191,9 +191,10 @@ struct conn_liveness {
 	unsigned echo_interval_s, echo_failure;
 };
 struct conn_liveness conn_liveness_for(uint32_t dead_after_s);
+/* A random L2TP port from the dynamic range (RFC 6335 §6): 49152-65535. */
+uint16_t conn_random_l2tp_port(void);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
 void conn_net_down(struct conn *c);
-void conn_net_recover(struct conn *c);
 
 #endif

@@ -27,12 +27,8 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
-	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL) {
-		uint16_t r = 0;
-
-		random_bytes(&r, sizeof(r));
-		c->l2tp_port = (uint16_t)(49152 + r % 16384);
-	}
+	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
+		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
 		 p->profile->name);
 	dns_init(&c->dns, lg, p->profile->name, p->run_dir,
@@ -260,4 +256,12 @@ struct conn_liveness conn_liveness_for(uint32_t dead_after_s)
 	l.echo_failure = 4;
 	l.echo_interval_s = MAX(dead_after_s / l.echo_failure, 2u);
 	return l;
+}
+
+uint16_t conn_random_l2tp_port(void)
+{
+	uint16_t r = 0;
+
+	random_bytes(&r, sizeof(r));
+	return (uint16_t)(49152 + r % 16384);
 }

@@ -18,17 +18,7 @@ static const struct profile_parse_opts secrets_ok = {.secrets_allowed = true};
 static int parse_nm(const char *rel, struct profile *p, struct profile_warnings *w, char *err,
                     size_t errlen)
 {
-	size_t len = 0;
-	char *buf = corpus_read(rel, &len);
-	int rc;
-
-	assert_non_null(buf);
-	profile_init(p, NULL);
-	rc = nmconn_parse(p, buf, len, rel, &secrets_ok, w, err, errlen);
-	if (rc == 0)
-		rc = profile_validate(p, NULL, err, errlen);
-	free(buf);
-	return rc;
+	return corpus_parse_with(nmconn_parse, rel, p, w, err, errlen);
 }
 
 static void test_reference_example(void **state)

@@ -19,19 +19,9 @@ static const struct profile_parse_opts secrets_ok = {.secrets_allowed = true};
 /* Parses a corpus file from memory (as "DIR/NAME"), then validates it.
  * Returns 0, or -1 with the first error in err. */
 static int parse_corpus(const char *rel, struct profile *p, struct profile_warnings *w, char *err,
-                        size_t errlen)
+                    size_t errlen)
 {
-	size_t len = 0;
-	char *buf = corpus_read(rel, &len);
-	int rc;
-
-	assert_non_null(buf);
-	profile_init(p, NULL);
-	rc = profile_parse_ini(p, buf, len, rel, &secrets_ok, w, err, errlen);
-	if (rc == 0)
-		rc = profile_validate(p, NULL, err, errlen);
-	free(buf);
-	return rc;
+	return corpus_parse_with(profile_parse_ini, rel, p, w, err, errlen);
 }
 
 static void test_corpus_good(void **state)

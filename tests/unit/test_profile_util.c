@@ -194,4 +194,28 @@ static inline size_t corpus_check_bad(const char *sub, corpus_parse_fn parse)
 	return tested;
 }
 
+/* A profile parser's signature (profile_parse_ini, nmconn_parse). */
+typedef int (*profile_parser_fn)(struct profile *p, const void *buf, size_t len,
+                                 const char *filename, const struct profile_parse_opts *opts,
+                                 struct profile_warnings *warn, char *err, size_t errlen);
+
+/* Parses corpus file rel ("DIR/NAME") from memory with parser, secrets
+ * allowed, then validates it. 0, or -1 with the first error in err. */
+static inline int corpus_parse_with(profile_parser_fn parser, const char *rel, struct profile *p,
+                                    struct profile_warnings *w, char *err, size_t errlen)
+{
+	static const struct profile_parse_opts secrets_allowed = {.secrets_allowed = true};
+	size_t len = 0;
+	char *buf = corpus_read(rel, &len);
+	int rc;
+
+	assert_non_null(buf);
+	profile_init(p, NULL);
+	rc = parser(p, buf, len, rel, &secrets_allowed, w, err, errlen);
+	if (rc == 0)
+		rc = profile_validate(p, NULL, err, errlen);
+	free(buf);
+	return rc;
+}
+
 #endif
