@@ -152,14 +152,28 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		 pair->in.spi, pair->out.spi);
 	if (!is_rekey && c->state == CONN_IKE) {
 		c->state = CONN_L2TP;
+		/* The answer to an R-U-THERE sent after QM3 says the gateway is
+		 * done with QM3; without DPD, or should the answer be lost, the
+		 * estimate of how long it takes decides. */
+		if (ike_ping(c->ike) == 0)
+			log_debug(c->lg, LOG_CLIENT, "R-U-THERE sent: L2TP starts on its answer");
 		loop_timer_start(c->loop, &c->l2tp_timer, l2tp_delay_ms(c));
 	}
+}
+
+static void on_ping_answered(void *ctx)
+{
+	struct conn *c = ctx;
+
+	if (c->state == CONN_L2TP && !c->l2tp_alive && loop_timer_pending(&c->l2tp_timer))
+		loop_timer_start(c->loop, &c->l2tp_timer, 0);
 }
 
 /* The gateway installs its SAs and policies only after our QM3 arrives
  * (RFC 2409 §5.5), and strongSwan does so after it has handed our first
  * ESP packet to xl2tpd: an SCCRQ sent at once got its SCCRP back in
- * plaintext from the gateway. A short pause lets the gateway finish. */
+ * plaintext from the gateway. L2TP starts once the gateway has answered
+ * an R-U-THERE sent after QM3, or after a pause (see on_sa_established). */
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct conn *c = ctx;
@@ -326,6 +340,7 @@ static const struct ike_callbacks ike_cbs = {
 	.failed = on_ike_failed,
 	.non_ike_packet = on_non_ike,
 	.stopped = on_ike_stopped,
+	.ping_answered = on_ping_answered,
 };
 
 static const struct esp_callbacks esp_cbs = {
@@ -423,6 +438,11 @@ static int conn_launch(struct conn *c)
 		conn_fail(c, CONN_EXIT_NETWORK, "IKE could not start (sockets)");
 		goto failed;
 	}
+	/* After MM1 is out: pppd's start-up overlaps the negotiation. A
+	 * failure stops IKE the usual way (its DELETEs are on the way). */
+	if (conn_data_prepare(c) < 0)
+		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not %s",
+			  c->kernel_path ? "start pppd" : "set up");
 	return 0;
 failed:
 	conn_stop(c); /* nothing runs: finishes at once */

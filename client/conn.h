@@ -172,6 +172,9 @@ void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
 /* The next step of the stop sequence; called again by each layer's end. */
 void conn_stop_next(struct conn *c);
 /* PPP on the L2TP session: built-in (userspace) or pppd (kernel). */
+/* Ready PPP before the session exists: the built-in one is made, pppd
+ * (kernel path) started to wait for the session (see pppd_start). */
+int conn_data_prepare(struct conn *c);
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
 /* Ask the running PPP to end (returns false when none runs). */
 bool conn_data_stop_step(struct conn *c);

@@ -105,7 +105,9 @@ static unsigned ppp_auth_bits(unsigned profile_bits)
 	       ((profile_bits & PROFILE_PPP_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : 0);
 }
 
-static int builtin_ppp_start(struct conn *c)
+/* Made with the connection (its crypto context loads OpenSSL's legacy
+ * provider, which takes a while on a small CPU), started with the session. */
+static int builtin_ppp_prepare(struct conn *c)
 {
 	const struct profile *pr = c->p->profile;
 	struct ppp_config cfg = {
@@ -129,9 +131,12 @@ static int builtin_ppp_start(struct conn *c)
 		cfg.echo_failure = l.echo_failure;
 	}
 	c->ppp = ppp_new(c->loop, c->lg, &cfg, &ppp_cbs, c);
-	if (!c->ppp)
-		return -1;
-	if (loop_add_fd(c->loop, c->tun_fd, LOOP_READ, on_tun_readable, c) < 0)
+	return c->ppp ? 0 : -1;
+}
+
+static int builtin_ppp_start(struct conn *c)
+{
+	if (!c->ppp || loop_add_fd(c->loop, c->tun_fd, LOOP_READ, on_tun_readable, c) < 0)
 		return -1;
 	c->ppp_alive = true;
 	return ppp_start(c->ppp);
@@ -192,12 +197,14 @@ static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
 	ppp_down(ctx, why);
 }
 
-static int pppd_run(struct conn *c, const struct l2tp_session_info *info)
+/* PPP is made ready while IKE runs. On the kernel path pppd starts with
+ * the connection, holding the PPPoL2TP socket the session will be connected
+ * on, and waits for it: its own start-up (hundreds of ms on a small CPU)
+ * overlaps IKE and L2TP instead of adding to them. */
+int conn_data_prepare(struct conn *c)
 {
 	static const struct pppd_callbacks cbs = {.ip_up = pppd_ip_up, .exited = pppd_exited};
 	const struct profile *pr = c->p->profile;
-	struct pppd_l2tp_ids ids = {.tunnel_id = info->local_tunnel_id,
-				    .session_id = info->local_session_id};
 	char script[PATH_MAX];
 	struct pppd_config cfg = {
 		.runtime_dir = c->p->run_dir,
@@ -211,7 +218,10 @@ static int pppd_run(struct conn *c, const struct l2tp_session_info *info)
 		.unit = -1,
 		.debug = log_enabled(c->lg, LOG_PPP, LOG_LVL_DEBUG),
 	};
+	int fd;
 
+	if (!c->kernel_path)
+		return builtin_ppp_prepare(c);
 	if (pr->liveness_s) {
 		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
 
@@ -224,7 +234,12 @@ static int pppd_run(struct conn *c, const struct l2tp_session_info *info)
 			L2TPSEC_PKGLIBEXECDIR);
 		return -1;
 	}
-	c->pppd = pppd_start(c->loop, c->lg, &cfg, info->pppox_fd, &ids, pr->password.value.data,
+	fd = l2tp_session_socket(c->l2tp);
+	if (fd < 0) {
+		log_err(c->lg, LOG_CLIENT, "PPPoL2TP socket: %s", strerror(errno));
+		return -1;
+	}
+	c->pppd = pppd_start(c->loop, c->lg, &cfg, fd, pr->password.value.data,
 			     pr->password.value.len, &cbs, c);
 	if (!c->pppd)
 		return -1;
@@ -234,9 +249,15 @@ static int pppd_run(struct conn *c, const struct l2tp_session_info *info)
 
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
 {
-	if (c->kernel_path)
-		return pppd_run(c, info);
-	return builtin_ppp_start(c);
+	struct pppd_l2tp_ids ids = {.tunnel_id = info->local_tunnel_id,
+				    .session_id = info->local_session_id};
+
+	if (!c->kernel_path)
+		return builtin_ppp_start(c);
+	/* the session must be on the socket pppd holds */
+	if (!c->pppd || info->pppox_fd < 0 || info->pppox_fd != l2tp_session_socket(c->l2tp))
+		return -1;
+	return pppd_attach(c->pppd, &ids);
 }
 
 bool conn_data_stop_step(struct conn *c)

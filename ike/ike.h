@@ -170,6 +170,8 @@ struct ike_callbacks {
 	                       const struct sockaddr *from);
 	/* Optional: ike_stop() finished (deletes sent). */
 	void (*stopped)(void *ctx);
+	/* Optional: the gateway answered the R-U-THERE of ike_ping(). */
+	void (*ping_answered)(void *ctx);
 };
 
 enum ike_state {
@@ -247,6 +249,14 @@ void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in);
  * (RFC 3706 §5.5) then sends R-U-THERE only after dpd_interval_s without
  * inbound traffic. */
 void ike_note_inbound_traffic(struct ike_session *s);
+
+/* Send an R-U-THERE now (RFC 3706) and report the answer through
+ * cb->ping_answered. A gateway handles the messages of one ISAKMP SA in
+ * order (strongSwan checks the SA out for each; pluto is one thread), so
+ * the answer also says it has processed what we sent before: after QM3, that
+ * it has installed its SAs and policies (RFC 2409 §5.5). 0, or -1 when the
+ * gateway does not do DPD or no ISAKMP SA is up. */
+int ike_ping(struct ike_session *s);
 
 /* "IKE failed at MM1: gateway sent NO_PROPOSAL_CHOSEN" into buf; returns buf. */
 const char *ike_failure_str(const struct ike_failure *f, char *buf, size_t len);

@@ -40,9 +40,11 @@ struct ike_p1 {
 	 * which every phase 2 IV is derived. */
 	uint8_t iv[IKE_MAX_BLOCK];
 	struct ike_dh *dh;
+	uint16_t dh_group; /* of dh: made while waiting for MM2 */
 	uint8_t gxi[IKE_MAX_DH], gxr[IKE_MAX_DH], gxy[IKE_MAX_DH];
 	size_t gxi_len, gxr_len, gxy_len;
 	uint8_t ni[IKE_NONCE_LEN], nr[IKE_MAX_NONCE];
+	bool ni_ready;
 	size_t nr_len;
 	uint8_t sai_b[2048]; /* body of our SA payload, for HASH_I/HASH_R */
 	size_t sai_len;
@@ -120,6 +122,7 @@ struct ike_session {
 	struct loop_timer old_sa_timer, stop_timer;
 	uint32_t dpd_seq;
 	uint32_t dpd_outstanding;
+	uint32_t ping_seq;        /* R-U-THERE of ike_ping() awaiting its ACK; 0 = none */
 	uint64_t last_inbound_ms; /* ike_note_inbound_traffic(); 0 = never */
 	bool pfs_retried;         /* QM1 retried without PFS after NO_PROPOSAL_CHOSEN */
 	bool ports_fell_back;     /* 500/4500 held by a non-sharing program */

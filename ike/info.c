@@ -224,8 +224,15 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		}
 		return;
 	case N_DPD_R_U_THERE_ACK:
-		if (n->data_len == 4 && get_be32(n->data) == s->dpd_seq)
+		if (n->data_len != 4)
+			return;
+		if (get_be32(n->data) == s->dpd_seq)
 			s->dpd_outstanding = 0;
+		if (s->ping_seq && get_be32(n->data) == s->ping_seq) {
+			s->ping_seq = 0;
+			if (s->cb.ping_answered)
+				s->cb.ping_answered(s->ctx);
+		}
 		return;
 	case N_RESPONDER_LIFETIME:
 		info_responder_lifetime(s, n);
@@ -352,13 +359,38 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	                                        : s->cfg.dpd_interval_s * 1000u);
 }
 
+static void dpd_seq_init(struct ike_session *s)
+{
+	if (random_bytes(&s->dpd_seq, sizeof(s->dpd_seq)))
+		s->dpd_seq = 1;
+	s->dpd_seq &= 0x7fffffff; /* room to count up */
+	s->dpd_seq |= 1;          /* never 0: ping_seq uses 0 for none */
+}
+
+int ike_ping(struct ike_session *s)
+{
+	uint8_t spi[16], seq[4];
+
+	if (!s->peer_dpd || !s->p1 ||
+	    (s->state != IKE_STATE_ESTABLISHED && s->state != IKE_STATE_PHASE1_DONE))
+		return -1;
+	if (!s->dpd_seq)
+		dpd_seq_init(s);
+	/* RFC 3706 §7: a new sequence number for every R-U-THERE; the
+	 * periodic DPD counts on from here. */
+	s->dpd_seq++;
+	s->ping_seq = s->dpd_seq;
+	put_be32(seq, s->dpd_seq);
+	cookies(s->p1, spi);
+	info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
+	return 0;
+}
+
 void dpd_start(struct ike_session *s)
 {
 	if (!s->peer_dpd || !s->cfg.dpd_interval_s || loop_timer_pending(&s->dpd_timer))
 		return;
-	if (random_bytes(&s->dpd_seq, sizeof(s->dpd_seq)))
-		s->dpd_seq = 1;
-	s->dpd_seq &= 0x7fffffff; /* room to count up */
+	dpd_seq_init(s);
 	s->dpd_outstanding = 0;
 	loop_timer_start(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u);
 }

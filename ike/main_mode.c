@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <sys/random.h>
 
 #include "ike/cert.h"
 #include "ike/ike_int.h"
@@ -24,8 +25,11 @@ struct ike_p1 *mm_new(struct ike_session *s, bool rekey)
 	if (!p1)
 		return NULL;
 	p1->rekey = rekey;
+	/* The cookie is public (RFC 2408 §2.5.3): getrandom(2) makes it
+	 * without first setting up OpenSSL's default context, which
+	 * mm_prepare_mm3() then does while MM1 is on its way. */
 	do {
-		if (random_bytes(p1->icookie, 8)) {
+		if (getrandom(p1->icookie, 8, 0) != 8) {
 			free(p1);
 			return NULL;
 		}
@@ -72,6 +76,19 @@ static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)
 	h->flags = flags;
 }
 
+/* The round trip to MM2 is idle time: make our nonce and the key pair of
+ * the group offered first (what gateways usually pick) now rather than
+ * after MM2; the key pair is the costliest step of Main Mode on a small
+ * CPU. mm_send3() makes another if the gateway chose another group. */
+static void mm_prepare_mm3(struct ike_session *s, struct ike_p1 *p1)
+{
+	uint16_t group = s->p1_algs.a[0].group;
+
+	p1->ni_ready = random_bytes(p1->ni, sizeof(p1->ni)) == 0;
+	p1->dh = ike_dh_new(s->lib, group);
+	p1->dh_group = p1->dh ? group : 0;
+}
+
 int mm_start(struct ike_session *s, struct ike_p1 *p1)
 {
 	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
@@ -115,7 +132,10 @@ int mm_start(struct ike_session *s, struct ike_p1 *p1)
 	session_set_stage(s, p1->rekey ? IKE_STAGE_REKEY_IKE : IKE_STAGE_MM1);
 	log_info(s->lg, LOG_IKE, "MM1: offering %zu IKE proposal(s)%s", s->p1_algs.n,
 	         p1->rekey ? " (IKE SA rekey)" : "");
-	return net_send(s, msg, len, true, p1);
+	if (net_send(s, msg, len, true, p1))
+		return -1;
+	mm_prepare_mm3(s, p1);
+	return 0;
 }
 
 /* The responder must pick exactly one of our transforms (RFC 2409 §5). */
@@ -202,10 +222,15 @@ static int mm_send3(struct ike_session *s, struct ike_p1 *p1)
 	uint8_t msg[ISAKMP_MAX_MSG], natd[IKE_MAX_HASH];
 	size_t len, hl;
 
-	p1->dh = ike_dh_new(s->lib, p1->alg.group);
+	if (!p1->dh || p1->dh_group != p1->alg.group) {
+		ike_dh_free(p1->dh);
+		p1->dh = ike_dh_new(s->lib, p1->alg.group);
+		p1->dh_group = p1->alg.group;
+	}
 	p1->gxi_len = sizeof(p1->gxi);
-	if (!p1->dh || ike_dh_public(p1->dh, p1->gxi, &p1->gxi_len) ||
-	    random_bytes(p1->ni, sizeof(p1->ni))) {
+	if (!p1->ni_ready)
+		p1->ni_ready = random_bytes(p1->ni, sizeof(p1->ni)) == 0;
+	if (!p1->dh || ike_dh_public(p1->dh, p1->gxi, &p1->gxi_len) || !p1->ni_ready) {
 		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot make a %s key",
 		             ike_dh_name(p1->alg.group));
 		return -1;

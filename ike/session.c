@@ -134,6 +134,7 @@ static void reset(struct ike_session *s)
 	s->pfs_group = s->cfg.pfs_group;
 	s->pfs_retried = false;
 	s->last_inbound_ms = 0;
+	s->dpd_seq = s->ping_seq = 0;
 	memset(&s->failure, 0, sizeof(s->failure));
 }
 

@@ -45,7 +45,7 @@ int l2tp_kernel_tunnel_create(struct l2tp_kernel *k, const struct logger *lg,
 			return -1;
 		k->genl_tunnel = true;
 	} else {
-		k->tunnel_fd = l2tp_pppox_connect(udp_fd, peer, tid, peer_tid, 0, 0);
+		k->tunnel_fd = l2tp_pppox_connect(-1, udp_fd, peer, tid, peer_tid, 0, 0);
 		if (k->tunnel_fd < 0) {
 			log_warn(lg, LOG_L2TP, "PPPoL2TP tunnel socket: %s", strerror(errno));
 			*why = "PPPoL2TP tunnel socket failed (module l2tp_ppp missing?)";
@@ -73,9 +73,11 @@ int l2tp_kernel_session_create(struct l2tp_kernel *k, const struct logger *lg, u
 		k->genl_session = true;
 	}
 	/* Either way pppd needs a PPPoL2TP socket: with genetlink it attaches
-	 * to the session just made, with the old API it makes it. */
-	k->session_fd = l2tp_pppox_connect(k->udp_fd, (const struct sockaddr *)&k->peer, k->tid,
-	                                   k->peer_tid, sid, peer_sid);
+	 * to the session just made, with the old API it makes it. The one
+	 * made ahead (l2tp_session_socket) is already in pppd's hands. */
+	k->session_fd =
+	    l2tp_pppox_connect(k->session_fd, k->udp_fd, (const struct sockaddr *)&k->peer, k->tid,
+	                       k->peer_tid, sid, peer_sid);
 	if (k->session_fd < 0) {
 		log_warn(lg, LOG_L2TP, "PPPoL2TP session socket: %s", strerror(errno));
 		*why = "PPPoL2TP session socket failed";

@@ -20,7 +20,7 @@ struct l2tp_kernel {
 	struct sockaddr_storage peer;
 	uint16_t tid, peer_tid, sid, peer_sid;
 	int tunnel_fd;                  /* PPPOX API: the tunnel's PPPoL2TP socket (session 0) */
-	int session_fd;                 /* PPPoL2TP socket for pppd */
+	int session_fd;                 /* PPPoL2TP socket for pppd (maybe made ahead) */
 	bool genl_tunnel, genl_session; /* created via genetlink: delete there */
 };
 
@@ -51,10 +51,13 @@ void l2tp_genl_cleanup_stale(const struct logger *lg, const struct sockaddr *pee
 
 /* kernel_pppox.c */
 bool l2tp_pppox_available(void);
-/* connect() a new PPPoL2TP socket; sid == 0 creates/attaches the tunnel.
- * Returns the socket or -1 with errno set. */
-int l2tp_pppox_connect(int udp_fd, const struct sockaddr *peer, uint16_t tid, uint16_t peer_tid,
-                       uint16_t sid, uint16_t peer_sid);
+/* An unconnected PPPoL2TP socket, or -1 with errno set. */
+int l2tp_pppox_socket(void);
+/* connect() fd, or a new PPPoL2TP socket when fd is -1; sid == 0
+ * creates/attaches the tunnel. Returns the socket, or -1 with errno set
+ * (fd closed). */
+int l2tp_pppox_connect(int fd, int udp_fd, const struct sockaddr *peer, uint16_t tid,
+                       uint16_t peer_tid, uint16_t sid, uint16_t peer_sid);
 int l2tp_pppox_set_seq(int fd, bool sequencing);
 
 #endif

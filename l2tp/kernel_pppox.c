@@ -25,11 +25,18 @@ bool l2tp_pppox_available(void)
 	return true;
 }
 
-int l2tp_pppox_connect(int udp_fd, const struct sockaddr *peer, uint16_t tid, uint16_t peer_tid,
-                       uint16_t sid, uint16_t peer_sid)
+int l2tp_pppox_socket(void)
 {
-	int fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
+	return socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
+}
+
+int l2tp_pppox_connect(int fd, int udp_fd, const struct sockaddr *peer, uint16_t tid,
+                       uint16_t peer_tid, uint16_t sid, uint16_t peer_sid)
+{
 	int rc, saved;
+
+	if (fd < 0)
+		fd = l2tp_pppox_socket();
 
 	if (fd < 0)
 		return -1;

@@ -155,6 +155,13 @@ int l2tp_send_ppp(struct l2tp *l2tp, const uint8_t *frame, size_t len);
 /* With a transport: one datagram from the LNS (UDP payload). */
 void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len);
 
+/* KERNEL data mode: the PPPoL2TP socket the session will be connected on,
+ * made now, unconnected, so that pppd can start holding it while IKE and
+ * L2TP still negotiate; session_up() then reports this descriptor as
+ * pppox_fd. Owned by the engine; the same one on every call. -1 (errno
+ * set) in USERSPACE mode or when the kernel has no PPPoL2TP. */
+int l2tp_session_socket(struct l2tp *l2tp);
+
 /* The engine's UDP socket, -1 with a transport or before start. */
 int l2tp_tunnel_fd(const struct l2tp *l2tp);
 /* The local UDP port in use (also with a transport: the port the caller

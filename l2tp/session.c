@@ -196,7 +196,7 @@ void l2tp_get_status(const struct l2tp *l2tp, struct l2tp_status *st)
 	st->session.sequencing = l2tp->data_seq;
 	st->session.data_mode = l2tp->cfg.data_mode;
 	st->session.kernel_api = l2tp->kern.api;
-	st->session.pppox_fd = l2tp->kern.session_fd;
+	st->session.pppox_fd = l2tp->session_up ? l2tp->kern.session_fd : -1;
 	snprintf(st->peer_hostname, sizeof(st->peer_hostname), "%s", l2tp->peer_host);
 	snprintf(st->peer_vendor, sizeof(st->peer_vendor), "%s", l2tp->peer_vendor);
 	st->ctrl_sent = l2tp->rel.stats.sent;

@@ -3,11 +3,13 @@
  * with optional tunnel authentication (§4.4.3, §5.1.1), HELLO on idle (§6.5),
  * StopCCN both ways (§5.7), and the engine's public entry points.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "l2tp/avp.h"
+#include "l2tp/kernel.h"
 #include "l2tp/l2tp_int.h"
 #include "l2tp/proto.h"
 #include "lib/util.h"
@@ -637,6 +639,17 @@ void l2tp_free(struct l2tp *l2tp)
 	}
 	secure_clear(l2tp->challenge, sizeof(l2tp->challenge));
 	free(l2tp);
+}
+
+int l2tp_session_socket(struct l2tp *l2tp)
+{
+	if (l2tp->cfg.data_mode != L2TP_DATA_KERNEL || l2tp->finished) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (l2tp->kern.session_fd < 0)
+		l2tp->kern.session_fd = l2tp_pppox_socket();
+	return l2tp->kern.session_fd;
 }
 
 int l2tp_tunnel_fd(const struct l2tp *l2tp)

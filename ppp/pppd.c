@@ -1,7 +1,8 @@
 /*
  * Running pppd on the loop: fork+exec with exactly the descriptors it needs
- * (PPPoL2TP socket, password pipe, stderr to our log), an environment with
- * only PATH, a private FIFO for the ip-up report, and SIGTERM-then-SIGKILL.
+ * (PPPoL2TP socket, password pipe, options pipe, stderr to our log), an
+ * environment with only PATH, a private FIFO for the ip-up report, and
+ * SIGTERM-then-SIGKILL.
  */
 #include "ppp/pppd.h"
 
@@ -31,6 +32,7 @@ struct pppd {
 	struct loop_timer kill_timer;
 	char dir[256], fifo[280];
 	int fifo_fd, log_fd;
+	int options_fd; /* write end of pppd's last options file until attached */
 	char report[4096];
 	size_t report_len;
 	char logline[512];
@@ -75,13 +77,18 @@ static void close_other_fds(int keep_max)
 		close((int)fd);
 }
 
+struct child_fds {
+	int l2tp, password, options, log; /* password -1: none */
+};
+
 static void __attribute__((noreturn))
-exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd, pid_t parent)
+exec_child(const struct pppd_argv *av, const struct child_fds *fds, pid_t parent)
 {
 	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	char *envp[] = {path_env, NULL};
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int l = lift_fd(l2tp_fd), w = pw_fd >= 0 ? lift_fd(pw_fd) : -1, g = lift_fd(log_fd);
+	int l = lift_fd(fds->l2tp), g = lift_fd(fds->log), o = lift_fd(fds->options);
+	int w = fds->password >= 0 ? lift_fd(fds->password) : -1;
 
 	loop_child_reset_signals();
 	/* If we die without stopping pppd (kill -9, crash), pppd must not
@@ -94,13 +101,14 @@ exec_child(const struct pppd_argv *av, int l2tp_fd, int pw_fd, int log_fd, pid_t
 	 * window where we died before prctl. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(127);
-	if (devnull < 0 || l < 0 || g < 0 || (pw_fd >= 0 && w < 0) || dup2(devnull, 0) < 0 ||
-	    dup2(g, 1) < 0 || dup2(g, 2) < 0 || dup2(l, PPPD_CHILD_L2TP_FD) < 0 ||
+	if (devnull < 0 || l < 0 || g < 0 || o < 0 || (fds->password >= 0 && w < 0) ||
+	    dup2(devnull, 0) < 0 || dup2(g, 1) < 0 || dup2(g, 2) < 0 ||
+	    dup2(l, PPPD_CHILD_L2TP_FD) < 0 || dup2(o, PPPD_CHILD_OPTIONS_FD) < 0 ||
 	    (w >= 0 && dup2(w, PPPD_CHILD_PASSWORD_FD) < 0))
 		_exit(127);
 	if (w < 0)
 		close(PPPD_CHILD_PASSWORD_FD);
-	close_other_fds(PPPD_CHILD_PASSWORD_FD);
+	close_other_fds(PPPD_CHILD_OPTIONS_FD);
 	execve(av->argv[0], av->argv, envp);
 	_exit(127);
 }
@@ -125,19 +133,28 @@ static int password_pipe(const uint8_t *pw, size_t len)
 static int spawn(struct pppd *p, const struct pppd_argv *av, int l2tp_fd, int pw_fd)
 {
 	pid_t parent = getpid();
-	int logp[2];
+	int logp[2], optp[2];
+	struct child_fds fds = {.l2tp = l2tp_fd, .password = pw_fd};
 
 	if (pipe2(logp, O_CLOEXEC) < 0)
 		return -1;
-	p->pid = fork();
-	if (p->pid < 0) {
+	if (pipe2(optp, O_CLOEXEC) < 0) {
 		close(logp[0]);
 		close(logp[1]);
 		return -1;
 	}
+	fds.options = optp[0];
+	fds.log = logp[1];
+	p->pid = fork();
 	if (p->pid == 0)
-		exec_child(av, l2tp_fd, pw_fd, logp[1], parent);
+		exec_child(av, &fds, parent);
 	close(logp[1]);
+	close(optp[0]);
+	p->options_fd = optp[1];
+	if (p->pid < 0) {
+		close(logp[0]);
+		return -1;
+	}
 	p->log_fd = logp[0];
 	fcntl(p->log_fd, F_SETFL, O_NONBLOCK);
 	if (loop_add_fd(p->loop, p->log_fd, LOOP_READ, on_log, p) < 0 ||
@@ -148,8 +165,8 @@ static int spawn(struct pppd *p, const struct pppd_argv *av, int l2tp_fd, int pw
 }
 
 struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct pppd_config *cfg,
-                        int pppol2tp_fd, const struct pppd_l2tp_ids *ids, const uint8_t *password,
-                        size_t password_len, const struct pppd_callbacks *cbs, void *ctx)
+                        int pppol2tp_fd, const uint8_t *password, size_t password_len,
+                        const struct pppd_callbacks *cbs, void *ctx)
 {
 	struct pppd *p = calloc(1, sizeof(*p));
 	struct pppd_argv av;
@@ -163,11 +180,10 @@ struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct
 	p->cbs = *cbs;
 	p->ctx = ctx;
 	p->pid = -1;
-	p->fifo_fd = p->log_fd = -1;
+	p->fifo_fd = p->log_fd = p->options_fd = -1;
 	p->stop_timeout_ms = cfg->stop_timeout_ms ? cfg->stop_timeout_ms : 5000;
 	loop_timer_init(&p->kill_timer, on_kill_timer, p);
-	if (make_fifo(p, cfg->runtime_dir) < 0 ||
-	    pppd_build_argv(cfg, ids, with_pw, p->fifo, &av) < 0 ||
+	if (make_fifo(p, cfg->runtime_dir) < 0 || pppd_build_argv(cfg, with_pw, p->fifo, &av) < 0 ||
 	    (with_pw && (pw_fd = password_pipe(password, password_len)) < 0)) {
 		log_err(lg, LOG_PPP, "pppd: cannot prepare the launch: %s", strerror(errno));
 		pppd_free(p);
@@ -181,9 +197,28 @@ struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct
 		pppd_free(p);
 		return NULL;
 	}
-	log_info(lg, LOG_PPP, "pppd started (pid %d) on PPPoL2TP tunnel %u session %u", (int)p->pid,
-	         ids->tunnel_id, ids->session_id);
+	log_info(lg, LOG_PPP, "pppd started (pid %d), waiting for the L2TP session", (int)p->pid);
 	return p;
+}
+
+int pppd_attach(struct pppd *p, const struct pppd_l2tp_ids *ids)
+{
+	char opts[128];
+	int n = pppd_session_options(ids, opts, sizeof(opts));
+
+	if (p->options_fd < 0 || n < 0)
+		return -1;
+	/* A few bytes into an empty pipe: never short, never blocking. EOF
+	 * (close) ends pppd's options file. */
+	if (write(p->options_fd, opts, (size_t)n) != n) {
+		log_err(p->lg, LOG_PPP, "pppd: cannot pass the session: %s", strerror(errno));
+		return -1;
+	}
+	close(p->options_fd);
+	p->options_fd = -1;
+	log_info(p->lg, LOG_PPP, "pppd (pid %d) on PPPoL2TP tunnel %u session %u", (int)p->pid,
+	         ids->tunnel_id, ids->session_id);
+	return 0;
 }
 
 pid_t pppd_pid(const struct pppd *p)
@@ -292,6 +327,8 @@ void pppd_free(struct pppd *p)
 		waitpid(p->pid, NULL, 0);
 	}
 	loop_timer_stop(p->loop, &p->kill_timer);
+	if (p->options_fd >= 0)
+		close(p->options_fd);
 	if (p->log_fd >= 0) {
 		loop_del_fd(p->loop, p->log_fd);
 		close(p->log_fd);

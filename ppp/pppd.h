@@ -25,6 +25,7 @@ struct pppd;
 /* File descriptor numbers the child sees; the argv names them. */
 #define PPPD_CHILD_L2TP_FD     3
 #define PPPD_CHILD_PASSWORD_FD 4
+#define PPPD_CHILD_OPTIONS_FD  5 /* read by pppd as its last options file */
 
 struct pppd_config {
 	const char *pppd_path;    /* NULL: /usr/sbin/pppd */
@@ -56,9 +57,14 @@ struct pppd_argv {
 };
 
 /* Pure: the command line for cfg (argv[0] is the pppd path). fifo_path
- * becomes the ipparam. -1 when a value does not fit or is invalid. */
-int pppd_build_argv(const struct pppd_config *cfg, const struct pppd_l2tp_ids *ids,
-                    bool with_password, const char *fifo_path, struct pppd_argv *out);
+ * becomes the ipparam. The last option, "file /dev/fd/5", makes pppd wait
+ * for the session's options (pppd_session_options) on a pipe. -1 when a
+ * value does not fit or is invalid. */
+int pppd_build_argv(const struct pppd_config *cfg, bool with_password, const char *fifo_path,
+                    struct pppd_argv *out);
+/* Pure: the options pppd reads from that pipe once the session exists.
+ * Returns the length written into buf, or -1 when it does not fit. */
+int pppd_session_options(const struct pppd_l2tp_ids *ids, char *buf, size_t len);
 
 /* What the ip-up script reports (all strings NUL-terminated, may be empty). */
 struct pppd_report {
@@ -79,9 +85,15 @@ struct pppd_callbacks {
 	void (*exited)(void *ctx, const struct ppp_failure *why, int status);
 };
 
+/* Starts pppd with pppol2tp_fd, a PPPoL2TP socket that may not be connected
+ * yet: pppd loads its plugins, then waits for its last options (the socket
+ * among them) until pppd_attach(). Starting it before the L2TP session exists takes pppd's
+ * own start-up (exec, libraries, plugins) out of the connect time. */
 struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct pppd_config *cfg,
-                        int pppol2tp_fd, const struct pppd_l2tp_ids *ids, const uint8_t *password,
-                        size_t password_len, const struct pppd_callbacks *cbs, void *ctx);
+                        int pppol2tp_fd, const uint8_t *password, size_t password_len,
+                        const struct pppd_callbacks *cbs, void *ctx);
+/* The socket is connected to the session ids: pppd goes on. 0 or -1. */
+int pppd_attach(struct pppd *p, const struct pppd_l2tp_ids *ids);
 /* SIGTERM, then SIGKILL after stop_timeout_ms; exited() follows. */
 void pppd_stop(struct pppd *p);
 pid_t pppd_pid(const struct pppd *p);

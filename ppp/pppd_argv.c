@@ -137,8 +137,8 @@ static int add_link(const struct pppd_config *cfg, struct pppd_argv *a)
 	return rc;
 }
 
-int pppd_build_argv(const struct pppd_config *cfg, const struct pppd_l2tp_ids *ids,
-                    bool with_password, const char *fifo_path, struct pppd_argv *out)
+int pppd_build_argv(const struct pppd_config *cfg, bool with_password, const char *fifo_path,
+                    struct pppd_argv *out)
 {
 	const char *path = cfg->pppd_path ? cfg->pppd_path : "/usr/sbin/pppd";
 	int rc;
@@ -149,10 +149,9 @@ int pppd_build_argv(const struct pppd_config *cfg, const struct pppd_l2tp_ids *i
 		return -1;
 	rc = add(out, path);
 	/* The L2TP session is ours; pppd only drives PPP over its socket. */
-	rc |= add(out, "plugin") | add(out, "pppol2tp.so") | add(out, "pppol2tp") |
-	      addf(out, "%d", PPPD_CHILD_L2TP_FD);
-	rc |= add(out, "pppol2tp_tunnel_id") | addf(out, "%" PRIu32, ids->tunnel_id);
-	rc |= add(out, "pppol2tp_session_id") | addf(out, "%" PRIu32, ids->session_id);
+	/* The plugin loads now; its "pppol2tp FD" comes with the session
+	 * (pppd_session_options): the plugin refuses a socket not connected. */
+	rc |= add(out, "plugin") | add(out, "pppol2tp.so");
 	rc |= add_fixed(out);
 	rc |= add_auth(cfg, with_password, out);
 	rc |= add_link(cfg, out);
@@ -162,5 +161,18 @@ int pppd_build_argv(const struct pppd_config *cfg, const struct pppd_l2tp_ids *i
 	rc |= add(out, "ip-up-script") | add(out, cfg->ip_up_script);
 	rc |= add(out, "ip-down-script") | add(out, cfg->ip_up_script);
 	rc |= add(out, "ipparam") | add(out, fifo_path);
+	/* Last: pppd parses its options in order and blocks here, plugins
+	 * loaded, until the session exists (pppd_attach). */
+	rc |= add(out, "file") | addf(out, "/dev/fd/%d", PPPD_CHILD_OPTIONS_FD);
 	return rc ? -1 : out->argc;
+}
+
+int pppd_session_options(const struct pppd_l2tp_ids *ids, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+	                 "pppol2tp %d\npppol2tp_tunnel_id %" PRIu32 "\npppol2tp_session_id %" PRIu32
+	                 "\n",
+	                 PPPD_CHILD_L2TP_FD, ids->tunnel_id, ids->session_id);
+
+	return n < 0 || (size_t)n >= len ? -1 : n;
 }

@@ -6,15 +6,16 @@
  *               [--cert F --key F --ca F] [--local-id T:V] [--remote-id T:V]
  *               [--timeout S] [--hold S] [--ipsec-life S] [--ike-life S]
  *               [--dpd S] [--stop] [--force-encaps] [--remote2 ADDR]
- *               [--hold-ports] [-v]
+ *               [--hold-ports] [--ping] [-v]
  *
  * --remote2 runs a second session to another gateway at the same time, on
  * the same local ports; --hold-ports first binds UDP 500 and 4500 without
  * SO_REUSEADDR, as an IKE daemon would.
  * Prints "OK ike=... esp=... natt=... nat_local=... spi_in=... spi_out=...
  * encap=udp|none ports=IKE/NATT" (one line per session, the second one
- * prefixed "OK2") after Quick Mode (and, with --hold, the rekeys seen while holding), or the
- * session's one-line failure; exit status 0 / 1 / 2 (usage).
+ * prefixed "OK2") after Quick Mode, with --ping then "PING answered|unanswered|
+ * unsupported" for an R-U-THERE sent right after Quick Mode (and, with --hold, the rekeys seen
+ * while holding), or the session's one-line failure; exit status 0 / 1 / 2 (usage).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@ struct probe {
 	int nsessions;
 	bool encap;
 	int established, rekeys, deleted;
-	bool failed, stopped, stop_after;
+	bool failed, stopped, stop_after, ping, pinged;
 	uint32_t hold_s;
 	struct loop_timer hold;
 };
@@ -81,6 +82,14 @@ static void on_stopped(void *ctx)
 	struct probe *p = ctx;
 
 	p->stopped = true;
+	loop_quit(p->loop, 0);
+}
+
+static void on_ping_answered(void *ctx)
+{
+	struct probe *p = ctx;
+
+	p->pinged = true;
 	loop_quit(p->loop, 0);
 }
 
@@ -201,7 +210,8 @@ static int report(struct probe *p, const char *ok, int rc)
 int main(int argc, char **argv)
 {
 	struct ike_config cfg;
-	struct ike_callbacks cb = {on_established, on_deleted, on_failed, NULL, on_stopped};
+	struct ike_callbacks cb = {on_established, on_deleted, on_failed,
+	                           NULL,           on_stopped, on_ping_answered};
 	struct probe p = {0}, p2 = {0};
 	struct logger lg;
 	uint8_t psk[256];
@@ -225,6 +235,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--stop")) {
 			p.stop_after = true;
+			continue;
+		}
+		if (!strcmp(a, "--ping")) {
+			p.ping = true;
 			continue;
 		}
 		if (!strcmp(a, "--force-encaps")) {
@@ -341,6 +355,14 @@ int main(int argc, char **argv)
 			       s1.local_natt_port, s2.local_port, s2.local_natt_port);
 		}
 		rc = bad;
+	}
+	if (rc == 0 && p.ping) {
+		if (ike_ping(p.ike) == 0) {
+			loop_run(p.loop);
+			printf("PING %s\n", p.pinged ? "answered" : "unanswered");
+		} else {
+			printf("PING unsupported\n");
+		}
 	}
 	if (rc == 0 && p.stop_after) {
 		ike_stop(p.ike);

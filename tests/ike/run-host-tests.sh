@@ -228,7 +228,7 @@ PSK=(--psk-file "$WORK/psk")
 # it after Quick Mode completed.
 QM_DONE='CHILD_SA l2tp\{[0-9]+\} established|unsupported mode|unable to install (inbound|outbound) IPsec SA'
 
-echo "1..18"
+echo "1..19"
 check "psk aes128-sha1-modp2048" \
 	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1 natt=RFC 3947 nat_local=yes' "$QM_DONE" -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!'
@@ -274,6 +274,8 @@ check "NAT policy 0 refuses a gateway behind NAT" \
 check "ike_stop sends deletes" \
 	'^STOPPED yes deleted=1' 'received DELETE for (IKE_SA|ISAKMP_SA)|deleting IKE_SA' -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --stop
+check "R-U-THERE right after Quick Mode is answered (L2TP waits for it)" \
+	'^PING answered' '' -- "${PSK[@]}" --ike 'aes128-sha1-modp2048!' --ping
 
 
 # No NAT between us and the gateway: forced encapsulation makes charon see

@@ -57,8 +57,13 @@ static void on_non_ike(void *ctx, const uint8_t *buf, size_t len, const struct s
 	memcpy(g->non_ike_buf, buf, g->non_ike_len);
 }
 
+static void on_ping_answered(void *ctx)
+{
+	((struct gw *)ctx)->pings++;
+}
+
 static const struct ike_callbacks callbacks = {on_established, on_deleted, on_failed,
-                                               on_non_ike, NULL};
+                                               on_non_ike,     NULL,       on_ping_answered};
 
 static int bound_socket(struct sockaddr_in *a)
 {
@@ -289,7 +294,8 @@ void gw_mm2(struct gw *g, bool have_mm1)
 	isakmp_pl_begin(&b, ISAKMP_NP_SA);
 	isakmp_write_sa_body(&b.w, sa);
 	isakmp_pl_end(&b);
-	isakmp_pl_add(&b, ISAKMP_NP_VID, dpd_vid, 16);
+	if (!g->no_dpd)
+		isakmp_pl_add(&b, ISAKMP_NP_VID, dpd_vid, 16);
 	if (g->natt)
 		isakmp_pl_add(&b, ISAKMP_NP_VID, rfc3947_vid, 16);
 	gw_send(g, out, isakmp_build_end(&b));

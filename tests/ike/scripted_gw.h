@@ -31,6 +31,7 @@ struct gw {
 	bool natt;           /* announce RFC 3947 and send NAT-D */
 	bool fake_nat_local; /* MM4's NAT-D of the initiator does not match */
 	bool force_encaps;
+	bool no_dpd; /* MM2 without the DPD vendor ID */
 	uint32_t keepalive_s;
 	uint16_t pfs;
 	uint32_t ike_life; /* 0 = default */
@@ -65,6 +66,7 @@ struct gw {
 	int failed;
 	struct ike_failure failure;
 	int non_ike;
+	int pings; /* ping_answered() calls */
 	uint8_t non_ike_buf[64];
 	size_t non_ike_len;
 	uint8_t rx[ISAKMP_MAX_MSG], plain[ISAKMP_MAX_MSG];

@@ -1,9 +1,11 @@
 /*
  * Stand-in for pppd in the launcher tests (this host has no /dev/ppp). It
  * checks what a real pppd would get from us -- the PPPoL2TP socket on the fd
- * named in argv, the password on the passwordfd pipe, no other descriptors,
- * an environment with only PATH, no password in argv -- then runs the
- * ip-up script the way pppd does and waits. Behaviour by user name:
+ * named in argv, the password on the passwordfd pipe, the session's options
+ * (tunnel 4321, session 65000) in the "file" named last, read to EOF as pppd
+ * does, no other descriptors, an environment with only PATH, no password in
+ * argv -- then runs the ip-up script the way pppd does and waits. Behaviour
+ * by user name:
  *   alice: exit 5 on SIGTERM (pppd's "stopped by signal")
  *   hangup: exit 16 after ip-up
  *   stubborn: ignore SIGTERM
@@ -49,12 +51,33 @@ static void check_fds(void)
 
 		if (e->d_name[0] == '.' || fd == me)
 			continue;
-		if (fd > 4) {
+		if (fd > 5) {
 			fprintf(stderr, "fake-pppd: leaked fd %d\n", fd);
 			exit(99);
 		}
 	}
 	closedir(d);
+}
+
+/* The last options file, as pppd reads it: words until EOF. */
+static void read_session_options(const char *path, char *fd, size_t fdlen)
+{
+	char word[64], tid[64] = "", sid[64] = "";
+	FILE *f = path ? fopen(path, "r") : NULL;
+
+	if (!f)
+		fail("cannot open the options file");
+	while (fscanf(f, "%63s", word) == 1) {
+		if (strcmp(word, "pppol2tp_tunnel_id") == 0 && fscanf(f, "%63s", tid) != 1)
+			fail("tunnel id missing");
+		else if (strcmp(word, "pppol2tp_session_id") == 0 && fscanf(f, "%63s", sid) != 1)
+			fail("session id missing");
+		else if (strcmp(word, "pppol2tp") == 0 && fscanf(f, "%63s", word) == 1)
+			snprintf(fd, fdlen, "%s", word);
+	}
+	fclose(f);
+	if (strcmp(tid, "4321") != 0 || strcmp(sid, "65000") != 0)
+		fail("wrong session options");
 }
 
 static void run_ip_up(const char *script, const char *ipparam)
@@ -81,7 +104,8 @@ static void run_ip_up(const char *script, const char *ipparam)
 
 int main(int argc, char **argv)
 {
-	const char *user = opt(argc, argv, "user"), *l2tp = opt(argc, argv, "pppol2tp");
+	const char *user = opt(argc, argv, "user");
+	char l2tp[64] = "";
 	const char *pwfd = opt(argc, argv, "passwordfd"), *script = opt(argc, argv, "ip-up-script");
 	const char *ipparam = opt(argc, argv, "ipparam");
 	char pw[256] = "";
@@ -105,9 +129,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		if (strstr(argv[i], "s3cret"))
 			fail("password in argv");
-	if (!user || !l2tp || !pwfd || !script || !ipparam || !opt(argc, argv, "noauth"))
+	if (!user || !pwfd || !script || !ipparam || !opt(argc, argv, "noauth"))
 		fail("option missing");
-	if (getsockopt(atoi(l2tp), SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+	if (strcmp(argv[argc - 2], "file") != 0)
+		fail("the options file is not last");
+	read_session_options(argv[argc - 1], l2tp, sizeof(l2tp));
+	if (!l2tp[0] || getsockopt(atoi(l2tp), SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
 		fail("pppol2tp fd is not a socket");
 	while ((n = read(atoi(pwfd), pw + got, sizeof(pw) - 1 - (size_t)got)) > 0)
 		got += n;

@@ -282,6 +282,58 @@ static void test_soft_expiry_rekeys_now(void **state)
 	ike_sa_soft_expired(g->ike, old_i);
 	assert_false(next_quick_mode(g, 300));
 }
+/* ike_ping(): one R-U-THERE at once; only the ACK with its sequence number
+ * reports the answer (a stale one does not); -1 before phase 1 is done and
+ * against a gateway without DPD. */
+static void answer_ping(struct gw *g, int32_t delta)
+{
+	uint8_t out[512], spi[16], seq[4];
+	struct isakmp_notify n = {IPSEC_DOI, PROTO_ISAKMP, 16, N_DPD_R_U_THERE_ACK, spi, seq, 4};
+	struct isakmp_msg m;
+	struct isakmp_notify got;
+
+	assert_true(gw_recv(g, 2000));
+	gw_open_info(g, &m);
+	assert_int_equal(isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
+	assert_int_equal(got.type, N_DPD_R_U_THERE);
+	assert_int_equal(got.data_len, 4);
+	put_be32(seq, get_be32(got.data) + (uint32_t)delta);
+	memcpy(spi, g->icky, 8);
+	memcpy(spi + 8, g->rcky, 8);
+	gw_send(g, out, gw_info_msg(g, 0x1234abcd + (uint32_t)delta, &n, NULL, out, sizeof(out)));
+	gw_run(g, 100);
+}
+
+static void test_ping_answered(void **state)
+{
+	struct gw *g = *state;
+
+	g->qm_life = 3600;
+	gw_start(g, 3600, 0, 30);
+	assert_int_equal(ike_ping(g->ike), -1); /* MM1 only */
+	gw_main_mode(g, false);
+	gw_quick_mode(g, false);
+	assert_int_equal(ike_ping(g->ike), 0);
+	answer_ping(g, -1); /* an old sequence number */
+	assert_int_equal(g->pings, 0);
+	assert_int_equal(ike_ping(g->ike), 0);
+	answer_ping(g, 0);
+	assert_int_equal(g->pings, 1);
+	assert_int_equal(g->failed, 0);
+}
+
+static void test_ping_needs_dpd(void **state)
+{
+	struct gw *g = *state;
+
+	g->qm_life = 3600;
+	g->no_dpd = true;
+	gw_start(g, 3600, 0, 30);
+	gw_main_mode(g, false);
+	gw_quick_mode(g, false);
+	assert_int_equal(ike_ping(g->ike), -1);
+	assert_false(gw_recv(g, 200));
+}
 
 /* RFC 3706 §5.5: while ESP traffic arrives, no R-U-THERE; once it stops,
  * R-U-THEREs go out and, unanswered, fail the session at stage DPD. */
@@ -376,12 +428,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_main_and_quick_mode_keys, gw_setup, gw_teardown),
-	    cmocka_unit_test_setup_teardown(test_ipsec_rekey_make_before_break, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_ipsec_rekey_make_before_break, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ike_sa_rekey, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_dpd_both_ways, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_deletes_isakmp_sa, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_soft_expiry_rekeys_now, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_dpd_only_when_idle, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_ping_answered, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_ping_needs_dpd, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_pfs_refused_retried_without, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_no_proposal_without_pfs_fails, gw_setup,

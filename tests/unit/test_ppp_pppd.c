@@ -68,13 +68,15 @@ static void test_argv_defaults(void **state)
 
 	(void)state;
 	base_config(&c);
-	assert_true(pppd_build_argv(&c, &ids, true, "/run/x/report", &a) > 0);
+	assert_true(pppd_build_argv(&c, true, "/run/x/report", &a) > 0);
 	assert_string_equal(a.argv[0], "/usr/sbin/pppd");
 	assert_null(a.argv[a.argc]);
 	assert_opt(&a, "plugin", "pppol2tp.so");
-	assert_opt(&a, "pppol2tp", "3");
-	assert_opt(&a, "pppol2tp_tunnel_id", "4321");
-	assert_opt(&a, "pppol2tp_session_id", "65000");
+	/* the session's options come last, through a pipe (pppd_attach) */
+	assert_int_equal(find(&a, "pppol2tp"), -1);
+	assert_int_equal(find(&a, "pppol2tp_tunnel_id"), -1);
+	assert_int_equal(find(&a, "file"), a.argc - 2);
+	assert_opt(&a, "file", "/dev/fd/5");
 	assert_opt(&a, "passwordfd", "4");
 	assert_true(find(&a, "passwordfd.so") > 0);
 	/* Against /etc/ppp/options (auth, lock, modem...): */
@@ -121,7 +123,7 @@ static void test_argv_settings(void **state)
 	c.unit = 7;
 	c.debug = true;
 	c.pppd_path = "/opt/pppd";
-	assert_true(pppd_build_argv(&c, &ids, true, "/run/x/report", &a) > 0);
+	assert_true(pppd_build_argv(&c, true, "/run/x/report", &a) > 0);
 	assert_string_equal(a.argv[0], "/opt/pppd");
 	assert_true(find(&a, "refuse-pap") > 0);
 	assert_true(find(&a, "refuse-chap") > 0);
@@ -146,7 +148,7 @@ static void test_argv_no_auth(void **state)
 	(void)state;
 	base_config(&c);
 	c.user = NULL;
-	assert_true(pppd_build_argv(&c, &ids, false, "/run/x/report", &a) > 0);
+	assert_true(pppd_build_argv(&c, false, "/run/x/report", &a) > 0);
 	assert_int_equal(find(&a, "passwordfd.so"), -1);
 	assert_int_equal(find(&a, "user"), -1);
 	assert_true(find(&a, "refuse-pap") > 0);
@@ -162,19 +164,19 @@ static void test_argv_refuses_bad_values(void **state)
 	(void)state;
 	base_config(&c);
 	c.user = "alice debug";
-	assert_int_equal(pppd_build_argv(&c, &ids, true, "/run/x/report", &a), -1);
+	assert_int_equal(pppd_build_argv(&c, true, "/run/x/report", &a), -1);
 	base_config(&c);
 	c.user = "";
-	assert_int_equal(pppd_build_argv(&c, &ids, true, "/run/x/report", &a), -1);
+	assert_int_equal(pppd_build_argv(&c, true, "/run/x/report", &a), -1);
 	base_config(&c);
 	c.ip_up_script = "l2tpsec-ip-up";
-	assert_int_equal(pppd_build_argv(&c, &ids, true, "/run/x/report", &a), -1);
+	assert_int_equal(pppd_build_argv(&c, true, "/run/x/report", &a), -1);
 	base_config(&c);
 	c.ifname = "a-very-long-interface-name";
-	assert_int_equal(pppd_build_argv(&c, &ids, true, "/run/x/report", &a), -1);
+	assert_int_equal(pppd_build_argv(&c, true, "/run/x/report", &a), -1);
 	base_config(&c);
-	assert_int_equal(pppd_build_argv(&c, &ids, true, "relative", &a), -1);
-	assert_int_equal(pppd_build_argv(&c, &ids, true, NULL, &a), -1);
+	assert_int_equal(pppd_build_argv(&c, true, "relative", &a), -1);
+	assert_int_equal(pppd_build_argv(&c, true, NULL, &a), -1);
 }
 
 /* Every option we pass is known to this host's pppd: run it with dryrun
@@ -186,7 +188,7 @@ static void test_argv_known_to_pppd(void **state)
 	struct pppd_argv a;
 	char *args[PPPD_MAX_ARGS + 2];
 	char out[4096];
-	int n = 0, pipefd[2], st;
+	int n = 0, pipefd[2], optfd[2], st;
 	ssize_t got, total = 0;
 	pid_t pid;
 
@@ -200,7 +202,7 @@ static void test_argv_known_to_pppd(void **state)
 	c.unit = 3;
 	c.ipv6 = true;
 	c.debug = true;
-	assert_true(pppd_build_argv(&c, &ids, true, "/run/x/report", &a) > 0);
+	assert_true(pppd_build_argv(&c, true, "/run/x/report", &a) > 0);
 	for (int i = 0; i < a.argc; i++) {
 		if (strcmp(a.argv[i], "plugin") == 0 && strcmp(a.argv[i + 1], "pppol2tp.so") == 0) {
 			i++;
@@ -215,6 +217,11 @@ static void test_argv_known_to_pppd(void **state)
 	args[n++] = "dryrun";
 	args[n] = NULL;
 	assert_int_equal(pipe(pipefd), 0);
+	/* The last options file, a pipe as pppd_attach() fills it (the
+	 * session's own options need the plugin: one pppd knows stands in). */
+	assert_int_equal(pipe(optfd), 0);
+	assert_int_equal(write(optfd[1], "mtu 1400\n", 9), 9);
+	close(optfd[1]);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -222,6 +229,8 @@ static void test_argv_known_to_pppd(void **state)
 
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
+		/* after 1 and 2: pipefd[1] may itself be number 5 */
+		dup2(optfd[0], PPPD_CHILD_OPTIONS_FD);
 		int devnull = open("/dev/null", O_RDONLY);
 
 		dup2(devnull, 0);
@@ -229,13 +238,28 @@ static void test_argv_known_to_pppd(void **state)
 		_exit(127);
 	}
 	close(pipefd[1]);
+	close(optfd[0]);
 	while ((got = read(pipefd[0], out + total, sizeof(out) - 1 - (size_t)total)) > 0)
 		total += got;
 	out[total] = '\0';
 	close(pipefd[0]);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (strstr(out, "unrecognized option") || !strstr(out, "no device specified"))
+	if (strstr(out, "unrecognized option") || strstr(out, "options file") ||
+	    !strstr(out, "no device specified"))
 		fail_msg("pppd said: %s", out);
+}
+
+static void test_session_options(void **state)
+{
+	char buf[128], small[40];
+
+	(void)state;
+	static const char want[] =
+	    "pppol2tp 3\npppol2tp_tunnel_id 4321\npppol2tp_session_id 65000\n";
+
+	assert_int_equal(pppd_session_options(&ids, buf, sizeof(buf)), (int)strlen(want));
+	assert_string_equal(buf, want);
+	assert_int_equal(pppd_session_options(&ids, small, sizeof(small)), -1);
 }
 
 static void test_report_parse(void **state)
@@ -381,11 +405,21 @@ static struct pppd *launch(struct launch *l, const char *user, const char *passw
 	c.user = user;
 	c.stop_timeout_ms = stop_ms;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
-	p = pppd_start(l->loop, &l->lg, &c, sv[0], &ids, (const uint8_t *)password,
-	               strlen(password), &cbs, l);
+	p = pppd_start(l->loop, &l->lg, &c, sv[0], (const uint8_t *)password, strlen(password),
+	               &cbs, l);
 	close(sv[0]);
 	*sock = sv[1];
 	assert_non_null(p);
+	return p;
+}
+
+/* launch(), and the session at once. */
+static struct pppd *launch_attached(struct launch *l, const char *user, const char *password,
+                                    unsigned stop_ms, int *sock)
+{
+	struct pppd *p = launch(l, user, password, stop_ms, sock);
+
+	assert_int_equal(pppd_attach(p, &ids), 0);
 	return p;
 }
 
@@ -411,6 +445,12 @@ static void test_launch_ip_up_and_stop(void **state)
 	struct pppd *p = launch(&l, "alice", "s3cret pw", 2000, &sock);
 
 	(void)state;
+	/* pppd waits for the session's options */
+	run_until(&l, NULL, &l.ip_ups, 300);
+	assert_int_equal(l.ip_ups, 0);
+	assert_false(l.exited);
+	assert_int_equal(pppd_attach(p, &ids), 0);
+	assert_int_equal(pppd_attach(p, &ids), -1); /* once */
 	run_until(&l, NULL, &l.ip_ups, 5000);
 	assert_int_equal(l.ip_ups, 1);
 	assert_string_equal(l.report.ifname, "ppp7");
@@ -434,7 +474,7 @@ static void test_launch_wrong_password(void **state)
 {
 	struct launch l;
 	int sock;
-	struct pppd *p = launch(&l, "alice", "nope", 2000, &sock);
+	struct pppd *p = launch_attached(&l, "alice", "nope", 2000, &sock);
 
 	(void)state;
 	run_until(&l, &l.exited, NULL, 5000);
@@ -449,7 +489,7 @@ static void test_launch_hangup(void **state)
 {
 	struct launch l;
 	int sock;
-	struct pppd *p = launch(&l, "hangup", "s3cret pw", 2000, &sock);
+	struct pppd *p = launch_attached(&l, "hangup", "s3cret pw", 2000, &sock);
 
 	(void)state;
 	run_until(&l, &l.exited, NULL, 5000);
@@ -462,7 +502,7 @@ static void test_launch_sigkill_after_timeout(void **state)
 {
 	struct launch l;
 	int sock;
-	struct pppd *p = launch(&l, "stubborn", "s3cret pw", 200, &sock);
+	struct pppd *p = launch_attached(&l, "stubborn", "s3cret pw", 200, &sock);
 
 	(void)state;
 	run_until(&l, NULL, &l.ip_ups, 5000);
@@ -512,7 +552,7 @@ static void test_launch_parent_killed(void **state)
 		pid_t pid;
 
 		close(pfd[0]);
-		p = launch(&l, "alice", "s3cret pw", 2000, &sock);
+		p = launch_attached(&l, "alice", "s3cret pw", 2000, &sock);
 		run_until(&l, NULL, &l.ip_ups, 5000);
 		pid = l.ip_ups ? pppd_pid(p) : 0;
 		if (write(pfd[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
@@ -540,6 +580,7 @@ int main(void)
 	    cmocka_unit_test(test_argv_no_auth),
 	    cmocka_unit_test(test_argv_refuses_bad_values),
 	    cmocka_unit_test(test_argv_known_to_pppd),
+	    cmocka_unit_test(test_session_options),
 	    cmocka_unit_test(test_report_parse),
 	    cmocka_unit_test(test_report_partial_and_bad),
 	    cmocka_unit_test(test_exit_reasons),

@@ -126,6 +126,7 @@ rig_classic_up() {
 	rig_classic_config
 	rig_event_open client ppp
 	local t0; t0=$(rig_now_ms)
+	CLIENT_T0_MS=$t0
 	rig_charon_start client
 	CLIENT_CHARON_PID=$(cat "$d/charon.pid.rig")
 	rig_in client swanctl --initiate --child l2tp --timeout 20 >>"$RIG_LOGDIR/client-swanctl.log" 2>&1 ||
@@ -145,7 +146,7 @@ rig_classic_up() {
 	CLIENT_PPP_IF=${ev[1]} CLIENT_PPP_ADDR=${ev[2]} CLIENT_PPP_PEER=${ev[3]}
 	CLIENT_DNS1=${ev[4]#dns1=} CLIENT_DNS2=${ev[5]#dns2=} CLIENT_PPPD_PID=${ev[6]#pppd_pid=}
 	rig_log "client: $CLIENT_PPP_IF up: $CLIENT_PPP_ADDR -> $CLIENT_PPP_PEER dns=$CLIENT_DNS1,$CLIENT_DNS2 after $CLIENT_CONNECT_MS ms"
-	export CLIENT_CONNECT_MS CLIENT_PPP_IF CLIENT_PPP_ADDR CLIENT_PPP_PEER CLIENT_DNS1 CLIENT_DNS2
+	export CLIENT_T0_MS CLIENT_CONNECT_MS CLIENT_PPP_IF CLIENT_PPP_ADDR CLIENT_PPP_PEER CLIENT_DNS1 CLIENT_DNS2
 }
 
 # rig_classic_rss_kb: resident memory of charon + xl2tpd + pppd on the client.

@@ -40,6 +40,7 @@ rig_l2tpsec_up() {
 	# shellcheck disable=SC2206
 	[ -n "$L2TPSEC_ARGS" ] && args+=($L2TPSEC_ARGS)
 	t0=$(rig_now_ms)
+	L2TPSEC_T0_MS=$t0
 	rig_bg client l2tpsec "$L2TPSEC_BIN" "${args[@]}"
 	L2TPSEC_PID=$RIG_BG_PID
 	if ! rig_wait_for "${L2TPSEC_CONNECT_TIMEOUT:-60}" rig_l2tpsec_connected_or_gone "$log" ||
@@ -50,7 +51,7 @@ rig_l2tpsec_up() {
 	L2TPSEC_CONNECT_MS=$(($(rig_now_ms) - t0))
 	read -r _ _ _ CLIENT_PPP_IF _ CLIENT_PPP_ADDR _ _ < <(grep '^connected ' "$log" | tail -n1)
 	rig_log "client: l2tpsec connected in ${L2TPSEC_CONNECT_MS} ms: $CLIENT_PPP_IF $CLIENT_PPP_ADDR"
-	export L2TPSEC_PID L2TPSEC_CONNECT_MS CLIENT_PPP_IF CLIENT_PPP_ADDR L2TPSEC_RUN_DIR
+	export L2TPSEC_PID L2TPSEC_T0_MS L2TPSEC_CONNECT_MS CLIENT_PPP_IF CLIENT_PPP_ADDR L2TPSEC_RUN_DIR
 }
 
 # rig_l2tpsec CMD ARGS...: the l2tpsec command line in the client role,

@@ -5,7 +5,8 @@
 #   kernel    - l2tpsec --datapath kernel
 #   userspace - l2tpsec --datapath userspace
 # measure BENCH_REPS times the time from start to the address on the PPP
-# interface, once iperf3 throughput (BENCH_IPERF_SECONDS) and resident memory
+# interface (kernel timestamps, addr_ms; and as the rig's poll sees it,
+# connect_ms), once iperf3 throughput (BENCH_IPERF_SECONDS) and resident memory
 # (classic: charon + xl2tpd + pppd; l2tpsec: l2tpsec [+ its pppd]).  Then
 # one more l2tpsec connect per data path with -vv, its log lines timestamped
 # as they arrive, for the connect-time breakdown (not part of the medians).
@@ -39,6 +40,26 @@ classic_down() {
 	rm -f "$d/run/ppp.ev"
 }
 
+# The issue's measure, "start to an address on the PPP interface", taken
+# the same way for every stack from the kernel's own events: ip monitor in
+# the client's namespace, started before the stack, stamps the address.
+addr_watch_start() {
+	ADDR_LOG=$RIG_LOGDIR/addr-$1-$2.txt
+	nsenter -t "$(rig_role_pid client)" -n -- ip -ts monitor address >"$ADDR_LOG" 2>&1 &
+	ADDR_PID=$!
+	rig_track "$ADDR_PID" addr-watch
+	rig_sleep 0.3 # subscribed before anything can happen
+}
+# addr_watch_ms T0: ms from T0 (epoch ms) to the first IPv4 address on a
+# ppp or l2tpsec interface; NA when none was seen.
+addr_watch_ms() {
+	local stamp ms
+	rig_stop_pid "$ADDR_PID"
+	stamp=$(grep -m1 -E '^\[[^]]*\] [0-9]+: (ppp|l2tpsec)[0-9]* +inet ' "$ADDR_LOG" | sed 's/^\[\([^]]*\)\].*/\1/')
+	ms=$([ -n "$stamp" ] && date -d "$stamp" +%s%3N 2>/dev/null)
+	[ -n "$ms" ] && echo $((ms - $1)) || echo NA
+}
+
 # The figures of one connected stack: iperf3 + RSS (first repetition only).
 measure_up() {
 	local stack=$1 rep=$2; shift 2
@@ -51,12 +72,23 @@ measure_up() {
 	fi
 }
 
+# What starting any program costs here (nsenter into the client, exec of
+# true): part of every stack's time, and of the floor below.
+for i in 1 2 3 4 5; do
+	a=${EPOCHREALTIME/./}
+	nsenter -t "$(rig_role_pid client)" -m -n -- true
+	b=${EPOCHREALTIME/./}
+	bench "any exec_ms $(((b - a) / 1000))"
+done
+
 for stack in $BENCH_STACKS; do
 	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
 		case $stack in
 		classic)
+			addr_watch_start classic "$rep"
 			rig_classic_up
 			bench "classic connect_ms $CLIENT_CONNECT_MS"
+			bench "classic addr_ms $(addr_watch_ms "$CLIENT_T0_MS")"
 			measure_up classic "$rep" "$CLIENT_CHARON_PID" "$CLIENT_XL2TPD_PID" "$CLIENT_PPPD_PID"
 			classic_down
 			;;
@@ -64,7 +96,9 @@ for stack in $BENCH_STACKS; do
 			export L2TPSEC_DATAPATH=$stack
 			log=$RIG_LOGDIR/client-l2tpsec.log
 			[ -e "$log" ] && mv "$log" "$RIG_LOGDIR/client-l2tpsec-before-$stack-$rep.log"
+			addr_watch_start "$stack" "$rep"
 			rig_l2tpsec_up
+			bench "$stack addr_ms $(addr_watch_ms "$L2TPSEC_T0_MS")"
 			self=$(grep -o 'client: connected: .*(\([0-9]*\) ms)' "$log" | grep -o '[0-9]* ms)' | tr -dc 0-9)
 			bench "$stack connect_ms $L2TPSEC_CONNECT_MS"
 			bench "$stack self_ms ${self:-NA}"
@@ -105,6 +139,18 @@ for stack in $BENCH_STACKS; do
 	tcpdump -r "$RIG_LOGDIR/client-eth0-timed-$stack.pcap" -n -tt 2>/dev/null |
 		awk -v t0="$t0" '{ split($1, a, "."); printf "%6d %s\n", (a[1] * 1000 + substr(a[2], 1, 3)) - t0, $0 }' \
 			>"$RIG_LOGDIR/client-eth0-timed-$stack.txt"
+	# The gateway's share: every wait on the wire that ends with a packet
+	# of the gateway's (its DH, its pppd starting up...), up to the
+	# connected line. No client can connect faster than this.
+	up=$(grep -m1 ' connected rig ' "$tlog" | awk '{ print $1 }')
+	gw=$(awk -v up="$up" -v me="$CLIENT_ADDR" '
+		$1 > up { exit }
+		$3 != "IP" { next }
+		index($4, me ".") != 1 && t { w += $2 - t }
+		{ t = $2 }
+		END { printf "%d", w * 1000 }' "$RIG_LOGDIR/client-eth0-timed-$stack.txt")
+	bench "$stack gw_wait_ms ${gw:-NA}"
+	bench "$stack timed_up_ms ${up:-NA}"
 	rig_in client "$L2TPSEC_BIN" disconnect rig --run-dir "$L2TPSEC_RUN_DIR" >/dev/null 2>&1
 	rig_wait_for 15 eval '! kill -0 '"$tpid"' 2>/dev/null' || rig_stop_pid "$tpid"
 	bench "$stack timed_log ${tlog##*/}"
