@@ -400,19 +400,17 @@ static void release_layers(struct conn *c)
 	c->ike_stopping = c->l2tp_stopping = c->ppp_stopping = false;
 }
 
-/* Creates the layers and sends MM1; shared by start and restart. */
-static int conn_launch(struct conn *c)
+/* Everything below IKE, made while MM1 travels: the data path (which
+ * decides whether IKE forces UDP encapsulation, needed from MM2 on), the TUN
+ * device, L2TP and PPP made ready (pppd's start-up among it). */
+static int conn_launch_layers(struct conn *c)
 {
-	struct ike_config ike_cfg;
 	struct l2tp_config l2tp_cfg;
-	char addr[INET_ADDRSTRLEN];
 
-	c->started_ms = loop_now_ms(c->loop);
-	c->state = CONN_IKE;
-	c->exit_code = CONN_EXIT_OK;
-	c->failure[0] = '\0';
 	if (conn_setup_datapath(c, &esp_cbs) < 0 || conn_setup_tun(c) < 0)
-		goto failed;
+		return -1;
+	/* the userspace data path speaks only ESP in UDP (RFC 3948) */
+	ike_set_force_encaps(c->ike, !c->kernel_path || c->p->profile->force_encaps);
 	if (c->kernel_path) {
 		esp_kernel_cleanup_stale(c->lg);
 		c->last_in_packets = 0;
@@ -422,27 +420,52 @@ static int conn_launch(struct conn *c)
 	c->l2tp_tx.ctx = c;
 	conn_setup_l2tp_config(c, &l2tp_cfg);
 	c->l2tp = l2tp_new(c->loop, c->lg, &l2tp_cfg, &l2tp_cbs, c);
+	if (!c->l2tp) {
+		conn_fail(c, CONN_EXIT_CONFIG, "L2TP: the configuration was refused (see the log)");
+		return -1;
+	}
+	if (l2tp_prepare(c->l2tp) < 0) {
+		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+		return -1;
+	}
+	if (conn_data_prepare(c) < 0) {
+		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not %s",
+			  c->kernel_path ? "start pppd" : "set up");
+		return -1;
+	}
+	return 0;
+}
+
+/* Creates the layers and sends MM1; shared by start and restart. */
+static int conn_launch(struct conn *c)
+{
+	struct ike_config ike_cfg;
+	char addr[INET_ADDRSTRLEN];
+
+	c->started_ms = loop_now_ms(c->loop);
+	c->state = CONN_IKE;
+	c->exit_code = CONN_EXIT_OK;
+	c->failure[0] = '\0';
+	/* IKE first: it starts making its key pair at once (ike/keygen.c) and
+	 * sends MM1; the data path is probed and set up while MM1 travels. */
 	conn_setup_ike_config(c, &ike_cfg);
 	c->ike = ike_new(c->loop, c->lg, &ike_cfg, &ike_cbs, c);
-	if (!c->l2tp || !c->ike) {
-		conn_fail(c, CONN_EXIT_CONFIG, "%s: the configuration was refused (see the log)",
-			  c->ike ? "L2TP" : "IKE");
+	if (!c->ike) {
+		conn_fail(c, CONN_EXIT_CONFIG, "IKE: the configuration was refused (see the log)");
 		goto failed;
 	}
 	inet_ntop(AF_INET, &c->p->gateway.sin_addr, addr, sizeof(addr));
-	log_info(c->lg, LOG_CLIENT, "connecting to %s (%s), %s data path", c->p->profile->gateway,
-		 addr, c->kernel_path ? "kernel" : "userspace");
+	log_info(c->lg, LOG_CLIENT, "connecting to %s (%s)", c->p->profile->gateway, addr);
 	c->ike_alive = true;
 	if (ike_start(c->ike) < 0) {
 		c->ike_alive = false;
 		conn_fail(c, CONN_EXIT_NETWORK, "IKE could not start (sockets)");
 		goto failed;
 	}
-	/* After MM1 is out: pppd's start-up overlaps the negotiation. A
-	 * failure stops IKE the usual way (its DELETEs are on the way). */
-	if (conn_data_prepare(c) < 0)
-		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not %s",
-			  c->kernel_path ? "start pppd" : "set up");
+	/* From here a failure stops IKE the usual way: MM2 is not handled
+	 * before this function returns. */
+	if (conn_launch_layers(c) == 0)
+		log_info(c->lg, LOG_CLIENT, "%s data path", c->kernel_path ? "kernel" : "userspace");
 	return 0;
 failed:
 	conn_stop(c); /* nothing runs: finishes at once */

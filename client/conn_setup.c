@@ -117,7 +117,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 		cfg->dpd_interval_s = l.dpd_interval_s;
 		cfg->dpd_tries = l.dpd_tries;
 	}
-	/* the userspace data path speaks only ESP in UDP (RFC 3948) */
+	/* until the data path is known (see conn_launch) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
 	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;
 	cfg->l2tp_remote_port = 1701;

@@ -220,6 +220,10 @@ int ike_proposals_check(const char *spec, bool esp, char *err, size_t errlen);
 /* NULL on bad configuration (logged) or allocation failure. */
 struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct ike_config *cfg,
                             const struct ike_callbacks *cb, void *ctx);
+/* Change cfg.force_encaps until MM2 is handled (a session not started, or
+ * one that has only sent MM1): the caller may learn its data path while
+ * MM1 travels. Later calls change nothing. */
+void ike_set_force_encaps(struct ike_session *s, bool force);
 /* Open the sockets and send MM1. 0, or -1 (failure reported too). */
 int ike_start(struct ike_session *s);
 /* Send DELETEs for the ESP and ISAKMP SAs, then stop; cb->stopped follows. */

@@ -6,6 +6,7 @@
 #ifndef L2TPSEC_IKE_INT_H
 #define L2TPSEC_IKE_INT_H
 
+#include <pthread.h>
 #include <stdarg.h>
 
 #include <openssl/types.h>
@@ -18,6 +19,24 @@
 
 #define IKE_NONCE_LEN 32
 #define IKE_MAX_NONCE 256
+
+/* keygen.c: the first Main Mode's key pair and nonce, on a helper thread. */
+struct ike_keygen {
+	pthread_t thread;
+	bool running; /* started and not joined yet */
+	OSSL_LIB_CTX *lib;
+	uint16_t group;
+	/* written by the thread, read after the join */
+	struct ike_dh *dh;
+	uint8_t nonce[IKE_NONCE_LEN];
+	bool nonce_ok;
+};
+
+void ike_keygen_start(struct ike_keygen *k, OSSL_LIB_CTX *lib, uint16_t group);
+bool ike_keygen_running(const struct ike_keygen *k);
+struct ike_dh *ike_keygen_take(struct ike_keygen *k, uint16_t *group, uint8_t *nonce,
+                               bool *nonce_ok);
+void ike_keygen_cancel(struct ike_keygen *k);
 
 enum p1_state {
 	P1_NONE,
@@ -81,6 +100,7 @@ struct ike_session {
 	void *ctx;
 	OSSL_LIB_CTX *lib;
 	OSSL_PROVIDER *prov_default, *prov_legacy;
+	struct ike_keygen keygen;
 
 	struct ike_p1_list p1_algs;
 	struct ike_esp_list esp_algs;

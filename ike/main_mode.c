@@ -79,11 +79,14 @@ static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)
 /* The round trip to MM2 is idle time: make our nonce and the key pair of
  * the group offered first (what gateways usually pick) now rather than
  * after MM2; the key pair is the costliest step of Main Mode on a small
- * CPU. mm_send3() makes another if the gateway chose another group. */
+ * CPU. The first Main Mode has them from a helper thread instead
+ * (keygen.c). mm_send3() makes another if the gateway chose another group. */
 static void mm_prepare_mm3(struct ike_session *s, struct ike_p1 *p1)
 {
 	uint16_t group = s->p1_algs.a[0].group;
 
+	if (!p1->rekey && ike_keygen_running(&s->keygen))
+		return; /* the helper thread is at it (keygen.c) */
 	p1->ni_ready = random_bytes(p1->ni, sizeof(p1->ni)) == 0;
 	p1->dh = ike_dh_new(s->lib, group);
 	p1->dh_group = p1->dh ? group : 0;
@@ -222,6 +225,8 @@ static int mm_send3(struct ike_session *s, struct ike_p1 *p1)
 	uint8_t msg[ISAKMP_MAX_MSG], natd[IKE_MAX_HASH];
 	size_t len, hl;
 
+	if (!p1->dh && !p1->rekey && ike_keygen_running(&s->keygen))
+		p1->dh = ike_keygen_take(&s->keygen, &p1->dh_group, p1->ni, &p1->ni_ready);
 	if (!p1->dh || p1->dh_group != p1->alg.group) {
 		ike_dh_free(p1->dh);
 		p1->dh = ike_dh_new(s->lib, p1->alg.group);

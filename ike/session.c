@@ -101,6 +101,8 @@ struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct i
 	s->prov_legacy = OSSL_PROVIDER_load(s->lib, "legacy"); /* optional */
 	s->pfs_group = cfg->pfs_group;
 	init_timers(s);
+	/* Now, while the caller still readies the data path (see keygen.c). */
+	ike_keygen_start(&s->keygen, s->lib, s->p1_algs.a[0].group);
 	return s;
 fail:
 	ike_free(s);
@@ -142,6 +144,7 @@ void ike_free(struct ike_session *s)
 {
 	if (!s)
 		return;
+	ike_keygen_cancel(&s->keygen); /* before the library context goes */
 	if (s->loop)
 		reset(s);
 	net_close(s);
@@ -154,6 +157,14 @@ void ike_free(struct ike_session *s)
 	OSSL_LIB_CTX_free(s->lib);
 	secure_clear(s, sizeof(*s));
 	free(s);
+}
+
+void ike_set_force_encaps(struct ike_session *s, bool force)
+{
+	/* MM2 is the first message that depends on it (RFC 3947 §3.1). */
+	if (s->state == IKE_STATE_IDLE ||
+	    (s->state == IKE_STATE_CONNECTING && s->p1 && s->p1->state == P1_MM1_SENT))
+		s->cfg.force_encaps = force;
 }
 
 int ike_start(struct ike_session *s)

@@ -141,9 +141,14 @@ void l2tp_config_defaults(struct l2tp_config *cfg);
 
 struct l2tp *l2tp_new(struct loop *loop, const struct logger *lg, const struct l2tp_config *cfg,
                       const struct l2tp_callbacks *cb, void *ctx);
-/* Open the socket (unless a transport was given) and send SCCRQ. Returns 0,
- * or -1 (logged) when nothing could start, e.g. the KERNEL data path on a
- * kernel without L2TP; closed() is not called then. */
+/* Optional, ahead of l2tp_start(): the checks (kernel support in KERNEL
+ * mode), our tunnel id, the socket (unless a transport was given) and the
+ * cleanup of a crashed run's kernel tunnel, so that l2tp_start() only has
+ * to send. 0, or -1 (logged). */
+int l2tp_prepare(struct l2tp *l2tp);
+/* l2tp_prepare() unless done, then send SCCRQ. Returns 0, or -1 (logged)
+ * when nothing could start, e.g. the KERNEL data path on a kernel without
+ * L2TP; closed() is not called then. */
 int l2tp_start(struct l2tp *l2tp);
 /* Graceful: CDN, StopCCN, wait for the ack (bounded), then closed(). */
 void l2tp_stop(struct l2tp *l2tp);

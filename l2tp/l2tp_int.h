@@ -28,6 +28,7 @@ struct l2tp {
 	void *ctx;
 
 	enum l2tp_state state;
+	bool prepared; /* l2tp_prepare() done: checks, ids, socket */
 	bool started;
 	/* socket.c */
 	int fd;

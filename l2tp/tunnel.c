@@ -197,10 +197,12 @@ static int open_first_socket(struct l2tp *l2tp)
 	}
 }
 
-int l2tp_start(struct l2tp *l2tp)
+int l2tp_prepare(struct l2tp *l2tp)
 {
-	if (l2tp->started) {
-		log_err(l2tp->lg, LOG_L2TP, "l2tp_start called twice");
+	if (l2tp->prepared)
+		return 0;
+	if (l2tp->started || l2tp->finished) {
+		log_err(l2tp->lg, LOG_L2TP, "l2tp_prepare after l2tp_start");
 		return -1;
 	}
 	if (l2tp->cfg.peer.ss_family != AF_INET && l2tp->cfg.peer.ss_family != AF_INET6) {
@@ -218,6 +220,18 @@ int l2tp_start(struct l2tp *l2tp)
 	    l2tp_genl_available(l2tp->lg))
 		l2tp_genl_cleanup_stale(l2tp->lg, (const struct sockaddr *)&l2tp->peer,
 		                        l2tp->local_port);
+	l2tp->prepared = true;
+	return 0;
+}
+
+int l2tp_start(struct l2tp *l2tp)
+{
+	if (l2tp->started) {
+		log_err(l2tp->lg, LOG_L2TP, "l2tp_start called twice");
+		return -1;
+	}
+	if (l2tp_prepare(l2tp))
+		return -1;
 	if (l2tp->cfg.port_mode == L2TP_PORT_AUTO && !l2tp->port_switched)
 		l2tp->rel.p.max_tries = l2tp->cfg.sccrq_tries_auto;
 	l2tp->started = true;
@@ -226,6 +240,7 @@ int l2tp_start(struct l2tp *l2tp)
 		l2tp_socket_close(l2tp);
 		l2tp->state = L2TP_ST_IDLE;
 		l2tp->started = false;
+		l2tp->prepared = false;
 		return -1;
 	}
 	return 0;

@@ -287,7 +287,9 @@ void gw_mm2(struct gw *g, bool have_mm1)
 	memcpy(g->sai_b, m.pl[0].body, m.pl[0].len);
 	g->sai_len = m.pl[0].len;
 	assert_int_equal(isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
-	g->chosen = sa->prop[0].tr[0];
+	assert_true((size_t)g->choose_tr < sa->prop[0].ntr);
+	g->chosen = sa->prop[0].tr[g->choose_tr];
+	sa->prop[0].tr[0] = g->chosen;
 	sa->prop[0].ntr = 1;
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
 	isakmp_build_begin(&b, out, sizeof(out), &h);
@@ -312,10 +314,15 @@ static void mm4(struct gw *g)
 	size_t n;
 
 	/* MM3 -> MM4: our KE and nonce, the key schedule, NAT-D. */
+	uint64_t group = 14;
+	size_t kl;
+
+	isakmp_attr_get(&g->chosen, IKE_ATTR_GROUP, &group);
+	kl = ike_dh_pub_len((uint16_t)group);
 	assert_true(gw_recv(g, 2000));
 	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
-	assert_int_equal(isakmp_find(&m, ISAKMP_NP_KE, 0)->len, 256);
-	memcpy(g->gxi, isakmp_find(&m, ISAKMP_NP_KE, 0)->body, 256);
+	assert_int_equal(isakmp_find(&m, ISAKMP_NP_KE, 0)->len, kl);
+	memcpy(g->gxi, isakmp_find(&m, ISAKMP_NP_KE, 0)->body, kl);
 	g->ni_len = isakmp_find(&m, ISAKMP_NP_NONCE, 0)->len;
 	memcpy(g->ni, isakmp_find(&m, ISAKMP_NP_NONCE, 0)->body, g->ni_len);
 	g->nnatd = (int)isakmp_count(&m, ISAKMP_NP_NATD);
@@ -327,20 +334,21 @@ static void mm4(struct gw *g)
 		g->natd_len[i] = pl->len;
 	}
 	ike_dh_free(g->dh);
-	g->dh = ike_dh_new(NULL, 14);
+	g->dh = ike_dh_new(NULL, (uint16_t)group);
 	n = sizeof(g->gxr);
 	assert_int_equal(ike_dh_public(g->dh, g->gxr, &n), 0);
 	n = sizeof(g->gxy);
-	assert_int_equal(ike_dh_shared(g->dh, g->gxi, 256, g->gxy, &n), 0);
+	assert_int_equal(ike_dh_shared(g->dh, g->gxi, kl, g->gxy, &n), 0);
 	memset(g->nr, 0x3e, sizeof(g->nr));
 	g->keys.hash = IKE_HASH_SHA1;
 	ike_skeyid_psk(NULL, IKE_HASH_SHA1, psk, sizeof(psk) - 1, g->ni, g->ni_len, g->nr,
 	               sizeof(g->nr), g->keys.skeyid);
-	ike_p1_derive(NULL, &g->keys, g->gxy, 256, g->icky, g->rcky, 16);
-	ike_iv_p1(NULL, IKE_HASH_SHA1, g->gxi, 256, g->gxr, 256, g->iv, 16);
+	ike_p1_derive(NULL, &g->keys, g->gxy, kl, g->icky, g->rcky, 16);
+	ike_iv_p1(NULL, IKE_HASH_SHA1, g->gxi, kl, g->gxr, kl, g->iv, 16);
+	g->ke_len = kl;
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
 	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_KE, g->gxr, 256);
+	isakmp_pl_add(&b, ISAKMP_NP_KE, g->gxr, kl);
 	isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->nr, sizeof(g->nr));
 	if (g->natt) {
 		/* RFC 3947 §3.2: first the initiator as we see it, then us. */
@@ -387,12 +395,13 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 		assert_int_equal(isakmp_parse_notify(ic->body, ic->len, &nt), 0);
 		assert_int_equal(nt.type, N_INITIAL_CONTACT);
 	}
-	assert_int_equal(ike_auth_hash(NULL, &g->keys, true, g->gxi, 256, g->gxr, 256, g->icky,
-	                               g->rcky, g->sai_b, g->sai_len, id->body, id->len, hash),
+	assert_int_equal(ike_auth_hash(NULL, &g->keys, true, g->gxi, g->ke_len, g->gxr, g->ke_len,
+	                               g->icky, g->rcky, g->sai_b, g->sai_len, id->body, id->len,
+	                               hash),
 	                 0);
 	assert_memory_equal(hi->body, hash, 20);
-	ike_auth_hash(NULL, &g->keys, false, g->gxi, 256, g->gxr, 256, g->icky, g->rcky, g->sai_b,
-	              g->sai_len, idr, sizeof(idr), hash);
+	ike_auth_hash(NULL, &g->keys, false, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
+	              g->sai_b, g->sai_len, idr, sizeof(idr), hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
 	isakmp_build_begin(&b, out, sizeof(out), &h);
 	isakmp_pl_add(&b, ISAKMP_NP_ID, idr, sizeof(idr));

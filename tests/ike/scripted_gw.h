@@ -31,7 +31,8 @@ struct gw {
 	bool natt;           /* announce RFC 3947 and send NAT-D */
 	bool fake_nat_local; /* MM4's NAT-D of the initiator does not match */
 	bool force_encaps;
-	bool no_dpd; /* MM2 without the DPD vendor ID */
+	bool no_dpd;   /* MM2 without the DPD vendor ID */
+	int choose_tr; /* MM2 picks our transform number choose_tr + 1 */
 	uint32_t keepalive_s;
 	uint16_t pfs;
 	uint32_t ike_life; /* 0 = default */
@@ -42,6 +43,7 @@ struct gw {
 	struct isakmp_transform chosen;
 	struct ike_dh *dh;
 	uint8_t gxi[256], gxr[256], gxy[256], ni[64], nr[32];
+	size_t ke_len; /* of the chosen group */
 	size_t ni_len;
 	struct ike_p1_keys keys;
 	uint8_t iv[16], p1_last[16];

@@ -45,6 +45,28 @@ static void test_main_and_quick_mode_keys(void **state)
 	assert_true(st.ipsec_lifetime_left_s <= 1200 && st.ipsec_lifetime_left_s >= 1198);
 }
 
+/* Our first Main Mode's key pair is made ahead for the group offered first
+ * (ike/keygen.c); a gateway that picks another group gets one of that. */
+static void test_gateway_picks_second_group(void **state)
+{
+	struct gw *g = *state;
+	struct ike_config cfg;
+	struct ike_status st;
+
+	g->qm_life = 3600;
+	g->choose_tr = 1;
+	gw_config(g, &cfg, 3600, 0, 0);
+	cfg.ike_proposals = "aes128-sha1-modp2048,aes128-sha1-modp1024!";
+	gw_start_cfg(g, &cfg);
+	gw_main_mode(g, false);
+	gw_quick_mode(g, false);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->nseen, 1);
+	gw_check_keys(g, &g->seen[0].sa);
+	ike_get_status(g->ike, &st);
+	assert_string_equal(st.ike_algs, "aes128-sha1-modp1024");
+}
+
 /* Lifetime 3 s, margin 1 s: a new Quick Mode after ~2 s, the new pair is
  * announced as a rekey while the old one stays; ~2 s later the old one is
  * deleted towards the gateway and the data path. */
@@ -428,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_main_and_quick_mode_keys, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_gateway_picks_second_group, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ipsec_rekey_make_before_break, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ike_sa_rekey, gw_setup, gw_teardown),

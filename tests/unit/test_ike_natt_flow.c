@@ -73,6 +73,31 @@ static void test_natd_true_without_forcing(void **state)
 /* force_encaps without a NAT: our NAT-D of ourselves cannot match, the
  * session floats after MM4 anyway and asks for UDP-encapsulated transport
  * (RFC 3947 value 3); no keepalives (we are not behind a NAT). */
+/* The data path is known only once MM1 is out: forcing encapsulation set
+ * then still makes MM3's NAT-D lie; after Main Mode it changes nothing. */
+static void test_force_encaps_set_after_mm1(void **state)
+{
+	struct gw *g = *state;
+	struct ike_config cfg;
+	uint8_t ours[20], theirs[20];
+
+	g->natt = true;
+	g->qm_life = 3600;
+	gw_config(g, &cfg, 3600, 0, 0);
+	gw_start_cfg(g, &cfg);
+	ike_set_force_encaps(g->ike, true);
+	gw_main_mode(g, false);
+	ike_set_force_encaps(g->ike, false); /* too late: ignored */
+	gw_quick_mode(g, false);
+	assert_int_equal(g->qm_encap, ENCAP_UDP_TRANSPORT_RFC);
+	assert_int_equal(g->nnatd, 2);
+	expected_natd(g, ours, theirs);
+	assert_memory_equal(g->natd[0], theirs, 20);
+	assert_memory_not_equal(g->natd[1], ours, 20);
+	assert_true(g->floated);
+	assert_int_equal(g->failed, 0);
+}
+
 static void test_force_encaps_without_nat(void **state)
 {
 	struct gw *g = *state;
@@ -293,6 +318,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_natd_true_without_forcing, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_force_encaps_set_after_mm1, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_without_nat, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_needs_natt, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_keepalives_behind_nat, gw_setup, gw_teardown),

@@ -1,0 +1,101 @@
+/* l2tp_prepare(): the engine's socket, ids and checks ahead of l2tp_start(),
+ * which then only sends SCCRQ (RFC 2661 §5.1); l2tp_session_socket() only in
+ * KERNEL mode. A loopback UDP socket stands for the LNS. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "l2tp/l2tp.h"
+#include "l2tp/message.h"
+#include "l2tp/proto.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+
+/* A UDP socket on 127.0.0.1, its port in *port. */
+static int lns_socket(uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static struct l2tp *engine(struct loop *loop, struct logger *lg, uint16_t lns_port)
+{
+	static const struct l2tp_callbacks cb = {0};
+	struct l2tp_config cfg;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg.peer;
+
+	l2tp_config_defaults(&cfg);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0x7f000001);
+	sin->sin_port = htons(lns_port);
+	cfg.port_mode = L2TP_PORT_EPHEMERAL;
+	return l2tp_new(loop, lg, &cfg, &cb, NULL);
+}
+
+static void test_prepare_then_start(void **state)
+{
+	struct loop *loop = loop_new();
+	struct logger lg;
+	uint8_t buf[1024];
+	struct l2tp_ctrl_msg m;
+	struct l2tp_hdr h;
+	const char *why;
+	uint16_t port, code;
+	int lns = lns_socket(&port), fd;
+	struct l2tp *l2tp;
+	ssize_t n;
+
+	(void)state;
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_ERR);
+	l2tp = engine(loop, &lg, port);
+	assert_non_null(l2tp);
+	assert_int_equal(l2tp_tunnel_fd(l2tp), -1);
+	assert_int_equal(l2tp_prepare(l2tp), 0);
+	fd = l2tp_tunnel_fd(l2tp);
+	assert_true(fd >= 0);
+	assert_int_not_equal(l2tp_local_port(l2tp), 0);
+	assert_int_equal(l2tp_prepare(l2tp), 0); /* once is enough */
+	assert_int_equal(l2tp_tunnel_fd(l2tp), fd);
+	/* nothing sent yet */
+	assert_int_equal(recv(lns, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* the userspace data mode has no PPPoL2TP socket */
+	assert_int_equal(l2tp_session_socket(l2tp), -1);
+	assert_int_equal(l2tp_start(l2tp), 0);
+	assert_int_equal(l2tp_tunnel_fd(l2tp), fd); /* the prepared socket */
+	n = recv(lns, buf, sizeof(buf), MSG_DONTWAIT);
+	assert_true(n > 0);
+	assert_int_equal(l2tp_hdr_parse(buf, (size_t)n, &h, &why), 0);
+	assert_int_equal(
+	    l2tp_ctrl_decode(buf + h.payload_off, h.payload_len, NULL, 0, &m, &code, &why), 0);
+	assert_int_equal(m.type, L2TP_SCCRQ);
+	assert_int_equal(l2tp_prepare(l2tp), 0); /* nothing more to do */
+	assert_int_equal(l2tp_tunnel_fd(l2tp), fd);
+	l2tp_free(l2tp);
+	close(lns);
+	loop_free(loop);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_prepare_then_start),
+	};
+	return cmocka_run_group_tests_name("l2tp_prepare", tests, NULL, NULL);
+}
