@@ -171,9 +171,9 @@ void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The next step of the stop sequence; called again by each layer's end. */
 void conn_stop_next(struct conn *c);
-/* PPP on the L2TP session: built-in (userspace) or pppd (kernel). */
-/* Ready PPP before the session exists: the built-in one is made, pppd
- * (kernel path) started to wait for the session (see pppd_start). */
+/* PPP on the L2TP session: built-in (userspace) or pppd (kernel). Made
+ * ready before the session exists (the built-in one made, pppd started to
+ * wait for the session, see pppd_start), started once it is up. */
 int conn_data_prepare(struct conn *c);
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
 /* Ask the running PPP to end (returns false when none runs). */

@@ -44,17 +44,7 @@ struct nm_key {
 	nm_setter set;
 };
 
-static const char *whyf(struct nm_ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *whyf(struct nm_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->why, sizeof(c->why), fmt, ap);
-	va_end(ap);
-	return c->why;
-}
+#define whyf(c, ...) profile_why((c)->why, sizeof((c)->why), __VA_ARGS__)
 
 /* "FILE:LINE: key 'x': " + text, as a warning. */
 static void warn_key(struct nm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

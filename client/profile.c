@@ -37,6 +37,16 @@ void profile_warn(struct profile_warnings *w, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *profile_why(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
 void profile_warnings_print(const struct profile_warnings *w, FILE *out)
 {
 	for (size_t i = 0; i < w->count; i++)

@@ -197,6 +197,9 @@ struct profile_warnings {
 void profile_warnings_init(struct profile_warnings *w);
 void profile_warn(struct profile_warnings *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A parser's reason in words, formatted into buf; returns buf. */
+const char *profile_why(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void profile_warnings_print(const struct profile_warnings *w, FILE *out);
 
 /* Defaults (see l2tpsec.conf(5)); name may be NULL. */

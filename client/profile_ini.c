@@ -3,7 +3,6 @@
  * anything it does not know, and the writer `l2tpsec import` uses.
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,17 +32,7 @@ struct key_def {
 	key_setter set;
 };
 
-static const char *whyf(struct ini_ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *whyf(struct ini_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->why, sizeof(c->why), fmt, ap);
-	va_end(ap);
-	return c->why;
-}
+#define whyf(c, ...) profile_why((c)->why, sizeof((c)->why), __VA_ARGS__)
 
 static const char *set_string(char *dst, size_t cap, const char *v)
 {

@@ -33,7 +33,6 @@ struct ike_keygen {
 };
 
 void ike_keygen_start(struct ike_keygen *k, OSSL_LIB_CTX *lib, uint16_t group);
-bool ike_keygen_running(const struct ike_keygen *k);
 struct ike_dh *ike_keygen_take(struct ike_keygen *k, uint16_t *group, uint8_t *nonce,
                                bool *nonce_ok);
 void ike_keygen_cancel(struct ike_keygen *k);
@@ -59,7 +58,7 @@ struct ike_p1 {
 	 * which every phase 2 IV is derived. */
 	uint8_t iv[IKE_MAX_BLOCK];
 	struct ike_dh *dh;
-	uint16_t dh_group; /* of dh: made while waiting for MM2 */
+	uint16_t dh_group; /* of dh (made ahead by keygen.c) */
 	uint8_t gxi[IKE_MAX_DH], gxr[IKE_MAX_DH], gxy[IKE_MAX_DH];
 	size_t gxi_len, gxr_len, gxy_len;
 	uint8_t ni[IKE_NONCE_LEN], nr[IKE_MAX_NONCE];

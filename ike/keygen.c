@@ -24,17 +24,12 @@ void ike_keygen_start(struct ike_keygen *k, OSSL_LIB_CTX *lib, uint16_t group)
 	memset(k, 0, sizeof(*k));
 	k->lib = lib;
 	k->group = group;
-	/* No thread: mm_start() makes them itself. */
+	/* No thread: mm_send3() makes them itself. */
 	k->running = pthread_create(&k->thread, NULL, keygen_main, k) == 0;
 }
 
-bool ike_keygen_running(const struct ike_keygen *k)
-{
-	return k->running;
-}
-
 /* Waits for the thread; hands over the key pair (NULL if it failed) and
- * the nonce. Later calls get nothing. */
+ * the nonce. Later calls, and calls without a thread, get nothing. */
 struct ike_dh *ike_keygen_take(struct ike_keygen *k, uint16_t *group, uint8_t *nonce,
                                bool *nonce_ok)
 {

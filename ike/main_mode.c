@@ -26,8 +26,8 @@ struct ike_p1 *mm_new(struct ike_session *s, bool rekey)
 		return NULL;
 	p1->rekey = rekey;
 	/* The cookie is public (RFC 2408 §2.5.3): getrandom(2) makes it
-	 * without first setting up OpenSSL's default context, which
-	 * mm_prepare_mm3() then does while MM1 is on its way. */
+	 * without waiting for OpenSSL's default context, which the key
+	 * generation thread (keygen.c) is setting up meanwhile. */
 	do {
 		if (getrandom(p1->icookie, 8, 0) != 8) {
 			free(p1);
@@ -76,22 +76,6 @@ static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)
 	h->flags = flags;
 }
 
-/* The round trip to MM2 is idle time: make our nonce and the key pair of
- * the group offered first (what gateways usually pick) now rather than
- * after MM2; the key pair is the costliest step of Main Mode on a small
- * CPU. The first Main Mode has them from a helper thread instead
- * (keygen.c). mm_send3() makes another if the gateway chose another group. */
-static void mm_prepare_mm3(struct ike_session *s, struct ike_p1 *p1)
-{
-	uint16_t group = s->p1_algs.a[0].group;
-
-	if (!p1->rekey && ike_keygen_running(&s->keygen))
-		return; /* the helper thread is at it (keygen.c) */
-	p1->ni_ready = random_bytes(p1->ni, sizeof(p1->ni)) == 0;
-	p1->dh = ike_dh_new(s->lib, group);
-	p1->dh_group = p1->dh ? group : 0;
-}
-
 int mm_start(struct ike_session *s, struct ike_p1 *p1)
 {
 	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
@@ -135,10 +119,7 @@ int mm_start(struct ike_session *s, struct ike_p1 *p1)
 	session_set_stage(s, p1->rekey ? IKE_STAGE_REKEY_IKE : IKE_STAGE_MM1);
 	log_info(s->lg, LOG_IKE, "MM1: offering %zu IKE proposal(s)%s", s->p1_algs.n,
 	         p1->rekey ? " (IKE SA rekey)" : "");
-	if (net_send(s, msg, len, true, p1))
-		return -1;
-	mm_prepare_mm3(s, p1);
-	return 0;
+	return net_send(s, msg, len, true, p1);
 }
 
 /* The responder must pick exactly one of our transforms (RFC 2409 §5). */
@@ -225,7 +206,10 @@ static int mm_send3(struct ike_session *s, struct ike_p1 *p1)
 	uint8_t msg[ISAKMP_MAX_MSG], natd[IKE_MAX_HASH];
 	size_t len, hl;
 
-	if (!p1->dh && !p1->rekey && ike_keygen_running(&s->keygen))
+	/* The first Main Mode's key pair and nonce come from a helper thread
+	 * (keygen.c), made for the group offered first: another group chosen
+	 * by the gateway gets a key pair of its own here. */
+	if (!p1->rekey && !p1->dh)
 		p1->dh = ike_keygen_take(&s->keygen, &p1->dh_group, p1->ni, &p1->ni_ready);
 	if (!p1->dh || p1->dh_group != p1->alg.group) {
 		ike_dh_free(p1->dh);

@@ -37,7 +37,6 @@ int l2tp_pppox_connect(int fd, int udp_fd, const struct sockaddr *peer, uint16_t
 
 	if (fd < 0)
 		fd = l2tp_pppox_socket();
-
 	if (fd < 0)
 		return -1;
 	if (peer->sa_family == AF_INET) {

@@ -201,8 +201,8 @@ int l2tp_prepare(struct l2tp *l2tp)
 {
 	if (l2tp->prepared)
 		return 0;
-	if (l2tp->started || l2tp->finished) {
-		log_err(l2tp->lg, LOG_L2TP, "l2tp_prepare after l2tp_start");
+	if (l2tp->finished) {
+		log_err(l2tp->lg, LOG_L2TP, "l2tp_prepare on a closed engine");
 		return -1;
 	}
 	if (l2tp->cfg.peer.ss_family != AF_INET && l2tp->cfg.peer.ss_family != AF_INET6) {

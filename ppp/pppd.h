@@ -87,8 +87,8 @@ struct pppd_callbacks {
 
 /* Starts pppd with pppol2tp_fd, a PPPoL2TP socket that may not be connected
  * yet: pppd loads its plugins, then waits for its last options (the socket
- * among them) until pppd_attach(). Starting it before the L2TP session exists takes pppd's
- * own start-up (exec, libraries, plugins) out of the connect time. */
+ * among them) until pppd_attach(). Started before the L2TP session exists,
+ * pppd's own start-up (exec, libraries, plugins) leaves the connect time. */
 struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct pppd_config *cfg,
                         int pppol2tp_fd, const uint8_t *password, size_t password_len,
                         const struct pppd_callbacks *cbs, void *ctx);
