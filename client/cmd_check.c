@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "client/command.h"
-#include "client/profile.h"
+#include "config/profile.h"
 
 extern const struct command cmd_check;
 

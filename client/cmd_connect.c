@@ -12,7 +12,7 @@
 
 #include "client/command.h"
 #include "client/daemon.h"
-#include "client/profile.h"
+#include "config/profile.h"
 
 struct connect_opts {
 	const char *profile; /* name or path */

@@ -9,7 +9,7 @@
 #include "client/command.h"
 #include "client/conn.h"
 #include "client/ctl.h"
-#include "client/killswitch.h"
+#include "sys/killswitch.h"
 
 static const char disconnect_usage[] =
     "Usage: l2tpsec disconnect [NAME] [--run-dir DIR]\n\n"

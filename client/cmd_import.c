@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "client/command.h"
-#include "client/nmconn.h"
-#include "client/profile.h"
+#include "config/nmconn.h"
+#include "config/profile.h"
 
 extern const struct command cmd_import;
 

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 #include "client/ctl.h"
-#include "client/dns.h"
-#include "client/netcfg.h"
-#include "client/profile.h"
+#include "sys/dns.h"
+#include "sys/netcfg.h"
+#include "config/profile.h"
 #include "esp/esp.h"
 #include "ike/ike.h"
 #include "l2tp/l2tp.h"
@@ -147,7 +147,7 @@ int conn_restart(struct conn *c);
  * once, without goodbyes the gateway could not receive, then ev.down. */
 void conn_abort(struct conn *c, int exit_code, const char *why);
 /* What a crashed run of connection name left behind: routes, DNS, XFRM
- * states and policies (kill switch: client/killswitch.h). */
+ * states and policies (kill switch: sys/killswitch.h). */
 void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name);
 /* Before a reconnect after roaming: the gateway's pinned route follows the
  * new path (ifindex, next hop), saved for crash undo. */

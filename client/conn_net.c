@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/hook.h"
+#include "sys/hook.h"
 
 /* RFC 4303 §2: SPI + sequence number */
 #define ESP_HDR 8

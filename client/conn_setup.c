@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/spawn.h"
-#include "client/tun.h"
+#include "sys/spawn.h"
+#include "sys/tun.h"
 #include "lib/util.h"
 
 static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx);

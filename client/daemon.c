@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "client/explain.h"
-#include "client/killswitch.h"
-#include "client/netwatch.h"
+#include "sys/killswitch.h"
+#include "sys/netwatch.h"
 #include "lib/util.h"
 
 struct daemon {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/ini.h"
-#include "client/profile.h"
+#include "config/ini.h"
+#include "config/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

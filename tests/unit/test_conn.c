@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "client/conn.h"
-#include "client/profile.h"
+#include "config/profile.h"
 
 static void test_mtu_from_algorithms(void **state)
 {

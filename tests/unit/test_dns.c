@@ -1,4 +1,4 @@
-/* client/dns: the resolv.conf method end to end in a temporary directory,
+/* sys/dns: the resolv.conf method end to end in a temporary directory,
  * crash undo from the state file, and the resolv.conf text. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "client/dns.h"
+#include "sys/dns.h"
 
 static struct logger lg;
 static char dir[] = "/tmp/l2tpsec-dns-XXXXXX";

@@ -1,4 +1,4 @@
-/* client/hook: the vpnc-script environment, and a real script run. */
+/* sys/hook: the vpnc-script environment, and a real script run. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "client/hook.h"
+#include "sys/hook.h"
 
 static const char *env_get(const struct hook_env *env, const char *key)
 {

@@ -1,4 +1,4 @@
-/* client/killswitch: the nft script's text, and real traffic through the
+/* sys/killswitch: the nft script's text, and real traffic through the
  * table inside a private network namespace (needs root, nft and nf_tables;
  * skipped otherwise). Nothing leaves the namespace: the "network" is a veth
  * pair whose far end we read with a packet socket, and frames we inject on
@@ -24,8 +24,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "client/killswitch.h"
-#include "client/spawn.h"
+#include "sys/killswitch.h"
+#include "sys/spawn.h"
 
 #define GW    "10.77.0.2"
 #define OTHER "10.77.0.3"

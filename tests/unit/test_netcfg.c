@@ -1,4 +1,4 @@
-/* client/netcfg + client/tun in a private network namespace (needs root):
+/* sys/netcfg + sys/tun in a private network namespace (needs root):
  * addresses, routes, gateway pinning, undo and crash-undo from a file. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "client/netcfg.h"
-#include "client/tun.h"
+#include "sys/netcfg.h"
+#include "sys/tun.h"
 
 static struct logger lg;
 

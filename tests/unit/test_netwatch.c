@@ -1,4 +1,4 @@
-/* client/netwatch in a private network namespace (needs root; skipped
+/* sys/netwatch in a private network namespace (needs root; skipped
  * otherwise): real rtnetlink events from route, address and link changes,
  * debounced into one callback per roaming event. The tests run in order and
  * share the namespace's state. */
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "client/netwatch.h"
+#include "sys/netwatch.h"
 
 #define GATEWAY "203.0.113.5"
 

@@ -1,4 +1,4 @@
-/* Unit tests for client/nmconn: NetworkManager-l2tp keyfiles mapped onto a
+/* Unit tests for config/nmconn: NetworkManager-l2tp keyfiles mapped onto a
  * profile (the reference example, secret flags, 0s PSKs, routes, DNS,
  * warnings for what l2tpsec has no equivalent of, exact errors). */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <sys/socket.h>
 
-#include "client/nmconn.h"
+#include "config/nmconn.h"
 #include "lib/util.h"
 #include "tests/unit/test_profile_util.c" /* shared static helpers */
 

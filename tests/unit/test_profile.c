@@ -10,7 +10,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "client/profile.h"
+#include "config/profile.h"
 #include "lib/util.h"
 #include "tests/unit/test_profile_util.c" /* shared static helpers */
 

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "client/command.h"
-#include "client/profile.h"
+#include "config/profile.h"
 #include "tests/unit/test_profile_util.c" /* shared static helpers */
 
 extern const struct command cmd_check, cmd_import;

@@ -1,4 +1,4 @@
-/* Unit tests for client/ini: the strict INI tokenizer under both profile
+/* Unit tests for config/ini: the strict INI tokenizer under both profile
  * formats (line ends, BOM, long lines, NUL bytes, quoting, escapes). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "client/ini.h"
+#include "config/ini.h"
 
 struct item {
 	enum ini_item kind;

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "client/profile.h"
+#include "config/profile.h"
 
 /* Where the corpus lives: $L2TPSEC_SRCDIR (set by `make check`) or ".". */
 static inline const char *corpus_dir(void)

@@ -1,4 +1,4 @@
-/* Unit tests for client/secret: the permission rule for secret files, the
+/* Unit tests for config/secret: the permission rule for secret files, the
  * one-line-end rule, symlinks, sizes, and 0s/0x pre-shared key decoding. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "client/secret.h"
+#include "config/secret.h"
 #include "tests/unit/test_profile_util.c" /* shared static helpers */
 
 static char tmpdir[TEMP_DIR_MAX];

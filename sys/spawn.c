@@ -1,4 +1,4 @@
-#include "client/spawn.h"
+#include "sys/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

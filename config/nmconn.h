@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "client/profile.h"
+#include "config/profile.h"
 
 #define NM_L2TP_SERVICE "org.freedesktop.NetworkManager.l2tp"
 

@@ -1,7 +1,7 @@
 /*
  * The connection profile: everything `l2tpsec connect` needs to know about one
  * VPN, whichever file it came from (an l2tpsec profile, see l2tpsec.conf(5),
- * or a NetworkManager-l2tp keyfile, see client/nmconn.h).
+ * or a NetworkManager-l2tp keyfile, see config/nmconn.h).
  *
  * Loading is in three steps so that the command line can fill gaps:
  *   1. parse: profile_parse_ini() / nmconn_parse() check syntax and every
@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "client/secret.h"
+#include "config/secret.h"
 #include "lib/log.h"
 
 /* Exit status of `check`/`import` when the profile is wrong (l2tpsec(8)).
@@ -233,7 +233,7 @@ struct profile_parse_opts {
 	char secrets_refused_why[400]; /* the reason, for the error message */
 };
 
-/* l2tpsec's own format (client/profile_ini.c). p must come from
+/* l2tpsec's own format (config/profile_ini.c). p must come from
  * profile_init(). 0, or -1 with "FILE:LINE: key 'x': reason" in err. */
 int profile_parse_ini(struct profile *p, const void *buf, size_t len, const char *filename,
                       const struct profile_parse_opts *opts, struct profile_warnings *warn,

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "client/ini.h"
-#include "client/profile.h"
-#include "client/profile_names.h"
+#include "config/ini.h"
+#include "config/profile.h"
+#include "config/profile_names.h"
 #include "lib/hex.h"
 #include "lib/util.h"
 

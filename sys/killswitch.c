@@ -1,4 +1,4 @@
-#include "client/killswitch.h"
+#include "sys/killswitch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/spawn.h"
+#include "sys/spawn.h"
 
 #define NATT_PORT_DEFAULT 4500
 #define SCRIPT_MAX        4096

@@ -1,6 +1,6 @@
 /* The profile model: defaults, value syntax shared by both file formats,
  * cross-field validation and loading from disk. */
-#include "client/profile.h"
+#include "config/profile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client/nmconn.h"
+#include "config/nmconn.h"
 #include "lib/util.h"
 
 void profile_warnings_init(struct profile_warnings *w)

@@ -1,5 +1,5 @@
-/* Secrets from files and inline values; see client/secret.h for the rules. */
-#include "client/secret.h"
+/* Secrets from files and inline values; see config/secret.h for the rules. */
+#include "config/secret.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "client/netcfg.h"
+#include "sys/netcfg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

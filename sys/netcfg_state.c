@@ -1,5 +1,5 @@
 /* Saving and replaying netcfg's record of added routes (crash recovery). */
-#include "client/netcfg.h"
+#include "sys/netcfg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,16 +1,16 @@
 /*
  * NetworkManager-l2tp keyfile -> struct profile. The key names and their
  * meaning are NetworkManager-l2tp's (nm-l2tp-service.c and its properties
- * dialog); the file syntax is GLib's key file, read by client/ini.c.
+ * dialog); the file syntax is GLib's key file, read by config/ini.c.
  */
-#include "client/nmconn.h"
+#include "config/nmconn.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "client/ini.h"
+#include "config/ini.h"
 #include "lib/util.h"
 
 /* The secrets NetworkManager-l2tp knows; each has a NAME-flags companion. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/dns.h"
+#include "sys/dns.h"
 
 #define HOOK_MAX_ROUTES 32
 #define HOOK_MAX_ENV (24 + 4 * HOOK_MAX_ROUTES)

@@ -1,5 +1,5 @@
 /* Writing a profile in l2tpsec's own format (l2tpsec.conf(5)); the reader
- * is client/profile_ini.c, and profile_parse_ini(profile_write_ini(p)) == p. */
+ * is config/profile_ini.c, and profile_parse_ini(profile_write_ini(p)) == p. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/ini.h"
-#include "client/profile.h"
-#include "client/profile_names.h"
+#include "config/ini.h"
+#include "config/profile.h"
+#include "config/profile_names.h"
 #include "lib/hex.h"
 #include "lib/util.h"
 

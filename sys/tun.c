@@ -1,4 +1,4 @@
-#include "client/tun.h"
+#include "sys/tun.h"
 
 #include <fcntl.h>
 #include <linux/if_tun.h>

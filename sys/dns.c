@@ -1,4 +1,4 @@
-#include "client/dns.h"
+#include "sys/dns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client/spawn.h"
+#include "sys/spawn.h"
 
 #define RESOLVED_SOCKET "/run/systemd/resolve/io.systemd.Resolve"
 

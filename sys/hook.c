@@ -1,4 +1,4 @@
-#include "client/hook.h"
+#include "sys/hook.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/spawn.h"
+#include "sys/spawn.h"
 
 struct env_writer {
 	struct hook_env *env;

@@ -1,5 +1,5 @@
-/* Strict INI tokenizer: see client/ini.h for the accepted syntax. */
-#include "client/ini.h"
+/* Strict INI tokenizer: see config/ini.h for the accepted syntax. */
+#include "config/ini.h"
 
 #include <stdbool.h>
 #include <stdint.h>

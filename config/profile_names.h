@@ -1,5 +1,5 @@
 /* The words of l2tpsec.conf(5) for the profile's enums, shared by its
- * reader (client/profile_ini.c) and writer (client/profile_write.c). */
+ * reader (config/profile_ini.c) and writer (config/profile_write.c). */
 #ifndef L2TPSEC_CLIENT_PROFILE_NAMES_H
 #define L2TPSEC_CLIENT_PROFILE_NAMES_H
 

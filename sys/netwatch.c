@@ -1,4 +1,4 @@
-#include "client/netwatch.h"
+#include "sys/netwatch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/netcfg.h"
+#include "sys/netcfg.h"
 
 #define MON_RCVBUF (1u << 20) /* a burst of route changes must not overflow */
 
