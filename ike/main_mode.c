@@ -133,7 +133,7 @@ static int mm_check_sa(struct ike_session *s, struct ike_p1 *p1, const struct is
 
 	if (isakmp_parse_sa(pl->body, pl->len, sa, &notify) || sa->nprop != 1 ||
 	    sa->prop[0].ntr != 1 || sa->prop[0].proto != PROTO_ISAKMP) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's SA payload is malformed");
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's SA payload is malformed");
 		return -1;
 	}
 	t = &sa->prop[0].tr[0];
@@ -163,7 +163,7 @@ static int mm_check_sa(struct ike_session *s, struct ike_p1 *p1, const struct is
 		p1->block = ike_cipher_block(a->enc);
 		return 0;
 	}
-	session_fail(s, IKE_FAIL_PROPOSAL, 0, "gateway chose a transform we did not offer");
+	session_hint(s, IKE_FAIL_PROPOSAL, 0, "gateway chose a transform we did not offer");
 	return -1;
 }
 
@@ -422,12 +422,13 @@ static void mm_recv2(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	const struct isakmp_payload *sa = isakmp_find(m, ISAKMP_NP_SA, 0);
 
 	if (!sa) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's MM2 has no SA payload");
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's MM2 has no SA payload");
 		return;
 	}
-	memcpy(p1->rcookie, m->hdr.rcookie, 8);
 	if (mm_take_sa(s, p1, sa))
 		return;
+	memcpy(p1->rcookie, m->hdr.rcookie, 8);
+	session_accepted(s);
 	if (!p1->rekey) {
 		mm_take_vids(s, m);
 		if (s->natt == IKE_NATT_NONE && force_encaps_unsupported(s))
@@ -453,8 +454,10 @@ static void mm_recv4(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	                                            : ike_cipher_default_key(p1->alg.enc);
 	int rc;
 
-	if (!ke || !nr || ke->len != ike_dh_pub_len(p1->alg.group) || ke->len > sizeof(p1->gxr)) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's MM4 lacks a valid KE or nonce");
+	if (!ke || !nr || ke->len != ike_dh_pub_len(p1->alg.group) || ke->len > sizeof(p1->gxr) ||
+	    nr->len < 8 || nr->len > sizeof(p1->nr)) {
+		/* Also a late copy of MM2 (no KE): RFC 2408 §5.1, drop it. */
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's MM4 lacks a valid KE or nonce");
 		return;
 	}
 	memcpy(p1->gxr, ke->body, ke->len);
@@ -467,9 +470,10 @@ static void mm_recv4(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	log_hexdump(s->lg, LOG_IKE, "Nr", p1->nr, p1->nr_len);
 	p1->gxy_len = sizeof(p1->gxy);
 	if (ike_dh_shared(p1->dh, p1->gxr, p1->gxr_len, p1->gxy, &p1->gxy_len)) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's DH value is invalid");
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's DH value is invalid");
 		return;
 	}
+	session_accepted(s);
 	p1->keys.hash = p1->alg.hash;
 	if (s->cfg.auth == IKE_AUTH_PSK)
 		rc = ike_skeyid_psk(s->lib, p1->alg.hash, s->psk, s->cfg.psk_len, p1->ni,
@@ -505,7 +509,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	if (!(hdr->flags & ISAKMP_FLAG_ENC) ||
 	    ike_decrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, buf, hdr->len, plain) ||
 	    isakmp_parse_payloads(hdr->next, plain, hdr->len - ISAKMP_HDR_LEN, true, &m, &notify)) {
-		session_fail(s, IKE_FAIL_AUTH, 0, "gateway's MM6 does not decrypt%s",
+		session_hint(s, IKE_FAIL_AUTH, 0, "gateway's MM6 does not decrypt%s",
 		             s->cfg.auth == IKE_AUTH_PSK ? " (wrong pre-shared key?)" : "");
 		return;
 	}
@@ -513,7 +517,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	idp = isakmp_find(&m, ISAKMP_NP_ID, 0);
 	auth = isakmp_find(&m, s->cfg.auth == IKE_AUTH_PSK ? ISAKMP_NP_HASH : ISAKMP_NP_SIG, 0);
 	if (!idp || !auth || isakmp_parse_id(idp->body, idp->len, &id)) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's MM6 lacks ID or %s",
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's MM6 lacks ID or %s",
 		             s->cfg.auth == IKE_AUTH_PSK ? "HASH" : "SIG");
 		return;
 	}
@@ -524,7 +528,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	}
 	if (s->cfg.auth == IKE_AUTH_PSK) {
 		if (auth->len != p1->keys.prf_len || secure_memcmp(auth->body, hash, auth->len)) {
-			session_fail(s, IKE_FAIL_AUTH, 0,
+			session_hint(s, IKE_FAIL_AUTH, 0,
 			             "gateway's HASH_R is wrong (pre-shared key?)");
 			return;
 		}
@@ -533,7 +537,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 
 		if (cert_verify_peer(s->lib, s->cfg.ca, &m, &id, hash, p1->keys.prf_len, auth->body,
 		                     auth->len, err, sizeof(err), &notify)) {
-			session_fail(s, IKE_FAIL_AUTH, 0, "%s (%s)", err, who);
+			session_hint(s, IKE_FAIL_AUTH, 0, "%s (%s)", err, who);
 			return;
 		}
 	}
@@ -544,6 +548,9 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	}
 	memcpy(p1->iv, iv, sizeof(iv));
 	net_answered(s);
+	session_accepted(s);
+	s->hint[0] = 0; /* what came before was forged or stale */
+	loop_timer_stop(s->loop, &s->hint_timer);
 	log_info(s->lg, LOG_IKE, "MM6: gateway authenticated as %s", who);
 	p1->state = P1_DONE;
 	session_phase1_done(s, p1);
@@ -558,7 +565,7 @@ void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_
 	case P1_MM1_SENT:
 	case P1_MM3_SENT:
 		if (isakmp_parse_plain(buf, len, &m, &notify)) {
-			session_fail(s, IKE_FAIL_MALFORMED, notify, "gateway's %s does not parse",
+			session_hint(s, IKE_FAIL_MALFORMED, notify, "gateway's %s does not parse",
 			             p1->state == P1_MM1_SENT ? "MM2" : "MM4");
 			return;
 		}
@@ -566,13 +573,19 @@ void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_
 			mm_recv2(s, p1, &m);
 		else if (memcmp(m.hdr.rcookie, p1->rcookie, 8) == 0)
 			mm_recv4(s, p1, &m);
+		else
+			session_drop(s, "MM4 with another responder cookie");
 		return;
 	case P1_MM5_SENT:
-		if (isakmp_parse_hdr(buf, len, &m.hdr) == 0 &&
-		    memcmp(m.hdr.rcookie, p1->rcookie, 8) == 0)
+		if (isakmp_parse_hdr(buf, len, &m.hdr) || memcmp(m.hdr.rcookie, p1->rcookie, 8) != 0)
+			session_drop(s, "MM6 with another responder cookie");
+		else if (!(m.hdr.flags & ISAKMP_FLAG_ENC))
+			session_drop(s, "plaintext Main Mode message while waiting for MM6 "
+			                "(a late MM2/MM4)");
+		else
 			mm_recv6(s, p1, buf, len, &m.hdr);
 		return;
 	default:
-		log_debug(s->lg, LOG_IKE, "Main Mode message in state %d ignored", p1->state);
+		session_drop(s, "Main Mode message in state %d", p1->state);
 	}
 }

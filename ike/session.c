@@ -113,7 +113,8 @@ static void stop_timers(struct ike_session *s)
 {
 	struct loop_timer *t[] = {
 	    &s->retransmit_timer,  &s->dpd_timer,          &s->keepalive_timer, &s->ike_rekey_timer,
-	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer};
+	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer,
+	    &s->hint_timer,       &s->rqm_timer};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		loop_timer_stop(s->loop, t[i]);
@@ -128,8 +129,12 @@ static void reset(struct ike_session *s)
 	p2_clear(&s->qm);
 	p2_clear(&s->sa);
 	p2_clear(&s->old_sa);
+	rqm_clear_all(s);
 	s->tx_waiting = false;
 	s->tx_len = s->rx_last_len = 0;
+	s->rx_cur_set = false;
+	s->hint[0] = 0;
+	s->dropped = s->rekeys_ike = s->rekeys_ipsec = s->ike_rekey_failures = 0;
 	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = false;
 	s->natt = IKE_NATT_NONE;
 	s->initial_contact_sent = false;
@@ -230,20 +235,144 @@ static void drop_pair(struct ike_session *s, struct ike_p2 *p2)
 	p2_clear(p2);
 }
 
+void session_drop(struct ike_session *s, const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->dropped++;
+	s->rx_cur_set = false;
+	log_debug(s->lg, LOG_IKE, "dropped: %s (%u dropped so far)", line, (unsigned)s->dropped);
+}
+
+void session_accepted(struct ike_session *s)
+{
+	if (!s->rx_cur_set)
+		return;
+	memcpy(s->rx_last, s->rx_cur, 20);
+	s->rx_last_len = 20;
+	s->rx_cur_set = false;
+}
+
+static void on_hint(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct ike_session *s = ctx;
+
+	(void)loop;
+	(void)t;
+	if (s->hint[0] && s->p1 && s->p1->state != P1_DONE && s->state == IKE_STATE_CONNECTING)
+		session_fail(s, s->hint_reason, s->hint_notify, "%s", s->hint);
+}
+
+void session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                  const char *fmt, ...)
+{
+	char line[sizeof(s->hint)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	session_drop(s, "%s", line);
+	/* Only the first Main Mode ends on a hint; rekeys time out instead. */
+	if (s->hint[0] || s->state != IKE_STATE_CONNECTING)
+		return;
+	/* A forged datagram must not end the session: the real answer gets
+	 * one retransmission interval to arrive before the hint is believed. */
+	snprintf(s->hint, sizeof(s->hint), "%s", line);
+	s->hint_reason = reason;
+	s->hint_notify = notify;
+	loop_timer_start(s->loop, &s->hint_timer, 2u * s->cfg.retransmit.first_ms);
+}
+
+/* An ISAKMP SA rekey that fails leaves the established SA in place: it is
+ * valid until its lifetime ends, so try again before that. */
+void session_rekey_ike_failed(struct ike_session *s, const char *why)
+{
+	uint64_t age_ms = loop_now_ms(s->loop) - s->p1->done_ms;
+	uint64_t life_ms = (uint64_t)s->p1->lifetime_s * 1000u;
+	uint64_t left_ms = life_ms > age_ms ? life_ms - age_ms : 0;
+
+	log_warn(s->lg, LOG_IKE, "ISAKMP SA rekey failed (%s); the current SA stays, %llu s left",
+	         why, (unsigned long long)(left_ms / 1000u));
+	s->ike_rekey_failures++;
+	if (s->tx_p1 == s->p1_next) {
+		net_answered(s);
+		s->tx_p1 = NULL;
+		s->tx_len = 0;
+	}
+	rqm_forget_p1(s, s->p1_next);
+	mm_free(s->p1_next);
+	s->p1_next = NULL;
+	s->stage = IKE_STAGE_ESTABLISHED;
+	if (left_ms > 4000)
+		loop_timer_start(s->loop, &s->ike_rekey_timer, MIN(30000u, left_ms / 2));
+}
+
+/* A Quick Mode rekey that fails leaves the current pair in place until it
+ * expires: try again before that. */
+static void rekey_ipsec_failed(struct ike_session *s, const char *why)
+{
+	uint64_t age_ms = loop_now_ms(s->loop) - s->sa.done_ms;
+	uint64_t life_ms = (uint64_t)s->sa.life_s * 1000u;
+	uint64_t left_ms = life_ms > age_ms ? life_ms - age_ms : 0;
+
+	log_warn(s->lg, LOG_IKE, "IPsec SA rekey failed (%s); the current SA stays, %llu s left",
+	         why, (unsigned long long)(left_ms / 1000u));
+	if (s->tx_p1 == s->p1 && s->tx_waiting)
+		net_answered(s);
+	p2_clear(&s->qm);
+	s->stage = IKE_STAGE_ESTABLISHED;
+	if (left_ms > 4000)
+		loop_timer_start(s->loop, &s->ipsec_rekey_timer, MIN(30000u, left_ms / 2));
+}
+
+static bool rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
+                                   const char *why)
+{
+	if (s->state != IKE_STATE_ESTABLISHED || !s->p1 || s->p1->state != P1_DONE)
+		return false;
+	if (reason == IKE_FAIL_DPD || reason == IKE_FAIL_DELETED)
+		return false;
+	if (s->p1_next && s->stage == IKE_STAGE_REKEY_IKE) {
+		session_rekey_ike_failed(s, why);
+		return true;
+	}
+	if (s->qm.in_progress && s->sa.established && s->stage == IKE_STAGE_REKEY_IPSEC) {
+		rekey_ipsec_failed(s, why);
+		return true;
+	}
+	return false;
+}
+
 void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
                   const char *fmt, ...)
 {
-	char line[256];
+	char line[256], why[sizeof(s->failure.detail)];
 	va_list ap;
 
 	if (s->state == IKE_STATE_FAILED)
 		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (rekey_failure_survived(s, reason, why))
+		return;
 	s->failure.stage = s->stage;
 	s->failure.reason = reason;
 	s->failure.notify = notify;
-	va_start(ap, fmt);
-	vsnprintf(s->failure.detail, sizeof(s->failure.detail), fmt, ap);
-	va_end(ap);
+	memcpy(s->failure.detail, why, sizeof(why));
+	if (reason == IKE_FAIL_TIMEOUT && s->hint[0] && s->p1 && s->p1->state != P1_DONE) {
+		/* The answers we got were refusals we could not believe at
+		 * once: say so, not "timeout". */
+		s->failure.reason = s->hint_reason;
+		s->failure.notify = s->hint_notify;
+		memcpy(s->failure.detail, s->hint, MIN(sizeof(s->hint), sizeof(s->failure.detail)));
+		s->failure.detail[sizeof(s->failure.detail) - 1] = 0;
+	}
 	s->state = IKE_STATE_FAILED;
 	stop_timers(s);
 	s->tx_waiting = false;
@@ -264,19 +393,43 @@ struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie)
 }
 
 /* The gateway repeats its last message when ours got lost: answer with
- * ours again instead of treating it as new. Compared by hash. */
+ * ours again instead of treating it as new. Compared by hash with the last
+ * message a handler accepted (session_accepted). */
 static bool is_retransmission(struct ike_session *s, const uint8_t *buf, size_t len)
 {
-	uint8_t h[IKE_MAX_HASH];
 	const struct iov v = {buf, len};
 
-	if (ike_hash(s->lib, IKE_HASH_SHA1, &v, 1, h))
+	s->rx_cur_set = false;
+	if (ike_hash(s->lib, IKE_HASH_SHA1, &v, 1, s->rx_cur))
 		return false;
-	if (s->rx_last_len == 20 && memcmp(s->rx_last, h, 20) == 0)
+	if (s->rx_last_len == 20 && memcmp(s->rx_last, s->rx_cur, 20) == 0)
 		return true;
-	memcpy(s->rx_last, h, 20);
-	s->rx_last_len = 20;
+	s->rx_cur_set = true;
 	return false;
+}
+
+/* Quick Mode messages: ours (QM2 answering our QM1) or one the gateway
+ * starts on any ISAKMP SA it shares with us (its rekey, RFC 2409 §5.5). */
+static void quick_recv(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_hdr *hdr,
+                       const uint8_t *buf, size_t len)
+{
+	if (p1->state != P1_DONE) {
+		session_drop(s, "Quick Mode before the ISAKMP SA is up");
+		return;
+	}
+	if (is_retransmission(s, buf, len)) {
+		/* QM2 again: our QM3 got lost. */
+		if (s->tx_p1 == p1 && s->tx_len) {
+			log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
+			net_resend_last(s);
+		}
+		return;
+	}
+	if (p1 == s->p1 && s->qm.in_progress && hdr->msgid == s->qm.msgid) {
+		qm_recv(s, buf, len);
+		return;
+	}
+	rqm_recv(s, p1, buf, len);
 }
 
 void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
@@ -285,34 +438,37 @@ void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 	struct ike_p1 *p1;
 
 	if (s->state == IKE_STATE_FAILED || s->state == IKE_STATE_IDLE ||
-	    s->state == IKE_STATE_STOPPING || isakmp_parse_hdr(buf, len, &hdr))
+	    s->state == IKE_STATE_STOPPING)
 		return;
+	if (isakmp_parse_hdr(buf, len, &hdr)) {
+		session_drop(s, "datagram is not an ISAKMP message");
+		return;
+	}
 	len = hdr.len;
 	p1 = session_p1_for(s, hdr.icookie);
 	if (!p1) {
-		log_debug(s->lg, LOG_IKE, "message for unknown cookies dropped");
-		return;
-	}
-	if (hdr.exchange != ISAKMP_XCHG_INFO && is_retransmission(s, buf, len)) {
-		if (s->tx_p1 == p1 && s->tx_len) {
-			log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
-			net_resend_last(s);
-		}
+		session_drop(s, "message for unknown cookies");
 		return;
 	}
 	switch (hdr.exchange) {
 	case ISAKMP_XCHG_IDPROT:
+		if (is_retransmission(s, buf, len)) {
+			if (s->tx_p1 == p1 && s->tx_len) {
+				log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
+				net_resend_last(s);
+			}
+			return;
+		}
 		mm_recv(s, p1, buf, len);
 		break;
 	case ISAKMP_XCHG_QUICK:
-		if (p1 == s->p1)
-			qm_recv(s, buf, len);
+		quick_recv(s, p1, &hdr, buf, len);
 		break;
 	case ISAKMP_XCHG_INFO:
 		info_recv(s, p1, buf, len);
 		break;
 	default:
-		log_debug(s->lg, LOG_IKE, "exchange type %u ignored", hdr.exchange);
+		session_drop(s, "exchange type %u", hdr.exchange);
 	}
 }
 
@@ -398,6 +554,8 @@ static void init_timers(struct ike_session *s)
 	loop_timer_init(&s->ipsec_expire_timer, on_ipsec_expire, s);
 	loop_timer_init(&s->old_sa_timer, on_old_sa, s);
 	loop_timer_init(&s->stop_timer, on_stop, s);
+	loop_timer_init(&s->hint_timer, on_hint, s);
+	rqm_init_timer(s);
 	net_init_timers(s);
 	dpd_init_timer(s);
 }
@@ -426,10 +584,12 @@ void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 		memcpy(spi, s->p1->icookie, 8);
 		memcpy(spi + 8, s->p1->rcookie, 8);
 		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
+		rqm_forget_p1(s, s->p1);
 		mm_free(s->p1);
 		s->p1 = s->p1_next;
 		s->p1_next = NULL;
 		s->stage = IKE_STAGE_ESTABLISHED;
+		s->rekeys_ike++;
 		log_info(s->lg, LOG_IKE, "ISAKMP SA rekeyed: %s", algs);
 		return;
 	}
@@ -442,38 +602,82 @@ void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 	qm_start(s, false);
 }
 
-void session_qm_done(struct ike_session *s, struct esp_sa_pair *pair)
+/* The oldest pair goes now, with a DELETE (RFC 2409 §5.7): a third
+ * generation appeared (a rekey collision, or a second rekey within the
+ * grace period). */
+static void delete_old_pair(struct ike_session *s)
+{
+	uint8_t spi[4];
+
+	if (!s->old_sa.established)
+		return;
+	put_be32(spi, s->old_sa.spi_in);
+	info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
+	drop_pair(s, &s->old_sa);
+}
+
+void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair)
 {
 	bool rekey = s->sa.established;
 	char algs[64];
-	struct ike_p2 done = s->qm;
+	struct ike_p2 done = *src;
 
-	/* The dh object moved to done; qm must not free it twice. */
-	s->qm.dh = NULL;
-	p2_clear(&s->qm);
+	/* The dh object moved to done; src must not free it twice. */
+	src->dh = NULL;
+	p2_clear(src);
 	ike_dh_free(done.dh);
 	done.dh = NULL;
+	done.in_progress = false;
+	done.established = true;
 	if (rekey) {
-		drop_pair(s, &s->old_sa); /* a third generation: drop the oldest now */
+		delete_old_pair(s);
 		s->old_sa = s->sa;
 		loop_timer_start(s->loop, &s->old_sa_timer, OLD_SA_GRACE_MS);
+		s->rekeys_ipsec++;
 	}
 	s->sa = done;
 	s->sa.done_ms = loop_now_ms(s->loop);
-	if (done.sent_ms)
+	if (done.sent_ms && !done.responder)
 		s->qm_rtt_ms = (uint32_t)(s->sa.done_ms - done.sent_ms);
-	s->pfs_group = done.group; /* follow the gateway's choice on rekey */
+	if (!done.responder)
+		s->pfs_group = done.group; /* follow the gateway's choice on rekey */
 	ike_esp_alg_str(&done.alg, algs, sizeof(algs));
-	log_info(s->lg, LOG_IKE, "IPsec SA %s: %s, SPIs in %08x out %08x, lifetime %us%s",
-	         rekey ? "rekeyed" : "established", algs, done.spi_in, done.spi_out,
-	         (unsigned)done.life_s, pair->udp_encap ? ", UDP-encapsulated" : "");
+	log_info(s->lg, LOG_IKE, "IPsec SA %s%s: %s, SPIs in %08x out %08x, lifetime %us%s",
+	         rekey ? "rekeyed" : "established", done.responder ? " by the gateway" : "", algs,
+	         done.spi_in, done.spi_out, (unsigned)done.life_s,
+	         pair->udp_encap ? ", UDP-encapsulated" : "");
 	s->state = IKE_STATE_ESTABLISHED;
-	s->stage = IKE_STAGE_ESTABLISHED;
+	if (!s->qm.in_progress)
+		s->stage = IKE_STAGE_ESTABLISHED;
 	loop_timer_start(s->loop, &s->ipsec_rekey_timer,
 	                 rekey_at_ms(done.life_s, s->cfg.rekey_margin_s));
 	loop_timer_start(s->loop, &s->ipsec_expire_timer, (uint64_t)done.life_s * 1000u);
 	if (s->cb.sa_established)
 		s->cb.sa_established(s->ctx, pair, rekey);
+}
+
+/* The current pair's rekey and expiry timers from its age and lifetime
+ * (after a RESPONDER-LIFETIME, or when an older pair becomes current). */
+void session_reschedule_ipsec(struct ike_session *s)
+{
+	uint64_t age = loop_now_ms(s->loop) - s->sa.done_ms;
+	uint64_t rekey = rekey_at_ms(s->sa.life_s, s->cfg.rekey_margin_s);
+	uint64_t life = (uint64_t)s->sa.life_s * 1000u;
+
+	if (!s->sa.established)
+		return;
+	if (!s->qm.in_progress)
+		loop_timer_start(s->loop, &s->ipsec_rekey_timer, rekey > age ? rekey - age : 0);
+	loop_timer_start(s->loop, &s->ipsec_expire_timer, life > age ? life - age : 0);
+}
+
+void session_reschedule_ike(struct ike_session *s)
+{
+	uint64_t age = loop_now_ms(s->loop) - s->p1->done_ms;
+	uint64_t rekey = rekey_at_ms(s->p1->lifetime_s, s->cfg.rekey_margin_s);
+
+	if (!s->p1_next)
+		loop_timer_start(s->loop, &s->ike_rekey_timer, rekey > age ? rekey - age : 0);
 }
 
 void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
@@ -488,6 +692,16 @@ void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
 
 	log_notice(s->lg, LOG_IKE, "gateway deleted the IPsec SA (SPI %08x)", spi_out);
 	drop_pair(s, &s->sa);
+	if (s->old_sa.established) {
+		/* After a rekey collision the gateway keeps the other pair
+		 * (both ends rekeyed at once): that one is current again. */
+		s->sa = s->old_sa;
+		s->old_sa.dh = NULL;
+		memset(&s->old_sa, 0, sizeof(s->old_sa));
+		loop_timer_stop(s->loop, &s->old_sa_timer);
+		session_reschedule_ipsec(s);
+		return;
+	}
 	loop_timer_stop(s->loop, &s->ipsec_rekey_timer);
 	loop_timer_stop(s->loop, &s->ipsec_expire_timer);
 	/* A gateway that drops the SA at once (cannot install it) would make
@@ -505,9 +719,7 @@ void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
 void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
 {
 	if (p1 == s->p1_next) {
-		mm_free(s->p1_next);
-		s->p1_next = NULL;
-		s->tx_waiting = false;
+		session_rekey_ike_failed(s, "gateway deleted the new ISAKMP SA");
 		return;
 	}
 	if (s->p1_next && s->p1_next->state == P1_DONE)
@@ -570,15 +782,21 @@ void ike_get_status(const struct ike_session *s, struct ike_status *st)
 		ike_p1_alg_str(&s->p1->alg, st->ike_algs, sizeof(st->ike_algs));
 		st->dh_group = s->p1->alg.group;
 	}
+	st->rekeys_ike = s->rekeys_ike;
+	st->rekeys_ipsec = s->rekeys_ipsec;
+	st->ike_rekey_failures = s->ike_rekey_failures;
+	st->dropped = s->dropped;
 	if (s->p1 && s->p1->state == P1_DONE) {
 		uint64_t age = (now - s->p1->done_ms) / 1000u;
 
+		st->ike_age_s = (uint32_t)age;
 		st->ike_lifetime_left_s =
 		    age < s->p1->lifetime_s ? s->p1->lifetime_s - (uint32_t)age : 0;
 	}
 	if (s->sa.established) {
 		uint64_t age = (now - s->sa.done_ms) / 1000u;
 
+		st->ipsec_age_s = (uint32_t)age;
 		ike_esp_alg_str(&s->sa.alg, st->esp_algs, sizeof(st->esp_algs));
 		st->spi_in = s->sa.spi_in;
 		st->spi_out = s->sa.spi_out;
