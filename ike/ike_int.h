@@ -95,9 +95,9 @@ struct ike_p2 {
 	/* Responder of a Quick Mode the gateway started (qm_responder.c):
 	 * ni is always our nonce and nr the gateway's, whatever the role. */
 	bool responder;
-	struct ike_p1 *p1;     /* the ISAKMP SA it runs on (responder) */
-	uint8_t qm1_hash[20];  /* SHA-1 of the QM1 datagram, to spot its resends */
-	uint64_t started_ms;   /* QM1 received (responder) */
+	struct ike_p1 *p1;    /* the ISAKMP SA it runs on (responder) */
+	uint8_t qm1_hash[20]; /* SHA-1 of the QM1 datagram, to spot its resends */
+	uint64_t started_ms;  /* QM1 received (responder) */
 };
 
 /* A responder Quick Mode between QM2 sent and QM3 received: the answer is
@@ -131,7 +131,7 @@ struct ike_session {
 	int fd_ike, fd_natt;
 	struct sockaddr_storage local, local_natt; /* as bound */
 	struct sockaddr_storage remote, remote_natt;
-	bool floated; /* talking on 4500 */
+	bool floated;       /* talking on 4500 */
 	uint32_t qm_rtt_ms; /* QM1 to QM2 of the last Quick Mode */
 
 	enum ike_natt_variant natt;

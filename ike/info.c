@@ -375,7 +375,8 @@ void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, siz
 			 * with PSK means the keys differ (charon, RRAS do it). */
 			if (p1->state == P1_MM5_SENT && p1 == s->p1)
 				session_hint(
-				    s, IKE_FAIL_AUTH, 0, "gateway's answer to MM5 does not decrypt%s",
+				    s, IKE_FAIL_AUTH, 0,
+				    "gateway's answer to MM5 does not decrypt%s",
 				    s->cfg.auth == IKE_AUTH_PSK ? " (wrong pre-shared key?)" : "");
 			else
 				session_drop(s, "informational does not verify (HASH(1))");

@@ -577,7 +577,8 @@ void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_
 			session_drop(s, "MM4 with another responder cookie");
 		return;
 	case P1_MM5_SENT:
-		if (isakmp_parse_hdr(buf, len, &m.hdr) || memcmp(m.hdr.rcookie, p1->rcookie, 8) != 0)
+		if (isakmp_parse_hdr(buf, len, &m.hdr) ||
+		    memcmp(m.hdr.rcookie, p1->rcookie, 8) != 0)
 			session_drop(s, "MM6 with another responder cookie");
 		else if (!(m.hdr.flags & ISAKMP_FLAG_ENC))
 			session_drop(s, "plaintext Main Mode message while waiting for MM6 "

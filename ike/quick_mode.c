@@ -239,8 +239,8 @@ int qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const
 	for (int i = 0; i < 2; i++) {
 		/* §5.5: each direction keyed by the SPI its receiver chose. */
 		put_be32(spi, spis[i]);
-		if (ike_keymat(s->lib, &p1->keys, gxy, gxy_len, PROTO_IPSEC_ESP, spi, ni, ni_len, nr,
-		               nr_len, km, ek + ak))
+		if (ike_keymat(s->lib, &p1->keys, gxy, gxy_len, PROTO_IPSEC_ESP, spi, ni, ni_len,
+		               nr, nr_len, km, ek + ak))
 			return -1;
 		dir[i]->spi = spis[i];
 		dir[i]->cipher = p2->alg.cipher;

@@ -114,7 +114,7 @@ static void stop_timers(struct ike_session *s)
 	struct loop_timer *t[] = {
 	    &s->retransmit_timer,  &s->dpd_timer,          &s->keepalive_timer, &s->ike_rekey_timer,
 	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer,
-	    &s->hint_timer,       &s->rqm_timer};
+	    &s->hint_timer,        &s->rqm_timer};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		loop_timer_stop(s->loop, t[i]);

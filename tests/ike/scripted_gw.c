@@ -25,7 +25,7 @@ static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
 {
 	struct gw *g = ctx;
 
-	assert_true(g->nseen < 4);
+	assert_true(g->nseen < 8);
 	g->seen[g->nseen].sa = *sa;
 	g->seen[g->nseen++].rekey = rekey;
 }
@@ -34,7 +34,7 @@ static void on_deleted(void *ctx, uint32_t in, uint32_t out)
 {
 	struct gw *g = ctx;
 
-	assert_true(g->ndeleted < 4);
+	assert_true(g->ndeleted < 8);
 	g->deleted_in[g->ndeleted] = in;
 	g->deleted_out[g->ndeleted++] = out;
 }
@@ -178,8 +178,8 @@ bool gw_recv(struct gw *g, int timeout_ms)
 			return true;
 		}
 		flen = sizeof(from);
-		n = recvfrom(g->fd_natt, g->rx, sizeof(g->rx), MSG_DONTWAIT, (struct sockaddr *)&from,
-		             &flen);
+		n = recvfrom(g->fd_natt, g->rx, sizeof(g->rx), MSG_DONTWAIT,
+		             (struct sockaddr *)&from, &flen);
 		if (n == 1 && g->rx[0] == 0xff) {
 			g->keepalives++;
 			continue;
@@ -202,9 +202,9 @@ void gw_send(struct gw *g, const uint8_t *buf, size_t len)
 	uint8_t tmp[ISAKMP_MAX_MSG + 4];
 
 	if (!g->floated) {
-		assert_int_equal(sendto(g->fd, buf, len, 0, (struct sockaddr *)&g->peer,
-		                        sizeof(g->peer)),
-		                 (ssize_t)len);
+		assert_int_equal(
+		    sendto(g->fd, buf, len, 0, (struct sockaddr *)&g->peer, sizeof(g->peer)),
+		    (ssize_t)len);
 		return;
 	}
 	memset(tmp, 0, 4);
@@ -300,7 +300,10 @@ void gw_mm2(struct gw *g, bool have_mm1)
 		isakmp_pl_add(&b, ISAKMP_NP_VID, dpd_vid, 16);
 	if (g->natt)
 		isakmp_pl_add(&b, ISAKMP_NP_VID, rfc3947_vid, 16);
-	gw_send(g, out, isakmp_build_end(&b));
+	g->mm2_len = isakmp_build_end(&b);
+	assert_true(g->mm2_len <= sizeof(g->mm2_copy));
+	memcpy(g->mm2_copy, out, g->mm2_len);
+	gw_send(g, out, g->mm2_len);
 	free(sa);
 }
 
@@ -365,7 +368,38 @@ static void mm4(struct gw *g)
 		              natd);
 		isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
 	}
-	gw_send(g, out, isakmp_build_end(&b));
+	g->mm4_len = isakmp_build_end(&b);
+	assert_true(g->mm4_len <= sizeof(g->mm4_copy));
+	memcpy(g->mm4_copy, out, g->mm4_len);
+	gw_send(g, out, g->mm4_len);
+}
+
+/* Stale and forged messages while the client waits for MM6. */
+static void send_late_dups(struct gw *g)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t junk[28 + 64], body[64];
+	size_t n;
+
+	gw_send(g, g->mm2_copy, g->mm2_len);
+	gw_send(g, g->mm4_copy, g->mm4_len);
+	/* Encrypted-looking garbage with the right cookies: does not decrypt
+	 * to payloads, so it must not end the session. */
+	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
+	isakmp_build_begin(&b, junk, sizeof(junk), &h);
+	memset(body, 0xa7, sizeof(body));
+	bw_bytes(&b.w, body, sizeof(body));
+	n = isakmp_build_end(&b);
+	assert_int_equal(n, sizeof(junk));
+	junk[16] = ISAKMP_NP_ID;
+	gw_send(g, junk, n);
+	/* MM4 again means our MM4 got lost: MM5 comes again; MM2 and the
+	 * garbage are dropped without an answer. */
+	assert_true(gw_recv(g, 1000));
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(h.exchange, ISAKMP_XCHG_IDPROT);
+	assert_false(gw_recv(g, 100));
 }
 
 void gw_main_mode(struct gw *g, bool have_mm1)
@@ -400,6 +434,8 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 	                               hash),
 	                 0);
 	assert_memory_equal(hi->body, hash, 20);
+	if (g->late_dups)
+		send_late_dups(g);
 	ike_auth_hash(NULL, &g->keys, false, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
 	              g->sai_b, g->sai_len, idr, sizeof(idr), hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
@@ -545,4 +581,160 @@ size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
 	p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, msgid, iv);
 	return ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, cap);
+}
+
+/* ---- Quick Mode started by the gateway ---- */
+
+void gw_rqm_send1(struct gw *g, struct gw_rqm *q)
+{
+	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
+	struct isakmp_transform *t;
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t ke[256], id[8] = {ID_IPV4_ADDR, 17, 0x06, 0xa5, 127, 0, 0, 1};
+	size_t hash_off, after, len, ke_len = sizeof(ke);
+
+	assert_non_null(sa);
+	sa->doi = IPSEC_DOI;
+	sa->situation = IPSEC_SIT_IDENTITY_ONLY;
+	sa->nprop = 1;
+	sa->prop[0].num = 1;
+	sa->prop[0].proto = PROTO_IPSEC_ESP;
+	sa->prop[0].spi_len = 4;
+	g->qm_spi_r += 0x1000;
+	q->spi_g = g->qm_spi_r;
+	put_be32(sa->prop[0].spi, q->spi_g);
+	sa->prop[0].ntr = 1;
+	t = &sa->prop[0].tr[0];
+	t->num = 1;
+	t->id = ESP_T_AES;
+	isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
+	isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, q->life);
+	isakmp_attr_put(t, IPSEC_ATTR_ENCAP,
+	                g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
+	isakmp_attr_put(t, IPSEC_ATTR_AUTH, AUTH_ALG_HMAC_SHA);
+	isakmp_attr_put(t, IPSEC_ATTR_KEY_LEN, q->key_bits ? q->key_bits : 128);
+	if (q->pfs) {
+		isakmp_attr_put(t, IPSEC_ATTR_GROUP, q->pfs);
+		q->dh = ike_dh_new(NULL, q->pfs);
+		assert_non_null(q->dh);
+		assert_int_equal(ike_dh_public(q->dh, ke, &ke_len), 0);
+	}
+	memset(q->ni, 0x5c, sizeof(q->ni));
+	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, q->msgid);
+	isakmp_build_begin(&b, q->qm1, sizeof(q->qm1), &h);
+	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	hash_off = b.w.len;
+	bw_zero(&b.w, 20);
+	isakmp_pl_end(&b);
+	after = b.w.len;
+	isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	isakmp_write_sa_body(&b.w, sa);
+	isakmp_pl_end(&b);
+	isakmp_pl_add(&b, ISAKMP_NP_NONCE, q->ni, sizeof(q->ni));
+	if (q->pfs)
+		isakmp_pl_add(&b, ISAKMP_NP_KE, ke, ke_len);
+	isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDci: the gateway's L2TP */
+	isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDcr: ours */
+	len = isakmp_build_end(&b);
+	p2_hash(g, q->msgid, NULL, 0, q->qm1 + after, len - after, q->qm1 + hash_off);
+	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, q->msgid, q->iv);
+	q->qm1_len =
+	    ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, q->iv, q->qm1, len, sizeof(q->qm1));
+	assert_true(q->qm1_len > 0);
+	gw_send(g, q->qm1, q->qm1_len);
+	free(sa);
+}
+
+void gw_rqm_recv2(struct gw *g, struct gw_rqm *q)
+{
+	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
+	struct isakmp_msg m;
+	uint64_t encap = 0, group = 0;
+	uint16_t notify;
+
+	assert_non_null(sa);
+	for (;;) {
+		assert_true(gw_recv(g, 3000));
+		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+		if (m.hdr.exchange == ISAKMP_XCHG_QUICK && m.hdr.msgid == q->msgid)
+			break;
+	}
+	gw_open(g, q->iv, &m);
+	gw_check_p2_hash(g, &m, q->ni, sizeof(q->ni));
+	const struct isakmp_payload *sap = isakmp_find(&m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *nr = isakmp_find(&m, ISAKMP_NP_NONCE, 0);
+	const struct isakmp_payload *ke = isakmp_find(&m, ISAKMP_NP_KE, 0);
+
+	assert_non_null(sap);
+	assert_non_null(nr);
+	assert_int_equal(isakmp_count(&m, ISAKMP_NP_ID), 2);
+	assert_int_equal(isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
+	assert_int_equal(sa->nprop, 1);
+	assert_int_equal(sa->prop[0].ntr, 1);
+	assert_int_equal(sa->prop[0].tr[0].id, ESP_T_AES);
+	isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_ENCAP, &encap);
+	isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_GROUP, &group);
+	assert_int_equal(encap, g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
+	assert_int_equal(group, q->pfs);
+	q->spi_c = get_be32(sa->prop[0].spi);
+	assert_true(nr->len <= sizeof(q->nr));
+	memcpy(q->nr, nr->body, nr->len);
+	q->nr_len = nr->len;
+	q->gxy_len = 0;
+	if (q->pfs) {
+		assert_non_null(ke);
+		q->gxy_len = sizeof(q->gxy);
+		assert_int_equal(ike_dh_shared(q->dh, ke->body, ke->len, q->gxy, &q->gxy_len), 0);
+	} else {
+		assert_null(ke);
+	}
+	ike_dh_free(q->dh);
+	q->dh = NULL;
+	free(sa);
+}
+
+void gw_rqm_send3(struct gw *g, struct gw_rqm *q)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t out[256], hash[20];
+	size_t len;
+
+	ike_qm_hash3(NULL, &g->keys, q->msgid, q->ni, sizeof(q->ni), q->nr, q->nr_len, hash);
+	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, q->msgid);
+	isakmp_build_begin(&b, out, sizeof(out), &h);
+	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
+	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, q->iv, out, isakmp_build_end(&b),
+	                      sizeof(out));
+	gw_send(g, out, len);
+}
+
+void gw_rqm_check_pair(struct gw *g, const struct gw_rqm *q, const struct esp_sa_pair *p)
+{
+	uint8_t km[36], spi[4];
+
+	(void)g;
+	assert_int_equal(p->in.spi, q->spi_c);
+	assert_int_equal(p->out.spi, q->spi_g);
+	/* The gateway is the initiator: Ni_b is its nonce (§5.5). */
+	put_be32(spi, q->spi_g);
+	ike_keymat(NULL, &g->keys, q->gxy_len ? q->gxy : NULL, q->gxy_len, PROTO_IPSEC_ESP, spi,
+	           q->ni, sizeof(q->ni), q->nr, q->nr_len, km, 36);
+	assert_memory_equal(p->out.enc_key, km, 16);
+	assert_memory_equal(p->out.auth_key, km + 16, 20);
+	put_be32(spi, q->spi_c);
+	ike_keymat(NULL, &g->keys, q->gxy_len ? q->gxy : NULL, q->gxy_len, PROTO_IPSEC_ESP, spi,
+	           q->ni, sizeof(q->ni), q->nr, q->nr_len, km, 36);
+	assert_memory_equal(p->in.enc_key, km, 16);
+	assert_memory_equal(p->in.auth_key, km + 16, 20);
+	assert_int_equal(p->lifetime.hard_seconds, MIN(q->life, g->offered_life));
+}
+
+void gw_wait_pairs(struct gw *g, int n, int timeout_ms)
+{
+	uint64_t end = loop_now_ms(g->loop) + (uint64_t)timeout_ms;
+
+	while (g->nseen < n && loop_now_ms(g->loop) < end && !g->failed)
+		loop_run_once(g->loop, 5);
 }
