@@ -42,12 +42,21 @@ enum p1_state {
 	P1_MM1_SENT,
 	P1_MM3_SENT,
 	P1_MM5_SENT,
+	P1_R_MM2_SENT, /* responder (the gateway's Main Mode): sent MM2 */
+	P1_R_MM4_SENT, /* sent MM4, waiting for MM5 */
 	P1_DONE,
 };
 
 struct ike_p1 {
 	enum p1_state state;
-	bool rekey; /* replaces an established ISAKMP SA */
+	bool rekey;     /* replaces an established ISAKMP SA */
+	bool responder; /* the gateway started it: icookie is its cookie, gxi
+	                 * its public value; ni is our nonce and nr its nonce */
+	/* Responder: our last answer, sent again when the gateway repeats
+	 * the message it answered (identified by hash). */
+	uint8_t resp_tx[2048];
+	size_t resp_tx_len;
+	uint8_t resp_rx_hash[20];
 	uint8_t icookie[8], rcookie[8];
 	struct ike_p1_alg alg;
 	uint32_t lifetime_s;
@@ -141,8 +150,12 @@ struct ike_session {
 	uint16_t pfs_group; /* follows the responder's choice */
 
 	struct ike_p1 *p1, *p1_next; /* p1_next: IKE SA rekey in progress */
-	struct ike_p2 qm;            /* Quick Mode in progress */
-	struct ike_p2 sa, old_sa;    /* installed pair; the one being replaced */
+	/* The gateway's Main Mode in progress (its rekey or reauthentication)
+	 * and the ISAKMP SA it replaced, which keeps working (Quick Modes,
+	 * deletes) until the gateway deletes it. */
+	struct ike_p1 *p1_resp, *p1_old;
+	struct ike_p2 qm;         /* Quick Mode in progress */
+	struct ike_p2 sa, old_sa; /* installed pair; the one being replaced */
 
 	/* The one request waiting for an answer (MM or QM) and its resends. */
 	uint8_t tx[ISAKMP_MAX_MSG];
@@ -192,9 +205,20 @@ void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void session_set_stage(struct ike_session *s, enum ike_stage stage);
 void session_phase1_done(struct ike_session *s, struct ike_p1 *p1);
+/* The gateway's Main Mode (we responded) is done: its SA becomes current. */
+void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1);
 /* A Quick Mode (src: s->qm or a responder slot) made a pair: install it. */
 void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair);
 struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie);
+/* The pair the data path must drop, told once. */
+void session_drop_pair(struct ike_session *s, struct ike_p2 *p2);
+
+/* rekey.c */
+void rekey_init_timers(struct ike_session *s);
+/* A failure during a rekey while the current SAs are valid: the rekey is
+ * abandoned (retried later) instead of the session. True when it was. */
+bool session_rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
+                                    const char *why);
 /* A datagram was dropped (unauthenticated, malformed, replayed, out of
  * place): logged at debug, counted, never fatal. */
 void session_drop(struct ike_session *s, const char *fmt, ...)
@@ -235,6 +259,17 @@ struct ike_p1 *mm_new(struct ike_session *s, bool rekey);
 void mm_free(struct ike_p1 *p1);
 int mm_start(struct ike_session *s, struct ike_p1 *p1);
 void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+uint16_t mm_auth_method(const struct ike_session *s);
+int mm_match_transform(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_transform *t);
+int mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap);
+int mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
+            size_t id_len, uint8_t *out);
+int mm_derive(struct ike_session *s, struct ike_p1 *p1);
+
+/* mm_responder.c: Main Modes the gateway starts (its ISAKMP SA rekey). */
+void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+/* MM1 for no ISAKMP SA we know: start a responder Main Mode. */
+void mmr_start(struct ike_session *s, const uint8_t *buf, size_t len);
 
 /* quick_mode.c */
 int qm_start(struct ike_session *s, bool rekey);

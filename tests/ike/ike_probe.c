@@ -253,7 +253,8 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 		if (!strcmp(a, "--remote") || !strcmp(a, "--remote2")) {
-			struct sockaddr_in *in = (struct sockaddr_in *)(a[8] ? &remote2 : &cfg.remote);
+			struct sockaddr_in *in =
+			    (struct sockaddr_in *)(a[8] ? &remote2 : &cfg.remote);
 
 			in->sin_family = AF_INET;
 			if (inet_pton(AF_INET, v, &in->sin_addr) != 1)

@@ -15,11 +15,12 @@
 #include "lib/util.h"
 #include "tests/ike/scripted_gw.h"
 
-static const uint8_t psk[] = "exchange-test-psk";
-static const uint8_t dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
-                                    0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
-static const uint8_t rfc3947_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
-                                        0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
+const uint8_t gw_psk[] = "exchange-test-psk";
+const size_t gw_psk_len = sizeof(gw_psk) - 1;
+const uint8_t gw_dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+                                0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
+const uint8_t gw_rfc3947_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+                                    0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
 
 static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
 {
@@ -119,8 +120,8 @@ void gw_config(struct gw *g, struct ike_config *cfg, uint32_t ipsec_life, uint32
 	cfg->remote_natt_port = ntohs(a.sin_port);
 	cfg->local_ports_set = true;
 	cfg->local_port = cfg->local_natt_port = 0;
-	cfg->psk = psk;
-	cfg->psk_len = sizeof(psk) - 1;
+	cfg->psk = gw_psk;
+	cfg->psk_len = gw_psk_len;
 	cfg->ike_proposals = "aes128-sha1-modp2048!";
 	cfg->esp_proposals = "aes256-sha1,aes128-sha1!";
 	cfg->ipsec_lifetime_s = ipsec_life;
@@ -248,8 +249,8 @@ void gw_open_info(struct gw *g, struct isakmp_msg *m)
 }
 
 /* Phase 2 style HASH over M-ID | extra | payloads after the HASH payload. */
-static void p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
-                    const uint8_t *after, size_t after_len, uint8_t *out)
+void gw_p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
+                const uint8_t *after, size_t after_len, uint8_t *out)
 {
 	uint8_t mid[4];
 
@@ -266,7 +267,7 @@ void gw_check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_t *e
 	size_t after = m->pl[0].raw_len;
 
 	assert_int_equal(m->pl[0].type, ISAKMP_NP_HASH);
-	p2_hash(g, m->hdr.msgid, extra, extra_len, g->plain + after, m->chain_len - after, want);
+	gw_p2_hash(g, m->hdr.msgid, extra, extra_len, g->plain + after, m->chain_len - after, want);
 	assert_memory_equal(m->pl[0].body, want, 20);
 }
 
@@ -297,9 +298,9 @@ void gw_mm2(struct gw *g, bool have_mm1)
 	isakmp_write_sa_body(&b.w, sa);
 	isakmp_pl_end(&b);
 	if (!g->no_dpd)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, dpd_vid, 16);
+		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_dpd_vid, 16);
 	if (g->natt)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, rfc3947_vid, 16);
+		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_rfc3947_vid, 16);
 	g->mm2_len = isakmp_build_end(&b);
 	assert_true(g->mm2_len <= sizeof(g->mm2_copy));
 	memcpy(g->mm2_copy, out, g->mm2_len);
@@ -344,7 +345,7 @@ static void mm4(struct gw *g)
 	assert_int_equal(ike_dh_shared(g->dh, g->gxi, kl, g->gxy, &n), 0);
 	memset(g->nr, 0x3e, sizeof(g->nr));
 	g->keys.hash = IKE_HASH_SHA1;
-	ike_skeyid_psk(NULL, IKE_HASH_SHA1, psk, sizeof(psk) - 1, g->ni, g->ni_len, g->nr,
+	ike_skeyid_psk(NULL, IKE_HASH_SHA1, gw_psk, gw_psk_len, g->ni, g->ni_len, g->nr,
 	               sizeof(g->nr), g->keys.skeyid);
 	ike_p1_derive(NULL, &g->keys, g->gxy, kl, g->icky, g->rcky, 16);
 	ike_iv_p1(NULL, IKE_HASH_SHA1, g->gxi, kl, g->gxr, kl, g->iv, 16);
@@ -509,7 +510,8 @@ void gw_quick_mode(struct gw *g, bool have_qm1)
 		isakmp_pl_add(&b, ISAKMP_NP_ID, idp->body, idp->len);
 	}
 	len = isakmp_build_end(&b);
-	p2_hash(g, g->qm_msgid, g->qm_ni, g->qm_ni_len, out + after, len - after, out + hash_off);
+	gw_p2_hash(g, g->qm_msgid, g->qm_ni, g->qm_ni_len, out + after, len - after,
+	           out + hash_off);
 	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, sizeof(out));
 	gw_send(g, out, len);
 	free(sa);
@@ -578,163 +580,7 @@ size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
 		isakmp_pl_end(&b);
 	}
 	len = isakmp_build_end(&b);
-	p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
+	gw_p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, msgid, iv);
 	return ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, cap);
-}
-
-/* ---- Quick Mode started by the gateway ---- */
-
-void gw_rqm_send1(struct gw *g, struct gw_rqm *q)
-{
-	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
-	struct isakmp_transform *t;
-	struct isakmp_builder b;
-	struct isakmp_hdr h;
-	uint8_t ke[256], id[8] = {ID_IPV4_ADDR, 17, 0x06, 0xa5, 127, 0, 0, 1};
-	size_t hash_off, after, len, ke_len = sizeof(ke);
-
-	assert_non_null(sa);
-	sa->doi = IPSEC_DOI;
-	sa->situation = IPSEC_SIT_IDENTITY_ONLY;
-	sa->nprop = 1;
-	sa->prop[0].num = 1;
-	sa->prop[0].proto = PROTO_IPSEC_ESP;
-	sa->prop[0].spi_len = 4;
-	g->qm_spi_r += 0x1000;
-	q->spi_g = g->qm_spi_r;
-	put_be32(sa->prop[0].spi, q->spi_g);
-	sa->prop[0].ntr = 1;
-	t = &sa->prop[0].tr[0];
-	t->num = 1;
-	t->id = ESP_T_AES;
-	isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
-	isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, q->life);
-	isakmp_attr_put(t, IPSEC_ATTR_ENCAP,
-	                g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
-	isakmp_attr_put(t, IPSEC_ATTR_AUTH, AUTH_ALG_HMAC_SHA);
-	isakmp_attr_put(t, IPSEC_ATTR_KEY_LEN, q->key_bits ? q->key_bits : 128);
-	if (q->pfs) {
-		isakmp_attr_put(t, IPSEC_ATTR_GROUP, q->pfs);
-		q->dh = ike_dh_new(NULL, q->pfs);
-		assert_non_null(q->dh);
-		assert_int_equal(ike_dh_public(q->dh, ke, &ke_len), 0);
-	}
-	memset(q->ni, 0x5c, sizeof(q->ni));
-	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, q->msgid);
-	isakmp_build_begin(&b, q->qm1, sizeof(q->qm1), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
-	hash_off = b.w.len;
-	bw_zero(&b.w, 20);
-	isakmp_pl_end(&b);
-	after = b.w.len;
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, q->ni, sizeof(q->ni));
-	if (q->pfs)
-		isakmp_pl_add(&b, ISAKMP_NP_KE, ke, ke_len);
-	isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDci: the gateway's L2TP */
-	isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDcr: ours */
-	len = isakmp_build_end(&b);
-	p2_hash(g, q->msgid, NULL, 0, q->qm1 + after, len - after, q->qm1 + hash_off);
-	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, q->msgid, q->iv);
-	q->qm1_len =
-	    ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, q->iv, q->qm1, len, sizeof(q->qm1));
-	assert_true(q->qm1_len > 0);
-	gw_send(g, q->qm1, q->qm1_len);
-	free(sa);
-}
-
-void gw_rqm_recv2(struct gw *g, struct gw_rqm *q)
-{
-	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
-	struct isakmp_msg m;
-	uint64_t encap = 0, group = 0;
-	uint16_t notify;
-
-	assert_non_null(sa);
-	for (;;) {
-		assert_true(gw_recv(g, 3000));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
-		if (m.hdr.exchange == ISAKMP_XCHG_QUICK && m.hdr.msgid == q->msgid)
-			break;
-	}
-	gw_open(g, q->iv, &m);
-	gw_check_p2_hash(g, &m, q->ni, sizeof(q->ni));
-	const struct isakmp_payload *sap = isakmp_find(&m, ISAKMP_NP_SA, 0);
-	const struct isakmp_payload *nr = isakmp_find(&m, ISAKMP_NP_NONCE, 0);
-	const struct isakmp_payload *ke = isakmp_find(&m, ISAKMP_NP_KE, 0);
-
-	assert_non_null(sap);
-	assert_non_null(nr);
-	assert_int_equal(isakmp_count(&m, ISAKMP_NP_ID), 2);
-	assert_int_equal(isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
-	assert_int_equal(sa->nprop, 1);
-	assert_int_equal(sa->prop[0].ntr, 1);
-	assert_int_equal(sa->prop[0].tr[0].id, ESP_T_AES);
-	isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_ENCAP, &encap);
-	isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_GROUP, &group);
-	assert_int_equal(encap, g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
-	assert_int_equal(group, q->pfs);
-	q->spi_c = get_be32(sa->prop[0].spi);
-	assert_true(nr->len <= sizeof(q->nr));
-	memcpy(q->nr, nr->body, nr->len);
-	q->nr_len = nr->len;
-	q->gxy_len = 0;
-	if (q->pfs) {
-		assert_non_null(ke);
-		q->gxy_len = sizeof(q->gxy);
-		assert_int_equal(ike_dh_shared(q->dh, ke->body, ke->len, q->gxy, &q->gxy_len), 0);
-	} else {
-		assert_null(ke);
-	}
-	ike_dh_free(q->dh);
-	q->dh = NULL;
-	free(sa);
-}
-
-void gw_rqm_send3(struct gw *g, struct gw_rqm *q)
-{
-	struct isakmp_builder b;
-	struct isakmp_hdr h;
-	uint8_t out[256], hash[20];
-	size_t len;
-
-	ike_qm_hash3(NULL, &g->keys, q->msgid, q->ni, sizeof(q->ni), q->nr, q->nr_len, hash);
-	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, q->msgid);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
-	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, q->iv, out, isakmp_build_end(&b),
-	                      sizeof(out));
-	gw_send(g, out, len);
-}
-
-void gw_rqm_check_pair(struct gw *g, const struct gw_rqm *q, const struct esp_sa_pair *p)
-{
-	uint8_t km[36], spi[4];
-
-	(void)g;
-	assert_int_equal(p->in.spi, q->spi_c);
-	assert_int_equal(p->out.spi, q->spi_g);
-	/* The gateway is the initiator: Ni_b is its nonce (§5.5). */
-	put_be32(spi, q->spi_g);
-	ike_keymat(NULL, &g->keys, q->gxy_len ? q->gxy : NULL, q->gxy_len, PROTO_IPSEC_ESP, spi,
-	           q->ni, sizeof(q->ni), q->nr, q->nr_len, km, 36);
-	assert_memory_equal(p->out.enc_key, km, 16);
-	assert_memory_equal(p->out.auth_key, km + 16, 20);
-	put_be32(spi, q->spi_c);
-	ike_keymat(NULL, &g->keys, q->gxy_len ? q->gxy : NULL, q->gxy_len, PROTO_IPSEC_ESP, spi,
-	           q->ni, sizeof(q->ni), q->nr, q->nr_len, km, 36);
-	assert_memory_equal(p->in.enc_key, km, 16);
-	assert_memory_equal(p->in.auth_key, km + 16, 20);
-	assert_int_equal(p->lifetime.hard_seconds, MIN(q->life, g->offered_life));
-}
-
-void gw_wait_pairs(struct gw *g, int n, int timeout_ms)
-{
-	uint64_t end = loop_now_ms(g->loop) + (uint64_t)timeout_ms;
-
-	while (g->nseen < n && loop_now_ms(g->loop) < end && !g->failed)
-		loop_run_once(g->loop, 5);
 }

@@ -97,6 +97,10 @@ struct gw_rqm {
 	size_t gxy_len;
 };
 
+extern const uint8_t gw_psk[];
+extern const size_t gw_psk_len;
+extern const uint8_t gw_dpd_vid[16], gw_rfc3947_vid[16];
+
 int gw_setup(void **state);
 int gw_teardown(void **state);
 /* ike_new() + ike_start() against g with the given lifetimes and DPD. */
@@ -112,6 +116,9 @@ void gw_send(struct gw *g, const uint8_t *buf, size_t len);
 void gw_run(struct gw *g, int ms);
 void gw_hdr(struct gw *g, struct isakmp_hdr *h, uint8_t exch, uint8_t flags, uint32_t msgid);
 void gw_open(struct gw *g, uint8_t *iv, struct isakmp_msg *m);
+/* Phase 2 style HASH over M-ID | extra | payloads after the HASH payload. */
+void gw_p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
+                const uint8_t *after, size_t after_len, uint8_t *out);
 void gw_check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_t *extra,
                       size_t extra_len);
 /* MM1 (received unless have_mm1) -> MM2 only. */
@@ -129,6 +136,10 @@ void gw_rqm_recv2(struct gw *g, struct gw_rqm *q);
 void gw_rqm_send3(struct gw *g, struct gw_rqm *q);
 /* The pair the client installed has the keys of q (the gateway's view). */
 void gw_rqm_check_pair(struct gw *g, const struct gw_rqm *q, const struct esp_sa_pair *p);
+/* The gateway's own Main Mode (its ISAKMP SA rekey): MM1..MM6 with new
+ * cookies and keys, which replace g's (icky, rcky, keys, p1_last). The
+ * client's answers are checked (HASH_R, cookies, chosen transform). */
+void gw_mm_initiate(struct gw *g);
 /* Run the loop until the session reported n pairs (or timeout). */
 void gw_wait_pairs(struct gw *g, int n, int timeout_ms);
 size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,

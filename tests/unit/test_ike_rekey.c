@@ -316,6 +316,87 @@ static void test_responder_lifetime_reschedules(void **state)
 	assert_int_equal(g->failed, 0);
 }
 
+struct p1_state {
+	struct ike_p1_keys keys;
+	uint8_t icky[8], rcky[8], p1_last[16];
+};
+
+static void p1_save(const struct gw *g, struct p1_state *p)
+{
+	p->keys = g->keys;
+	memcpy(p->icky, g->icky, 8);
+	memcpy(p->rcky, g->rcky, 8);
+	memcpy(p->p1_last, g->p1_last, 16);
+}
+
+static void p1_load(struct gw *g, const struct p1_state *p)
+{
+	g->keys = p->keys;
+	memcpy(g->icky, p->icky, 8);
+	memcpy(g->rcky, p->rcky, 8);
+	memcpy(g->p1_last, p->p1_last, 16);
+}
+
+static void gateway_quick_mode(struct gw *g, uint32_t msgid, int pairs)
+{
+	struct gw_rqm q = {.msgid = msgid, .life = 3600};
+
+	gw_rqm_send1(g, &q);
+	gw_rqm_recv2(g, &q);
+	gw_rqm_send3(g, &q);
+	gw_wait_pairs(g, pairs, 2000);
+	assert_int_equal(g->nseen, pairs);
+	gw_rqm_check_pair(g, &q, &g->seen[pairs - 1].sa);
+}
+
+/* The gateway replaces the ISAKMP SA with its own Main Mode (charon's
+ * IKEv1 reauthentication): we answer as responder; the old SA still
+ * carries a Quick Mode and its DELETE; the new one carries Quick Modes and
+ * DPD. The session stays up throughout. */
+static void test_gateway_rekeys_isakmp_sa(void **state)
+{
+	struct gw *g = *state;
+	struct p1_state old, fresh;
+	uint8_t buf[ISAKMP_MAX_MSG], spi[16], seq[4] = {0, 0, 0, 7};
+	struct isakmp_notify n = {IPSEC_DOI, PROTO_ISAKMP, 16, N_DPD_R_U_THERE, spi, seq, 4};
+	struct isakmp_delete d = {IPSEC_DOI, PROTO_ISAKMP, 16, 1, spi};
+	struct isakmp_msg m;
+	size_t len;
+
+	established(g, 3600, 0);
+	p1_save(g, &old);
+	gw_mm_initiate(g);
+	p1_save(g, &fresh);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(status(g).rekeys_ike, 1);
+	assert_memory_equal(status(g).icookie, fresh.icky, 8);
+	assert_memory_equal(status(g).rcookie, fresh.rcky, 8);
+	/* A Quick Mode on the old SA still works... */
+	p1_load(g, &old);
+	gateway_quick_mode(g, 0x01d01d01, 2);
+	/* ...and one on the new SA. */
+	p1_load(g, &fresh);
+	gateway_quick_mode(g, 0x0e40e401, 3);
+	/* The gateway deletes the old ISAKMP SA, on the old SA. */
+	p1_load(g, &old);
+	memcpy(spi, old.icky, 8);
+	memcpy(spi + 8, old.rcky, 8);
+	len = gw_info_msg(g, 0x7001, NULL, &d, buf, sizeof(buf));
+	gw_send(g, buf, len);
+	gw_run(g, 200);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(status(g).state, IKE_STATE_ESTABLISHED);
+	/* DPD on the new SA is answered. */
+	p1_load(g, &fresh);
+	memcpy(spi, fresh.icky, 8);
+	memcpy(spi + 8, fresh.rcky, 8);
+	len = gw_info_msg(g, 0x7002, &n, NULL, buf, sizeof(buf));
+	gw_send(g, buf, len);
+	assert_true(next_info(g, &m, 1000));
+	assert_int_equal(m.pl[1].type, ISAKMP_NP_N);
+	assert_int_equal(g->failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +414,7 @@ int main(void)
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_responder_lifetime_reschedules, gw_setup,
 	                                    gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_isakmp_sa, gw_setup, gw_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
