@@ -50,6 +50,7 @@ enum p1_state {
 struct ike_p1 {
 	enum p1_state state;
 	bool rekey;     /* replaces an established ISAKMP SA */
+	bool deleted;   /* the gateway deleted it; its replacement is under way */
 	bool responder; /* the gateway started it: icookie is its cookie, gxi
 	                 * its public value; ni is our nonce and nr its nonce */
 	/* Responder: our last answer, sent again when the gateway repeats

@@ -115,7 +115,7 @@ static int info_send(struct ike_session *s, struct ike_p1 *p1, struct notify_arg
 	uint32_t msgid = p2_new_msgid();
 	size_t len;
 
-	if (!p1 || p1->state < P1_MM5_SENT ||
+	if (!p1 || p1->state < P1_MM5_SENT || p1->deleted ||
 	    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
 		return -1;
 	len = p2_build(s, p1, ISAKMP_XCHG_INFO, msgid, iv, fill_info, a, msg, sizeof(msg));

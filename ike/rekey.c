@@ -247,6 +247,11 @@ void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 	/* The gateway's ISAKMP SA is current; the old one answers until the
 	 * gateway deletes it (its Quick Modes and deletes may still come). */
 	s->p1_old = s->p1;
+	if (s->p1_old->deleted) {
+		rqm_forget_p1(s, s->p1_old);
+		mm_free(s->p1_old);
+		s->p1_old = NULL;
+	}
 	s->p1 = p1;
 	s->p1_resp = NULL;
 	s->rekeys_ike++;
@@ -391,6 +396,15 @@ void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
 		return;
 	if (s->state == IKE_STATE_STOPPING)
 		return;
+	if (p1 == s->p1 && s->p1_resp) {
+		/* charon's IKEv1 reauthentication deletes the old ISAKMP SA
+		 * while its new Main Mode towards us still runs (after MM4).
+		 * The IPsec SAs do not depend on it (RFC 2409 §5.7): keep them;
+		 * the gateway's new ISAKMP SA takes over when MM6 is out. */
+		log_info(s->lg, LOG_IKE, "gateway deleted the ISAKMP SA it is replacing");
+		p1->deleted = true;
+		return;
+	}
 	session_fail(s, IKE_FAIL_DELETED, 0, "gateway deleted the ISAKMP SA");
 }
 

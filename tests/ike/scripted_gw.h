@@ -140,6 +140,9 @@ void gw_rqm_check_pair(struct gw *g, const struct gw_rqm *q, const struct esp_sa
  * cookies and keys, which replace g's (icky, rcky, keys, p1_last). The
  * client's answers are checked (HASH_R, cookies, chosen transform). */
 void gw_mm_initiate(struct gw *g);
+/* The same in two halves: MM1 to MM4, then MM5 and MM6. */
+void gw_mm_start(struct gw *g);
+void gw_mm_finish(struct gw *g);
 /* Run the loop until the session reported n pairs (or timeout). */
 void gw_wait_pairs(struct gw *g, int n, int timeout_ms);
 size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,

@@ -296,15 +296,25 @@ static void mm_send3_take4(struct gw *g)
 
 void gw_mm_initiate(struct gw *g)
 {
+	gw_mm_start(g);
+	gw_mm_finish(g);
+}
+
+void gw_mm_start(struct gw *g)
+{
+	mm_send1(g);
+	mm_take2(g);
+	mm_send3_take4(g);
+}
+
+void gw_mm_finish(struct gw *g)
+{
 	struct isakmp_builder b;
 	struct isakmp_hdr h;
 	struct isakmp_msg m;
 	uint8_t out[1024], hash[20], idi[8] = {ID_IPV4_ADDR, 0, 0, 0, 127, 0, 0, 1};
 	size_t len;
 
-	mm_send1(g);
-	mm_take2(g);
-	mm_send3_take4(g);
 	/* MM5: our ID and HASH_I; MM6: the client's, checked. */
 	ike_auth_hash(NULL, &g->keys, true, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
 	              g->sai_b, g->sai_len, idi, sizeof(idi), hash);

@@ -397,6 +397,39 @@ static void test_gateway_rekeys_isakmp_sa(void **state)
 	assert_int_equal(g->failed, 0);
 }
 
+/* charon's reauthentication deletes the old ISAKMP SA after MM4 of its new
+ * Main Mode, before MM5: the session stays, the new SA takes over. */
+static void test_old_isakmp_sa_deleted_mid_reauth(void **state)
+{
+	struct gw *g = *state;
+	struct p1_state old, fresh;
+	uint8_t buf[ISAKMP_MAX_MSG], spi[16];
+	struct isakmp_delete d = {IPSEC_DOI, PROTO_ISAKMP, 16, 1, spi};
+	struct p1_state mid;
+	size_t len;
+
+	established(g, 3600, 0);
+	p1_save(g, &old);
+	gw_mm_start(g);
+	p1_save(g, &mid);
+	p1_load(g, &old);
+	memcpy(spi, old.icky, 8);
+	memcpy(spi + 8, old.rcky, 8);
+	len = gw_info_msg(g, 0x7101, NULL, &d, buf, sizeof(buf));
+	gw_send(g, buf, len);
+	gw_run(g, 200);
+	assert_int_equal(g->failed, 0);
+	p1_load(g, &mid);
+	gw_mm_finish(g);
+	p1_save(g, &fresh);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(status(g).rekeys_ike, 1);
+	assert_memory_equal(status(g).icookie, fresh.icky, 8);
+	gateway_quick_mode(g, 0x0e40e402, 2);
+	assert_int_equal(status(g).state, IKE_STATE_ESTABLISHED);
+	assert_int_equal(g->ndeleted, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +448,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_responder_lifetime_reschedules, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_isakmp_sa, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_old_isakmp_sa_deleted_mid_reauth, gw_setup,
+	                                    gw_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
