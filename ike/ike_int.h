@@ -79,8 +79,8 @@ struct ike_p1 {
 	uint8_t idii_b[512];
 	size_t idii_len;
 	bool peer_cr; /* the gateway asked for our certificate */
-	/* Message IDs of the authenticated informationals received, to drop
-	 * a replayed one (RFC 2408 §3.1: a message ID is used once). */
+	/* Message IDs used on this SA (authenticated ones received, ours
+	 * sent), to drop a replayed or reflected one (RFC 2408 §3.1). */
 	uint32_t info_seen[32];
 	size_t info_seen_next;
 };
@@ -318,6 +318,11 @@ size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange
 int p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len, uint8_t *iv,
             const uint8_t *extra, size_t extra_len, uint8_t *plain, struct isakmp_msg *msg);
 uint32_t p2_new_msgid(void);
+/* Message IDs of an ISAKMP SA (replay and reflection check, RFC 2408 §3.1):
+ * seen tells whether msgid was used before and remembers it; note only
+ * remembers. */
+bool p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid);
+void p1_msgid_note(struct ike_p1 *p1, uint32_t msgid);
 
 /* failures in one place: stage + reason + detail */
 const char *ike_fail_reason_name(enum ike_fail_reason r);

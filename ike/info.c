@@ -119,6 +119,7 @@ static int info_send(struct ike_session *s, struct ike_p1 *p1, struct notify_arg
 	    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
 		return -1;
 	len = p2_build(s, p1, ISAKMP_XCHG_INFO, msgid, iv, fill_info, a, msg, sizeof(msg));
+	p1_msgid_note(p1, msgid);
 	return len ? net_send_once(s, msg, len) : -1;
 }
 
@@ -239,15 +240,22 @@ void info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
 }
 
 /* RFC 2408 §3.1: a message ID is used once per ISAKMP SA. A recorded
- * authenticated informational sent again is a replay: drop it. */
-static bool info_replayed(struct ike_p1 *p1, uint32_t msgid)
+ * authenticated message sent again is a replay, and one of ours sent back
+ * at us a reflection (both directions share the keys in IKEv1): drop them.
+ * The last ARRAY_SIZE(info_seen) IDs either way are remembered. */
+bool p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(p1->info_seen); i++)
 		if (p1->info_seen[i] == msgid)
 			return true;
+	p1_msgid_note(p1, msgid);
+	return false;
+}
+
+void p1_msgid_note(struct ike_p1 *p1, uint32_t msgid)
+{
 	p1->info_seen[p1->info_seen_next] = msgid;
 	p1->info_seen_next = (p1->info_seen_next + 1) % ARRAY_SIZE(p1->info_seen);
-	return false;
 }
 
 /* The gateway refused our Quick Mode offer with PFS: once, offer the same
@@ -382,7 +390,7 @@ void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, siz
 				session_drop(s, "informational does not verify (HASH(1))");
 			return;
 		}
-		if (info_replayed(p1, m.hdr.msgid)) {
+		if (p1_msgid_seen(p1, m.hdr.msgid)) {
 			session_drop(s, "informational with message ID %08x seen before (replay)",
 			             m.hdr.msgid);
 			return;

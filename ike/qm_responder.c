@@ -349,13 +349,10 @@ bool rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size
 	}
 	/* RFC 2408 §3.1: message IDs are used once; a recorded QM1 sent
 	 * again would only hold a slot until it times out. */
-	for (size_t i = 0; i < ARRAY_SIZE(p1->info_seen); i++)
-		if (p1->info_seen[i] == m.hdr.msgid) {
-			session_drop(s, "Quick Mode %08x seen before (replay)", m.hdr.msgid);
-			return false;
-		}
-	p1->info_seen[p1->info_seen_next] = m.hdr.msgid;
-	p1->info_seen_next = (p1->info_seen_next + 1) % ARRAY_SIZE(p1->info_seen);
+	if (p1_msgid_seen(p1, m.hdr.msgid)) {
+		session_drop(s, "Quick Mode %08x seen before (replay or our own)", m.hdr.msgid);
+		return false;
+	}
 	r = rqm_slot(s);
 	memcpy(r->p2.qm1_hash, h, 20);
 	rqm_answer(s, p1, r, &m, iv);

@@ -255,7 +255,7 @@ PSK=(--psk-file "$WORK/psk")
 # it after Quick Mode completed.
 QM_DONE='CHILD_SA l2tp\{[0-9]+\} established|unsupported mode|unable to install (inbound|outbound) IPsec SA'
 
-echo "1..20"
+echo "1..21"
 check "psk aes128-sha1-modp2048" \
 	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1 natt=RFC 3947 nat_local=yes' "$QM_DONE" -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!'
@@ -329,6 +329,14 @@ REMOTE=172.16.0.4 check "gateway reauthenticates: we answer its Main Modes" \
 	'^OK ike=aes128-sha1-modp2048 .* ike_rekeys=[2-9] ' \
 	'IKE_SA reauth\[[0-9]+\] established between 172.16.0.4.*10.1.0.2' -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!' --hold 20
+
+# Our own rekeys against charon: ESP lifetime 6 s rekeyed 2 s early, the
+# ISAKMP SA (lifetime 10 s) by a new Main Mode of ours, make before break.
+check "our rekeys: Quick Modes every 4 s, Main Modes every 8 s" \
+	'^OK ike=aes128-sha1-modp2048 .* rekeys=[3-9] ike_rekeys=[1-9] ' \
+	'received DELETE for (IKE_SA|ISAKMP_SA)' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!' --ipsec-life 6 \
+	--ike-life 10 --rekey-margin 2 --hold 20
 
 echo "# charon log: $WORK/charon.log"
 echo "$PASS passed, $FAIL failed"

@@ -218,7 +218,7 @@ static void test_forged_notifications_are_dropped(void **state)
 }
 
 /* A recorded authenticated informational sent again is dropped: the
- * R-U-THERE is answered once. */
+ * R-U-THERE is answered once; our own sent back at us is dropped too. */
 static void test_replayed_informational_dropped(void **state)
 {
 	struct gw *g = *state;
@@ -239,6 +239,15 @@ static void test_replayed_informational_dropped(void **state)
 	assert_false(next_info(g, &m, 300));
 	assert_int_equal(status(g).dropped, dropped + 1);
 	assert_int_equal(g->failed, 0);
+	/* Our own R-U-THERE sent back at us (IKEv1 uses one key both ways):
+	 * a reflection, dropped, not answered. */
+	assert_int_equal(ike_ping(g->ike), 0);
+	assert_true(gw_recv(g, 1000));
+	memcpy(buf, g->rx, g->rx_len);
+	len = g->rx_len;
+	gw_send(g, buf, len);
+	assert_false(gw_recv(g, 300));
+	assert_int_equal(status(g).dropped, dropped + 2);
 }
 
 /* While the client waits for MM6: MM2 and MM4 again and encrypted garbage

