@@ -179,12 +179,19 @@ static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
 	session_drop_pair(s, &s->old_sa);
 }
 
-static uint64_t rekey_at_ms(uint32_t lifetime_s, uint32_t margin_s)
+/* When to rekey an SA of lifetime_s. One the gateway started (it was the
+ * initiator) is rekeyed later, at half our margin before expiry: its
+ * initiator rekeys first (charon at rekey_time/reauth_time, before the
+ * lifetime it proposed runs out), and both ends starting at once would be
+ * a collision each time. */
+static uint64_t rekey_at_ms(uint32_t lifetime_s, uint32_t margin_s, bool gateway_started)
 {
 	uint32_t margin = margin_s ? margin_s : lifetime_s / 10;
 
 	if (margin >= lifetime_s)
 		margin = lifetime_s / 2;
+	if (gateway_started)
+		margin /= 2;
 	return (uint64_t)(lifetime_s - margin) * 1000u;
 }
 
@@ -195,7 +202,7 @@ void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 	p1->done_ms = loop_now_ms(s->loop);
 	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
 	loop_timer_start(s->loop, &s->ike_rekey_timer,
-	                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s));
+	                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s, p1->responder));
 	if (p1 == s->p1_next) {
 		/* Make before break: the new ISAKMP SA is up; delete the old. */
 		uint8_t spi[16];
@@ -255,21 +262,14 @@ void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 	s->p1 = p1;
 	s->p1_resp = NULL;
 	s->rekeys_ike++;
-	if (s->p1_next) {
-		/* Ours collided with the gateway's, which finished first. */
-		log_info(s->lg, LOG_IKE, "our ISAKMP SA rekey dropped: the gateway's came first");
-		if (s->tx_p1 == s->p1_next) {
-			net_answered(s);
-			s->tx_p1 = NULL;
-			s->tx_len = 0;
-		}
-		mm_free(s->p1_next);
-		s->p1_next = NULL;
-		if (s->stage == IKE_STAGE_REKEY_IKE)
-			s->stage = IKE_STAGE_ESTABLISHED;
-	}
-	loop_timer_start(s->loop, &s->ike_rekey_timer,
-	                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s));
+	/* Ours running at the same time (a collision) goes on: the gateway
+	 * has half made it too, and charon takes the ISAKMP SA made last for
+	 * a reauthentication of the earlier one (it moves the IPsec SAs to it
+	 * and deletes the earlier). When ours completes it replaces this one,
+	 * as any rekey of ours does: both ends agree on the last. */
+	if (!s->p1_next)
+		loop_timer_start(s->loop, &s->ike_rekey_timer,
+		                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s, p1->responder));
 	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
 	log_info(s->lg, LOG_IKE, "ISAKMP SA rekeyed by the gateway: %s, lifetime %us", algs,
 	         (unsigned)p1->lifetime_s);
@@ -309,7 +309,7 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 	if (!s->qm.in_progress)
 		s->stage = IKE_STAGE_ESTABLISHED;
 	loop_timer_start(s->loop, &s->ipsec_rekey_timer,
-	                 rekey_at_ms(done.life_s, s->cfg.rekey_margin_s));
+	                 rekey_at_ms(done.life_s, s->cfg.rekey_margin_s, done.responder));
 	loop_timer_start(s->loop, &s->ipsec_expire_timer, (uint64_t)done.life_s * 1000u);
 	if (s->cb.sa_established)
 		s->cb.sa_established(s->ctx, pair, rekey);
@@ -320,7 +320,7 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 void session_reschedule_ipsec(struct ike_session *s)
 {
 	uint64_t age = loop_now_ms(s->loop) - s->sa.done_ms;
-	uint64_t rekey = rekey_at_ms(s->sa.life_s, s->cfg.rekey_margin_s);
+	uint64_t rekey = rekey_at_ms(s->sa.life_s, s->cfg.rekey_margin_s, s->sa.responder);
 	uint64_t life = (uint64_t)s->sa.life_s * 1000u;
 
 	if (!s->sa.established)
@@ -333,7 +333,7 @@ void session_reschedule_ipsec(struct ike_session *s)
 void session_reschedule_ike(struct ike_session *s)
 {
 	uint64_t age = loop_now_ms(s->loop) - s->p1->done_ms;
-	uint64_t rekey = rekey_at_ms(s->p1->lifetime_s, s->cfg.rekey_margin_s);
+	uint64_t rekey = rekey_at_ms(s->p1->lifetime_s, s->cfg.rekey_margin_s, s->p1->responder);
 
 	if (!s->p1_next)
 		loop_timer_start(s->loop, &s->ike_rekey_timer, rekey > age ? rekey - age : 0);
