@@ -8,5 +8,7 @@ extern const char *const profile_id_type_names[];
 extern const char *const profile_dh2048_names[];
 extern const char *const profile_port_names[];
 extern const char *const profile_datapath_names[];
+extern const char *const profile_password_prompt_names[];
+extern const char *const profile_password_type_names[];
 
 #endif

@@ -19,7 +19,7 @@ static const struct profile_parse_opts secrets_ok = {.secrets_allowed = true};
 /* Parses a corpus file from memory (as "DIR/NAME"), then validates it.
  * Returns 0, or -1 with the first error in err. */
 static int parse_corpus(const char *rel, struct profile *p, struct profile_warnings *w, char *err,
-                    size_t errlen)
+                        size_t errlen)
 {
 	return corpus_parse_with(profile_parse_ini, rel, p, w, err, errlen);
 }
@@ -404,11 +404,13 @@ static void test_validate_secrets_as_warnings(void **state)
 	    profile_parse_ini(p, text, sizeof(text) - 1, "v.conf", NULL, NULL, err, sizeof(err)),
 	    0);
 	assert_int_equal(profile_validate(p, NULL, err, sizeof(err)), -1);
-	assert_string_equal(err, "v.conf: missing 'psk' or 'psk-file'; give it with --psk-file");
+	assert_string_equal(err, "v.conf: missing 'psk' or 'psk-file'; connect asks for it, or "
+	                         "give it with --psk-file or --psk-stdin");
 	assert_int_equal(profile_validate(p, &w, err, sizeof(err)), 0);
 	assert_int_equal(w.count, 2);
-	assert_string_equal(w.text[1], "v.conf: missing 'password' or 'password-file'; give it "
-	                               "with --password-file");
+	assert_string_equal(w.text[1], "v.conf: missing 'password' or 'password-file'; connect "
+	                               "asks for it, or give it with --password-file or "
+	                               "--password-stdin");
 	/* with the secrets named on the command line, validation passes */
 	assert_int_equal(profile_secret_set_file(&p->psk, "/x/psk"), 0);
 	assert_int_equal(profile_secret_set_file(&p->password, "/x/pw"), 0);
