@@ -79,6 +79,9 @@ static void test_agent_owned_secrets_and_mapping(void **state)
 	assert_int_equal(p->psk.src, PROFILE_SECRET_ASK);
 	assert_int_equal(p->password.src, PROFILE_SECRET_ASK);
 	assert_int_equal(p->password.nm_flags, 1);
+	/* connect (and connect --nm) asks for secrets NetworkManager would ask for */
+	assert_true(profile_secret_missing(&p->psk));
+	assert_true(profile_secret_missing(&p->password));
 	/* giving both on the command line satisfies validation */
 	assert_int_equal(profile_secret_set_file(&p->psk, "/run/psk"), 0);
 	assert_int_equal(profile_validate(p, NULL, err, sizeof(err)), -1);
