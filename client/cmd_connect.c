@@ -13,6 +13,7 @@
 #include "client/ask.h"
 #include "client/command.h"
 #include "client/daemon.h"
+#include "client/savekeys.h"
 #include "config/profile.h"
 
 struct connect_opts {
@@ -355,6 +356,7 @@ static int connect_run(int argc, char **argv)
 	struct connect_opts o = {0};
 	struct conn_params cp = {0};
 	struct daemon_opts dopts = {0};
+	struct savekeys *sk = NULL;
 	struct profile *p;
 	struct logger lg;
 	char err[PROFILE_PATH_MAX + 512];
@@ -383,6 +385,19 @@ static int connect_run(int argc, char **argv)
 		goto out;
 	}
 	set_log_levels(&lg, p, o.verbose);
+	if (p->save_keys[0]) {
+		sk = malloc(sizeof(*sk));
+		if (!sk || savekeys_open(sk, p->save_keys, err, sizeof(err)) < 0) {
+			fprintf(stderr, "l2tpsec: %s\n", sk ? err : "out of memory");
+			rc = CONN_EXIT_CONFIG;
+			goto out;
+		}
+		log_warn(&lg, LOG_CLIENT,
+			 "save-keys: writing this connection's keys to %s: anyone with them and a "
+			 "capture reads the traffic",
+			 p->save_keys);
+		cp.savekeys = sk;
+	}
 	cp.profile = p;
 	cp.password = &p->password.value;
 	cp.ask = &o.ask;
@@ -393,6 +408,9 @@ static int connect_run(int argc, char **argv)
 	if (rc != 0 && !o.background)
 		fprintf(stderr, "l2tpsec: connection failed (exit status %d)\n", rc);
 out:
+	if (cp.savekeys)
+		savekeys_close(cp.savekeys);
+	free(sk);
 	free_certs(&cp);
 	profile_free(p);
 	free(p);

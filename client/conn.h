@@ -47,6 +47,7 @@ enum conn_state {
 };
 
 struct ask_plan;
+struct savekeys;
 
 /* Everything the connection needs that is not in the profile. */
 struct conn_params {
@@ -56,6 +57,7 @@ struct conn_params {
 	 * PPP session asks through ask, or fails when nobody can be asked. */
 	struct secret *password;
 	const struct ask_plan *ask; /* NULL: nobody to ask again */
+	struct savekeys *savekeys;  /* --save-keys; NULL: off */
 	struct sockaddr_in gateway; /* resolved, port 500 */
 	X509 *cert; /* loaded from the profile's paths (certificate auth) */
 	EVP_PKEY *key;
