@@ -410,10 +410,11 @@ static int missing_secret(const struct profile *p, const struct profile_secret *
 		         "or give it with %s",
 		         p->source, s->nm_name ? s->nm_name : ours, s->nm_flags, option);
 	else if (s->nm_name)
-		snprintf(msg, sizeof(msg),
-		         "%s: secret %s is missing from [vpn-secrets]; connect asks for it, or give "
-		         "it with %s",
-		         p->source, s->nm_name, option);
+		snprintf(
+		    msg, sizeof(msg),
+		    "%s: secret %s is missing from [vpn-secrets]; connect asks for it, or give "
+		    "it with %s",
+		    p->source, s->nm_name, option);
 	else
 		snprintf(msg, sizeof(msg),
 		         "%s: missing '%s' or '%s-file'; connect asks for it, or give it with %s",
@@ -434,7 +435,8 @@ int profile_validate(const struct profile *p, struct profile_warnings *secrets_w
 		return -1;
 	}
 	if (p->auth == PROFILE_AUTH_PSK &&
-	    missing_secret(p, &p->psk, "psk", "--psk-file or --psk-stdin", secrets_warn, err, errlen) < 0)
+	    missing_secret(p, &p->psk, "psk", "--psk-file or --psk-stdin", secrets_warn, err,
+	                   errlen) < 0)
 		return -1;
 	if (p->auth == PROFILE_AUTH_CERT && (!p->cert[0] || !p->key[0] || !p->ca[0])) {
 		snprintf(err, errlen, "%s: [ipsec]: auth = cert needs 'cert', 'key' and 'ca'",
@@ -445,8 +447,8 @@ int profile_validate(const struct profile *p, struct profile_warnings *secrets_w
 		snprintf(err, errlen, "%s: [ppp]: missing required key 'user'", p->source);
 		return -1;
 	}
-	if (missing_secret(p, &p->password, "password", "--password-file or --password-stdin", secrets_warn, err,
-	                   errlen) < 0)
+	if (missing_secret(p, &p->password, "password", "--password-file or --password-stdin",
+	                   secrets_warn, err, errlen) < 0)
 		return -1;
 	if (p->auth_methods == 0) {
 		snprintf(err, errlen, "%s: [ppp]: no authentication method left", p->source);

@@ -79,15 +79,11 @@ enum profile_dns { PROFILE_DNS_AUTO, PROFILE_DNS_NO, PROFILE_DNS_SERVERS };
 /* How a secret the profile does not hold is asked for (password-prompt):
  * on the terminal when there is one, through systemd-ask-password (services),
  * or never (a missing secret is an error). */
-enum profile_password_prompt {
-	PROFILE_PROMPT_AUTO,
-	PROFILE_PROMPT_ASK_PASSWORD,
-	PROFILE_PROMPT_NO
-};
+enum profile_prompt { PROFILE_PROMPT_AUTO, PROFILE_PROMPT_ASK_PASSWORD, PROFILE_PROMPT_NO };
 
 /* password-type: otp is a one-time code (RADIUS OTP, Duo, FortiToken): used
  * for one PPP authentication, then wiped; a new PPP session asks again. */
-enum profile_password_type { PROFILE_PASSWORD_STATIC, PROFILE_PASSWORD_OTP };
+enum profile_pwtype { PROFILE_PASSWORD_STATIC, PROFILE_PASSWORD_OTP };
 
 /* PPP authentication protocols we may answer; EAP is always refused. */
 enum {
@@ -173,8 +169,8 @@ struct profile {
 	uint32_t lcp_echo_interval_s; /* 0 = off */
 	unsigned lcp_echo_failure;
 	unsigned mppe; /* PROFILE_MPPE_*: unsupported, warned about */
-	enum profile_password_prompt password_prompt;
-	enum profile_password_type password_type;
+	enum profile_prompt password_prompt;
+	enum profile_pwtype password_type;
 
 	/* [network] */
 	bool default_route;

@@ -216,12 +216,8 @@ SETTER(set_retries, set_uint(c, &c->p->retries, v, 1, 30))
 SETTER(set_user, set_string(c->p->user, sizeof(c->p->user), v))
 SETTER(set_password, set_inline_secret(c, &c->p->password, v, "password-file", false))
 SETTER(set_password_file, set_secret_file(c, &c->p->password, v, "password"))
-const char *const profile_password_prompt_names[] = {"auto", "ask-password", "no"};
-const char *const profile_password_type_names[] = {"password", "otp"};
-ENUM_SETTER(set_password_prompt, password_prompt, enum profile_password_prompt,
-            profile_password_prompt_names)
-ENUM_SETTER(set_password_type, password_type, enum profile_password_type,
-            profile_password_type_names)
+ENUM_SETTER(set_password_prompt, password_prompt, enum profile_prompt, profile_prompt_names)
+ENUM_SETTER(set_password_type, password_type, enum profile_pwtype, profile_pwtype_names)
 
 static const char *set_auth_methods(struct ini_ctx *c, const char *v)
 {

@@ -172,10 +172,9 @@ static int write_ppp(const struct profile *p, FILE *out)
 	fputs("\n[ppp]\n", out);
 	rc = put_kv_if(out, "user", p->user) | put_secret(out, "password", &p->password, false);
 	if (p->password_prompt != PROFILE_PROMPT_AUTO)
-		fprintf(out, "password-prompt = %s\n",
-		        profile_password_prompt_names[p->password_prompt]);
+		fprintf(out, "password-prompt = %s\n", profile_prompt_names[p->password_prompt]);
 	if (p->password_type != PROFILE_PASSWORD_STATIC)
-		fprintf(out, "password-type = %s\n", profile_password_type_names[p->password_type]);
+		fprintf(out, "password-type = %s\n", profile_pwtype_names[p->password_type]);
 	if (p->auth_methods)
 		fputs("auth-methods = ", out);
 	for (int i = (int)ARRAY_SIZE(methods) - 1; i >= 0; i--) {
