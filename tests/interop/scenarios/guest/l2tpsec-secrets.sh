@@ -1,7 +1,7 @@
 #!/bin/bash
 # Secrets the way people type them, and keys for Wireshark (issue 21), on
 # both data paths:
-#  kernel: connect on a terminal (tmux) with --otp: the question is shown,
+#  kernel: connect on a terminal (script(1)'s pty) with --otp: the question is shown,
 #    the typed code is not echoed and is in no argv or environment of l2tpsec
 #    or pppd; when the gateway ends PPP, the reconnect asks for a new code on
 #    the terminal; Ctrl-C at that prompt ends l2tpsec, the terminal stays sane.
@@ -16,7 +16,7 @@
 rig_init l2tpsec-secrets
 rig_need_stack
 rig_need_l2tpsec
-rig_need tshark tshark tmux tmux
+rig_need tshark tshark script bsdutils
 rig_topo_up
 rig_gw_up
 d=$(rig_role_dir client)
@@ -74,20 +74,22 @@ decode() {
 	DECODED="ids=$ids l2tp=$l2tp ppp=$ppp"
 }
 
-tmx() { rig_in client tmux -L l2tpsec-rig "$@"; }
-pane() { tmx capture-pane -p -t sec -S -; }
-pane_count() { pane | grep -cF -- "$1"; }
+# The terminal: script(1) runs the command on a pseudo-terminal, records
+# what it shows in $screen and takes what we "type" from a fifo.
+screen=$RIG_LOGDIR/client-terminal.txt
+type_keys() { printf '%s' "$1" >&"$keys"; }
+shown() { [ "$(grep -cF -- "$1" "$screen" 2>/dev/null)" -ge "${2:-1}" ]; }
 
 # ---- kernel path, on a terminal ----------------------------------------------
 log1="$RIG_LOGDIR/client-l2tpsec-tty.log"
+mkfifo "$d/keys.fifo"
+exec {keys}<>"$d/keys.fifo"
 rig_capture_start client eth0
-tmx new-session -d -s sec -x 200 -y 50 "bash --norc --noprofile" || rig_fail "tmux did not start"
-tmx send-keys -t sec "$L2TPSEC_BIN connect --name sec ${common[*]} --datapath kernel" \
-	" --save-keys $d/keys-kernel >$log1 2>&1; echo l2tpsec-exit=\$?" Enter
-rig_wait_for 30 sh -c "[ \$(tmux -L l2tpsec-rig capture-pane -p -t sec -S - | grep -cF -- '$question') -ge 1 ]" ||
-	{ pane >&2; rig_fail "no password prompt on the terminal"; }
-tmx send-keys -t sec -l "$GW_PASSWORD"
-tmx send-keys -t sec Enter
+rig_bg client terminal sh -c 'exec script -qfec "$1" "$2" <"$0"' "$d/keys.fifo" \
+	"$L2TPSEC_BIN connect --name sec ${common[*]} --datapath kernel --save-keys $d/keys-kernel \
+	>$log1 2>&1; echo l2tpsec-exit=\$?; stty -a" "$screen"
+rig_wait_for 30 shown "$question" || { cat "$screen" >&2; rig_fail "no password prompt on the terminal"; }
+type_keys "$GW_PASSWORD"$'\r'
 rig_wait_for 90 grep -q '^connected ' "$log1" || { tail -n 30 "$log1" >&2; rig_fail "no connection after the typed password"; }
 read -r _ _ _ CLIENT_PPP_IF _ CLIENT_PPP_ADDR _ _ < <(grep '^connected ' "$log1")
 pid1=$(client_procs l2tpsec)
@@ -95,7 +97,7 @@ pppd1=$(client_procs pppd)
 [ -n "$pid1" ] && [ -n "$pppd1" ] || rig_fail "l2tpsec ($pid1) or pppd ($pppd1) not found"
 # shellcheck disable=SC2086
 secret_nowhere $pid1 $pppd1
-! pane | grep -qF -- "$GW_PASSWORD" || rig_fail "the typed password was echoed"
+! grep -qF -- "$GW_PASSWORD" "$screen" || rig_fail "the typed password was echoed"
 rig_assert_ping
 grep -q 'save-keys: writing' "$log1" || rig_fail "no warning about save-keys"
 [ "$(stat -c %a "$d/keys-kernel/esp_sa")" = 600 ] || rig_fail "esp_sa is not 0600"
@@ -103,19 +105,18 @@ rig_log "kernel: prompt shown, code not echoed, in no argv/environ of l2tpsec ($
 
 # The gateway ends PPP: a new session needs a new code, asked on the terminal.
 gw_end_ppp
-rig_wait_for 40 sh -c "[ \$(tmux -L l2tpsec-rig capture-pane -p -t sec -S - | grep -cF -- '$question') -ge 2 ]" ||
+rig_wait_for 40 shown "$question" 2 ||
 	{ tail -n 30 "$log1" >&2; rig_fail "the reconnect did not ask for a new one-time password"; }
 grep -q 'one-time password used: wiped' "$log1" || rig_fail "the used code was not wiped"
 rig_capture_stop
 mv "$RIG_PCAP" "$RIG_LOGDIR/client-kernel.pcap"
-# Ctrl-C at the prompt: l2tpsec ends, the terminal echoes again.
-tmx send-keys -t sec C-c
-rig_wait_for 20 sh -c "tmux -L l2tpsec-rig capture-pane -p -t sec -S - | grep -q l2tpsec-exit=" ||
-	rig_fail "l2tpsec did not end on Ctrl-C at the prompt"
-tmx send-keys -t sec "stty -a | tr ' ;' '\n\n' | grep -x -- '-\?echo' >$d/stty.txt" Enter
-rig_wait_for 10 test -s "$d/stty.txt" || rig_fail "stty did not run"
-[ "$(cat "$d/stty.txt")" = echo ] || rig_fail "terminal left without echo after Ctrl-C: $(cat "$d/stty.txt")"
-tmx kill-server
+# Ctrl-C at the prompt: l2tpsec ends, the terminal echoes again (stty -a).
+type_keys $'\003'
+rig_wait_for 20 shown "l2tpsec-exit=" || rig_fail "l2tpsec did not end on Ctrl-C at the prompt"
+rig_wait_for 10 grep -q 'speed' "$screen" || rig_fail "stty did not run"
+echo_flag=$(tr ' ;\r' '\n\n\n' <"$screen" | grep -x -- '-\?echo' | tail -n1)
+[ "$echo_flag" = echo ] || rig_fail "terminal left without echo after Ctrl-C: $echo_flag"
+exec {keys}>&-
 [ -z "$(rig_in client ip xfrm state)" ] || rig_fail "XFRM states left after Ctrl-C"
 decode "$RIG_LOGDIR/client-kernel.pcap" "$d/keys-kernel" kernel
 kernel_decoded=$DECODED
