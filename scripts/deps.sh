@@ -13,7 +13,7 @@ build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
- tcpdump iperf3 kmod python3-minimal tshark tmux"
+ tcpdump iperf3 kmod python3-minimal tshark"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"
