@@ -7,16 +7,16 @@
 #    the terminal; Ctrl-C at that prompt ends l2tpsec, the terminal stays sane.
 #  userspace: --password-stdin --otp; the gateway ends PPP, nobody can be
 #    asked: exit 7 and no reconnect.
-#  both: --save-keys; a capture on the client's side, decoded by tshark with
-#    the saved files, shows the Main Mode identity payloads, L2TP control
-#    messages and PPP frames (and without the files, none of them).
+#  both: --save-keys; captures on the client's side (no plaintext L2TP on the
+#    wire), decoded by tshark with the saved files, show the Main Mode
+#    identity payloads, L2TP control messages and PPP frames.
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 
 rig_init l2tpsec-secrets
 rig_need_stack
 rig_need_l2tpsec
-rig_need tshark tshark script bsdutils
+rig_need tshark tshark mergecap wireshark-common script bsdutils
 rig_topo_up
 rig_gw_up
 d=$(rig_role_dir client)
@@ -24,7 +24,7 @@ L2TPSEC_RUN_DIR=$d/run/l2tpsec
 umask 077
 printf '%s\n' "$GW_PSK" >"$d/psk"
 printf '%s\n' "$GW_PASSWORD" >"$d/password"
-mkdir -p "$d/keys-kernel" "$d/keys-userspace" "$d/no-keys"
+mkdir -p "$d/keys-kernel" "$d/keys-userspace"
 umask 022
 common=(--gateway "$GW_PUBLIC_ADDR" --psk-file "$d/psk" --user "$GW_USER" --otp
 	--run-dir "$L2TPSEC_RUN_DIR" -v)
@@ -60,25 +60,53 @@ client_procs() {
 	done
 }
 
-# decode PCAP KEYDIR TAG: tshark with the saved files as its configuration
-# directory; Main Mode ID payloads (MM5, MM6), L2TP control messages and PPP
-# control frames must be readable, and none without the files.
-decode() {
-	local out="$RIG_LOGDIR/tshark-$3.txt" ids l2tp ppp
-	WIRESHARK_CONFIG_DIR=$2 tshark -r "$1" -n -T fields -e frame.protocols -e isakmp.id.type \
-		>"$out" 2>"$RIG_LOGDIR/tshark-$3.err" || rig_fail "tshark failed on $1"
-	ids=$(awk -F'\t' '$2 != ""' "$out" | wc -l)
-	l2tp=$(grep -c ':esp:udp:l2tp\s*$' "$out")
-	ppp=$(grep -Ec ':l2tp:ppp:(lcp|chap|pap|ipcp)' "$out")
-	rig_log "tshark $3: $ids ID payloads, $l2tp L2TP control messages, $ppp PPP control frames"
-	DECODED="ids=$ids l2tp=$l2tp ppp=$ppp"
+# decode_both: one tshark run (it starts slowly under TCG) over both
+# captures with both runs' saved files as its configuration directory: Main
+# Mode ID payloads (MM5, MM6, Quick Mode IDs), L2TP control messages and PPP
+# control frames of each capture must be readable. On the wire there is no
+# plaintext L2TP: what tshark shows, it decrypted with the files.
+decode_both() {
+	local k=$RIG_LOGDIR/client-kernel.pcap u=$RIG_LOGDIR/client-userspace.pcap
+	local both=$RIG_LOGDIR/client-both.pcap out=$RIG_LOGDIR/tshark.txt n1 f
+	[ "$(tcpdump -r "$k" -n 'udp port 1701' 2>/dev/null | wc -l)" = 0 ] ||
+		rig_fail "plaintext L2TP in the kernel capture"
+	[ "$(tcpdump -r "$u" -n 'udp port 1701' 2>/dev/null | wc -l)" = 0 ] ||
+		rig_fail "plaintext L2TP in the userspace capture"
+	n1=$(tcpdump -r "$k" -n 2>/dev/null | wc -l)
+	mergecap -a -w "$both" "$k" "$u" || rig_fail "mergecap failed"
+	(umask 077 && mkdir -p "$d/keys-both")
+	for f in ikev1_decryption_table esp_sa; do
+		cat "$d/keys-kernel/$f" "$d/keys-userspace/$f" >"$d/keys-both/$f"
+	done
+	cp "$d/keys-kernel/preferences" "$d/keys-both/"
+	WIRESHARK_CONFIG_DIR=$d/keys-both tshark -r "$both" -n -T fields -e frame.number \
+		-e frame.protocols -e isakmp.id.type >"$out" 2>"$RIG_LOGDIR/tshark.err" ||
+		rig_fail "tshark failed"
+	# per capture: ID payloads, L2TP control messages, PPP control frames
+	DECODED_KERNEL=$(awk -F'\t' -v n="$n1" -f - "$out" <<'AWK'
+function part(x) { return x <= n ? 1 : 2 }
+$3 != "" { ids[part($1)]++ }
+$2 ~ /:esp:udp:l2tp$/ { l2tp[part($1)]++ }
+$2 ~ /:l2tp:ppp:(lcp|chap|pap|ipcp)/ { ppp[part($1)]++ }
+END { for (i = 1; i <= 2; i++) printf "ids=%d l2tp=%d ppp=%d\n", ids[i], l2tp[i], ppp[i] }
+AWK
+)
+	DECODED_USERSPACE=$(sed -n 2p <<<"$DECODED_KERNEL")
+	DECODED_KERNEL=$(sed -n 1p <<<"$DECODED_KERNEL")
+	rig_log "tshark: kernel $DECODED_KERNEL; userspace $DECODED_USERSPACE"
+	for f in "$DECODED_KERNEL" "$DECODED_USERSPACE"; do
+		case $f in ids=0* | *l2tp=0* | *ppp=0) rig_fail "capture not decoded: $f" ;; esac
+	done
 }
 
 # The terminal: script(1) runs the command on a pseudo-terminal, records
 # what it shows in $screen and takes what we "type" from a fifo.
 screen=$RIG_LOGDIR/client-terminal.txt
 type_keys() { printf '%s' "$1" >&"$keys"; }
-shown() { [ "$(grep -cF -- "$1" "$screen" 2>/dev/null)" -ge "${2:-1}" ]; }
+shown() {
+	local n; n=$(grep -cF -- "$1" "$screen" 2>/dev/null)
+	[ "${n:-0}" -ge "${2:-1}" ]
+}
 
 # ---- kernel path, on a terminal ----------------------------------------------
 log1="$RIG_LOGDIR/client-l2tpsec-tty.log"
@@ -118,11 +146,6 @@ echo_flag=$(tr ' ;\r' '\n\n\n' <"$screen" | grep -x -- '-\?echo' | tail -n1)
 [ "$echo_flag" = echo ] || rig_fail "terminal left without echo after Ctrl-C: $echo_flag"
 exec {keys}>&-
 [ -z "$(rig_in client ip xfrm state)" ] || rig_fail "XFRM states left after Ctrl-C"
-decode "$RIG_LOGDIR/client-kernel.pcap" "$d/keys-kernel" kernel
-kernel_decoded=$DECODED
-case $kernel_decoded in ids=0* | *l2tp=0* | *ppp=0) rig_fail "kernel capture not decoded: $kernel_decoded" ;; esac
-decode "$RIG_LOGDIR/client-kernel.pcap" "$d/no-keys" kernel-nokeys
-[ "$DECODED" = "ids=0 l2tp=0 ppp=0" ] || rig_fail "decoded without keys: $DECODED"
 
 # ---- userspace path, --password-stdin, nobody to ask again -----------------------
 log2="$RIG_LOGDIR/client-l2tpsec-stdin.log"
@@ -142,8 +165,6 @@ grep -q 'one-time password was used and no new one was given' "$log2" || rig_fai
 ! grep -q 'reconnecting in' "$log2" || rig_fail "it tried to reconnect with a used code"
 rig_capture_stop
 mv "$RIG_PCAP" "$RIG_LOGDIR/client-userspace.pcap"
-decode "$RIG_LOGDIR/client-userspace.pcap" "$d/keys-userspace" userspace
-case $DECODED in ids=0* | *l2tp=0* | *ppp=0) rig_fail "userspace capture not decoded: $DECODED" ;; esac
 rig_log "userspace: --password-stdin, exit 7 when the gateway ended PPP and nobody could be asked"
-
-rig_result "kernel=[$kernel_decoded] userspace=[$DECODED] otp_exit=$rc"
+decode_both
+rig_result "kernel=[$DECODED_KERNEL] userspace=[$DECODED_USERSPACE] otp_exit=$rc"
