@@ -22,6 +22,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "client/ask.h"
 #include "client/prompt.h"
 #include "tests/unit/test_profile_util.c" /* shared static helpers */
@@ -355,6 +358,53 @@ static void test_ask_password_profile_and_otp(void **state)
 	free(p);
 }
 
+/* An encrypted private key: its passphrase is asked for like a password
+ * (here through a fake systemd-ask-password), and a wrong one loads nothing. */
+static void test_key_passphrase(void **state)
+{
+	struct ask_plan plan = {.stdin_fd = -1};
+	struct profile *p = calloc(1, sizeof(*p));
+	struct ask_key_ctx kctx = {.profile = p, .plan = &plan, .path = "/etc/l2tpsec/me.key"};
+	char asker[PATH_MAX], keyfile[PATH_MAX];
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *loaded;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(key);
+	assert_int_equal(make_temp_dir(tmpdir), 0);
+	snprintf(keyfile, sizeof(keyfile), "%s/me.key", tmpdir);
+	f = fopen(keyfile, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, key, EVP_aes_128_cbc(),
+	                                      (unsigned char *)"correct horse", 13, NULL, NULL),
+	                 1);
+	fclose(f);
+	profile_for_asking(p);
+	p->password_prompt = PROFILE_PROMPT_ASK_PASSWORD;
+	fake_asker("correct horse", 0, asker);
+	plan.ask_password_path = asker;
+	f = fopen(keyfile, "r");
+	loaded = PEM_read_PrivateKey(f, NULL, ask_key_passphrase, &kctx);
+	fclose(f);
+	assert_non_null(loaded);
+	assert_int_equal(EVP_PKEY_eq(loaded, key), 1);
+	EVP_PKEY_free(loaded);
+	fake_asker("wrong", 0, asker);
+	f = fopen(keyfile, "r");
+	assert_null(PEM_read_PrivateKey(f, NULL, ask_key_passphrase, &kctx));
+	fclose(f);
+	/* nobody to ask: an error naming what is missing */
+	p->password_prompt = PROFILE_PROMPT_NO;
+	f = fopen(keyfile, "r");
+	assert_null(PEM_read_PrivateKey(f, NULL, ask_key_passphrase, &kctx));
+	fclose(f);
+	assert_non_null(strstr(kctx.err, "no key passphrase and nobody to ask"));
+	EVP_PKEY_free(key);
+	remove_temp_dir(tmpdir);
+	profile_free(p);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +417,7 @@ int main(void)
 	    cmocka_unit_test(test_nobody_to_ask),
 	    cmocka_unit_test(test_stdin_psk_then_password),
 	    cmocka_unit_test(test_ask_password_profile_and_otp),
+	    cmocka_unit_test(test_key_passphrase),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
