@@ -8,7 +8,9 @@
  *      value, and record secrets given inline;
  *   2. the caller applies overrides (--psk-file, --password-file);
  *   3. profile_validate() checks what must be there and what conflicts,
- *      then profile_load_secrets() reads psk-file / password-file.
+ *      then profile_load_secrets() reads psk-file / password-file;
+ *      `connect` asks a person for what is still missing
+ *      (profile_secret_missing(), client/ask.h) and validates again.
  * profile_load() does all of that for a file on disk.
  *
  * The profile owns its secrets: profile_free() clears them.
