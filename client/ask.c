@@ -55,6 +55,12 @@ static int ask_psk(struct profile *p, const struct ask_plan *plan, int *signo, c
 {
 	char question[PROMPT_QUESTION_MAX];
 
+	if (p->auth != PROFILE_AUTH_PSK && plan->psk_stdin) {
+		/* its line would be taken for the password's */
+		snprintf(err, errlen, "--psk-stdin: %s uses certificates, not a pre-shared key",
+		         p->source);
+		return -1;
+	}
 	if (p->auth != PROFILE_AUTH_PSK)
 		return 0;
 	if (plan->psk_stdin) {

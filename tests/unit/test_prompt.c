@@ -322,6 +322,13 @@ static void test_stdin_psk_then_password(void **state)
 	assert_memory_equal(p->password.value.data, "hunter2", 7);
 	assert_int_equal(profile_validate(p, NULL, err, sizeof(err)), 0);
 	close(plan.stdin_fd);
+	/* certificates: a PSK line on stdin is a mistake, not the password */
+	p->auth = PROFILE_AUTH_CERT;
+	plan.stdin_fd = pipe_with("key\nhunter2\n");
+	assert_int_equal(ask_missing_secrets(p, &plan, &signo, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	                    "--psk-stdin: office.conf uses certificates, not a pre-shared key");
+	close(plan.stdin_fd);
 	profile_free(p);
 	free(p);
 }
