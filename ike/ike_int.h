@@ -266,6 +266,8 @@ int mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_
 int mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
             size_t id_len, uint8_t *out);
 int mm_derive(struct ike_session *s, struct ike_p1 *p1);
+/* An authenticated ISAKMP SA's keys to cb.phase1_keys (--save-keys). */
+void mm_export_keys(struct ike_session *s, const struct ike_p1 *p1);
 
 /* mm_responder.c: Main Modes the gateway starts (its ISAKMP SA rekey). */
 void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);

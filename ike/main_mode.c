@@ -582,15 +582,19 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	loop_timer_stop(s->loop, &s->hint_timer);
 	log_info(s->lg, LOG_IKE, "MM6: gateway authenticated as %s", who);
 	p1->state = P1_DONE;
-	if (s->cb.phase1_keys) {
-		struct ike_p1_export k = {.enc_key = p1->keys.enc_key,
-		                          .enc_key_len = p1->keys.enc_key_len};
-
-		memcpy(k.icookie, p1->icookie, 8);
-		memcpy(k.rcookie, p1->rcookie, 8);
-		s->cb.phase1_keys(s->ctx, &k);
-	}
+	mm_export_keys(s, p1);
 	session_phase1_done(s, p1);
+}
+
+void mm_export_keys(struct ike_session *s, const struct ike_p1 *p1)
+{
+	struct ike_p1_export k = {.enc_key = p1->keys.enc_key, .enc_key_len = p1->keys.enc_key_len};
+
+	if (!s->cb.phase1_keys)
+		return;
+	memcpy(k.icookie, p1->icookie, 8);
+	memcpy(k.rcookie, p1->rcookie, 8);
+	s->cb.phase1_keys(s->ctx, &k);
 }
 
 void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)

@@ -276,6 +276,7 @@ static void mmr_recv5(struct ike_session *s, struct ike_p1 *p1, const uint8_t *b
 	}
 	answer(s, p1, buf, m.hdr.len, msg, len);
 	p1->state = P1_DONE;
+	mm_export_keys(s, p1);
 	session_p1_resp_done(s, p1);
 }
 

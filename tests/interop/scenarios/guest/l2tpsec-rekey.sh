@@ -15,7 +15,11 @@
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 : "${L2TPSEC_DATAPATH:=kernel}"
-export L2TPSEC_DATAPATH GW_ESP_LIFETIME=12 GW_IKE_LIFETIME=30
+# charon will not reauthenticate while it rekeys a CHILD_SA and delays the
+# reauthentication by seconds; with the default over_time (10 %) the IKE SA
+# then expires first and charon deletes it with its CHILD_SAs: a gateway
+# going away. 20 s of over_time leave room for the delay.
+export L2TPSEC_DATAPATH GW_ESP_LIFETIME=12 GW_IKE_LIFETIME=30 GW_IKE_OVER_TIME=20
 window=${REKEY_WINDOW_S:-62}
 
 rig_init "l2tpsec-rekey${REKEY_NAME_SUFFIX:-}"
