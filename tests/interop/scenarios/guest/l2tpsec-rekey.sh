@@ -70,9 +70,10 @@ rig_log "after ${window} s: ping $recv/$sent, esp rekeys $esp_rekeys, ike rekeys
 # outbound to the new SA when it sends QM3, and an ESP packet right behind
 # QM3 can beat our installing the pair that QM3 completes (we install
 # inbound and outbound together; installing the inbound SA when QM2 goes
-# out needs an inbound-only install in esp/, not there yet). Seen: 0 or 1
-# lost per run of ~300 pings on the kernel path.
-allowed=$esp_rekeys
+# out needs an inbound-only install in esp/, not there yet). charon's
+# reauthentication also re-creates its CHILD_SA and policies. Seen under
+# TCG: 1-5 lost of ~270 on the kernel path, 7 of 281 on the userspace one.
+allowed=$((esp_rekeys + ike_rekeys))
 [ "$lost" -le "$allowed" ] || rig_fail "client: $lost of $sent pings lost across $esp_rekeys rekeys"
 grep -q 'IKE failed\|reconnecting' "$RIG_LOGDIR/client-l2tpsec.log" &&
 	rig_fail "client: the session failed or reconnected during the window"
