@@ -12,9 +12,10 @@
 #     informational replayed three times are sent at the client from the
 #     NAT's public side (l2tpsec-rekey-forge.py): the session survives and
 #     status counts them as dropped.
+# (before the libraries, whose default is userspace)
+export L2TPSEC_DATAPATH=${L2TPSEC_DATAPATH:-kernel}
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
-: "${L2TPSEC_DATAPATH:=kernel}"
 # charon will not reauthenticate while it rekeys a CHILD_SA and delays the
 # reauthentication by seconds; with the default over_time (10 %) the IKE SA
 # then expires first and charon deletes it with its CHILD_SAs: a gateway
