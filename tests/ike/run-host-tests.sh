@@ -205,7 +205,10 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 in_gw() { nsenter -t "$HOLDER_PID" -m -n "$@"; }
-in_gw "$CHARON" >"$WORK/charon.out" 2>&1 &
+# nsenter itself, not the in_gw function, in the background: it execs
+# charon, so $! is charon's pid and cleanup() stops it (a backgrounded
+# function is a subshell, and killing it left charon running).
+nsenter -t "$HOLDER_PID" -m -n "$CHARON" >"$WORK/charon.out" 2>&1 &
 CHARON_PID=$!
 for _ in $(seq 100); do
 	in_gw test -S /run/charon.vici && break
