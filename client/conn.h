@@ -86,6 +86,7 @@ struct conn {
 
 	struct ike_session *ike;
 	struct esp_datapath *esp;
+	struct natt_sock *natt; /* userspace path: reads and sends on the 4500 socket */
 	struct {
 		uint32_t id, spi_in, spi_out;
 	} sas[CONN_MAX_SAS];
