@@ -99,6 +99,9 @@ struct conn {
 	struct pppd *pppd;
 
 	int tun_fd;
+	bool tun_vnet; /* virtio headers and TCP offloads (sys/tun_offload.h) */
+	struct tun_gro *gro; /* with them: coalescing of what we write */
+	uint8_t *tun_rx; /* with them: one read, up to a 64 KiB super-packet */
 	char ifname[IFNAMSIZ];
 	struct conn_ip ip;
 	struct netcfg net;

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "esp/natt_sock.h"
 #include "lib/pkt.h"
 #include "lib/util.h"
+#include "sys/tun_offload.h"
 #include "ppp/pppd.h"
 
 #define TUN_MAX_PACKET 2048
@@ -49,9 +51,18 @@ static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
+	int rc;
 
-	/* A full TUN queue drops the packet, as a full link would. */
-	if (c->tun_fd >= 0 && write(c->tun_fd, pkt, len) < 0 && errno != EAGAIN)
+	if (c->tun_fd < 0)
+		return;
+	/* With offloads, TCP segments of one read batch become one write
+	 * (flushed when the batch is done); a full TUN queue drops the packet,
+	 * as a full link would. */
+	if (c->gro)
+		rc = tun_gro_add(c->gro, c->tun_fd, pkt, len);
+	else
+		rc = write(c->tun_fd, pkt, len) < 0 && errno != EAGAIN ? -1 : 0;
+	if (rc < 0)
 		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
 }
 
@@ -120,6 +131,39 @@ static bool tun_read_one(struct conn *c, int fd)
 	return true;
 }
 
+/* With offloads: one read is a TCP super-packet (or one packet with its
+ * checksum to complete), cut into segments of the MSS the kernel chose for
+ * our MTU, each built in its own tx buffer behind the headroom. */
+static bool tun_read_super(struct conn *c, int fd)
+{
+	struct tun_gso_iter it;
+	ssize_t n = read(fd, c->tun_rx, TUN_VNET_HDR_LEN + TUN_MAX_SUPER);
+
+	if (n <= 0)
+		return false;
+	if (!c->ppp_alive || !c->l2tp_alive || tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
+		return true; /* dropped */
+	for (;;) {
+		struct esp_pkt e;
+		struct pkt p;
+		size_t room;
+		ssize_t len;
+
+		if (natt_sock_tx_slot(c->natt, &e, &room) < 0)
+			break;
+		len = tun_gso_next(&it, esp_pkt_data(&e), room);
+		if (len <= 0)
+			break;
+		p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)len};
+		if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
+			continue;
+		e.off = p.off;
+		e.len = p.len;
+		natt_sock_tx_queue(c->natt, &e);
+	}
+	return true;
+}
+
 static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct conn *c = ctx;
@@ -131,7 +175,7 @@ static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ct
 	/* A bounded batch per wakeup keeps the loop fair to the network side;
 	 * the queue goes out in one sendmmsg each NATT_BATCH packets. */
 	for (int i = 0; i < TUN_READS_PER_WAKEUP; i++)
-		if (!tun_read_one(c, fd))
+		if (c->tun_rx && c->natt ? !tun_read_super(c, fd) : !tun_read_one(c, fd))
 			break;
 	if (c->natt)
 		natt_sock_flush(c->natt);
@@ -146,6 +190,8 @@ static void on_natt_readable(void *ctx, int fd)
 
 	natt_sock_set_fd(c->natt, fd);
 	natt_sock_read(c->natt);
+	if (c->gro && c->tun_fd >= 0)
+		tun_gro_flush(c->gro, c->tun_fd);
 }
 
 static void natt_non_esp(void *ctx, const uint8_t *buf, size_t len)
@@ -175,6 +221,13 @@ static int natt_attach(struct conn *c)
 	c->natt = natt_sock_new(c->esp, &cbs, c);
 	if (!c->natt)
 		return -1;
+	if (c->tun_vnet) {
+		c->gro = malloc(sizeof(*c->gro));
+		c->tun_rx = malloc(TUN_VNET_HDR_LEN + TUN_MAX_SUPER);
+		if (!c->gro || !c->tun_rx)
+			return -1; /* freed by natt_detach */
+		tun_gro_init(c->gro);
+	}
 	natt_sock_set_fd(c->natt, ike_natt_fd(c->ike));
 	ike_set_natt_reader(c->ike, on_natt_readable, c);
 	return 0;
@@ -188,6 +241,10 @@ static void natt_detach(struct conn *c)
 		ike_set_natt_reader(c->ike, NULL, NULL);
 	natt_sock_free(c->natt);
 	c->natt = NULL;
+	free(c->gro);
+	free(c->tun_rx);
+	c->gro = NULL;
+	c->tun_rx = NULL;
 }
 
 static unsigned ppp_auth_bits(unsigned profile_bits)
