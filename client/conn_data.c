@@ -230,6 +230,8 @@ static int natt_attach(struct conn *c)
 	}
 	natt_sock_set_fd(c->natt, ike_natt_fd(c->ike));
 	ike_set_natt_reader(c->ike, on_natt_readable, c);
+	log_info(c->lg, LOG_CLIENT, "userspace data path: batched UDP socket, TUN %s",
+		 c->tun_vnet ? "with TCP segmentation offload and GRO" : "without offloads");
 	return 0;
 }
 

@@ -147,7 +147,7 @@ rig_iperf() {
 	until [ -z "$line" ] || [[ $line == *listening* ]]; do read -r -t 10 -u $fd line || line=""; done
 	[ -n "$line" ] || rig_log "iperf3: server did not say it listens; trying anyway"
 	rig_log "iperf3: server ready, client starts"
-	out=$(rig_in client timeout $((secs + 15)) iperf3 -c "$PPP_GW_ADDR" -t "$secs" -f m 2>&1)
+	out=$(rig_in client timeout $((secs + 15)) iperf3 -c "$PPP_GW_ADDR" -t "$secs" -f m ${RIG_IPERF_REVERSE:+-R} 2>&1)
 	echo "$out" >>"$RIG_LOGDIR/client-iperf3.log"
 	exec {fd}>&-
 	rig_stop_pid "$spid"
