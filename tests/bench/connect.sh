@@ -30,9 +30,10 @@ keep=1
 mkdir -p "$results"
 
 # Bounded: the rig's own watchdog stops the VM (scenario timeout + margin).
-timeout=$((400 + reps * 3 * (40 + 2 * secs)))
+timeout=$((600 + reps * 3 * (60 + 2 * secs)))
 "$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/connect.sh" \
-	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" >"$results/run.log" 2>&1
+	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" \
+	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="${BENCH_STACKS:-classic kernel userspace}" >"$results/run.log" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
 	echo "bench-connect: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"

@@ -138,6 +138,7 @@ rig_iperf() {
 	command -v iperf3 >/dev/null || { RIG_IPERF_MBIT=NA; return 0; }
 	d=$(rig_role_dir gw)
 	f="$d/run/iperf.ev"
+	rm -f "$f"
 	mkfifo "$f"
 	exec {fd}<>"$f"
 	nsenter -t "$(rig_role_pid gw)" -m -n -- iperf3 -s -1 --forceflush -B "$PPP_GW_ADDR" </dev/null >"$f" 2>&1 &

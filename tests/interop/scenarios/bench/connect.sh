@@ -14,6 +14,7 @@
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 : "${BENCH_REPS:=3}" "${BENCH_IPERF_SECONDS:=4}" "${BENCH_STACKS:=classic kernel userspace}"
+: "${BENCH_BREAKDOWN:=1}" # 0: no -vv connect-time breakdown runs
 
 rig_init bench-connect
 rig_need_stack
@@ -95,7 +96,7 @@ iperf_dir() {
 	bench "$stack iperf_${dir}_mbit $mbit"
 	[ "$dir" = up ] && bench "$stack iperf_mbit $mbit"
 	[ "$mbit" != NA ] && bench "$stack cpu_s_per_gb_$dir $(awk -v t=$((t1 - t0)) -v m="$mbit" -v s="$BENCH_IPERF_SECONDS" \
-		'BEGIN { gb = m * s / 8 / 1000; printf "%.2f", gb > 0 ? t / 100 / gb : 0 }')"
+		'BEGIN { gb = m * s / 8 / 1000; printf "%.2f", (gb > 0 ? t / 100 / gb : 0) }')"
 }
 # Syscalls per tunnel packet of pid over a short iperf3 run (strace -c -f).
 syscalls_per_packet() {
@@ -109,8 +110,8 @@ syscalls_per_packet() {
 	p1=$(tunnel_packets)
 	kill -INT "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
-	calls=$(awk '$NF == "total" { print $(NF - 2) + 0 }' "$sfile")
-	bench "$stack syscalls_per_pkt $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", p > 0 ? c / p : 0 }')"
+	calls=$(awk '$NF == "total" { print $4 + 0 }' "$sfile")
+	bench "$stack syscalls_per_pkt $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
 }
 
 # The figures of one connected stack: iperf3 both ways in every repetition
@@ -177,6 +178,7 @@ for stack in $BENCH_STACKS; do
 done
 
 # Breakdown runs: -vv, each log line stamped with ms since the start.
+[ "$BENCH_BREAKDOWN" = 1 ] || BENCH_STACKS=""
 for stack in $BENCH_STACKS; do
 	case $stack in kernel | userspace) ;; *) continue ;; esac
 	d=$(rig_role_dir client)
