@@ -82,7 +82,7 @@ wakeups() {
 }
 # Packets in and out of the tunnel interface (l2tpsec's TUN or pppd's ppp).
 tunnel_packets() {
-	rig_in client awk -F'[: ]+' '/^ *(l2tpsec|ppp)[0-9]+:/ { print $4 + $12; exit }' /proc/net/dev
+	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); print $2 + $10; exit }' /proc/net/dev
 }
 # One iperf3 run in direction dir (up: client -> gw, down: gw -> client),
 # with the CPU the stack's processes spent on it per GB moved.
