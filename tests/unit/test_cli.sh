@@ -53,6 +53,22 @@ for c in $documented; do
 done
 check "l2tpsec(8) documents no command --help lacks${extra:+ (extra:$extra)}" test -z "$extra"
 
+# A secret nobody gives and nobody can be asked for (no terminal: a new
+# session; stdin not a source): exit 3 before anything starts, and the
+# message names the options. 192.0.2.1 (TEST-NET-1) is never contacted.
+tmp=$(mktemp -d)
+printf 'k\n' >"$tmp/psk"
+chmod 600 "$tmp/psk"
+setsid "$bin" connect --gateway 192.0.2.1 --psk-file "$tmp/psk" --user alice \
+	--run-dir "$tmp" </dev/null >/dev/null 2>"$tmp/err"; rc=$?
+check "connect without a password and nobody to ask exits 3" test "$rc" -eq 3
+check "... and names --password-file and --password-stdin" \
+	grep -q "give --password-file FILE or --password-stdin" "$tmp/err"
+"$bin" connect --gateway 192.0.2.1 --password-file "$tmp/psk" --password-stdin \
+	--user alice </dev/null 2>/dev/null; rc=$?
+check "--password-file with --password-stdin is a usage error" test "$rc" -eq 2
+rm -rf "$tmp"
+
 # bash completion: subcommands, then options of connect
 # (the installed file, generated in the build tree with the configured paths)
 comp=./scripts/completion/l2tpsec
