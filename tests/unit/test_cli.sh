@@ -7,7 +7,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..16"
+echo "1..19"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
@@ -81,8 +81,8 @@ if command -v bash >/dev/null; then
 	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec connect --data); COMP_CWORD=2; _l2tpsec; echo \${COMPREPLY[*]}")
 	check "completion of connect's options" test "$out" = "--datapath"
 else
-	echo "ok 15 # SKIP no bash"
-	echo "ok 16 # SKIP no bash"
+	echo "ok 18 # SKIP no bash"
+	echo "ok 19 # SKIP no bash"
 fi
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail
