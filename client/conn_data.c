@@ -324,7 +324,7 @@ static const char *ip_up_script(char *buf, size_t bufsz)
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_PKGLIBEXECDIR);
+	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
 	if (access(buf, X_OK) == 0)
 		return buf;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -399,7 +399,7 @@ int conn_data_prepare(struct conn *c)
 	cfg.ip_up_script = ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
-			L2TPSEC_PKGLIBEXECDIR);
+			L2TPSEC_HELPER_DIR);
 		return -1;
 	}
 	fd = l2tp_session_socket(c->l2tp);

@@ -14,7 +14,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define CTL_RUN_DIR "/run/l2tpsec"
+#define CTL_RUN_DIR L2TPSEC_RUN_DIR /* configure: $runstatedir/l2tpsec */
 #define CTL_MAX_REQUEST 256
 #define CTL_MAX_CONNS 8
 

@@ -104,6 +104,10 @@ static void test_status_roundtrip(void **state)
 	char out[300];
 
 	(void)state;
+	if (getuid() != 0) { /* only root may talk to the socket (a package build's user) */
+		loop_free(loop);
+		skip();
+	}
 	assert_int_equal(ctl_server_open(&srv, loop, &lg, dir, "office", handler, &st), 0);
 	cr = start_client("office", "status json", 0);
 	run_until_readable(loop, cr.pipe_fd);
@@ -125,6 +129,10 @@ static void test_deferred_reply(void **state)
 	char out[300];
 
 	(void)state;
+	if (getuid() != 0) { /* only root may talk to the socket (a package build's user) */
+		loop_free(loop);
+		skip();
+	}
 	assert_int_equal(ctl_server_open(&srv, loop, &lg, dir, "office", handler, &st), 0);
 	cr = start_client("office", "disconnect", 0);
 	for (int i = 0; i < 200 && !st.deferred; i++)

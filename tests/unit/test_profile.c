@@ -289,7 +289,7 @@ static void test_names_and_paths(void **state)
 	profile_name_from(name, "Büro VPN");
 	assert_string_equal(name, "B-ro-VPN");
 	assert_int_equal(profile_path_for("office", path, sizeof(path)), 0);
-	assert_string_equal(path, "/etc/l2tpsec/office.conf");
+	assert_string_equal(path, PROFILE_DIR "/office.conf");
 	assert_int_equal(profile_path_for("./office.conf", path, sizeof(path)), 0);
 	assert_string_equal(path, "./office.conf");
 	assert_int_equal(profile_path_for("bad name", path, sizeof(path)), -1);
