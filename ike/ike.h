@@ -78,7 +78,8 @@ struct ike_config {
 	uint16_t local_natt_port;       /* default 4500 */
 	bool local_ports_set;           /* false: 500/4500 */
 	/* The local ports are shared with other sessions to other gateways
-	 * (SO_REUSEADDR, sockets connected to the gateway); when one is held by a
+	 * (SO_REUSEPORT, which only the same uid can join, and sockets
+	 * connected to the gateway); when one is held by a
 	 * program that does not share (EADDRINUSE), an ephemeral port is used
 	 * instead and logged. ike_natt_port() tells which port NAT-T uses. */
 	uint16_t remote_natt_port; /* gateway's NAT-T port; 0 = 4500 */
