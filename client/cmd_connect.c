@@ -18,7 +18,7 @@ struct connect_opts {
 	const char *profile; /* name or path */
 	const char *nm_file;
 	const char *name, *gateway, *user, *psk_file, *password_file;
-	const char *ike, *esp, *dh2048, *datapath, *run_dir;
+	const char *ike, *esp, *dh2048, *datapath, *run_dir, *auth_methods;
 	bool background;
 	int verbose;
 };
@@ -35,6 +35,8 @@ static const char connect_usage[] =
     "  --psk-file FILE          IPsec pre-shared key, in a file only root may read\n"
     "  --user USER              PPP user name\n"
     "  --password-file FILE     PPP password, in a file only root may read\n"
+    "  --auth-methods LIST      PPP methods the gateway may ask for: mschapv2 (default),\n"
+    "                           chap, pap, none (no authentication by the gateway)\n"
     "  --ike LIST               IKE proposals, strongSwan syntax (aes256-sha2_256-modp2048,...)\n"
     "  --esp LIST               ESP proposals (aes256-sha1,aes128-sha1,3des-sha1)\n"
     "  --dh2048 off|offer|require  the 2048-bit DH group, like Windows' NegotiateDH2048\n"
@@ -58,7 +60,8 @@ enum {
 	OPT_DATAPATH,
 	OPT_NM,
 	OPT_BACKGROUND,
-	OPT_RUNDIR
+	OPT_RUNDIR,
+	OPT_AUTH_METHODS
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
@@ -76,6 +79,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"nm", required_argument, NULL, OPT_NM},
 		{"background", no_argument, NULL, OPT_BACKGROUND},
 		{"run-dir", required_argument, NULL, OPT_RUNDIR},
+		{"auth-methods", required_argument, NULL, OPT_AUTH_METHODS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -122,6 +126,9 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		case OPT_RUNDIR:
 			o->run_dir = optarg;
 			break;
+		case OPT_AUTH_METHODS:
+			o->auth_methods = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -166,6 +173,14 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 	}
 	if (o->user)
 		snprintf(p->user, sizeof(p->user), "%s", o->user);
+	if (o->auth_methods) {
+		const char *why = profile_parse_auth_methods(o->auth_methods, &p->auth_methods);
+
+		if (why) {
+			snprintf(err, errlen, "--auth-methods: %s", why);
+			return -1;
+		}
+	}
 	if (o->ike)
 		snprintf(p->ike_proposals, sizeof(p->ike_proposals), "%s", o->ike);
 	if (o->esp)

@@ -70,7 +70,7 @@ void profile_init(struct profile *p, const char *name)
 	p->l2tp_port = PROFILE_L2TP_PORT_AUTO;
 	p->hello_interval_s = 60;
 	p->retries = 5;
-	p->auth_methods = PROFILE_PPP_MSCHAPV2 | PROFILE_PPP_CHAP;
+	p->auth_methods = PROFILE_PPP_DEFAULT;
 	p->mtu = 1400;
 	p->mru = 1400;
 	p->lcp_echo_interval_s = 30;

@@ -81,7 +81,12 @@ enum {
 	PROFILE_PPP_PAP = 1 << 0,
 	PROFILE_PPP_CHAP = 1 << 1,     /* CHAP-MD5, RFC 1994 */
 	PROFILE_PPP_MSCHAPV2 = 1 << 2, /* RFC 2759 */
+	/* the gateway may skip PPP authentication (and so prove nothing) */
+	PROFILE_PPP_NONE = 1 << 3,
 };
+/* Default (issue #14): only MS-CHAPv2 makes the gateway prove it knows the
+ * password (RFC 2759 §5); PAP, CHAP-MD5 and none only when allowed. */
+#define PROFILE_PPP_DEFAULT PROFILE_PPP_MSCHAPV2
 
 /* MPPE wishes from imported profiles: kept to warn about, never negotiated. */
 enum {
@@ -287,6 +292,9 @@ int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix
 int profile_parse_route(const char *s, struct profile_route *out);
 int profile_format_addr(const struct profile_addr *a, char *out, size_t outlen);
 bool profile_hostname_valid(const char *s);
+/* "mschapv2, chap" (pap, chap, mschapv2, none) to PROFILE_PPP_* bits;
+ * NULL, or why the list is refused. */
+const char *profile_parse_auth_methods(const char *s, unsigned *out);
 bool profile_domain_valid(const char *s);
 bool profile_proposals_valid(const char *s);
 bool profile_pfs_group_valid(const char *s);

@@ -217,9 +217,10 @@ SETTER(set_user, set_string(c->p->user, sizeof(c->p->user), v))
 SETTER(set_password, set_inline_secret(c, &c->p->password, v, "password-file", false))
 SETTER(set_password_file, set_secret_file(c, &c->p->password, v, "password"))
 
-static const char *set_auth_methods(struct ini_ctx *c, const char *v)
+/* Shared with `connect --auth-methods`; bit i of *out is names[i]. */
+const char *profile_parse_auth_methods(const char *v, unsigned *out)
 {
-	static const char *const names[] = {"pap", "chap", "mschapv2"};
+	static const char *const names[] = {"pap", "chap", "mschapv2", "none"};
 	char buf[INI_LINE_MAX], *tok, *save = NULL;
 	unsigned methods = 0;
 	int i;
@@ -232,15 +233,15 @@ static const char *set_auth_methods(struct ini_ctx *c, const char *v)
 			return "MS-CHAP (version 1) is not supported; use mschapv2";
 		i = lookup(names, ARRAY_SIZE(names), tok);
 		if (i < 0)
-			return whyf(c, "unknown method '%.40s' (expected pap, chap, mschapv2)",
-			            tok);
+			return "unknown method (expected pap, chap, mschapv2, none)";
 		methods |= 1u << i;
 	}
 	if (!methods)
 		return "no method given";
-	c->p->auth_methods = methods;
+	*out = methods;
 	return NULL;
 }
+SETTER(set_auth_methods, profile_parse_auth_methods(v, &c->p->auth_methods))
 SETTER(set_mtu, set_uint(c, &c->p->mtu, v, 576, 1500))
 SETTER(set_mru, set_uint(c, &c->p->mru, v, 576, 1500))
 SETTER(set_lcp_interval, set_duration(c, &c->p->lcp_echo_interval_s, v, 1, 3600, true))

@@ -165,7 +165,7 @@ static int write_ipsec(const struct profile *p, FILE *out)
 
 static int write_ppp(const struct profile *p, FILE *out)
 {
-	static const char *const methods[] = {"pap", "chap", "mschapv2"};
+	static const char *const methods[] = {"pap", "chap", "mschapv2", "none"};
 	const char *sep = "";
 	int rc;
 

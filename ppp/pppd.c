@@ -170,7 +170,7 @@ struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct
 {
 	struct pppd *p = calloc(1, sizeof(*p));
 	struct pppd_argv av;
-	bool with_pw = cfg->user && cfg->auth_allowed;
+	bool with_pw = cfg->user && (cfg->auth_allowed & PPP_AUTH_ALL);
 	int pw_fd = -1, rc;
 
 	if (!p)

@@ -78,7 +78,8 @@ static void test_defaults(void **state)
 	assert_int_equal(p->l2tp_port, PROFILE_L2TP_PORT_AUTO);
 	assert_int_equal(p->hello_interval_s, 60);
 	assert_int_equal(p->retries, 5);
-	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2 | PROFILE_PPP_CHAP);
+	/* issue #14: only MS-CHAPv2 makes the gateway prove itself */
+	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2);
 	assert_int_equal(p->mtu, 1400);
 	assert_int_equal(p->mru, 1400);
 	assert_true(p->default_route);
