@@ -100,7 +100,11 @@ struct ike_config {
 
 	struct ike_id local_id;  /* default: IPV4_ADDR of our address (PSK),
 	                          * DER_ASN1_DN of our certificate (RSA) */
-	struct ike_id remote_id; /* default: any (PSK) / any the chain proves (RSA) */
+	struct ike_id remote_id; /* default: any (PSK); with RSA the gateway's
+	                          * certificate must name gateway_host */
+	/* The gateway as the user typed it (name or address). With RSA and no
+	 * remote_id the certificate must name it; empty then fails. */
+	char gateway_host[256];
 
 	const char *ike_proposals; /* strongSwan syntax; NULL = default list */
 	const char *esp_proposals; /* NULL = default list */
