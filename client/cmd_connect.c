@@ -12,6 +12,7 @@
 
 #include "client/command.h"
 #include "client/daemon.h"
+#include "config/keyfile.h"
 #include "config/profile.h"
 
 struct connect_opts {
@@ -265,21 +266,30 @@ static int load_certs(const struct profile *p, struct conn_params *cp, char *err
 
 	if (p->auth != PROFILE_AUTH_CERT)
 		return 0;
-	f = fopen(p->cert, "re");
-	cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-	if (f)
-		fclose(f);
-	f = fopen(p->key, "re");
-	cp->key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
-	if (f)
-		fclose(f);
-	cp->ca = X509_STORE_new();
-	if (!cp->cert || !cp->key || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
-		snprintf(err, errlen, "cannot load %s: check cert, key and ca in the profile",
-			 !cp->cert  ? p->cert
-			 : !cp->key ? p->key
-				    : p->ca);
+	/* The key like the other secrets (private file, never a prompt). */
+	if (keyfile_load(p->key, p->key_password_file[0] ? p->key_password_file : NULL, &cp->key,
+			 p->cert[0] ? NULL : &cp->cert, err, errlen) < 0)
 		return -1;
+	if (p->cert[0]) {
+		f = fopen(p->cert, "re");
+		cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (f)
+			fclose(f);
+	}
+	cp->ca = X509_STORE_new();
+	if (!cp->cert || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
+		snprintf(err, errlen, "cannot load %s: check cert and ca in the profile",
+			 !cp->cert ? (p->cert[0] ? p->cert : p->key) : p->ca);
+		return -1;
+	}
+	/* CRLs (PEM) for the gateway's certificate: with a CRL file, a
+	 * certificate its issuer's CRL does not cover fails (OpenSSL). */
+	if (p->crl[0]) {
+		if (X509_STORE_load_file(cp->ca, p->crl) != 1) {
+			snprintf(err, errlen, "cannot load the CRL file %s", p->crl);
+			return -1;
+		}
+		X509_STORE_set_flags(cp->ca, X509_V_FLAG_CRL_CHECK);
 	}
 	return 0;
 }

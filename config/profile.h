@@ -137,6 +137,10 @@ struct profile {
 	enum profile_auth auth;
 	struct profile_secret psk;
 	char cert[PROFILE_PATH_MAX], key[PROFILE_PATH_MAX], ca[PROFILE_PATH_MAX];
+	/* key: PEM or PKCS#12 (then cert may stay empty); its password in a
+	 * private file; crl: certificate revocation lists (PEM) checked for
+	 * the gateway's certificate */
+	char key_password_file[PROFILE_PATH_MAX], crl[PROFILE_PATH_MAX];
 	struct profile_id local_id, remote_id;
 	char ike_proposals[PROFILE_PROPOSALS_MAX]; /* strongSwan syntax; "" = built-in */
 	char esp_proposals[PROFILE_PROPOSALS_MAX];
@@ -292,6 +296,8 @@ int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix
 int profile_parse_route(const char *s, struct profile_route *out);
 int profile_format_addr(const struct profile_addr *a, char *out, size_t outlen);
 bool profile_hostname_valid(const char *s);
+/* A PKCS#12 key file, by its name (.p12, .pfx): it carries the certificate. */
+bool profile_key_is_p12(const char *path);
 /* "mschapv2, chap" (pap, chap, mschapv2, none) to PROFILE_PPP_* bits;
  * NULL, or why the list is refused. */
 const char *profile_parse_auth_methods(const char *s, unsigned *out);

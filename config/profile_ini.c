@@ -173,6 +173,8 @@ SETTER(set_psk_file, set_secret_file(c, &c->p->psk, v, "psk"))
 SETTER(set_cert, set_path(c->p->cert, v))
 SETTER(set_key, set_path(c->p->key, v))
 SETTER(set_ca, set_path(c->p->ca, v))
+SETTER(set_key_password_file, set_path(c->p->key_password_file, v))
+SETTER(set_crl, set_path(c->p->crl, v))
 SETTER(set_local_id, set_string(c->p->local_id.value, sizeof(c->p->local_id.value), v))
 ENUM_SETTER(set_local_id_type, local_id.type, enum profile_id_type, profile_id_type_names)
 SETTER(set_remote_id, set_string(c->p->remote_id.value, sizeof(c->p->remote_id.value), v))
@@ -217,7 +219,6 @@ SETTER(set_user, set_string(c->p->user, sizeof(c->p->user), v))
 SETTER(set_password, set_inline_secret(c, &c->p->password, v, "password-file", false))
 SETTER(set_password_file, set_secret_file(c, &c->p->password, v, "password"))
 
-/* Shared with `connect --auth-methods`; bit i of *out is names[i]. */
 const char *profile_parse_auth_methods(const char *v, unsigned *out)
 {
 	static const char *const names[] = {"pap", "chap", "mschapv2", "none"};
@@ -376,6 +377,8 @@ static const struct key_def keys[] = {
     {"ipsec", "cert", set_cert},
     {"ipsec", "key", set_key},
     {"ipsec", "ca", set_ca},
+    {"ipsec", "key-password-file", set_key_password_file},
+    {"ipsec", "crl", set_crl},
     {"ipsec", "local-id", set_local_id},
     {"ipsec", "local-id-type", set_local_id_type},
     {"ipsec", "remote-id", set_remote_id},

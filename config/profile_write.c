@@ -147,7 +147,9 @@ static int write_ipsec(const struct profile *p, FILE *out)
 	if (p->auth == PROFILE_AUTH_PSK)
 		rc |= put_secret(out, "psk", &p->psk, true);
 	rc |= put_kv_if(out, "cert", p->cert) | put_kv_if(out, "key", p->key) |
-	      put_kv_if(out, "ca", p->ca);
+	      put_kv_if(out, "ca", p->ca) |
+	      put_kv_if(out, "key-password-file", p->key_password_file) |
+	      put_kv_if(out, "crl", p->crl);
 	rc |= put_id(out, "local-id", &p->local_id) | put_id(out, "remote-id", &p->remote_id);
 	rc |= put_kv_if(out, "ike", p->ike_proposals) | put_kv_if(out, "esp", p->esp_proposals);
 	fprintf(out, "dh2048 = %s\n", profile_dh2048_names[p->dh2048]);
