@@ -32,6 +32,7 @@
 #define PROFILE_NAME_MAX      64 /* with the NUL */
 #define PROFILE_HOST_MAX      256
 #define PROFILE_PATH_MAX      4096
+#define PROFILE_GROUP_MAX     64
 #define PROFILE_ID_MAX        256
 #define PROFILE_PROPOSALS_MAX 512
 #define PROFILE_USER_MAX      256
@@ -141,6 +142,10 @@ struct profile {
 	 * private file; crl: certificate revocation lists (PEM) checked for
 	 * the gateway's certificate */
 	char key_password_file[PROFILE_PATH_MAX], crl[PROFILE_PATH_MAX];
+	/* [client] control-group: members may read status over the control
+	 * socket; with :control also disconnect and change the log level */
+	char control_group[PROFILE_GROUP_MAX];
+	bool control_group_may_control;
 	struct profile_id local_id, remote_id;
 	char ike_proposals[PROFILE_PROPOSALS_MAX]; /* strongSwan syntax; "" = built-in */
 	char esp_proposals[PROFILE_PROPOSALS_MAX];
@@ -301,6 +306,8 @@ bool profile_key_is_p12(const char *path);
 /* "mschapv2, chap" (pap, chap, mschapv2, none) to PROFILE_PPP_* bits;
  * NULL, or why the list is refused. */
 const char *profile_parse_auth_methods(const char *s, unsigned *out);
+/* "GROUP" or "GROUP:control" into p->control_group*; NULL or why not. */
+const char *profile_parse_control_group(const char *v, struct profile *p);
 bool profile_domain_valid(const char *s);
 bool profile_proposals_valid(const char *s);
 bool profile_pfs_group_valid(const char *s);

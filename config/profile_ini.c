@@ -219,29 +219,6 @@ SETTER(set_user, set_string(c->p->user, sizeof(c->p->user), v))
 SETTER(set_password, set_inline_secret(c, &c->p->password, v, "password-file", false))
 SETTER(set_password_file, set_secret_file(c, &c->p->password, v, "password"))
 
-const char *profile_parse_auth_methods(const char *v, unsigned *out)
-{
-	static const char *const names[] = {"pap", "chap", "mschapv2", "none"};
-	char buf[INI_LINE_MAX], *tok, *save = NULL;
-	unsigned methods = 0;
-	int i;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-		if (strcmp(tok, "eap") == 0)
-			return "EAP is not supported; l2tpsec always refuses it";
-		if (strcmp(tok, "mschap") == 0)
-			return "MS-CHAP (version 1) is not supported; use mschapv2";
-		i = lookup(names, ARRAY_SIZE(names), tok);
-		if (i < 0)
-			return "unknown method (expected pap, chap, mschapv2, none)";
-		methods |= 1u << i;
-	}
-	if (!methods)
-		return "no method given";
-	*out = methods;
-	return NULL;
-}
 SETTER(set_auth_methods, profile_parse_auth_methods(v, &c->p->auth_methods))
 SETTER(set_mtu, set_uint(c, &c->p->mtu, v, 576, 1500))
 SETTER(set_mru, set_uint(c, &c->p->mru, v, 576, 1500))
@@ -357,6 +334,7 @@ SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
+SETTER(set_control_group, profile_parse_control_group(v, c->p))
 SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
 /* The general level; log-level-SUBSYS keys override it whatever the order. */
 static const char *set_log_level(struct ini_ctx *c, const char *v)
@@ -416,6 +394,7 @@ static const struct key_def keys[] = {
     {"client", "kill-switch", set_kill_switch},
     {"client", "reconnect", set_reconnect},
     {"client", "liveness", set_liveness},
+    {"client", "control-group", set_control_group},
     {"client", "log-level", set_log_level},
 };
 

@@ -244,6 +244,9 @@ static void write_client(const struct profile *p, FILE *out)
 	        p->reconnect ? "yes" : "no");
 	if (p->liveness_s)
 		fprintf(out, "liveness = %us\n", p->liveness_s);
+	if (p->control_group[0])
+		fprintf(out, "control-group = %s%s\n", p->control_group,
+		        p->control_group_may_control ? ":control" : "");
 	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {
 		all_same = all_same && p->log_level_set[i] && p->log_level[i] == p->log_level[0];
 		any = any || p->log_level_set[i];

@@ -203,8 +203,14 @@ void ppp_lcp_up(struct ppp *ppp)
 	 * a group PSK could stand in for the gateway. Refused unless allowed. */
 	if (ppp->lcp_st.peer_auth == PPP_AUTH_NONE && (ppp->cfg.auth_allowed & PPP_AUTH_ALL) &&
 	    !(ppp->cfg.auth_allowed & PPP_AUTH_ALLOW_NONE)) {
-		ppp_fail(ppp, PPP_DOWN_AUTH_REFUSED, PPP_AUTH_NONE,
-		         "the peer asks for no authentication");
+		/* A peer that first asked for a method we refused and then for
+		 * none (pppd does so after our Nak) is named by that method. */
+		if (ppp->lcp_st.auth_refused)
+			ppp_fail(ppp, PPP_DOWN_AUTH_REFUSED, ppp->lcp_st.refused_auth,
+			         "the peer asked for a method we refuse, then for none");
+		else
+			ppp_fail(ppp, PPP_DOWN_AUTH_REFUSED, PPP_AUTH_NONE,
+			         "the peer asks for no authentication");
 		ppp->phase = PPP_PHASE_TERMINATE;
 		fsm_close(&ppp->lcp);
 		return;

@@ -379,6 +379,31 @@ static void test_pap_refused_and_named(void **state)
 	assert_int_equal(h->why.auth, PPP_AUTH_PAP);
 }
 
+/* pppd as the gateway, after our Nak of PAP, asks for no authentication at
+ * all (seen in the rig): refused, and named by the PAP it wanted. */
+static void test_pap_then_none_named_pap(void **state)
+{
+	struct t *t = *state;
+	struct harness *h;
+	const uint8_t *req;
+	size_t len;
+
+	t->cfg.auth_allowed = PPP_AUTH_MSCHAPV2;
+	h_init(&t->h, t->loop, &t->cfg);
+	h = &t->h;
+	assert_int_equal(ppp_start(h->ppp), 0);
+	req = h_expect(h, 0xc021, 1, &len);
+	h_send(h, 0xc021, 2, req[1], req + 4, len - 4); /* our request acked */
+	h_send(h, 0xc021, 1, 1, opt_pap, sizeof(opt_pap));
+	h_expect(h, 0xc021, 3, NULL); /* Nak: MS-CHAPv2 */
+	h_send(h, 0xc021, 1, 2, opt_magic_only, sizeof(opt_magic_only));
+	h_expect(h, 0xc021, 2, NULL); /* Ack: LCP opens */
+	h_expect_find(h, 0xc021, 5, NULL); /* and we leave */
+	h_run_until_down(h, 2000);
+	assert_int_equal(h->why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(h->why.auth, PPP_AUTH_PAP);
+}
+
 /* A gateway that demands MPPE (CCP option 18, RFC 3078) and leaves when we
  * reject CCP: the failure says MPPE, not "terminated". */
 static void test_mppe_demand_named(void **state)
@@ -420,6 +445,7 @@ int main(void)
 	    T(test_no_authentication_when_allowed),
 	    T(test_pap_refused_and_named),
 	    T(test_mppe_demand_named),
+	    T(test_pap_then_none_named_pap),
 	};
 
 	return cmocka_run_group_tests_name("ppp_auth", tests, NULL, NULL);
