@@ -9,6 +9,8 @@
  *   alice: exit 5 on SIGTERM (pppd's "stopped by signal")
  *   hangup: exit 16 after ip-up
  *   stubborn: ignore SIGTERM
+ *   noauth: the peer asked for no authentication (no "authentication
+ *           succeeded" line before ip-up)
  * Violations exit 99 with a message on stderr.
  */
 #include <dirent.h>
@@ -142,6 +144,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "fake-pppd: up as %s\n", user);
 	if (strcmp(pw, TEST_PASSWORD) != 0)
 		return 19; /* authentication to the peer failed */
+	if (strcmp(user, "noauth") != 0)
+		fprintf(stderr, "CHAP authentication succeeded\n"); /* as pppd 2.4.9 logs it */
 	run_ip_up(script, ipparam);
 	if (strcmp(user, "hangup") == 0)
 		return 16;

@@ -485,6 +485,24 @@ static void test_launch_wrong_password(void **state)
 	finish(&l, p, sock);
 }
 
+/* Issue #14: pppd cannot refuse a gateway that asks for no authentication;
+ * without pppd's "authentication succeeded" before ip-up the address is
+ * not taken, pppd is stopped and the reason says so. */
+static void test_launch_gateway_without_authentication(void **state)
+{
+	struct launch l;
+	int sock;
+	struct pppd *p = launch_attached(&l, "noauth", "s3cret pw", 2000, &sock);
+
+	(void)state;
+	run_until(&l, &l.exited, NULL, 5000);
+	assert_true(l.exited);
+	assert_int_equal(l.ip_ups, 0);
+	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(l.why.auth, PPP_AUTH_NONE);
+	finish(&l, p, sock);
+}
+
 static void test_launch_hangup(void **state)
 {
 	struct launch l;
@@ -587,6 +605,7 @@ int main(void)
 	    cmocka_unit_test(test_launch_ip_up_and_stop),
 	    cmocka_unit_test(test_launch_wrong_password),
 	    cmocka_unit_test(test_launch_hangup),
+	    cmocka_unit_test(test_launch_gateway_without_authentication),
 	    cmocka_unit_test(test_launch_sigkill_after_timeout),
 	    cmocka_unit_test(test_launch_parent_killed),
 	};
