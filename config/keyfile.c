@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -16,6 +17,8 @@
  * the configured password, or nothing, and note that one was wanted. */
 struct pw_ctx {
 	const char *password;
+	keyfile_ask_fn ask;
+	void *ask_ctx;
 	bool asked;
 };
 
@@ -27,7 +30,7 @@ static int pem_password(char *buf, int size, int rwflag, void *u)
 	(void)rwflag;
 	c->asked = true;
 	if (!c->password)
-		return -1;
+		return c->ask ? c->ask(buf, size, rwflag, c->ask_ctx) : -1;
 	n = strlen(c->password);
 	if (n > (size_t)size)
 		return -1;
@@ -71,10 +74,30 @@ out:
 	return rc;
 }
 
-int keyfile_parse(const unsigned char *buf, size_t len, const char *password, const char *name,
-                  EVP_PKEY **key, X509 **cert, char *err, size_t errlen)
+/* PKCS#12 with a password asked for: only when the file needs one. */
+static int parse_p12_asking(const unsigned char *buf, size_t len, struct pw_ctx *pw,
+                            const char *name, EVP_PKEY **key, X509 **cert, char *err, size_t errlen)
 {
-	struct pw_ctx pw = {password, false};
+	char asked[1024];
+	int n, rc;
+
+	rc = parse_p12(buf, len, pw->password, name, key, cert, err, errlen);
+	if (rc == 0 || pw->password || !pw->ask || !strstr(err, "protected by a password"))
+		return rc;
+	n = pw->ask(asked, (int)sizeof(asked) - 1, 0, pw->ask_ctx);
+	if (n < 0)
+		return -1;
+	asked[n] = '\0';
+	rc = parse_p12(buf, len, asked, name, key, cert, err, errlen);
+	OPENSSL_cleanse(asked, sizeof(asked));
+	return rc;
+}
+
+int keyfile_parse(const unsigned char *buf, size_t len, const char *password, keyfile_ask_fn ask,
+                  void *ask_ctx, const char *name, EVP_PKEY **key, X509 **cert, char *err,
+                  size_t errlen)
+{
+	struct pw_ctx pw = {password, ask, ask_ctx, false};
 	BIO *bio;
 
 	*key = NULL;
@@ -85,7 +108,7 @@ int keyfile_parse(const unsigned char *buf, size_t len, const char *password, co
 		return -1;
 	}
 	if (!memmem(buf, len, "-----BEGIN", 10))
-		return parse_p12(buf, len, password, name, key, cert, err, errlen);
+		return parse_p12_asking(buf, len, &pw, name, key, cert, err, errlen);
 	bio = BIO_new_mem_buf(buf, (int)len);
 	if (bio)
 		*key = PEM_read_bio_PrivateKey(bio, NULL, pem_password, &pw);
@@ -106,8 +129,8 @@ int keyfile_parse(const unsigned char *buf, size_t len, const char *password, co
 	return -1;
 }
 
-int keyfile_load(const char *key_path, const char *password_path, EVP_PKEY **key, X509 **cert,
-                 char *err, size_t errlen)
+int keyfile_load(const char *key_path, const char *password_path, keyfile_ask_fn ask, void *ask_ctx,
+                 EVP_PKEY **key, X509 **cert, char *err, size_t errlen)
 {
 	struct secret blob = {0}, pw = {0};
 	int rc = -1;
@@ -116,8 +139,8 @@ int keyfile_load(const char *key_path, const char *password_path, EVP_PKEY **key
 		return -1;
 	if (password_path && secret_read_file(password_path, &pw, err, errlen) < 0)
 		goto out;
-	rc = keyfile_parse(blob.data, blob.len, pw.data ? (const char *)pw.data : NULL, key_path,
-	                   key, cert, err, errlen);
+	rc = keyfile_parse(blob.data, blob.len, pw.data ? (const char *)pw.data : NULL, ask,
+	                   ask_ctx, key_path, key, cert, err, errlen);
 out:
 	secret_free(&blob);
 	secret_free(&pw);

@@ -83,7 +83,8 @@ static int load(const char *key, const char *password, bool want_cert, char *err
 	if (password)
 		assert_int_equal(
 		    write_file_mode(tmpdir, "pw", password, strlen(password), 0600, pwpath), 0);
-	rc = keyfile_load(key, password ? pwpath : NULL, &k, want_cert ? &c : NULL, err, errlen);
+	rc = keyfile_load(key, password ? pwpath : NULL, NULL, NULL, &k, want_cert ? &c : NULL, err,
+	                  errlen);
 	if (rc == 0) {
 		assert_int_equal(EVP_PKEY_eq(k, pkey), 1);
 		if (want_cert)
@@ -107,6 +108,43 @@ static void test_pem_plain_and_encrypted(void **state)
 	assert_int_equal(load(path, "wrong", false, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "wrong key password"));
 	assert_int_equal(load(path, "s3cret", false, err, sizeof(err)), 0);
+}
+
+static int ask_s3cret(char *buf, int size, int rwflag, void *ctx)
+{
+	(void)rwflag;
+	++*(int *)ctx;
+	if (size < 6)
+		return -1;
+	memcpy(buf, "s3cret", 6);
+	return 6;
+}
+
+/* Without key-password-file the caller's prompt is asked, once, and only
+ * when the file needs a password. */
+static void test_password_asked_when_needed(void **state)
+{
+	char path[512], err[512] = "";
+	EVP_PKEY *k = NULL;
+	X509 *c = NULL;
+	int asked = 0;
+
+	(void)state;
+	write_key("enc2.pem", "s3cret", false, 0600, path);
+	assert_int_equal(keyfile_load(path, NULL, ask_s3cret, &asked, &k, NULL, err, sizeof(err)),
+	                 0);
+	assert_int_equal(asked, 1);
+	EVP_PKEY_free(k);
+	write_key("ask.p12", "s3cret", true, 0600, path);
+	assert_int_equal(keyfile_load(path, NULL, ask_s3cret, &asked, &k, &c, err, sizeof(err)), 0);
+	assert_int_equal(asked, 2);
+	EVP_PKEY_free(k);
+	X509_free(c);
+	write_key("plain2.pem", NULL, false, 0600, path);
+	assert_int_equal(keyfile_load(path, NULL, ask_s3cret, &asked, &k, NULL, err, sizeof(err)),
+	                 0);
+	assert_int_equal(asked, 2);
+	EVP_PKEY_free(k);
 }
 
 static void test_pkcs12(void **state)
@@ -148,11 +186,12 @@ static void test_garbage_is_an_error(void **state)
 	static const unsigned char junk[] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END";
 
 	(void)state;
-	assert_int_equal(keyfile_parse(junk, sizeof(junk) - 1, NULL, "j", &k, &c, err, sizeof(err)),
-	                 -1);
+	assert_int_equal(
+	    keyfile_parse(junk, sizeof(junk) - 1, NULL, NULL, NULL, "j", &k, &c, err, sizeof(err)),
+	    -1);
 	assert_null(k);
-	assert_int_equal(keyfile_parse((const unsigned char *)"\x30\x03\x02\x01\x03", 5, NULL, "d",
-	                               &k, &c, err, sizeof(err)),
+	assert_int_equal(keyfile_parse((const unsigned char *)"\x30\x03\x02\x01\x03", 5, NULL, NULL,
+	                               NULL, "d", &k, &c, err, sizeof(err)),
 	                 -1);
 	assert_non_null(strstr(err, "neither a PEM private key nor a PKCS#12 file"));
 }
@@ -162,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pem_plain_and_encrypted),
 	    cmocka_unit_test(test_pkcs12),
+	    cmocka_unit_test(test_password_asked_when_needed),
 	    cmocka_unit_test(test_key_file_must_be_private),
 	    cmocka_unit_test(test_garbage_is_an_error),
 	};
