@@ -6,9 +6,12 @@
 #                     (IKE, NAT-T, L2TP) and connect to the gateway: the bind
 #                     is refused (or it receives nothing); ping still works
 #  hijack_userspace - the same on the userspace data path
-#  pap_refused      - the gateway asks for PAP, the connection allows only
+#  pap_refused_userspace - the gateway asks for PAP, the connection allows only
 #                     MS-CHAPv2 (the default): exit 7, the message names PAP
-#                     and `auth-methods`
+#                     and `auth-methods` (userspace path)
+#  pap_refused_kernel - the same with pppd: the gateway's pppd, Nak'd, goes
+#                     on without authentication, which l2tpsec refuses: exit
+#                     7, the message names `auth-methods`
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 export GW_PPP_AUTH=mschapv2
@@ -55,20 +58,31 @@ rig_security_case_hijack_userspace() {
 }
 
 rig_security_case_pap_refused() {
-	export GW_PPP_AUTH=pap L2TPSEC_DATAPATH=userspace
+	export GW_PPP_AUTH=pap
 	rig_gw_up
 	rig_l2tpsec_cli_creds
 	rig_l2tpsec_expect_exit 7 90 "${L2TPSEC_CREDS[@]}"
-	case $L2TPSEC_OUT in
-	*"asks for PAP"*"auth-methods = pap"*) ;;
-	*) rig_fail "client: the refusal does not name PAP and the setting: $L2TPSEC_OUT" ;;
+	case $L2TPSEC_DATAPATH:$L2TPSEC_OUT in
+	userspace:*"asks for PAP"*"auth-methods = pap"*) ;;
+	kernel:*"refuses"*"auth-methods = "* | kernel:*"no PPP authentication"*"auth-methods = "*) ;;
+	*) rig_fail "client: the refusal does not name the method and the setting: $L2TPSEC_OUT" ;;
 	esac
 	rig_case_capture_stop
 	rig_assert_client_clean "after refusing PAP"
 }
 
+rig_security_case_pap_refused_userspace() {
+	export L2TPSEC_DATAPATH=userspace
+	rig_security_case_pap_refused
+}
+
+rig_security_case_pap_refused_kernel() {
+	export L2TPSEC_DATAPATH=kernel
+	rig_security_case_pap_refused
+}
+
 rig_cases_setup l2tpsec-security
-for c in ${L2TPSEC_CASES:-hijack_kernel hijack_userspace pap_refused}; do
+for c in ${L2TPSEC_CASES:-hijack_kernel hijack_userspace pap_refused_userspace pap_refused_kernel}; do
 	rig_case "$c" "rig_security_case_$c"
 done
 rig_cases_end
