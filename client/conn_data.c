@@ -83,7 +83,12 @@ static void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why
 				  methods[i].name, methods[i].key, methods[i].key);
 			return;
 		}
-	if (strstr(why->message, "no authentication"))
+	if (strstr(why->message, "pppd: "))
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway asks for a PPP method this connection refuses (PAP or "
+			  "CHAP-MD5); allow it with `auth-methods = pap` (or chap) / "
+			  "`--auth-methods pap`");
+	else if (strstr(why->message, "no authentication"))
 		conn_fail(c, CONN_EXIT_PPP_AUTH,
 			  "the gateway offers no PPP authentication, so it never proves it knows "
 			  "the password (anyone with the PSK could pose as it); allow it with "
@@ -240,6 +245,13 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
 }
 
+/* Before pppd exits and the gateway drops the session (which would look
+ * like "closed by the gateway"). */
+static void pppd_refused(void *ctx, const struct ppp_failure *why)
+{
+	conn_fail_auth_refused(ctx, why);
+}
+
 static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
 {
 	(void)status;
@@ -253,7 +265,8 @@ static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
  * overlaps IKE and L2TP instead of adding to them. */
 int conn_data_prepare(struct conn *c)
 {
-	static const struct pppd_callbacks cbs = {.ip_up = pppd_ip_up, .exited = pppd_exited};
+	static const struct pppd_callbacks cbs = {
+	    .ip_up = pppd_ip_up, .exited = pppd_exited, .refused = pppd_refused};
 	const struct profile *pr = c->p->profile;
 	char script[PATH_MAX];
 	struct pppd_config cfg = {

@@ -39,7 +39,7 @@ struct pppd {
 	size_t logline_len;
 	/* pppd cannot refuse a peer that asks for no authentication: we watch
 	 * for its "... authentication succeeded" before ip-up instead. */
-	bool need_peer_auth, peer_authenticated, refused_no_auth;
+	bool need_peer_auth, peer_authenticated, refused_no_auth, refused_method;
 };
 
 static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx);
@@ -261,10 +261,13 @@ static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx)
 	p->pid = -1;
 	on_log(loop, p->log_fd, LOOP_READ, p); /* last words */
 	pppd_exit_reason(status, &why);
-	if (p->refused_no_auth) {
+	if (p->refused_no_auth || p->refused_method) {
 		why.reason = PPP_DOWN_AUTH_REFUSED;
 		why.auth = PPP_AUTH_NONE;
-		snprintf(why.message, sizeof(why.message), "the peer asks for no authentication");
+		snprintf(why.message, sizeof(why.message), "%s",
+		         p->refused_method ? "pppd: the peer insists on an authentication method "
+		                             "we refuse"
+		                           : "the peer asks for no authentication");
 	}
 	log_notice(p->lg, LOG_PPP, "pppd: %s", why.message);
 	if (p->cbs.exited)
@@ -303,6 +306,21 @@ static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
 	}
 }
 
+/* "LCP terminated by peer (peer refused to authenticate)": the gateway
+ * wanted a method our refuse-* options refused (pppd does not say which). */
+static void method_refused(struct pppd *p)
+{
+	struct ppp_failure why = {.reason = PPP_DOWN_AUTH_REFUSED, .auth = PPP_AUTH_NONE};
+
+	if (p->refused_method)
+		return;
+	p->refused_method = true;
+	snprintf(why.message, sizeof(why.message),
+	         "pppd: the peer insists on an authentication method we refuse");
+	if (p->cbs.refused)
+		p->cbs.refused(p->ctx, &why);
+}
+
 /* pppd's log lines (logfd 2) into our logger. */
 static void on_log(struct loop *loop, int fd, unsigned events, void *ctx)
 {
@@ -321,6 +339,8 @@ static void on_log(struct loop *loop, int fd, unsigned events, void *ctx)
 					log_info(p->lg, LOG_PPP, "pppd: %s", p->logline);
 				if (strstr(p->logline, " authentication succeeded"))
 					p->peer_authenticated = true;
+				if (strstr(p->logline, "peer refused to authenticate"))
+					method_refused(p);
 				p->logline_len = 0;
 				if (buf[i] == '\n')
 					continue;
