@@ -104,7 +104,7 @@ static const struct rule rules[] = {
      "the gateway closed the L2TP tunnel (see its reason); reconnect, and ask its "
      "administrator if it repeats"},
     /* ---- PPP ---- */
-    {{"which this connection refuses", NULL, NULL},
+    {{"this connection refuses", NULL, NULL},
      "a weaker PPP method lets anyone with the PSK pose as the gateway and learn the "
      "password; allow it (as the message says) only if the gateway cannot use MS-CHAPv2"},
     {{"offers no PPP authentication", NULL, NULL},
