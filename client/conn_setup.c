@@ -219,7 +219,7 @@ int conn_setup_tun(struct conn *c)
 	if (c->kernel_path || c->tun_fd >= 0)
 		return 0; /* pppd makes its own; a reconnect keeps ours */
 	c->ifname[0] = '\0';
-	c->tun_fd = tun_open(c->ifname);
+	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
 	if (c->tun_fd < 0) {
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot create a TUN device: %s", strerror(errno));
 		return -1;

@@ -254,6 +254,16 @@ int ike_rehome(struct ike_session *s);
 void ike_get_status(const struct ike_session *s, struct ike_status *st);
 /* The UDP 4500 socket (-1 before ike_start()). */
 int ike_natt_fd(const struct ike_session *s);
+/* Who reads the NAT-T socket. By default IKE does; a data path that owns
+ * the socket's reads (esp/natt_sock.h: batched, ESP decrypted in the
+ * buffers it was read into) sets fn, which IKE then calls whenever the socket
+ * is readable, and which must give every datagram that is not ESP to
+ * ike_natt_input(). fn NULL gives the reads back to IKE. */
+void ike_set_natt_reader(struct ike_session *s, void (*fn)(void *ctx, int fd), void *ctx);
+/* One datagram read from the NAT-T socket by its owner, as received: IKE
+ * with the zero non-ESP marker, a NAT-T keepalive (RFC 3948 §2), anything
+ * else goes to cb.non_ike_packet. */
+void ike_natt_input(struct ike_session *s, const uint8_t *buf, size_t len);
 /* Local port of that socket (host byte order; 0 before ike_start()): 4500,
  * or an ephemeral port when 4500 was held by a program that does not share
  * it. The ESP pair's local port (esp_sa_pair.local) is the same. */

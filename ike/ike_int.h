@@ -110,6 +110,10 @@ struct ike_session {
 
 	/* Sockets (connected to the gateway) and the addresses in use. */
 	int fd_ike, fd_natt;
+	/* Who reads fd_natt: NULL for IKE itself, else the data path's socket
+	 * owner (ike_set_natt_reader), which hands non-ESP back. */
+	void (*natt_reader)(void *ctx, int fd);
+	void *natt_reader_ctx;
 	struct sockaddr_storage local, local_natt; /* as bound */
 	struct sockaddr_storage remote, remote_natt;
 	bool floated; /* talking on 4500 */

@@ -96,6 +96,23 @@ static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_
 	return fd;
 }
 
+void ike_set_natt_reader(struct ike_session *s, void (*fn)(void *ctx, int fd), void *ctx)
+{
+	s->natt_reader = fn;
+	s->natt_reader_ctx = ctx;
+}
+
+void ike_natt_input(struct ike_session *s, const uint8_t *buf, size_t len)
+{
+	if (len == 1 && buf[0] == NATT_KEEPALIVE)
+		return;
+	if (len >= 4 && get_be32(buf) == 0)
+		session_recv(s, buf + 4, len - 4);
+	else if (s->cb.non_ike_packet)
+		/* connected socket: only the gateway's NAT-T address reaches us */
+		s->cb.non_ike_packet(s->ctx, buf, len, (const struct sockaddr *)&s->remote_natt);
+}
+
 static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct ike_session *s = ctx;
@@ -103,25 +120,19 @@ static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 
 	(void)loop;
 	(void)events;
+	if (fd == s->fd_natt && s->natt_reader) {
+		s->natt_reader(s->natt_reader_ctx, fd);
+		return;
+	}
 	for (int i = 0; i < 16; i++) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 
 		if (n < 0)
 			return; /* EAGAIN, or ICMP errors surfacing: retransmission copes */
-		if (fd == s->fd_natt) {
-			if (n == 1 && buf[0] == NATT_KEEPALIVE)
-				continue;
-			if (n >= 4 && get_be32(buf) == 0) {
-				session_recv(s, buf + 4, (size_t)n - 4);
-			} else if (s->cb.non_ike_packet) {
-				s->cb.non_ike_packet(s->ctx, buf, (size_t)n,
-				                     (const struct sockaddr *)&from);
-			}
-		} else {
+		if (fd == s->fd_natt)
+			ike_natt_input(s, buf, (size_t)n);
+		else
 			session_recv(s, buf, (size_t)n);
-		}
 		/* A callback may have stopped or failed the session. */
 		if (s->fd_ike < 0)
 			return;

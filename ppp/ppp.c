@@ -326,23 +326,43 @@ int ppp_send_proto(struct ppp *ppp, uint16_t proto, const uint8_t *data, size_t 
 	return ppp->cbs.send_frame(ppp->ctx, p, PPP_HDR_LEN + len);
 }
 
+/* The protocol number for an IP packet we may send now, 0 for none. */
+static uint16_t ip_proto_for(struct ppp *ppp, const uint8_t *pkt, size_t len)
+{
+	if (len == 0 || len > ppp_send_mtu(ppp))
+		return 0;
+	if (pkt[0] >> 4 == 4 && ppp->ipcp.state == PPP_FSM_OPENED)
+		return PPP_PROTO_IPV4;
+	if (pkt[0] >> 4 == 6 && ppp->ipv6cp.state == PPP_FSM_OPENED)
+		return PPP_PROTO_IPV6;
+	return 0;
+}
+
 int ppp_send_ip(struct ppp *ppp, const uint8_t *pkt, size_t len)
 {
-	uint16_t proto;
+	uint16_t proto = ip_proto_for(ppp, pkt, len);
 
-	if (len == 0 || len > ppp_send_mtu(ppp))
-		goto drop;
-	if (pkt[0] >> 4 == 4 && ppp->ipcp.state == PPP_FSM_OPENED)
-		proto = PPP_PROTO_IPV4;
-	else if (pkt[0] >> 4 == 6 && ppp->ipv6cp.state == PPP_FSM_OPENED)
-		proto = PPP_PROTO_IPV6;
-	else
-		goto drop;
+	if (!proto) {
+		ppp->dropped++;
+		return -1;
+	}
 	ppp->ip_out++;
 	return ppp_send_proto(ppp, proto, pkt, len);
-drop:
-	ppp->dropped++;
-	return -1;
+}
+
+int ppp_encap_ip(struct ppp *ppp, struct pkt *p)
+{
+	uint16_t proto = ip_proto_for(ppp, pkt_data(p), p->len);
+	uint8_t *hdr;
+
+	if (!proto || !(hdr = pkt_push(p, PPP_ENCAP_HEADROOM))) {
+		ppp->dropped++;
+		return -1;
+	}
+	put_be16(hdr, proto);
+	ppp->ip_out++;
+	ppp->frames_out++;
+	return 0;
 }
 
 /* ---- input ---- */

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/pkt.h"
+
 struct loop;
 struct logger;
 struct ppp;
@@ -151,6 +153,12 @@ void ppp_input(struct ppp *ppp, const uint8_t *frame, size_t len);
 /* One IP packet from the TUN device; -1 when the NCP for it is not open or
  * the packet is larger than the MTU. */
 int ppp_send_ip(struct ppp *ppp, const uint8_t *pkt, size_t len);
+/* The same in place, for the data fast path: p holds one IP packet with at
+ * least PPP_ENCAP_HEADROOM bytes in front of it; the PPP protocol field is
+ * pushed there (no address/control bytes: L2TP adds them) and p then holds
+ * the frame for l2tp_encap_ppp(). 0, or -1 (counted as dropped) as above. */
+#define PPP_ENCAP_HEADROOM 2
+int ppp_encap_ip(struct ppp *ppp, struct pkt *p);
 /* Close politely (LCP Terminate-Request); down(LOCAL_CLOSE) when done. */
 void ppp_close(struct ppp *ppp);
 /* The lower layer is gone: no Terminate exchange, down(LOWER_DOWN) now. */
