@@ -84,6 +84,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 
 	ike_config_defaults(cfg);
 	memcpy(&cfg->remote, &c->p->gateway, sizeof(c->p->gateway));
+	snprintf(cfg->gateway_host, sizeof(cfg->gateway_host), "%s", pr->gateway);
 	if (pr->auth == PROFILE_AUTH_PSK) {
 		cfg->auth = IKE_AUTH_PSK;
 		cfg->psk = pr->psk.value.data;
