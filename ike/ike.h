@@ -210,15 +210,21 @@ struct ike_status {
 	uint16_t dh_group;
 	uint32_t ike_lifetime_left_s;
 	uint32_t ipsec_lifetime_left_s;
-	uint32_t qm_rtt_ms; /* QM1 sent to QM2 received, last Quick Mode */
+	uint32_t qm_rtt_ms;         /* QM1 sent to QM2 received, last Quick Mode */
 	bool nat_local, nat_remote; /* we / the gateway are behind a NAT */
 	enum ike_natt_variant natt;
 	bool dpd; /* the gateway supports DPD */
 	uint32_t spi_in, spi_out;
 	uint8_t icookie[8], rcookie[8];
 	struct ike_failure last_failure;
-	bool udp_encap;                     /* talking on the NAT-T port (ESP in UDP) */
+	bool udp_encap;                       /* talking on the NAT-T port (ESP in UDP) */
 	uint16_t local_port, local_natt_port; /* as bound (0 before ike_start()) */
+	uint32_t ike_age_s, ipsec_age_s;      /* of the current ISAKMP SA / ESP pair */
+	uint32_t rekeys_ike, rekeys_ipsec;    /* done since ike_start(), either side's */
+	uint32_t ike_rekey_failures;          /* ISAKMP SA rekeys given up (old SA kept) */
+	/* Datagrams dropped: unauthenticated, failing HASH, replayed, malformed
+	 * or out of place (never fatal once established). */
+	uint32_t dropped;
 };
 
 /* Fill in the defaults documented in struct ike_config. */
