@@ -63,7 +63,7 @@ enum esp_trunc_verdict {
 	ESP_TRUNC_SWITCH_96, /* only ICV failures: the peer sends 96-bit ICVs */
 	ESP_TRUNC_GIVE_UP,   /* silence for too long: keep 128 bits */
 };
-#define ESP_TRUNC_POLL_MS 500
+#define ESP_TRUNC_POLL_MS   500
 #define ESP_TRUNC_MAX_POLLS 60 /* 30 s, past a slow SCCRP */
 enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, unsigned polls);
 
