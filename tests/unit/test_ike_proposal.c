@@ -125,6 +125,9 @@ static void test_defaults_cover_strict_and_legacy_gateways(void **state)
 	assert_int_equal(ike_proposals_parse(NULL, &l, err, sizeof(err)), 0);
 	assert_true(p1_offered(&l, "aes256-sha2_256-modp2048"));
 	assert_true(p1_offered(&l, "aes128-sha2_256-modp2048"));
+	/* MikroTik's default profile (aes-128/3des, sha1, modp2048/modp1024)
+	 * must find AES before it falls back to 3DES */
+	assert_true(p1_offered(&l, "aes128-sha1-modp2048"));
 	assert_true(p1_offered(&l, "3des-sha1-modp1024"));
 	/* NegotiateDH2048 "offer" (the default) keeps both ends. */
 	assert_int_equal(ike_p1_apply_dh2048(&l, IKE_DH2048_OFFER, err, sizeof(err)), 0);
