@@ -50,7 +50,10 @@ set bind_address $GW_LOCAL_ADDR
 set cli_bind_address 127.0.0.1
 set peer_address $PPP_GW_ADDR
 set accounting_dir "$d/acct"
-set lcp_echo_timeout 60
+# one l2tpns, no cluster: the master election after 1 s instead of 15 s
+# (heartbeats in 1/10 s)
+set cluster_hb_interval 5
+set cluster_hb_timeout 10
 EOF
 	echo "$RIG_L2TPNS_POOL" >"$d/etc/ip_pool"
 	: >"$d/etc/users"
@@ -63,9 +66,14 @@ EOF
 	rig_wait_for 20 grep -q listening "$RIG_LOGDIR/gw-radius.log" ||
 		rig_fail "gw: the RADIUS stub did not start (see gw-radius.log)"
 	rm -f "$(rig_role_dir gw)/run/l2tpns.pid"
-	rig_bg gw l2tpns "$RIG_L2TPNS/usr/sbin/l2tpns" -c /etc/l2tpns/startup-config
+	# its own session: on SIGTERM l2tpns signals its whole process group,
+	# which would otherwise be the scenario's
+	rig_bg gw l2tpns setsid "$RIG_L2TPNS/usr/sbin/l2tpns" -c /etc/l2tpns/startup-config
 	rig_wait_for 20 test -s "$(rig_role_dir gw)/run/l2tpns.pid" ||
 		rig_fail "gw: l2tpns did not start (see gw-l2tpns.log)"
+	# it takes no tunnel before it has elected itself cluster master
+	rig_wait_for 60 grep -q "declaring myself the master" "$RIG_LOGDIR/gw-l2tpns.log" ||
+		rig_fail "gw: l2tpns did not become master (see gw-l2tpns.log)"
 	# the users' packets leave l2tpns through its TUN device: the gateway's
 	# own PPP address must be local for the client's ping to be answered
 	rig_wait_for 10 sh -c "nsenter -t $(rig_role_pid gw) -n ip -o link | grep -q tun"
