@@ -151,7 +151,8 @@ rig_assert_gw_libreswan_sa() {
 	case $st in *"IPsec SA established"*) ;; *) rig_fail "gw: pluto has no established IPsec SA" ;; esac
 	grep -q "IPsec SA established transport mode {ESPinUDP" "$RIG_LOGDIR/gw-pluto.log" ||
 		rig_fail "gw: pluto did not establish a UDP-encapsulated transport SA (see gw-pluto.log)"
-	echo "$xfrm" | grep -A1 "mode transport" | grep -q "encap type espinudp sport 4500" ||
+	echo "$xfrm" | awk '/^src / { t = 0 } /mode transport/ { t = 1 }
+		t && /encap type espinudp sport 4500/ { ok = 1 } END { exit !ok }' ||
 		rig_fail "gw: no espinudp transport xfrm state: $xfrm"
 	rig_log "gw: pluto ISAKMP + IPsec SA established, transport, UDP-encapsulated"
 }
