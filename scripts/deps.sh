@@ -13,7 +13,7 @@ build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
- tcpdump iperf3 kmod python3-minimal
+ tcpdump iperf3 kmod python3-minimal tshark
  libnss3-tools libnss3 libnspr4 libcurl3-nss libevent-core-2.1-7 libevent-pthreads-2.1-7
  libldns3 libunbound8 libcap-ng0 libaudit1 libldap-2.5-0 dns-root-data libcli1.10"
 # Libreswan and l2tpns themselves are unpacked, not installed (their libraries
@@ -42,6 +42,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: no (the rig runs as root)
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
