@@ -3,6 +3,8 @@
 # interop rig. Installs only what is missing, so it is quick the second time.
 #   scripts/deps.sh          build + unit tests + fuzzing + interop rig
 #   scripts/deps.sh --build  only what building and unit tests need
+#   scripts/deps.sh --package  also what the Debian package step needs
+#                              (scripts/test --package): debhelper, lintian
 set -eu
 
 # clang's libFuzzer and sanitizer runtimes are only a recommendation of clang:
@@ -22,9 +24,13 @@ unpack_gateways() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	"$(dirname "$0")/../tests/interop/lib/gw-unpack.sh"
 }
+# Only the package step (scripts/test --package) needs these: debhelper
+# pulls in ~60 Perl packages, lintian as many again.
+package_pkgs="debhelper dpkg-dev lintian bash-completion systemd"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"
+[ "${1:-}" = "--package" ] && pkgs="$pkgs $package_pkgs"
 
 missing=""
 for p in $pkgs; do
