@@ -49,7 +49,7 @@ static const char connect_usage[] =
     "  --otp                    the password is a one-time code: asked again for every\n"
     "                           new PPP session, never kept\n"
     "  --ike LIST               IKE proposals, strongSwan syntax (aes256-sha2_256-modp2048,...)\n"
-    "  --esp LIST               ESP proposals (aes256-sha1,aes128-sha1,3des-sha1)\n"
+    "  --esp LIST               ESP proposals (aes256gcm16,...,aes256-sha256,...,3des-sha1)\n"
     "  --dh2048 off|offer|require  the 2048-bit DH group, like Windows' NegotiateDH2048\n"
     "  --datapath auto|kernel|userspace  where packets are processed (default auto)\n"
     "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"

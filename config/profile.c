@@ -67,6 +67,7 @@ void profile_init(struct profile *p, const char *name)
 	p->ipsec_lifetime_s = 3600;   /* Windows XP quick mode: 1 hour */
 	p->pfs = PROFILE_PFS_OFF;
 	p->dpd_interval_s = 30;
+	p->nat_keepalive_s = 20; /* RFC 3948 §4 suggests 20 s */
 	p->l2tp_port = PROFILE_L2TP_PORT_AUTO;
 	p->hello_interval_s = 60;
 	p->retries = 5;

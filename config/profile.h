@@ -170,6 +170,7 @@ struct profile {
 	char pfs_group[16]; /* with PROFILE_PFS_GROUP: "modp2048" ... */
 	bool force_encaps;
 	uint32_t dpd_interval_s; /* 0 = off */
+	uint32_t nat_keepalive_s; /* RFC 3948 §4 NAT keepalive; 0 = off */
 
 	/* [l2tp] */
 	enum profile_l2tp_port l2tp_port;

@@ -207,6 +207,8 @@ static const char *set_pfs(struct ini_ctx *c, const char *v)
 }
 SETTER(set_force_encaps, set_bool(&c->p->force_encaps, v))
 SETTER(set_dpd, set_duration(c, &c->p->dpd_interval_s, v, 5, 3600, true))
+/* Some NATs forget a UDP mapping after 30 s (RFC 3948 §4: every 20 s). */
+SETTER(set_nat_keepalive, set_duration(c, &c->p->nat_keepalive_s, v, 5, 3600, true))
 
 /* ---- [l2tp] [ppp] ------------------------------------------------------------ */
 
@@ -373,6 +375,7 @@ static const struct key_def keys[] = {
     {"ipsec", "pfs", set_pfs},
     {"ipsec", "force-encaps", set_force_encaps},
     {"ipsec", "dpd-interval", set_dpd},
+    {"ipsec", "nat-keepalive", set_nat_keepalive},
     {"l2tp", "port", set_port},
     {"l2tp", "secret", set_tunnel_secret},
     {"l2tp", "secret-file", set_tunnel_secret_file},

@@ -162,6 +162,7 @@ static int write_ipsec(const struct profile *p, FILE *out)
 	                                    : "off");
 	fprintf(out, "force-encaps = %s\n", p->force_encaps ? "yes" : "no");
 	fprintf(out, "dpd-interval = %us\n", p->dpd_interval_s);
+	fprintf(out, "nat-keepalive = %us\n", p->nat_keepalive_s);
 	return rc;
 }
 

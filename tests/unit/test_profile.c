@@ -75,6 +75,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p->pfs, PROFILE_PFS_OFF);
 	assert_false(p->force_encaps);
 	assert_int_equal(p->dpd_interval_s, 30);
+	assert_int_equal(p->nat_keepalive_s, 20);
 	assert_int_equal(p->l2tp_port, PROFILE_L2TP_PORT_AUTO);
 	assert_int_equal(p->hello_interval_s, 60);
 	assert_int_equal(p->retries, 5);
@@ -115,6 +116,7 @@ static void test_full_profile_values(void **state)
 	assert_string_equal(p->pfs_group, "modp2048");
 	assert_true(p->force_encaps);
 	assert_int_equal(p->dpd_interval_s, 0);
+	assert_int_equal(p->nat_keepalive_s, 10);
 	assert_int_equal(p->l2tp_port, PROFILE_L2TP_PORT_EPHEMERAL);
 	assert_string_equal((char *)p->tunnel_secret.value.data, "tunnel-secret");
 	assert_int_equal(p->hello_interval_s, 30);
