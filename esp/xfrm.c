@@ -10,6 +10,7 @@
 #include <netinet/udp.h>
 #include <sys/socket.h>
 
+#include <linux/netlink.h>
 #include <linux/xfrm.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -35,6 +36,11 @@ int esp_xfrm_open(struct esp_xfrm *x, const struct logger *lg)
 		x->cmd = NULL;
 		return -1;
 	}
+	/* A refusal would otherwise echo the whole request, keys included, into
+	 * libnl's receive buffer (freed uncleared). */
+	if (setsockopt(nl_socket_get_fd(x->cmd), SOL_NETLINK, NETLINK_CAP_ACK, &(int){1},
+	               sizeof(int)) < 0)
+		log_warn(lg, LOG_ESP, "xfrm: NETLINK_CAP_ACK: %s", strerror(errno));
 	return 0;
 }
 

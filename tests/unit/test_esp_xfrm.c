@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <linux/xfrm.h>
 #include <netlink/attr.h>
 #include <netlink/cache.h>
@@ -372,6 +373,22 @@ static void test_unknown_algorithm_builds_nothing(void **state)
 	assert_int_equal(esp_xfrm_build_state_msg(&spec, &msg), -NLE_INVAL);
 }
 
+/* The kernel's refusals must not echo our requests (keys) back. */
+static void test_refusals_do_not_echo_requests(void **state)
+{
+	struct esp_xfrm x;
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	(void)state;
+	if (esp_xfrm_open(&x, &lg) < 0)
+		skip();
+	assert_int_equal(
+	    getsockopt(nl_socket_get_fd(x.cmd), SOL_NETLINK, NETLINK_CAP_ACK, &on, &len), 0);
+	assert_int_equal(on, 1);
+	esp_xfrm_close(&x);
+}
+
 /* A GETSA reply as the kernel sends it: the state with its keys. */
 static size_t fake_reply(unsigned char *out, size_t cap, const uint8_t *key, size_t key_len,
                          int ack_error)
@@ -462,6 +479,7 @@ int main(void)
 	    cmocka_unit_test(test_new_state_request_is_cleared),
 	    cmocka_unit_test(test_unknown_algorithm_builds_nothing),
 	    cmocka_unit_test(test_replies_are_cleared),
+	    cmocka_unit_test(test_refusals_do_not_echo_requests),
 	    cmocka_unit_test(test_states_read_and_cleaned_up),
 	};
 
