@@ -19,7 +19,7 @@ struct connect_opts {
 	const char *nm_file;
 	const char *name, *gateway, *user, *psk_file, *password_file;
 	const char *ike, *esp, *dh2048, *datapath, *run_dir;
-	bool background;
+	bool background, retry_auth;
 	int verbose;
 };
 
@@ -42,9 +42,11 @@ static const char connect_usage[] =
     "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"
     "  --background             return once connected; the tunnel stays up\n"
     "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
+    "  --retry-auth-failures    reconnect after a rejected password, key or certificate too\n"
     "  -v, --verbose            more log output (twice: debug)\n\n"
     "Exit status: 0 disconnected on request, 3 configuration, 4 network, 5 IKE,\n"
-    "6 L2TP, 7 PPP authentication, 8 PPP, 9 closed by the gateway, 1 other.\n";
+    "6 L2TP, 7 PPP authentication, 8 PPP, 9 closed by the gateway, 10 the gateway\n"
+    "refused our key, certificate or tunnel secret, 1 other.\n";
 
 enum {
 	OPT_NAME = 256,
@@ -58,7 +60,8 @@ enum {
 	OPT_DATAPATH,
 	OPT_NM,
 	OPT_BACKGROUND,
-	OPT_RUNDIR
+	OPT_RUNDIR,
+	OPT_RETRY_AUTH
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
@@ -76,6 +79,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"nm", required_argument, NULL, OPT_NM},
 		{"background", no_argument, NULL, OPT_BACKGROUND},
 		{"run-dir", required_argument, NULL, OPT_RUNDIR},
+		{"retry-auth-failures", no_argument, NULL, OPT_RETRY_AUTH},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -122,6 +126,9 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		case OPT_RUNDIR:
 			o->run_dir = optarg;
 			break;
+		case OPT_RETRY_AUTH:
+			o->retry_auth = true;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -164,6 +171,8 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 		}
 		snprintf(p->gateway, sizeof(p->gateway), "%s", o->gateway);
 	}
+	if (o->retry_auth)
+		p->retry_auth_failures = true;
 	if (o->user)
 		snprintf(p->user, sizeof(p->user), "%s", o->user);
 	if (o->ike)

@@ -202,6 +202,46 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 	}
 }
 
+bool conn_ike_auth_failed(const struct ike_failure *f)
+{
+	/* RFC 2408 §3.14.1 */
+	enum {
+		INVALID_PAYLOAD_TYPE = 1,
+		INVALID_CERT_ENCODING = 19,
+		INVALID_CERTIFICATE = 20,
+		CERT_TYPE_UNSUPPORTED = 21,
+		INVALID_CERT_AUTHORITY = 22,
+		INVALID_HASH_INFORMATION = 23,
+		AUTHENTICATION_FAILED = 24,
+		INVALID_SIGNATURE = 25,
+	};
+
+	if (f->reason == IKE_FAIL_AUTH)
+		return true;
+	if (f->reason != IKE_FAIL_NOTIFY)
+		return false;
+	switch (f->notify) {
+	case INVALID_PAYLOAD_TYPE:
+		/* charon's answer to an MM5 it could not decrypt: another PSK */
+		return f->stage == IKE_STAGE_MM5;
+	case INVALID_CERT_ENCODING:
+	case INVALID_CERTIFICATE:
+	case CERT_TYPE_UNSUPPORTED:
+	case INVALID_CERT_AUTHORITY:
+	case INVALID_HASH_INFORMATION:
+	case AUTHENTICATION_FAILED:
+	case INVALID_SIGNATURE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool conn_exit_is_auth(int exit_code)
+{
+	return exit_code == CONN_EXIT_PPP_AUTH || exit_code == CONN_EXIT_GW_AUTH;
+}
+
 static void on_ike_failed(void *ctx, const struct ike_failure *f)
 {
 	struct conn *c = ctx;
@@ -213,7 +253,11 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 		conn_stop_next(c);
 		return;
 	}
-	conn_fail(c, c->state == CONN_UP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_IKE, "%s", line);
+	conn_fail(c,
+		  conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
+		  : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
+					  : CONN_EXIT_IKE,
+		  "%s", line);
 }
 
 static void on_ike_stopped(void *ctx)
@@ -322,14 +366,22 @@ static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
 static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 {
 	struct conn *c = ctx;
+	/* RFC 2661 §4.4.2: StopCCN result 4, "not authorized"; ours after a
+	 * wrong tunnel secret, or the LNS's */
+	enum { STOPCCN_NOT_AUTHORIZED = 4 };
+	int code;
 
 	c->l2tp_alive = false;
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
 	}
-	conn_fail(c, c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP, "L2TP %s: %s",
-		  why->by_peer ? "closed by the gateway" : "failed", why->words);
+	code = c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP;
+
+	if (why->result == STOPCCN_NOT_AUTHORIZED)
+		code = CONN_EXIT_GW_AUTH;
+	conn_fail(c, code, "L2TP %s: %s", why->by_peer ? "closed by the gateway" : "failed",
+		  why->words);
 }
 
 /* ---- start and free ---- */
@@ -369,6 +421,8 @@ bool conn_should_reconnect(const struct conn *c)
 {
 	if (!c->p->profile->reconnect || !c->was_up)
 		return false;
+	if (conn_exit_is_auth(c->exit_code))
+		return c->p->profile->retry_auth_failures;
 	switch (c->exit_code) {
 	case CONN_EXIT_NETWORK:
 	case CONN_EXIT_IKE:

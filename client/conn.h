@@ -34,7 +34,20 @@ enum conn_exit {
 	CONN_EXIT_PPP_AUTH = 7,
 	CONN_EXIT_PPP = 8, /* PPP negotiation other than authentication */
 	CONN_EXIT_PEER_CLOSED = 9, /* the gateway ended an established connection */
+	/* the gateway refused our pre-shared key, certificate or L2TP tunnel
+	 * secret, or its own authentication did not verify */
+	CONN_EXIT_GW_AUTH = 10,
 };
+
+/* Authentication failures (7, 10): retrying cannot fix them and makes things
+ * worse (RRAS with NPS locks the domain account after a few wrong
+ * passwords), so they end the connection, no reconnect, and the systemd unit
+ * lists them in RestartPreventExitStatus; unless retry-auth-failures = yes. */
+bool conn_exit_is_auth(int exit_code);
+/* Whether IKE failed on authentication: the gateway's hash, signature or
+ * certificate did not verify, or it refused ours (RFC 2408 §3.14.1 notify
+ * types), or its answer to MM5 does not decrypt (a different PSK). */
+bool conn_ike_auth_failed(const struct ike_failure *f);
 
 enum conn_state {
 	CONN_IDLE,
@@ -137,7 +150,7 @@ void conn_stop(struct conn *c);
 void conn_free(struct conn *c);
 /* Whether a failed connection should be tried again (profile reconnect =
  * yes, was up before, and the failure is not one that retrying cannot fix:
- * configuration, authentication). */
+ * configuration, authentication unless retry-auth-failures = yes). */
 bool conn_should_reconnect(const struct conn *c);
 /* After a failure kept the network for a reconnect: build the layers anew
  * and start again (fresh Main Mode, so INITIAL-CONTACT clears the gateway's

@@ -355,6 +355,7 @@ SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
+SETTER(set_retry_auth, set_bool(&c->p->retry_auth_failures, v))
 SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
 /* The general level; log-level-SUBSYS keys override it whatever the order. */
 static const char *set_log_level(struct ini_ctx *c, const char *v)
@@ -411,6 +412,7 @@ static const struct key_def keys[] = {
     {"client", "datapath", set_datapath},
     {"client", "kill-switch", set_kill_switch},
     {"client", "reconnect", set_reconnect},
+    {"client", "retry-auth-failures", set_retry_auth},
     {"client", "liveness", set_liveness},
     {"client", "log-level", set_log_level},
 };

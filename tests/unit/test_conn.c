@@ -1,5 +1,7 @@
 /* client/conn: the pure parts of the supervisor: the tunnel MTU from the
- * negotiated algorithms, the one liveness policy, and its profile key. */
+ * negotiated algorithms, the one liveness policy, and its profile key; which
+ * failures are authentication failures, that they are not retried (in the
+ * process or by the systemd unit) unless asked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,12 +89,127 @@ static void test_liveness_key_round_trip(void **state)
 	free(q);
 }
 
+static void test_ike_auth_failures_classified(void **state)
+{
+	struct ike_failure f = {.stage = IKE_STAGE_MM5, .reason = IKE_FAIL_AUTH};
+
+	(void)state;
+	assert_true(conn_ike_auth_failed(&f)); /* MM6 hash, signature, does not decrypt */
+	f.reason = IKE_FAIL_NOTIFY;
+	f.notify = 24; /* AUTHENTICATION-FAILED */
+	assert_true(conn_ike_auth_failed(&f));
+	f.notify = 23; /* INVALID-HASH-INFORMATION */
+	assert_true(conn_ike_auth_failed(&f));
+	f.notify = 20; /* INVALID-CERTIFICATE */
+	assert_true(conn_ike_auth_failed(&f));
+	f.notify = 1; /* INVALID-PAYLOAD-TYPE: charon's answer to an MM5 it cannot read */
+	assert_true(conn_ike_auth_failed(&f));
+	f.stage = IKE_STAGE_QM1; /* ... but not later */
+	assert_false(conn_ike_auth_failed(&f));
+	f.notify = 14; /* NO-PROPOSAL-CHOSEN */
+	assert_false(conn_ike_auth_failed(&f));
+	/* silence is transient: the gateway may be restarting */
+	f = (struct ike_failure){.stage = IKE_STAGE_MM5, .reason = IKE_FAIL_TIMEOUT};
+	assert_false(conn_ike_auth_failed(&f));
+	f.reason = IKE_FAIL_DPD;
+	assert_false(conn_ike_auth_failed(&f));
+	f.reason = IKE_FAIL_DELETED;
+	assert_false(conn_ike_auth_failed(&f));
+}
+
+static void test_auth_failures_not_retried_unless_asked(void **state)
+{
+	const char text[] = "[gateway]\nhost = vpn.example.com\n[client]\nretry-auth-failures = yes\n";
+	struct profile_parse_opts opts = {.secrets_allowed = true};
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr};
+	struct conn *c = calloc(1, sizeof(*c));
+	static const int transient[] = {CONN_EXIT_NETWORK, CONN_EXIT_IKE, CONN_EXIT_L2TP,
+					CONN_EXIT_PPP, CONN_EXIT_PEER_CLOSED};
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	profile_init(pr, "t");
+	c->p = &params;
+	c->was_up = true;
+	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
+		c->exit_code = transient[i];
+		assert_false(conn_exit_is_auth(transient[i]));
+		assert_true(conn_should_reconnect(c));
+	}
+	c->exit_code = CONN_EXIT_PPP_AUTH;
+	assert_true(conn_exit_is_auth(c->exit_code));
+	assert_false(conn_should_reconnect(c));
+	c->exit_code = CONN_EXIT_GW_AUTH;
+	assert_true(conn_exit_is_auth(c->exit_code));
+	assert_false(conn_should_reconnect(c));
+	/* asked for: the profile key, written back by the profile writer */
+	assert_int_equal(profile_parse_ini(pr, text, strlen(text), "t.conf", &opts, NULL, err,
+					   sizeof(err)),
+			 0);
+	assert_true(pr->retry_auth_failures);
+	assert_true(conn_should_reconnect(c));
+	c->exit_code = CONN_EXIT_PPP_AUTH;
+	assert_true(conn_should_reconnect(c));
+	f = open_memstream(&buf, &len);
+	assert_int_equal(profile_write_ini(pr, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "retry-auth-failures = yes"));
+	c->exit_code = CONN_EXIT_CONFIG; /* never */
+	assert_false(conn_should_reconnect(c));
+	free(buf);
+	profile_free(pr);
+	free(pr);
+	free(c);
+}
+
+/* systemd must not restart what l2tpsec itself gave up on: usage (2),
+ * configuration (3) and every authentication failure; but it restarts
+ * the transient ones. */
+static void test_unit_file_prevents_auth_restarts(void **state)
+{
+	const char *srcdir = getenv("L2TPSEC_SRCDIR");
+	char path[512], line[256], codes[256] = "";
+	bool restart = false;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/scripts/l2tpsec@.service.in", srcdir ? srcdir : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "RestartPreventExitStatus=", 25) == 0)
+			snprintf(codes, sizeof(codes), " %s", line + 25);
+		restart = restart || strcmp(line, "Restart=on-failure\n") == 0;
+	}
+	fclose(f);
+	assert_true(restart);
+	for (size_t i = 0; codes[i]; i++)
+		if (codes[i] == '\n')
+			codes[i] = ' ';
+	for (int code = 1; code < 64; code++) {
+		char word[8];
+		bool listed, prevent = code == 2 || code == CONN_EXIT_CONFIG || conn_exit_is_auth(code);
+
+		snprintf(word, sizeof(word), " %d ", code);
+		listed = strstr(codes, word) != NULL;
+		if (listed != prevent)
+			fail_msg("exit status %d is %slisted in RestartPreventExitStatus=%s", code,
+				 listed ? "" : "not ", codes);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mtu_from_algorithms),
 		cmocka_unit_test(test_one_liveness_policy),
 		cmocka_unit_test(test_liveness_key_round_trip),
+		cmocka_unit_test(test_ike_auth_failures_classified),
+		cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
+		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);
