@@ -602,4 +602,5 @@ void conn_free(struct conn *c)
 		netcfg_close(&c->net);
 	c->tun_fd = -1;
 	c->net_open = false;
+	hook_runner_finish(&c->hooks); /* the disconnect hook runs before we exit */
 }

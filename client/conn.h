@@ -14,6 +14,7 @@
 
 #include "client/ctl.h"
 #include "sys/dns.h"
+#include "sys/hook.h"
 #include "sys/netcfg.h"
 #include "config/profile.h"
 #include "esp/esp.h"
@@ -117,6 +118,7 @@ struct conn {
 	bool net_open, net_configured;
 	struct dns dns;
 	char state_path[300]; /* saved routes for crash undo */
+	struct hook_runner hooks; /* the profile's hook, off the loop's path */
 
 	/* Which layers still run; the stop sequence walks them top down. */
 	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */
