@@ -248,6 +248,7 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	char line[256];
 
 	c->ike_alive = false;
+	c->gw_silent = f->reason == IKE_FAIL_TIMEOUT && f->stage == IKE_STAGE_MM1;
 	ike_failure_str(f, line, sizeof(line));
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
@@ -497,6 +498,7 @@ static int conn_launch(struct conn *c)
 	char addr[INET_ADDRSTRLEN];
 
 	c->started_ms = loop_now_ms(c->loop);
+	c->gw_silent = false;
 	c->state = CONN_IKE;
 	c->exit_code = CONN_EXIT_OK;
 	c->failure[0] = '\0';

@@ -131,6 +131,7 @@ struct conn {
 	uint16_t l2tp_port; /* our L2TP port; 0: 1701 */
 	bool keep_net; /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
+	bool gw_silent; /* the last attempt's MM1 went unanswered (gateway away) */
 	char last_failure[320];
 
 	struct loop_timer stop_timer; /* bounds a graceful stop */
@@ -196,6 +197,10 @@ bool conn_data_stop_step(struct conn *c);
 void conn_data_free(struct conn *c);
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
+/* While reconnecting, IKE retransmits at most this far apart, so that a
+ * gateway back from a restart or reboot answers within seconds. */
+#define CONN_RECONNECT_RTX_MAX_MS 3000
+#define CONN_RECONNECT_RTX_TRIES 10
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 int conn_setup_tun(struct conn *c);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "client/conn.h"
+#include "client/daemon.h"
 #include "config/profile.h"
 
 static void test_mtu_from_algorithms(void **state)
@@ -201,6 +202,32 @@ static void test_unit_file_prevents_auth_restarts(void **state)
 	}
 }
 
+/* Reconnects: a gateway that did not answer at all (restarting, rebooting)
+ * is asked again after about 1 s for ten attempts (each attempt spaces its
+ * own MM1s at most CONN_RECONNECT_RTX_MAX_MS apart), so that it is back
+ * within seconds of the gateway; other failures back off to 60 s. */
+static void test_reconnect_backoff(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 50; round++) {
+		uint64_t ms;
+
+		for (unsigned a = 0; a < 10; a++) {
+			ms = daemon_retry_delay_ms(a, true);
+			assert_true(ms >= 750 && ms <= 1250);
+		}
+		ms = daemon_retry_delay_ms(11, true); /* then it backs off too */
+		assert_true(ms >= 1500 && ms <= 2500);
+		ms = daemon_retry_delay_ms(0, false);
+		assert_true(ms >= 750 && ms <= 1250);
+		ms = daemon_retry_delay_ms(3, false);
+		assert_true(ms >= 6000 && ms <= 10000);
+		ms = daemon_retry_delay_ms(30, false);
+		assert_true(ms >= 45000 && ms <= 75000);
+	}
+	assert_true(CONN_RECONNECT_RTX_MAX_MS <= 3000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_ike_auth_failures_classified),
 		cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
 		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
+		cmocka_unit_test(test_reconnect_backoff),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);
