@@ -21,26 +21,10 @@ OUT=$RIG_LOGDIR/soak.txt
 : >"$OUT"
 soak() { echo "$*" >>"$OUT"; rig_log "soak: $*"; }
 
-d=$(rig_role_dir client)
-rig_write_secret_file "$d/soak-psk" "$GW_PSK"
-rig_write_secret_file "$d/soak-password" "$GW_PASSWORD"
-rig_write_secret_file "$d/soak.conf" "# l2tpsec interop rig: soak
-[gateway]
-host = $GW_PUBLIC_ADDR
-
-[ipsec]
-psk-file = $d/soak-psk
-ike-lifetime = 5m
-ipsec-lifetime = 2m
-
-[ppp]
-user = $GW_USER
-password-file = $d/soak-password
-
-[client]
-reconnect = yes
+export L2TPSEC_PROFILE; L2TPSEC_PROFILE=$(rig_role_dir client)/soak.conf
+rig_l2tpsec_write_profile "$L2TPSEC_PROFILE" "ike-lifetime = 5m
+ipsec-lifetime = 2m" "reconnect = yes
 liveness = 20s"
-export L2TPSEC_PROFILE=$d/soak.conf
 rig_l2tpsec_up
 log=$RIG_LOGDIR/client-l2tpsec.log
 rig_bg client ping-soak "${RIG_PING[@]}" -i 1 -W 2 -w "$SOAK_SECONDS" "$PPP_GW_ADDR"
