@@ -248,7 +248,10 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	char line[256];
 
 	c->ike_alive = false;
-	c->gw_silent = f->reason == IKE_FAIL_TIMEOUT && f->stage == IKE_STAGE_MM1;
+	/* no answer, or a gateway still loading its configuration (charon
+	 * answers NO_PROPOSAL_CHOSEN then): it is away or starting up */
+	c->gw_silent = f->stage == IKE_STAGE_MM1 &&
+		       (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
 	ike_failure_str(f, line, sizeof(line));
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);

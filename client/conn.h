@@ -131,7 +131,9 @@ struct conn {
 	uint16_t l2tp_port; /* our L2TP port; 0: 1701 */
 	bool keep_net; /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
-	bool gw_silent; /* the last attempt's MM1 went unanswered (gateway away) */
+	/* the last attempt ended at MM1: no answer, or a notify (a gateway
+	 * still starting up); reconnects follow quickly, see daemon.c */
+	bool gw_silent;
 	char last_failure[320];
 
 	struct loop_timer stop_timer; /* bounds a graceful stop */

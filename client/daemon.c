@@ -102,14 +102,16 @@ static void on_up(struct conn *c, void *ctx)
 	daemon_notify("READY=1\nSTATUS=connected");
 }
 
-/* Attempts whose MM1 went unanswered that are followed at once: each one
- * already spaced its MM1s (CONN_RECONNECT_RTX_MAX_MS) for about 30 s. */
+/* Attempts that ended at MM1 (the gateway away or starting up) followed
+ * after ~1 s: an unanswered one already spaced its MM1s
+ * (CONN_RECONNECT_RTX_MAX_MS) for about 30 s. */
 #define RETRY_SILENT_ATTEMPTS 10
 
 /* Exponential backoff with +-25% jitter, so that many clients of one
  * gateway that failed together do not all come back at the same moment.
- * A gateway that did not answer at all is tried again after RETRY_MIN_MS
- * for the first few minutes: back within seconds of a restart or reboot. */
+ * A gateway that did not get past MM1 (away, or starting up) is tried
+ * again after RETRY_MIN_MS for the first ten attempts: back within seconds
+ * of a restart or reboot. */
 uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent)
 {
 	uint64_t base = RETRY_MIN_MS;

@@ -20,8 +20,8 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 
 /* The pause before reconnect attempt number `attempt` (0: the first):
  * exponential from 1 s to 60 s with +-25% jitter; 1 s for the first ten
- * attempts whose Main Mode went unanswered (gw_silent), which already
- * spaced their own retransmissions. */
+ * attempts that ended at MM1 (gw_silent: the gateway away or starting up;
+ * an unanswered attempt already spaced its own retransmissions). */
 uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent);
 
 /* sd_notify(3) without libsystemd: "READY=1", "STATUS=..." to $NOTIFY_SOCKET. */
