@@ -295,7 +295,10 @@ void hook_runner_finish(struct hook_runner *r)
 			continue;
 		pid = r->pid;
 		loop_unwatch_child(r->loop, pid);
-		job_done(r, wait_bounded(pid, r->timeout_ms));
+		/* the running one keeps what is left of its time */
+		job_done(r, wait_bounded(pid, loop_timer_pending(&r->timer)
+						  ? loop_timer_remaining(r->loop, &r->timer)
+						  : r->timeout_ms));
 	}
 	loop_timer_stop(r->loop, &r->timer);
 }

@@ -664,9 +664,9 @@ rig_l2tpsec_case_reconnect() {
 
 # ---- staying connected (issue 13): losses recovered without the user ----------
 
-# rig_l2tpsec_write_profile FILE [IPSEC-LINES [CLIENT-LINES]]: a 0600 profile
-# for the rig's gateway with the PSK and password in files next to it, plus
-# the given [ipsec] and [client] lines (newline-separated).
+# rig_l2tpsec_write_profile FILE [IPSEC-LINES [CLIENT-LINES [NETWORK-LINES]]]:
+# a 0600 profile for the rig's gateway with the PSK and password in files
+# next to it, plus the given [ipsec], [client] and [network] lines.
 rig_l2tpsec_write_profile() {
 	local p=$1 base=${1%.conf}
 	rig_write_secret_file "$base.psk" "$GW_PSK"
@@ -684,15 +684,19 @@ user = $GW_USER
 password-file = $base.password
 
 [client]
-${3:-}"
+${3:-}
+
+[network]
+${4:-}"
 }
 
-# rig_l2tpsec_stay_up: connect with a profile that finds a dead gateway in
-# 20 s (liveness, the shortest allowed) and reconnects (the default).
+# rig_l2tpsec_stay_up [NETWORK-LINES]: connect with a profile that finds a
+# dead gateway in 20 s (liveness, the shortest allowed) and reconnects (the
+# default).
 rig_l2tpsec_stay_up() {
 	export L2TPSEC_PROFILE; L2TPSEC_PROFILE=$(rig_role_dir client)/stay.conf
 	rig_l2tpsec_write_profile "$L2TPSEC_PROFILE" "" "reconnect = yes
-liveness = 20s"
+liveness = 20s" "${1:-}"
 	rig_l2tpsec_up
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
 }
@@ -718,14 +722,40 @@ rig_l2tpsec_back_within() {
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
 }
 
+# rig_hang_hook PATH LOG: a vpnc-script hook that logs "REASON start|end"
+# and hangs on its first connect (l2tpsec kills it after 10 s).
+rig_hang_hook() {
+	cat >"$1" <<HOOK
+#!/bin/sh
+echo "\$reason start" >>$2
+[ "\$reason" = connect ] && [ ! -e $2.hung ] && : >$2.hung && sleep 60
+echo "\$reason end" >>$2
+HOOK
+	chmod 700 "$1"
+	rm -f "$2" "$2.hung"
+}
+
+# rig_assert_hook_order LOG: connect and disconnect alternate, starting
+# with connect and ending with a finished disconnect (never overtaken).
+rig_assert_hook_order() {
+	local order
+	order=$(awk '$2 == "start" { printf "%s ", $1 }' "$1")
+	grep -Eq '^(connect disconnect )+$' <<<"$order" ||
+		rig_fail "client: hooks out of order: $order($(tr '\n' ',' <"$1"))"
+	[ "$(tail -n1 "$1")" = "disconnect end" ] || rig_fail "client: the last disconnect hook did not finish"
+}
+
 # The gateway crashes and reboots: charon, xl2tpd and pppd killed (no
 # DELETE, StopCCN or Terminate); l2tpsec notices by itself (liveness) and
 # keeps trying; the gateway comes back some seconds later with new SPIs:
-# ping answers within 10 s of it being up.
+# ping answers within 10 s of it being up. Meanwhile the profile's hook
+# hangs on connect: it must stall nothing and is killed after 10 s.
 rig_l2tpsec_case_gwkill() {
-	local log="$RIG_LOGDIR/client-l2tpsec.log" t_kill t_up detect_ms old_spis
+	local log="$RIG_LOGDIR/client-l2tpsec.log" t_kill t_up detect_ms old_spis d
+	d=$(rig_role_dir client)
+	rig_hang_hook "$d/hang-hook" "$RIG_LOGDIR/client-hook.log"
 	rig_gw_up
-	rig_l2tpsec_stay_up
+	rig_l2tpsec_stay_up "hook = $d/hang-hook"
 	old_spis=$L2TPSEC_SPIS
 	t_kill=$(rig_now_ms)
 	rig_gw_stop -KILL
@@ -740,6 +770,9 @@ rig_l2tpsec_case_gwkill() {
 	rig_l2tpsec_back_within 10 "$t_up" "the gateway being up"
 	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: the rebooted gateway has our old SPIs?"
 	rig_l2tpsec_check_down
+	grep -q 'hook .* (connect) killed after' "$log" || rig_fail "client: the hung hook was not killed"
+	rig_assert_hook_order "$RIG_LOGDIR/client-hook.log"
+	rig_log "client: hooks: $(awk '{ printf "%s ", $0 }' "$RIG_LOGDIR/client-hook.log")"
 	rig_case_figures "gwkill_detect_ms=$detect_ms gwkill_back_ms=$L2TPSEC_BACK_MS"
 }
 
