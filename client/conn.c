@@ -381,7 +381,6 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		return;
 	}
 	code = c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP;
-
 	if (why->result == STOPCCN_NOT_AUTHORIZED)
 		code = CONN_EXIT_GW_AUTH;
 	conn_fail(c, code, "L2TP %s: %s", why->by_peer ? "closed by the gateway" : "failed",
