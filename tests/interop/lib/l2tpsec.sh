@@ -745,37 +745,6 @@ rig_assert_hook_order() {
 	[ "$(tail -n1 "$1")" = "disconnect end" ] || rig_fail "client: the last disconnect hook did not finish"
 }
 
-# The gateway crashes and reboots: charon, xl2tpd and pppd killed (no
-# DELETE, StopCCN or Terminate); l2tpsec notices by itself (liveness) and
-# keeps trying; the gateway comes back some seconds later with new SPIs:
-# ping answers within 10 s of it being up. Meanwhile the profile's hook
-# hangs on connect: it must stall nothing and is killed after 10 s.
-rig_l2tpsec_case_gwkill() {
-	local log="$RIG_LOGDIR/client-l2tpsec.log" t_kill t_up detect_ms old_spis d
-	d=$(rig_role_dir client)
-	rig_hang_hook "$d/hang-hook" "$RIG_LOGDIR/client-hook.log"
-	rig_gw_up
-	rig_l2tpsec_stay_up "hook = $d/hang-hook"
-	old_spis=$L2TPSEC_SPIS
-	t_kill=$(rig_now_ms)
-	rig_gw_stop -KILL
-	rig_log "gw: killed (kill -9): no DELETE, no StopCCN, no Terminate"
-	rig_wait_for 45 grep -q 'reconnecting in' "$log" ||
-		{ tail -n 30 "$log" >&2; rig_fail "client: the dead gateway went unnoticed for 45 s"; }
-	detect_ms=$(($(rig_now_ms) - t_kill))
-	rig_log "client: noticed in $detect_ms ms: $(grep -m1 'disconnected:' "$log")"
-	rig_sleep 4 # still rebooting: an attempt goes unanswered
-	rig_gw_up
-	t_up=$(rig_now_ms)
-	rig_l2tpsec_back_within 10 "$t_up" "the gateway being up"
-	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: the rebooted gateway has our old SPIs?"
-	rig_l2tpsec_check_down
-	grep -q 'hook .* (connect) killed after' "$log" || rig_fail "client: the hung hook was not killed"
-	rig_assert_hook_order "$RIG_LOGDIR/client-hook.log"
-	rig_log "client: hooks: $(awk '{ printf "%s ", $0 }' "$RIG_LOGDIR/client-hook.log")"
-	rig_case_figures "gwkill_detect_ms=$detect_ms gwkill_back_ms=$L2TPSEC_BACK_MS"
-}
-
 # rig_nat_flush_conntrack: the NAT forgets every mapping (conntrack -F, by
 # netlink: IPCTNL_MSG_CT_DELETE without a tuple flushes the table).
 rig_nat_flush_conntrack() {
@@ -798,22 +767,58 @@ rig_nat_ports() {
 
 # The NAT forgets us (conntrack flushed; MASQUERADE picks random ports, so
 # the mapping gets a new public port): ping answers within 10 s.
-rig_l2tpsec_case_natflush() {
+rig_l2tpsec_natflush() {
 	local t0 ports
-	rig_iptables "$(rig_ns nat)" -t nat -R POSTROUTING 1 -o wan -j MASQUERADE --random ||
-		rig_fail "nat: MASQUERADE --random"
-	rig_gw_up
-	rig_l2tpsec_stay_up
 	t0=$(rig_now_ms)
 	rig_nat_flush_conntrack
 	rig_log "nat: conntrack flushed"
 	rig_l2tpsec_back_within 10 "$t0" "the NAT flush"
+	L2TPSEC_NATFLUSH_MS=$L2TPSEC_BACK_MS
 	ports=$(rig_nat_ports | tr '\n' ' ')
 	[ "$(wc -w <<<"$ports")" -ge 2 ] || rig_fail "nat: one public port only ($ports): the mapping did not change"
 	rig_log "nat: public ports towards 4500: $ports"
+}
+
+# The gateway crashes and reboots: charon, xl2tpd and pppd killed (no
+# DELETE, StopCCN or Terminate); l2tpsec notices by itself (liveness) and
+# keeps trying; the gateway comes back some seconds later with new SPIs:
+# ping answers within 10 s of it being up. Sets L2TPSEC_DETECT_MS.
+rig_l2tpsec_gwkill() {
+	local log="$RIG_LOGDIR/client-l2tpsec.log" t_kill t_up old_spis=$L2TPSEC_SPIS
+	t_kill=$(rig_now_ms)
+	rig_gw_stop -KILL
+	rig_log "gw: killed (kill -9): no DELETE, no StopCCN, no Terminate"
+	rig_wait_for 45 grep -q 'reconnecting in' "$log" ||
+		{ tail -n 30 "$log" >&2; rig_fail "client: the dead gateway went unnoticed for 45 s"; }
+	L2TPSEC_DETECT_MS=$(($(rig_now_ms) - t_kill))
+	rig_log "client: noticed in $L2TPSEC_DETECT_MS ms: $(grep -m1 'disconnected:' "$log")"
+	rig_sleep 4 # still rebooting: an attempt goes unanswered
+	rig_gw_up
+	t_up=$(rig_now_ms)
+	rig_l2tpsec_back_within 10 "$t_up" "the gateway being up"
+	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: the rebooted gateway has our old SPIs?"
+}
+
+# Losses recovered without the user, on one connection through a NAT that
+# maps to random ports: the NAT's flush, then the gateway's crash and
+# reboot. Meanwhile the profile's hook hangs on the first connect: it must
+# stall nothing, is killed after 10 s, and the hooks keep their order.
+rig_l2tpsec_case_losses() {
+	local log="$RIG_LOGDIR/client-l2tpsec.log" d; d=$(rig_role_dir client)
+	rig_iptables "$(rig_ns nat)" -t nat -R POSTROUTING 1 -o wan -j MASQUERADE --random ||
+		rig_fail "nat: MASQUERADE --random"
+	rig_hang_hook "$d/hang-hook" "$RIG_LOGDIR/client-hook.log"
+	rig_gw_up
+	rig_l2tpsec_stay_up "hook = $d/hang-hook"
+	rig_l2tpsec_natflush
+	rig_l2tpsec_gwkill
 	rig_l2tpsec_check_down
 	rig_iptables "$(rig_ns nat)" -t nat -R POSTROUTING 1 -o wan -j MASQUERADE
-	rig_case_figures "natflush_back_ms=$L2TPSEC_BACK_MS"
+	grep -q 'hook .* (connect) killed after' "$log" || rig_fail "client: the hung hook was not killed"
+	rig_assert_hook_order "$RIG_LOGDIR/client-hook.log"
+	rig_log "client: hooks: $(awk '{ printf "%s ", $0 }' "$RIG_LOGDIR/client-hook.log")"
+	rig_case_figures "natflush_back_ms=$L2TPSEC_NATFLUSH_MS gwkill_detect_ms=$L2TPSEC_DETECT_MS" \
+		"gwkill_back_ms=$L2TPSEC_BACK_MS"
 }
 
 # Authentication failures end the connection after one attempt, whatever
