@@ -769,8 +769,8 @@ rig_nat_ports() {
 # the mapping gets a new public port): ping answers within 10 s.
 rig_l2tpsec_natflush() {
 	local t0 ports
-	t0=$(rig_now_ms)
 	rig_nat_flush_conntrack
+	t0=$(rig_now_ms) # (starting python under TCG takes seconds: from its end)
 	rig_log "nat: conntrack flushed"
 	rig_l2tpsec_back_within 10 "$t0" "the NAT flush"
 	L2TPSEC_NATFLUSH_MS=$L2TPSEC_BACK_MS
