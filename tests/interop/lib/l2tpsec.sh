@@ -793,7 +793,10 @@ rig_l2tpsec_gwkill() {
 	L2TPSEC_DETECT_MS=$(($(rig_now_ms) - t_kill))
 	rig_log "client: noticed in $L2TPSEC_DETECT_MS ms: $(grep -m1 'disconnected:' "$log")"
 	rig_sleep 4 # still rebooting: an attempt goes unanswered
-	rig_gw_up
+	# L2TP first, IKE last: "up" is when the gateway answers (under a
+	# loaded TCG, charon alone could otherwise be up 10 s before xl2tpd)
+	rig_gw_xl2tpd
+	rig_gw_charon
 	t_up=$(rig_now_ms)
 	rig_l2tpsec_back_within 10 "$t_up" "the gateway being up"
 	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: the rebooted gateway has our old SPIs?"
