@@ -10,16 +10,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/ask.h"
 #include "client/command.h"
 #include "client/daemon.h"
+#include "client/savekeys.h"
 #include "config/profile.h"
 
 struct connect_opts {
 	const char *profile; /* name or path */
 	const char *nm_file;
 	const char *name, *gateway, *user, *psk_file, *password_file;
-	const char *ike, *esp, *dh2048, *datapath, *run_dir;
-	bool background, retry_auth;
+	const char *ike, *esp, *dh2048, *datapath, *run_dir, *save_keys;
+	bool background, otp, retry_auth;
+	struct ask_plan ask;
 	int verbose;
 };
 
@@ -28,13 +31,20 @@ static const char connect_usage[] =
     "       l2tpsec connect --gateway HOST --psk-file FILE --user USER --password-file FILE\n"
     "                       [options]\n\n"
     "Connects and stays in the foreground until the tunnel ends; prints one line\n"
-    "'connected ...' when PPP is up.\n\n"
+    "'connected ...' when PPP is up. A password or pre-shared key that neither the\n"
+    "profile nor an option gives is asked for on the terminal (or through\n"
+    "systemd-ask-password with password-prompt = ask-password).\n\n"
     "Options:\n"
     "  --name NAME              connection name (default: the profile's, or the gateway)\n"
     "  --gateway HOST           VPN gateway (name or IPv4 address)\n"
     "  --psk-file FILE          IPsec pre-shared key, in a file only root may read\n"
     "  --user USER              PPP user name\n"
     "  --password-file FILE     PPP password, in a file only root may read\n"
+    "  --password-stdin         read the PPP password from standard input (one line)\n"
+    "  --psk-stdin              read the pre-shared key from standard input (one line,\n"
+    "                           before the password's with --password-stdin)\n"
+    "  --otp                    the password is a one-time code: asked again for every\n"
+    "                           new PPP session, never kept\n"
     "  --ike LIST               IKE proposals, strongSwan syntax (aes256-sha2_256-modp2048,...)\n"
     "  --esp LIST               ESP proposals (aes256-sha1,aes128-sha1,3des-sha1)\n"
     "  --dh2048 off|offer|require  the 2048-bit DH group, like Windows' NegotiateDH2048\n"
@@ -43,6 +53,8 @@ static const char connect_usage[] =
     "  --background             return once connected; the tunnel stays up\n"
     "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
     "  --retry-auth-failures    reconnect after a rejected password, key or certificate too\n"
+    "  --save-keys DIR          write Wireshark's key files (ikev1_decryption_table,\n"
+    "                           esp_sa) into DIR while connected: for debugging only\n"
     "  -v, --verbose            more log output (twice: debug)\n\n"
     "Exit status: 0 disconnected on request, 3 configuration, 4 network, 5 IKE,\n"
     "6 L2TP, 7 PPP authentication, 8 PPP, 9 closed by the gateway, 10 the gateway\n"
@@ -61,7 +73,11 @@ enum {
 	OPT_NM,
 	OPT_BACKGROUND,
 	OPT_RUNDIR,
-	OPT_RETRY_AUTH
+	OPT_RETRY_AUTH,
+	OPT_PASSWORD_STDIN,
+	OPT_PSK_STDIN,
+	OPT_OTP,
+	OPT_SAVE_KEYS
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
@@ -80,6 +96,10 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"background", no_argument, NULL, OPT_BACKGROUND},
 		{"run-dir", required_argument, NULL, OPT_RUNDIR},
 		{"retry-auth-failures", no_argument, NULL, OPT_RETRY_AUTH},
+		{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+		{"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
+		{"otp", no_argument, NULL, OPT_OTP},
+		{"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -129,6 +149,18 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		case OPT_RETRY_AUTH:
 			o->retry_auth = true;
 			break;
+		case OPT_PASSWORD_STDIN:
+			o->ask.password_stdin = true;
+			break;
+		case OPT_PSK_STDIN:
+			o->ask.psk_stdin = true;
+			break;
+		case OPT_OTP:
+			o->otp = true;
+			break;
+		case OPT_SAVE_KEYS:
+			o->save_keys = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -148,6 +180,14 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		return usage_error("connect: give a PROFILE or --nm, not both");
 	if (!o->profile && !o->nm_file && !o->gateway)
 		return usage_error("connect: give a PROFILE, --nm FILE or --gateway HOST");
+	if (o->ask.password_stdin && o->password_file)
+		return usage_error("connect: give --password-file or --password-stdin, not both");
+	if (o->ask.psk_stdin && o->psk_file)
+		return usage_error("connect: give --psk-file or --psk-stdin, not both");
+	if (o->save_keys && o->save_keys[0] != '/')
+		return usage_error("connect: --save-keys needs an absolute path");
+	o->ask.stdin_fd = STDIN_FILENO;
+	o->ask.tty_path = PROMPT_TTY_PATH;
 	return 0;
 }
 
@@ -175,6 +215,10 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 		p->retry_auth_failures = true;
 	if (o->user)
 		snprintf(p->user, sizeof(p->user), "%s", o->user);
+	if (o->otp)
+		p->password_type = PROFILE_PASSWORD_OTP;
+	if (o->save_keys)
+		snprintf(p->save_keys, sizeof(p->save_keys), "%s", o->save_keys);
 	if (o->ike)
 		snprintf(p->ike_proposals, sizeof(p->ike_proposals), "%s", o->ike);
 	if (o->esp)
@@ -212,10 +256,12 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 
 static int load_profile(struct profile *p, const struct connect_opts *o, char *err, size_t errlen)
 {
-	struct profile_warnings warn;
+	struct profile_warnings warn, secrets_later;
 	char path[PROFILE_PATH_MAX];
+	int rc, signo;
 
 	profile_warnings_init(&warn);
+	profile_warnings_init(&secrets_later);
 	profile_init(p, NULL);
 	if (o->nm_file && profile_parse_file(p, o->nm_file, PROFILE_FORMAT_NM, &warn, err, errlen))
 		return -1;
@@ -229,8 +275,17 @@ static int load_profile(struct profile *p, const struct connect_opts *o, char *e
 	}
 	if (!o->nm_file && !o->profile)
 		snprintf(p->source, sizeof(p->source), "command line");
-	if (apply_cli(p, o, err, errlen) < 0 || profile_validate(p, NULL, err, errlen) < 0 ||
-	    profile_load_secrets(p, err, errlen) < 0)
+	/* secrets_later: missing secrets are not an error yet, see below */
+	if (apply_cli(p, o, err, errlen) < 0 || profile_validate(p, &secrets_later, err, errlen) < 0)
+		return -1;
+	/* The profile is right but for secrets: read the files, ask for the
+	 * rest (before --background detaches: nobody to ask after that). */
+	if (profile_load_secrets(p, err, errlen) < 0)
+		return -1;
+	rc = ask_missing_secrets(p, &o->ask, &signo, err, errlen);
+	if (rc == PROMPT_INTERRUPTED)
+		prompt_die_of(signo);
+	if (rc < 0 || profile_validate(p, NULL, err, errlen) < 0)
 		return -1;
 	profile_warnings_print(&warn, stderr);
 	return 0;
@@ -253,8 +308,10 @@ static int resolve_gateway(const char *host, struct sockaddr_in *out, char *err,
 
 /* Certificate authentication: the files are read here, so ike/ only ever
  * sees loaded OpenSSL objects. */
-static int load_certs(const struct profile *p, struct conn_params *cp, char *err, size_t errlen)
+static int load_certs(const struct profile *p, const struct ask_plan *plan, struct conn_params *cp,
+		      char *err, size_t errlen)
 {
+	struct ask_key_ctx kctx = {.profile = p, .plan = plan, .path = p->key};
 	FILE *f;
 
 	if (p->auth != PROFILE_AUTH_CERT)
@@ -264,9 +321,16 @@ static int load_certs(const struct profile *p, struct conn_params *cp, char *err
 	if (f)
 		fclose(f);
 	f = fopen(p->key, "re");
-	cp->key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	/* an encrypted key: its passphrase is asked for like a password */
+	cp->key = f ? PEM_read_PrivateKey(f, NULL, ask_key_passphrase, &kctx) : NULL;
 	if (f)
 		fclose(f);
+	if (kctx.signo)
+		prompt_die_of(kctx.signo);
+	if (!cp->key && kctx.err[0]) {
+		snprintf(err, errlen, "%s", kctx.err);
+		return -1;
+	}
 	cp->ca = X509_STORE_new();
 	if (!cp->cert || !cp->key || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
 		snprintf(err, errlen, "cannot load %s: check cert, key and ca in the profile",
@@ -301,6 +365,7 @@ static int connect_run(int argc, char **argv)
 	struct connect_opts o = {0};
 	struct conn_params cp = {0};
 	struct daemon_opts dopts = {0};
+	struct savekeys *sk = NULL;
 	struct profile *p;
 	struct logger lg;
 	char err[PROFILE_PATH_MAX + 512];
@@ -323,13 +388,28 @@ static int connect_run(int argc, char **argv)
 		rc = CONN_EXIT_NETWORK;
 		goto out;
 	}
-	if (load_certs(p, &cp, err, sizeof(err)) < 0) {
+	if (load_certs(p, &o.ask, &cp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
 		rc = CONN_EXIT_CONFIG;
 		goto out;
 	}
 	set_log_levels(&lg, p, o.verbose);
+	if (p->save_keys[0]) {
+		sk = malloc(sizeof(*sk));
+		if (!sk || savekeys_open(sk, p->save_keys, err, sizeof(err)) < 0) {
+			fprintf(stderr, "l2tpsec: %s\n", sk ? err : "out of memory");
+			rc = CONN_EXIT_CONFIG;
+			goto out;
+		}
+		log_warn(&lg, LOG_CLIENT,
+			 "save-keys: writing this connection's keys to %s: anyone with them and a "
+			 "capture reads the traffic",
+			 p->save_keys);
+		cp.savekeys = sk;
+	}
 	cp.profile = p;
+	cp.password = &p->password.value;
+	cp.ask = &o.ask;
 	cp.run_dir = o.run_dir ? o.run_dir : CTL_RUN_DIR;
 	dopts.background = o.background;
 	dopts.run_dir = cp.run_dir;
@@ -337,6 +417,9 @@ static int connect_run(int argc, char **argv)
 	if (rc != 0 && !o.background)
 		fprintf(stderr, "l2tpsec: connection failed (exit status %d)\n", rc);
 out:
+	if (cp.savekeys)
+		savekeys_close(cp.savekeys);
+	free(sk);
 	free_certs(&cp);
 	profile_free(p);
 	free(p);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/savekeys.h"
 #include "lib/util.h"
 
 #define CONN_STOP_TIMEOUT_MS 6000
@@ -145,6 +146,8 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		return;
 	}
 	sa_remember(c, id, pair);
+	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
+		log_warn(c->lg, LOG_CLIENT, "save-keys: cannot write esp_sa: %s", strerror(errno));
 	c->sa_cipher = pair->out.cipher;
 	c->sa_auth = pair->out.auth;
 	c->sa_udp_encap = pair->udp_encap;
@@ -159,6 +162,15 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 			log_debug(c->lg, LOG_CLIENT, "R-U-THERE sent: L2TP starts on its answer");
 		loop_timer_start(c->loop, &c->l2tp_timer, l2tp_delay_ms(c));
 	}
+}
+
+static void on_phase1_keys(void *ctx, const struct ike_p1_export *k)
+{
+	struct conn *c = ctx;
+
+	if (c->p->savekeys && savekeys_add_ike(c->p->savekeys, k) < 0)
+		log_warn(c->lg, LOG_CLIENT, "save-keys: cannot write ikev1_decryption_table: %s",
+			 strerror(errno));
 }
 
 static void on_ping_answered(void *ctx)
@@ -392,6 +404,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 static const struct ike_callbacks ike_cbs = {
 	.sa_established = on_sa_established,
 	.sa_expired_or_deleted = on_sa_deleted,
+	.phase1_keys = on_phase1_keys,
 	.failed = on_ike_failed,
 	.non_ike_packet = on_non_ike,
 	.stopped = on_ike_stopped,

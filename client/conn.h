@@ -60,9 +60,18 @@ enum conn_state {
 	CONN_DOWN,
 };
 
+struct ask_plan;
+struct savekeys;
+
 /* Everything the connection needs that is not in the profile. */
 struct conn_params {
 	const struct profile *profile;
+	/* The PPP password (the profile's, read from its file or asked for).
+	 * A one-time code (password-type = otp) is wiped once PPP is up; a new
+	 * PPP session asks through ask, or fails when nobody can be asked. */
+	struct secret *password;
+	const struct ask_plan *ask; /* NULL: nobody to ask again */
+	struct savekeys *savekeys;  /* --save-keys; NULL: off */
 	struct sockaddr_in gateway; /* resolved, port 500 */
 	X509 *cert; /* loaded from the profile's paths (certificate auth) */
 	EVP_PKEY *key;
@@ -198,6 +207,8 @@ int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
 bool conn_data_stop_step(struct conn *c);
 void conn_data_free(struct conn *c);
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
+/* PPP is up: a one-time password has been used and is wiped everywhere. */
+void conn_password_used(struct conn *c);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 /* While reconnecting, IKE retransmits at most this far apart, so that a
  * gateway back from a restart or reboot answers within seconds. */

@@ -39,8 +39,20 @@ static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
 	memcpy(&ip.peer, info->peer_ipv4, 4);
 	memcpy(&ip.dns[0], info->dns1, 4);
 	memcpy(&ip.dns[1], info->dns2, 4);
+	conn_password_used(c);
 	if (conn_net_up(c, &ip) < 0)
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
+}
+
+void conn_password_used(struct conn *c)
+{
+	if (c->p->profile->password_type != PROFILE_PASSWORD_OTP || !c->p->password)
+		return;
+	if (secret_is_set(c->p->password))
+		log_info(c->lg, LOG_CLIENT, "one-time password used: wiped");
+	secret_free(c->p->password);
+	if (c->ppp)
+		ppp_forget_password(c->ppp);
 }
 
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
@@ -112,8 +124,8 @@ static int builtin_ppp_prepare(struct conn *c)
 	const struct profile *pr = c->p->profile;
 	struct ppp_config cfg = {
 		.user = pr->user,
-		.password = pr->password.value.data,
-		.password_len = pr->password.value.len,
+		.password = c->p->password->data,
+		.password_len = c->p->password->len,
 		.auth_allowed = ppp_auth_bits(pr->auth_methods),
 		.mru = (uint16_t)pr->mru,
 		.mtu = (uint16_t)pr->mtu,
@@ -186,6 +198,7 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 	memcpy(&ip.peer, r->ip.peer_ipv4, 4);
 	memcpy(&ip.dns[0], r->ip.dns1, 4);
 	memcpy(&ip.dns[1], r->ip.dns2, 4);
+	conn_password_used(c);
 	if (conn_net_up(c, &ip) < 0)
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
 }
@@ -239,8 +252,8 @@ int conn_data_prepare(struct conn *c)
 		log_err(c->lg, LOG_CLIENT, "PPPoL2TP socket: %s", strerror(errno));
 		return -1;
 	}
-	c->pppd = pppd_start(c->loop, c->lg, &cfg, fd, pr->password.value.data,
-			     pr->password.value.len, &cbs, c);
+	c->pppd = pppd_start(c->loop, c->lg, &cfg, fd, c->p->password->data, c->p->password->len,
+			     &cbs, c);
 	if (!c->pppd)
 		return -1;
 	c->ppp_alive = true;

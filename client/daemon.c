@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "client/ask.h"
 #include "client/explain.h"
 #include "sys/killswitch.h"
 #include "sys/netwatch.h"
@@ -155,11 +156,47 @@ static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
 	conn_restart(&d->conn); /* a failure comes back through on_down */
 }
 
+/* A reconnect is a new PPP session: a one-time password that was used must
+ * be asked for again, and with nobody to ask the connection stops (exit 7)
+ * instead of replaying a used code, which locks accounts. false: stop. */
+static bool otp_for_reconnect(struct daemon *d, struct conn *c)
+{
+	const struct conn_params *cp = c->p;
+	char err[300];
+	int signo = 0, rc = -1;
+
+	if (cp->profile->password_type != PROFILE_PASSWORD_OTP || !cp->password ||
+	    secret_is_set(cp->password))
+		return true;
+	if (cp->ask) {
+		log_notice(d->lg, LOG_CLIENT, "reconnecting needs a new one-time password");
+		rc = ask_password_again(cp->profile, cp->ask, cp->password, &signo, err,
+					sizeof(err));
+	} else {
+		snprintf(err, sizeof(err), "nobody to ask");
+	}
+	if (rc == 0)
+		return true;
+	if (rc == PROMPT_INTERRUPTED) {
+		log_notice(d->lg, LOG_CLIENT, "%s: disconnecting", strsignal(signo));
+		d->user_stop = true;
+		c->exit_code = CONN_EXIT_OK;
+		return false;
+	}
+	c->exit_code = CONN_EXIT_PPP_AUTH;
+	snprintf(c->failure, sizeof(c->failure),
+		 "PPP authentication: the one-time password was used and no new one was given "
+		 "(%.200s)",
+		 err);
+	log_err(d->lg, LOG_CLIENT, "%s", c->failure);
+	return false;
+}
+
 static void on_down(struct conn *c, void *ctx)
 {
 	struct daemon *d = ctx;
 
-	if (c->keep_net && !d->user_stop) {
+	if (c->keep_net && !d->user_stop && otp_for_reconnect(d, c)) {
 		uint64_t ms = c->exit_code == CONN_EXIT_NETWORK && c->attempts == 0
 				      ? 0 /* roaming: at once */
 				      : daemon_retry_delay_ms(c->attempts, c->gw_silent);

@@ -110,6 +110,9 @@ static const struct rule rules[] = {
     {{"PPP authentication", "no Challenge", NULL},
      "the gateway does not use the method we asked for; try `auth-methods = pap` (or "
      "mschapv2) in [ppp]"},
+    {{"PPP authentication", "one-time password was used", NULL},
+     "a new PPP session needs a new one-time code and nobody could be asked; connect from "
+     "a terminal, or set `password-prompt = ask-password` in [ppp] for services"},
     {{"PPP authentication", NULL, NULL},
      "user name or password rejected; check `user` (a Windows domain is DOMAIN\\user) and "
      "`password` / `password-file` in [ppp], or try another `auth-methods` (e.g. pap)"},

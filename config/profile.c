@@ -387,27 +387,38 @@ enum profile_id_type profile_id_effective_type(const struct profile_id *id)
 
 /* ---- validation and secrets ---------------------------------------------- */
 
+bool profile_secret_missing(const struct profile_secret *s)
+{
+	return (s->src == PROFILE_SECRET_NONE || s->src == PROFILE_SECRET_ASK) &&
+	       !secret_is_set(&s->value);
+}
+
 /* A secret that is neither in the profile nor in a named file. With warn,
- * that is a warning (the command line may still give it), else an error. */
+ * that is a warning (`connect` asks for it, or the command line gives it),
+ * else an error. */
 static int missing_secret(const struct profile *p, const struct profile_secret *s, const char *ours,
                           const char *option, struct profile_warnings *warn, char *err,
                           size_t errlen)
 {
 	char msg[PROFILE_WARN_LEN + PROFILE_PATH_MAX];
 
+	if (!profile_secret_missing(s))
+		return 0;
 	if (s->src == PROFILE_SECRET_ASK)
 		snprintf(msg, sizeof(msg),
-		         "%s: secret %s is not stored in the file (flags=%u); give it with %s",
+		         "%s: secret %s is not stored in the file (flags=%u); connect asks for it, "
+		         "or give it with %s",
 		         p->source, s->nm_name ? s->nm_name : ours, s->nm_flags, option);
-	else if (s->src == PROFILE_SECRET_NONE && s->nm_name)
-		snprintf(msg, sizeof(msg),
-		         "%s: secret %s is missing from [vpn-secrets]; give it with %s", p->source,
-		         s->nm_name, option);
-	else if (s->src == PROFILE_SECRET_NONE)
-		snprintf(msg, sizeof(msg), "%s: missing '%s' or '%s-file'; give it with %s",
-		         p->source, ours, ours, option);
+	else if (s->nm_name)
+		snprintf(
+		    msg, sizeof(msg),
+		    "%s: secret %s is missing from [vpn-secrets]; connect asks for it, or give "
+		    "it with %s",
+		    p->source, s->nm_name, option);
 	else
-		return 0;
+		snprintf(msg, sizeof(msg),
+		         "%s: missing '%s' or '%s-file'; connect asks for it, or give it with %s",
+		         p->source, ours, ours, option);
 	if (warn) {
 		profile_warn(warn, "%s", msg);
 		return 0;
@@ -424,7 +435,8 @@ int profile_validate(const struct profile *p, struct profile_warnings *secrets_w
 		return -1;
 	}
 	if (p->auth == PROFILE_AUTH_PSK &&
-	    missing_secret(p, &p->psk, "psk", "--psk-file", secrets_warn, err, errlen) < 0)
+	    missing_secret(p, &p->psk, "psk", "--psk-file or --psk-stdin", secrets_warn, err,
+	                   errlen) < 0)
 		return -1;
 	if (p->auth == PROFILE_AUTH_CERT && (!p->cert[0] || !p->key[0] || !p->ca[0])) {
 		snprintf(err, errlen, "%s: [ipsec]: auth = cert needs 'cert', 'key' and 'ca'",
@@ -435,8 +447,8 @@ int profile_validate(const struct profile *p, struct profile_warnings *secrets_w
 		snprintf(err, errlen, "%s: [ppp]: missing required key 'user'", p->source);
 		return -1;
 	}
-	if (missing_secret(p, &p->password, "password", "--password-file", secrets_warn, err,
-	                   errlen) < 0)
+	if (missing_secret(p, &p->password, "password", "--password-file or --password-stdin",
+	                   secrets_warn, err, errlen) < 0)
 		return -1;
 	if (p->auth_methods == 0) {
 		snprintf(err, errlen, "%s: [ppp]: no authentication method left", p->source);

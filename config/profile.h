@@ -8,7 +8,9 @@
  *      value, and record secrets given inline;
  *   2. the caller applies overrides (--psk-file, --password-file);
  *   3. profile_validate() checks what must be there and what conflicts,
- *      then profile_load_secrets() reads psk-file / password-file.
+ *      then profile_load_secrets() reads psk-file / password-file;
+ *      `connect` asks a person for what is still missing
+ *      (profile_secret_missing(), client/ask.h) and validates again.
  * profile_load() does all of that for a file on disk.
  *
  * The profile owns its secrets: profile_free() clears them.
@@ -75,6 +77,15 @@ enum profile_datapath {
 };
 
 enum profile_dns { PROFILE_DNS_AUTO, PROFILE_DNS_NO, PROFILE_DNS_SERVERS };
+
+/* How a secret the profile does not hold is asked for (password-prompt):
+ * on the terminal when there is one, through systemd-ask-password (services),
+ * or never (a missing secret is an error). */
+enum profile_prompt { PROFILE_PROMPT_AUTO, PROFILE_PROMPT_ASK_PASSWORD, PROFILE_PROMPT_NO };
+
+/* password-type: otp is a one-time code (RADIUS OTP, Duo, FortiToken): used
+ * for one PPP authentication, then wiped; a new PPP session asks again. */
+enum profile_pwtype { PROFILE_PASSWORD_STATIC, PROFILE_PASSWORD_OTP };
 
 /* PPP authentication protocols we may answer; EAP is always refused. */
 enum {
@@ -160,6 +171,8 @@ struct profile {
 	uint32_t lcp_echo_interval_s; /* 0 = off */
 	unsigned lcp_echo_failure;
 	unsigned mppe; /* PROFILE_MPPE_*: unsupported, warned about */
+	enum profile_prompt password_prompt;
+	enum profile_pwtype password_type;
 
 	/* [network] */
 	bool default_route;
@@ -184,6 +197,9 @@ struct profile {
 	 * L2TP hello, LCP echo): the peer is dead after this much silence;
 	 * 0: each layer's own interval. */
 	uint32_t liveness_s;
+	/* Wireshark's key files (ikev1_decryption_table, esp_sa) go here while
+	 * connected (strongSwan's save-keys); "" = off. */
+	char save_keys[PROFILE_PATH_MAX];
 	bool log_level_set[LOG_SUBSYS_COUNT];
 	enum log_level log_level[LOG_SUBSYS_COUNT];
 };
@@ -225,6 +241,10 @@ int profile_validate(const struct profile *p, struct profile_warnings *secrets_w
 /* Reads psk/password/tunnel secret files named in the profile, decodes a 0s/0x
  * PSK. 0, or -1 with a message naming the file. */
 int profile_load_secrets(struct profile *p, char *err, size_t errlen);
+
+/* The secret is neither in the profile nor in a named file (missing, or
+ * NetworkManager asks for it every time): someone must be asked for it. */
+bool profile_secret_missing(const struct profile_secret *s);
 
 /* Sets a secret's file from the command line, replacing what the file said. */
 int profile_secret_set_file(struct profile_secret *s, const char *path);

@@ -216,6 +216,8 @@ SETTER(set_retries, set_uint(c, &c->p->retries, v, 1, 30))
 SETTER(set_user, set_string(c->p->user, sizeof(c->p->user), v))
 SETTER(set_password, set_inline_secret(c, &c->p->password, v, "password-file", false))
 SETTER(set_password_file, set_secret_file(c, &c->p->password, v, "password"))
+ENUM_SETTER(set_password_prompt, password_prompt, enum profile_prompt, profile_prompt_names)
+ENUM_SETTER(set_password_type, password_type, enum profile_pwtype, profile_pwtype_names)
 
 static const char *set_auth_methods(struct ini_ctx *c, const char *v)
 {
@@ -356,6 +358,7 @@ ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_name
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
 SETTER(set_retry_auth, set_bool(&c->p->retry_auth_failures, v))
+SETTER(set_save_keys, set_path(c->p->save_keys, v))
 SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
 /* The general level; log-level-SUBSYS keys override it whatever the order. */
 static const char *set_log_level(struct ini_ctx *c, const char *v)
@@ -397,6 +400,8 @@ static const struct key_def keys[] = {
     {"ppp", "user", set_user},
     {"ppp", "password", set_password},
     {"ppp", "password-file", set_password_file},
+    {"ppp", "password-prompt", set_password_prompt},
+    {"ppp", "password-type", set_password_type},
     {"ppp", "auth-methods", set_auth_methods},
     {"ppp", "mtu", set_mtu},
     {"ppp", "mru", set_mru},
@@ -414,6 +419,7 @@ static const struct key_def keys[] = {
     {"client", "reconnect", set_reconnect},
     {"client", "retry-auth-failures", set_retry_auth},
     {"client", "liveness", set_liveness},
+    {"client", "save-keys", set_save_keys},
     {"client", "log-level", set_log_level},
 };
 

@@ -8,5 +8,8 @@ extern const char *const profile_id_type_names[];
 extern const char *const profile_dh2048_names[];
 extern const char *const profile_port_names[];
 extern const char *const profile_datapath_names[];
+/* password-prompt and password-type, in enum order */
+static const char *const profile_prompt_names[] = {"auto", "ask-password", "no"};
+static const char *const profile_pwtype_names[] = {"password", "otp"};
 
 #endif

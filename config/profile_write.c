@@ -171,6 +171,10 @@ static int write_ppp(const struct profile *p, FILE *out)
 
 	fputs("\n[ppp]\n", out);
 	rc = put_kv_if(out, "user", p->user) | put_secret(out, "password", &p->password, false);
+	if (p->password_prompt != PROFILE_PROMPT_AUTO)
+		fprintf(out, "password-prompt = %s\n", profile_prompt_names[p->password_prompt]);
+	if (p->password_type != PROFILE_PASSWORD_STATIC)
+		fprintf(out, "password-type = %s\n", profile_pwtype_names[p->password_type]);
 	if (p->auth_methods)
 		fputs("auth-methods = ", out);
 	for (int i = (int)ARRAY_SIZE(methods) - 1; i >= 0; i--) {
@@ -244,6 +248,8 @@ static void write_client(const struct profile *p, FILE *out)
 		fprintf(out, "retry-auth-failures = yes\n");
 	if (p->liveness_s)
 		fprintf(out, "liveness = %us\n", p->liveness_s);
+	if (p->save_keys[0])
+		fprintf(out, "save-keys = %s\n", p->save_keys);
 	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {
 		all_same = all_same && p->log_level_set[i] && p->log_level[i] == p->log_level[0];
 		any = any || p->log_level_set[i];

@@ -156,6 +156,14 @@ struct ike_failure {
 	char detail[160];
 };
 
+/* An authenticated ISAKMP SA's identity and encryption key, for debugging
+ * with Wireshark (its ikev1_decryption_table: initiator cookie, key). */
+struct ike_p1_export {
+	uint8_t icookie[8], rcookie[8];
+	const uint8_t *enc_key; /* valid during the callback only */
+	size_t enc_key_len;
+};
+
 struct ike_callbacks {
 	/* A new SA pair is ready to install. For a rekey, the previous pair stays
 	 * up until sa_expired_or_deleted() names it (make before break). */
@@ -172,6 +180,9 @@ struct ike_callbacks {
 	void (*stopped)(void *ctx);
 	/* Optional: the gateway answered the R-U-THERE of ike_ping(). */
 	void (*ping_answered)(void *ctx);
+	/* Optional: Main Mode authenticated an ISAKMP SA (the first, and each
+	 * phase 1 rekey): its keys, for `--save-keys` only. */
+	void (*phase1_keys)(void *ctx, const struct ike_p1_export *k);
 };
 
 enum ike_state {

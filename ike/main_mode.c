@@ -546,6 +546,14 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	net_answered(s);
 	log_info(s->lg, LOG_IKE, "MM6: gateway authenticated as %s", who);
 	p1->state = P1_DONE;
+	if (s->cb.phase1_keys) {
+		struct ike_p1_export k = {.enc_key = p1->keys.enc_key,
+		                          .enc_key_len = p1->keys.enc_key_len};
+
+		memcpy(k.icookie, p1->icookie, 8);
+		memcpy(k.rcookie, p1->rcookie, 8);
+		s->cb.phase1_keys(s->ctx, &k);
+	}
 	session_phase1_done(s, p1);
 }
 

@@ -89,6 +89,13 @@ fail:
 	return NULL;
 }
 
+void ppp_forget_password(struct ppp *ppp)
+{
+	if (ppp->password)
+		secure_clear(ppp->password, ppp->cfg.password_len);
+	ppp->cfg.password_len = 0;
+}
+
 void ppp_free(struct ppp *ppp)
 {
 	if (!ppp)

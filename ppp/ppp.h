@@ -147,6 +147,9 @@ void ppp_close(struct ppp *ppp);
 /* The lower layer is gone: no Terminate exchange, down(LOWER_DOWN) now. */
 void ppp_lower_down(struct ppp *ppp);
 void ppp_get_status(const struct ppp *ppp, struct ppp_status *st);
+/* Wipes the instance's copy of the password (a one-time code, used once
+ * authentication succeeded); a later authentication would send nothing. */
+void ppp_forget_password(struct ppp *ppp);
 void ppp_free(struct ppp *ppp);
 
 const char *ppp_down_reason_name(enum ppp_down_reason r);

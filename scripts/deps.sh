@@ -13,7 +13,7 @@ build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
- tcpdump iperf3 kmod python3-minimal"
+ tcpdump iperf3 kmod python3-minimal tshark"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"
@@ -31,6 +31,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: no (the rig runs as root)
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null

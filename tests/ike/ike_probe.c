@@ -210,8 +210,11 @@ static int report(struct probe *p, const char *ok, int rc)
 int main(int argc, char **argv)
 {
 	struct ike_config cfg;
-	struct ike_callbacks cb = {on_established, on_deleted, on_failed,
-	                           NULL,           on_stopped, on_ping_answered};
+	struct ike_callbacks cb = {.sa_established = on_established,
+	                           .sa_expired_or_deleted = on_deleted,
+	                           .failed = on_failed,
+	                           .stopped = on_stopped,
+	                           .ping_answered = on_ping_answered};
 	struct probe p = {0}, p2 = {0};
 	struct logger lg;
 	uint8_t psk[256];

@@ -62,8 +62,25 @@ static void on_ping_answered(void *ctx)
 	((struct gw *)ctx)->pings++;
 }
 
-static const struct ike_callbacks callbacks = {on_established, on_deleted, on_failed,
-                                               on_non_ike,     NULL,       on_ping_answered};
+static void on_phase1_keys(void *ctx, const struct ike_p1_export *k)
+{
+	struct gw *g = ctx;
+
+	assert_true(k->enc_key_len <= sizeof(g->p1_enc_key));
+	g->p1_exports++;
+	memcpy(g->p1_icookie, k->icookie, 8);
+	memcpy(g->p1_enc_key, k->enc_key, k->enc_key_len);
+	g->p1_enc_key_len = k->enc_key_len;
+}
+
+static const struct ike_callbacks callbacks = {
+    .sa_established = on_established,
+    .sa_expired_or_deleted = on_deleted,
+    .failed = on_failed,
+    .non_ike_packet = on_non_ike,
+    .ping_answered = on_ping_answered,
+    .phase1_keys = on_phase1_keys,
+};
 
 static int bound_socket(struct sockaddr_in *a)
 {

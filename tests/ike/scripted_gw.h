@@ -69,6 +69,9 @@ struct gw {
 	struct ike_failure failure;
 	int non_ike;
 	int pings; /* ping_answered() calls */
+	int p1_exports; /* phase1_keys() calls, the last one's keys: */
+	uint8_t p1_icookie[8], p1_enc_key[64];
+	size_t p1_enc_key_len;
 	uint8_t non_ike_buf[64];
 	size_t non_ike_len;
 	uint8_t rx[ISAKMP_MAX_MSG], plain[ISAKMP_MAX_MSG];

@@ -7,7 +7,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..13"
+echo "1..16"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
@@ -47,6 +47,22 @@ for c in $documented; do
 done
 check "l2tpsec(8) documents no command --help lacks${extra:+ (extra:$extra)}" test -z "$extra"
 
+# A secret nobody gives and nobody can be asked for (no terminal: a new
+# session; stdin not a source): exit 3 before anything starts, and the
+# message names the options. 192.0.2.1 (TEST-NET-1) is never contacted.
+tmp=$(mktemp -d)
+printf 'k\n' >"$tmp/psk"
+chmod 600 "$tmp/psk"
+setsid "$bin" connect --gateway 192.0.2.1 --psk-file "$tmp/psk" --user alice \
+	--run-dir "$tmp" </dev/null >/dev/null 2>"$tmp/err"; rc=$?
+check "connect without a password and nobody to ask exits 3" test "$rc" -eq 3
+check "... and names --password-file and --password-stdin" \
+	grep -q "give --password-file FILE or --password-stdin" "$tmp/err"
+"$bin" connect --gateway 192.0.2.1 --password-file "$tmp/psk" --password-stdin \
+	--user alice </dev/null 2>/dev/null; rc=$?
+check "--password-file with --password-stdin is a usage error" test "$rc" -eq 2
+rm -rf "$tmp"
+
 # bash completion: subcommands, then options of connect
 comp=${L2TPSEC_SRCDIR:-.}/scripts/completion/l2tpsec
 if command -v bash >/dev/null; then
@@ -55,8 +71,8 @@ if command -v bash >/dev/null; then
 	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec connect --data); COMP_CWORD=2; _l2tpsec; echo \${COMPREPLY[*]}")
 	check "completion of connect's options" test "$out" = "--datapath"
 else
-	echo "ok 12 # SKIP no bash"
-	echo "ok 13 # SKIP no bash"
+	echo "ok 15 # SKIP no bash"
+	echo "ok 16 # SKIP no bash"
 fi
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail

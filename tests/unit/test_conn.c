@@ -228,6 +228,32 @@ static void test_reconnect_backoff(void **state)
 	assert_true(CONN_RECONNECT_RTX_MAX_MS <= 3000);
 }
 
+/* A one-time password is wiped once PPP is up (the reconnect then asks for
+ * a new one, client/daemon.c); a static password stays for reconnects. */
+static void test_otp_wiped_once_used(void **state)
+{
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct secret pw = {0};
+	struct conn_params params = {.profile = pr, .password = &pw};
+	struct conn c = {.p = &params};
+	struct logger lg;
+	char err[128];
+
+	(void)state;
+	log_init(&lg, LOG_TO_STDERR, LOG_LVL_ERR);
+	c.lg = &lg;
+	profile_init(pr, "t");
+	assert_int_equal(secret_from_string("123456", 6, &pw, err, sizeof(err)), 0);
+	conn_password_used(&c);
+	assert_true(secret_is_set(&pw)); /* password-type = password */
+	pr->password_type = PROFILE_PASSWORD_OTP;
+	conn_password_used(&c);
+	assert_false(secret_is_set(&pw));
+	conn_password_used(&c); /* twice is harmless */
+	profile_free(pr);
+	free(pr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
 		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
 		cmocka_unit_test(test_reconnect_backoff),
+		cmocka_unit_test(test_otp_wiped_once_used),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);

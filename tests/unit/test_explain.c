@@ -343,6 +343,21 @@ static void test_ppp_auth_rejected(void **state)
 	assert_has(r, "`auth-methods`");
 }
 
+/* client/daemon.c: a used one-time code and nobody to ask for a new one */
+static void test_ppp_otp_nobody_to_ask(void **state)
+{
+	struct result r;
+
+	(void)state;
+	r.matched = explain_failure(CONN_EXIT_PPP_AUTH,
+	                            "PPP authentication: the one-time password was used and no "
+	                            "new one was given (nobody to ask)",
+	                            r.text, sizeof(r.text));
+	assert_true(r.matched);
+	assert_has(r, "password-prompt = ask-password");
+	assert_lacks(r, "rejected");
+}
+
 static void test_ppp_auth_method_mismatch(void **state)
 {
 	struct result pap = ppp(PPP_DOWN_AUTH_FAILED, PPP_AUTH_PAP, "no answer to PAP request");
@@ -462,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_l2tp_kernel),
 	    cmocka_unit_test(test_ppp_auth_rejected),
 	    cmocka_unit_test(test_ppp_auth_method_mismatch),
+	    cmocka_unit_test(test_ppp_otp_nobody_to_ask),
 	    cmocka_unit_test(test_ppp_negotiation),
 	    cmocka_unit_test(test_ppp_gone),
 	    cmocka_unit_test(test_local_datapath),

@@ -43,6 +43,11 @@ static void test_main_and_quick_mode_keys(void **state)
 	assert_int_equal(st.spi_out, g->qm_spi_r);
 	assert_true(st.dpd);
 	assert_true(st.ipsec_lifetime_left_s <= 1200 && st.ipsec_lifetime_left_s >= 1198);
+	/* --save-keys: the ISAKMP SA's cookie and encryption key, once */
+	assert_int_equal(g->p1_exports, 1);
+	assert_memory_equal(g->p1_icookie, g->icky, 8);
+	assert_int_equal(g->p1_enc_key_len, 16);
+	assert_memory_equal(g->p1_enc_key, g->keys.enc_key, 16);
 }
 
 /* Our first Main Mode's key pair is made ahead for the group offered first

@@ -73,18 +73,22 @@ static void test_agent_owned_secrets_and_mapping(void **state)
 	profile_warnings_init(&w);
 	assert_int_equal(parse_nm("nm/agent-owned.nmconnection", p, &w, err, sizeof(err)), -1);
 	/* flags=2 on the PSK comes first: auth needs it before the password */
-	assert_string_equal(err,
-	                    "nm/agent-owned.nmconnection: secret ipsec-psk is not stored in the "
-	                    "file (flags=2); give it with --psk-file");
+	assert_string_equal(
+	    err, "nm/agent-owned.nmconnection: secret ipsec-psk is not stored in the "
+	         "file (flags=2); connect asks for it, or give it with --psk-file or --psk-stdin");
 	assert_int_equal(p->psk.src, PROFILE_SECRET_ASK);
 	assert_int_equal(p->password.src, PROFILE_SECRET_ASK);
 	assert_int_equal(p->password.nm_flags, 1);
+	/* connect (and connect --nm) asks for secrets NetworkManager would ask for */
+	assert_true(profile_secret_missing(&p->psk));
+	assert_true(profile_secret_missing(&p->password));
 	/* giving both on the command line satisfies validation */
 	assert_int_equal(profile_secret_set_file(&p->psk, "/run/psk"), 0);
 	assert_int_equal(profile_validate(p, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err,
 	                    "nm/agent-owned.nmconnection: secret password is not stored in the "
-	                    "file (flags=1); give it with --password-file");
+	                    "file (flags=1); connect asks for it, or give it with --password-file "
+	                    "or --password-stdin");
 	assert_int_equal(profile_secret_set_file(&p->password, "/run/pw"), 0);
 	assert_int_equal(profile_validate(p, NULL, err, sizeof(err)), 0);
 
@@ -241,8 +245,10 @@ static void test_flags_and_dns_modes(void **state)
 	/* flags 3 (agent-owned and not saved): ask */
 	assert_int_equal(parse_text("password-flags=3\n", "ipsec-psk=k\n", "", p, err, sizeof(err)),
 	                 -1);
-	assert_string_equal(err, "t.nmconnection: secret password is not stored in the file "
-	                         "(flags=3); give it with --password-file");
+	assert_string_equal(
+	    err,
+	    "t.nmconnection: secret password is not stored in the file "
+	    "(flags=3); connect asks for it, or give it with --password-file or --password-stdin");
 	profile_free(p);
 	/* machine-auth-type=tls: the PSK is not needed, the certificates are */
 	assert_int_equal(parse_text("machine-auth-type=tls\nmachine-ca=/c/ca.pem\nmachine-cert=/c/"

@@ -19,7 +19,7 @@ static const struct profile_parse_opts secrets_ok = {.secrets_allowed = true};
 /* Parses a corpus file from memory (as "DIR/NAME"), then validates it.
  * Returns 0, or -1 with the first error in err. */
 static int parse_corpus(const char *rel, struct profile *p, struct profile_warnings *w, char *err,
-                    size_t errlen)
+                        size_t errlen)
 {
 	return corpus_parse_with(profile_parse_ini, rel, p, w, err, errlen);
 }
@@ -404,11 +404,13 @@ static void test_validate_secrets_as_warnings(void **state)
 	    profile_parse_ini(p, text, sizeof(text) - 1, "v.conf", NULL, NULL, err, sizeof(err)),
 	    0);
 	assert_int_equal(profile_validate(p, NULL, err, sizeof(err)), -1);
-	assert_string_equal(err, "v.conf: missing 'psk' or 'psk-file'; give it with --psk-file");
+	assert_string_equal(err, "v.conf: missing 'psk' or 'psk-file'; connect asks for it, or "
+	                         "give it with --psk-file or --psk-stdin");
 	assert_int_equal(profile_validate(p, &w, err, sizeof(err)), 0);
 	assert_int_equal(w.count, 2);
-	assert_string_equal(w.text[1], "v.conf: missing 'password' or 'password-file'; give it "
-	                               "with --password-file");
+	assert_string_equal(w.text[1], "v.conf: missing 'password' or 'password-file'; connect "
+	                               "asks for it, or give it with --password-file or "
+	                               "--password-stdin");
 	/* with the secrets named on the command line, validation passes */
 	assert_int_equal(profile_secret_set_file(&p->psk, "/x/psk"), 0);
 	assert_int_equal(profile_secret_set_file(&p->password, "/x/pw"), 0);
@@ -461,6 +463,9 @@ static void round_trip(struct profile *p)
 	assert_int_equal(q->ike_lifetime_s, p->ike_lifetime_s);
 	assert_int_equal(q->pfs, p->pfs);
 	assert_int_equal(q->l2tp_port, p->l2tp_port);
+	assert_int_equal(q->password_prompt, p->password_prompt);
+	assert_int_equal(q->password_type, p->password_type);
+	assert_string_equal(q->save_keys, p->save_keys);
 	free(t1);
 	free(t2);
 	profile_free(q);
@@ -480,6 +485,47 @@ static void test_writer_round_trip_corpus(void **state)
 		round_trip(p);
 		profile_free(p);
 	}
+	free(p);
+}
+
+/* password-prompt, password-type, save-keys: parsed, written back, and a
+ * profile without a password is still complete but for the asking. */
+static void test_prompt_otp_and_save_keys(void **state)
+{
+	static const char text[] = "[gateway]\nhost = gw.example\n[ipsec]\npsk = k\n"
+	                           "[ppp]\nuser = alice\npassword-prompt = ask-password\n"
+	                           "password-type = otp\n[client]\nsave-keys = /root/keys\n";
+	static const char bad[] = "[ppp]\npassword-type = totp\n";
+	static const char relative[] = "[client]\nsave-keys = keys\n";
+	struct profile *p = malloc(sizeof(*p));
+	char err[512];
+
+	(void)state;
+	profile_init(p, "o");
+	assert_int_equal(p->password_prompt, PROFILE_PROMPT_AUTO);
+	assert_int_equal(p->password_type, PROFILE_PASSWORD_STATIC);
+	assert_int_equal(profile_parse_ini(p, text, sizeof(text) - 1, "o.conf", &secrets_ok, NULL,
+	                                   err, sizeof(err)),
+	                 0);
+	assert_int_equal(p->password_prompt, PROFILE_PROMPT_ASK_PASSWORD);
+	assert_int_equal(p->password_type, PROFILE_PASSWORD_OTP);
+	assert_string_equal(p->save_keys, "/root/keys");
+	assert_true(profile_secret_missing(&p->password));
+	assert_false(profile_secret_missing(&p->psk));
+	round_trip(p);
+	profile_free(p);
+	profile_init(p, "o");
+	assert_int_equal(profile_parse_ini(p, bad, sizeof(bad) - 1, "b.conf", &secrets_ok, NULL,
+	                                   err, sizeof(err)),
+	                 -1);
+	assert_non_null(strstr(err, "b.conf:2: key 'password-type'"));
+	profile_free(p);
+	profile_init(p, "o");
+	assert_int_equal(profile_parse_ini(p, relative, sizeof(relative) - 1, "r.conf",
+	                                   &secrets_ok, NULL, err, sizeof(err)),
+	                 -1);
+	assert_non_null(strstr(err, "must be an absolute path"));
+	profile_free(p);
 	free(p);
 }
 
@@ -574,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(test_validate_secrets_as_warnings),
 	    cmocka_unit_test(test_writer_round_trip_corpus),
 	    cmocka_unit_test(test_writer_round_trip_awkward_secrets),
+	    cmocka_unit_test(test_prompt_otp_and_save_keys),
 	    cmocka_unit_test(test_writer_refuses_unwritable_values),
 	};
 

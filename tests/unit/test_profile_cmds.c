@@ -124,7 +124,7 @@ static void test_check_nm_with_agent_secrets(void **state)
 	assert_int_equal(run(&cmd_check, argv_nm), EXIT_OK);
 	assert_non_null(strstr(out_text, "warning: "));
 	assert_non_null(strstr(out_text, "secret ipsec-psk is not stored in the file (flags=2); "
-	                                 "give it with --psk-file"));
+	                                 "connect asks for it, or give it with --psk-file"));
 	assert_non_null(strstr(out_text, ": ok\n"));
 	/* a named secret file is read: a bad one fails the check */
 	assert_int_equal(write_file_mode(tmpdir, "pw", "p", 1, 0644, pw), 0);

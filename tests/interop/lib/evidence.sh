@@ -1,6 +1,6 @@
 # l2tpsec interop rig: wire evidence (bash; sourced).
 #
-# rig_capture_start [ROLE IFACE]   tcpdump on the NAT's public side (nat wan)
+# rig_capture_start [ROLE IFACE]   tcpdump on the NAT's public side (nat wan); RIG_SNAPLEN (128)
 # rig_capture_stop                 stop it, pcap in $RIG_PCAP
 # rig_pcap_count FILTER            number of packets matching a pcap filter
 # rig_assert_ike_natt              UDP 500, then UDP 4500 with the non-ESP marker
@@ -23,7 +23,7 @@ rig_capture_start() {
 	local f="$RIG_DIR/roles/$role/run/tcpdump.ev" fd line=""
 	mkfifo "$f"
 	exec {fd}<>"$f"
-	nsenter -t "$(rig_role_pid "$role")" -m -n -- tcpdump -i "$ifc" -n -s 128 -U --immediate-mode -w "$RIG_PCAP" \
+	nsenter -t "$(rig_role_pid "$role")" -m -n -- tcpdump -i "$ifc" -n -s "${RIG_SNAPLEN:-128}" -U --immediate-mode -w "$RIG_PCAP" \
 		</dev/null >/dev/null 2>"$f" &
 	RIG_CAPTURE_PID=$!
 	rig_track "$RIG_CAPTURE_PID" "$role-tcpdump"
