@@ -201,14 +201,31 @@ void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	c->l2tp_alive = true;
 }
 
+static size_t sas_installed(const struct conn *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		n += c->sas[i].id != 0;
+	return n;
+}
+
 static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 {
 	struct conn *c = ctx;
 
 	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
 		if (c->sas[i].id && c->sas[i].spi_in == spi_in && c->sas[i].spi_out == spi_out) {
-			if (c->esp)
+			/* The kernel path's last SA stays installed until the
+			 * connection is torn down (esp_datapath_free): without
+			 * it the kernel would send PPP's and L2TP's goodbyes
+			 * (Terminate, CDN, StopCCN) in plaintext when IKE
+			 * fails (dead peer, the gateway's DELETE). */
+			if (c->esp && !(c->kernel_path && sas_installed(c) == 1 && c->l2tp_alive))
 				esp_delete(c->esp, c->sas[i].id);
+			else if (c->esp)
+				log_debug(c->lg, LOG_CLIENT, "SA %u kept until L2TP is down",
+					  c->sas[i].id);
 			c->sas[i].id = 0;
 		}
 	}
