@@ -27,7 +27,11 @@ ipsec-lifetime = 2m" "reconnect = yes
 liveness = 20s"
 rig_l2tpsec_up
 log=$RIG_LOGDIR/client-l2tpsec.log
-rig_bg client ping-soak "${RIG_PING[@]}" -i 1 -W 2 -w "$SOAK_SECONDS" "$PPP_GW_ADDR"
+# one ping a second, each a new process: a long-running ping keeps the
+# source address it started with, which a reconnect may change
+rig_bg client ping-soak bash -c 'end=$((SECONDS + $1)); while [ $SECONDS -lt $end ]; do
+	if "${@:3}" -c 1 -W 1 "$2" >/dev/null 2>&1; then echo ok; else echo lost; fi; sleep 1
+done' _ "$SOAK_SECONDS" "$PPP_GW_ADDR" "${RIG_PING[@]}"
 ping_pid=$RIG_BG_PID
 rig_sleep 10
 rss_start=$(rig_rss_kb "$L2TPSEC_PID")
@@ -42,8 +46,8 @@ done
 rig_wait_for 15 eval '! kill -0 '"$ping_pid"' 2>/dev/null' || rig_stop_pid "$ping_pid"
 rss_end=$(rig_rss_kb "$L2TPSEC_PID")
 soak "rss_end_kb $rss_end"
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$RIG_LOGDIR/client-ping-soak.log")
-recv=$(sed -n 's/.* \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p' "$RIG_LOGDIR/client-ping-soak.log")
+sent=$(grep -c '^ok$\|^lost$' "$RIG_LOGDIR/client-ping-soak.log")
+recv=$(grep -c '^ok$' "$RIG_LOGDIR/client-ping-soak.log")
 soak "ping_sent ${sent:-0}"
 soak "ping_lost $(( ${sent:-0} - ${recv:-0} ))"
 soak "ipsec_rekeys $(grep -c 'IPsec SA rekeyed' "$log")"
