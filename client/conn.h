@@ -109,6 +109,7 @@ struct conn {
 
 	struct ike_session *ike;
 	struct esp_datapath *esp;
+	struct natt_sock *natt; /* userspace path: reads and sends on the 4500 socket */
 	struct {
 		uint32_t id, spi_in, spi_out;
 	} sas[CONN_MAX_SAS];
@@ -121,6 +122,9 @@ struct conn {
 	struct pppd *pppd;
 
 	int tun_fd;
+	bool tun_vnet; /* virtio headers and TCP offloads (sys/tun_offload.h) */
+	struct tun_gro *gro; /* with them: coalescing of what we write */
+	uint8_t *tun_rx; /* with them: one read, up to a 64 KiB super-packet */
 	char ifname[IFNAMSIZ];
 	struct conn_ip ip;
 	struct netcfg net;

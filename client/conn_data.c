@@ -5,14 +5,19 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "esp/natt_sock.h"
+#include "lib/pkt.h"
 #include "lib/util.h"
+#include "sys/tun_offload.h"
 #include "ppp/pppd.h"
 
 #define TUN_MAX_PACKET 2048
+#define TUN_READS_PER_WAKEUP 64
 
 /* ---- built-in PPP ---- */
 
@@ -58,10 +63,54 @@ void conn_password_used(struct conn *c)
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
+	int rc;
 
-	/* A full TUN queue drops the packet, as a full link would. */
-	if (c->tun_fd >= 0 && write(c->tun_fd, pkt, len) < 0 && errno != EAGAIN)
+	if (c->tun_fd < 0)
+		return;
+	/* With offloads, TCP segments of one read batch become one write
+	 * (flushed when the batch is done); a full TUN queue drops the packet,
+	 * as a full link would. */
+	if (c->gro)
+		rc = tun_gro_add(c->gro, c->tun_fd, pkt, len);
+	else
+		rc = write(c->tun_fd, pkt, len) < 0 && errno != EAGAIN ? -1 : 0;
+	if (rc < 0)
 		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
+}
+
+/* Issue #14/#15: name the method and the setting that would allow it. */
+static void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
+{
+	static const struct {
+		enum ppp_auth auth;
+		const char *name, *key;
+	} methods[] = {
+	    {PPP_AUTH_PAP, "PAP", "pap"},
+	    {PPP_AUTH_CHAP_MD5, "CHAP-MD5", "chap"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (why->auth == methods[i].auth) {
+			conn_fail(c, CONN_EXIT_PPP_AUTH,
+				  "the gateway asks for %s, which this connection refuses; allow it "
+				  "with `auth-methods = %s` / `--auth-methods %s`",
+				  methods[i].name, methods[i].key, methods[i].key);
+			return;
+		}
+	if (strstr(why->message, "pppd: "))
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway asks for a PPP method this connection refuses (PAP or "
+			  "CHAP-MD5); allow it with `auth-methods = pap` (or chap) / "
+			  "`--auth-methods pap`");
+	else if (strstr(why->message, "no authentication"))
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway offers no PPP authentication, so it never proves it knows "
+			  "the password (anyone with the PSK could pose as it); allow it with "
+			  "`auth-methods = none` / `--auth-methods none`");
+	else
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway insists on an authentication method l2tpsec does not "
+			  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
 }
 
 static void ppp_down(void *ctx, const struct ppp_failure *why)
@@ -73,7 +122,13 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 		conn_stop_next(c);
 		return;
 	}
-	if (why->reason == PPP_DOWN_AUTH_FAILED)
+	if (why->reason == PPP_DOWN_AUTH_REFUSED)
+		conn_fail_auth_refused(c, why);
+	else if (why->reason == PPP_DOWN_MPPE_REQUIRED)
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway demands MPPE encryption, which l2tpsec does not do (the "
+			  "IPsec SA already encrypts the link); turn MPPE off on the gateway");
+	else if (why->reason == PPP_DOWN_AUTH_FAILED)
 		conn_fail(c, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
 			  ppp_auth_name(why->auth), why->message);
 	else
@@ -92,29 +147,171 @@ static const struct ppp_callbacks ppp_cbs = {
 	.down = ppp_down,
 };
 
+/* The headers pushed in front of an IP packet read from TUN must fit in the
+ * room the NAT-T socket owner leaves above ESP's. */
+_Static_assert(PPP_ENCAP_HEADROOM + L2TP_ENCAP_HEADROOM <= NATT_TX_HEADROOM - ESP_PKT_HEADROOM,
+	       "TUN packet headroom");
+
+/* Nothing to send it with (no PPP, no SA yet): read it to drop it. */
+static bool drop_one(int fd)
+{
+	uint8_t pkt[TUN_MAX_PACKET];
+
+	return read(fd, pkt, sizeof(pkt)) > 0;
+}
+
+/* One IP packet from TUN, read into a NAT-T tx buffer behind the room for
+ * PPP, L2TP and ESP headers, which each layer pushes in front of it; ESP
+ * encrypts it there. false when TUN has nothing more. */
+static bool tun_read_one(struct conn *c, int fd)
+{
+	struct esp_pkt e;
+	struct pkt p;
+	size_t room;
+	ssize_t n;
+
+	if (!c->natt || !c->ppp_alive || !c->l2tp_alive || natt_sock_tx_slot(c->natt, &e, &room) < 0)
+		return drop_one(fd);
+	n = read(fd, esp_pkt_data(&e), room);
+	if (n <= 0)
+		return false;
+	p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)n};
+	if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
+		return true; /* counted by the layer that refused it */
+	e.off = p.off;
+	e.len = p.len;
+	natt_sock_tx_queue(c->natt, &e);
+	return true;
+}
+
+/* With offloads: one read is a TCP super-packet (or one packet with its
+ * checksum to complete), cut into segments of the MSS the kernel chose for
+ * our MTU, each built in its own tx buffer behind the headroom. */
+static bool tun_read_super(struct conn *c, int fd)
+{
+	struct tun_gso_iter it;
+	ssize_t n = read(fd, c->tun_rx, TUN_VNET_HDR_LEN + TUN_MAX_SUPER);
+
+	if (n <= 0)
+		return false;
+	if (!c->ppp_alive || !c->l2tp_alive || tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
+		return true; /* dropped */
+	for (;;) {
+		struct esp_pkt e;
+		struct pkt p;
+		size_t room;
+		ssize_t len;
+
+		if (natt_sock_tx_slot(c->natt, &e, &room) < 0)
+			break;
+		len = tun_gso_next(&it, esp_pkt_data(&e), room);
+		if (len <= 0)
+			break;
+		p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)len};
+		if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
+			continue;
+		e.off = p.off;
+		e.len = p.len;
+		natt_sock_tx_queue(c->natt, &e);
+	}
+	return true;
+}
+
 static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct conn *c = ctx;
-	uint8_t pkt[TUN_MAX_PACKET];
 
 	(void)loop;
 	(void)events;
-	/* A bounded batch per wakeup keeps the loop fair to the network side. */
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = read(fd, pkt, sizeof(pkt));
+	if (c->natt)
+		natt_sock_set_fd(c->natt, c->ike ? ike_natt_fd(c->ike) : -1);
+	/* A bounded batch per wakeup keeps the loop fair to the network side;
+	 * the queue goes out in one sendmmsg each NATT_BATCH packets. */
+	for (int i = 0; i < TUN_READS_PER_WAKEUP; i++)
+		if (c->tun_rx && c->natt ? !tun_read_super(c, fd) : !tun_read_one(c, fd))
+			break;
+	if (c->natt)
+		natt_sock_flush(c->natt);
+}
 
-		if (n <= 0)
-			return;
-		if (c->ppp_alive)
-			ppp_send_ip(c->ppp, pkt, (size_t)n);
+/* ---- the NAT-T socket (userspace path) ---- */
+
+/* IKE calls this when the 4500 socket is readable: we read it in batches. */
+static void on_natt_readable(void *ctx, int fd)
+{
+	struct conn *c = ctx;
+	struct natt_stats before, after;
+
+	natt_sock_get_stats(c->natt, &before);
+	natt_sock_set_fd(c->natt, fd);
+	natt_sock_read(c->natt);
+	natt_sock_get_stats(c->natt, &after);
+	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
+	 * Once per batch: it reads the clock, a system call on some guests. */
+	if (after.rx_esp != before.rx_esp && c->ike_alive)
+		ike_note_inbound_traffic(c->ike);
+	if (c->gro && c->tun_fd >= 0)
+		tun_gro_flush(c->gro, c->tun_fd);
+}
+
+static void natt_non_esp(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct conn *c = ctx;
+
+	if (c->ike)
+		ike_natt_input(c->ike, buf, len);
+}
+
+static void natt_l2tp(void *ctx, uint8_t *buf, size_t len)
+{
+	struct conn *c = ctx;
+
+	if (c->l2tp_alive)
+		l2tp_input(c->l2tp, buf, len);
+}
+
+/* The socket owner takes the 4500 socket's reads over from IKE. */
+static int natt_attach(struct conn *c)
+{
+	static const struct natt_sock_callbacks cbs = {.non_esp = natt_non_esp, .l2tp = natt_l2tp};
+
+	c->natt = natt_sock_new(c->esp, &cbs, c);
+	if (!c->natt)
+		return -1;
+	if (c->tun_vnet) {
+		c->gro = malloc(sizeof(*c->gro));
+		c->tun_rx = malloc(TUN_VNET_HDR_LEN + TUN_MAX_SUPER);
+		if (!c->gro || !c->tun_rx)
+			return -1; /* freed by natt_detach */
+		tun_gro_init(c->gro);
 	}
+	natt_sock_set_fd(c->natt, ike_natt_fd(c->ike));
+	ike_set_natt_reader(c->ike, on_natt_readable, c);
+	log_info(c->lg, LOG_CLIENT, "userspace data path: batched UDP socket, TUN %s",
+		 c->tun_vnet ? "with TCP segmentation offload and GRO" : "without offloads");
+	return 0;
+}
+
+static void natt_detach(struct conn *c)
+{
+	if (!c->natt)
+		return;
+	if (c->ike)
+		ike_set_natt_reader(c->ike, NULL, NULL);
+	natt_sock_free(c->natt);
+	c->natt = NULL;
+	free(c->gro);
+	free(c->tun_rx);
+	c->gro = NULL;
+	c->tun_rx = NULL;
 }
 
 static unsigned ppp_auth_bits(unsigned profile_bits)
 {
 	return ((profile_bits & PROFILE_PPP_PAP) ? PPP_AUTH_PAP : 0) |
 	       ((profile_bits & PROFILE_PPP_CHAP) ? PPP_AUTH_CHAP_MD5 : 0) |
-	       ((profile_bits & PROFILE_PPP_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : 0);
+	       ((profile_bits & PROFILE_PPP_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : 0) |
+	       ((profile_bits & PROFILE_PPP_NONE) ? PPP_AUTH_ALLOW_NONE : 0);
 }
 
 /* Made with the connection (its crypto context loads OpenSSL's legacy
@@ -169,7 +366,7 @@ static const char *ip_up_script(char *buf, size_t bufsz)
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_PKGLIBEXECDIR);
+	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
 	if (access(buf, X_OK) == 0)
 		return buf;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -203,6 +400,13 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
 }
 
+/* Before pppd exits and the gateway drops the session (which would look
+ * like "closed by the gateway"). */
+static void pppd_refused(void *ctx, const struct ppp_failure *why)
+{
+	conn_fail_auth_refused(ctx, why);
+}
+
 static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
 {
 	(void)status;
@@ -216,7 +420,8 @@ static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
  * overlaps IKE and L2TP instead of adding to them. */
 int conn_data_prepare(struct conn *c)
 {
-	static const struct pppd_callbacks cbs = {.ip_up = pppd_ip_up, .exited = pppd_exited};
+	static const struct pppd_callbacks cbs = {
+	    .ip_up = pppd_ip_up, .exited = pppd_exited, .refused = pppd_refused};
 	const struct profile *pr = c->p->profile;
 	char script[PATH_MAX];
 	struct pppd_config cfg = {
@@ -234,7 +439,7 @@ int conn_data_prepare(struct conn *c)
 	int fd;
 
 	if (!c->kernel_path)
-		return builtin_ppp_prepare(c);
+		return natt_attach(c) < 0 ? -1 : builtin_ppp_prepare(c);
 	if (pr->liveness_s) {
 		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
 
@@ -244,7 +449,7 @@ int conn_data_prepare(struct conn *c)
 	cfg.ip_up_script = ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
-			L2TPSEC_PKGLIBEXECDIR);
+			L2TPSEC_HELPER_DIR);
 		return -1;
 	}
 	fd = l2tp_session_socket(c->l2tp);
@@ -299,6 +504,7 @@ bool conn_data_stop_step(struct conn *c)
 
 void conn_data_free(struct conn *c)
 {
+	natt_detach(c);
 	if (c->tun_fd >= 0)
 		loop_del_fd(c->loop, c->tun_fd);
 	if (c->ppp)

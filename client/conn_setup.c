@@ -84,6 +84,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 
 	ike_config_defaults(cfg);
 	memcpy(&cfg->remote, &c->p->gateway, sizeof(c->p->gateway));
+	snprintf(cfg->gateway_host, sizeof(cfg->gateway_host), "%s", pr->gateway);
 	if (pr->auth == PROFILE_AUTH_PSK) {
 		cfg->auth = IKE_AUTH_PSK;
 		cfg->psk = pr->psk.value.data;
@@ -225,7 +226,7 @@ int conn_setup_tun(struct conn *c)
 	if (c->kernel_path || c->tun_fd >= 0)
 		return 0; /* pppd makes its own; a reconnect keeps ours */
 	c->ifname[0] = '\0';
-	c->tun_fd = tun_open(c->ifname);
+	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
 	if (c->tun_fd < 0) {
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot create a TUN device: %s", strerror(errno));
 		return -1;

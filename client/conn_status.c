@@ -94,12 +94,18 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	json_uint(&j, "dh_group", f.ike.dh_group);
 	json_uint(&j, "lifetime_left_s", f.ike.ike_lifetime_left_s);
 	json_bool(&j, "dpd", f.ike.dpd);
+	json_uint(&j, "age_s", f.ike.ike_age_s);
+	json_uint(&j, "rekeys", f.ike.rekeys_ike);
+	json_uint(&j, "rekey_failures", f.ike.ike_rekey_failures);
+	json_uint(&j, "dropped", f.ike.dropped);
 	json_obj_end(&j);
 	json_obj_begin(&j, "esp");
 	json_str(&j, "algorithms", f.ike.esp_algs[0] ? f.ike.esp_algs : NULL);
 	json_uint(&j, "spi_in", f.ike.spi_in);
 	json_uint(&j, "spi_out", f.ike.spi_out);
 	json_uint(&j, "lifetime_left_s", f.ike.ipsec_lifetime_left_s);
+	json_uint(&j, "age_s", f.ike.ipsec_age_s);
+	json_uint(&j, "rekeys", f.ike.rekeys_ipsec);
 	json_uint(&j, "packets_in", f.esp.in_packets);
 	json_uint(&j, "bytes_in", f.esp.in_bytes);
 	json_uint(&j, "packets_out", f.esp.out_packets);
@@ -131,16 +137,17 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 	    out, outsz,
 	    "%s: %s\n  gateway    %s (%s)%s%s\n  data path  %s\n"
 	    "  interface  %s  local %s  peer %s  mtu %u\n"
-	    "  ike        %s dh %u, %u s left\n"
-	    "  esp        %s spi in %08x out %08x\n"
+	    "  ike        %s dh %u, %u s left, age %u s, rekeys %u, dropped %u\n"
+	    "  esp        %s spi in %08x out %08x, age %u s, rekeys %u\n"
 	    "  traffic    in %llu packets %llu bytes, out %llu packets %llu bytes\n",
 	    c->p->profile->name, state_name(c), c->p->profile->gateway, gw,
 	    f.ike.nat_local ? ", we are behind NAT" : "",
 	    f.ike.nat_remote ? ", gateway behind NAT" : "",
 	    datapath_name(c) ? datapath_name(c) : "-", c->state == CONN_UP ? c->ifname : "-", local,
 	    peer, c->ip.mtu, f.ike.ike_algs[0] ? f.ike.ike_algs : "-", f.ike.dh_group,
-	    f.ike.ike_lifetime_left_s, f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in,
-	    f.ike.spi_out, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
+	    f.ike.ike_lifetime_left_s, f.ike.ike_age_s, f.ike.rekeys_ike, f.ike.dropped,
+	    f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in, f.ike.spi_out,
+	    f.ike.ipsec_age_s, f.ike.rekeys_ipsec, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
 	    (unsigned long long)f.esp.out_packets, (unsigned long long)f.esp.out_bytes);
 	if (n > 0 && (size_t)n < outsz && c->last_failure[0])
 		snprintf(out + n, outsz - (size_t)n, "  last failure  %s (reconnect attempts: %u)\n",

@@ -104,6 +104,14 @@ static const struct rule rules[] = {
      "the gateway closed the L2TP tunnel (see its reason); reconnect, and ask its "
      "administrator if it repeats"},
     /* ---- PPP ---- */
+    {{"this connection refuses", NULL, NULL},
+     "a weaker PPP method lets anyone with the PSK pose as the gateway and learn the "
+     "password; allow it (as the message says) only if the gateway cannot use MS-CHAPv2"},
+    {{"offers no PPP authentication", NULL, NULL},
+     "without PPP authentication the gateway proves nothing beyond the PSK; allow it only "
+     "if the gateway cannot use MS-CHAPv2"},
+    {{"demands MPPE", NULL, NULL},
+     "turn off MPPE (require-mppe) on the gateway: the IPsec SA already encrypts"},
     {{"PPP authentication", "no answer to PAP", NULL},
      "the gateway ignores PAP; allow another method: `auth-methods = mschapv2, chap` in "
      "[ppp]"},

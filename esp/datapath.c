@@ -14,8 +14,6 @@
 #include "lib/loop.h"
 #include "lib/util.h"
 
-#define ESP_BATCH 32
-
 struct esp_installed {
 	struct esp_datapath *dp;
 	uint32_t id;
@@ -40,9 +38,7 @@ struct esp_datapath {
 	uint32_t next_id;
 	uint8_t next_tunnel;
 	uint64_t unknown_spi;
-	uint8_t tx[ESP_PKT_BUFSIZE];
-	uint8_t batch[ESP_BATCH][ESP_PKT_BUFSIZE]; /* sendmmsg buffers */
-	uint8_t rx[ESP_BATCH][ESP_PKT_BUFSIZE];    /* recvmmsg buffers */
+	uint8_t tx[ESP_PKT_BUFSIZE]; /* control messages; data goes through esp/natt_sock.h */
 };
 
 const char *esp_datapath_kind_name(enum esp_datapath_kind kind)
@@ -440,78 +436,4 @@ int esp_user_send_l2tp(struct esp_datapath *dp, const uint8_t *payload, size_t l
 		return -1;
 	}
 	return 0;
-}
-
-int esp_user_send_l2tp_batch(struct esp_datapath *dp, const uint8_t *const *payloads,
-                             const size_t *lens, unsigned n)
-{
-	struct esp_installed *s = newest_live(dp);
-	struct mmsghdr msgs[ESP_BATCH];
-	struct iovec iov[ESP_BATCH];
-	unsigned count = 0;
-	int sent;
-
-	if (!s)
-		return -1;
-	if (n > ESP_BATCH)
-		n = ESP_BATCH;
-	memset(msgs, 0, sizeof(msgs[0]) * n);
-	for (unsigned i = 0; i < n; i++) {
-		struct esp_pkt pkt;
-
-		if (seal_into(dp, dp->batch[count], payloads[i], lens[i], &pkt) < 0)
-			continue;
-		iov[count].iov_base = esp_pkt_data(&pkt);
-		iov[count].iov_len = pkt.len;
-		msgs[count].msg_hdr.msg_iov = &iov[count];
-		msgs[count].msg_hdr.msg_iovlen = 1;
-		msgs[count].msg_hdr.msg_name = &s->pair.remote;
-		msgs[count].msg_hdr.msg_namelen = addr_len(&s->pair.remote);
-		count++;
-	}
-	if (count == 0)
-		return 0;
-	sent = sendmmsg(s->natt_fd, msgs, count, 0);
-	if (sent < 0) {
-		s->user->ctr.out_errors += count;
-		return -1;
-	}
-	s->user->ctr.out_errors += count - (unsigned)sent;
-	return sent;
-}
-
-int esp_user_read_batch(struct esp_datapath *dp, int fd,
-                        void (*other)(void *ctx, const uint8_t *buf, size_t len,
-                                      const struct sockaddr_storage *from),
-                        void *other_ctx)
-{
-	struct mmsghdr msgs[ESP_BATCH];
-	struct iovec iov[ESP_BATCH];
-	struct sockaddr_storage from[ESP_BATCH];
-	int n;
-
-	memset(msgs, 0, sizeof(msgs));
-	for (unsigned i = 0; i < ESP_BATCH; i++) {
-		iov[i].iov_base = dp->rx[i];
-		iov[i].iov_len = ESP_PKT_BUFSIZE;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &from[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-	}
-	n = recvmmsg(fd, msgs, ESP_BATCH, MSG_DONTWAIT, NULL);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	for (int i = 0; i < n; i++) {
-		uint8_t *b = dp->rx[i];
-		size_t len = msgs[i].msg_len;
-
-		/* RFC 3948 §2.2: a zero non-ESP marker means IKE; 0xff alone
-		 * is a NAT keepalive. Everything else is ESP. */
-		if (len > 8 && (b[0] | b[1] | b[2] | b[3]) != 0)
-			esp_user_input(dp, b, len);
-		else if (other)
-			other(other_ctx, b, len, &from[i]);
-	}
-	return n;
 }

@@ -87,19 +87,10 @@ int esp_get_counters(struct esp_datapath *dp, uint32_t id, struct esp_counters *
  * four bytes non-zero): decrypt, check and hand the L2TP datagram to
  * deliver_l2tp. buf is decrypted in place. Returns 0 or -1 (dropped, counted). */
 int esp_user_input(struct esp_datapath *dp, uint8_t *buf, size_t len);
-/* Encrypts an L2TP datagram on the newest SA and sendto()s it to the gateway
- * on the natt fd. Returns 0 or -1. */
+/* Encrypts an L2TP datagram (a copy of it) on the newest SA and sendto()s it
+ * to the gateway on the natt fd: for control messages. Returns 0 or -1. */
 int esp_user_send_l2tp(struct esp_datapath *dp, const uint8_t *payload, size_t len);
-/* The same for n datagrams in one sendmmsg(2). Returns how many were sent. */
-int esp_user_send_l2tp_batch(struct esp_datapath *dp, const uint8_t *const *payloads,
-                             const size_t *lens, unsigned n);
-/* Reads up to a batch of datagrams from the natt fd with recvmmsg(2): ESP
- * packets go through esp_user_input(), the others (non-ESP marker, NAT-T
- * keepalives) to other(ctx) unchanged. Returns the number read or -1. */
-int esp_user_read_batch(struct esp_datapath *dp, int fd,
-                        void (*other)(void *ctx, const uint8_t *buf, size_t len,
-                                      const struct sockaddr_storage *from),
-                        void *other_ctx);
+/* Batched reading and sending on the NAT-T socket: esp/natt_sock.h. */
 /* In-place forms on the newest (encrypt) or matching (decrypt) SA: encrypt
  * turns an L2TP datagram into the UDP payload for the 4500 socket; decrypt
  * turns that back into the L2TP datagram. 0 or a negative ESP_E_* code. */

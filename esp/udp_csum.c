@@ -3,51 +3,6 @@
 #include <netinet/in.h>
 #include <string.h>
 
-/* RFC 1071 §2(B): the one's-complement sum does not depend on byte order,
- * so sum native-order words 8 bytes at a time and swap the folded result. */
-uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-	uint64_t acc = 0;
-	uint16_t half = 0;
-
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, 8);
-		acc += (w & 0xffffffffu) + (w >> 32);
-		p += 8;
-		len -= 8;
-	}
-	while (len >= 2) {
-		memcpy(&half, p, 2);
-		acc += half;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		half = 0;
-		memcpy(&half, p, 1); /* the odd byte is the high half of a word */
-		acc += half;
-	}
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	acc = ((acc & 0xff) << 8) | (acc >> 8);
-#endif
-	acc += sum;
-	while (acc >> 32)
-		acc = (acc & 0xffffffffu) + (acc >> 32);
-	return (uint32_t)acc;
-}
-
-uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /* The address bytes of a sockaddr, or NULL. */
 static const uint8_t *addr_bytes(const struct sockaddr_storage *ss, size_t *len)
 {

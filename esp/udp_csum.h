@@ -10,10 +10,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* One's-complement sum of len bytes (big-endian 16-bit words), added to sum.
- * Not folded: combine partial sums with csum_add() and fold at the end. */
-uint32_t csum_partial(const void *data, size_t len, uint32_t sum);
-uint16_t csum_fold(uint32_t sum);
+#include "lib/csum.h"
+
 
 /* Sum of the IPv4/IPv6 pseudo-header for UDP (protocol 17) between the
  * addresses of src and dst (ports ignored). udp_len in host order.

@@ -78,7 +78,8 @@ struct ike_config {
 	uint16_t local_natt_port;       /* default 4500 */
 	bool local_ports_set;           /* false: 500/4500 */
 	/* The local ports are shared with other sessions to other gateways
-	 * (SO_REUSEADDR, sockets connected to the gateway); when one is held by a
+	 * (SO_REUSEPORT, which only the same uid can join, and sockets
+	 * connected to the gateway); when one is held by a
 	 * program that does not share (EADDRINUSE), an ephemeral port is used
 	 * instead and logged. ike_natt_port() tells which port NAT-T uses. */
 	uint16_t remote_natt_port; /* gateway's NAT-T port; 0 = 4500 */
@@ -99,7 +100,11 @@ struct ike_config {
 
 	struct ike_id local_id;  /* default: IPV4_ADDR of our address (PSK),
 	                          * DER_ASN1_DN of our certificate (RSA) */
-	struct ike_id remote_id; /* default: any (PSK) / any the chain proves (RSA) */
+	struct ike_id remote_id; /* default: any (PSK); with RSA the gateway's
+	                          * certificate must name gateway_host */
+	/* The gateway as the user typed it (name or address). With RSA and no
+	 * remote_id the certificate must name it; empty then fails. */
+	char gateway_host[256];
 
 	const char *ike_proposals; /* strongSwan syntax; NULL = default list */
 	const char *esp_proposals; /* NULL = default list */
@@ -210,15 +215,21 @@ struct ike_status {
 	uint16_t dh_group;
 	uint32_t ike_lifetime_left_s;
 	uint32_t ipsec_lifetime_left_s;
-	uint32_t qm_rtt_ms; /* QM1 sent to QM2 received, last Quick Mode */
+	uint32_t qm_rtt_ms;         /* QM1 sent to QM2 received, last Quick Mode */
 	bool nat_local, nat_remote; /* we / the gateway are behind a NAT */
 	enum ike_natt_variant natt;
 	bool dpd; /* the gateway supports DPD */
 	uint32_t spi_in, spi_out;
 	uint8_t icookie[8], rcookie[8];
 	struct ike_failure last_failure;
-	bool udp_encap;                     /* talking on the NAT-T port (ESP in UDP) */
+	bool udp_encap;                       /* talking on the NAT-T port (ESP in UDP) */
 	uint16_t local_port, local_natt_port; /* as bound (0 before ike_start()) */
+	uint32_t ike_age_s, ipsec_age_s;      /* of the current ISAKMP SA / ESP pair */
+	uint32_t rekeys_ike, rekeys_ipsec;    /* done since ike_start(), either side's */
+	uint32_t ike_rekey_failures;          /* ISAKMP SA rekeys given up (old SA kept) */
+	/* Datagrams dropped: unauthenticated, failing HASH, replayed, malformed
+	 * or out of place (never fatal once established). */
+	uint32_t dropped;
 };
 
 /* Fill in the defaults documented in struct ike_config. */
@@ -249,6 +260,16 @@ int ike_rehome(struct ike_session *s);
 void ike_get_status(const struct ike_session *s, struct ike_status *st);
 /* The UDP 4500 socket (-1 before ike_start()). */
 int ike_natt_fd(const struct ike_session *s);
+/* Who reads the NAT-T socket. By default IKE does; a data path that owns
+ * the socket's reads (esp/natt_sock.h: batched, ESP decrypted in the
+ * buffers it was read into) sets fn, which IKE then calls whenever the socket
+ * is readable, and which must give every datagram that is not ESP to
+ * ike_natt_input(). fn NULL gives the reads back to IKE. */
+void ike_set_natt_reader(struct ike_session *s, void (*fn)(void *ctx, int fd), void *ctx);
+/* One datagram read from the NAT-T socket by its owner, as received: IKE
+ * with the zero non-ESP marker, a NAT-T keepalive (RFC 3948 §2), anything
+ * else goes to cb.non_ike_packet. */
+void ike_natt_input(struct ike_session *s, const uint8_t *buf, size_t len);
 /* Local port of that socket (host byte order; 0 before ike_start()): 4500,
  * or an ephemeral port when 4500 was held by a program that does not share
  * it. The ESP pair's local port (esp_sa_pair.local) is the same. */

@@ -42,12 +42,22 @@ enum p1_state {
 	P1_MM1_SENT,
 	P1_MM3_SENT,
 	P1_MM5_SENT,
+	P1_R_MM2_SENT, /* responder (the gateway's Main Mode): sent MM2 */
+	P1_R_MM4_SENT, /* sent MM4, waiting for MM5 */
 	P1_DONE,
 };
 
 struct ike_p1 {
 	enum p1_state state;
-	bool rekey; /* replaces an established ISAKMP SA */
+	bool rekey;     /* replaces an established ISAKMP SA */
+	bool deleted;   /* the gateway deleted it; its replacement is under way */
+	bool responder; /* the gateway started it: icookie is its cookie, gxi
+	                 * its public value; ni is our nonce and nr its nonce */
+	/* Responder: our last answer, sent again when the gateway repeats
+	 * the message it answered (identified by hash). */
+	uint8_t resp_tx[2048];
+	size_t resp_tx_len;
+	uint8_t resp_rx_hash[20];
 	uint8_t icookie[8], rcookie[8];
 	struct ike_p1_alg alg;
 	uint32_t lifetime_s;
@@ -69,6 +79,10 @@ struct ike_p1 {
 	uint8_t idii_b[512];
 	size_t idii_len;
 	bool peer_cr; /* the gateway asked for our certificate */
+	/* Message IDs used on this SA (authenticated ones received, ours
+	 * sent), to drop a replayed or reflected one (RFC 2408 §3.1). */
+	uint32_t info_seen[32];
+	size_t info_seen_next;
 };
 
 /* One Quick Mode negotiation and, once done, the SA pair it made. */
@@ -88,6 +102,21 @@ struct ike_p2 {
 	uint64_t sent_ms; /* QM1 first sent */
 	bool have_nat_oa_remote;
 	struct sockaddr_storage nat_oa_remote;
+	/* Responder of a Quick Mode the gateway started (qm_responder.c):
+	 * ni is always our nonce and nr the gateway's, whatever the role. */
+	bool responder;
+	struct ike_p1 *p1;    /* the ISAKMP SA it runs on (responder) */
+	uint8_t qm1_hash[20]; /* SHA-1 of the QM1 datagram, to spot its resends */
+	uint64_t started_ms;  /* QM1 received (responder) */
+};
+
+/* A responder Quick Mode between QM2 sent and QM3 received: the answer is
+ * kept to send again when QM1 comes again (RFC 2409 §5.5). */
+struct ike_rqm {
+	struct ike_p2 p2;
+	uint8_t qm2[ISAKMP_MAX_MSG];
+	size_t qm2_len;
+	struct esp_sa_pair pair; /* made with QM2, installed once QM3 verifies */
 };
 
 struct ike_session {
@@ -110,9 +139,13 @@ struct ike_session {
 
 	/* Sockets (connected to the gateway) and the addresses in use. */
 	int fd_ike, fd_natt;
+	/* Who reads fd_natt: NULL for IKE itself, else the data path's socket
+	 * owner (ike_set_natt_reader), which hands non-ESP back. */
+	void (*natt_reader)(void *ctx, int fd);
+	void *natt_reader_ctx;
 	struct sockaddr_storage local, local_natt; /* as bound */
 	struct sockaddr_storage remote, remote_natt;
-	bool floated; /* talking on 4500 */
+	bool floated;       /* talking on 4500 */
 	uint32_t qm_rtt_ms; /* QM1 to QM2 of the last Quick Mode */
 
 	enum ike_natt_variant natt;
@@ -122,8 +155,12 @@ struct ike_session {
 	uint16_t pfs_group; /* follows the responder's choice */
 
 	struct ike_p1 *p1, *p1_next; /* p1_next: IKE SA rekey in progress */
-	struct ike_p2 qm;            /* Quick Mode in progress */
-	struct ike_p2 sa, old_sa;    /* installed pair; the one being replaced */
+	/* The gateway's Main Mode in progress (its rekey or reauthentication)
+	 * and the ISAKMP SA it replaced, which keeps working (Quick Modes,
+	 * deletes) until the gateway deletes it. */
+	struct ike_p1 *p1_resp, *p1_old;
+	struct ike_p2 qm;         /* Quick Mode in progress */
+	struct ike_p2 sa, old_sa; /* installed pair; the one being replaced */
 
 	/* The one request waiting for an answer (MM or QM) and its resends. */
 	uint8_t tx[ISAKMP_MAX_MSG];
@@ -132,9 +169,30 @@ struct ike_session {
 	uint32_t tx_tries, tx_timeout_ms;
 	struct ike_p1 *tx_p1;
 	struct loop_timer retransmit_timer;
-	/* Last datagram received, to spot the gateway's retransmissions. */
+	/* Last datagram accepted, to spot the gateway's retransmissions;
+	 * the hash of the one being handled becomes rx_last only when a
+	 * handler accepts it (session_accepted), so a forged datagram cannot
+	 * hide a real retransmission. */
 	uint8_t rx_last[64];
 	size_t rx_last_len;
+	uint8_t rx_cur[20];
+	bool rx_cur_set;
+
+	/* Quick Modes the gateway started (one slot each, by message ID). */
+	struct ike_rqm rqm[2];
+	/* An unauthenticated refusal or an answer that does not verify
+	 * during the first Main Mode: the failure it suggests, reported if no
+	 * valid answer comes in time (session_hint). */
+	struct loop_timer hint_timer, rqm_timer;
+	char hint[120];
+	enum ike_fail_reason hint_reason;
+	uint16_t hint_notify;
+
+	/* Counters for status: datagrams dropped as unauthenticated,
+	 * malformed, replayed or out of place; rekeys done. */
+	uint32_t dropped;
+	uint32_t rekeys_ike, rekeys_ipsec;
+	uint32_t ike_rekey_failures;
 
 	struct loop_timer dpd_timer, keepalive_timer;
 	struct loop_timer ike_rekey_timer, ipsec_rekey_timer, ipsec_expire_timer;
@@ -152,8 +210,35 @@ void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void session_set_stage(struct ike_session *s, enum ike_stage stage);
 void session_phase1_done(struct ike_session *s, struct ike_p1 *p1);
-void session_qm_done(struct ike_session *s, struct esp_sa_pair *pair);
+/* The gateway's Main Mode (we responded) is done: its SA becomes current. */
+void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1);
+/* A Quick Mode (src: s->qm or a responder slot) made a pair: install it. */
+void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair);
 struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie);
+/* The pair the data path must drop, told once. */
+void session_drop_pair(struct ike_session *s, struct ike_p2 *p2);
+
+/* rekey.c */
+void rekey_init_timers(struct ike_session *s);
+/* A failure during a rekey while the current SAs are valid: the rekey is
+ * abandoned (retried later) instead of the session. True when it was. */
+bool session_rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
+                                    const char *why);
+/* A datagram was dropped (unauthenticated, malformed, replayed, out of
+ * place): logged at debug, counted, never fatal. */
+void session_drop(struct ike_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The datagram being handled was accepted: its resend is a retransmission. */
+void session_accepted(struct ike_session *s);
+/* The first Main Mode got a refusal it cannot authenticate or an answer
+ * that does not verify: dropped and counted; the session fails with this
+ * reason only if no valid answer arrives within a retransmission interval. */
+void session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void session_rekey_ike_failed(struct ike_session *s, const char *why);
+/* Rekey/expiry timers again from the SAs' ages and (changed) lifetimes. */
+void session_reschedule_ipsec(struct ike_session *s);
+void session_reschedule_ike(struct ike_session *s);
 void session_recv(struct ike_session *s, const uint8_t *buf, size_t len);
 void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out);
 void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1);
@@ -179,11 +264,39 @@ struct ike_p1 *mm_new(struct ike_session *s, bool rekey);
 void mm_free(struct ike_p1 *p1);
 int mm_start(struct ike_session *s, struct ike_p1 *p1);
 void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+uint16_t mm_auth_method(const struct ike_session *s);
+int mm_match_transform(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_transform *t);
+int mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap);
+int mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
+            size_t id_len, uint8_t *out);
+int mm_derive(struct ike_session *s, struct ike_p1 *p1);
+/* An authenticated ISAKMP SA's keys to cb.phase1_keys (--save-keys). */
+void mm_export_keys(struct ike_session *s, const struct ike_p1 *p1);
+
+/* mm_responder.c: Main Modes the gateway starts (its ISAKMP SA rekey). */
+void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+/* MM1 for no ISAKMP SA we know: start a responder Main Mode. */
+void mmr_start(struct ike_session *s, const uint8_t *buf, size_t len);
 
 /* quick_mode.c */
 int qm_start(struct ike_session *s, bool rekey);
 void qm_recv(struct ike_session *s, const uint8_t *buf, size_t len);
 void p2_clear(struct ike_p2 *p2);
+uint16_t qm_encap_mode(const struct ike_session *s);
+void qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder);
+void qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m);
+/* Lifetimes of an ESP transform: the shorter of ours and its (type,
+ * duration) pairs. */
+void qm_take_lifetimes(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_transform *t);
+int qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const uint8_t *gxy,
+              size_t gxy_len, struct esp_sa_pair *pair);
+void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *pair);
+
+/* qm_responder.c: Quick Modes the gateway starts (its rekeys). */
+bool rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+void rqm_clear_all(struct ike_session *s);
+void rqm_init_timer(struct ike_session *s);
+void rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1);
 
 /* info.c */
 void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
@@ -194,17 +307,28 @@ int info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, co
 void dpd_start(struct ike_session *s);
 void dpd_init_timer(struct ike_session *s);
 /* RESPONDER-LIFETIME (in QM2 or an informational exchange). */
-void info_responder_lifetime(struct ike_session *s, const struct isakmp_notify *n);
+void info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
+                             const struct isakmp_notify *n);
 /* Phase 2 style encrypted message: HASH(1) over M-ID and the payloads after
  * the hash (RFC 2409 §5.5, §5.7). Builds around fill(), encrypts. */
 typedef void (*p2_fill_fn)(struct isakmp_builder *b, void *arg);
 size_t p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
                 uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap);
+/* The same with extra bytes between M-ID and the payloads (Ni_b for the
+ * responder's HASH(2)). */
+size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
+                      uint8_t *iv, const uint8_t *extra, size_t extra_len, p2_fill_fn fill,
+                      void *arg, uint8_t *out, size_t cap);
 /* Decrypt and check the leading HASH payload of a phase 2 style message.
  * extra (may be NULL/0) goes between M-ID and the payloads (Ni_b for HASH(2)). */
 int p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len, uint8_t *iv,
             const uint8_t *extra, size_t extra_len, uint8_t *plain, struct isakmp_msg *msg);
 uint32_t p2_new_msgid(void);
+/* Message IDs of an ISAKMP SA (replay and reflection check, RFC 2408 §3.1):
+ * seen tells whether msgid was used before and remembers it; note only
+ * remembers. */
+bool p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid);
+void p1_msgid_note(struct ike_p1 *p1, uint32_t msgid);
 
 /* failures in one place: stage + reason + detail */
 const char *ike_fail_reason_name(enum ike_fail_reason r);

@@ -22,6 +22,13 @@ uint32_t p2_new_msgid(void)
 size_t p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
                 uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap)
 {
+	return p2_build_extra(s, p1, exchange, msgid, iv, NULL, 0, fill, arg, out, cap);
+}
+
+size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
+                      uint8_t *iv, const uint8_t *extra, size_t extra_len, p2_fill_fn fill,
+                      void *arg, uint8_t *out, size_t cap)
+{
 	struct isakmp_builder b;
 	struct isakmp_hdr h = {.exchange = exchange, .flags = ISAKMP_FLAG_ENC, .msgid = msgid};
 	size_t hl = p1->keys.prf_len, hash_off, after, len;
@@ -39,11 +46,12 @@ size_t p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint
 	len = isakmp_build_end(&b);
 	if (!len)
 		return 0;
-	/* HASH(1) = prf(SKEYID_a, M-ID | everything after the HASH payload). */
+	/* HASH(1) = prf(SKEYID_a, M-ID | everything after the HASH payload);
+	 * HASH(2) has Ni_b after M-ID. */
 	put_be32(mid, msgid);
-	const struct iov v[] = {{mid, 4}, {out + after, len - after}};
+	const struct iov v[] = {{mid, 4}, {extra, extra_len}, {out + after, len - after}};
 
-	if (ike_prf(s->lib, p1->alg.hash, p1->keys.skeyid_a, hl, v, 2, out + hash_off))
+	if (ike_prf(s->lib, p1->alg.hash, p1->keys.skeyid_a, hl, v, 3, out + hash_off))
 		return 0;
 	return ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, out, len, cap);
 }
@@ -107,10 +115,11 @@ static int info_send(struct ike_session *s, struct ike_p1 *p1, struct notify_arg
 	uint32_t msgid = p2_new_msgid();
 	size_t len;
 
-	if (!p1 || p1->state < P1_MM5_SENT ||
+	if (!p1 || p1->state < P1_MM5_SENT || p1->deleted ||
 	    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
 		return -1;
 	len = p2_build(s, p1, ISAKMP_XCHG_INFO, msgid, iv, fill_info, a, msg, sizeof(msg));
+	p1_msgid_note(p1, msgid);
 	return len ? net_send_once(s, msg, len) : -1;
 }
 
@@ -138,50 +147,115 @@ static void cookies(const struct ike_p1 *p1, uint8_t spi[16])
 	memcpy(spi + 8, p1->rcookie, 8);
 }
 
-/* RESPONDER-LIFETIME (RFC 2407 §4.6.3.1): attributes as in the SA. */
-void info_responder_lifetime(struct ike_session *s, const struct isakmp_notify *n)
+/* Which pair a RESPONDER-LIFETIME names: its SPI is one of the pair's
+ * (RFC 2407 §4.6.3.1 leaves open whose; strongSwan sends the one it
+ * chose, Libreswan ours); without one, the Quick Mode running or the
+ * current pair. */
+static struct ike_p2 *lifetime_target(struct ike_session *s, const struct isakmp_notify *n)
 {
-	struct isakmp_transform t = {0};
-	struct buf_reader r;
-	uint64_t type = 0;
+	struct ike_p2 *cands[] = {&s->qm, &s->sa};
 
+	if (n->spi_len == 4) {
+		uint32_t spi = get_be32(n->spi);
+
+		for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
+			if ((cands[i]->in_progress || cands[i]->established) &&
+			    (cands[i]->spi_in == spi || cands[i]->spi_out == spi))
+				return cands[i];
+	}
+	return s->qm.in_progress ? &s->qm : &s->sa;
+}
+
+static int parse_lifetime_attrs(const struct isakmp_notify *n, struct isakmp_transform *t)
+{
+	struct buf_reader r;
+
+	memset(t, 0, sizeof(*t));
 	br_init(&r, n->data, n->data_len);
-	while (br_remaining(&r) >= 4 && t.nattr < ISAKMP_MAX_ATTRS) {
+	while (br_remaining(&r) >= 4 && t->nattr < ISAKMP_MAX_ATTRS) {
 		uint16_t at, val;
 
 		br_u16(&r, &at);
 		br_u16(&r, &val);
 		if (at & 0x8000) {
-			t.attr[t.nattr++] = (struct isakmp_attr){at & 0x7fff, true, val};
+			t->attr[t->nattr++] = (struct isakmp_attr){at & 0x7fff, true, val};
 		} else {
 			const uint8_t *p;
 			uint64_t v = 0;
 
 			if (val == 0 || val > 8 || br_ptr(&r, &p, val))
-				return;
+				return -1;
 			for (uint16_t i = 0; i < val; i++)
 				v = v << 8 | p[i];
-			t.attr[t.nattr++] = (struct isakmp_attr){at, false, v};
+			t->attr[t->nattr++] = (struct isakmp_attr){at, false, v};
 		}
 	}
-	for (size_t i = 0; i < t.nattr; i++) {
-		struct ike_p2 *p2 = s->qm.in_progress ? &s->qm : &s->sa;
+	return 0;
+}
 
+/* RESPONDER-LIFETIME (RFC 2407 §4.6.3.1): attributes as in the SA, for
+ * an ESP pair or (proto ISAKMP) the ISAKMP SA. The shorter lifetime wins
+ * and the rekey and expiry timers follow it at once. */
+void info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
+                             const struct isakmp_notify *n)
+{
+	struct isakmp_transform t;
+	struct ike_p2 *p2 = lifetime_target(s, n);
+	uint64_t type = 0, v;
+	bool changed = false;
+
+	if (parse_lifetime_attrs(n, &t))
+		return;
+	for (size_t i = 0; i < t.nattr; i++) {
+		v = t.attr[i].value;
+		/* Both DOIs number life type 1 and duration 2 alike. */
 		if (t.attr[i].type == IPSEC_ATTR_LIFE_TYPE) {
-			type = t.attr[i].value;
-		} else if (t.attr[i].type == IPSEC_ATTR_LIFE_DURATION &&
-		           n->proto == PROTO_IPSEC_ESP) {
-			if (type == LIFE_TYPE_SECONDS && t.attr[i].value &&
-			    t.attr[i].value < p2->life_s)
-				p2->life_s = (uint32_t)t.attr[i].value;
-			if (type == LIFE_TYPE_KB && t.attr[i].value &&
-			    (!p2->life_kb || t.attr[i].value < p2->life_kb))
-				p2->life_kb = t.attr[i].value;
-			log_info(s->lg, LOG_IKE, "gateway's RESPONDER-LIFETIME: %llu %s",
-			         (unsigned long long)t.attr[i].value,
-			         type == LIFE_TYPE_KB ? "KB" : "s");
+			type = v;
+			continue;
+		}
+		if (t.attr[i].type != IPSEC_ATTR_LIFE_DURATION || !v)
+			continue;
+		log_info(s->lg, LOG_IKE, "gateway's RESPONDER-LIFETIME for the %s SA: %llu %s",
+		         n->proto == PROTO_ISAKMP ? "ISAKMP" : "IPsec", (unsigned long long)v,
+		         type == LIFE_TYPE_KB ? "KB" : "s");
+		if (n->proto == PROTO_ISAKMP && p1 && type == LIFE_TYPE_SECONDS &&
+		    v < p1->lifetime_s) {
+			p1->lifetime_s = (uint32_t)v;
+			changed = true;
+		} else if (n->proto == PROTO_IPSEC_ESP && type == LIFE_TYPE_SECONDS &&
+		           v < p2->life_s) {
+			p2->life_s = (uint32_t)v;
+			changed = true;
+		} else if (n->proto == PROTO_IPSEC_ESP && type == LIFE_TYPE_KB &&
+		           (!p2->life_kb || v < p2->life_kb)) {
+			p2->life_kb = v;
 		}
 	}
+	if (!changed)
+		return;
+	if (n->proto == PROTO_ISAKMP && p1 == s->p1 && p1->state == P1_DONE)
+		session_reschedule_ike(s);
+	else if (n->proto == PROTO_IPSEC_ESP && p2 == &s->sa)
+		session_reschedule_ipsec(s);
+}
+
+/* RFC 2408 §3.1: a message ID is used once per ISAKMP SA. A recorded
+ * authenticated message sent again is a replay, and one of ours sent back
+ * at us a reflection (both directions share the keys in IKEv1): drop them.
+ * The last ARRAY_SIZE(info_seen) IDs either way are remembered. */
+bool p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(p1->info_seen); i++)
+		if (p1->info_seen[i] == msgid)
+			return true;
+	p1_msgid_note(p1, msgid);
+	return false;
+}
+
+void p1_msgid_note(struct ike_p1 *p1, uint32_t msgid)
+{
+	p1->info_seen[p1->info_seen_next] = msgid;
+	p1->info_seen_next = (p1->info_seen_next + 1) % ARRAY_SIZE(p1->info_seen);
 }
 
 /* The gateway refused our Quick Mode offer with PFS: once, offer the same
@@ -209,10 +283,15 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 	uint8_t spi[16];
 
 	if (!authenticated) {
-		/* Plain notifications are believed only while phase 1 runs. */
-		if (n->type < 8192 && p1->state != P1_DONE)
-			session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
+		/* A plain notification is anyone's to send (its cookies travel
+		 * in the clear): it changes nothing. During the first Main
+		 * Mode it is the only way a gateway can refuse us, so there it
+		 * becomes the failure reported unless a valid answer follows. */
+		if (n->type < 8192 && p1 == s->p1 && p1->state != P1_DONE)
+			session_hint(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
 			             name ? name : "an error");
+		else
+			session_drop(s, "plaintext notification %u", n->type);
 		return;
 	}
 	switch (n->type) {
@@ -235,7 +314,7 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		}
 		return;
 	case N_RESPONDER_LIFETIME:
-		info_responder_lifetime(s, n);
+		info_responder_lifetime(s, p1, n);
 		return;
 	case N_INITIAL_CONTACT:
 	case N_REPLAY_STATUS:
@@ -249,6 +328,14 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 	}
 	if (n->type == N_NO_PROPOSAL_CHOSEN && qm_retry_without_pfs(s))
 		return;
+	if (p1 != s->p1) {
+		/* About a rekey's ISAKMP SA, or one being replaced. */
+		log_warn(s->lg, LOG_IKE, "gateway sent %s on an ISAKMP SA being replaced",
+		         name ? name : "an error");
+		if (p1 == s->p1_next && p1->state != P1_DONE)
+			session_rekey_ike_failed(s, name ? name : "error notification");
+		return;
+	}
 	if (p1->state != P1_DONE || s->qm.in_progress || s->state != IKE_STATE_ESTABLISHED) {
 		session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
 		             name ? name : "an error");
@@ -283,8 +370,10 @@ void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, siz
 	if (isakmp_parse_hdr(buf, len, &m.hdr))
 		return;
 	if (!(m.hdr.flags & ISAKMP_FLAG_ENC)) {
-		if (isakmp_parse_plain(buf, len, &m, &notify))
+		if (isakmp_parse_plain(buf, len, &m, &notify)) {
+			session_drop(s, "plaintext informational does not parse");
 			return;
+		}
 	} else {
 		if (p1->state < P1_MM5_SENT ||
 		    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, m.hdr.msgid, iv) ||
@@ -292,14 +381,18 @@ void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, siz
 			/* The gateway answers our MM5 with an encrypted error
 			 * we cannot read: its keys differ from ours, which
 			 * with PSK means the keys differ (charon, RRAS do it). */
-			if (p1->state == P1_MM5_SENT && !p1->rekey) {
-				session_fail(
+			if (p1->state == P1_MM5_SENT && p1 == s->p1)
+				session_hint(
 				    s, IKE_FAIL_AUTH, 0,
 				    "gateway's answer to MM5 does not decrypt%s",
 				    s->cfg.auth == IKE_AUTH_PSK ? " (wrong pre-shared key?)" : "");
-				return;
-			}
-			log_debug(s->lg, LOG_IKE, "informational message does not verify, dropped");
+			else
+				session_drop(s, "informational does not verify (HASH(1))");
+			return;
+		}
+		if (p1_msgid_seen(p1, m.hdr.msgid)) {
+			session_drop(s, "informational with message ID %08x seen before (replay)",
+			             m.hdr.msgid);
 			return;
 		}
 		auth = true;

@@ -62,7 +62,7 @@ static void p1_transform(struct isakmp_transform *t, uint8_t num, const struct i
 	isakmp_attr_put(t, IKE_ATTR_LIFE_DURATION, life);
 }
 
-static uint16_t auth_method(const struct ike_session *s)
+uint16_t mm_auth_method(const struct ike_session *s)
 {
 	return s->cfg.auth == IKE_AUTH_PSK ? IKE_AUTH_METHOD_PSK : IKE_AUTH_METHOD_RSA_SIG;
 }
@@ -95,8 +95,8 @@ int mm_start(struct ike_session *s, struct ike_p1 *p1)
 	sa->prop[0].proto = PROTO_ISAKMP;
 	sa->prop[0].ntr = s->p1_algs.n;
 	for (size_t i = 0; i < s->p1_algs.n; i++)
-		p1_transform(&sa->prop[0].tr[i], (uint8_t)(i + 1), &s->p1_algs.a[i], auth_method(s),
-		             s->cfg.ike_lifetime_s);
+		p1_transform(&sa->prop[0].tr[i], (uint8_t)(i + 1), &s->p1_algs.a[i],
+		             mm_auth_method(s), s->cfg.ike_lifetime_s);
 
 	p1_hdr(p1, &h, 0);
 	isakmp_build_begin(&b, msg, sizeof(msg), &h);
@@ -122,21 +122,13 @@ int mm_start(struct ike_session *s, struct ike_p1 *p1)
 	return net_send(s, msg, len, true, p1);
 }
 
-/* The responder must pick exactly one of our transforms (RFC 2409 §5). */
-static int mm_check_sa(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_payload *pl,
-                       struct isakmp_sa *sa)
+/* A transform of ours (RFC 2409 §5): takes its algorithms and the
+ * shorter lifetime into p1. 0, or -1 when it is none of ours. */
+int mm_match_transform(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_transform *t)
 {
-	const struct isakmp_transform *t;
 	struct ike_p1_alg got = {0};
 	uint64_t v = 0, auth = 0, life_type = LIFE_TYPE_SECONDS;
-	uint16_t notify;
 
-	if (isakmp_parse_sa(pl->body, pl->len, sa, &notify) || sa->nprop != 1 ||
-	    sa->prop[0].ntr != 1 || sa->prop[0].proto != PROTO_ISAKMP) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's SA payload is malformed");
-		return -1;
-	}
-	t = &sa->prop[0].tr[0];
 	if (isakmp_attr_get(t, IKE_ATTR_ENC, &v))
 		got.enc = (uint16_t)v;
 	if (isakmp_attr_get(t, IKE_ATTR_KEY_LEN, &v))
@@ -151,7 +143,7 @@ static int mm_check_sa(struct ike_session *s, struct ike_p1 *p1, const struct is
 
 		if (a->enc != got.enc || a->hash != got.hash || a->group != got.group ||
 		    (a->enc == IKE_ENC_AES && a->key_bits != got.key_bits) ||
-		    auth != auth_method(s) || t->id != KEY_IKE)
+		    auth != mm_auth_method(s) || t->id != KEY_IKE)
 			continue;
 		p1->alg = *a;
 		p1->lifetime_s = s->cfg.ike_lifetime_s;
@@ -163,7 +155,23 @@ static int mm_check_sa(struct ike_session *s, struct ike_p1 *p1, const struct is
 		p1->block = ike_cipher_block(a->enc);
 		return 0;
 	}
-	session_fail(s, IKE_FAIL_PROPOSAL, 0, "gateway chose a transform we did not offer");
+	return -1;
+}
+
+/* The responder must pick exactly one of our transforms (RFC 2409 §5). */
+static int mm_check_sa(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_payload *pl,
+                       struct isakmp_sa *sa)
+{
+	uint16_t notify;
+
+	if (isakmp_parse_sa(pl->body, pl->len, sa, &notify) || sa->nprop != 1 ||
+	    sa->prop[0].ntr != 1 || sa->prop[0].proto != PROTO_ISAKMP) {
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's SA payload is malformed");
+		return -1;
+	}
+	if (mm_match_transform(s, p1, &sa->prop[0].tr[0]) == 0)
+		return 0;
+	session_hint(s, IKE_FAIL_PROPOSAL, 0, "gateway chose a transform we did not offer");
 	return -1;
 }
 
@@ -323,7 +331,7 @@ static int mm_detect_nat(struct ike_session *s, struct ike_p1 *p1, const struct 
 	return 0;
 }
 
-static int local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap)
+int mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap)
 {
 	struct ike_id cfg = s->cfg.local_id;
 	size_t len = 0;
@@ -351,8 +359,8 @@ static int local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, s
 	return 0;
 }
 
-static int mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
-                   size_t id_len, uint8_t *out)
+int mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
+            size_t id_len, uint8_t *out)
 {
 	return ike_auth_hash(s->lib, &p1->keys, initiator, p1->gxi, p1->gxi_len, p1->gxr,
 	                     p1->gxr_len, p1->icookie, p1->rcookie, p1->sai_b, p1->sai_len, id,
@@ -368,7 +376,7 @@ static int mm_send5(struct ike_session *s, struct ike_p1 *p1)
 	size_t len, sig_len = sizeof(sig);
 	struct buf_writer w;
 
-	if (local_id(s, &id, idbuf, sizeof(idbuf))) {
+	if (mm_local_id(s, &id, idbuf, sizeof(idbuf))) {
 		session_fail(s, IKE_FAIL_LOCAL, 0, "local ID does not encode");
 		return -1;
 	}
@@ -422,12 +430,13 @@ static void mm_recv2(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	const struct isakmp_payload *sa = isakmp_find(m, ISAKMP_NP_SA, 0);
 
 	if (!sa) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's MM2 has no SA payload");
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's MM2 has no SA payload");
 		return;
 	}
-	memcpy(p1->rcookie, m->hdr.rcookie, 8);
 	if (mm_take_sa(s, p1, sa))
 		return;
+	memcpy(p1->rcookie, m->hdr.rcookie, 8);
+	session_accepted(s);
 	if (!p1->rekey) {
 		mm_take_vids(s, m);
 		if (s->natt == IKE_NATT_NONE && force_encaps_unsupported(s))
@@ -445,16 +454,50 @@ static void mm_recv2(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	mm_send3(s, p1);
 }
 
+/* g^xy, SKEYID and its children, the phase 1 IV (RFC 2409 §5, App. B).
+ * gxi/gxr and the cookies are in role order; our nonce is ni and the
+ * gateway's nr whatever the role. 0, -2 on a bad public value, -1. */
+int mm_derive(struct ike_session *s, struct ike_p1 *p1)
+{
+	size_t enc_key = p1->alg.enc == IKE_ENC_AES ? p1->alg.key_bits / 8u
+	                                            : ike_cipher_default_key(p1->alg.enc);
+	const uint8_t *peer = p1->responder ? p1->gxi : p1->gxr;
+	size_t peer_len = p1->responder ? p1->gxi_len : p1->gxr_len;
+	const uint8_t *ni = p1->responder ? p1->nr : p1->ni;
+	const uint8_t *nr = p1->responder ? p1->ni : p1->nr;
+	size_t ni_len = p1->responder ? p1->nr_len : sizeof(p1->ni);
+	size_t nr_len = p1->responder ? sizeof(p1->ni) : p1->nr_len;
+	int rc;
+
+	p1->gxy_len = sizeof(p1->gxy);
+	if (ike_dh_shared(p1->dh, peer, peer_len, p1->gxy, &p1->gxy_len))
+		return -2;
+	p1->keys.hash = p1->alg.hash;
+	if (s->cfg.auth == IKE_AUTH_PSK)
+		rc = ike_skeyid_psk(s->lib, p1->alg.hash, s->psk, s->cfg.psk_len, ni, ni_len, nr,
+		                    nr_len, p1->keys.skeyid);
+	else
+		rc = ike_skeyid_sig(s->lib, p1->alg.hash, ni, ni_len, nr, nr_len, p1->gxy,
+		                    p1->gxy_len, p1->keys.skeyid);
+	if (rc ||
+	    ike_p1_derive(s->lib, &p1->keys, p1->gxy, p1->gxy_len, p1->icookie, p1->rcookie,
+	                  enc_key) ||
+	    ike_iv_p1(s->lib, p1->alg.hash, p1->gxi, p1->gxi_len, p1->gxr, p1->gxr_len, p1->iv,
+	              p1->block))
+		return -1;
+	return 0;
+}
+
 static void mm_recv4(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_msg *m)
 {
 	const struct isakmp_payload *ke = isakmp_find(m, ISAKMP_NP_KE, 0);
 	const struct isakmp_payload *nr = isakmp_find(m, ISAKMP_NP_NONCE, 0);
-	size_t enc_key = p1->alg.enc == IKE_ENC_AES ? p1->alg.key_bits / 8u
-	                                            : ike_cipher_default_key(p1->alg.enc);
 	int rc;
 
-	if (!ke || !nr || ke->len != ike_dh_pub_len(p1->alg.group) || ke->len > sizeof(p1->gxr)) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's MM4 lacks a valid KE or nonce");
+	if (!ke || !nr || ke->len != ike_dh_pub_len(p1->alg.group) || ke->len > sizeof(p1->gxr) ||
+	    nr->len < 8 || nr->len > sizeof(p1->nr)) {
+		/* Also a late copy of MM2 (no KE): RFC 2408 §5.1, drop it. */
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's MM4 lacks a valid KE or nonce");
 		return;
 	}
 	memcpy(p1->gxr, ke->body, ke->len);
@@ -465,26 +508,16 @@ static void mm_recv4(struct ike_session *s, struct ike_p1 *p1, const struct isak
 	/* Public values, for checking a capture against the peer's log. */
 	log_hexdump(s->lg, LOG_IKE, "Ni", p1->ni, sizeof(p1->ni));
 	log_hexdump(s->lg, LOG_IKE, "Nr", p1->nr, p1->nr_len);
-	p1->gxy_len = sizeof(p1->gxy);
-	if (ike_dh_shared(p1->dh, p1->gxr, p1->gxr_len, p1->gxy, &p1->gxy_len)) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's DH value is invalid");
+	rc = mm_derive(s, p1);
+	if (rc == -2) {
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's DH value is invalid");
 		return;
 	}
-	p1->keys.hash = p1->alg.hash;
-	if (s->cfg.auth == IKE_AUTH_PSK)
-		rc = ike_skeyid_psk(s->lib, p1->alg.hash, s->psk, s->cfg.psk_len, p1->ni,
-		                    sizeof(p1->ni), p1->nr, p1->nr_len, p1->keys.skeyid);
-	else
-		rc = ike_skeyid_sig(s->lib, p1->alg.hash, p1->ni, sizeof(p1->ni), p1->nr,
-		                    p1->nr_len, p1->gxy, p1->gxy_len, p1->keys.skeyid);
-	if (rc ||
-	    ike_p1_derive(s->lib, &p1->keys, p1->gxy, p1->gxy_len, p1->icookie, p1->rcookie,
-	                  enc_key) ||
-	    ike_iv_p1(s->lib, p1->alg.hash, p1->gxi, p1->gxi_len, p1->gxr, p1->gxr_len, p1->iv,
-	              p1->block)) {
+	if (rc) {
 		session_fail(s, IKE_FAIL_LOCAL, 0, "key derivation failed");
 		return;
 	}
+	session_accepted(s);
 	net_answered(s);
 	if (mm_detect_nat(s, p1, m))
 		return;
@@ -505,7 +538,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	if (!(hdr->flags & ISAKMP_FLAG_ENC) ||
 	    ike_decrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, buf, hdr->len, plain) ||
 	    isakmp_parse_payloads(hdr->next, plain, hdr->len - ISAKMP_HDR_LEN, true, &m, &notify)) {
-		session_fail(s, IKE_FAIL_AUTH, 0, "gateway's MM6 does not decrypt%s",
+		session_hint(s, IKE_FAIL_AUTH, 0, "gateway's MM6 does not decrypt%s",
 		             s->cfg.auth == IKE_AUTH_PSK ? " (wrong pre-shared key?)" : "");
 		return;
 	}
@@ -513,7 +546,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	idp = isakmp_find(&m, ISAKMP_NP_ID, 0);
 	auth = isakmp_find(&m, s->cfg.auth == IKE_AUTH_PSK ? ISAKMP_NP_HASH : ISAKMP_NP_SIG, 0);
 	if (!idp || !auth || isakmp_parse_id(idp->body, idp->len, &id)) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's MM6 lacks ID or %s",
+		session_hint(s, IKE_FAIL_MALFORMED, 0, "gateway's MM6 lacks ID or %s",
 		             s->cfg.auth == IKE_AUTH_PSK ? "HASH" : "SIG");
 		return;
 	}
@@ -524,18 +557,28 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	}
 	if (s->cfg.auth == IKE_AUTH_PSK) {
 		if (auth->len != p1->keys.prf_len || secure_memcmp(auth->body, hash, auth->len)) {
-			session_fail(s, IKE_FAIL_AUTH, 0,
+			session_hint(s, IKE_FAIL_AUTH, 0,
 			             "gateway's HASH_R is wrong (pre-shared key?)");
 			return;
 		}
 	} else {
 		char err[160];
 
-		if (cert_verify_peer(s->lib, s->cfg.ca, &m, &id, hash, p1->keys.prf_len, auth->body,
-		                     auth->len, err, sizeof(err), &notify)) {
-			session_fail(s, IKE_FAIL_AUTH, 0, "%s (%s)", err, who);
+		/* With a remote ID configured, that ID (matched below, and in
+		 * the certificate) names the gateway; else the host typed. */
+		struct cert_policy pol = {
+		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL};
+
+		if (cert_verify_peer(s->lib, s->cfg.ca, &m, &id, &pol, hash, p1->keys.prf_len,
+		                     auth->body, auth->len, err, sizeof(err), &notify)) {
+			session_hint(s, IKE_FAIL_AUTH, 0, "%s (%s)", err, who);
 			return;
 		}
+		if (pol.cn_only)
+			log_warn(s->lg, LOG_IKE,
+			         "gateway certificate names %s only as its CN, not as a subject "
+			         "alternative name: accepted, as old gateways need",
+			         s->cfg.gateway_host);
 	}
 	if (!id_matches(&s->cfg.remote_id, &id)) {
 		session_fail(s, IKE_FAIL_ID, 0, "gateway identified as %s, expected %s", who,
@@ -544,17 +587,24 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	}
 	memcpy(p1->iv, iv, sizeof(iv));
 	net_answered(s);
+	session_accepted(s);
+	s->hint[0] = 0; /* what came before was forged or stale */
+	loop_timer_stop(s->loop, &s->hint_timer);
 	log_info(s->lg, LOG_IKE, "MM6: gateway authenticated as %s", who);
 	p1->state = P1_DONE;
-	if (s->cb.phase1_keys) {
-		struct ike_p1_export k = {.enc_key = p1->keys.enc_key,
-		                          .enc_key_len = p1->keys.enc_key_len};
-
-		memcpy(k.icookie, p1->icookie, 8);
-		memcpy(k.rcookie, p1->rcookie, 8);
-		s->cb.phase1_keys(s->ctx, &k);
-	}
+	mm_export_keys(s, p1);
 	session_phase1_done(s, p1);
+}
+
+void mm_export_keys(struct ike_session *s, const struct ike_p1 *p1)
+{
+	struct ike_p1_export k = {.enc_key = p1->keys.enc_key, .enc_key_len = p1->keys.enc_key_len};
+
+	if (!s->cb.phase1_keys)
+		return;
+	memcpy(k.icookie, p1->icookie, 8);
+	memcpy(k.rcookie, p1->rcookie, 8);
+	s->cb.phase1_keys(s->ctx, &k);
 }
 
 void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
@@ -566,7 +616,7 @@ void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_
 	case P1_MM1_SENT:
 	case P1_MM3_SENT:
 		if (isakmp_parse_plain(buf, len, &m, &notify)) {
-			session_fail(s, IKE_FAIL_MALFORMED, notify, "gateway's %s does not parse",
+			session_hint(s, IKE_FAIL_MALFORMED, notify, "gateway's %s does not parse",
 			             p1->state == P1_MM1_SENT ? "MM2" : "MM4");
 			return;
 		}
@@ -574,13 +624,20 @@ void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_
 			mm_recv2(s, p1, &m);
 		else if (memcmp(m.hdr.rcookie, p1->rcookie, 8) == 0)
 			mm_recv4(s, p1, &m);
+		else
+			session_drop(s, "MM4 with another responder cookie");
 		return;
 	case P1_MM5_SENT:
-		if (isakmp_parse_hdr(buf, len, &m.hdr) == 0 &&
-		    memcmp(m.hdr.rcookie, p1->rcookie, 8) == 0)
+		if (isakmp_parse_hdr(buf, len, &m.hdr) ||
+		    memcmp(m.hdr.rcookie, p1->rcookie, 8) != 0)
+			session_drop(s, "MM6 with another responder cookie");
+		else if (!(m.hdr.flags & ISAKMP_FLAG_ENC))
+			session_drop(s, "plaintext Main Mode message while waiting for MM6 "
+			                "(a late MM2/MM4)");
+		else
 			mm_recv6(s, p1, buf, len, &m.hdr);
 		return;
 	default:
-		log_debug(s->lg, LOG_IKE, "Main Mode message in state %d ignored", p1->state);
+		session_drop(s, "Main Mode message in state %d", p1->state);
 	}
 }

@@ -20,7 +20,7 @@ void p2_clear(struct ike_p2 *p2)
 	secure_clear(p2, sizeof(*p2));
 }
 
-static uint16_t encap_mode(const struct ike_session *s)
+uint16_t qm_encap_mode(const struct ike_session *s)
 {
 	return s->floated ? natt_encap_transport(s->natt) : ENCAP_TRANSPORT;
 }
@@ -37,7 +37,7 @@ static void esp_transform(struct ike_session *s, struct isakmp_transform *t, uin
 		isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_KB);
 		isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, s->cfg.ipsec_lifetime_kb);
 	}
-	isakmp_attr_put(t, IPSEC_ATTR_ENCAP, encap_mode(s));
+	isakmp_attr_put(t, IPSEC_ATTR_ENCAP, qm_encap_mode(s));
 	if (a->auth_attr)
 		isakmp_attr_put(t, IPSEC_ATTR_AUTH, a->auth_attr);
 	if (a->key_bits)
@@ -88,13 +88,24 @@ static void fill_qm1(struct isakmp_builder *b, void *argp)
 		isakmp_pl_add(b, ISAKMP_NP_KE, arg->ke, arg->ke_len);
 	write_id(b, local, s->cfg.l2tp_local_port);
 	write_id(b, remote, s->cfg.l2tp_remote_port);
-	if (s->floated) {
-		/* RFC 3947 §5.2: transport mode sends both original addresses;
-		 * the drafts send only ours. */
+	qm_write_natoa(s, b, false);
+}
+
+void qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder)
+{
+	const struct sockaddr *local = (const struct sockaddr *)&s->local;
+	const struct sockaddr *remote = (const struct sockaddr *)&s->remote;
+
+	if (!s->floated)
+		return;
+	/* RFC 3947 §5.2: transport mode sends both original addresses (the
+	 * initiator's first); the drafts send only the sender's. */
+	if (s->natt != IKE_NATT_RFC3947) {
 		write_natoa(b, natt_natoa_type(s->natt), local);
-		if (s->natt == IKE_NATT_RFC3947)
-			write_natoa(b, natt_natoa_type(s->natt), remote);
+		return;
 	}
+	write_natoa(b, natt_natoa_type(s->natt), responder ? remote : local);
+	write_natoa(b, natt_natoa_type(s->natt), responder ? local : remote);
 }
 
 int qm_start(struct ike_session *s, bool rekey)
@@ -113,6 +124,7 @@ int qm_start(struct ike_session *s, bool rekey)
 	p2_clear(&s->qm);
 	s->qm.in_progress = true;
 	s->qm.msgid = p2_new_msgid();
+	p1_msgid_note(p1, s->qm.msgid); /* its reflection is no QM1 of the gateway's */
 	s->qm.group = s->pfs_group;
 	do {
 		if (random_bytes(&s->qm.spi_in, 4))
@@ -157,12 +169,32 @@ fail:
 	return -1;
 }
 
+void qm_take_lifetimes(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_transform *t)
+{
+	uint64_t v, type = LIFE_TYPE_SECONDS;
+
+	p2->life_s = s->cfg.ipsec_lifetime_s;
+	p2->life_kb = s->cfg.ipsec_lifetime_kb;
+	/* Attributes come as (type, duration) pairs; shorter wins. */
+	for (size_t k = 0; k < t->nattr; k++) {
+		v = t->attr[k].value;
+		if (t->attr[k].type == IPSEC_ATTR_LIFE_TYPE)
+			type = v;
+		else if (t->attr[k].type == IPSEC_ATTR_LIFE_DURATION && v &&
+		         type == LIFE_TYPE_SECONDS && v < p2->life_s)
+			p2->life_s = (uint32_t)v;
+		else if (t->attr[k].type == IPSEC_ATTR_LIFE_DURATION && v && type == LIFE_TYPE_KB &&
+		         (!p2->life_kb || v < p2->life_kb))
+			p2->life_kb = v;
+	}
+}
+
 /* The gateway's answer must be one of our ESP transforms, with the
  * encapsulation we asked for and the PFS group we sent (RFC 2409 §5.5). */
 static int qm_check_sa(struct ike_session *s, const struct isakmp_payload *pl, struct isakmp_sa *sa)
 {
 	const struct isakmp_transform *t;
-	uint64_t encap = 0, auth = 0, bits = 0, group = 0, v, type = LIFE_TYPE_SECONDS;
+	uint64_t encap = 0, auth = 0, bits = 0, group = 0;
 	uint16_t notify;
 
 	if (isakmp_parse_sa(pl->body, pl->len, sa, &notify) || sa->nprop != 1 ||
@@ -174,7 +206,7 @@ static int qm_check_sa(struct ike_session *s, const struct isakmp_payload *pl, s
 	isakmp_attr_get(t, IPSEC_ATTR_AUTH, &auth);
 	isakmp_attr_get(t, IPSEC_ATTR_KEY_LEN, &bits);
 	isakmp_attr_get(t, IPSEC_ATTR_GROUP, &group);
-	if (encap != encap_mode(s) || group != s->qm.group)
+	if (encap != qm_encap_mode(s) || group != s->qm.group)
 		return -1;
 	for (size_t i = 0; i < s->esp_algs.n; i++) {
 		const struct ike_esp_alg *a = &s->esp_algs.a[i];
@@ -184,45 +216,36 @@ static int qm_check_sa(struct ike_session *s, const struct isakmp_payload *pl, s
 		s->qm.alg = *a;
 		s->qm.alg.group = s->qm.group;
 		s->qm.spi_out = get_be32(sa->prop[0].spi);
-		s->qm.life_s = s->cfg.ipsec_lifetime_s;
-		s->qm.life_kb = s->cfg.ipsec_lifetime_kb;
-		/* Attributes come as (type, duration) pairs; shorter wins. */
-		for (size_t k = 0; k < t->nattr; k++) {
-			v = t->attr[k].value;
-			if (t->attr[k].type == IPSEC_ATTR_LIFE_TYPE)
-				type = v;
-			else if (t->attr[k].type == IPSEC_ATTR_LIFE_DURATION && v &&
-			         type == LIFE_TYPE_SECONDS && v < s->qm.life_s)
-				s->qm.life_s = (uint32_t)v;
-			else if (t->attr[k].type == IPSEC_ATTR_LIFE_DURATION && v &&
-			         type == LIFE_TYPE_KB && (!s->qm.life_kb || v < s->qm.life_kb))
-				s->qm.life_kb = v;
-		}
+		qm_take_lifetimes(s, &s->qm, t);
 		return 0;
 	}
 	return -1;
 }
 
-static int qm_keymat(struct ike_session *s, const uint8_t *gxy, size_t gxy_len,
-                     struct esp_sa_pair *pair)
+int qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const uint8_t *gxy,
+              size_t gxy_len, struct esp_sa_pair *pair)
 {
-	struct ike_p1 *p1 = s->p1;
-	size_t ek = ike_esp_enc_key_len(&s->qm.alg), ak = ike_esp_auth_key_len(&s->qm.alg);
+	size_t ek = ike_esp_enc_key_len(&p2->alg), ak = ike_esp_auth_key_len(&p2->alg);
 	uint8_t km[ESP_MAX_ENC_KEY + ESP_MAX_AUTH_KEY], spi[4];
 	struct esp_sa *dir[2] = {&pair->in, &pair->out};
-	uint32_t spis[2] = {s->qm.spi_in, s->qm.spi_out};
+	uint32_t spis[2] = {p2->spi_in, p2->spi_out};
+	/* Ni_b and Nr_b are the initiator's and the responder's nonces. */
+	const uint8_t *ni = p2->responder ? p2->nr : p2->ni;
+	const uint8_t *nr = p2->responder ? p2->ni : p2->nr;
+	size_t ni_len = p2->responder ? p2->nr_len : sizeof(p2->ni);
+	size_t nr_len = p2->responder ? sizeof(p2->ni) : p2->nr_len;
 
 	if (ek > ESP_MAX_ENC_KEY || ak > ESP_MAX_AUTH_KEY)
 		return -1;
 	for (int i = 0; i < 2; i++) {
 		/* §5.5: each direction keyed by the SPI its receiver chose. */
 		put_be32(spi, spis[i]);
-		if (ike_keymat(s->lib, &p1->keys, gxy, gxy_len, PROTO_IPSEC_ESP, spi, s->qm.ni,
-		               sizeof(s->qm.ni), s->qm.nr, s->qm.nr_len, km, ek + ak))
+		if (ike_keymat(s->lib, &p1->keys, gxy, gxy_len, PROTO_IPSEC_ESP, spi, ni, ni_len,
+		               nr, nr_len, km, ek + ak))
 			return -1;
 		dir[i]->spi = spis[i];
-		dir[i]->cipher = s->qm.alg.cipher;
-		dir[i]->auth = s->qm.alg.auth;
+		dir[i]->cipher = p2->alg.cipher;
+		dir[i]->auth = p2->alg.auth;
 		memcpy(dir[i]->enc_key, km, ek);
 		dir[i]->enc_key_len = (uint8_t)ek;
 		memcpy(dir[i]->auth_key, km + ek, ak);
@@ -232,14 +255,14 @@ static int qm_keymat(struct ike_session *s, const uint8_t *gxy, size_t gxy_len,
 	return 0;
 }
 
-static void fill_pair(struct ike_session *s, struct esp_sa_pair *pair)
+void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *pair)
 {
-	uint32_t margin = s->cfg.rekey_margin_s ? s->cfg.rekey_margin_s : s->qm.life_s / 10;
+	uint32_t margin = s->cfg.rekey_margin_s ? s->cfg.rekey_margin_s : p2->life_s / 10;
 
-	pair->lifetime.hard_seconds = s->qm.life_s;
-	pair->lifetime.soft_seconds = s->qm.life_s > margin ? s->qm.life_s - margin : 0;
-	pair->lifetime.hard_bytes = s->qm.life_kb * 1024;
-	pair->lifetime.soft_bytes = s->qm.life_kb * 1024 / 10 * 9;
+	pair->lifetime.hard_seconds = p2->life_s;
+	pair->lifetime.soft_seconds = p2->life_s > margin ? p2->life_s - margin : 0;
+	pair->lifetime.hard_bytes = p2->life_kb * 1024;
+	pair->lifetime.soft_bytes = p2->life_kb * 1024 / 10 * 9;
 	memcpy(&pair->local, net_local(s), sizeof(struct sockaddr_storage));
 	memcpy(&pair->remote, net_remote(s), sizeof(struct sockaddr_storage));
 	pair->udp_encap = s->floated;
@@ -249,26 +272,27 @@ static void fill_pair(struct ike_session *s, struct esp_sa_pair *pair)
 		pair->have_nat_oa_local = true;
 		pair->nat_oa_local = s->local;
 		pair->have_nat_oa_remote = true;
-		pair->nat_oa_remote = s->qm.have_nat_oa_remote ? s->qm.nat_oa_remote : s->remote;
+		pair->nat_oa_remote = p2->have_nat_oa_remote ? p2->nat_oa_remote : s->remote;
 	}
 }
 
-static void qm_take_natoa(struct ike_session *s, const struct isakmp_msg *m)
+void qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m)
 {
 	uint8_t type = natt_natoa_type(s->natt);
 	size_t n = isakmp_count(m, type);
-	/* RFC 3947 sends NAT-OAi then NAT-OAr; the drafts only the sender's. */
-	const struct isakmp_payload *pl = isakmp_find(m, type, n >= 2 ? 1 : 0);
+	/* RFC 3947 sends NAT-OAi then NAT-OAr; the drafts only the sender's.
+	 * The gateway's is NAT-OAr when it answers, NAT-OAi when it starts. */
+	const struct isakmp_payload *pl = isakmp_find(m, type, n >= 2 && !p2->responder ? 1 : 0);
 	struct isakmp_natoa oa;
 
 	if (!pl || isakmp_parse_natoa(pl->body, pl->len, &oa) || oa.type != ID_IPV4_ADDR)
 		return;
-	struct sockaddr_in *in = (struct sockaddr_in *)&s->qm.nat_oa_remote;
+	struct sockaddr_in *in = (struct sockaddr_in *)&p2->nat_oa_remote;
 
-	memset(&s->qm.nat_oa_remote, 0, sizeof(s->qm.nat_oa_remote));
+	memset(&p2->nat_oa_remote, 0, sizeof(p2->nat_oa_remote));
 	in->sin_family = AF_INET;
 	memcpy(&in->sin_addr, oa.addr, 4);
-	s->qm.have_nat_oa_remote = true;
+	p2->have_nat_oa_remote = true;
 }
 
 static int qm_send3(struct ike_session *s)
@@ -337,23 +361,21 @@ static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 
 		if (isakmp_parse_notify(pl->body, pl->len, &n) == 0 &&
 		    n.type == N_RESPONDER_LIFETIME)
-			info_responder_lifetime(s, &n);
+			info_responder_lifetime(s, s->p1, &n);
 	}
 	if (s->floated)
-		qm_take_natoa(s, m);
+		qm_take_natoa(s, &s->qm, m);
 	net_answered(s);
 	memset(&pair, 0, sizeof(pair));
-	if (qm_keymat(s, gxy, gxy_len, &pair) || qm_send3(s)) {
+	if (qm_keymat(s, s->p1, &s->qm, gxy, gxy_len, &pair) || qm_send3(s)) {
 		secure_clear(gxy, sizeof(gxy));
 		secure_clear(&pair, sizeof(pair));
 		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot finish Quick Mode");
 		return;
 	}
 	secure_clear(gxy, sizeof(gxy));
-	fill_pair(s, &pair);
-	s->qm.in_progress = false;
-	s->qm.established = true;
-	session_qm_done(s, &pair);
+	qm_fill_pair(s, &s->qm, &pair);
+	session_qm_done(s, &s->qm, &pair);
 	secure_clear(&pair, sizeof(pair));
 }
 
@@ -367,8 +389,9 @@ void qm_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 		return;
 	/* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] [| IDci | IDcr]) */
 	if (p2_open(s, s->p1, buf, len, s->qm.iv, s->qm.ni, sizeof(s->qm.ni), plain, &m)) {
-		log_warn(s->lg, LOG_IKE, "QM2 does not verify (HASH(2)), dropped");
+		session_drop(s, "QM2 does not verify (HASH(2))");
 		return;
 	}
+	session_accepted(s);
 	qm_recv2(s, &m);
 }

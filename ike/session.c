@@ -11,8 +11,6 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-#define OLD_SA_GRACE_MS 2000 /* old SA pair lives this long after a rekey */
-
 void ike_config_defaults(struct ike_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -113,7 +111,8 @@ static void stop_timers(struct ike_session *s)
 {
 	struct loop_timer *t[] = {
 	    &s->retransmit_timer,  &s->dpd_timer,          &s->keepalive_timer, &s->ike_rekey_timer,
-	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer};
+	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer,
+	    &s->hint_timer,        &s->rqm_timer};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		loop_timer_stop(s->loop, t[i]);
@@ -124,12 +123,18 @@ static void reset(struct ike_session *s)
 	stop_timers(s);
 	mm_free(s->p1);
 	mm_free(s->p1_next);
-	s->p1 = s->p1_next = NULL;
+	mm_free(s->p1_resp);
+	mm_free(s->p1_old);
+	s->p1 = s->p1_next = s->p1_resp = s->p1_old = NULL;
 	p2_clear(&s->qm);
 	p2_clear(&s->sa);
 	p2_clear(&s->old_sa);
+	rqm_clear_all(s);
 	s->tx_waiting = false;
 	s->tx_len = s->rx_last_len = 0;
+	s->rx_cur_set = false;
+	s->hint[0] = 0;
+	s->dropped = s->rekeys_ike = s->rekeys_ipsec = s->ike_rekey_failures = 0;
 	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = false;
 	s->natt = IKE_NATT_NONE;
 	s->initial_contact_sent = false;
@@ -220,7 +225,7 @@ void session_set_stage(struct ike_session *s, enum ike_stage stage)
 }
 
 /* The pair the data path must drop, told once. */
-static void drop_pair(struct ike_session *s, struct ike_p2 *p2)
+void session_drop_pair(struct ike_session *s, struct ike_p2 *p2)
 {
 	if (!p2->established)
 		return;
@@ -233,23 +238,34 @@ static void drop_pair(struct ike_session *s, struct ike_p2 *p2)
 void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
                   const char *fmt, ...)
 {
-	char line[256];
+	char line[256], why[sizeof(s->failure.detail)];
 	va_list ap;
 
 	if (s->state == IKE_STATE_FAILED)
 		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (session_rekey_failure_survived(s, reason, why))
+		return;
 	s->failure.stage = s->stage;
 	s->failure.reason = reason;
 	s->failure.notify = notify;
-	va_start(ap, fmt);
-	vsnprintf(s->failure.detail, sizeof(s->failure.detail), fmt, ap);
-	va_end(ap);
+	memcpy(s->failure.detail, why, sizeof(why));
+	if (reason == IKE_FAIL_TIMEOUT && s->hint[0] && s->p1 && s->p1->state != P1_DONE) {
+		/* The answers we got were refusals we could not believe at
+		 * once: say so, not "timeout". */
+		s->failure.reason = s->hint_reason;
+		s->failure.notify = s->hint_notify;
+		memcpy(s->failure.detail, s->hint, MIN(sizeof(s->hint), sizeof(s->failure.detail)));
+		s->failure.detail[sizeof(s->failure.detail) - 1] = 0;
+	}
 	s->state = IKE_STATE_FAILED;
 	stop_timers(s);
 	s->tx_waiting = false;
 	log_err(s->lg, LOG_IKE, "%s", ike_failure_str(&s->failure, line, sizeof(line)));
-	drop_pair(s, &s->old_sa);
-	drop_pair(s, &s->sa);
+	session_drop_pair(s, &s->old_sa);
+	session_drop_pair(s, &s->sa);
 	if (s->cb.failed)
 		s->cb.failed(s->ctx, &s->failure);
 }
@@ -260,23 +276,63 @@ struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie)
 		return s->p1;
 	if (s->p1_next && memcmp(s->p1_next->icookie, icookie, 8) == 0)
 		return s->p1_next;
+	if (s->p1_resp && memcmp(s->p1_resp->icookie, icookie, 8) == 0)
+		return s->p1_resp;
+	if (s->p1_old && memcmp(s->p1_old->icookie, icookie, 8) == 0)
+		return s->p1_old;
 	return NULL;
 }
 
 /* The gateway repeats its last message when ours got lost: answer with
- * ours again instead of treating it as new. Compared by hash. */
+ * ours again instead of treating it as new. Compared by hash with the last
+ * message a handler accepted (session_accepted). */
 static bool is_retransmission(struct ike_session *s, const uint8_t *buf, size_t len)
 {
-	uint8_t h[IKE_MAX_HASH];
 	const struct iov v = {buf, len};
 
-	if (ike_hash(s->lib, IKE_HASH_SHA1, &v, 1, h))
+	s->rx_cur_set = false;
+	if (ike_hash(s->lib, IKE_HASH_SHA1, &v, 1, s->rx_cur))
 		return false;
-	if (s->rx_last_len == 20 && memcmp(s->rx_last, h, 20) == 0)
+	if (s->rx_last_len == 20 && memcmp(s->rx_last, s->rx_cur, 20) == 0)
 		return true;
-	memcpy(s->rx_last, h, 20);
-	s->rx_last_len = 20;
+	s->rx_cur_set = true;
 	return false;
+}
+
+/* Quick Mode messages: ours (QM2 answering our QM1) or one the gateway
+ * starts on any ISAKMP SA it shares with us (its rekey, RFC 2409 §5.5). */
+static void quick_recv(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_hdr *hdr,
+                       const uint8_t *buf, size_t len)
+{
+	if (p1->state != P1_DONE) {
+		session_drop(s, "Quick Mode before the ISAKMP SA is up");
+		return;
+	}
+	if (is_retransmission(s, buf, len)) {
+		/* QM2 again: our QM3 got lost. */
+		if (s->tx_p1 == p1 && s->tx_len) {
+			log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
+			net_resend_last(s);
+		}
+		return;
+	}
+	if (p1 == s->p1 && s->qm.in_progress && hdr->msgid == s->qm.msgid) {
+		qm_recv(s, buf, len);
+		return;
+	}
+	rqm_recv(s, p1, buf, len);
+}
+
+/* MM1 of the gateway's own Main Mode (RFC 2409 §5): its cookie is new,
+ * ours is still zero. Only once we are up: before that it would be a
+ * second connection from the gateway, which a client does not take. */
+static bool is_new_main_mode(const struct ike_session *s, const struct isakmp_hdr *hdr)
+{
+	static const uint8_t zero[8];
+
+	return hdr->exchange == ISAKMP_XCHG_IDPROT && hdr->msgid == 0 &&
+	       memcmp(hdr->rcookie, zero, 8) == 0 && s->p1 && s->p1->state == P1_DONE &&
+	       (s->state == IKE_STATE_ESTABLISHED || s->state == IKE_STATE_PHASE1_DONE);
 }
 
 void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
@@ -285,34 +341,45 @@ void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 	struct ike_p1 *p1;
 
 	if (s->state == IKE_STATE_FAILED || s->state == IKE_STATE_IDLE ||
-	    s->state == IKE_STATE_STOPPING || isakmp_parse_hdr(buf, len, &hdr))
+	    s->state == IKE_STATE_STOPPING)
 		return;
-	len = hdr.len;
-	p1 = session_p1_for(s, hdr.icookie);
-	if (!p1) {
-		log_debug(s->lg, LOG_IKE, "message for unknown cookies dropped");
+	if (isakmp_parse_hdr(buf, len, &hdr)) {
+		session_drop(s, "datagram is not an ISAKMP message");
 		return;
 	}
-	if (hdr.exchange != ISAKMP_XCHG_INFO && is_retransmission(s, buf, len)) {
-		if (s->tx_p1 == p1 && s->tx_len) {
-			log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
-			net_resend_last(s);
-		}
+	len = hdr.len;
+	p1 = session_p1_for(s, hdr.icookie);
+	if (!p1 && is_new_main_mode(s, &hdr)) {
+		mmr_start(s, buf, len);
+		return;
+	}
+	if (!p1) {
+		session_drop(s, "message for unknown cookies");
 		return;
 	}
 	switch (hdr.exchange) {
 	case ISAKMP_XCHG_IDPROT:
+		if (p1->responder) {
+			mmr_recv(s, p1, buf, len);
+			break;
+		}
+		if (is_retransmission(s, buf, len)) {
+			if (s->tx_p1 == p1 && s->tx_len) {
+				log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
+				net_resend_last(s);
+			}
+			return;
+		}
 		mm_recv(s, p1, buf, len);
 		break;
 	case ISAKMP_XCHG_QUICK:
-		if (p1 == s->p1)
-			qm_recv(s, buf, len);
+		quick_recv(s, p1, &hdr, buf, len);
 		break;
 	case ISAKMP_XCHG_INFO:
 		info_recv(s, p1, buf, len);
 		break;
 	default:
-		log_debug(s->lg, LOG_IKE, "exchange type %u ignored", hdr.exchange);
+		session_drop(s, "exchange type %u", hdr.exchange);
 	}
 }
 
@@ -324,57 +391,6 @@ static void on_keepalive(struct loop *loop, struct loop_timer *t, void *ctx)
 
 	net_send_keepalive(s);
 	loop_timer_start(loop, t, s->cfg.keepalive_interval_s * 1000u);
-}
-
-static void on_ike_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
-{
-	struct ike_session *s = ctx;
-
-	/* One request at a time: wait for a running exchange to end. */
-	if (s->tx_waiting || s->p1_next) {
-		loop_timer_start(loop, t, 1000);
-		return;
-	}
-	log_info(s->lg, LOG_IKE, "rekeying the ISAKMP SA");
-	s->p1_next = mm_new(s, true);
-	if (!s->p1_next || mm_start(s, s->p1_next))
-		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot start the IKE SA rekey");
-}
-
-static void on_ipsec_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
-{
-	struct ike_session *s = ctx;
-
-	if (s->tx_waiting || s->p1_next || !s->p1 || s->p1->state != P1_DONE) {
-		loop_timer_start(loop, t, 1000);
-		return;
-	}
-	log_info(s->lg, LOG_IKE, "rekeying the IPsec SA");
-	qm_start(s, true);
-}
-
-static void on_ipsec_expire(struct loop *loop, struct loop_timer *t, void *ctx)
-{
-	struct ike_session *s = ctx;
-
-	(void)loop;
-	(void)t;
-	log_warn(s->lg, LOG_IKE, "IPsec SA expired before a rekey finished");
-	drop_pair(s, &s->sa);
-}
-
-static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
-{
-	struct ike_session *s = ctx;
-	uint8_t spi[4];
-
-	(void)loop;
-	(void)t;
-	if (!s->old_sa.established)
-		return;
-	put_be32(spi, s->old_sa.spi_in);
-	info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
-	drop_pair(s, &s->old_sa);
 }
 
 static void on_stop(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -393,128 +409,11 @@ static void on_stop(struct loop *loop, struct loop_timer *t, void *ctx)
 static void init_timers(struct ike_session *s)
 {
 	loop_timer_init(&s->keepalive_timer, on_keepalive, s);
-	loop_timer_init(&s->ike_rekey_timer, on_ike_rekey, s);
-	loop_timer_init(&s->ipsec_rekey_timer, on_ipsec_rekey, s);
-	loop_timer_init(&s->ipsec_expire_timer, on_ipsec_expire, s);
-	loop_timer_init(&s->old_sa_timer, on_old_sa, s);
 	loop_timer_init(&s->stop_timer, on_stop, s);
+	rekey_init_timers(s);
+	rqm_init_timer(s);
 	net_init_timers(s);
 	dpd_init_timer(s);
-}
-
-static uint64_t rekey_at_ms(uint32_t lifetime_s, uint32_t margin_s)
-{
-	uint32_t margin = margin_s ? margin_s : lifetime_s / 10;
-
-	if (margin >= lifetime_s)
-		margin = lifetime_s / 2;
-	return (uint64_t)(lifetime_s - margin) * 1000u;
-}
-
-void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
-{
-	char algs[64];
-
-	p1->done_ms = loop_now_ms(s->loop);
-	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
-	loop_timer_start(s->loop, &s->ike_rekey_timer,
-	                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s));
-	if (p1 == s->p1_next) {
-		/* Make before break: the new ISAKMP SA is up; delete the old. */
-		uint8_t spi[16];
-
-		memcpy(spi, s->p1->icookie, 8);
-		memcpy(spi + 8, s->p1->rcookie, 8);
-		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
-		mm_free(s->p1);
-		s->p1 = s->p1_next;
-		s->p1_next = NULL;
-		s->stage = IKE_STAGE_ESTABLISHED;
-		log_info(s->lg, LOG_IKE, "ISAKMP SA rekeyed: %s", algs);
-		return;
-	}
-	log_info(s->lg, LOG_IKE, "ISAKMP SA established: %s, lifetime %us", algs,
-	         (unsigned)p1->lifetime_s);
-	s->state = IKE_STATE_PHASE1_DONE;
-	dpd_start(s);
-	if (s->floated && s->nat_local && s->cfg.keepalive_interval_s)
-		loop_timer_start(s->loop, &s->keepalive_timer, s->cfg.keepalive_interval_s * 1000u);
-	qm_start(s, false);
-}
-
-void session_qm_done(struct ike_session *s, struct esp_sa_pair *pair)
-{
-	bool rekey = s->sa.established;
-	char algs[64];
-	struct ike_p2 done = s->qm;
-
-	/* The dh object moved to done; qm must not free it twice. */
-	s->qm.dh = NULL;
-	p2_clear(&s->qm);
-	ike_dh_free(done.dh);
-	done.dh = NULL;
-	if (rekey) {
-		drop_pair(s, &s->old_sa); /* a third generation: drop the oldest now */
-		s->old_sa = s->sa;
-		loop_timer_start(s->loop, &s->old_sa_timer, OLD_SA_GRACE_MS);
-	}
-	s->sa = done;
-	s->sa.done_ms = loop_now_ms(s->loop);
-	if (done.sent_ms)
-		s->qm_rtt_ms = (uint32_t)(s->sa.done_ms - done.sent_ms);
-	s->pfs_group = done.group; /* follow the gateway's choice on rekey */
-	ike_esp_alg_str(&done.alg, algs, sizeof(algs));
-	log_info(s->lg, LOG_IKE, "IPsec SA %s: %s, SPIs in %08x out %08x, lifetime %us%s",
-	         rekey ? "rekeyed" : "established", algs, done.spi_in, done.spi_out,
-	         (unsigned)done.life_s, pair->udp_encap ? ", UDP-encapsulated" : "");
-	s->state = IKE_STATE_ESTABLISHED;
-	s->stage = IKE_STAGE_ESTABLISHED;
-	loop_timer_start(s->loop, &s->ipsec_rekey_timer,
-	                 rekey_at_ms(done.life_s, s->cfg.rekey_margin_s));
-	loop_timer_start(s->loop, &s->ipsec_expire_timer, (uint64_t)done.life_s * 1000u);
-	if (s->cb.sa_established)
-		s->cb.sa_established(s->ctx, pair, rekey);
-}
-
-void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
-{
-	if (s->old_sa.established && s->old_sa.spi_out == spi_out) {
-		drop_pair(s, &s->old_sa);
-		return;
-	}
-	if (!s->sa.established || s->sa.spi_out != spi_out)
-		return;
-	uint64_t age_ms = loop_now_ms(s->loop) - s->sa.done_ms;
-
-	log_notice(s->lg, LOG_IKE, "gateway deleted the IPsec SA (SPI %08x)", spi_out);
-	drop_pair(s, &s->sa);
-	loop_timer_stop(s->loop, &s->ipsec_rekey_timer);
-	loop_timer_stop(s->loop, &s->ipsec_expire_timer);
-	/* A gateway that drops the SA at once (cannot install it) would make
-	 * us loop through Quick Modes: give up then; otherwise renegotiate. */
-	if (age_ms < 60000) {
-		session_fail(s, IKE_FAIL_DELETED, 0,
-		             "gateway deleted the IPsec SA %llu ms after creating it",
-		             (unsigned long long)age_ms);
-		return;
-	}
-	if (s->state == IKE_STATE_ESTABLISHED && !s->qm.in_progress && !s->tx_waiting)
-		qm_start(s, false);
-}
-
-void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
-{
-	if (p1 == s->p1_next) {
-		mm_free(s->p1_next);
-		s->p1_next = NULL;
-		s->tx_waiting = false;
-		return;
-	}
-	if (s->p1_next && s->p1_next->state == P1_DONE)
-		return;
-	if (s->state == IKE_STATE_STOPPING)
-		return;
-	session_fail(s, IKE_FAIL_DELETED, 0, "gateway deleted the ISAKMP SA");
 }
 
 void ike_stop(struct ike_session *s)
@@ -531,11 +430,16 @@ void ike_stop(struct ike_session *s)
 				continue;
 			put_be32(spi, pairs[i]->spi_in);
 			info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
-			drop_pair(s, pairs[i]);
+			session_drop_pair(s, pairs[i]);
 		}
 		memcpy(spi, s->p1->icookie, 8);
 		memcpy(spi + 8, s->p1->rcookie, 8);
 		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
+	}
+	if (s->p1_old && s->p1_old->state == P1_DONE) {
+		memcpy(spi, s->p1_old->icookie, 8);
+		memcpy(spi + 8, s->p1_old->rcookie, 8);
+		info_send_delete(s, s->p1_old, PROTO_ISAKMP, spi, 16);
 	}
 	stop_timers(s);
 	s->tx_waiting = false;
@@ -570,15 +474,21 @@ void ike_get_status(const struct ike_session *s, struct ike_status *st)
 		ike_p1_alg_str(&s->p1->alg, st->ike_algs, sizeof(st->ike_algs));
 		st->dh_group = s->p1->alg.group;
 	}
+	st->rekeys_ike = s->rekeys_ike;
+	st->rekeys_ipsec = s->rekeys_ipsec;
+	st->ike_rekey_failures = s->ike_rekey_failures;
+	st->dropped = s->dropped;
 	if (s->p1 && s->p1->state == P1_DONE) {
 		uint64_t age = (now - s->p1->done_ms) / 1000u;
 
+		st->ike_age_s = (uint32_t)age;
 		st->ike_lifetime_left_s =
 		    age < s->p1->lifetime_s ? s->p1->lifetime_s - (uint32_t)age : 0;
 	}
 	if (s->sa.established) {
 		uint64_t age = (now - s->sa.done_ms) / 1000u;
 
+		st->ipsec_age_s = (uint32_t)age;
 		ike_esp_alg_str(&s->sa.alg, st->esp_algs, sizeof(st->esp_algs));
 		st->spi_in = s->sa.spi_in;
 		st->spi_out = s->sa.spi_out;

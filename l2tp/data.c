@@ -94,3 +94,34 @@ int l2tp_send_ppp(struct l2tp *l2tp, const uint8_t *frame, size_t len)
 	l2tp->data_tx_bytes += len;
 	return 0;
 }
+
+int l2tp_encap_ppp(struct l2tp *l2tp, struct pkt *p)
+{
+	size_t hdr_len = 6 + (l2tp->data_length_bit ? 2 : 0) + (l2tp->data_seq ? 4 : 0) + 2;
+	size_t frame_len = p->len;
+	uint8_t *h;
+
+	if (!l2tp->session_up || l2tp->cfg.data_mode != L2TP_DATA_USERSPACE || frame_len == 0 ||
+	    frame_len + hdr_len > 0xffff || !(h = pkt_push(p, hdr_len)))
+		return -1;
+	put_be16(h, (uint16_t)(L2TP_VERSION | (l2tp->data_length_bit ? L2TP_HDR_L : 0) |
+	                       (l2tp->data_seq ? L2TP_HDR_S : 0)));
+	h += 2;
+	if (l2tp->data_length_bit) {
+		put_be16(h, (uint16_t)p->len);
+		h += 2;
+	}
+	put_be16(h, l2tp->peer_tid);
+	put_be16(h + 2, l2tp->peer_sid);
+	h += 4;
+	if (l2tp->data_seq) {
+		put_be16(h, l2tp->data_ns++);
+		put_be16(h + 2, l2tp->data_nr);
+		h += 4;
+	}
+	h[0] = PPP_ADDRESS;
+	h[1] = PPP_CONTROL;
+	l2tp->data_tx_packets++;
+	l2tp->data_tx_bytes += frame_len;
+	return 0;
+}

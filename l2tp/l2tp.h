@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 
 #include "lib/log.h"
+#include "lib/pkt.h"
 #include "lib/loop.h"
 
 struct l2tp;
@@ -157,6 +158,12 @@ void l2tp_free(struct l2tp *l2tp);
 
 /* USERSPACE data: send one PPP frame (protocol field first). 0 or -1. */
 int l2tp_send_ppp(struct l2tp *l2tp, const uint8_t *frame, size_t len);
+/* The same in place, for the data fast path: p holds one PPP frame with at
+ * least L2TP_ENCAP_HEADROOM bytes in front; the L2TP data header (RFC 2661
+ * §3.1) and ff 03 are pushed there and p then holds the UDP payload for
+ * the gateway's L2TP port, which the caller sends (no transport call). */
+#define L2TP_ENCAP_HEADROOM 14 /* flags, length, tunnel, session, Ns, Nr, ff 03 */
+int l2tp_encap_ppp(struct l2tp *l2tp, struct pkt *p);
 /* With a transport: one datagram from the LNS (UDP payload). */
 void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len);
 

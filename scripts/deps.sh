@@ -3,6 +3,8 @@
 # interop rig. Installs only what is missing, so it is quick the second time.
 #   scripts/deps.sh          build + unit tests + fuzzing + interop rig
 #   scripts/deps.sh --build  only what building and unit tests need
+#   scripts/deps.sh --package  also what the Debian package step needs
+#                              (scripts/test --package): debhelper, lintian
 set -eu
 
 # clang's libFuzzer and sanitizer runtimes are only a recommendation of clang:
@@ -14,9 +16,13 @@ rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
  tcpdump iperf3 kmod python3-minimal tshark"
+# Only the package step (scripts/test --package) needs these: debhelper
+# pulls in ~60 Perl packages, lintian as many again.
+package_pkgs="debhelper dpkg-dev lintian bash-completion systemd"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"
+[ "${1:-}" = "--package" ] && pkgs="$pkgs $package_pkgs"
 
 missing=""
 for p in $pkgs; do

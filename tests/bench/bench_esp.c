@@ -1,10 +1,14 @@
-/* Benchmark of the userspace ESP path: encrypt + decrypt of 1400-byte L2TP
- * datagrams per algorithm, next to the raw OpenSSL EVP speed of the same
- * cipher and HMAC (same keys sizes, same bytes, contexts reused the same
- * way) measured in the same run. Goal: ratio >= 0.80.
+/* Benchmark of the userspace ESP path as the data path runs it: batches of
+ * BATCH 1400-byte L2TP datagrams in their own buffers (as esp/natt_sock.c
+ * holds them), each encrypted in place and decrypted in place again, next
+ * to the raw OpenSSL EVP speed of the same cipher and HMAC on the same
+ * buffers (same key sizes, same bytes, contexts reused the same way)
+ * measured in the same run. Goal: ratio >= 0.90. One thread: the figures
+ * are per core.
  * Rates are per second of CPU time of this thread; each side runs for about
  * the given seconds (default 0.5) in five alternating rounds, best round kept.
  * Usage: bench_esp [seconds] */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,10 @@
 #include "esp/esp_user.h"
 
 #define PAYLOAD 1400
+#define BATCH   32
+
+/* The batch of packet buffers both sides work on. */
+static uint8_t storage[BATCH][ESP_PKT_BUFSIZE];
 
 struct algo {
 	const char *name;
@@ -86,13 +94,13 @@ static void make_pairs(const struct algo *a, struct esp_sa_pair *cli, struct esp
 	gw->remote = cli->local;
 }
 
-/* Packets per second through esp_sa_encrypt + esp_sa_decrypt. */
+/* Packets per second through esp_sa_encrypt + esp_sa_decrypt, a batch of
+ * buffers at a time: each round trip leaves the datagram where it was. */
 static double bench_esp(const struct algo *a, double seconds)
 {
-	static uint8_t storage[ESP_PKT_BUFSIZE], payload[PAYLOAD];
 	struct esp_sa_pair cp, gp;
 	struct esp_user_sa cli, gw;
-	struct esp_pkt pkt;
+	struct esp_pkt pkt[BATCH];
 	unsigned long n = 0;
 	double t0, t;
 
@@ -101,24 +109,28 @@ static double bench_esp(const struct algo *a, double seconds)
 		fprintf(stderr, "bench_esp: cannot set up %s\n", a->name);
 		exit(1);
 	}
-	memset(payload, 0x5a, sizeof(payload));
+	for (int i = 0; i < BATCH; i++)
+		memset(storage[i] + ESP_PKT_HEADROOM, 0x5a, PAYLOAD);
 	t0 = now_s();
 	do {
-		for (int i = 0; i < 256; i++, n++) {
-			esp_pkt_init(&pkt, storage, sizeof(storage), ESP_PKT_HEADROOM);
-			memcpy(esp_pkt_data(&pkt), payload, PAYLOAD);
-			pkt.len = PAYLOAD;
-			if (esp_sa_encrypt(&cli, &pkt) < 0 || esp_sa_decrypt(&gw, &pkt) < 0 ||
-			    pkt.len != PAYLOAD) {
-				fprintf(stderr, "bench_esp: %s round trip failed\n", a->name);
-				exit(1);
-			}
+		for (int i = 0; i < BATCH; i++) {
+			esp_pkt_init(&pkt[i], storage[i], ESP_PKT_BUFSIZE, ESP_PKT_HEADROOM);
+			pkt[i].len = PAYLOAD;
+			if (esp_sa_encrypt(&cli, &pkt[i]) < 0)
+				goto failed;
 		}
+		for (int i = 0; i < BATCH; i++, n++)
+			if (esp_sa_decrypt(&gw, &pkt[i]) < 0 || pkt[i].len != PAYLOAD ||
+			    pkt[i].off != ESP_PKT_HEADROOM)
+				goto failed;
 		t = now_s() - t0;
 	} while (t < seconds);
 	esp_sa_clear(&cli);
 	esp_sa_clear(&gw);
 	return (double)n / t;
+failed:
+	fprintf(stderr, "bench_esp: %s round trip failed\n", a->name);
+	exit(1);
 }
 
 struct raw {
@@ -156,50 +168,68 @@ static void raw_setup(const struct algo *a, struct raw *r)
 	}
 }
 
-/* The same work without ESP: encrypt + MAC, MAC + decrypt of 1400 bytes. */
-static double bench_raw(const struct algo *a, double seconds)
+/* The same work without ESP on the same buffers: encrypt + MAC of each
+ * packet of a batch, then MAC + decrypt of each. */
+static void raw_one(struct raw *r, bool enc, uint8_t *data, const uint8_t *iv)
 {
-	static uint8_t data[PAYLOAD + 16];
-	uint8_t iv[16] = {0}, mac[64], tag[16], aad[8] = {0};
-	unsigned long n = 0;
-	struct raw r;
-	double t0, t;
+	uint8_t mac[64], tag[16] = {0}, aad[8] = {0};
 	size_t ml;
 	int ol;
 
+	if (r->mac) {
+		if (enc) {
+			EVP_CipherInit_ex2(r->enc, NULL, NULL, iv, 1, NULL);
+			EVP_CipherUpdate(r->enc, data, &ol, data, PAYLOAD);
+		}
+		EVP_MAC_init(r->mac, NULL, 0, NULL);
+		EVP_MAC_update(r->mac, data, PAYLOAD);
+		EVP_MAC_final(r->mac, mac, &ml, sizeof(mac));
+		if (!enc) {
+			EVP_CipherInit_ex2(r->dec, NULL, NULL, iv, 0, NULL);
+			EVP_CipherUpdate(r->dec, data, &ol, data, PAYLOAD);
+		}
+		return;
+	}
+	if (enc) {
+		EVP_CipherInit_ex2(r->enc, NULL, NULL, iv, 1, NULL);
+		EVP_CipherUpdate(r->enc, NULL, &ol, aad, sizeof(aad));
+		EVP_CipherUpdate(r->enc, data, &ol, data, PAYLOAD);
+		EVP_CipherFinal_ex(r->enc, data, &ol);
+		EVP_CIPHER_CTX_ctrl(r->enc, EVP_CTRL_AEAD_GET_TAG, 16, data + PAYLOAD);
+		return;
+	}
+	memcpy(tag, data + PAYLOAD, 16);
+	EVP_CipherInit_ex2(r->dec, NULL, NULL, iv, 0, NULL);
+	EVP_CipherUpdate(r->dec, NULL, &ol, aad, sizeof(aad));
+	EVP_CipherUpdate(r->dec, data, &ol, data, PAYLOAD);
+	EVP_CIPHER_CTX_ctrl(r->dec, EVP_CTRL_AEAD_SET_TAG, 16, tag);
+	if (EVP_CipherFinal_ex(r->dec, data, &ol) <= 0) {
+		fprintf(stderr, "bench_esp: raw tag mismatch\n");
+		exit(1);
+	}
+}
+
+static double bench_raw(const struct algo *a, double seconds)
+{
+	uint8_t iv[BATCH][16];
+	unsigned long n = 0, round = 0;
+	struct raw r;
+	double t0, t;
+
 	raw_setup(a, &r);
-	memset(data, 0x5a, sizeof(data));
+	for (int i = 0; i < BATCH; i++)
+		memset(storage[i] + ESP_PKT_HEADROOM, 0x5a, PAYLOAD);
+	memset(iv, 0, sizeof(iv));
 	t0 = now_s();
 	do {
-		for (int i = 0; i < 256; i++, n++) {
-			iv[0] = (uint8_t)i;
-			EVP_CipherInit_ex2(r.enc, NULL, NULL, iv, 1, NULL);
-			if (r.mac) {
-				EVP_CipherUpdate(r.enc, data, &ol, data, PAYLOAD);
-				EVP_MAC_init(r.mac, NULL, 0, NULL);
-				EVP_MAC_update(r.mac, data, PAYLOAD);
-				EVP_MAC_final(r.mac, mac, &ml, sizeof(mac));
-				EVP_MAC_init(r.mac, NULL, 0, NULL);
-				EVP_MAC_update(r.mac, data, PAYLOAD);
-				EVP_MAC_final(r.mac, mac, &ml, sizeof(mac));
-				EVP_CipherInit_ex2(r.dec, NULL, NULL, iv, 0, NULL);
-				EVP_CipherUpdate(r.dec, data, &ol, data, PAYLOAD);
-			} else {
-				EVP_CipherUpdate(r.enc, NULL, &ol, aad, sizeof(aad));
-				EVP_CipherUpdate(r.enc, data, &ol, data, PAYLOAD);
-				EVP_CipherFinal_ex(r.enc, data, &ol);
-				EVP_CIPHER_CTX_ctrl(r.enc, EVP_CTRL_AEAD_GET_TAG, 16, tag);
-				EVP_CipherInit_ex2(r.dec, NULL, NULL, iv, 0, NULL);
-				EVP_CipherUpdate(r.dec, NULL, &ol, aad, sizeof(aad));
-				EVP_CipherUpdate(r.dec, data, &ol, data, PAYLOAD);
-				EVP_CIPHER_CTX_ctrl(r.dec, EVP_CTRL_AEAD_SET_TAG, 16, tag);
-				if (EVP_CipherFinal_ex(r.dec, data, &ol) <= 0) {
-					fprintf(stderr, "bench_esp: raw %s tag mismatch\n",
-					        a->name);
-					exit(1);
-				}
-			}
+		round++;
+		for (int i = 0; i < BATCH; i++) {
+			memcpy(iv[i], &round, sizeof(round));
+			iv[i][15] = (uint8_t)i;
+			raw_one(&r, true, storage[i] + ESP_PKT_HEADROOM, iv[i]);
 		}
+		for (int i = 0; i < BATCH; i++, n++)
+			raw_one(&r, false, storage[i] + ESP_PKT_HEADROOM, iv[i]);
 		t = now_s() - t0;
 	} while (t < seconds);
 	EVP_CIPHER_CTX_free(r.enc);
@@ -229,12 +259,13 @@ int main(int argc, char **argv)
 		}
 		raw = raw_pps * PAYLOAD * 8 / 1e9;
 		esp = pps * PAYLOAD * 8 / 1e9;
-		printf("esp %s: %.0f pkt/s %.2f Gbit/s raw %.2f Gbit/s ratio %.2f\n", a->name, pps,
-		       esp, raw, esp / raw);
+		printf("esp %s: batch %d, %.0f pkt/s %.2f Gbit/s per core, raw EVP %.0f pkt/s "
+		       "%.2f Gbit/s, ratio %.2f\n",
+		       a->name, BATCH, pps, esp, raw_pps, raw, esp / raw);
 		fflush(stdout);
-		below += esp / raw < 0.8;
+		below += esp / raw < 0.9;
 	}
-	printf("bench_esp: %d of %zu below the 0.80 goal\n", below,
+	printf("bench_esp: %d of %zu below the 0.90 goal\n", below,
 	       sizeof(algos) / sizeof(algos[0]));
 	return 0;
 }

@@ -30,9 +30,10 @@ keep=1
 mkdir -p "$results"
 
 # Bounded: the rig's own watchdog stops the VM (scenario timeout + margin).
-timeout=$((200 + reps * 3 * (25 + secs)))
+timeout=$((600 + reps * 3 * (60 + 2 * secs)))
 "$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/connect.sh" \
-	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" >"$results/run.log" 2>&1
+	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" \
+	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="${BENCH_STACKS:-classic kernel userspace}" >"$results/run.log" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
 	echo "bench-connect: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"
@@ -84,11 +85,34 @@ END {
 		printf "throughput %s %s Mbit/s classic %s ratio %s (goal >= 0.95) (medians; runs: %s; classic: %s)\n",
 			s, m, ct, ratio(m, ct), v[s, "iperf_mbit"], v["classic", "iperf_mbit"]
 	}
+	# Throughput both ways, side by side in this boot (issue 16): the
+	# userspace path against the kernel path, the kernel path against the
+	# classic stack; and what each costs in CPU per GB and in syscalls.
+	for (d = 1; d <= 2; d++) {
+		dir = d == 1 ? "up" : "down"
+		cm = median("classic", "iperf_" dir "_mbit")
+		km = median("kernel", "iperf_" dir "_mbit")
+		um = median("userspace", "iperf_" dir "_mbit")
+		printf "iperf %s (%s): userspace %s kernel %s classic %s Mbit/s; userspace/kernel %s (goal >= 1.0), kernel/classic %s (goal >= 1.0) (medians of %s; runs: u %s; k %s; c %s)\n",
+			dir, d == 1 ? "client -> gw" : "gw -> client", um, km, cm, ratio(um, km), ratio(km, cm), reps,
+			v["userspace", "iperf_" dir "_mbit"], v["kernel", "iperf_" dir "_mbit"], v["classic", "iperf_" dir "_mbit"]
+		printf "cpu %s: seconds per GB moved, process time only: userspace %s kernel %s classic %s (medians)\n",
+			dir, median("userspace", "cpu_s_per_gb_" dir), median("kernel", "cpu_s_per_gb_" dir), median("classic", "cpu_s_per_gb_" dir)
+	}
+	if (v["userspace", "syscalls_per_pkt"] != "")
+		printf "syscalls per tunnel packet, l2tpsec userspace (strace -c -f, 3 s of iperf3 up): %s\n", v["userspace", "syscalls_per_pkt"]
+	for (i = 1; i <= 3; i++) {
+		s = i == 1 ? "kernel" : i == 2 ? "userspace" : "classic"
+		if (v[s, "idle_wakeups_per_s"] != "")
+			printf "idle %s: %s wakeups/s (schedstat, 10 s connected at rest; goal <= 0.2)\n", s, v[s, "idle_wakeups_per_s"]
+	}
+	ccr = v["classic", "rss_connect_kb"]
 	for (i = 1; i <= 2; i++) {
 		s = i == 1 ? "kernel" : "userspace"
 		if (v[s, "rss_kb"] == "") continue
 		extra = v[s, "rss_self_kb"] != "" ? sprintf(" (l2tpsec %s kB + pppd)", v[s, "rss_self_kb"]) : ""
-		printf "rss l2tpsec-%s %s kB%s classic %s kB ratio %s\n", s, v[s, "rss_kb"], extra, cr, ratio(v[s, "rss_kb"], cr)
+		printf "rss l2tpsec-%s after connect %s kB classic %s kB ratio %s; after traffic %s kB%s classic %s kB ratio %s (goal <= 0.25)\n", s,
+			v[s, "rss_connect_kb"], ccr, ratio(v[s, "rss_connect_kb"], ccr), v[s, "rss_kb"], extra, cr, ratio(v[s, "rss_kb"], cr)
 	}
 }' "$results/bench.txt"
 

@@ -199,11 +199,12 @@ static int report(struct probe *p, const char *ok, int rc)
 		return 1;
 	}
 	printf("%s ike=%s esp=%s natt=%s nat_local=%s nat_remote=%s dpd=%s spi_in=%08x "
-	       "spi_out=%08x established=%d rekeys=%d encap=%s ports=%u/%u\n",
+	       "spi_out=%08x established=%d rekeys=%d ike_rekeys=%u dropped=%u encap=%s "
+	       "ports=%u/%u\n",
 	       ok, st.ike_algs, st.esp_algs, ike_natt_name(st.natt), st.nat_local ? "yes" : "no",
 	       st.nat_remote ? "yes" : "no", st.dpd ? "yes" : "no", st.spi_in, st.spi_out,
-	       p->established, p->rekeys, p->encap ? "udp" : "none", st.local_port,
-	       ike_natt_port(p->ike));
+	       p->established, p->rekeys, st.rekeys_ike, st.dropped, p->encap ? "udp" : "none",
+	       st.local_port, ike_natt_port(p->ike));
 	return 0;
 }
 
@@ -256,11 +257,15 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 		if (!strcmp(a, "--remote") || !strcmp(a, "--remote2")) {
-			struct sockaddr_in *in = (struct sockaddr_in *)(a[8] ? &remote2 : &cfg.remote);
+			struct sockaddr_in *in =
+			    (struct sockaddr_in *)(a[8] ? &remote2 : &cfg.remote);
 
 			in->sin_family = AF_INET;
 			if (inet_pton(AF_INET, v, &in->sin_addr) != 1)
 				return usage();
+			/* the gateway's certificate must name the address typed */
+			if (!a[8])
+				snprintf(cfg.gateway_host, sizeof(cfg.gateway_host), "%s", v);
 		} else if (!strcmp(a, "--psk-file")) {
 			cfg.psk_len = read_secret(v, psk, sizeof(psk));
 			cfg.psk = psk;

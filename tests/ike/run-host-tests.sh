@@ -5,7 +5,8 @@
 #   direct (172.18.0.2) ------------------------------------------- gw (172.18.0.1)
 #
 # "direct" reaches the gateway without a NAT (forced UDP encapsulation);
-# 172.16.0.3 is a second gateway address for two sessions at once.
+# 172.16.0.3 is a second gateway address for two sessions at once; 172.16.0.4
+# one whose charon reauthenticates every 6 s.
 #
 # charon (kernel-libipsec) answers as IKEv1 responder in the gw namespace, in
 # its own mount namespace (test-rig.md gotchas 5 and 6). tests/ike/ike-connect
@@ -54,6 +55,7 @@ ip -n "$NS_N" addr add 10.1.0.1/24 dev lan && ip -n "$NS_N" link set lan up
 ip -n "$NS_N" addr add 172.16.0.1/24 dev wan && ip -n "$NS_N" link set wan up
 ip -n "$NS_G" addr add 172.16.0.2/24 dev wan && ip -n "$NS_G" link set wan up
 ip -n "$NS_G" addr add 172.16.0.3/24 dev wan
+ip -n "$NS_G" addr add 172.16.0.4/24 dev wan
 ip link add dir netns "$NS_D" type veth peer name dir netns "$NS_G" || die veth
 ip -n "$NS_D" addr add 172.18.0.2/24 dev dir && ip -n "$NS_D" link set dir up
 ip -n "$NS_G" addr add 172.18.0.1/24 dev dir && ip -n "$NS_G" link set dir up
@@ -133,6 +135,31 @@ connections {
 			}
 		}
 	}
+	reauth {
+		# The gateway replaces the ISAKMP SA itself every 6 s (IKEv1
+		# reauthentication: its own Main Mode towards us).
+		version = 1
+		local_addrs = 172.16.0.4
+		proposals = aes128-sha1-modp2048
+		reauth_time = 6s
+		over_time = 30s
+		rand_time = 0s
+		dpd_delay = 30s
+		local {
+			auth = psk
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp]
+				esp_proposals = aes128-sha1
+			}
+		}
+	}
 	cert {
 		version = 1
 		local_addrs = 172.16.0.2
@@ -178,7 +205,10 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 in_gw() { nsenter -t "$HOLDER_PID" -m -n "$@"; }
-in_gw "$CHARON" >"$WORK/charon.out" 2>&1 &
+# nsenter itself, not the in_gw function, in the background: it execs
+# charon, so $! is charon's pid and cleanup() stops it (a backgrounded
+# function is a subshell, and killing it left charon running).
+nsenter -t "$HOLDER_PID" -m -n "$CHARON" >"$WORK/charon.out" 2>&1 &
 CHARON_PID=$!
 for _ in $(seq 100); do
 	in_gw test -S /run/charon.vici && break
@@ -228,7 +258,7 @@ PSK=(--psk-file "$WORK/psk")
 # it after Quick Mode completed.
 QM_DONE='CHILD_SA l2tp\{[0-9]+\} established|unsupported mode|unable to install (inbound|outbound) IPsec SA'
 
-echo "1..19"
+echo "1..21"
 check "psk aes128-sha1-modp2048" \
 	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1 natt=RFC 3947 nat_local=yes' "$QM_DONE" -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!'
@@ -295,6 +325,21 @@ check "gateway certificate from another CA fails at MM5" \
 	'^FAIL IKE failed at MM5: authentication failed: gateway certificate chain does not verify' \
 	'' -- --cert "$WORK/client.pem" --key "$WORK/client.key" --ca "$WORK/other-ca.pem" \
 	--remote-id fqdn:gw.test --ike 'aes256-sha256-modp2048!' --esp 'aes128-sha1!'
+
+# charon reauthenticates every 6 s with a Main Mode of its own: we answer
+# as responder and stay up (the old ISAKMP SA is deleted by charon).
+REMOTE=172.16.0.4 check "gateway reauthenticates: we answer its Main Modes" \
+	'^OK ike=aes128-sha1-modp2048 .* ike_rekeys=[2-9] ' \
+	'IKE_SA reauth\[[0-9]+\] established between 172.16.0.4.*10.1.0.2' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!' --hold 20
+
+# Our own rekeys against charon: ESP lifetime 6 s rekeyed 2 s early, the
+# ISAKMP SA (lifetime 10 s) by a new Main Mode of ours, make before break.
+check "our rekeys: Quick Modes every 4 s, Main Modes every 8 s" \
+	'^OK ike=aes128-sha1-modp2048 .* rekeys=[3-9] ike_rekeys=[1-9] ' \
+	'received DELETE for (IKE_SA|ISAKMP_SA)' -- \
+	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!' --ipsec-life 6 \
+	--ike-life 10 --rekey-margin 2 --hold 20
 
 echo "# charon log: $WORK/charon.log"
 echo "$PASS passed, $FAIL failed"

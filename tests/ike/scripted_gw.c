@@ -15,17 +15,18 @@
 #include "lib/util.h"
 #include "tests/ike/scripted_gw.h"
 
-static const uint8_t psk[] = "exchange-test-psk";
-static const uint8_t dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
-                                    0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
-static const uint8_t rfc3947_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
-                                        0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
+const uint8_t gw_psk[] = "exchange-test-psk";
+const size_t gw_psk_len = sizeof(gw_psk) - 1;
+const uint8_t gw_dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+                                0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
+const uint8_t gw_rfc3947_vid[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+                                    0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
 
 static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
 {
 	struct gw *g = ctx;
 
-	assert_true(g->nseen < 4);
+	assert_true(g->nseen < 8);
 	g->seen[g->nseen].sa = *sa;
 	g->seen[g->nseen++].rekey = rekey;
 }
@@ -34,7 +35,7 @@ static void on_deleted(void *ctx, uint32_t in, uint32_t out)
 {
 	struct gw *g = ctx;
 
-	assert_true(g->ndeleted < 4);
+	assert_true(g->ndeleted < 8);
 	g->deleted_in[g->ndeleted] = in;
 	g->deleted_out[g->ndeleted++] = out;
 }
@@ -136,8 +137,8 @@ void gw_config(struct gw *g, struct ike_config *cfg, uint32_t ipsec_life, uint32
 	cfg->remote_natt_port = ntohs(a.sin_port);
 	cfg->local_ports_set = true;
 	cfg->local_port = cfg->local_natt_port = 0;
-	cfg->psk = psk;
-	cfg->psk_len = sizeof(psk) - 1;
+	cfg->psk = gw_psk;
+	cfg->psk_len = gw_psk_len;
 	cfg->ike_proposals = "aes128-sha1-modp2048!";
 	cfg->esp_proposals = "aes256-sha1,aes128-sha1!";
 	cfg->ipsec_lifetime_s = ipsec_life;
@@ -195,8 +196,8 @@ bool gw_recv(struct gw *g, int timeout_ms)
 			return true;
 		}
 		flen = sizeof(from);
-		n = recvfrom(g->fd_natt, g->rx, sizeof(g->rx), MSG_DONTWAIT, (struct sockaddr *)&from,
-		             &flen);
+		n = recvfrom(g->fd_natt, g->rx, sizeof(g->rx), MSG_DONTWAIT,
+		             (struct sockaddr *)&from, &flen);
 		if (n == 1 && g->rx[0] == 0xff) {
 			g->keepalives++;
 			continue;
@@ -219,9 +220,9 @@ void gw_send(struct gw *g, const uint8_t *buf, size_t len)
 	uint8_t tmp[ISAKMP_MAX_MSG + 4];
 
 	if (!g->floated) {
-		assert_int_equal(sendto(g->fd, buf, len, 0, (struct sockaddr *)&g->peer,
-		                        sizeof(g->peer)),
-		                 (ssize_t)len);
+		assert_int_equal(
+		    sendto(g->fd, buf, len, 0, (struct sockaddr *)&g->peer, sizeof(g->peer)),
+		    (ssize_t)len);
 		return;
 	}
 	memset(tmp, 0, 4);
@@ -265,8 +266,8 @@ void gw_open_info(struct gw *g, struct isakmp_msg *m)
 }
 
 /* Phase 2 style HASH over M-ID | extra | payloads after the HASH payload. */
-static void p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
-                    const uint8_t *after, size_t after_len, uint8_t *out)
+void gw_p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
+                const uint8_t *after, size_t after_len, uint8_t *out)
 {
 	uint8_t mid[4];
 
@@ -283,7 +284,7 @@ void gw_check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_t *e
 	size_t after = m->pl[0].raw_len;
 
 	assert_int_equal(m->pl[0].type, ISAKMP_NP_HASH);
-	p2_hash(g, m->hdr.msgid, extra, extra_len, g->plain + after, m->chain_len - after, want);
+	gw_p2_hash(g, m->hdr.msgid, extra, extra_len, g->plain + after, m->chain_len - after, want);
 	assert_memory_equal(m->pl[0].body, want, 20);
 }
 
@@ -314,10 +315,13 @@ void gw_mm2(struct gw *g, bool have_mm1)
 	isakmp_write_sa_body(&b.w, sa);
 	isakmp_pl_end(&b);
 	if (!g->no_dpd)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, dpd_vid, 16);
+		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_dpd_vid, 16);
 	if (g->natt)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, rfc3947_vid, 16);
-	gw_send(g, out, isakmp_build_end(&b));
+		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_rfc3947_vid, 16);
+	g->mm2_len = isakmp_build_end(&b);
+	assert_true(g->mm2_len <= sizeof(g->mm2_copy));
+	memcpy(g->mm2_copy, out, g->mm2_len);
+	gw_send(g, out, g->mm2_len);
 	free(sa);
 }
 
@@ -358,7 +362,7 @@ static void mm4(struct gw *g)
 	assert_int_equal(ike_dh_shared(g->dh, g->gxi, kl, g->gxy, &n), 0);
 	memset(g->nr, 0x3e, sizeof(g->nr));
 	g->keys.hash = IKE_HASH_SHA1;
-	ike_skeyid_psk(NULL, IKE_HASH_SHA1, psk, sizeof(psk) - 1, g->ni, g->ni_len, g->nr,
+	ike_skeyid_psk(NULL, IKE_HASH_SHA1, gw_psk, gw_psk_len, g->ni, g->ni_len, g->nr,
 	               sizeof(g->nr), g->keys.skeyid);
 	ike_p1_derive(NULL, &g->keys, g->gxy, kl, g->icky, g->rcky, 16);
 	ike_iv_p1(NULL, IKE_HASH_SHA1, g->gxi, kl, g->gxr, kl, g->iv, 16);
@@ -382,7 +386,38 @@ static void mm4(struct gw *g)
 		              natd);
 		isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
 	}
-	gw_send(g, out, isakmp_build_end(&b));
+	g->mm4_len = isakmp_build_end(&b);
+	assert_true(g->mm4_len <= sizeof(g->mm4_copy));
+	memcpy(g->mm4_copy, out, g->mm4_len);
+	gw_send(g, out, g->mm4_len);
+}
+
+/* Stale and forged messages while the client waits for MM6. */
+static void send_late_dups(struct gw *g)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	uint8_t junk[28 + 64], body[64];
+	size_t n;
+
+	gw_send(g, g->mm2_copy, g->mm2_len);
+	gw_send(g, g->mm4_copy, g->mm4_len);
+	/* Encrypted-looking garbage with the right cookies: does not decrypt
+	 * to payloads, so it must not end the session. */
+	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
+	isakmp_build_begin(&b, junk, sizeof(junk), &h);
+	memset(body, 0xa7, sizeof(body));
+	bw_bytes(&b.w, body, sizeof(body));
+	n = isakmp_build_end(&b);
+	assert_int_equal(n, sizeof(junk));
+	junk[16] = ISAKMP_NP_ID;
+	gw_send(g, junk, n);
+	/* MM4 again means our MM4 got lost: MM5 comes again; MM2 and the
+	 * garbage are dropped without an answer. */
+	assert_true(gw_recv(g, 1000));
+	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(h.exchange, ISAKMP_XCHG_IDPROT);
+	assert_false(gw_recv(g, 100));
 }
 
 void gw_main_mode(struct gw *g, bool have_mm1)
@@ -417,6 +452,8 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 	                               hash),
 	                 0);
 	assert_memory_equal(hi->body, hash, 20);
+	if (g->late_dups)
+		send_late_dups(g);
 	ike_auth_hash(NULL, &g->keys, false, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
 	              g->sai_b, g->sai_len, idr, sizeof(idr), hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
@@ -490,7 +527,8 @@ void gw_quick_mode(struct gw *g, bool have_qm1)
 		isakmp_pl_add(&b, ISAKMP_NP_ID, idp->body, idp->len);
 	}
 	len = isakmp_build_end(&b);
-	p2_hash(g, g->qm_msgid, g->qm_ni, g->qm_ni_len, out + after, len - after, out + hash_off);
+	gw_p2_hash(g, g->qm_msgid, g->qm_ni, g->qm_ni_len, out + after, len - after,
+	           out + hash_off);
 	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, sizeof(out));
 	gw_send(g, out, len);
 	free(sa);
@@ -559,7 +597,7 @@ size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
 		isakmp_pl_end(&b);
 	}
 	len = isakmp_build_end(&b);
-	p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
+	gw_p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, msgid, iv);
 	return ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, cap);
 }

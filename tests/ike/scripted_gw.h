@@ -36,6 +36,11 @@ struct gw {
 	uint32_t keepalive_s;
 	uint16_t pfs;
 	uint32_t ike_life; /* 0 = default */
+	/* Before MM6: MM2 and MM4 again (late duplicates) and an encrypted
+	 * message of garbage with the right cookies. */
+	bool late_dups;
+	uint8_t mm2_copy[1024], mm4_copy[1024];
+	size_t mm2_len, mm4_len;
 	/* responder state */
 	uint8_t icky[8], rcky[8];
 	uint8_t sai_b[2048];
@@ -50,7 +55,7 @@ struct gw {
 	uint8_t natd[2][64]; /* the NAT-D payloads of MM3 */
 	size_t natd_len[2];
 	int nnatd;
-	bool floated;  /* the last message came on the NAT-T socket */
+	bool floated;   /* the last message came on the NAT-T socket */
 	int keepalives; /* lone 0xFF seen on the NAT-T socket */
 	/* last Quick Mode */
 	uint32_t qm_msgid, qm_spi_i, qm_spi_r;
@@ -61,9 +66,9 @@ struct gw {
 	bool qm_ke;
 	bool rekeying;
 	/* what the session told us */
-	struct pair_seen seen[4];
+	struct pair_seen seen[8];
 	int nseen;
-	uint32_t deleted_in[4], deleted_out[4];
+	uint32_t deleted_in[8], deleted_out[8];
 	int ndeleted;
 	int failed;
 	struct ike_failure failure;
@@ -77,6 +82,27 @@ struct gw {
 	uint8_t rx[ISAKMP_MAX_MSG], plain[ISAKMP_MAX_MSG];
 	size_t rx_len;
 };
+
+/* A Quick Mode the gateway starts (its rekey, RFC 2409 §5.5). */
+struct gw_rqm {
+	uint32_t msgid;
+	uint16_t pfs;      /* PFS group asked for, 0 = none */
+	uint32_t life;     /* seconds in the proposal */
+	uint16_t key_bits; /* AES key length offered; 0 = 128 */
+	uint8_t qm1[ISAKMP_MAX_MSG];
+	size_t qm1_len;
+	uint8_t iv[16];        /* CBC chain of the exchange */
+	uint32_t spi_g, spi_c; /* the gateway's SPI (our inbound), the client's */
+	uint8_t ni[32], nr[256];
+	size_t nr_len;
+	struct ike_dh *dh;
+	uint8_t gxy[256];
+	size_t gxy_len;
+};
+
+extern const uint8_t gw_psk[];
+extern const size_t gw_psk_len;
+extern const uint8_t gw_dpd_vid[16], gw_rfc3947_vid[16];
 
 int gw_setup(void **state);
 int gw_teardown(void **state);
@@ -93,6 +119,9 @@ void gw_send(struct gw *g, const uint8_t *buf, size_t len);
 void gw_run(struct gw *g, int ms);
 void gw_hdr(struct gw *g, struct isakmp_hdr *h, uint8_t exch, uint8_t flags, uint32_t msgid);
 void gw_open(struct gw *g, uint8_t *iv, struct isakmp_msg *m);
+/* Phase 2 style HASH over M-ID | extra | payloads after the HASH payload. */
+void gw_p2_hash(struct gw *g, uint32_t msgid, const uint8_t *extra, size_t extra_len,
+                const uint8_t *after, size_t after_len, uint8_t *out);
 void gw_check_p2_hash(struct gw *g, const struct isakmp_msg *m, const uint8_t *extra,
                       size_t extra_len);
 /* MM1 (received unless have_mm1) -> MM2 only. */
@@ -102,6 +131,23 @@ void gw_quick_mode(struct gw *g, bool have_qm1);
 /* Phase 1 of an informational message already received: decrypt and check. */
 void gw_open_info(struct gw *g, struct isakmp_msg *m);
 void gw_check_keys(struct gw *g, const struct esp_sa_pair *p);
+/* QM1 of a gateway-initiated Quick Mode, built into q and sent. */
+void gw_rqm_send1(struct gw *g, struct gw_rqm *q);
+/* The client's QM2: received (skipping other messages), HASH(2) checked,
+ * SA, nonce and KE taken. */
+void gw_rqm_recv2(struct gw *g, struct gw_rqm *q);
+void gw_rqm_send3(struct gw *g, struct gw_rqm *q);
+/* The pair the client installed has the keys of q (the gateway's view). */
+void gw_rqm_check_pair(struct gw *g, const struct gw_rqm *q, const struct esp_sa_pair *p);
+/* The gateway's own Main Mode (its ISAKMP SA rekey): MM1..MM6 with new
+ * cookies and keys, which replace g's (icky, rcky, keys, p1_last). The
+ * client's answers are checked (HASH_R, cookies, chosen transform). */
+void gw_mm_initiate(struct gw *g);
+/* The same in two halves: MM1 to MM4, then MM5 and MM6. */
+void gw_mm_start(struct gw *g);
+void gw_mm_finish(struct gw *g);
+/* Run the loop until the session reported n pairs (or timeout). */
+void gw_wait_pairs(struct gw *g, int n, int timeout_ms);
 size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
                    const struct isakmp_delete *d, uint8_t *out, size_t cap);
 

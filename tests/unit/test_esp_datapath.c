@@ -1,6 +1,6 @@
 /* Unit tests for esp/datapath: the auto choice on this host, and the
  * userspace path end to end over loopback sockets (install, send, receive,
- * batches, rekey, delete, lifetimes). */
+ * rekey, delete, lifetimes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +25,7 @@ struct side {
 	struct sockaddr_storage addr;
 	uint8_t last[256];
 	size_t last_len;
-	unsigned delivered, soft, hard, counters_calls, others;
+	unsigned delivered, soft, hard, counters_calls;
 	uint32_t expired_id;
 	struct esp_counters final;
 };
@@ -74,16 +74,6 @@ static void final_counters(void *ctx, uint32_t id, const struct esp_counters *c)
 	(void)id;
 	s->counters_calls++;
 	s->final = *c;
-}
-
-static void other(void *ctx, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
-{
-	struct side *s = ctx;
-
-	(void)buf;
-	(void)len;
-	(void)from;
-	s->others++;
 }
 
 static const struct esp_callbacks callbacks = {deliver, expiring, final_counters};
@@ -237,37 +227,6 @@ static void test_send_and_receive_over_loopback(void **state)
 	assert_int_equal(c.out_bytes, 19);
 }
 
-static void test_batches(void **state)
-{
-	struct fixture *f = *state;
-	const uint8_t *payloads[20];
-	size_t lens[20];
-	char text[20][16];
-	uint32_t id_c, id_g;
-	int got = 0;
-
-	install_pair(f, 0x11110002, 0x22220002, NULL, &id_c, &id_g);
-	for (int i = 0; i < 20; i++) {
-		lens[i] = (size_t)snprintf(text[i], sizeof(text[i]), "datagram %d", i);
-		payloads[i] = (const uint8_t *)text[i];
-	}
-	assert_int_equal(esp_user_send_l2tp_batch(f->cli.dp, payloads, lens, 20), 20);
-	/* An IKE message (non-ESP marker) and a keepalive in between. */
-	assert_int_equal(sendto(f->cli.fd, "\0\0\0\0ike message", 15, 0,
-	                        (struct sockaddr *)&f->gw.addr, sizeof(struct sockaddr_in)),
-	                 15);
-	assert_int_equal(sendto(f->cli.fd, "\xff", 1, 0, (struct sockaddr *)&f->gw.addr,
-	                        sizeof(struct sockaddr_in)),
-	                 1);
-	for (int tries = 0; tries < 10 && got < 22; tries++)
-		got += esp_user_read_batch(f->gw.dp, f->gw.fd, other, &f->gw);
-	assert_int_equal(got, 22);
-	assert_int_equal(f->gw.delivered, 20);
-	assert_int_equal(f->gw.others, 2);
-	assert_int_equal(f->gw.last_len, strlen("datagram 19"));
-	assert_memory_equal(f->gw.last, "datagram 19", f->gw.last_len);
-}
-
 static void test_rekey_make_before_break(void **state)
 {
 	struct fixture *f = *state;
@@ -383,7 +342,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_auto_choice_on_this_host, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_and_receive_over_loopback, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_make_before_break, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lifetimes_call_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sha256_96_switch_is_logged, setup, teardown),

@@ -821,6 +821,61 @@ static void test_userspace_data(void **state)
 	lns_free(l);
 }
 
+/* The fast path's in-place form: the header lands in the headroom of the
+ * buffer the frame is already in, the same header l2tp_send_ppp() makes. */
+static void encap_and_check(struct lns *l, bool seq, uint16_t ns)
+{
+	const uint8_t frame[] = {0x00, 0x21, 0x45, 0x00, 0x00, 0x14};
+	uint8_t buf[L2TP_ENCAP_HEADROOM + sizeof(frame)];
+	struct pkt p = {.head = buf, .cap = sizeof(buf), .off = L2TP_ENCAP_HEADROOM,
+	                .len = sizeof(frame)};
+	struct l2tp_hdr h;
+	const char *why = NULL;
+
+	memcpy(buf + L2TP_ENCAP_HEADROOM, frame, sizeof(frame));
+	assert_int_equal(l2tp_encap_ppp(l->l2tp, &p), 0);
+	assert_ptr_equal(p.head, buf);
+	assert_int_equal(p.off + p.len, sizeof(buf));
+	assert_int_equal(l2tp_hdr_parse(pkt_data(&p), p.len, &h, &why), 0);
+	assert_false(h.control);
+	assert_int_equal(h.has_seq, seq);
+	assert_int_equal(h.has_length, seq);
+	if (seq)
+		assert_int_equal(h.ns, ns);
+	assert_int_equal(h.tunnel_id, LNS_TID);
+	assert_int_equal(h.session_id, LNS_SID);
+	assert_int_equal(h.payload_len, 2 + sizeof(frame));
+	assert_memory_equal(pkt_data(&p) + h.payload_off, "\xff\x03", 2);
+	assert_memory_equal(pkt_data(&p) + h.payload_off + 2, frame, sizeof(frame));
+}
+
+static void test_userspace_data_in_place(void **state)
+{
+	struct lns *l = lns_new(NULL);
+	const uint8_t lcp[] = {0xc0, 0x21, 0x01, 0x07, 0x00, 0x04};
+	uint8_t in[64], small[8] = {0};
+	struct pkt p = {.head = small, .cap = sizeof(small), .off = 2, .len = 6};
+	struct l2tp_status st;
+
+	(void)state;
+	assert_int_equal(l2tp_encap_ppp(l->l2tp, &p), -1); /* not up yet */
+	establish(l);
+	assert_int_equal(l2tp_encap_ppp(l->l2tp, &p), -1); /* no room for the header */
+	assert_int_equal(p.off, 2);
+	encap_and_check(l, false, 0);
+	/* the LNS sequences and sends lengths: the in-place form follows */
+	assert_true(l2tp_data_encode(in, sizeof(in), l->lac_tid, l->lac_sid, true, 0, 0, true, lcp,
+	                             sizeof(lcp)) > 0);
+	l2tp_input(l->l2tp, in, 6 + 6 + 2 + sizeof(lcp));
+	encap_and_check(l, true, 0);
+	assert_int_equal(l2tp_send_ppp(l->l2tp, lcp, sizeof(lcp)), 0); /* Ns 1 */
+	encap_and_check(l, true, 2);
+	l2tp_get_status(l->l2tp, &st);
+	assert_int_equal(st.data_tx_packets, 4);
+	l->next = l->nout;
+	lns_free(l);
+}
+
 static void seq_required(struct l2tp_config *cfg)
 {
 	cfg->sequencing = true;
@@ -944,6 +999,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_and_reordered_from_lns),
 	    cmocka_unit_test(test_wen_and_sli_accepted),
 	    cmocka_unit_test(test_userspace_data),
+	    cmocka_unit_test(test_userspace_data_in_place),
 	    cmocka_unit_test(test_sequencing_requested),
 	    cmocka_unit_test(test_stop_paths_without_peer),
 	    cmocka_unit_test(test_kernel_mode_refusals),

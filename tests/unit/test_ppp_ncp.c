@@ -143,6 +143,31 @@ static void test_ipcp_before_network_phase_dropped(void **state)
 	assert_int_equal(h_pending(h), 0);
 }
 
+/* The fast path's form: the protocol field pushed into the headroom of the
+ * buffer the packet was read into, nothing sent through the callback. */
+static void ip_packets_in_place(struct harness *h)
+{
+	uint8_t buf[PPP_ENCAP_HEADROOM + 20] = {0}, big[PPP_ENCAP_HEADROOM + 1501] = {0};
+	struct pkt p = {.head = buf, .cap = sizeof(buf), .off = PPP_ENCAP_HEADROOM, .len = 20};
+	struct pkt none = {.head = buf, .cap = sizeof(buf), .off = 0, .len = 20};
+	struct pkt too_big = {.head = big, .cap = sizeof(big), .off = PPP_ENCAP_HEADROOM,
+	                      .len = 1501};
+
+	buf[PPP_ENCAP_HEADROOM] = 0x45;
+	big[PPP_ENCAP_HEADROOM] = 0x45;
+	assert_int_equal(ppp_encap_ip(h->ppp, &p), 0);
+	assert_int_equal(p.off, 0);
+	assert_int_equal(p.len, 22);
+	assert_memory_equal(buf, "\x00\x21\x45", 3);
+	assert_int_equal(h_pending(h), 0);
+	buf[0] = 0x45;
+	assert_int_equal(ppp_encap_ip(h->ppp, &none), -1);    /* no headroom */
+	assert_int_equal(ppp_encap_ip(h->ppp, &too_big), -1); /* above the MTU */
+	buf[PPP_ENCAP_HEADROOM] = 0x60;
+	p = (struct pkt){.head = buf, .cap = sizeof(buf), .off = PPP_ENCAP_HEADROOM, .len = 20};
+	assert_int_equal(ppp_encap_ip(h->ppp, &p), -1); /* IPv6 without IPV6CP */
+}
+
 static void test_ip_packets(void **state)
 {
 	struct harness *h = open_lcp(*state);
@@ -160,6 +185,7 @@ static void test_ip_packets(void **state)
 	assert_int_equal(ppp_send_ip(h->ppp, v6, sizeof(v6)), -1);   /* no IPV6CP */
 	assert_int_equal(ppp_send_ip(h->ppp, big, sizeof(big)), -1); /* above the MTU */
 	assert_int_equal(ppp_send_ip(h->ppp, v4, 0), -1);
+	ip_packets_in_place(h);
 	memcpy(frame + 4, v4, sizeof(v4));
 	h_send_raw(h, frame, sizeof(frame));
 	assert_int_equal(h->delivered_count, 1);

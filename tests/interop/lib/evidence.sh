@@ -138,6 +138,7 @@ rig_iperf() {
 	command -v iperf3 >/dev/null || { RIG_IPERF_MBIT=NA; return 0; }
 	d=$(rig_role_dir gw)
 	f="$d/run/iperf.ev"
+	rm -f "$f"
 	mkfifo "$f"
 	exec {fd}<>"$f"
 	nsenter -t "$(rig_role_pid gw)" -m -n -- iperf3 -s -1 --forceflush -B "$PPP_GW_ADDR" </dev/null >"$f" 2>&1 &
@@ -147,7 +148,7 @@ rig_iperf() {
 	until [ -z "$line" ] || [[ $line == *listening* ]]; do read -r -t 10 -u $fd line || line=""; done
 	[ -n "$line" ] || rig_log "iperf3: server did not say it listens; trying anyway"
 	rig_log "iperf3: server ready, client starts"
-	out=$(rig_in client timeout $((secs + 15)) iperf3 -c "$PPP_GW_ADDR" -t "$secs" -f m 2>&1)
+	out=$(rig_in client timeout $((secs + 15)) iperf3 -c "$PPP_GW_ADDR" -t "$secs" -f m ${RIG_IPERF_REVERSE:+-R} 2>&1)
 	echo "$out" >>"$RIG_LOGDIR/client-iperf3.log"
 	exec {fd}>&-
 	rig_stop_pid "$spid"

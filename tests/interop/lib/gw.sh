@@ -10,6 +10,7 @@
 #   GW_IKE           IKE (Main Mode) proposals, comma separated
 #   GW_ESP           ESP (Quick Mode) proposals, comma separated
 #   GW_IKE_LIFETIME  IKE SA lifetime in s (reauth_time), empty = strongSwan default
+#   GW_IKE_OVER_TIME how long the IKE SA outlives reauth_time (over_time), empty = 10 %
 #   GW_ESP_LIFETIME  IPsec SA lifetime in s (life_time; rekey at 80 %), empty = default
 #   GW_DPD           DPD delay in s (0 = off)            (0)
 #   GW_PPP_AUTH      mschapv2 | chap | pap              (mschapv2)
@@ -28,7 +29,7 @@
 : "${GW_AUTH:=psk}" "${GW_PSK:=l2tpsec-test-psk}"
 : "${GW_IKE:=aes128-sha1-modp2048,aes256-sha1-modp2048,aes128-sha256-modp2048,aes256-sha256-modp2048,3des-sha1-modp1024}"
 : "${GW_ESP:=aes128-sha1,aes256-sha1,aes128-sha256,aes256-sha256,3des-sha1}"
-: "${GW_IKE_LIFETIME:=}" "${GW_ESP_LIFETIME:=}" "${GW_DPD:=0}"
+: "${GW_IKE_LIFETIME:=}" "${GW_IKE_OVER_TIME:=}" "${GW_ESP_LIFETIME:=}" "${GW_DPD:=0}"
 : "${GW_PPP_AUTH:=mschapv2}" "${GW_USER:=rig}" "${GW_PASSWORD:=rig-password}"
 : "${GW_DNS:=10.9.9.9 10.9.9.10}" "${GW_LIBIPSEC:=0}" "${GW_PPPD_DEBUG:=0}"
 : "${GW_CHARON_LOG:=default = 1, ike = 1, net = 1, knl = 1, cfg = 1}"
@@ -145,6 +146,7 @@ connections {
 		proposals = $(rig_list "$GW_IKE")
 		dpd_delay = ${GW_DPD}s
 		$([ -n "$GW_IKE_LIFETIME" ] && echo "reauth_time = ${GW_IKE_LIFETIME}s")
+		$([ -n "$GW_IKE_OVER_TIME" ] && echo "over_time = ${GW_IKE_OVER_TIME}s")
 		local {
 			$local_auth
 		}

@@ -404,9 +404,10 @@ auth-methods = pap"
 	rig_l2tpsec_case_run pap
 }
 
-# CHAP-MD5 gateway, default auth methods (mschapv2, chap).
+# CHAP-MD5 gateway: allowed with --auth-methods (the default is mschapv2
+# only, issue #14).
 rig_l2tpsec_case_chap() {
-	export GW_PPP_AUTH=chap
+	export GW_PPP_AUTH=chap L2TPSEC_ARGS="--auth-methods mschapv2,chap"
 	rig_gw_up
 	rig_l2tpsec_case_run chap
 }

@@ -14,6 +14,7 @@
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 : "${BENCH_REPS:=3}" "${BENCH_IPERF_SECONDS:=4}" "${BENCH_STACKS:=classic kernel userspace}"
+: "${BENCH_BREAKDOWN:=1}" # 0: no -vv connect-time breakdown runs
 
 rig_init bench-connect
 rig_need_stack
@@ -60,16 +61,80 @@ addr_watch_ms() {
 	[ -n "$ms" ] && echo $((ms - $1)) || echo NA
 }
 
-# The figures of one connected stack: iperf3 in every repetition (one run
-# under emulation varies by 10 %; the medians are compared), RSS once.
+# CPU seconds (user + system, in clock ticks) of the processes given.
+cpu_ticks() {
+	local p t=0 v
+	for p in "$@"; do
+		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || continue
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+# Times each process's threads were switched in (schedstat, field 3).
+wakeups() {
+	local p f t=0 a b c
+	for p in "$@"; do
+		for f in /proc/"$p"/task/*/schedstat; do
+			read -r a b c <"$f" 2>/dev/null && t=$((t + c))
+		done
+	done
+	echo "$t"
+}
+# Packets in and out of the tunnel interface (l2tpsec's TUN or pppd's ppp).
+tunnel_packets() {
+	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); print $2 + $10; exit }' /proc/net/dev
+}
+# One iperf3 run in direction dir (up: client -> gw, down: gw -> client),
+# with the CPU the stack's processes spent on it per GB moved.
+iperf_dir() {
+	local stack=$1 dir=$2 t0 t1 mbit; shift 2
+	t0=$(cpu_ticks "$@")
+	if [ "$dir" = down ]; then RIG_IPERF_REVERSE=1 rig_iperf "$BENCH_IPERF_SECONDS" || true
+	else rig_iperf "$BENCH_IPERF_SECONDS" || true; fi
+	t1=$(cpu_ticks "$@")
+	mbit=$RIG_IPERF_MBIT
+	bench "$stack iperf_${dir}_mbit $mbit"
+	[ "$dir" = up ] && bench "$stack iperf_mbit $mbit"
+	[ "$mbit" != NA ] && bench "$stack cpu_s_per_gb_$dir $(awk -v t=$((t1 - t0)) -v m="$mbit" -v s="$BENCH_IPERF_SECONDS" \
+		'BEGIN { gb = m * s / 8 / 1000; printf "%.2f", (gb > 0 ? t / 100 / gb : 0) }')"
+}
+# Syscalls per tunnel packet of pid over a short iperf3 run (strace -c -f).
+syscalls_per_packet() {
+	local stack=$1 pid=$2 sfile=$RIG_LOGDIR/strace-$1.txt spid p0 p1 calls
+	command -v strace >/dev/null || { bench "$stack syscalls_per_pkt NA"; return; }
+	strace -c -f -q -p "$pid" -o "$sfile" &
+	spid=$!
+	rig_sleep 1
+	p0=$(tunnel_packets)
+	RIG_IPERF_SECONDS=3 rig_iperf 3 || true
+	p1=$(tunnel_packets)
+	kill -INT "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	calls=$(awk '$NF == "total" { print $4 + 0 }' "$sfile")
+	bench "$stack syscalls_per_pkt $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
+}
+
+# The figures of one connected stack: iperf3 both ways in every repetition
+# (one run under emulation varies by 10 %; the medians are compared), with
+# the CPU per GB; once: RSS after connect and after the traffic, wakeups
+# per second at rest, and (userspace) syscalls per packet.
 measure_up() {
-	local stack=$1 rep=$2; shift 2
+	local stack=$1 rep=$2 w0 w1; shift 2
 	rig_assert_ping
-	rig_iperf "$BENCH_IPERF_SECONDS" || true
-	bench "$stack iperf_mbit $RIG_IPERF_MBIT"
+	if [ "$rep" = 1 ]; then
+		bench "$stack rss_connect_kb $(rig_rss_kb "$@")"
+		rig_sleep 2
+		w0=$(wakeups "$@")
+		rig_sleep 10
+		w1=$(wakeups "$@")
+		bench "$stack idle_wakeups_per_s $(awk -v w=$((w1 - w0)) 'BEGIN { printf "%.2f", w / 10 }')"
+	fi
+	iperf_dir "$stack" up "$@"
+	iperf_dir "$stack" down "$@"
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_kb $(rig_rss_kb "$@")"
 		[ $# -gt 1 ] && bench "$stack rss_self_kb $(rig_rss_kb "$1")"
+		[ "$stack" = userspace ] && syscalls_per_packet "$stack" "$1"
 	fi
 }
 
@@ -113,6 +178,7 @@ for stack in $BENCH_STACKS; do
 done
 
 # Breakdown runs: -vv, each log line stamped with ms since the start.
+[ "$BENCH_BREAKDOWN" = 1 ] || BENCH_STACKS=""
 for stack in $BENCH_STACKS; do
 	case $stack in kernel | userspace) ;; *) continue ;; esac
 	d=$(rig_role_dir client)

@@ -1,0 +1,267 @@
+/* The NAT-T socket owner of the userspace data path: batched reads and
+ * writes, ESP handled in the buffers the kernel filled (see natt_sock.h). */
+#include "esp/natt_sock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
+
+#include "esp/esp_user.h"
+#include "lib/util.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* linux/udp.h, Linux 4.18 */
+#endif
+
+#define NATT_TX_SLOT (NATT_TX_HEADROOM + ESP_PKT_MAX_PAYLOAD + ESP_PKT_TAILROOM)
+/* One GSO message stays below the 64 KiB of an IP datagram. */
+#define NATT_GSO_MAX_BYTES 60000
+
+struct natt_sock {
+	struct esp_datapath *dp;
+	struct natt_sock_callbacks cb;
+	void *ctx;
+	int fd;
+	bool gso;
+	struct natt_stats st;
+	unsigned tx_count;               /* packets queued */
+	struct iovec tx_iov[NATT_BATCH]; /* queued packets, in order */
+	uint8_t tx[NATT_BATCH][NATT_TX_SLOT];
+	uint8_t rx[NATT_BATCH][NATT_RX_MAX];
+};
+
+struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_callbacks *cb,
+                                void *ctx)
+{
+	struct natt_sock *ns = calloc(1, sizeof(*ns));
+
+	if (!ns)
+		return NULL;
+	ns->dp = dp;
+	ns->cb = *cb;
+	ns->ctx = ctx;
+	ns->fd = -1;
+	ns->gso = true;
+	return ns;
+}
+
+void natt_sock_free(struct natt_sock *ns)
+{
+	if (!ns)
+		return;
+	/* plaintext of the last packets is still in the buffers */
+	secure_clear(ns, sizeof(*ns));
+	free(ns);
+}
+
+void natt_sock_set_fd(struct natt_sock *ns, int fd)
+{
+	if (fd != ns->fd)
+		ns->tx_count = 0; /* queued for a socket that is gone */
+	ns->fd = fd;
+}
+
+void natt_sock_set_gso(struct natt_sock *ns, bool on)
+{
+	ns->gso = on;
+}
+
+void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st)
+{
+	*st = ns->st;
+	st->gso = ns->gso;
+}
+
+/* RFC 3948 §2.2: a zero non-ESP marker means IKE and 0xff alone a NAT
+ * keepalive; anything longer than an ESP header with a non-zero SPI is ESP. */
+static bool is_esp(const uint8_t *b, size_t len)
+{
+	return len > 8 && (b[0] | b[1] | b[2] | b[3]) != 0;
+}
+
+static void dispatch(struct natt_sock *ns, uint8_t *b, size_t len)
+{
+	struct esp_pkt pkt;
+
+	if (!is_esp(b, len)) {
+		if (ns->cb.non_esp)
+			ns->cb.non_esp(ns->ctx, b, len);
+		return;
+	}
+	esp_pkt_init(&pkt, b, len, 0);
+	pkt.len = len;
+	/* dropped packets are counted by their SA (or as unknown SPI) */
+	if (esp_user_decrypt(ns->dp, &pkt) < 0) {
+		ns->st.rx_dropped++;
+		return;
+	}
+	ns->st.rx_esp++;
+	if (ns->cb.l2tp)
+		ns->cb.l2tp(ns->ctx, esp_pkt_data(&pkt), pkt.len);
+}
+
+int natt_sock_read(struct natt_sock *ns)
+{
+	struct mmsghdr msgs[NATT_BATCH];
+	struct iovec iov[NATT_BATCH];
+	int n;
+
+	if (ns->fd < 0)
+		return -1;
+	memset(msgs, 0, sizeof(msgs));
+	for (unsigned i = 0; i < NATT_BATCH; i++) {
+		iov[i].iov_base = ns->rx[i];
+		iov[i].iov_len = NATT_RX_MAX;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	ns->st.rx_calls++;
+	n = recvmmsg(ns->fd, msgs, NATT_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		/* ICMP errors surface here on a connected socket: IKE's
+		 * retransmissions and DPD cope with the path, not us */
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED ? 0 : -1;
+	ns->st.rx_datagrams += (unsigned)n;
+	for (int i = 0; i < n; i++) {
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			ns->st.rx_dropped++;
+			continue;
+		}
+		dispatch(ns, ns->rx[i], msgs[i].msg_len);
+	}
+	return n;
+}
+
+int natt_sock_tx_slot(struct natt_sock *ns, struct esp_pkt *pkt, size_t *room)
+{
+	if (ns->fd < 0)
+		return -1;
+	if (ns->tx_count == NATT_BATCH)
+		natt_sock_flush(ns);
+	esp_pkt_init(pkt, ns->tx[ns->tx_count], NATT_TX_SLOT, NATT_TX_HEADROOM);
+	*room = ESP_PKT_MAX_PAYLOAD - (NATT_TX_HEADROOM - ESP_PKT_HEADROOM);
+	return 0;
+}
+
+int natt_sock_tx_queue(struct natt_sock *ns, struct esp_pkt *pkt)
+{
+	struct iovec *v;
+
+	if (ns->fd < 0 || ns->tx_count == NATT_BATCH || pkt->head != ns->tx[ns->tx_count] ||
+	    esp_user_encrypt(ns->dp, pkt) < 0) {
+		ns->st.tx_dropped++;
+		return -1;
+	}
+	v = &ns->tx_iov[ns->tx_count++];
+	v->iov_base = esp_pkt_data(pkt);
+	v->iov_len = pkt->len;
+	return 0;
+}
+
+/* How many queued packets from first go in one message: with GSO a run of
+ * equal sizes, of which the last may be shorter (UDP_SEGMENT cuts the
+ * message into gso-size pieces, the last one the rest). */
+static unsigned run_length(const struct natt_sock *ns, unsigned first)
+{
+	size_t seg = ns->tx_iov[first].iov_len, total = seg;
+	unsigned end = first + 1;
+
+	if (!ns->gso)
+		return 1;
+	while (end < ns->tx_count && total + ns->tx_iov[end].iov_len <= NATT_GSO_MAX_BYTES) {
+		size_t len = ns->tx_iov[end].iov_len;
+
+		if (len > seg)
+			break;
+		total += len;
+		end++;
+		if (len < seg)
+			break;
+	}
+	return end - first;
+}
+
+union gso_cmsg {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+
+/* Builds the messages for the queue; returns how many. */
+static unsigned build_msgs(struct natt_sock *ns, struct mmsghdr *msgs, union gso_cmsg *cm,
+                           unsigned *firsts)
+{
+	unsigned nmsg = 0;
+
+	for (unsigned i = 0; i < ns->tx_count; nmsg++) {
+		unsigned run = run_length(ns, i);
+		struct msghdr *h = &msgs[nmsg].msg_hdr;
+
+		memset(&msgs[nmsg], 0, sizeof(msgs[nmsg]));
+		h->msg_iov = &ns->tx_iov[i];
+		h->msg_iovlen = run;
+		if (run > 1) {
+			struct cmsghdr *c = (struct cmsghdr *)cm[nmsg].buf;
+			uint16_t seg = (uint16_t)ns->tx_iov[i].iov_len;
+
+			h->msg_control = cm[nmsg].buf;
+			h->msg_controllen = sizeof(cm[nmsg].buf);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+		}
+		firsts[nmsg] = i;
+		i += run;
+	}
+	firsts[nmsg] = ns->tx_count;
+	return nmsg;
+}
+
+int natt_sock_flush(struct natt_sock *ns)
+{
+	struct mmsghdr msgs[NATT_BATCH];
+	union gso_cmsg cm[NATT_BATCH];
+	unsigned firsts[NATT_BATCH + 1], nmsg, done = 0;
+	int sent = 0;
+
+	if (ns->tx_count == 0 || ns->fd < 0)
+		return 0;
+	nmsg = build_msgs(ns, msgs, cm, firsts);
+	while (done < nmsg) {
+		int n = sendmmsg(ns->fd, msgs + done, nmsg - done, 0);
+
+		ns->st.tx_calls++;
+		if (n > 0) {
+			for (unsigned m = done; m < done + (unsigned)n; m++)
+				if (firsts[m + 1] - firsts[m] > 1)
+					ns->st.tx_gso_runs++;
+			sent += (int)(firsts[done + (unsigned)n] - firsts[done]);
+			done += (unsigned)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && ns->gso && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+			/* a kernel or device without UDP GSO: one datagram each from now on */
+			unsigned from = firsts[done];
+
+			ns->gso = false;
+			ns->st.tx_packets += (unsigned)sent;
+			sent = 0;
+			memmove(ns->tx_iov, ns->tx_iov + from,
+			        (ns->tx_count - from) * sizeof(ns->tx_iov[0]));
+			ns->tx_count -= from;
+			nmsg = build_msgs(ns, msgs, cm, firsts);
+			done = 0;
+			continue;
+		}
+		break; /* a full socket buffer: the rest is lost, as on a full link */
+	}
+	ns->st.tx_packets += (unsigned)sent;
+	ns->st.tx_dropped += ns->tx_count - (unsigned)sent;
+	ns->tx_count = 0;
+	return sent;
+}

@@ -1,0 +1,76 @@
+/*
+ * The owner of the NAT-T socket's traffic on the userspace data path.
+ *
+ * IKE opens, connects and closes the UDP 4500 socket; on the userspace path
+ * this object does all the reading from it and the data sending on it:
+ *  - in:  recvmmsg(2) of up to NATT_BATCH datagrams into buffers it owns;
+ *         ESP (RFC 3948 §2.2: first four bytes non-zero) is decrypted in the
+ *         buffer it was read into and the L2TP datagram handed up; IKE (the
+ *         zero non-ESP marker) and NAT-T keepalives go to non_esp unchanged.
+ *  - out: the caller takes a buffer (natt_sock_tx_slot), builds its packet
+ *         there with the headers of every layer in front of the payload,
+ *         queues it (encrypted in place), and natt_sock_flush() sends the
+ *         queue with one sendmmsg(2); runs of equal-size packets go as one
+ *         UDP GSO message (UDP_SEGMENT) where the kernel can.
+ * Nothing is allocated or logged per packet.
+ */
+#ifndef L2TPSEC_ESP_NATT_SOCK_H
+#define L2TPSEC_ESP_NATT_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp/esp.h"
+
+#define NATT_BATCH 32
+/* Bytes in front of the payload of a tx slot: ESP header, IV and inner UDP
+ * header (ESP_PKT_HEADROOM), and up to 32 bytes for the layers above. */
+#define NATT_TX_HEADROOM (ESP_PKT_HEADROOM + 32)
+/* Largest datagram read: an IKE message (8192) with its marker, or ESP. */
+#define NATT_RX_MAX 8320
+
+struct natt_sock;
+
+struct natt_sock_callbacks {
+	/* A datagram that is not ESP (IKE with its zero marker, a keepalive),
+	 * as received: for ike_natt_input(). */
+	void (*non_esp)(void *ctx, const uint8_t *buf, size_t len);
+	/* One decrypted L2TP datagram (inner UDP payload), valid until return. */
+	void (*l2tp)(void *ctx, uint8_t *buf, size_t len);
+};
+
+/* Counters, so the cost per packet is visible (l2tpsec status, bench). */
+struct natt_stats {
+	uint64_t rx_calls, rx_datagrams, rx_esp, rx_dropped;
+	uint64_t tx_calls, tx_packets, tx_gso_runs, tx_dropped;
+	bool gso; /* UDP GSO still in use (off after the kernel refused it) */
+};
+
+/* dp: the userspace data path whose SAs en- and decrypt. NULL on ENOMEM. */
+struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_callbacks *cb,
+                                void *ctx);
+void natt_sock_free(struct natt_sock *ns);
+/* The connected NAT-T socket (IKE's), or -1 when it is gone. */
+void natt_sock_set_fd(struct natt_sock *ns, int fd);
+/* Turns UDP GSO off (tests; kernels that refuse it turn it off themselves). */
+void natt_sock_set_gso(struct natt_sock *ns, bool on);
+
+/* One recvmmsg(2) batch, dispatched. The number of datagrams read (0 when
+ * none was waiting) or -1 on a socket error. */
+int natt_sock_read(struct natt_sock *ns);
+
+/* An empty packet in the next free tx buffer, data to start after
+ * NATT_TX_HEADROOM; *room is how many payload bytes fit. Flushes first when
+ * the queue is full. 0, or -1 when no socket is set. */
+int natt_sock_tx_slot(struct natt_sock *ns, struct esp_pkt *pkt, size_t *room);
+/* pkt (from natt_sock_tx_slot, now holding an L2TP datagram) is encrypted
+ * on the newest SA in place and queued. 0, or -1 (dropped, counted). */
+int natt_sock_tx_queue(struct natt_sock *ns, struct esp_pkt *pkt);
+/* Sends what is queued. Returns the packets sent; a full socket buffer
+ * drops the rest as a full link would (counted). */
+int natt_sock_flush(struct natt_sock *ns);
+
+void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st);
+
+#endif

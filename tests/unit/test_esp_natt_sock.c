@@ -1,0 +1,294 @@
+/* Unit tests for esp/natt_sock: the NAT-T socket owner of the userspace data
+ * path over loopback sockets. Batches go out in one sendmmsg and come in with
+ * one recvmmsg, GSO runs arrive as separate datagrams in order, packets are
+ * built and encrypted in the buffer they were read into, IKE and keepalives
+ * pass unchanged, and garbage or oversized datagrams are dropped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "esp/natt_sock.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+
+#define MAX_SEEN 64
+
+struct side {
+	struct esp_datapath *dp;
+	struct natt_sock *ns;
+	int fd;
+	struct sockaddr_storage addr;
+	unsigned l2tp_count, non_esp_count;
+	size_t lens[MAX_SEEN];
+	uint8_t first[MAX_SEEN]; /* first payload byte of each datagram */
+	uint8_t last_non_esp[64];
+	size_t last_non_esp_len;
+};
+
+struct fixture {
+	struct loop *loop;
+	struct logger lg;
+	struct side cli, gw;
+};
+
+static void on_l2tp(void *ctx, uint8_t *buf, size_t len)
+{
+	struct side *s = ctx;
+
+	if (s->l2tp_count < MAX_SEEN) {
+		s->lens[s->l2tp_count] = len;
+		s->first[s->l2tp_count] = buf[0];
+	}
+	s->l2tp_count++;
+}
+
+static void on_non_esp(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct side *s = ctx;
+
+	s->non_esp_count++;
+	s->last_non_esp_len = len < sizeof(s->last_non_esp) ? len : sizeof(s->last_non_esp);
+	memcpy(s->last_non_esp, buf, s->last_non_esp_len);
+}
+
+static const struct natt_sock_callbacks ns_cbs = {.non_esp = on_non_esp, .l2tp = on_l2tp};
+static const struct esp_callbacks esp_cbs = {0};
+
+static int open_side(struct side *s)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&s->addr;
+	socklen_t sl = sizeof(*sin);
+
+	memset(&s->addr, 0, sizeof(s->addr));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)sin, sl) < 0 ||
+	    getsockname(s->fd, (struct sockaddr *)sin, &sl) < 0)
+		return -1;
+	return 0;
+}
+
+static void fill(struct esp_sa *sa, uint32_t spi, uint8_t seed)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = spi;
+	sa->cipher = ESP_CIPHER_AES_GCM_16;
+	sa->enc_key_len = 20;
+	memset(sa->enc_key, seed, 20);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct esp_sa_pair cp, gp;
+
+	f->loop = loop_new();
+	log_init(&f->lg, LOG_TO_SINK, LOG_LVL_INFO);
+	if (open_side(&f->cli) < 0 || open_side(&f->gw) < 0 ||
+	    connect(f->cli.fd, (struct sockaddr *)&f->gw.addr, sizeof(struct sockaddr_in)) < 0 ||
+	    connect(f->gw.fd, (struct sockaddr *)&f->cli.addr, sizeof(struct sockaddr_in)) < 0)
+		return -1;
+	f->cli.dp = esp_datapath_new(f->loop, &f->lg, ESP_DP_USERSPACE, &esp_cbs, &f->cli);
+	f->gw.dp = esp_datapath_new(f->loop, &f->lg, ESP_DP_USERSPACE, &esp_cbs, &f->gw);
+	memset(&cp, 0, sizeof(cp));
+	fill(&cp.in, 0x11110001, 1);
+	fill(&cp.out, 0x22220001, 2);
+	cp.local = f->cli.addr;
+	cp.remote = f->gw.addr;
+	cp.udp_encap = true;
+	cp.local_l2tp_port = 40000;
+	cp.remote_l2tp_port = 1701;
+	gp = cp;
+	gp.in = cp.out;
+	gp.out = cp.in;
+	gp.local = cp.remote;
+	gp.remote = cp.local;
+	gp.local_l2tp_port = 1701;
+	gp.remote_l2tp_port = 40000;
+	if (!f->cli.dp || !f->gw.dp || esp_install(f->cli.dp, &cp, f->cli.fd) == 0 ||
+	    esp_install(f->gw.dp, &gp, f->gw.fd) == 0)
+		return -1;
+	f->cli.ns = natt_sock_new(f->cli.dp, &ns_cbs, &f->cli);
+	f->gw.ns = natt_sock_new(f->gw.dp, &ns_cbs, &f->gw);
+	if (!f->cli.ns || !f->gw.ns)
+		return -1;
+	natt_sock_set_fd(f->cli.ns, f->cli.fd);
+	natt_sock_set_fd(f->gw.ns, f->gw.fd);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	natt_sock_free(f->cli.ns);
+	natt_sock_free(f->gw.ns);
+	esp_datapath_free(f->cli.dp);
+	esp_datapath_free(f->gw.dp);
+	close(f->cli.fd);
+	close(f->gw.fd);
+	loop_free(f->loop);
+	free(f);
+	return 0;
+}
+
+/* Queues one L2TP datagram of len bytes, all of them tag, built in place. */
+static void queue_one(struct side *s, size_t len, uint8_t tag)
+{
+	struct esp_pkt pkt;
+	size_t room;
+	uint8_t *slot;
+
+	assert_int_equal(natt_sock_tx_slot(s->ns, &pkt, &room), 0);
+	assert_true(room >= len);
+	slot = pkt.head;
+	memset(esp_pkt_data(&pkt), tag, len);
+	pkt.len = len;
+	assert_int_equal(natt_sock_tx_queue(s->ns, &pkt), 0);
+	/* encrypted where it was written: ESP header, IV and UDP in the
+	 * headroom, nothing copied elsewhere */
+	assert_ptr_equal(pkt.head, slot);
+	assert_int_equal(pkt.off, NATT_TX_HEADROOM - (8 + 8 + 8));
+}
+
+static unsigned read_all(struct side *s, unsigned want)
+{
+	unsigned got = 0;
+
+	for (int tries = 0; tries < 10 && got < want; tries++) {
+		int n = natt_sock_read(s->ns);
+
+		assert_true(n >= 0);
+		got += (unsigned)n;
+	}
+	return got;
+}
+
+static void test_batch_one_syscall_each_way(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+
+	natt_sock_set_gso(f->cli.ns, false);
+	for (unsigned i = 0; i < 20; i++)
+		queue_one(&f->cli, 100 + i * 10, (uint8_t)i);
+	assert_int_equal(natt_sock_flush(f->cli.ns), 20);
+	/* an IKE message (zero marker) and a keepalive in between */
+	assert_int_equal(send(f->cli.fd, "\0\0\0\0ike message", 15, 0), 15);
+	assert_int_equal(send(f->cli.fd, "\xff", 1, 0), 1);
+	assert_int_equal(read_all(&f->gw, 22), 22);
+	assert_int_equal(f->gw.l2tp_count, 20);
+	for (unsigned i = 0; i < 20; i++) {
+		assert_int_equal(f->gw.lens[i], 100 + i * 10);
+		assert_int_equal(f->gw.first[i], i);
+	}
+	assert_int_equal(f->gw.non_esp_count, 2);
+	assert_int_equal(f->gw.last_non_esp_len, 1);
+	natt_sock_get_stats(f->cli.ns, &st);
+	assert_int_equal(st.tx_calls, 1);
+	assert_int_equal(st.tx_packets, 20);
+	assert_int_equal(st.tx_gso_runs, 0);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(st.rx_calls, 1);
+	assert_int_equal(st.rx_datagrams, 22);
+	assert_int_equal(st.rx_esp, 20);
+}
+
+static void test_gso_runs_arrive_as_datagrams_in_order(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+	static const size_t lens[] = {1400, 1400, 1400, 1400, 900, 1400, 1400, 60, 60, 1400};
+	unsigned n = sizeof(lens) / sizeof(lens[0]);
+
+	for (unsigned i = 0; i < n; i++)
+		queue_one(&f->cli, lens[i], (uint8_t)(0x40 + i));
+	assert_int_equal(natt_sock_flush(f->cli.ns), (int)n);
+	assert_int_equal(read_all(&f->gw, n), n);
+	assert_int_equal(f->gw.l2tp_count, n);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(f->gw.lens[i], lens[i]);
+		assert_int_equal(f->gw.first[i], 0x40 + i);
+	}
+	natt_sock_get_stats(f->cli.ns, &st);
+	assert_int_equal(st.tx_calls, 1);
+	/* runs: 1400 x4 + 900 | 1400 x2 + 60 | 60 | 1400, unless the kernel
+	 * refused GSO, then one datagram each */
+	if (st.gso)
+		assert_int_equal(st.tx_gso_runs, 2);
+	else
+		assert_int_equal(st.tx_gso_runs, 0);
+	assert_int_equal(st.tx_dropped, 0);
+}
+
+static void test_full_queue_flushes_itself(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+
+	for (unsigned i = 0; i < NATT_BATCH + 8; i++)
+		queue_one(&f->cli, 200, (uint8_t)i);
+	natt_sock_flush(f->cli.ns);
+	natt_sock_get_stats(f->cli.ns, &st);
+	assert_int_equal(st.tx_packets, NATT_BATCH + 8);
+	assert_int_equal(read_all(&f->gw, NATT_BATCH + 8), NATT_BATCH + 8);
+	assert_int_equal(f->gw.l2tp_count, NATT_BATCH + 8);
+	assert_int_equal(f->gw.first[NATT_BATCH + 7], NATT_BATCH + 7);
+}
+
+static void test_garbage_and_oversize_dropped(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t big[NATT_RX_MAX + 100];
+	uint8_t junk[64];
+	struct natt_stats st;
+
+	memset(junk, 0x5a, sizeof(junk)); /* an SPI we do not know */
+	assert_int_equal(send(f->cli.fd, junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
+	memset(big, 0, sizeof(big)); /* "IKE" too long for any buffer */
+	assert_int_equal(send(f->cli.fd, big, sizeof(big), 0), (ssize_t)sizeof(big));
+	assert_int_equal(send(f->cli.fd, junk, 3, 0), 3); /* short: not ESP */
+	assert_int_equal(read_all(&f->gw, 3), 3);
+	assert_int_equal(f->gw.l2tp_count, 0);
+	assert_int_equal(f->gw.non_esp_count, 1);
+	assert_int_equal(f->gw.last_non_esp_len, 3);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(st.rx_dropped, 2);
+}
+
+static void test_no_socket(void **state)
+{
+	struct fixture *f = *state;
+	struct esp_pkt pkt;
+	size_t room;
+
+	natt_sock_set_fd(f->cli.ns, -1);
+	assert_int_equal(natt_sock_tx_slot(f->cli.ns, &pkt, &room), -1);
+	assert_int_equal(natt_sock_read(f->cli.ns), -1);
+	assert_int_equal(natt_sock_flush(f->cli.ns), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_batch_one_syscall_each_way, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gso_runs_arrive_as_datagrams_in_order, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_garbage_and_oversize_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
