@@ -13,6 +13,7 @@
 #include "esp/natt_sock.h"
 #include "lib/pkt.h"
 #include "lib/util.h"
+#include "sys/mss_clamp.h"
 #include "sys/tun_offload.h"
 #include "ppp/pppd.h"
 
@@ -63,10 +64,18 @@ void conn_password_used(struct conn *c)
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
+	uint8_t syn[TUN_MAX_PACKET];
 	int rc;
 
 	if (c->tun_fd < 0)
 		return;
+	/* A SYN from the far side announcing a larger MSS than our tunnel
+	 * carries (PPP hands it read-only): clamped in a copy; only SYNs pay */
+	if (len <= sizeof(syn) && mss_clamp_offset(pkt, len, c->ip.mtu)) {
+		memcpy(syn, pkt, len);
+		mss_clamp(syn, len, c->ip.mtu);
+		pkt = syn;
+	}
 	/* With offloads, TCP segments of one read batch become one write
 	 * (flushed when the batch is done); a full TUN queue drops the packet,
 	 * as a full link would. */
@@ -175,6 +184,7 @@ static bool tun_read_one(struct conn *c, int fd)
 	n = read(fd, esp_pkt_data(&e), room);
 	if (n <= 0)
 		return false;
+	mss_clamp(esp_pkt_data(&e), (size_t)n, c->ip.mtu);
 	p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)n};
 	if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
 		return true; /* counted by the layer that refused it */
@@ -207,6 +217,7 @@ static bool tun_read_super(struct conn *c, int fd)
 		len = tun_gso_next(&it, esp_pkt_data(&e), room);
 		if (len <= 0)
 			break;
+		mss_clamp(esp_pkt_data(&e), (size_t)len, c->ip.mtu);
 		p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)len};
 		if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
 			continue;
