@@ -199,6 +199,8 @@ static void test_l2tp_port_retry_only_when_it_can_help(void **state)
 	assert_false(conn_l2tp_port_retry(&t.c, &refused));
 	assert_int_equal(t.c.l2tp_port_retry, CONN_PORT_RETRY_NONE);
 	setup_free(&t);
+}
+
 static void test_ike_auth_failures_classified(void **state)
 {
 	struct ike_failure f = {.stage = IKE_STAGE_MM5, .reason = IKE_FAIL_AUTH};
