@@ -398,6 +398,7 @@ static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
 
 static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 {
+	struct ppp_failure refused;
 	struct conn *c = ctx;
 	/* RFC 2661 §4.4.2: StopCCN result 4, "not authorized"; ours after a
 	 * wrong tunnel secret, or the LNS's */
@@ -407,6 +408,12 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 	c->l2tp_alive = false;
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
+		return;
+	}
+	/* A gateway that insisted on a PPP method we refused (l2tpns asks for
+	 * CHAP-MD5 again and again) and then hung up the call: say so. */
+	if (c->ppp && ppp_peer_auth_refused(c->ppp, &refused)) {
+		conn_fail_auth_refused(c, &refused);
 		return;
 	}
 	conn_l2tp_port_retry(c, why); /* conn_should_reconnect() acts on it */

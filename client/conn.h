@@ -216,6 +216,8 @@ void conn_data_free(struct conn *c);
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
 /* PPP is up: a one-time password has been used and is wiped everywhere. */
 void conn_password_used(struct conn *c);
+/* A PPP authentication method refused: the failure names the setting. */
+void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 /* While reconnecting, IKE retransmits at most this far apart, so that a
  * gateway back from a restart or reboot answers within seconds. */

@@ -88,7 +88,7 @@ static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 }
 
 /* Issue #14/#15: name the method and the setting that would allow it. */
-static void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
+void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 {
 	static const struct {
 		enum ppp_auth auth;

@@ -252,6 +252,18 @@ void ppp_lcp_down(struct ppp *ppp)
 		ppp->phase = PPP_PHASE_ESTABLISH;
 }
 
+bool ppp_peer_auth_refused(const struct ppp *ppp, struct ppp_failure *why)
+{
+	if (!ppp->lcp_st.auth_refused || ppp->auth.done || ppp->phase == PPP_PHASE_NETWORK)
+		return false;
+	memset(why, 0, sizeof(*why));
+	why->reason = PPP_DOWN_AUTH_REFUSED;
+	why->auth = ppp->lcp_st.refused_auth;
+	snprintf(why->message, sizeof(why->message),
+	         "the peer insists on an authentication method we refuse");
+	return true;
+}
+
 void ppp_lcp_finished(struct ppp *ppp)
 {
 	/* Why the peer gave up, when we know better than "terminated". */

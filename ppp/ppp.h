@@ -163,6 +163,10 @@ int ppp_encap_ip(struct ppp *ppp, struct pkt *p);
 void ppp_close(struct ppp *ppp);
 /* The lower layer is gone: no Terminate exchange, down(LOWER_DOWN) now. */
 void ppp_lower_down(struct ppp *ppp);
+/* The peer asked for an authentication method this link refuses (and we
+ * are not authenticated): why a gateway that then hangs up the L2TP call
+ * left, so that the user is told the setting instead of "call closed". */
+bool ppp_peer_auth_refused(const struct ppp *ppp, struct ppp_failure *why);
 void ppp_get_status(const struct ppp *ppp, struct ppp_status *st);
 /* Wipes the instance's copy of the password (a one-time code, used once
  * authentication succeeded); a later authentication would send nothing. */

@@ -379,6 +379,32 @@ static void test_pap_refused_and_named(void **state)
 	assert_int_equal(h->why.auth, PPP_AUTH_PAP);
 }
 
+/* l2tpns asks for CHAP-MD5 again after each Nak and then hangs up the L2TP
+ * call: the lower layer goes, LCP never finishes. What it asked for is still
+ * known (ppp_peer_auth_refused) so the client can name the setting. */
+static void test_insisting_peer_then_hangup_named(void **state)
+{
+	static const uint8_t opt_chap_md5[] = {0x03, 0x05, 0xc2, 0x23, 0x05};
+	struct t *t = *state;
+	struct ppp_failure why;
+	struct harness *h;
+	size_t len;
+
+	t->cfg.auth_allowed = PPP_AUTH_MSCHAPV2;
+	h_init(&t->h, t->loop, &t->cfg);
+	h = &t->h;
+	assert_int_equal(ppp_start(h->ppp), 0);
+	h_flush(h);
+	assert_false(ppp_peer_auth_refused(h->ppp, &why)); /* nothing asked yet */
+	for (uint8_t id = 1; id <= 3; id++) {
+		h_send(h, 0xc021, 1, id, opt_chap_md5, sizeof(opt_chap_md5));
+		(void)h_expect(h, 0xc021, 3, &len); /* Nak each time */
+	}
+	assert_true(ppp_peer_auth_refused(h->ppp, &why));
+	assert_int_equal(why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(why.auth, PPP_AUTH_CHAP_MD5);
+}
+
 /* pppd as the gateway, after our Nak of PAP, asks for no authentication at
  * all (seen in the rig): refused, and named by the PAP it wanted. */
 static void test_pap_then_none_named_pap(void **state)
@@ -444,6 +470,7 @@ int main(void)
 	    T(test_no_authentication_refused_by_default),
 	    T(test_no_authentication_when_allowed),
 	    T(test_pap_refused_and_named),
+	    T(test_insisting_peer_then_hangup_named),
 	    T(test_mppe_demand_named),
 	    T(test_pap_then_none_named_pap),
 	};
