@@ -105,19 +105,6 @@ void conn_stop(struct conn *c)
 
 /* ---- IKE ---- */
 
-static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair)
-{
-	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
-		if (c->sas[i].id == 0) {
-			c->sas[i].id = id;
-			c->sas[i].spi_in = pair->in.spi;
-			c->sas[i].spi_out = pair->out.spi;
-			return;
-		}
-	}
-	log_warn(c->lg, LOG_CLIENT, "more than %d SA pairs at once", CONN_MAX_SAS);
-}
-
 /* How long the gateway takes to install SAs we estimate from how long it
  * took to answer QM1 (four times that, within bounds). */
 static uint64_t l2tp_delay_ms(const struct conn *c)
@@ -132,6 +119,17 @@ static uint64_t l2tp_delay_ms(const struct conn *c)
 	return ms > CONN_L2TP_DELAY_MAX_MS ? CONN_L2TP_DELAY_MAX_MS : ms;
 }
 
+/* The gateway's rekey: its inbound half before QM2 leaves (ike.h). A
+ * failure here is not fatal: the whole pair is installed at QM3. */
+static void on_sa_inbound(void *ctx, const struct esp_sa_pair *pair)
+{
+	struct conn *c = ctx;
+
+	if (c->state == CONN_STOPPING || c->state == CONN_DOWN || !c->esp)
+		return;
+	conn_sa_install(c, pair, true);
+}
+
 static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)
 {
 	struct conn *c = ctx;
@@ -139,13 +137,12 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
 		return;
-	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
+	id = conn_sa_install(c, pair, false);
 	if (id == 0) {
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot install the IPsec SA (%s data path)",
 			  esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
 		return;
 	}
-	sa_remember(c, id, pair);
 	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
 		log_warn(c->lg, LOG_CLIENT, "save-keys: cannot write esp_sa: %s", strerror(errno));
 	c->sa_cipher = pair->out.cipher;
@@ -348,6 +345,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 
 static const struct ike_callbacks ike_cbs = {
 	.sa_established = on_sa_established,
+	.sa_inbound = on_sa_inbound,
 	.sa_expired_or_deleted = on_sa_deleted,
 	.phase1_keys = on_phase1_keys,
 	.failed = on_ike_failed,

@@ -79,7 +79,7 @@ struct conn_events {
 	void (*down)(struct conn *c, void *ctx); /* all torn down; c->exit_code final */
 };
 
-#define CONN_MAX_SAS 4
+#define CONN_MAX_SAS 6 /* old, current, two the gateway is making, ours, spare */
 
 struct conn {
 	struct loop *loop;
@@ -198,6 +198,10 @@ void conn_password_used(struct conn *c);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
+/* Installs a pair the IKE session hands over and remembers its id by
+ * SPIs: the whole pair (its inbound half already in: outbound moves to
+ * it), or inbound_only (the gateway's rekey before QM3). 0 on failure. */
+uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only);
 int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 

@@ -265,3 +265,58 @@ uint16_t conn_random_l2tp_port(void)
 	random_bytes(&r, sizeof(r));
 	return (uint16_t)(49152 + r % 16384);
 }
+
+/* ---- SA pairs installed for the IKE session ---- */
+
+static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
+		if (c->sas[i].id == 0) {
+			c->sas[i].id = id;
+			c->sas[i].spi_in = pair->in.spi;
+			c->sas[i].spi_out = pair->out.spi;
+			return;
+		}
+	}
+	log_warn(c->lg, LOG_CLIENT, "more than %d SA pairs at once", CONN_MAX_SAS);
+}
+
+static void sa_forget(struct conn *c, uint32_t id)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id == id)
+			c->sas[i].id = 0;
+}
+
+/* The id of an installed pair with these SPIs, 0 if none. */
+static uint32_t sa_find(const struct conn *c, const struct esp_sa_pair *pair)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id && c->sas[i].spi_in == pair->in.spi &&
+		    c->sas[i].spi_out == pair->out.spi)
+			return c->sas[i].id;
+	return 0;
+}
+
+uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only)
+{
+	uint32_t id = inbound_only ? 0 : sa_find(c, pair);
+
+	if (inbound_only) {
+		id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
+		if (id)
+			sa_remember(c, id, pair);
+		return id;
+	}
+	/* Its inbound half may be in already: outbound traffic moves to it. */
+	if (id && esp_activate_outbound(c->esp, id) == 0)
+		return id;
+	if (id) {
+		esp_delete(c->esp, id);
+		sa_forget(c, id);
+	}
+	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
+	if (id)
+		sa_remember(c, id, pair);
+	return id;
+}
