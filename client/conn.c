@@ -51,6 +51,8 @@ static void conn_finish(struct conn *c)
 	loop_timer_stop(c->loop, &c->stop_timer);
 	loop_timer_stop(c->loop, &c->traffic_timer);
 	loop_timer_stop(c->loop, &c->l2tp_timer);
+	loop_timer_stop(c->loop, &c->sa_timer);
+	c->sa_pending = 0;
 	c->keep_net = conn_should_reconnect(c);
 	if (c->keep_net)
 		log_notice(c->lg, LOG_CLIENT, "keeping %s, routes and DNS for the reconnect",
@@ -127,7 +129,7 @@ static void on_sa_inbound(void *ctx, const struct esp_sa_pair *pair)
 
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN || !c->esp)
 		return;
-	conn_sa_install(c, pair, true);
+	conn_sa_install(c, pair, true, true);
 }
 
 static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)
@@ -137,7 +139,7 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
 		return;
-	id = conn_sa_install(c, pair, false);
+	id = conn_sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot install the IPsec SA (%s data path)",
 			  esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
@@ -176,6 +178,7 @@ static void on_ping_answered(void *ctx)
 
 	if (c->state == CONN_L2TP && !c->l2tp_alive && loop_timer_pending(&c->l2tp_timer))
 		loop_timer_start(c->loop, &c->l2tp_timer, 0);
+	conn_sa_activate_pending(c);
 }
 
 /* The gateway installs its SAs and policies only after our QM3 arrives
@@ -204,6 +207,10 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 
 	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
 		if (c->sas[i].id && c->sas[i].spi_in == spi_in && c->sas[i].spi_out == spi_out) {
+			if (c->sa_pending == c->sas[i].id) {
+				c->sa_pending = 0;
+				loop_timer_stop(c->loop, &c->sa_timer);
+			}
 			if (c->esp)
 				esp_delete(c->esp, c->sas[i].id);
 			c->sas[i].id = 0;
@@ -550,6 +557,7 @@ void conn_free(struct conn *c)
 	loop_timer_stop(c->loop, &c->stop_timer);
 	loop_timer_stop(c->loop, &c->traffic_timer);
 	loop_timer_stop(c->loop, &c->l2tp_timer);
+	loop_timer_stop(c->loop, &c->sa_timer);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

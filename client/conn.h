@@ -99,6 +99,8 @@ struct conn {
 	struct {
 		uint32_t id, spi_in, spi_out;
 	} sas[CONN_MAX_SAS];
+	uint32_t sa_pending; /* our rekey's pair, outbound not yet moved to it */
+	struct loop_timer sa_timer; /* moves it after a pause (conn_sa_install) */
 	enum esp_cipher sa_cipher; /* of the newest SA, for the MTU */
 	enum esp_auth sa_auth;
 	bool sa_udp_encap;
@@ -201,7 +203,12 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 /* Installs a pair the IKE session hands over and remembers its id by
  * SPIs: the whole pair (its inbound half already in: outbound moves to
  * it), or inbound_only (the gateway's rekey before QM3). 0 on failure. */
-uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only);
+uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
+			 bool is_rekey);
+/* Outbound traffic moves to our rekey's pair now (the gateway answered an
+ * R-U-THERE sent after QM3, or the pause is over). */
+void conn_sa_activate_pending(struct conn *c);
+void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 

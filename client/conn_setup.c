@@ -27,6 +27,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
+	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
@@ -110,6 +111,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 		cfg->ike_lifetime_s = pr->ike_lifetime_s;
 	if (pr->ipsec_lifetime_s)
 		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
+	cfg->rekey_margin_s = pr->rekey_margin_s;
 	cfg->dpd_interval_s = pr->dpd_interval_s;
 	if (pr->liveness_s) {
 		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
@@ -298,7 +300,49 @@ static uint32_t sa_find(const struct conn *c, const struct esp_sa_pair *pair)
 	return 0;
 }
 
-uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only)
+void conn_sa_activate_pending(struct conn *c)
+{
+	uint32_t id = c->sa_pending;
+
+	c->sa_pending = 0;
+	loop_timer_stop(c->loop, &c->sa_timer);
+	if (id && c->esp && esp_activate_outbound(c->esp, id) < 0)
+		log_warn(c->lg, LOG_CLIENT, "cannot move outbound traffic to SA %u", id);
+}
+
+void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	(void)loop;
+	(void)t;
+	conn_sa_activate_pending(ctx);
+}
+
+/* Our own rekey: the gateway installs the pair when QM3 arrives (RFC 2409
+ * §5.5, strongSwan and Libreswan as responders), so what we sent on it at
+ * once could beat QM3 and be dropped there. The pair goes in inbound only;
+ * outbound moves when the gateway answers an R-U-THERE sent after QM3
+ * (it handles one ISAKMP SA's messages in order) or after twice the Quick
+ * Mode round trip (100 ms to 1 s), well before the old pair goes. */
+static uint32_t install_ours(struct conn *c, const struct esp_sa_pair *pair)
+{
+	struct ike_status st;
+	uint64_t ms;
+	uint32_t id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
+
+	if (!id)
+		return 0;
+	sa_remember(c, id, pair);
+	conn_sa_activate_pending(c);
+	c->sa_pending = id;
+	ike_get_status(c->ike, &st);
+	ms = (uint64_t)st.qm_rtt_ms * 2;
+	loop_timer_start(c->loop, &c->sa_timer, ms < 100 ? 100 : ms > 1000 ? 1000 : ms);
+	ike_ping(c->ike);
+	return id;
+}
+
+uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
+			 bool is_rekey)
 {
 	uint32_t id = inbound_only ? 0 : sa_find(c, pair);
 
@@ -308,13 +352,16 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 			sa_remember(c, id, pair);
 		return id;
 	}
-	/* Its inbound half may be in already: outbound traffic moves to it. */
+	/* The gateway's rekey: its inbound half is in already and the gateway
+	 * sends on it: outbound traffic moves to it now. */
 	if (id && esp_activate_outbound(c->esp, id) == 0)
 		return id;
 	if (id) {
 		esp_delete(c->esp, id);
 		sa_forget(c, id);
 	}
+	if (is_rekey && c->state != CONN_IKE && (id = install_ours(c, pair)) != 0)
+		return id;
 	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
 	if (id)
 		sa_remember(c, id, pair);

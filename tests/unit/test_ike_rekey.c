@@ -137,6 +137,25 @@ static void test_gateway_rekey_without_qm3_removes_inbound(void **state)
 	assert_int_equal(status(g).spi_in, q[2].spi_c);
 }
 
+/* A short lifetime without a configured margin: the rekey leaves time for
+ * the exchange (at least 4 s, at most 40 % of the lifetime): 5 s -> our
+ * QM1 after 3 s, not at expiry (10 % of 5 s rounded to 0 s before). */
+static void test_short_lifetime_default_margin(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_hdr h;
+	uint64_t t0;
+
+	established(g, 5, 0);
+	t0 = loop_now_ms(g->loop);
+	do {
+		assert_true(gw_recv(g, 4500));
+		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	} while (h.exchange != ISAKMP_XCHG_QUICK);
+	assert_in_range(loop_now_ms(g->loop) - t0, 2500, 4000);
+	assert_int_equal(g->failed, 0);
+}
+
 /* The gateway asks for something we do not do (AES-192): an
  * authenticated NO_PROPOSAL_CHOSEN, and the session stays as it was. */
 static void test_gateway_rekey_refused(void **state)
@@ -479,6 +498,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_without_pfs, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_with_pfs, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekey_refused, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_short_lifetime_default_margin, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekey_without_qm3_removes_inbound,
 	                                    gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_collision_leaves_one_pair, gw_setup,
