@@ -14,13 +14,14 @@
 #include "client/command.h"
 #include "client/daemon.h"
 #include "client/savekeys.h"
+#include "config/keyfile.h"
 #include "config/profile.h"
 
 struct connect_opts {
 	const char *profile; /* name or path */
 	const char *nm_file;
 	const char *name, *gateway, *user, *psk_file, *password_file;
-	const char *ike, *esp, *dh2048, *datapath, *run_dir, *save_keys;
+	const char *ike, *esp, *dh2048, *datapath, *run_dir, *save_keys, *auth_methods;
 	bool background, otp;
 	struct ask_plan ask;
 	int verbose;
@@ -40,13 +41,15 @@ static const char connect_usage[] =
     "  --psk-file FILE          IPsec pre-shared key, in a file only root may read\n"
     "  --user USER              PPP user name\n"
     "  --password-file FILE     PPP password, in a file only root may read\n"
+    "  --auth-methods LIST      PPP methods the gateway may ask for: mschapv2 (default),\n"
+    "                           chap, pap, none (no authentication by the gateway)\n"
     "  --password-stdin         read the PPP password from standard input (one line)\n"
     "  --psk-stdin              read the pre-shared key from standard input (one line,\n"
     "                           before the password's with --password-stdin)\n"
     "  --otp                    the password is a one-time code: asked again for every\n"
     "                           new PPP session, never kept\n"
     "  --ike LIST               IKE proposals, strongSwan syntax (aes256-sha2_256-modp2048,...)\n"
-    "  --esp LIST               ESP proposals (aes256-sha1,aes128-sha1,3des-sha1)\n"
+    "  --esp LIST               ESP proposals (aes256gcm16,...,aes256-sha256,...,3des-sha1)\n"
     "  --dh2048 off|offer|require  the 2048-bit DH group, like Windows' NegotiateDH2048\n"
     "  --datapath auto|kernel|userspace  where packets are processed (default auto)\n"
     "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"
@@ -74,7 +77,8 @@ enum {
 	OPT_PASSWORD_STDIN,
 	OPT_PSK_STDIN,
 	OPT_OTP,
-	OPT_SAVE_KEYS
+	OPT_SAVE_KEYS,
+	OPT_AUTH_METHODS
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
@@ -96,6 +100,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
 		{"otp", no_argument, NULL, OPT_OTP},
 		{"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
+		{"auth-methods", required_argument, NULL, OPT_AUTH_METHODS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -154,6 +159,9 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		case OPT_SAVE_KEYS:
 			o->save_keys = optarg;
 			break;
+		case OPT_AUTH_METHODS:
+			o->auth_methods = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -206,6 +214,14 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 	}
 	if (o->user)
 		snprintf(p->user, sizeof(p->user), "%s", o->user);
+	if (o->auth_methods) {
+		const char *why = profile_parse_auth_methods(o->auth_methods, &p->auth_methods);
+
+		if (why) {
+			snprintf(err, errlen, "--auth-methods: %s", why);
+			return -1;
+		}
+	}
 	if (o->otp)
 		p->password_type = PROFILE_PASSWORD_OTP;
 	if (o->save_keys)
@@ -304,31 +320,42 @@ static int load_certs(const struct profile *p, const struct ask_plan *plan, stru
 {
 	struct ask_key_ctx kctx = {.profile = p, .plan = plan, .path = p->key};
 	FILE *f;
+	int rc;
 
 	if (p->auth != PROFILE_AUTH_CERT)
 		return 0;
-	f = fopen(p->cert, "re");
-	cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-	if (f)
-		fclose(f);
-	f = fopen(p->key, "re");
-	/* an encrypted key: its passphrase is asked for like a password */
-	cp->key = f ? PEM_read_PrivateKey(f, NULL, ask_key_passphrase, &kctx) : NULL;
-	if (f)
-		fclose(f);
+	/* The key like the other secrets (private file, O_NOFOLLOW); its
+	 * password from key-password-file, else asked for like a password. */
+	rc = keyfile_load(p->key, p->key_password_file[0] ? p->key_password_file : NULL,
+			  ask_key_passphrase, &kctx, &cp->key, p->cert[0] ? NULL : &cp->cert, err,
+			  errlen);
 	if (kctx.signo)
 		prompt_die_of(kctx.signo);
-	if (!cp->key && kctx.err[0]) {
-		snprintf(err, errlen, "%s", kctx.err);
+	if (rc < 0) {
+		if (kctx.err[0])
+			snprintf(err, errlen, "%s", kctx.err);
 		return -1;
 	}
+	if (p->cert[0]) {
+		f = fopen(p->cert, "re");
+		cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (f)
+			fclose(f);
+	}
 	cp->ca = X509_STORE_new();
-	if (!cp->cert || !cp->key || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
-		snprintf(err, errlen, "cannot load %s: check cert, key and ca in the profile",
-			 !cp->cert  ? p->cert
-			 : !cp->key ? p->key
-				    : p->ca);
+	if (!cp->cert || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
+		snprintf(err, errlen, "cannot load %s: check cert and ca in the profile",
+			 !cp->cert ? (p->cert[0] ? p->cert : p->key) : p->ca);
 		return -1;
+	}
+	/* CRLs (PEM) for the gateway's certificate: with a CRL file, a
+	 * certificate whose issuer's CRL is missing or lists it fails. */
+	if (p->crl[0]) {
+		if (X509_STORE_load_file(cp->ca, p->crl) != 1) {
+			snprintf(err, errlen, "cannot load the CRL file %s", p->crl);
+			return -1;
+		}
+		X509_STORE_set_flags(cp->ca, X509_V_FLAG_CRL_CHECK);
 	}
 	return 0;
 }

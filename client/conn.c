@@ -344,6 +344,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		conn_stop_next(c);
 		return;
 	}
+	conn_l2tp_port_retry(c, why); /* conn_should_reconnect() acts on it */
 	conn_fail(c, c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP, "L2TP %s: %s",
 		  why->by_peer ? "closed by the gateway" : "failed", why->words);
 }
@@ -385,6 +386,8 @@ static void conn_net_recover(struct conn *c)
 
 bool conn_should_reconnect(const struct conn *c)
 {
+	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == CONN_EXIT_L2TP)
+		return true;
 	if (!c->p->profile->reconnect || !c->was_up)
 		return false;
 	switch (c->exit_code) {
@@ -519,6 +522,8 @@ int conn_start(struct conn *c)
 int conn_restart(struct conn *c)
 {
 	release_layers(c);
+	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING)
+		c->l2tp_port_retry = CONN_PORT_RETRY_USED;
 	c->attempts++;
 	log_notice(c->lg, LOG_CLIENT, "reconnecting (attempt %u)", c->attempts);
 	return conn_launch(c);

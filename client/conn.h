@@ -129,6 +129,9 @@ struct conn {
 	 * and DNS while it waits, so traffic does not leak past the tunnel. */
 	bool was_up;
 	uint16_t l2tp_port; /* our L2TP port; 0: 1701 */
+	/* port = auto: SCCRQ from 1701 went unanswered, so one new start from
+	 * a random port (a new Quick Mode: the SA's selectors name the port). */
+	enum { CONN_PORT_RETRY_NONE, CONN_PORT_RETRY_PENDING, CONN_PORT_RETRY_USED } l2tp_port_retry;
 	bool keep_net; /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
 	char last_failure[320];
@@ -222,6 +225,9 @@ struct conn_liveness {
 struct conn_liveness conn_liveness_for(uint32_t dead_after_s);
 /* A random L2TP port from the dynamic range (RFC 6335 §6): 49152-65535. */
 uint16_t conn_random_l2tp_port(void);
+/* On an L2TP failure: true when it calls for one more start from a random
+ * port (port = auto, SCCRQ from 1701 unanswered); then c->l2tp_port is set. */
+bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
 void conn_net_down(struct conn *c);

@@ -13,6 +13,7 @@
 #include "esp/natt_sock.h"
 #include "lib/pkt.h"
 #include "lib/util.h"
+#include "sys/mss_clamp.h"
 #include "sys/tun_offload.h"
 #include "ppp/pppd.h"
 
@@ -63,10 +64,18 @@ void conn_password_used(struct conn *c)
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
+	uint8_t syn[TUN_MAX_PACKET];
 	int rc;
 
 	if (c->tun_fd < 0)
 		return;
+	/* A SYN from the far side announcing a larger MSS than our tunnel
+	 * carries (PPP hands it read-only): clamped in a copy; only SYNs pay */
+	if (len <= sizeof(syn) && mss_clamp_offset(pkt, len, c->ip.mtu)) {
+		memcpy(syn, pkt, len);
+		mss_clamp(syn, len, c->ip.mtu);
+		pkt = syn;
+	}
 	/* With offloads, TCP segments of one read batch become one write
 	 * (flushed when the batch is done); a full TUN queue drops the packet,
 	 * as a full link would. */
@@ -78,6 +87,41 @@ static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
 }
 
+/* Issue #14/#15: name the method and the setting that would allow it. */
+static void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
+{
+	static const struct {
+		enum ppp_auth auth;
+		const char *name, *key;
+	} methods[] = {
+	    {PPP_AUTH_PAP, "PAP", "pap"},
+	    {PPP_AUTH_CHAP_MD5, "CHAP-MD5", "chap"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (why->auth == methods[i].auth) {
+			conn_fail(c, CONN_EXIT_PPP_AUTH,
+				  "the gateway asks for %s, which this connection refuses; allow it "
+				  "with `auth-methods = %s` / `--auth-methods %s`",
+				  methods[i].name, methods[i].key, methods[i].key);
+			return;
+		}
+	if (strstr(why->message, "pppd: "))
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway asks for a PPP method this connection refuses (PAP or "
+			  "CHAP-MD5); allow it with `auth-methods = pap` (or chap) / "
+			  "`--auth-methods pap`");
+	else if (strstr(why->message, "no authentication"))
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway offers no PPP authentication, so it never proves it knows "
+			  "the password (anyone with the PSK could pose as it); allow it with "
+			  "`auth-methods = none` / `--auth-methods none`");
+	else
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway insists on an authentication method l2tpsec does not "
+			  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+}
+
 static void ppp_down(void *ctx, const struct ppp_failure *why)
 {
 	struct conn *c = ctx;
@@ -87,7 +131,13 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 		conn_stop_next(c);
 		return;
 	}
-	if (why->reason == PPP_DOWN_AUTH_FAILED)
+	if (why->reason == PPP_DOWN_AUTH_REFUSED)
+		conn_fail_auth_refused(c, why);
+	else if (why->reason == PPP_DOWN_MPPE_REQUIRED)
+		conn_fail(c, CONN_EXIT_PPP_AUTH,
+			  "the gateway demands MPPE encryption, which l2tpsec does not do (the "
+			  "IPsec SA already encrypts the link); turn MPPE off on the gateway");
+	else if (why->reason == PPP_DOWN_AUTH_FAILED)
 		conn_fail(c, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
 			  ppp_auth_name(why->auth), why->message);
 	else
@@ -134,6 +184,7 @@ static bool tun_read_one(struct conn *c, int fd)
 	n = read(fd, esp_pkt_data(&e), room);
 	if (n <= 0)
 		return false;
+	mss_clamp(esp_pkt_data(&e), (size_t)n, c->ip.mtu);
 	p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)n};
 	if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
 		return true; /* counted by the layer that refused it */
@@ -166,6 +217,7 @@ static bool tun_read_super(struct conn *c, int fd)
 		len = tun_gso_next(&it, esp_pkt_data(&e), room);
 		if (len <= 0)
 			break;
+		mss_clamp(esp_pkt_data(&e), (size_t)len, c->ip.mtu);
 		p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)len};
 		if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
 			continue;
@@ -269,7 +321,8 @@ static unsigned ppp_auth_bits(unsigned profile_bits)
 {
 	return ((profile_bits & PROFILE_PPP_PAP) ? PPP_AUTH_PAP : 0) |
 	       ((profile_bits & PROFILE_PPP_CHAP) ? PPP_AUTH_CHAP_MD5 : 0) |
-	       ((profile_bits & PROFILE_PPP_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : 0);
+	       ((profile_bits & PROFILE_PPP_MSCHAPV2) ? PPP_AUTH_MSCHAPV2 : 0) |
+	       ((profile_bits & PROFILE_PPP_NONE) ? PPP_AUTH_ALLOW_NONE : 0);
 }
 
 /* Made with the connection (its crypto context loads OpenSSL's legacy
@@ -324,7 +377,7 @@ static const char *ip_up_script(char *buf, size_t bufsz)
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_PKGLIBEXECDIR);
+	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
 	if (access(buf, X_OK) == 0)
 		return buf;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -358,6 +411,13 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
 }
 
+/* Before pppd exits and the gateway drops the session (which would look
+ * like "closed by the gateway"). */
+static void pppd_refused(void *ctx, const struct ppp_failure *why)
+{
+	conn_fail_auth_refused(ctx, why);
+}
+
 static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
 {
 	(void)status;
@@ -371,7 +431,8 @@ static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
  * overlaps IKE and L2TP instead of adding to them. */
 int conn_data_prepare(struct conn *c)
 {
-	static const struct pppd_callbacks cbs = {.ip_up = pppd_ip_up, .exited = pppd_exited};
+	static const struct pppd_callbacks cbs = {
+	    .ip_up = pppd_ip_up, .exited = pppd_exited, .refused = pppd_refused};
 	const struct profile *pr = c->p->profile;
 	char script[PATH_MAX];
 	struct pppd_config cfg = {
@@ -399,7 +460,7 @@ int conn_data_prepare(struct conn *c)
 	cfg.ip_up_script = ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
-			L2TPSEC_PKGLIBEXECDIR);
+			L2TPSEC_HELPER_DIR);
 		return -1;
 	}
 	fd = l2tp_session_socket(c->l2tp);

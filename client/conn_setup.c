@@ -85,6 +85,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 
 	ike_config_defaults(cfg);
 	memcpy(&cfg->remote, &c->p->gateway, sizeof(c->p->gateway));
+	snprintf(cfg->gateway_host, sizeof(cfg->gateway_host), "%s", pr->gateway);
 	if (pr->auth == PROFILE_AUTH_PSK) {
 		cfg->auth = IKE_AUTH_PSK;
 		cfg->psk = pr->psk.value.data;
@@ -113,6 +114,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
 	cfg->rekey_margin_s = pr->rekey_margin_s;
 	cfg->dpd_interval_s = pr->dpd_interval_s;
+	cfg->keepalive_interval_s = pr->nat_keepalive_s;
 	if (pr->liveness_s) {
 		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
 
@@ -258,6 +260,27 @@ struct conn_liveness conn_liveness_for(uint32_t dead_after_s)
 	l.echo_failure = 4;
 	l.echo_interval_s = MAX(dead_after_s / l.echo_failure, 2u);
 	return l;
+}
+
+/* Windows and most LACs send from 1701, but a NAT that already maps 1701
+ * for another client, or a gateway that still holds a stale tunnel from
+ * 1701, swallows our SCCRQ. The L2TP engine's own port switch cannot be
+ * used: the IPsec SA's selectors name the port (RFC 3193 §4), so a packet
+ * from another port would miss the kernel policy. A new start from a random
+ * port negotiates an SA for that port. Once per connection. */
+bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why)
+{
+	if (c->p->profile->l2tp_port != PROFILE_L2TP_PORT_AUTO || c->l2tp_port != 0 ||
+	    c->l2tp_port_retry != CONN_PORT_RETRY_NONE)
+		return false;
+	if (why->stage != L2TP_STAGE_TUNNEL_SETUP || why->by_peer || why->result != 0)
+		return false;
+	c->l2tp_port = conn_random_l2tp_port();
+	c->l2tp_port_retry = CONN_PORT_RETRY_PENDING;
+	log_notice(c->lg, LOG_CLIENT,
+		   "no answer to SCCRQ from port 1701: starting over from port %u (port = auto)",
+		   c->l2tp_port);
+	return true;
 }
 
 uint16_t conn_random_l2tp_port(void)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,12 @@ void ctl_conn_reply(struct ctl_conn *c, const char *text)
 	conn_close(c);
 }
 
+/* What a status-only member may ask. */
+static bool is_status_request(const char *req)
+{
+	return strcmp(req, "status") == 0 || strcmp(req, "status json") == 0;
+}
+
 static void on_conn(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct ctl_conn *c = ctx;
@@ -77,28 +84,52 @@ static void on_conn(struct loop *loop, int fd, unsigned events, void *ctx)
 		return;
 	}
 	*nl = '\0';
+	if (!c->may_control && !is_status_request(c->req)) {
+		ctl_conn_reply(c, "error: permission denied (this group may only read the status)\n");
+		return;
+	}
 	c->in_handler = true;
 	c->srv->handler(c->srv->ctx, c, c->req);
 }
 
-static bool peer_is_root(int fd)
+/* Root, or a member of the configured group (primary or supplementary,
+ * from the kernel's record of the peer, never from what it says). */
+static bool peer_allowed(const struct ctl_server *srv, int fd, bool *may_control)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	gid_t groups[256];
 
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	*may_control = true;
+	if (cred.uid == 0)
+		return true;
+	*may_control = srv->access.may_control;
+	if (srv->access.group == (gid_t)-1)
+		return false;
+	if (cred.gid == srv->access.group)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == srv->access.group)
+			return true;
+	return false;
 }
 
 static void on_accept(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct ctl_server *srv = ctx;
 	struct ctl_conn *c = NULL;
+	bool may_control = false;
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)events;
 	if (cfd < 0)
 		return;
-	if (!peer_is_root(cfd)) {
+	if (!peer_allowed(srv, cfd, &may_control)) {
 		send(cfd, "error: permission denied\n", 25, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(cfd);
 		return;
@@ -114,6 +145,7 @@ static void on_accept(struct loop *loop, int fd, unsigned events, void *ctx)
 	c->fd = cfd;
 	c->req_len = 0;
 	c->in_handler = false;
+	c->may_control = may_control;
 }
 
 /* A socket file whose server no longer answers is a leftover of a crash. */
@@ -129,8 +161,37 @@ static bool socket_alive(const struct sockaddr_un *sun)
 	return alive;
 }
 
+int ctl_access_for_group(const char *name, bool may_control, struct ctl_access *out)
+{
+	struct group gr, *found = NULL;
+	char buf[4096];
+
+	*out = (struct ctl_access){(gid_t)-1, false};
+	if (!name || !name[0])
+		return 0;
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &found) != 0 || !found)
+		return -1;
+	*out = (struct ctl_access){found->gr_gid, may_control};
+	return 0;
+}
+
+/* The group may reach and connect to the socket; nobody else may. */
+static int grant_group(const struct ctl_server *srv, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return -1;
+	if ((st.st_mode & 0111) != 0111 && chmod(dir, (st.st_mode & 07777) | 0111) < 0)
+		return -1;
+	if (chown(srv->path, (uid_t)-1, srv->access.group) < 0 || chmod(srv->path, 0660) < 0)
+		return -1;
+	return 0;
+}
+
 int ctl_server_open(struct ctl_server *srv, struct loop *loop, struct logger *lg, const char *dir,
-		    const char *name, ctl_handler_fn handler, void *ctx)
+		    const char *name, const struct ctl_access *access, ctl_handler_fn handler,
+		    void *ctx)
 {
 	struct sockaddr_un sun;
 	mode_t old;
@@ -146,6 +207,7 @@ int ctl_server_open(struct ctl_server *srv, struct loop *loop, struct logger *lg
 	srv->lg = lg;
 	srv->handler = handler;
 	srv->ctx = ctx;
+	srv->access = access ? *access : (struct ctl_access){(gid_t)-1, false};
 	if (sock_path(&sun, dir, name) < 0) {
 		errno = EINVAL;
 		return -1;
@@ -170,6 +232,13 @@ int ctl_server_open(struct ctl_server *srv, struct loop *loop, struct logger *lg
 		return -1;
 	}
 	memcpy(srv->path, sun.sun_path, sizeof(srv->path));
+	if (srv->access.group != (gid_t)-1 && grant_group(srv, dir) < 0) {
+		int e = errno;
+
+		ctl_server_close(srv);
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 

@@ -1,6 +1,9 @@
 /*
  * The control socket of a running connection: /run/l2tpsec/NAME.sock, a
- * unix stream socket only root may use. One request line per connection
+ * unix stream socket for root and, when configured, one group: its members
+ * may ask for the status, and with may_control also everything else
+ * (checked per request from the peer's credentials, SO_PEERCRED and
+ * SO_PEERGROUPS, not only by the file's mode). One request line per connection
  * ("status", "status json", "disconnect", "log LEVEL [SUBSYSTEM]"), one reply,
  * then the server closes. Replies may be deferred (disconnect answers when
  * the teardown is done).
@@ -10,11 +13,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define CTL_RUN_DIR "/run/l2tpsec"
+#define CTL_RUN_DIR L2TPSEC_RUN_DIR /* configure: $runstatedir/l2tpsec */
 #define CTL_MAX_REQUEST 256
 #define CTL_MAX_CONNS 8
 
@@ -29,6 +33,13 @@ struct ctl_conn {
 	char req[CTL_MAX_REQUEST];
 	size_t req_len;
 	bool in_handler; /* request complete, waiting for the reply */
+	bool may_control; /* root, or the group with may_control: not only status */
+};
+
+/* Who besides root may use the socket. */
+struct ctl_access {
+	gid_t group; /* (gid_t)-1: nobody */
+	bool may_control;
 };
 
 struct ctl_server {
@@ -38,13 +49,21 @@ struct ctl_server {
 	char path[108];
 	ctl_handler_fn handler;
 	void *ctx;
+	struct ctl_access access;
 	struct ctl_conn conns[CTL_MAX_CONNS];
 };
 
-/* Creates dir (0700) if needed and listens on dir/NAME.sock. Refuses when a
- * live process already serves that name. */
+/* The access for group name (NULL or "": root only). -1 when the group
+ * does not exist (out is then root only). */
+int ctl_access_for_group(const char *name, bool may_control, struct ctl_access *out);
+
+/* Creates dir (0700; 0711 with a group, so members can reach the socket)
+ * if needed and listens on dir/NAME.sock (0600, or 0660 owned by the
+ * group). access may be NULL (root only). Refuses when a live process
+ * already serves that name. */
 int ctl_server_open(struct ctl_server *srv, struct loop *loop, struct logger *lg, const char *dir,
-		    const char *name, ctl_handler_fn handler, void *ctx);
+		    const char *name, const struct ctl_access *access, ctl_handler_fn handler,
+		    void *ctx);
 void ctl_server_close(struct ctl_server *srv);
 /* Send text and close the connection. */
 void ctl_conn_reply(struct ctl_conn *conn, const char *text);

@@ -382,6 +382,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 {
 	struct conn_events ev = {.prepare = on_prepare, .up = on_up, .down = on_down};
 	struct daemon d = {.lg = lg, .report_fd = -1};
+	struct ctl_access access;
 	int rc;
 
 	if (opts->background && detach(&d) < 0) {
@@ -399,8 +400,12 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	signal(SIGPIPE, SIG_IGN);
 	loop_timer_init(&d.retry_timer, on_retry, &d);
 	conn_init(&d.conn, d.loop, lg, params, &ev, &d);
-	if (ctl_server_open(&d.ctl, d.loop, lg, opts->run_dir, params->profile->name, on_ctl, &d) <
-	    0) {
+	if (ctl_access_for_group(params->profile->control_group,
+				 params->profile->control_group_may_control, &access) < 0)
+		log_warn(lg, LOG_CLIENT, "control-group '%s' does not exist: root only",
+			 params->profile->control_group);
+	if (ctl_server_open(&d.ctl, d.loop, lg, opts->run_dir, params->profile->name, &access,
+			    on_ctl, &d) < 0) {
 		rc = errno == EADDRINUSE ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE;
 		snprintf(d.conn.failure, sizeof(d.conn.failure), "%s '%s'",
 			 errno == EADDRINUSE ? "already connected:"

@@ -16,18 +16,26 @@ struct rule {
 
 static const struct rule rules[] = {
     /* ---- IKE: proposals ---- */
+    /* The default lists hold every transform we implement, strongest
+     * first, so a hint never names a shorter or weaker list than the one
+     * that failed (issue 15): it points at the settings that narrowed ours. */
     {{"IKE failed at MM", "NO_PROPOSAL_CHOSEN", NULL},
-     "the gateway accepts none of our IKE proposals; try `ike = 3des-sha1-modp1024` (--ike) "
-     "or `dh2048 = off` in [ipsec]"},
+     "the gateway accepts none of our IKE proposals (by default AES-256/128 with SHA-256 or "
+     "SHA-1 down to 3DES-SHA1-MODP1024); remove `ike =` (--ike) or its trailing `!` and "
+     "`dh2048 = require` from [ipsec] so that all of them are offered, or put the gateway's "
+     "proposal in front of them: `ike = CIPHER-HASH-GROUP` (no `!`)"},
     {{"IKE failed at MM", "proposal mismatch", NULL},
-     "the gateway chose an IKE proposal we did not offer; set `ike =` (--ike) to what the "
-     "gateway uses, e.g. `ike = 3des-sha1-modp1024`, or try `dh2048 = off`"},
+     "the gateway chose an IKE proposal we did not offer; add the gateway's proposal with "
+     "`ike = CIPHER-HASH-GROUP` (--ike, no trailing `!`: our defaults follow it)"},
     {{"IKE failed at QM1", "NO_PROPOSAL_CHOSEN", NULL},
-     "the gateway accepts none of our ESP proposals; try `esp = aes128-sha1,3des-sha1` "
-     "(--esp) and check `pfs` in [ipsec]"},
+     "the gateway accepts none of our ESP proposals (by default AES-GCM, AES with SHA-256 or "
+     "SHA-1, 3DES); a gateway that refuses them all most often wants PFS: set `pfs = on` (or "
+     "its group, e.g. `pfs = modp1024`) in [ipsec], and remove `esp =` (--esp) or its "
+     "trailing `!` so that all of ours are offered"},
     {{"IKE failed at QM1", "proposal mismatch", NULL},
      "the gateway's ESP choice (cipher, encapsulation or PFS group) is not one we offered; "
-     "set `esp =` (--esp) and `pfs` to match the gateway"},
+     "set `pfs` to the gateway's group and add its proposal with `esp =` (--esp, no "
+     "trailing `!`: our defaults follow it)"},
     /* ---- IKE: identities ---- */
     {{"IKE failed at", "INVALID_ID_INFORMATION", NULL},
      "the gateway refused our identity; set `local-id` (some gateways need the group name, "
@@ -104,6 +112,14 @@ static const struct rule rules[] = {
      "the gateway closed the L2TP tunnel (see its reason); reconnect, and ask its "
      "administrator if it repeats"},
     /* ---- PPP ---- */
+    {{"this connection refuses", NULL, NULL},
+     "a weaker PPP method lets anyone with the PSK pose as the gateway and learn the "
+     "password; allow it (as the message says) only if the gateway cannot use MS-CHAPv2"},
+    {{"offers no PPP authentication", NULL, NULL},
+     "without PPP authentication the gateway proves nothing beyond the PSK; allow it only "
+     "if the gateway cannot use MS-CHAPv2"},
+    {{"demands MPPE", NULL, NULL},
+     "turn off MPPE (require-mppe) on the gateway: the IPsec SA already encrypts"},
     {{"PPP authentication", "no answer to PAP", NULL},
      "the gateway ignores PAP; allow another method: `auth-methods = mschapv2, chap` in "
      "[ppp]"},

@@ -3,8 +3,8 @@
  * exit code into one line for the user that names the stage reached, the
  * most likely cause and the setting to try, e.g.
  *
- *   IKE Main Mode (MM1): the gateway accepts none of our IKE proposals; try
- *   `ike = 3des-sha1-modp1024` (--ike) or `dh2048 = off` in [ipsec]
+ *   L2TP: IPsec is up but the gateway's L2TP does not answer; try `port =
+ *   ephemeral` (or `port = 1701`) in [l2tp], ...
  *
  * Pure string work: no I/O, no state. The rules match the words the layers
  * write (ike_failure_str(), l2tp failure words, ppp_down_reason_name()).

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return cmd_help.run(1, help_argv);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
-		return cmd_version.run(1, argv + 1);
+		return cmd_version.run(argc - 1, argv + 1); /* --version -v */
 	if (argv[1][0] == '-')
 		return usage_error("unknown option '%s'", argv[1]);
 	cmd = command_find(argv[1]);

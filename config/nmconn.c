@@ -706,8 +706,11 @@ int nmconn_parse(struct profile *p, const void *buf, size_t len, const char *fil
 	ini_init(r, buf, len, filename, INI_KEYFILE);
 	*c = (struct nm_ctx){.p = p, .opts = opts ? opts : &no_secrets, .warn = warn, .r = r};
 	snprintf(p->source, sizeof(p->source), "%s", r->filename);
-	/* pppd, and so NetworkManager-l2tp, allows every method not refused */
-	p->auth_methods = PROFILE_PPP_PAP | PROFILE_PPP_CHAP | PROFILE_PPP_MSCHAPV2;
+	/* pppd, and so NetworkManager-l2tp, allows every method not refused;
+	 * we start from our safe default instead, and refuse-pap/refuse-chap
+	 * set to "no" allow those (issue #14: a PSK holder posing as the
+	 * gateway must not get the password in clear or crackable). */
+	p->auth_methods = PROFILE_PPP_DEFAULT;
 	while ((item = ini_next(r, err, errlen)) > INI_END) {
 		if (item == INI_KEY && (why = handle_key(c))) {
 			ini_key_errorf(r, err, errlen, "%s", why);

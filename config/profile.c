@@ -67,10 +67,11 @@ void profile_init(struct profile *p, const char *name)
 	p->ipsec_lifetime_s = 3600;   /* Windows XP quick mode: 1 hour */
 	p->pfs = PROFILE_PFS_OFF;
 	p->dpd_interval_s = 30;
+	p->nat_keepalive_s = 20; /* RFC 3948 §4 suggests 20 s */
 	p->l2tp_port = PROFILE_L2TP_PORT_AUTO;
 	p->hello_interval_s = 60;
 	p->retries = 5;
-	p->auth_methods = PROFILE_PPP_MSCHAPV2 | PROFILE_PPP_CHAP;
+	p->auth_methods = PROFILE_PPP_DEFAULT;
 	p->mtu = 1400;
 	p->mru = 1400;
 	p->lcp_echo_interval_s = 30;
@@ -287,6 +288,13 @@ static bool label_char(char c)
 }
 
 /* A DNS name (RFC 1123 2.1 labels) or an IP address literal. */
+bool profile_key_is_p12(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && (strcasecmp(path + n - 4, ".p12") == 0 || strcasecmp(path + n - 4, ".pfx") == 0);
+}
+
 bool profile_hostname_valid(const char *s)
 {
 	struct profile_addr a;
@@ -438,8 +446,11 @@ int profile_validate(const struct profile *p, struct profile_warnings *secrets_w
 	    missing_secret(p, &p->psk, "psk", "--psk-file or --psk-stdin", secrets_warn, err,
 	                   errlen) < 0)
 		return -1;
-	if (p->auth == PROFILE_AUTH_CERT && (!p->cert[0] || !p->key[0] || !p->ca[0])) {
-		snprintf(err, errlen, "%s: [ipsec]: auth = cert needs 'cert', 'key' and 'ca'",
+	if (p->auth == PROFILE_AUTH_CERT &&
+	    ((!p->cert[0] && !profile_key_is_p12(p->key)) || !p->key[0] || !p->ca[0])) {
+		snprintf(err, errlen,
+		         "%s: [ipsec]: auth = cert needs 'cert' (unless 'key' is a .p12), 'key' "
+		         "and 'ca'",
 		         p->source);
 		return -1;
 	}

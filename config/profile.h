@@ -30,10 +30,11 @@
  * Named so it cannot clash with an EXIT_CONFIG in client/command.h's enum. */
 #define PROFILE_EXIT_CONFIG 3
 
-#define PROFILE_DIR           "/etc/l2tpsec"
+#define PROFILE_DIR           L2TPSEC_PROFILE_DIR /* configure: $sysconfdir/l2tpsec */
 #define PROFILE_NAME_MAX      64 /* with the NUL */
 #define PROFILE_HOST_MAX      256
 #define PROFILE_PATH_MAX      4096
+#define PROFILE_GROUP_MAX     64
 #define PROFILE_ID_MAX        256
 #define PROFILE_PROPOSALS_MAX 512
 #define PROFILE_USER_MAX      256
@@ -92,7 +93,12 @@ enum {
 	PROFILE_PPP_PAP = 1 << 0,
 	PROFILE_PPP_CHAP = 1 << 1,     /* CHAP-MD5, RFC 1994 */
 	PROFILE_PPP_MSCHAPV2 = 1 << 2, /* RFC 2759 */
+	/* the gateway may skip PPP authentication (and so prove nothing) */
+	PROFILE_PPP_NONE = 1 << 3,
 };
+/* Default (issue #14): only MS-CHAPv2 makes the gateway prove it knows the
+ * password (RFC 2759 §5); PAP, CHAP-MD5 and none only when allowed. */
+#define PROFILE_PPP_DEFAULT PROFILE_PPP_MSCHAPV2
 
 /* MPPE wishes from imported profiles: kept to warn about, never negotiated. */
 enum {
@@ -143,6 +149,14 @@ struct profile {
 	enum profile_auth auth;
 	struct profile_secret psk;
 	char cert[PROFILE_PATH_MAX], key[PROFILE_PATH_MAX], ca[PROFILE_PATH_MAX];
+	/* key: PEM or PKCS#12 (then cert may stay empty); its password in a
+	 * private file; crl: certificate revocation lists (PEM) checked for
+	 * the gateway's certificate */
+	char key_password_file[PROFILE_PATH_MAX], crl[PROFILE_PATH_MAX];
+	/* [client] control-group: members may read status over the control
+	 * socket; with :control also disconnect and change the log level */
+	char control_group[PROFILE_GROUP_MAX];
+	bool control_group_may_control;
 	struct profile_id local_id, remote_id;
 	char ike_proposals[PROFILE_PROPOSALS_MAX]; /* strongSwan syntax; "" = built-in */
 	char esp_proposals[PROFILE_PROPOSALS_MAX];
@@ -157,6 +171,7 @@ struct profile {
 	char pfs_group[16]; /* with PROFILE_PFS_GROUP: "modp2048" ... */
 	bool force_encaps;
 	uint32_t dpd_interval_s; /* 0 = off */
+	uint32_t nat_keepalive_s; /* RFC 3948 §4 NAT keepalive; 0 = off */
 
 	/* [l2tp] */
 	enum profile_l2tp_port l2tp_port;
@@ -308,6 +323,13 @@ int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix
 int profile_parse_route(const char *s, struct profile_route *out);
 int profile_format_addr(const struct profile_addr *a, char *out, size_t outlen);
 bool profile_hostname_valid(const char *s);
+/* A PKCS#12 key file, by its name (.p12, .pfx): it carries the certificate. */
+bool profile_key_is_p12(const char *path);
+/* "mschapv2, chap" (pap, chap, mschapv2, none) to PROFILE_PPP_* bits;
+ * NULL, or why the list is refused. */
+const char *profile_parse_auth_methods(const char *s, unsigned *out);
+/* "GROUP" or "GROUP:control" into p->control_group*; NULL or why not. */
+const char *profile_parse_control_group(const char *v, struct profile *p);
 bool profile_domain_valid(const char *s);
 bool profile_proposals_valid(const char *s);
 bool profile_pfs_group_valid(const char *s);

@@ -173,6 +173,8 @@ SETTER(set_psk_file, set_secret_file(c, &c->p->psk, v, "psk"))
 SETTER(set_cert, set_path(c->p->cert, v))
 SETTER(set_key, set_path(c->p->key, v))
 SETTER(set_ca, set_path(c->p->ca, v))
+SETTER(set_key_password_file, set_path(c->p->key_password_file, v))
+SETTER(set_crl, set_path(c->p->crl, v))
 SETTER(set_local_id, set_string(c->p->local_id.value, sizeof(c->p->local_id.value), v))
 ENUM_SETTER(set_local_id_type, local_id.type, enum profile_id_type, profile_id_type_names)
 SETTER(set_remote_id, set_string(c->p->remote_id.value, sizeof(c->p->remote_id.value), v))
@@ -188,8 +190,7 @@ SETTER(set_ike, set_proposals(c->p->ike_proposals, v))
 SETTER(set_esp, set_proposals(c->p->esp_proposals, v))
 ENUM_SETTER(set_dh2048, dh2048, enum profile_dh2048, profile_dh2048_names)
 ENUM_SETTER(set_nat, assume_udp_encaps, int, nat_names)
-/* Lifetimes below the usual minimums (IKE 5m, ESP 2m) make a rekey every
- * few seconds: accepted down to 10 s for testing rekeys, with a warning. */
+/* Below the usual minimums (IKE 5m, ESP 2m): down to 10 s, for tests. */
 static const char *set_lifetime(struct ini_ctx *c, uint32_t *dst, const char *v, uint32_t usual)
 {
 	const char *why = set_duration(c, dst, v, 10, 86400, false);
@@ -217,6 +218,8 @@ static const char *set_pfs(struct ini_ctx *c, const char *v)
 }
 SETTER(set_force_encaps, set_bool(&c->p->force_encaps, v))
 SETTER(set_dpd, set_duration(c, &c->p->dpd_interval_s, v, 5, 3600, true))
+/* Some NATs forget a UDP mapping after 30 s (RFC 3948 §4: every 20 s). */
+SETTER(set_nat_keepalive, set_duration(c, &c->p->nat_keepalive_s, v, 5, 3600, true))
 
 /* ---- [l2tp] [ppp] ------------------------------------------------------------ */
 
@@ -231,30 +234,7 @@ SETTER(set_password_file, set_secret_file(c, &c->p->password, v, "password"))
 ENUM_SETTER(set_password_prompt, password_prompt, enum profile_prompt, profile_prompt_names)
 ENUM_SETTER(set_password_type, password_type, enum profile_pwtype, profile_pwtype_names)
 
-static const char *set_auth_methods(struct ini_ctx *c, const char *v)
-{
-	static const char *const names[] = {"pap", "chap", "mschapv2"};
-	char buf[INI_LINE_MAX], *tok, *save = NULL;
-	unsigned methods = 0;
-	int i;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-		if (strcmp(tok, "eap") == 0)
-			return "EAP is not supported; l2tpsec always refuses it";
-		if (strcmp(tok, "mschap") == 0)
-			return "MS-CHAP (version 1) is not supported; use mschapv2";
-		i = lookup(names, ARRAY_SIZE(names), tok);
-		if (i < 0)
-			return whyf(c, "unknown method '%.40s' (expected pap, chap, mschapv2)",
-			            tok);
-		methods |= 1u << i;
-	}
-	if (!methods)
-		return "no method given";
-	c->p->auth_methods = methods;
-	return NULL;
-}
+SETTER(set_auth_methods, profile_parse_auth_methods(v, &c->p->auth_methods))
 SETTER(set_mtu, set_uint(c, &c->p->mtu, v, 576, 1500))
 SETTER(set_mru, set_uint(c, &c->p->mru, v, 576, 1500))
 SETTER(set_lcp_interval, set_duration(c, &c->p->lcp_echo_interval_s, v, 1, 3600, true))
@@ -369,6 +349,7 @@ SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
+SETTER(set_control_group, profile_parse_control_group(v, c->p))
 SETTER(set_save_keys, set_path(c->p->save_keys, v))
 SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
 /* The general level; log-level-SUBSYS keys override it whatever the order. */
@@ -390,6 +371,8 @@ static const struct key_def keys[] = {
     {"ipsec", "cert", set_cert},
     {"ipsec", "key", set_key},
     {"ipsec", "ca", set_ca},
+    {"ipsec", "key-password-file", set_key_password_file},
+    {"ipsec", "crl", set_crl},
     {"ipsec", "local-id", set_local_id},
     {"ipsec", "local-id-type", set_local_id_type},
     {"ipsec", "remote-id", set_remote_id},
@@ -404,6 +387,7 @@ static const struct key_def keys[] = {
     {"ipsec", "pfs", set_pfs},
     {"ipsec", "force-encaps", set_force_encaps},
     {"ipsec", "dpd-interval", set_dpd},
+    {"ipsec", "nat-keepalive", set_nat_keepalive},
     {"l2tp", "port", set_port},
     {"l2tp", "secret", set_tunnel_secret},
     {"l2tp", "secret-file", set_tunnel_secret_file},
@@ -430,6 +414,7 @@ static const struct key_def keys[] = {
     {"client", "kill-switch", set_kill_switch},
     {"client", "reconnect", set_reconnect},
     {"client", "liveness", set_liveness},
+    {"client", "control-group", set_control_group},
     {"client", "save-keys", set_save_keys},
     {"client", "log-level", set_log_level},
 };

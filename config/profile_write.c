@@ -147,7 +147,9 @@ static int write_ipsec(const struct profile *p, FILE *out)
 	if (p->auth == PROFILE_AUTH_PSK)
 		rc |= put_secret(out, "psk", &p->psk, true);
 	rc |= put_kv_if(out, "cert", p->cert) | put_kv_if(out, "key", p->key) |
-	      put_kv_if(out, "ca", p->ca);
+	      put_kv_if(out, "ca", p->ca) |
+	      put_kv_if(out, "key-password-file", p->key_password_file) |
+	      put_kv_if(out, "crl", p->crl);
 	rc |= put_id(out, "local-id", &p->local_id) | put_id(out, "remote-id", &p->remote_id);
 	rc |= put_kv_if(out, "ike", p->ike_proposals) | put_kv_if(out, "esp", p->esp_proposals);
 	fprintf(out, "dh2048 = %s\n", profile_dh2048_names[p->dh2048]);
@@ -162,12 +164,13 @@ static int write_ipsec(const struct profile *p, FILE *out)
 	                                    : "off");
 	fprintf(out, "force-encaps = %s\n", p->force_encaps ? "yes" : "no");
 	fprintf(out, "dpd-interval = %us\n", p->dpd_interval_s);
+	fprintf(out, "nat-keepalive = %us\n", p->nat_keepalive_s);
 	return rc;
 }
 
 static int write_ppp(const struct profile *p, FILE *out)
 {
-	static const char *const methods[] = {"pap", "chap", "mschapv2"};
+	static const char *const methods[] = {"pap", "chap", "mschapv2", "none"};
 	const char *sep = "";
 	int rc;
 
@@ -248,6 +251,9 @@ static void write_client(const struct profile *p, FILE *out)
 	        p->reconnect ? "yes" : "no");
 	if (p->liveness_s)
 		fprintf(out, "liveness = %us\n", p->liveness_s);
+	if (p->control_group[0])
+		fprintf(out, "control-group = %s%s\n", p->control_group,
+		        p->control_group_may_control ? ":control" : "");
 	if (p->save_keys[0])
 		fprintf(out, "save-keys = %s\n", p->save_keys);
 	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {

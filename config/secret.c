@@ -177,6 +177,32 @@ out:
 	return rc;
 }
 
+int secret_read_blob(const char *path, size_t max, struct secret *out, char *err, size_t errlen)
+{
+	uint8_t *buf = malloc(max + 1);
+	size_t len = 0;
+	int fd, rc = -1;
+
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	fd = open_private(path, err, errlen);
+	if (fd >= 0 && read_fd(fd, buf, max + 1, &len) < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (fd >= 0 && (len == 0 || len > max))
+		snprintf(err, errlen, "%s: %s", path, len ? "file too large" : "empty file");
+	else if (fd >= 0 && secret_set(out, buf, len) < 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	else if (fd >= 0)
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	secure_clear(buf, max + 1);
+	free(buf);
+	return rc;
+}
+
 /* "0s" + base64: EVP_DecodeBlock counts the '=' padding as zero bytes, so
  * take them off again. */
 static long decode_base64(const char *in, size_t len, uint8_t *out)

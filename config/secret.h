@@ -31,6 +31,10 @@ struct secret {
  * refused. Returns 0, or -1 with a message naming the file in err. */
 int secret_read_file(const char *path, struct secret *out, char *err, size_t errlen);
 
+/* The whole private file at path as it is (no line end taken off: a DER or
+ * PKCS#12 key file is binary), at most max bytes; same checks. */
+int secret_read_blob(const char *path, size_t max, struct secret *out, char *err, size_t errlen);
+
 /* Copies len bytes of s into a new secret (an inline configuration value).
  * Empty values are refused. Returns 0 or -1 with a message in err. */
 int secret_from_string(const char *s, size_t len, struct secret *out, char *err, size_t errlen);

@@ -26,6 +26,11 @@ struct esp_installed {
 	 * until esp_activate_outbound() (the outbound keys wait in pair.out). */
 	bool outbound_pending;
 	struct loop_timer soft_timer, hard_timer;
+	/* kernel, HMAC-SHA-256: the pair with its keys, kept only until the
+	 * first inbound packets tell the peer's ICV length (trunc_timer) */
+	struct esp_sa_pair *trunc_keys;
+	unsigned trunc_polls;
+	struct loop_timer trunc_timer;
 	struct esp_installed *next; /* newest first */
 };
 
@@ -203,6 +208,72 @@ static int install_kernel(struct esp_datapath *dp, struct esp_installed *s, int 
 	return 0;
 }
 
+static void trunc_probe_end(struct esp_installed *s)
+{
+	loop_timer_stop(s->dp->loop, &s->trunc_timer);
+	if (s->trunc_keys) {
+		secure_clear(s->trunc_keys, sizeof(*s->trunc_keys));
+		free(s->trunc_keys);
+		s->trunc_keys = NULL;
+	}
+}
+
+/* The peer's first packets failed at 128 bits: the same SAs again with
+ * 96-bit ICVs (the policies name the reqid and stay). */
+static void switch_to_trunc96(struct esp_datapath *dp, struct esp_installed *s)
+{
+	struct esp_sa_pair *k = s->trunc_keys;
+
+	k->in.auth = k->out.auth = ESP_AUTH_HMAC_SHA256_96;
+	esp_xfrm_del_states(&dp->xfrm, &s->pair);
+	if (esp_xfrm_add_states(&dp->xfrm, k, s->reqid) < 0) {
+		log_err(dp->lg, LOG_ESP, "SA %u: cannot reinstall with 96-bit HMAC-SHA-256", s->id);
+		notify_expiring(s, true);
+		return;
+	}
+	s->pair.in.auth = s->pair.out.auth = ESP_AUTH_HMAC_SHA256_96;
+	log_notice(dp->lg, LOG_ESP,
+	           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to 96 bits",
+	           s->id);
+}
+
+static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct esp_installed *s = ctx;
+	struct esp_counters c;
+
+	if (!s->trunc_keys || esp_xfrm_get_counters(&s->dp->xfrm, &s->pair, &c) < 0) {
+		trunc_probe_end(s);
+		return;
+	}
+	switch (esp_xfrm_trunc_verdict(&c, ++s->trunc_polls)) {
+	case ESP_TRUNC_WAIT:
+		loop_timer_start(loop, t, ESP_TRUNC_POLL_MS);
+		return;
+	case ESP_TRUNC_SWITCH_96:
+		switch_to_trunc96(s->dp, s);
+		break;
+	case ESP_TRUNC_128_OK:
+	case ESP_TRUNC_GIVE_UP:
+		break;
+	}
+	trunc_probe_end(s);
+}
+
+/* What esp_user.c does per packet, from the kernel's counters. */
+static void trunc_probe_start(struct esp_datapath *dp, struct esp_installed *s,
+                              const struct esp_sa_pair *pair)
+{
+	if (pair->in.auth != ESP_AUTH_HMAC_SHA256_128)
+		return;
+	s->trunc_keys = malloc(sizeof(*s->trunc_keys));
+	if (!s->trunc_keys)
+		return; /* no detection, 128 bits as negotiated */
+	*s->trunc_keys = *pair;
+	s->trunc_keys->reqid = s->reqid;
+	loop_timer_start(dp->loop, &s->trunc_timer, ESP_TRUNC_POLL_MS);
+}
+
 static int install_user(struct esp_datapath *dp, struct esp_installed *s)
 {
 	const struct esp_lifetime *lt = &s->pair.lifetime;
@@ -244,14 +315,18 @@ static uint32_t install(struct esp_datapath *dp, const struct esp_sa_pair *pair,
 	s->pair = *pair;
 	s->natt_fd = ike_natt_fd;
 	s->outbound_pending = inbound_only;
+	loop_timer_init(&s->trunc_timer, on_trunc_timer, s);
 	err = dp->kind == ESP_DP_KERNEL ? install_kernel(dp, s, ike_natt_fd, inbound_only)
 	                                : install_user(dp, s);
-	/* Keys live on only in the kernel or in the EVP contexts (the
-	 * outbound ones of a kernel pair waiting for its outbound state
-	 * here, until esp_activate_outbound). */
-	clear_keys(&s->pair.in);
-	if (!inbound_only || dp->kind != ESP_DP_KERNEL || err < 0)
+	if (err == 0 && dp->kind == ESP_DP_KERNEL && !inbound_only)
+		trunc_probe_start(dp, s, pair);
+	/* Keys live on only in the kernel or in the EVP contexts (those of a
+	 * kernel pair waiting for its outbound state here, until
+	 * esp_activate_outbound, which starts the ICV length probe then). */
+	if (!inbound_only || dp->kind != ESP_DP_KERNEL || err < 0) {
+		clear_keys(&s->pair.in);
 		clear_keys(&s->pair.out);
+	}
 	if (err < 0) {
 		free(s);
 		return 0;
@@ -291,6 +366,9 @@ int esp_activate_outbound(struct esp_datapath *dp, uint32_t id)
 		 * reqid (xfrm_state_find): outbound traffic moves now. */
 		int err = esp_xfrm_add_state_dir(&dp->xfrm, &s->pair, s->reqid, true);
 
+		if (err == 0)
+			trunc_probe_start(dp, s, &s->pair);
+		clear_keys(&s->pair.in);
 		clear_keys(&s->pair.out);
 		if (err < 0)
 			return -1;
@@ -341,6 +419,7 @@ static void remove_sa(struct esp_datapath *dp, struct esp_installed *s)
 		    (last_of_tunnel && esp_xfrm_del_policies(&dp->xfrm, &s->pair) < 0))
 			log_warn(dp->lg, LOG_ESP, "SA %u: removing kernel objects failed", s->id);
 	}
+	trunc_probe_end(s);
 	if (s->user) {
 		loop_timer_stop(dp->loop, &s->soft_timer);
 		loop_timer_stop(dp->loop, &s->hard_timer);

@@ -285,6 +285,15 @@ int esp_xfrm_get_counters(struct esp_xfrm *x, const struct esp_sa_pair *pair,
 	return 0;
 }
 
+enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, unsigned polls)
+{
+	if (in->in_packets > 0)
+		return ESP_TRUNC_128_OK;
+	if (in->in_icv > 0)
+		return ESP_TRUNC_SWITCH_96;
+	return polls >= ESP_TRUNC_MAX_POLLS ? ESP_TRUNC_GIVE_UP : ESP_TRUNC_WAIT;
+}
+
 int esp_xfrm_probe(struct esp_xfrm *x, char *why, size_t why_len)
 {
 	/* TEST-NET-1 addresses: the probe state is never matched by traffic

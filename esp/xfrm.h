@@ -57,6 +57,20 @@ int esp_xfrm_monitor_open(struct esp_xfrm *x,
 /* Reads what is pending on the monitor socket and calls on_expire. */
 int esp_xfrm_monitor_read(struct esp_xfrm *x);
 
+/* HMAC-SHA-256 ICV length on the kernel path. The kernel verifies one ICV
+ * length per state, so a peer that truncates to 96 bits (pre-RFC 4868)
+ * shows as integrity failures on our inbound state with nothing accepted.
+ * What the inbound counters after `polls` looks say: */
+enum esp_trunc_verdict {
+	ESP_TRUNC_WAIT,      /* nothing received yet: look again */
+	ESP_TRUNC_128_OK,    /* a packet verified with 128 bits: done */
+	ESP_TRUNC_SWITCH_96, /* only ICV failures: the peer sends 96-bit ICVs */
+	ESP_TRUNC_GIVE_UP,   /* silence for too long: keep 128 bits */
+};
+#define ESP_TRUNC_POLL_MS   500
+#define ESP_TRUNC_MAX_POLLS 60 /* 30 s, past a slow SCCRP */
+enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, unsigned polls);
+
 /* UDP_ENCAP_ESPINUDP on the IKE 4500 socket, so the kernel takes ESP off it. */
 int esp_xfrm_set_udp_encap(int fd);
 

@@ -1,6 +1,7 @@
 /* Identities, CERT/CR payloads and RSA signature authentication. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <arpa/inet.h>
 #include <openssl/evp.h>
@@ -245,9 +246,80 @@ static bool id_in_cert(X509 *cert, const struct isakmp_id *id)
 	}
 }
 
+/* The subject's CN equals host (case-insensitive): what gateways from before
+ * SANs were common rely on. */
+static bool cn_is(X509 *leaf, const char *host)
+{
+	char cn[256];
+	int n =
+	    X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn, sizeof(cn));
+
+	return n > 0 && (size_t)n == strlen(cn) && strcasecmp(cn, host) == 0;
+}
+
+int cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errlen)
+{
+	unsigned char ip[16];
+	bool literal;
+
+	pol->cn_only = false;
+	if (!pol->host)
+		return 0; /* a configured remote ID names the gateway */
+	if (!pol->host[0]) {
+		snprintf(err, errlen,
+		         "no gateway name to check its certificate against; set remote-id");
+		return -1;
+	}
+	literal = inet_pton(AF_INET, pol->host, ip) == 1 || inet_pton(AF_INET6, pol->host, ip) == 1;
+	if (literal ? X509_check_ip_asc(leaf, pol->host, 0) == 1
+	            : X509_check_host(leaf, pol->host, 0,
+	                              X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+	                                  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+	                              NULL) == 1)
+		return 0;
+	if (cn_is(leaf, pol->host)) {
+		pol->cn_only = true;
+		return 0;
+	}
+	snprintf(err, errlen,
+	         "gateway certificate does not name %.100s (neither in its subject alternative "
+	         "names nor as its CN); set remote-id if the gateway has another name",
+	         pol->host);
+	return -1;
+}
+
+/* RFC 4945 §5.1.3.12: with an extended key usage the certificate must allow
+ * IKE; we also take serverAuth (most gateway certificates), "any" and
+ * Microsoft's "IP security IKE intermediate" (RRAS). A client certificate
+ * (clientAuth only) from the same CA is refused. */
+int cert_check_eku(X509 *leaf, char *err, size_t errlen)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(leaf, NID_ext_key_usage, NULL, NULL);
+	bool ok = false;
+
+	if (!eku)
+		return 0;
+	for (int i = 0; i < sk_ASN1_OBJECT_num(eku) && !ok; i++) {
+		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+		char txt[64];
+		int nid = OBJ_obj2nid(o);
+
+		OBJ_obj2txt(txt, sizeof(txt), o, 1);
+		ok = nid == NID_server_auth || nid == NID_ipsec_IKE ||
+		     nid == NID_anyExtendedKeyUsage || strcmp(txt, "1.3.6.1.5.5.8.2.2") == 0;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	if (!ok)
+		snprintf(err, errlen,
+		         "gateway certificate is not for a server: its extended key usage allows "
+		         "neither serverAuth nor IKE (a client certificate?)");
+	return ok ? 0 : -1;
+}
+
 int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
-                     const struct isakmp_id *peer_id, const uint8_t *hash, size_t hash_len,
-                     const uint8_t *sig, size_t sig_len, char *err, size_t errlen, uint16_t *notify)
+                     const struct isakmp_id *peer_id, struct cert_policy *pol, const uint8_t *hash,
+                     size_t hash_len, const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
+                     uint16_t *notify)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
 	X509_STORE_CTX *sctx = X509_STORE_CTX_new_ex(lib, NULL);
@@ -286,6 +358,10 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 		snprintf(err, errlen, "gateway certificate chain does not verify: %s",
 		         sctx ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx))
 		              : "no CA");
+		goto out;
+	}
+	if (cert_check_eku(leaf, err, errlen) || cert_check_host(leaf, pol, err, errlen)) {
+		*notify = N_AUTHENTICATION_FAILED;
 		goto out;
 	}
 	if (!id_in_cert(leaf, peer_id)) {

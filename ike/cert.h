@@ -35,13 +35,32 @@ void cert_write_cert(struct isakmp_builder *b, X509 *cert);
  * stacks do for RSA_SIG, RFC 2409 §5.1). */
 int cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
               size_t *sig_len);
+/* What the gateway's certificate must say beyond chaining to the CA
+ * (issue #14: the CA also issues client certificates, and any client could
+ * otherwise pose as the gateway). */
+struct cert_policy {
+	/* The host the user typed (name or address literal); the certificate
+	 * must name it (SAN DNS or IP; the subject CN only for old gateways,
+	 * then *cn_only is set to warn). NULL: no host check, when a remote ID
+	 * is configured (the ID payload must then match it, and the certificate
+	 * must contain the ID). "": refused. */
+	const char *host;
+	bool cn_only; /* out: the host matched the subject CN, no SAN */
+};
+
 /* Check the gateway: the first CERT payload is its certificate, the others
- * intermediates; the chain must end in store, the ID payload must name the
- * certificate, and sig must be the signature of hash under its key.
- * Returns 0, or -1 with the reason in err (and *notify). */
+ * intermediates; the chain must end in store (validity dates and, when the
+ * store holds CRLs, revocation are checked by OpenSSL), the certificate must
+ * name pol->host, allow server or IKE use if it has an extended key usage
+ * (RFC 4945 §5.1.3.12), the ID payload must name the certificate, and sig
+ * must be the signature of hash under its key. Returns 0, or -1 with the
+ * reason in err (and *notify). */
 int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
-                     const struct isakmp_id *peer_id, const uint8_t *hash, size_t hash_len,
-                     const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
+                     const struct isakmp_id *peer_id, struct cert_policy *pol, const uint8_t *hash,
+                     size_t hash_len, const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
                      uint16_t *notify);
+/* The two checks of the leaf alone, for tests: 0, or -1 with the reason. */
+int cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errlen);
+int cert_check_eku(X509 *leaf, char *err, size_t errlen);
 
 #endif

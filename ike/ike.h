@@ -78,7 +78,8 @@ struct ike_config {
 	uint16_t local_natt_port;       /* default 4500 */
 	bool local_ports_set;           /* false: 500/4500 */
 	/* The local ports are shared with other sessions to other gateways
-	 * (SO_REUSEADDR, sockets connected to the gateway); when one is held by a
+	 * (SO_REUSEPORT, which only the same uid can join, and sockets
+	 * connected to the gateway); when one is held by a
 	 * program that does not share (EADDRINUSE), an ephemeral port is used
 	 * instead and logged. ike_natt_port() tells which port NAT-T uses. */
 	uint16_t remote_natt_port; /* gateway's NAT-T port; 0 = 4500 */
@@ -99,7 +100,11 @@ struct ike_config {
 
 	struct ike_id local_id;  /* default: IPV4_ADDR of our address (PSK),
 	                          * DER_ASN1_DN of our certificate (RSA) */
-	struct ike_id remote_id; /* default: any (PSK) / any the chain proves (RSA) */
+	struct ike_id remote_id; /* default: any (PSK); with RSA the gateway's
+	                          * certificate must name gateway_host */
+	/* The gateway as the user typed it (name or address). With RSA and no
+	 * remote_id the certificate must name it; empty then fails. */
+	char gateway_host[256];
 
 	const char *ike_proposals; /* strongSwan syntax; NULL = default list */
 	const char *esp_proposals; /* NULL = default list */

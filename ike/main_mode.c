@@ -564,11 +564,21 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 	} else {
 		char err[160];
 
-		if (cert_verify_peer(s->lib, s->cfg.ca, &m, &id, hash, p1->keys.prf_len, auth->body,
-		                     auth->len, err, sizeof(err), &notify)) {
+		/* With a remote ID configured, that ID (matched below, and in
+		 * the certificate) names the gateway; else the host typed. */
+		struct cert_policy pol = {
+		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL};
+
+		if (cert_verify_peer(s->lib, s->cfg.ca, &m, &id, &pol, hash, p1->keys.prf_len,
+		                     auth->body, auth->len, err, sizeof(err), &notify)) {
 			session_hint(s, IKE_FAIL_AUTH, 0, "%s (%s)", err, who);
 			return;
 		}
+		if (pol.cn_only)
+			log_warn(s->lg, LOG_IKE,
+			         "gateway certificate names %s only as its CN, not as a subject "
+			         "alternative name: accepted, as old gateways need",
+			         s->cfg.gateway_host);
 	}
 	if (!id_matches(&s->cfg.remote_id, &id)) {
 		session_fail(s, IKE_FAIL_ID, 0, "gateway identified as %s, expected %s", who,

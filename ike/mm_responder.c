@@ -206,10 +206,17 @@ static int mmr_check5(struct ike_session *s, struct ike_p1 *p1, const struct isa
 	if (s->cfg.auth == IKE_AUTH_PSK) {
 		if (auth->len != p1->keys.prf_len || secure_memcmp(auth->body, hash, auth->len))
 			return -1;
-	} else if (cert_verify_peer(s->lib, s->cfg.ca, m, &id, hash, p1->keys.prf_len, auth->body,
-	                            auth->len, err, sizeof(err), &notify)) {
-		log_warn(s->lg, LOG_IKE, "gateway's Main Mode: %s (%s)", err, who);
-		return -1;
+	} else {
+		/* The same trust rule as our own Main Mode's MM6 (security:
+		 * the certificate must name the host typed, or remote-id). */
+		struct cert_policy pol = {
+		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL};
+
+		if (cert_verify_peer(s->lib, s->cfg.ca, m, &id, &pol, hash, p1->keys.prf_len,
+		                     auth->body, auth->len, err, sizeof(err), &notify)) {
+			log_warn(s->lg, LOG_IKE, "gateway's Main Mode: %s (%s)", err, who);
+			return -1;
+		}
 	}
 	if (!id_matches(&s->cfg.remote_id, &id)) {
 		log_warn(s->lg, LOG_IKE, "gateway's Main Mode identifies it as %s: refused", who);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <linux/xfrm.h>
 #include <netinet/in.h>
 
 #include "ike/ike_int.h"
@@ -28,6 +29,32 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
+/* Per-socket XFRM policies, allow in and out, as charon and pluto set
+ * them: socket policies win over the global ones, so a catch-all IPsec
+ * policy of another daemon (or our own transport pair) cannot capture IKE
+ * and NAT-T traffic (RFC 4301 §5.1: IKE bypasses IPsec). Needs
+ * CAP_NET_ADMIN; without it we go on (logged). */
+static void bypass_ipsec(struct ike_session *s, int fd, int family)
+{
+	int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int opt = family == AF_INET6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
+
+	for (unsigned dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		struct xfrm_userpolicy_info pol;
+
+		memset(&pol, 0, sizeof(pol));
+		pol.action = XFRM_POLICY_ALLOW;
+		pol.dir = (uint8_t)dir;
+		pol.sel.family = (uint16_t)family;
+		pol.lft.soft_byte_limit = pol.lft.hard_byte_limit = XFRM_INF;
+		pol.lft.soft_packet_limit = pol.lft.hard_packet_limit = XFRM_INF;
+		if (setsockopt(fd, level, opt, &pol, sizeof(pol)) < 0) {
+			log_debug(s->lg, LOG_IKE, "IKE socket bypass policy: %s", strerror(errno));
+			return;
+		}
+	}
+}
+
 static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_storage *remote,
                     struct sockaddr_storage *bound)
 {
@@ -43,7 +70,15 @@ static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_
 		local.ss_family = remote->ss_family;
 	}
 	set_port(&local, port);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	bypass_ipsec(s, fd, remote->ss_family);
+	/* SO_REUSEPORT, never SO_REUSEADDR: the kernel lets a socket join a
+	 * reuseport group only from the same effective uid, whereas two UDP
+	 * sockets with SO_REUSEADDR share a port whoever owns them, and the
+	 * more specific (address-bound, connected) one would get our traffic.
+	 * Without SO_REUSEADDR on ours, our wildcard bind also blocks every
+	 * address-specific bind of the port by another user. */
+	if (port != 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		log_debug(s->lg, LOG_IKE, "SO_REUSEPORT: %s", strerror(errno));
 	len = sa_len(&local);
 	if (bind(fd, (struct sockaddr *)&local, len) ||
 	    connect(fd, (const struct sockaddr *)remote, sa_len(remote))) {
@@ -110,9 +145,10 @@ uint16_t net_port(const struct sockaddr_storage *ss)
 	                                       : ((const struct sockaddr_in *)ss)->sin_port);
 }
 
-/* Bind the wanted port, shared with other sessions (SO_REUSEADDR: the kernel
- * delivers by the 4-tuple of the connected sockets). A port held by a program
- * that does not share it (charon, pluto) gives EADDRINUSE: then any port. */
+/* Bind the wanted port, shared with our other sessions (SO_REUSEPORT, same
+ * uid only; the kernel delivers by the 4-tuple of the connected sockets,
+ * Linux >= 5.7). A port held by a program that does not share it (charon,
+ * pluto, or another user) gives EADDRINUSE: then any port. */
 static int open_port(struct ike_session *s, uint16_t port, const struct sockaddr_storage *remote,
                      struct sockaddr_storage *bound)
 {

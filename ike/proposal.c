@@ -9,13 +9,26 @@
 #include "lib/util.h"
 
 /* Strongest first, ending with 3des-sha1-modp1024 for legacy gateways: the
- * NetworkManager-l2tp Windows 10 + iOS list, reordered by strength. */
+ * NetworkManager-l2tp Windows 10 + iOS list, reordered by strength, with
+ * aes128-sha2_256-modp2048 for strict gateways that pin AES-128 and
+ * aes128-sha1-modp2048 (MikroTik's default profile, which would otherwise
+ * settle on 3DES). A strict aes256-sha256-modp2048 gateway takes the first
+ * transform, a Windows XP era one the last. Thirteen transforms in one
+ * proposal (RFC 2409 §5: the responder picks one); strongSwan and Libreswan
+ * take them all (tests/interop/scenarios/guest/gw-*.sh). */
 static const char default_ike[] =
-    "aes256-sha2_256-modp2048,aes256-sha1-ecp384,aes256-sha1-modp2048,"
-    "aes128-sha1-ecp256,aes256-sha2_256-modp1536,aes256-sha1-modp1536,"
+    "aes256-sha2_256-modp2048,aes128-sha2_256-modp2048,aes256-sha1-ecp384,"
+    "aes256-sha1-modp2048,aes128-sha1-modp2048,aes128-sha1-ecp256,aes256-sha2_256-modp1536,"
+    "aes256-sha1-modp1536,"
     "aes256-sha2_256-modp1024,aes256-sha1-modp1024,aes128-sha1-modp1024,"
     "3des-sha1-modp2048,3des-sha1-modp1024";
-static const char default_esp[] = "aes256-sha1,aes128-sha1,3des-sha1";
+/* Quick Mode: everything both data paths implement, strongest first. Extra
+ * transforms cost a few bytes in QM1 and nothing else, and a narrow list
+ * fails against strict gateways (AES-GCM or SHA-256 only). HMAC-SHA-256 is
+ * the RFC 4868 128-bit ICV; a peer that truncates to 96 bits is detected
+ * on its first packet (esp/esp_user.c, esp/datapath.c). 3DES last. */
+static const char default_esp[] = "aes256gcm16,aes128gcm16,aes256-sha256,aes128-sha256,"
+                                  "aes256-sha1,aes128-sha1,3des-sha1";
 
 enum tok_kind { TOK_CIPHER, TOK_HASH, TOK_GROUP };
 

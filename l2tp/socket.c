@@ -149,11 +149,15 @@ int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 		return -1;
 	}
 	/* Several tunnels (to different LNSs) may share port 1701: with
-	 * SO_REUSEADDR on each and every socket connected to its LNS, the
-	 * kernel hands each datagram to the socket of its 4-tuple. */
+	 * SO_REUSEPORT on each and every socket connected to its LNS, the
+	 * kernel hands each datagram to the socket of its 4-tuple. Never
+	 * SO_REUSEADDR: on UDP it has no owner check, so another user could
+	 * bind our address and port, connect to the LNS and be handed the
+	 * tunnel's traffic (decrypted by XFRM on the kernel path). A
+	 * reuseport group only admits sockets of the same effective uid. */
 	want = l2tp->cfg.local_port ? l2tp->cfg.local_port : ephemeral ? 0 : L2TP_PORT;
-	if (want && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
-		log_warn(l2tp->lg, LOG_L2TP, "SO_REUSEADDR: %s", strerror(errno));
+	if (want && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &(int){1}, sizeof(int)) < 0)
+		log_warn(l2tp->lg, LOG_L2TP, "SO_REUSEPORT: %s", strerror(errno));
 	if (bind_socket(l2tp, fd, want) < 0) {
 		log_warn(l2tp->lg, LOG_L2TP, "bind UDP port %s: %s",
 		         ephemeral ? "(ephemeral)" : "1701", strerror(errno));

@@ -164,9 +164,16 @@ static void lcp_opt_auth(struct ppp *ppp, const struct ppp_opt *o, bool may_nak,
 
 	if (o->len < 4) {
 		ppp_opt_put(&a->rej, o->type, o->data, (size_t)o->len - 2u);
-	} else if (want != PPP_AUTH_NONE && (ppp->cfg.auth_allowed & want)) {
+		return;
+	}
+	if (want != PPP_AUTH_NONE && (ppp->cfg.auth_allowed & want)) {
 		a->auth = want;
-	} else if (may_nak && pref != PPP_AUTH_NONE) {
+		return;
+	}
+	/* Remembered to name it if the peer insists and the link fails. */
+	ppp->lcp_st.auth_refused = true;
+	ppp->lcp_st.refused_auth = want;
+	if (may_nak && pref != PPP_AUTH_NONE) {
 		/* §6.2: Nak with the protocol we would rather use. */
 		log_info(ppp->lg, LOG_PPP, "LCP: peer asks for auth %04x, suggesting %s",
 		         get_be16(o->data), ppp_auth_name(pref));

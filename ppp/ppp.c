@@ -28,7 +28,7 @@ static void apply_defaults(struct ppp_config *c)
 		c->max_terminate = 2;
 	if (!c->max_failure)
 		c->max_failure = 5;
-	c->auth_allowed &= PPP_AUTH_ALL;
+	c->auth_allowed &= PPP_AUTH_ALL | PPP_AUTH_ALLOW_NONE;
 }
 
 static int copy_credentials(struct ppp *ppp, const struct ppp_config *cfg)
@@ -206,6 +206,22 @@ void ppp_lcp_up(struct ppp *ppp)
 {
 	ppp->auth.done = false;
 	ppp->auth.srv_done = false;
+	/* A peer that asks for no authentication proves nothing: any holder of
+	 * a group PSK could stand in for the gateway. Refused unless allowed. */
+	if (ppp->lcp_st.peer_auth == PPP_AUTH_NONE && (ppp->cfg.auth_allowed & PPP_AUTH_ALL) &&
+	    !(ppp->cfg.auth_allowed & PPP_AUTH_ALLOW_NONE)) {
+		/* A peer that first asked for a method we refused and then for
+		 * none (pppd does so after our Nak) is named by that method. */
+		if (ppp->lcp_st.auth_refused)
+			ppp_fail(ppp, PPP_DOWN_AUTH_REFUSED, ppp->lcp_st.refused_auth,
+			         "the peer asked for a method we refuse, then for none");
+		else
+			ppp_fail(ppp, PPP_DOWN_AUTH_REFUSED, PPP_AUTH_NONE,
+			         "the peer asks for no authentication");
+		ppp->phase = PPP_PHASE_TERMINATE;
+		fsm_close(&ppp->lcp);
+		return;
+	}
 	if (auth_complete(ppp)) {
 		enter_network(ppp);
 		return;
@@ -238,6 +254,13 @@ void ppp_lcp_down(struct ppp *ppp)
 
 void ppp_lcp_finished(struct ppp *ppp)
 {
+	/* Why the peer gave up, when we know better than "terminated". */
+	if (ppp->lcp_st.peer_wants_mppe)
+		ppp_fail(ppp, PPP_DOWN_MPPE_REQUIRED, PPP_AUTH_NONE,
+		         "the peer asked for MPPE and left when we rejected it");
+	else if (ppp->lcp_st.auth_refused && !ppp->auth.done)
+		ppp_fail(ppp, PPP_DOWN_AUTH_REFUSED, ppp->lcp_st.refused_auth,
+		         "the peer insists on an authentication method we refuse");
 	if (ppp->lcp.peer_terminated)
 		ppp_fail(ppp, PPP_DOWN_PEER_TERMINATE, PPP_AUTH_NONE, "peer terminated the link");
 	else
@@ -392,6 +415,26 @@ static void auth_input(struct ppp *ppp, uint16_t proto, const uint8_t *pkt, size
 		ppp->dropped++;
 }
 
+/* A CCP Configure-Request (RFC 1962 §3, the LCP packet format) with the
+ * MPPE option (RFC 3078 §2, type 18)? Bounded by the packet's own length. */
+static bool ccp_request_has_mppe(const uint8_t *pkt, size_t len)
+{
+	struct buf_reader r;
+	struct ppp_opt o;
+	size_t plen;
+
+	if (len < 4 || pkt[0] != 1)
+		return false;
+	plen = get_be16(pkt + 2);
+	if (plen < 4 || plen > len)
+		return false;
+	br_init(&r, pkt + 4, plen - 4);
+	while (ppp_opt_next(&r, &o) > 0)
+		if (o.type == 18)
+			return true;
+	return false;
+}
+
 static void ncp_input(struct ppp *ppp, struct fsm *ncp, const uint8_t *pkt, size_t len)
 {
 	/* §3.4: NCP packets before the Network phase are silently discarded. */
@@ -445,6 +488,13 @@ void ppp_input(struct ppp *ppp, const uint8_t *frame, size_t len)
 		break;
 	case PPP_PROTO_IPV6:
 		deliver_ip(ppp, &ppp->ipv6cp, pkt, plen);
+		break;
+	case PPP_PROTO_CCP:
+		/* RFC 1962 §3: a Configure-Request (code 1) naming MPPE (RFC 3078
+		 * §2, option 18): remembered, to explain a peer that then leaves. */
+		if (ccp_request_has_mppe(pkt, plen))
+			ppp->lcp_st.peer_wants_mppe = true;
+		lcp_protocol_reject(ppp, proto, pkt, plen);
 		break;
 	default:
 		/* CCP, EAP, multilink...: we do none of them (§5.7). */
@@ -507,6 +557,8 @@ const char *ppp_down_reason_name(enum ppp_down_reason r)
 	    [PPP_DOWN_NEGOTIATION_FAILED] = "negotiation failed",
 	    [PPP_DOWN_LOOPBACK] = "loopback detected",
 	    [PPP_DOWN_INTERNAL] = "internal error",
+	    [PPP_DOWN_AUTH_REFUSED] = "authentication method refused",
+	    [PPP_DOWN_MPPE_REQUIRED] = "MPPE required by the peer",
 	};
 
 	return (unsigned)r < ARRAY_SIZE(names) && names[r] ? names[r] : "?";

@@ -34,6 +34,11 @@ enum ppp_auth {
 	PPP_AUTH_MSCHAPV2 = 0x4,
 };
 #define PPP_AUTH_ALL (PPP_AUTH_PAP | PPP_AUTH_CHAP_MD5 | PPP_AUTH_MSCHAPV2)
+/* Bit of ppp_config.auth_allowed: the peer may skip authentication. Only
+ * MS-CHAPv2 makes the peer prove it knows the password (RFC 2759 §5, the
+ * authenticator response); without this bit a peer that asks for no
+ * authentication is refused (PPP_DOWN_AUTH_REFUSED). */
+#define PPP_AUTH_ALLOW_NONE 0x8
 
 /*
  * Only for the loopback tests: makes the instance the authenticator and
@@ -51,7 +56,8 @@ struct ppp_config {
 	const char *user;        /* copied; may be NULL when auth_allowed is 0 */
 	const uint8_t *password; /* copied into the instance, cleared on free */
 	size_t password_len;
-	unsigned auth_allowed;         /* PPP_AUTH_* bits we agree to; EAP is always refused */
+	unsigned auth_allowed;         /* PPP_AUTH_* bits (and PPP_AUTH_ALLOW_NONE) we agree to;
+	                                * EAP is always refused */
 	uint16_t mru;                  /* our receive unit, requested when not 1500; 0 = 1500 */
 	uint16_t mtu;                  /* upper bound for what we send; 0 = 1500 */
 	unsigned echo_interval_s;      /* LCP Echo-Request period; 0 = no echo */
@@ -85,6 +91,9 @@ enum ppp_down_reason {
 	PPP_DOWN_NEGOTIATION_FAILED, /* LCP/IPCP did not converge or timed out */
 	PPP_DOWN_LOOPBACK,           /* our own magic number keeps coming back */
 	PPP_DOWN_INTERNAL,           /* out of memory, crypto provider missing */
+	PPP_DOWN_AUTH_REFUSED,       /* the peer wants a method we refuse (.auth; NONE:
+	                              * it asks for no authentication at all) */
+	PPP_DOWN_MPPE_REQUIRED,      /* the peer asked for MPPE (CCP), we rejected it, it left */
 };
 
 struct ppp_failure {

@@ -44,7 +44,11 @@ struct lcp_state {
 	/* what the peer asked for in the request we last Ack'd */
 	uint16_t peer_mru;
 	enum ppp_auth peer_auth;
-	unsigned loopbacks; /* our own magic came back (§6.4) */
+	/* the peer asked for an authentication method we refuse (§6.2 Nak'd) */
+	bool auth_refused;
+	enum ppp_auth refused_auth; /* NONE: one we do not implement (EAP...) */
+	bool peer_wants_mppe;       /* a CCP Configure-Request with MPPE came (RFC 3078) */
+	unsigned loopbacks;         /* our own magic came back (§6.4) */
 	/* liveness (§5.8) */
 	struct loop_timer echo_timer;
 	unsigned echo_pending;

@@ -37,6 +37,9 @@ struct pppd {
 	size_t report_len;
 	char logline[512];
 	size_t logline_len;
+	/* pppd cannot refuse a peer that asks for no authentication: we watch
+	 * for its "... authentication succeeded" before ip-up instead. */
+	bool need_peer_auth, peer_authenticated, refused_no_auth, refused_method;
 };
 
 static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx);
@@ -170,7 +173,7 @@ struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct
 {
 	struct pppd *p = calloc(1, sizeof(*p));
 	struct pppd_argv av;
-	bool with_pw = cfg->user && cfg->auth_allowed;
+	bool with_pw = cfg->user && (cfg->auth_allowed & PPP_AUTH_ALL);
 	int pw_fd = -1, rc;
 
 	if (!p)
@@ -178,6 +181,8 @@ struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct
 	p->loop = loop;
 	p->lg = lg;
 	p->cbs = *cbs;
+	p->need_peer_auth = cfg->user && (cfg->auth_allowed & PPP_AUTH_ALL) &&
+	                    !(cfg->auth_allowed & PPP_AUTH_ALLOW_NONE);
 	p->ctx = ctx;
 	p->pid = -1;
 	p->fifo_fd = p->log_fd = p->options_fd = -1;
@@ -256,6 +261,14 @@ static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx)
 	p->pid = -1;
 	on_log(loop, p->log_fd, LOOP_READ, p); /* last words */
 	pppd_exit_reason(status, &why);
+	if (p->refused_no_auth || p->refused_method) {
+		why.reason = PPP_DOWN_AUTH_REFUSED;
+		why.auth = PPP_AUTH_NONE;
+		snprintf(why.message, sizeof(why.message), "%s",
+		         p->refused_method ? "pppd: the peer insists on an authentication method "
+		                             "we refuse"
+		                           : "the peer asks for no authentication");
+	}
 	log_notice(p->lg, LOG_PPP, "pppd: %s", why.message);
 	if (p->cbs.exited)
 		p->cbs.exited(p->ctx, &why, status);
@@ -266,8 +279,8 @@ static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
 	struct pppd *p = ctx;
 	ssize_t n;
 
-	(void)loop;
 	(void)events;
+	on_log(loop, p->log_fd, LOOP_READ, p); /* what pppd said before ip-up */
 	while ((n = read(fd, p->report + p->report_len, sizeof(p->report) - p->report_len)) > 0) {
 		struct pppd_report r;
 		long used;
@@ -275,7 +288,13 @@ static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
 		p->report_len += (size_t)n;
 		while ((used = pppd_parse_report(p->report, p->report_len, &r)) > 0) {
 			log_info(p->lg, LOG_PPP, "pppd: %s on %s", r.event, r.ifname);
-			if (p->cbs.ip_up && (r.ip.ipv4_up || r.ip.ipv6_up))
+			if (p->need_peer_auth && !p->peer_authenticated && !p->refused_no_auth) {
+				log_err(p->lg, LOG_PPP,
+				        "pppd: the gateway asked for no authentication: refused");
+				p->refused_no_auth = true;
+				pppd_stop(p);
+			}
+			if (!p->refused_no_auth && p->cbs.ip_up && (r.ip.ipv4_up || r.ip.ipv6_up))
 				p->cbs.ip_up(p->ctx, &r);
 			memmove(p->report, p->report + used, p->report_len - (size_t)used);
 			p->report_len -= (size_t)used;
@@ -285,6 +304,21 @@ static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
 			p->report_len = 0;
 		}
 	}
+}
+
+/* "LCP terminated by peer (peer refused to authenticate)": the gateway
+ * wanted a method our refuse-* options refused (pppd does not say which). */
+static void method_refused(struct pppd *p)
+{
+	struct ppp_failure why = {.reason = PPP_DOWN_AUTH_REFUSED, .auth = PPP_AUTH_NONE};
+
+	if (p->refused_method)
+		return;
+	p->refused_method = true;
+	snprintf(why.message, sizeof(why.message),
+	         "pppd: the peer insists on an authentication method we refuse");
+	if (p->cbs.refused)
+		p->cbs.refused(p->ctx, &why);
 }
 
 /* pppd's log lines (logfd 2) into our logger. */
@@ -303,6 +337,10 @@ static void on_log(struct loop *loop, int fd, unsigned events, void *ctx)
 				p->logline[p->logline_len] = '\0';
 				if (p->logline_len)
 					log_info(p->lg, LOG_PPP, "pppd: %s", p->logline);
+				if (strstr(p->logline, " authentication succeeded"))
+					p->peer_authenticated = true;
+				if (strstr(p->logline, "peer refused to authenticate"))
+					method_refused(p);
 				p->logline_len = 0;
 				if (buf[i] == '\n')
 					continue;

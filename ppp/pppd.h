@@ -83,6 +83,10 @@ void pppd_exit_reason(int status, struct ppp_failure *out);
 struct pppd_callbacks {
 	void (*ip_up)(void *ctx, const struct pppd_report *r); /* ip-up and ipv6-up */
 	void (*exited)(void *ctx, const struct ppp_failure *why, int status);
+	/* Optional: pppd says the gateway gave up because we refused its
+	 * authentication method (AUTH_REFUSED), before pppd exits and before
+	 * the gateway drops the L2TP session. */
+	void (*refused)(void *ctx, const struct ppp_failure *why);
 };
 
 /* Starts pppd with pppol2tp_fd, a PPPoL2TP socket that may not be connected

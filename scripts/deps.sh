@@ -3,6 +3,8 @@
 # interop rig. Installs only what is missing, so it is quick the second time.
 #   scripts/deps.sh          build + unit tests + fuzzing + interop rig
 #   scripts/deps.sh --build  only what building and unit tests need
+#   scripts/deps.sh --package  also what the Debian package step needs
+#                              (scripts/test --package): debhelper, lintian
 set -eu
 
 # clang's libFuzzer and sanitizer runtimes are only a recommendation of clang:
@@ -13,17 +15,32 @@ build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
- tcpdump iperf3 kmod python3-minimal tshark"
+ tcpdump iperf3 kmod python3-minimal tshark
+ libnss3-tools libnss3 libnspr4 libcurl3-nss libevent-core-2.1-7 libevent-pthreads-2.1-7
+ libldns3 libunbound8 libcap-ng0 libaudit1 libldap-2.5-0 dns-root-data libcli1.10"
+# Libreswan and l2tpns themselves are unpacked, not installed (their libraries
+# above are): tests/interop/lib/gw-unpack.sh.
+unpack_gateways() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	"$(dirname "$0")/../tests/interop/lib/gw-unpack.sh"
+}
+# Only the package step (scripts/test --package) needs these: debhelper
+# pulls in ~60 Perl packages, lintian as many again.
+package_pkgs="debhelper dpkg-dev lintian bash-completion systemd"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$build_pkgs $rig_pkgs"
+[ "${1:-}" = "--package" ] && pkgs="$pkgs $package_pkgs"
 
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	[ "${1:-}" = "--build" ] || unpack_gateways
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing packages:$missing (run as root or install them with apt-get)" >&2
@@ -36,3 +53,4 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
+[ "${1:-}" = "--build" ] || unpack_gateways

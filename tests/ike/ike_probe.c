@@ -263,6 +263,9 @@ int main(int argc, char **argv)
 			in->sin_family = AF_INET;
 			if (inet_pton(AF_INET, v, &in->sin_addr) != 1)
 				return usage();
+			/* the gateway's certificate must name the address typed */
+			if (!a[8])
+				snprintf(cfg.gateway_host, sizeof(cfg.gateway_host), "%s", v);
 		} else if (!strcmp(a, "--psk-file")) {
 			cfg.psk_len = read_secret(v, psk, sizeof(psk));
 			cfg.psk = psk;

@@ -9,6 +9,9 @@
  *   alice: exit 5 on SIGTERM (pppd's "stopped by signal")
  *   hangup: exit 16 after ip-up
  *   stubborn: ignore SIGTERM
+ *   noauth: the peer asked for no authentication (no "authentication
+ *           succeeded" line before ip-up)
+ *   refused: the peer wanted a method we refuse: pppd's line, exit 16
  * Violations exit 99 with a message on stderr.
  */
 #include <dirent.h>
@@ -142,6 +145,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "fake-pppd: up as %s\n", user);
 	if (strcmp(pw, TEST_PASSWORD) != 0)
 		return 19; /* authentication to the peer failed */
+	if (strcmp(user, "refused") == 0) {
+		fprintf(stderr, "LCP terminated by peer (peer refused to authenticate)\n");
+		sleep(1);
+		return 16;
+	}
+	if (strcmp(user, "noauth") != 0)
+		fprintf(stderr, "CHAP authentication succeeded\n"); /* as pppd 2.4.9 logs it */
 	run_ip_up(script, ipparam);
 	if (strcmp(user, "hangup") == 0)
 		return 16;

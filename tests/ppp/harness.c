@@ -72,7 +72,8 @@ void h_config(struct ppp_config *cfg)
 	cfg->user = "User";
 	cfg->password = pw;
 	cfg->password_len = sizeof(pw) - 1;
-	cfg->auth_allowed = PPP_AUTH_ALL;
+	/* the scripted peers mostly ask for no authentication */
+	cfg->auth_allowed = PPP_AUTH_ALL | PPP_AUTH_ALLOW_NONE;
 	cfg->request_dns = true;
 	cfg->restart_ms = 20;
 	cfg->max_configure = 4;

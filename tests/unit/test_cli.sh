@@ -7,12 +7,18 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..16"
+echo "1..19"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
 out=$("$bin" --version); rc=$?
 check "--version prints name and version" sh -c 'echo "$1" | grep -Eq "^l2tpsec [0-9]+\.[0-9]+"' _ "$out"
+# version -v: the four configured directories, absolute paths
+out=$("$bin" --version -v); rc=$?
+dirs=$(echo "$out" | grep -cE '^(profile|run|state|helper) dir: +/[^ ]+$')
+check "--version -v prints the four directories" test "$rc" -eq 0 -a "$dirs" -eq 4
+"$bin" version -x 2>/dev/null; rc=$?
+check "version with an unknown argument exits 2" test "$rc" -eq 2
 "$bin" frobnicate 2>/tmp/l2tpsec-cli.$$; rc=$?
 check "unknown command exits 2" test "$rc" -eq 2
 check "unknown command: one line on stderr" test "$(wc -l </tmp/l2tpsec-cli.$$)" -eq 1
@@ -64,15 +70,19 @@ check "--password-file with --password-stdin is a usage error" test "$rc" -eq 2
 rm -rf "$tmp"
 
 # bash completion: subcommands, then options of connect
-comp=${L2TPSEC_SRCDIR:-.}/scripts/completion/l2tpsec
+# (the installed file, generated in the build tree with the configured paths)
+comp=./scripts/completion/l2tpsec
+profile_dir=$("$bin" version -v | sed -n 's/^profile dir: *//p')
+check "completion lists profiles from the binary's profile dir" \
+	grep -qF "for f in $profile_dir/*.conf" "$comp"
 if command -v bash >/dev/null; then
 	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec dis); COMP_CWORD=1; _l2tpsec; echo \${COMPREPLY[*]}")
 	check "completion of subcommands" test "$out" = "disconnect"
 	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec connect --data); COMP_CWORD=2; _l2tpsec; echo \${COMPREPLY[*]}")
 	check "completion of connect's options" test "$out" = "--datapath"
 else
-	echo "ok 15 # SKIP no bash"
-	echo "ok 16 # SKIP no bash"
+	echo "ok 18 # SKIP no bash"
+	echo "ok 19 # SKIP no bash"
 fi
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail

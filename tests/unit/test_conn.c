@@ -87,6 +87,117 @@ static void test_liveness_key_round_trip(void **state)
 	free(q);
 }
 
+/* A profile parsed from text, a connection set up from it (no loop, no
+ * sockets: only the configuration builders run). */
+struct setup {
+	struct profile *p;
+	struct conn_params params;
+	struct conn c;
+	struct logger lg;
+};
+
+static void setup_from(struct setup *t, const char *text)
+{
+	struct profile_parse_opts opts = {.secrets_allowed = true};
+	char err[512];
+
+	memset(t, 0, sizeof(*t));
+	t->p = calloc(1, sizeof(*t->p));
+	assert_non_null(t->p);
+	profile_init(t->p, "t");
+	if (profile_parse_ini(t->p, text, strlen(text), "t.conf", &opts, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	log_init(&t->lg, LOG_TO_STDERR, LOG_LVL_ERR);
+	t->params.profile = t->p;
+	t->params.gateway.sin_family = AF_INET;
+	t->params.run_dir = "/nonexistent";
+	t->c.p = &t->params;
+	t->c.lg = &t->lg;
+}
+
+static void setup_free(struct setup *t)
+{
+	profile_free(t->p);
+	free(t->p);
+}
+
+#define PROFILE_HEAD "[gateway]\nhost = 192.0.2.1\n[ipsec]\npsk = k\n"
+
+/* Issue 15: the NAT keepalive interval comes from [ipsec] nat-keepalive. */
+static void test_nat_keepalive_setting(void **state)
+{
+	struct setup t;
+	struct ike_config cfg;
+
+	(void)state;
+	setup_from(&t, PROFILE_HEAD);
+	conn_setup_ike_config(&t.c, &cfg);
+	assert_int_equal(cfg.keepalive_interval_s, 20); /* RFC 3948 §4 */
+	setup_free(&t);
+	setup_from(&t, PROFILE_HEAD "nat-keepalive = 45s\n");
+	conn_setup_ike_config(&t.c, &cfg);
+	assert_int_equal(cfg.keepalive_interval_s, 45);
+	setup_free(&t);
+	setup_from(&t, PROFILE_HEAD "nat-keepalive = 0\n");
+	conn_setup_ike_config(&t.c, &cfg);
+	assert_int_equal(cfg.keepalive_interval_s, 0);
+	setup_free(&t);
+}
+
+static const struct l2tp_failure sccrq_unanswered = {
+    .stage = L2TP_STAGE_TUNNEL_SETUP,
+    .words = "no answer from the LNS to SCCRQ",
+};
+
+/* Issue 15: port = auto retries from a random port once SCCRQ from 1701
+ * got no answer, with a new SA whose selectors name the new port. */
+static void test_l2tp_port_retry_from_ephemeral(void **state)
+{
+	struct setup t;
+	struct ike_config ike;
+	struct l2tp_config l2tp;
+
+	(void)state;
+	setup_from(&t, PROFILE_HEAD);
+	conn_setup_l2tp_config(&t.c, &l2tp);
+	assert_int_equal(l2tp.local_port, 0); /* 1701 */
+	t.c.exit_code = CONN_EXIT_L2TP;
+	assert_false(conn_should_reconnect(&t.c)); /* never up, no reconnect */
+	assert_true(conn_l2tp_port_retry(&t.c, &sccrq_unanswered));
+	assert_true(t.c.l2tp_port >= 49152);
+	assert_true(conn_should_reconnect(&t.c));
+	conn_setup_ike_config(&t.c, &ike);
+	conn_setup_l2tp_config(&t.c, &l2tp);
+	assert_int_equal(ike.l2tp_local_port, t.c.l2tp_port);
+	assert_int_equal(l2tp.local_port, t.c.l2tp_port);
+	/* once: the second start failing the same way is the end */
+	t.c.l2tp_port_retry = CONN_PORT_RETRY_USED;
+	assert_false(conn_l2tp_port_retry(&t.c, &sccrq_unanswered));
+	assert_false(conn_should_reconnect(&t.c));
+	setup_free(&t);
+}
+
+static void test_l2tp_port_retry_only_when_it_can_help(void **state)
+{
+	struct l2tp_failure refused = sccrq_unanswered;
+	struct setup t;
+
+	(void)state;
+	setup_from(&t, PROFILE_HEAD "[l2tp]\nport = 1701\n");
+	assert_false(conn_l2tp_port_retry(&t.c, &sccrq_unanswered)); /* insisted on 1701 */
+	assert_int_equal(t.c.l2tp_port, 0);
+	setup_free(&t);
+	setup_from(&t, PROFILE_HEAD);
+	refused.by_peer = true; /* the LNS answered: StopCCN */
+	refused.result = 2;
+	assert_false(conn_l2tp_port_retry(&t.c, &refused));
+	refused = sccrq_unanswered;
+	refused.stage = L2TP_STAGE_SESSION_SETUP;
+	assert_false(conn_l2tp_port_retry(&t.c, &refused));
+	assert_int_equal(t.c.l2tp_port_retry, CONN_PORT_RETRY_NONE);
+	setup_free(&t);
+}
+
 /* A one-time password is wiped once PPP is up (the reconnect then asks for
  * a new one, client/daemon.c); a static password stays for reconnects. */
 static void test_otp_wiped_once_used(void **state)
@@ -119,6 +230,9 @@ int main(void)
 		cmocka_unit_test(test_mtu_from_algorithms),
 		cmocka_unit_test(test_one_liveness_policy),
 		cmocka_unit_test(test_liveness_key_round_trip),
+		cmocka_unit_test(test_nat_keepalive_setting),
+		cmocka_unit_test(test_l2tp_port_retry_from_ephemeral),
+		cmocka_unit_test(test_l2tp_port_retry_only_when_it_can_help),
 		cmocka_unit_test(test_otp_wiped_once_used),
 	};
 

@@ -234,9 +234,30 @@ static void test_socket_options(void **state)
 	close(fd4);
 }
 
+/* Issue 15: the kernel path finds a 96-bit HMAC-SHA-256 peer the way the
+ * userspace path does, from what arrives: ICV failures and nothing
+ * accepted means 96 bits; one accepted packet settles 128. */
+static void test_trunc96_verdict(void **state)
+{
+	struct esp_counters c = {0};
+
+	(void)state;
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 1), ESP_TRUNC_WAIT);
+	c.in_icv = 3;
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 1), ESP_TRUNC_SWITCH_96);
+	c.in_packets = 1; /* one verified at 128 bits: failures are noise */
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 2), ESP_TRUNC_128_OK);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS - 1), ESP_TRUNC_WAIT);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS), ESP_TRUNC_GIVE_UP);
+	c.in_icv = 1; /* late, but still before anything verified */
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS), ESP_TRUNC_SWITCH_96);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_trunc96_verdict),
 	    cmocka_unit_test(test_probe_gives_a_reason_or_cleans_up),
 	    cmocka_unit_test(test_policies_install_and_remove),
 	    cmocka_unit_test(test_cleanup_touches_only_our_leftovers),

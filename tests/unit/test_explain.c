@@ -3,6 +3,7 @@
  * ppp_auth_name()) and the supervisor's formats, so they cannot drift. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "client/conn.h"
 #include "client/explain.h"
 #include "ike/ike.h"
+#include "ike/proposal.h"
 #include "ppp/ppp.h"
 
 struct result {
@@ -70,6 +72,37 @@ static struct result ppp(enum ppp_down_reason reason, enum ppp_auth auth, const 
 	} while (0)
 #define assert_lacks(r, s) assert_null(strstr((r).text, (s)))
 
+/* A proposal list a hint suggests ("`esp = LIST`") must offer at least
+ * what the defaults offer: a hint never narrows the list that failed. */
+static void assert_suggested_lists_not_narrower(const struct result *r, bool esp)
+{
+	const char *key = esp ? "`esp = " : "`ike = ";
+	const char *p = r->text;
+
+	while ((p = strstr(p, key)) != NULL) {
+		char spec[128], err[160];
+		size_t n;
+
+		p += strlen(key);
+		n = strcspn(p, "`");
+		snprintf(spec, sizeof(spec), "%.*s", (int)n, p);
+		if (esp) {
+			struct ike_esp_list got, def;
+
+			assert_int_equal(ike_esp_proposals_parse(NULL, &def, err, sizeof(err)), 0);
+			if (ike_esp_proposals_parse(spec, &got, err, sizeof(err)) == 0)
+				assert_true(got.n >= def.n);
+		} else {
+			struct ike_p1_list got, def;
+
+			assert_int_equal(ike_proposals_parse(NULL, &def, err, sizeof(err)), 0);
+			if (ike_proposals_parse(spec, &got, err, sizeof(err)) == 0)
+				assert_true(got.n >= def.n);
+		}
+		assert_null(strchr(spec, '!'));
+	}
+}
+
 static void test_mm1_no_proposal_chosen(void **state)
 {
 	struct result r = ike(IKE_STAGE_MM1, IKE_FAIL_NOTIFY, 14, "");
@@ -78,9 +111,13 @@ static void test_mm1_no_proposal_chosen(void **state)
 	assert_int_equal(r.matched, 1);
 	assert_has(r, "IKE Main Mode (MM1): ");
 	assert_has(r, "IKE proposals");
-	assert_has(r, "`ike = 3des-sha1-modp1024`");
+	assert_has(r, "`ike =`");
 	assert_has(r, "--ike");
-	assert_has(r, "`dh2048 = off`");
+	assert_has(r, "`dh2048 = require`");
+	/* issue 15: no narrower or weaker list than the defaults */
+	assert_lacks(r, "dh2048 = off");
+	assert_lacks(r, "`ike = 3des");
+	assert_suggested_lists_not_narrower(&r, false);
 	assert_lacks(r, "esp =");
 }
 
@@ -91,9 +128,13 @@ static void test_mm1_proposal_mismatch(void **state)
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
-	assert_has(r, "`ike =`");
+	assert_has(r, "`ike = ");
+	assert_lacks(r, "dh2048 = off");
+	assert_suggested_lists_not_narrower(&r, false);
 }
 
+/* Issue 15: a strict gateway refused QM1 and the hint suggested
+ * `esp = aes128-sha1,3des-sha1`, weaker than what had failed. */
 static void test_qm1_no_proposal_chosen(void **state)
 {
 	struct result r = ike(IKE_STAGE_QM1, IKE_FAIL_NOTIFY, 14, "");
@@ -102,8 +143,13 @@ static void test_qm1_no_proposal_chosen(void **state)
 	assert_int_equal(r.matched, 1);
 	assert_has(r, "IKE Quick Mode (QM1): ");
 	assert_has(r, "ESP proposals");
-	assert_has(r, "`esp = ");
+	assert_has(r, "`pfs = on`");
+	assert_has(r, "`esp =`");
 	assert_has(r, "--esp");
+	assert_has(r, "so that all of ours are offered");
+	assert_lacks(r, "3des-sha1`");
+	assert_lacks(r, "aes128-sha1");
+	assert_suggested_lists_not_narrower(&r, true);
 	assert_lacks(r, "ike =");
 }
 
@@ -117,6 +163,7 @@ static void test_qm1_proposal_mismatch(void **state)
 	assert_int_equal(r.matched, 1);
 	assert_has(r, "`esp =`");
 	assert_has(r, "`pfs`");
+	assert_suggested_lists_not_narrower(&r, true);
 }
 
 static void test_mm1_timeout_unreachable(void **state)

@@ -14,13 +14,18 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "ike/natt.h"
 #include "lib/util.h"
 #include "tests/ike/scripted_gw.h"
+#include "tests/unit/hijack.h"
 
 static uint16_t port_of(const struct sockaddr_storage *ss)
 {
@@ -197,9 +202,9 @@ static void test_natt_socket_demux(void **state)
 	assert_int_equal(sendto(g->fd_natt, esp, sizeof(esp), 0, (struct sockaddr *)&g->peer_natt,
 	                        sizeof(g->peer_natt)),
 	                 (ssize_t)sizeof(esp));
-	assert_int_equal(sendto(g->fd_natt, &ka, 1, 0, (struct sockaddr *)&g->peer_natt,
-	                        sizeof(g->peer_natt)),
-	                 1);
+	assert_int_equal(
+	    sendto(g->fd_natt, &ka, 1, 0, (struct sockaddr *)&g->peer_natt, sizeof(g->peer_natt)),
+	    1);
 	gw_run(g, 100);
 	assert_int_equal(g->non_ike, 1);
 	assert_int_equal(g->non_ike_len, sizeof(esp));
@@ -314,6 +319,102 @@ static void test_two_sessions_share_ports(void **state)
 	gw_teardown(&bstate);
 }
 
+/* Issue #14 finding 1: while a session holds 500/4500 (shared ports, as
+ * for two gateways), another user binding our address and port with
+ * SO_REUSEADDR/SO_REUSEPORT and connecting to the gateway would be handed
+ * the gateway's datagrams; the kernel must refuse the bind. */
+static void test_ports_not_shared_with_other_users(void **state)
+{
+	struct gw *g = *state;
+	uint16_t port = free_port(), nport = free_port();
+	struct sockaddr_in ours = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in gw_ike, gw_natt;
+	socklen_t alen = sizeof(gw_ike);
+
+	assert_int_equal(getsockname(g->fd, (struct sockaddr *)&gw_ike, &alen), 0);
+	alen = sizeof(gw_natt);
+	assert_int_equal(getsockname(g->fd_natt, (struct sockaddr *)&gw_natt, &alen), 0);
+	g->natt = true;
+	g->force_encaps = true;
+	g->qm_life = 3600;
+	start_on_ports(g, port, nport);
+	gw_main_mode(g, false);
+	ours.sin_port = htons(port);
+	if (try_hijack_as_nobody(&ours, &gw_ike) == HIJACK_UNTESTED)
+		skip();
+	assert_int_equal(try_hijack_as_nobody(&ours, &gw_ike), HIJACK_DENIED);
+	ours.sin_port = htons(nport);
+	assert_int_equal(try_hijack_as_nobody(&ours, &gw_natt), HIJACK_DENIED);
+	ours.sin_addr.s_addr = htonl(INADDR_ANY);
+	assert_int_equal(try_hijack_as_nobody(&ours, &gw_natt), HIJACK_DENIED);
+	gw_quick_mode(g, false);
+	assert_int_equal(g->failed, 0);
+}
+
+static void write_sysctl(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(value, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The scripted gateway in a network namespace of its own (loopback up, and
+ * XFRM policies applied on it, which lo skips by default), or nothing (the
+ * test skips) when that is not allowed. */
+static int netns_gw_setup(void **state)
+{
+	struct ifreq ifr = {.ifr_name = "lo"};
+	int fd;
+
+	*state = NULL;
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0 || system("ip -V >/dev/null 2>&1"))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+	close(fd);
+	write_sysctl("/proc/sys/net/ipv4/conf/lo/disable_xfrm", "0");
+	write_sysctl("/proc/sys/net/ipv4/conf/lo/disable_policy", "0");
+	return gw_setup(state);
+}
+
+static int netns_gw_teardown(void **state)
+{
+	return *state ? gw_teardown(state) : 0;
+}
+
+/* Issue #14 finding 5: another daemon's catch-all policy (here: block all
+ * UDP from and to our IKE ports) must not capture IKE; the sockets carry
+ * their own allow policies, as charon's and pluto's do. */
+static void test_ike_bypasses_other_policies(void **state)
+{
+	struct gw *g = *state;
+	uint16_t port = free_port(), nport = free_port();
+	char cmd[512];
+
+	if (!g)
+		skip();
+	snprintf(cmd, sizeof(cmd),
+	         "ip xfrm policy add dir out src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport %u "
+	         "action block && ip xfrm policy add dir out src 0.0.0.0/0 dst 0.0.0.0/0 "
+	         "proto udp sport %u action block && ip xfrm policy add dir in src 0.0.0.0/0 "
+	         "dst 0.0.0.0/0 proto udp dport %u action block",
+	         port, nport, nport);
+	assert_int_equal(system(cmd), 0);
+	g->natt = true;
+	g->force_encaps = true;
+	g->qm_life = 3600;
+	start_on_ports(g, port, nport);
+	gw_main_mode(g, false); /* MM1 on the IKE port, MM5 on the NAT-T port */
+	gw_quick_mode(g, false);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->nseen, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +427,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ports_held_without_reuse_fall_back, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_two_sessions_share_ports, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_ports_not_shared_with_other_users, gw_setup,
+	                                    gw_teardown),
+	    /* last: it moves the process into a network namespace of its own */
+	    cmocka_unit_test_setup_teardown(test_ike_bypasses_other_policies, netns_gw_setup,
+	                                    netns_gw_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ike_natt_flow", tests, NULL, NULL);

@@ -2,10 +2,13 @@
  * DH 2048 policy and bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "ike/isakmp.h"
 #include "ike/proposal.h"
@@ -74,11 +77,76 @@ static void test_default_list(void **state)
 		assert_int_not_equal(l.a[i].group, 1);
 	}
 	assert_int_equal(ike_esp_proposals_parse("", &e, err, sizeof(err)), 0);
-	assert_int_equal(e.n, 3);
 	ike_esp_alg_str(&e.a[0], s, sizeof(s));
-	assert_string_equal(s, "aes256-sha1");
-	ike_esp_alg_str(&e.a[2], s, sizeof(s));
+	assert_string_equal(s, "aes256gcm16");
+	ike_esp_alg_str(&e.a[e.n - 1], s, sizeof(s));
 	assert_string_equal(s, "3des-sha1");
+}
+
+static bool p1_offered(const struct ike_p1_list *l, const char *want)
+{
+	char s[64];
+
+	for (size_t i = 0; i < l->n; i++) {
+		ike_p1_alg_str(&l->a[i], s, sizeof(s));
+		if (strcmp(s, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+static size_t esp_index(const struct ike_esp_list *l, const char *want)
+{
+	char s[64];
+
+	for (size_t i = 0; i < l->n; i++) {
+		ike_esp_alg_str(&l->a[i], s, sizeof(s));
+		if (strcmp(s, want) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* Issue 15: a strict modern gateway (AES-256/SHA-256/modp2048 in both
+ * phases, or AES-GCM only) and a legacy one (3DES/SHA-1/modp1024) both find
+ * their proposal in the defaults, strongest first, on either data path. */
+static void test_defaults_cover_strict_and_legacy_gateways(void **state)
+{
+	static const char *const esp_strongest_first[] = {
+	    "aes256gcm16", "aes128gcm16", "aes256-sha256", "aes128-sha256",
+	    "aes256-sha1", "aes128-sha1", "3des-sha1",
+	};
+	struct ike_p1_list l;
+	struct ike_esp_list e;
+	char err[160];
+	size_t prev = 0;
+
+	(void)state;
+	assert_int_equal(ike_proposals_parse(NULL, &l, err, sizeof(err)), 0);
+	assert_true(p1_offered(&l, "aes256-sha2_256-modp2048"));
+	assert_true(p1_offered(&l, "aes128-sha2_256-modp2048"));
+	/* MikroTik's default profile (aes-128/3des, sha1, modp2048/modp1024)
+	 * must find AES before it falls back to 3DES */
+	assert_true(p1_offered(&l, "aes128-sha1-modp2048"));
+	assert_true(p1_offered(&l, "3des-sha1-modp1024"));
+	/* NegotiateDH2048 "offer" (the default) keeps both ends. */
+	assert_int_equal(ike_p1_apply_dh2048(&l, IKE_DH2048_OFFER, err, sizeof(err)), 0);
+	assert_true(p1_offered(&l, "aes256-sha2_256-modp2048"));
+	assert_true(p1_offered(&l, "3des-sha1-modp1024"));
+	assert_int_equal(ike_esp_proposals_parse(NULL, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.n, ARRAY_LEN(esp_strongest_first));
+	for (size_t i = 0; i < ARRAY_LEN(esp_strongest_first); i++) {
+		size_t at = esp_index(&e, esp_strongest_first[i]);
+
+		if (at == SIZE_MAX)
+			fail_msg("%s is not in the default ESP list", esp_strongest_first[i]);
+		assert_true(i == 0 || at > prev);
+		prev = at;
+	}
+	/* RFC 4868: SHA-256 with the full 128-bit ICV, GCM with a 16-byte tag. */
+	assert_int_equal(e.a[esp_index(&e, "aes256-sha256")].auth, ESP_AUTH_HMAC_SHA256_128);
+	assert_int_equal(e.a[0].cipher, ESP_CIPHER_AES_GCM_16);
+	assert_int_equal(e.a[0].key_bits, 256);
 }
 
 /* Without "!", the defaults follow the given proposals (strongSwan). */
@@ -195,6 +263,7 @@ int main(void)
 	    cmocka_unit_test(test_single_proposal_strict),
 	    cmocka_unit_test(test_combinations_expand_in_order),
 	    cmocka_unit_test(test_default_list),
+	    cmocka_unit_test(test_defaults_cover_strict_and_legacy_gateways),
 	    cmocka_unit_test(test_without_bang_appends_defaults),
 	    cmocka_unit_test(test_dh2048_policy),
 	    cmocka_unit_test(test_esp_proposals),

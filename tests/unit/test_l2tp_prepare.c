@@ -19,6 +19,7 @@
 #include "l2tp/proto.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "tests/unit/hijack.h"
 
 /* A UDP socket on 127.0.0.1, its port in *port. */
 static int lns_socket(uint16_t *port)
@@ -34,7 +35,8 @@ static int lns_socket(uint16_t *port)
 	return fd;
 }
 
-static struct l2tp *engine(struct loop *loop, struct logger *lg, uint16_t lns_port)
+static struct l2tp *engine_on(struct loop *loop, struct logger *lg, uint16_t lns_port,
+                              uint16_t local_port)
 {
 	static const struct l2tp_callbacks cb = {0};
 	struct l2tp_config cfg;
@@ -45,7 +47,13 @@ static struct l2tp *engine(struct loop *loop, struct logger *lg, uint16_t lns_po
 	sin->sin_addr.s_addr = htonl(0x7f000001);
 	sin->sin_port = htons(lns_port);
 	cfg.port_mode = L2TP_PORT_EPHEMERAL;
+	cfg.local_port = local_port;
 	return l2tp_new(loop, lg, &cfg, &cb, NULL);
+}
+
+static struct l2tp *engine(struct loop *loop, struct logger *lg, uint16_t lns_port)
+{
+	return engine_on(loop, lg, lns_port, 0);
 }
 
 static void test_prepare_then_start(void **state)
@@ -92,10 +100,48 @@ static void test_prepare_then_start(void **state)
 	loop_free(loop);
 }
 
+/* Issue #14 finding 1: on a fixed port (1701, shared between our own
+ * tunnels) another user must not be able to bind our address and port and
+ * connect to the LNS: on the kernel path it would read the decrypted PPP
+ * traffic and could inject into the tunnel. */
+static void test_fixed_port_not_shared_with_other_users(void **state)
+{
+	struct loop *loop = loop_new();
+	struct logger lg;
+	uint16_t port, local_port;
+	int lns = lns_socket(&port), probe = lns_socket(&local_port);
+	struct sockaddr_in ours = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in lns_addr = ours;
+	struct l2tp *l2tp;
+
+	(void)state;
+	close(probe); /* a free port to use as "1701" */
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_ERR);
+	l2tp = engine_on(loop, &lg, port, local_port);
+	assert_non_null(l2tp);
+	assert_int_equal(l2tp_prepare(l2tp), 0);
+	assert_int_equal(l2tp_local_port(l2tp), local_port);
+	ours.sin_port = htons(local_port);
+	lns_addr.sin_port = htons(port);
+	if (try_hijack_as_nobody(&ours, &lns_addr) == HIJACK_UNTESTED) {
+		l2tp_free(l2tp);
+		close(lns);
+		loop_free(loop);
+		skip();
+	}
+	assert_int_equal(try_hijack_as_nobody(&ours, &lns_addr), HIJACK_DENIED);
+	ours.sin_addr.s_addr = htonl(INADDR_ANY);
+	assert_int_equal(try_hijack_as_nobody(&ours, &lns_addr), HIJACK_DENIED);
+	l2tp_free(l2tp);
+	close(lns);
+	loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prepare_then_start),
+	    cmocka_unit_test(test_fixed_port_not_shared_with_other_users),
 	};
 	return cmocka_run_group_tests_name("l2tp_prepare", tests, NULL, NULL);
 }

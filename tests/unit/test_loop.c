@@ -256,7 +256,9 @@ static void test_child_exited_before_watch(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		_exit(3);
-	usleep(50000);
+	/* until it has exited, without reaping it (a fixed sleep lost the race
+	 * on a loaded machine) */
+	assert_int_equal(waitid(P_PID, (id_t)pid, &(siginfo_t){0}, WEXITED | WNOWAIT), 0);
 	assert_int_equal(loop_watch_child(loop, pid, on_child, &c), 0);
 	loop_run_once(loop, 0);
 	assert_int_equal(c.calls, 1);

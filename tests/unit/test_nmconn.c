@@ -43,8 +43,8 @@ static void test_reference_example(void **state)
 	assert_memory_equal(p->psk.value.data, "secret psk", 10); /* 0s base64 decoded */
 	assert_string_equal(p->ike_proposals, "aes256-sha2_256-modp2048,3des-sha1-modp1024");
 	assert_string_equal(p->esp_proposals, "aes256-sha1,3des-sha1");
-	/* refuse-pap=yes; chap and mschapv2 stay, as with pppd */
-	assert_int_equal(p->auth_methods, PROFILE_PPP_CHAP | PROFILE_PPP_MSCHAPV2);
+	/* refuse-pap=yes; CHAP-MD5 only when refuse-chap=no (issue #14) */
+	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2);
 	assert_false(p->default_route); /* never-default=true */
 	assert_int_equal(p->n_search, 1);
 	assert_string_equal(p->dns_search[0], "corp.example.com");
@@ -106,8 +106,8 @@ static void test_agent_owned_secrets_and_mapping(void **state)
 	assert_int_equal(p->ipsec_lifetime_s, 3600);
 	assert_true(p->force_encaps);
 	assert_int_equal(p->pfs, PROFILE_PFS_OFF);
-	assert_int_equal(p->auth_methods,
-	                 PROFILE_PPP_PAP | PROFILE_PPP_CHAP | PROFILE_PPP_MSCHAPV2);
+	/* no refuse-* keys: our default, not pppd's "everything" (issue #14) */
+	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2);
 	assert_true(p->default_route);
 	/* ignore-auto-dns=true with servers: only those */
 	assert_int_equal(p->dns, PROFILE_DNS_SERVERS);
@@ -225,6 +225,31 @@ static int parse_text(const char *extra_vpn, const char *secrets, const char *ip
 	return profile_validate(p, NULL, err, errlen);
 }
 
+/* NetworkManager's refuse-* keys map onto auth-methods: the weak methods
+ * only when a keyfile says refuse-pap=no / refuse-chap=no (issue #14). */
+static void test_refuse_keys_map_to_auth_methods(void **state)
+{
+	struct profile *p = malloc(sizeof(*p));
+	char err[512];
+	static const char secrets[] = "password=p\nipsec-psk=k\n";
+
+	(void)state;
+	assert_int_equal(parse_text("", secrets, "", p, err, sizeof(err)), 0);
+	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2);
+	profile_free(p);
+	assert_int_equal(
+	    parse_text("refuse-pap=no\nrefuse-chap=no\n", secrets, "", p, err, sizeof(err)), 0);
+	assert_int_equal(p->auth_methods,
+	                 PROFILE_PPP_PAP | PROFILE_PPP_CHAP | PROFILE_PPP_MSCHAPV2);
+	profile_free(p);
+	assert_int_equal(
+	    parse_text("refuse-pap=no\nrefuse-mschapv2=yes\n", secrets, "", p, err, sizeof(err)),
+	    0);
+	assert_int_equal(p->auth_methods, PROFILE_PPP_PAP);
+	profile_free(p);
+	free(p);
+}
+
 static void test_flags_and_dns_modes(void **state)
 {
 	struct profile *p = malloc(sizeof(*p));
@@ -325,6 +350,7 @@ int main(void)
 	    cmocka_unit_test(test_corpus_bad_exact_errors),
 	    cmocka_unit_test(test_secrets_need_private_file),
 	    cmocka_unit_test(test_flags_and_dns_modes),
+	    cmocka_unit_test(test_refuse_keys_map_to_auth_methods),
 	    cmocka_unit_test(test_import_round_trip),
 	};
 

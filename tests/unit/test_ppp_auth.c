@@ -318,6 +318,110 @@ static void test_secret_not_in_logs(void **state)
 	assert_non_null(strstr(t->h.log, "MS-CHAPv2: authenticated"));
 }
 
+/* ---- issue #14 finding 3: who the gateway must prove itself to be ---- */
+
+static const uint8_t opt_magic_only[] = {5, 6, 1, 2, 3, 4};
+
+/* A gateway (or a PSK holder posing as it) that asks for no authentication
+ * proves nothing: refused by default, before any NCP. */
+static void test_no_authentication_refused_by_default(void **state)
+{
+	struct t *t = *state;
+	struct harness *h;
+
+	t->cfg.auth_allowed = PPP_AUTH_MSCHAPV2;
+	h = open_with(t, opt_magic_only, sizeof(opt_magic_only));
+	h_expect_find(h, 0xc021, 5, NULL); /* Terminate-Request */
+	assert_false(in_network_phase(h));
+	h_run_until_down(h, 2000);
+	assert_true(h->down);
+	assert_int_equal(h->why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(h->why.auth, PPP_AUTH_NONE);
+}
+
+static void test_no_authentication_when_allowed(void **state)
+{
+	struct t *t = *state;
+	struct harness *h;
+	struct ppp_status st;
+
+	t->cfg.auth_allowed = PPP_AUTH_MSCHAPV2 | PPP_AUTH_ALLOW_NONE;
+	h = open_with(t, opt_magic_only, sizeof(opt_magic_only));
+	ppp_get_status(h->ppp, &st);
+	assert_int_equal(st.phase, PPP_PHASE_NETWORK);
+	h_expect_find(h, 0x8021, 1, NULL); /* IPCP starts */
+	assert_false(h->down);
+}
+
+/* A gateway that insists on PAP: Nak'd with MS-CHAPv2 (RFC 1661 §6.2), and
+ * when it gives up the failure names PAP. */
+static void test_pap_refused_and_named(void **state)
+{
+	struct t *t = *state;
+	struct harness *h;
+	const uint8_t *nak;
+	size_t len;
+
+	t->cfg.auth_allowed = PPP_AUTH_MSCHAPV2;
+	h_init(&t->h, t->loop, &t->cfg);
+	h = &t->h;
+	assert_int_equal(ppp_start(h->ppp), 0);
+	h_flush(h);
+	h_send(h, 0xc021, 1, 1, opt_pap, sizeof(opt_pap));
+	nak = h_expect(h, 0xc021, 3, &len);
+	assert_int_equal(len, 9);
+	assert_int_equal(nak[6], 0xc2);   /* CHAP ... */
+	assert_int_equal(nak[8], 0x81);   /* ... MS-CHAPv2 */
+	h_send(h, 0xc021, 5, 2, NULL, 0); /* it gives up */
+	h_run_until_down(h, 2000);
+	assert_true(h->down);
+	assert_int_equal(h->why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(h->why.auth, PPP_AUTH_PAP);
+}
+
+/* pppd as the gateway, after our Nak of PAP, asks for no authentication at
+ * all (seen in the rig): refused, and named by the PAP it wanted. */
+static void test_pap_then_none_named_pap(void **state)
+{
+	struct t *t = *state;
+	struct harness *h;
+	const uint8_t *req;
+	size_t len;
+
+	t->cfg.auth_allowed = PPP_AUTH_MSCHAPV2;
+	h_init(&t->h, t->loop, &t->cfg);
+	h = &t->h;
+	assert_int_equal(ppp_start(h->ppp), 0);
+	req = h_expect(h, 0xc021, 1, &len);
+	h_send(h, 0xc021, 2, req[1], req + 4, len - 4); /* our request acked */
+	h_send(h, 0xc021, 1, 1, opt_pap, sizeof(opt_pap));
+	h_expect(h, 0xc021, 3, NULL); /* Nak: MS-CHAPv2 */
+	h_send(h, 0xc021, 1, 2, opt_magic_only, sizeof(opt_magic_only));
+	h_expect(h, 0xc021, 2, NULL); /* Ack: LCP opens */
+	h_expect_find(h, 0xc021, 5, NULL); /* and we leave */
+	h_run_until_down(h, 2000);
+	assert_int_equal(h->why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(h->why.auth, PPP_AUTH_PAP);
+}
+
+/* A gateway that demands MPPE (CCP option 18, RFC 3078) and leaves when we
+ * reject CCP: the failure says MPPE, not "terminated". */
+static void test_mppe_demand_named(void **state)
+{
+	struct t *t = *state;
+	struct harness *h;
+	static const uint8_t mppe[] = {18, 6, 0, 0, 0, 0x40};
+
+	h = open_with(t, opt_magic_only, sizeof(opt_magic_only));
+	h_flush(h);
+	h_send(h, 0x80fd, 1, 1, mppe, sizeof(mppe));
+	h_expect_find(h, 0xc021, 8, NULL); /* Protocol-Reject */
+	h_send(h, 0xc021, 5, 9, NULL, 0);
+	h_run_until_down(h, 2000);
+	assert_true(h->down);
+	assert_int_equal(h->why.reason, PPP_DOWN_MPPE_REQUIRED);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -337,6 +441,11 @@ int main(void)
 	    T(test_mschapv2_failure),
 	    T(test_mschapv2_challenge_wrong_size),
 	    T(test_secret_not_in_logs),
+	    T(test_no_authentication_refused_by_default),
+	    T(test_no_authentication_when_allowed),
+	    T(test_pap_refused_and_named),
+	    T(test_mppe_demand_named),
+	    T(test_pap_then_none_named_pap),
 	};
 
 	return cmocka_run_group_tests_name("ppp_auth", tests, NULL, NULL);

@@ -26,7 +26,7 @@ static int setup(void **state)
 	memset(&t, 0, sizeof(t));
 	t.loop = loop_new();
 	h_config(&t.cfg);
-	t.cfg.auth_allowed = PPP_AUTH_ALL;
+	t.cfg.auth_allowed = PPP_AUTH_ALL | PPP_AUTH_ALLOW_NONE;
 	*state = &t;
 	return t.loop ? 0 : -1;
 }

@@ -99,7 +99,7 @@ static void run_auth(void **state, enum ppp_auth method, unsigned client_allows)
 
 static void test_no_auth(void **state)
 {
-	run_auth(state, PPP_AUTH_NONE, PPP_AUTH_ALL);
+	run_auth(state, PPP_AUTH_NONE, PPP_AUTH_ALL | PPP_AUTH_ALLOW_NONE);
 }
 
 static void test_pap(void **state)

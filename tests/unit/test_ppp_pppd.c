@@ -81,9 +81,8 @@ static void test_argv_defaults(void **state)
 	assert_true(find(&a, "passwordfd.so") > 0);
 	/* Against /etc/ppp/options (auth, lock, modem...): */
 	static const char *const must[] = {
-	    "noauth",        "nodetach",   "nodefaultroute", "noipdefault", "noproxyarp",
-	    "noccp",         "nodeflate",  "nobsdcomp",      "refuse-eap",
-	    "refuse-mschap", "usepeerdns", "noipv6"};
+	    "noauth",    "nodetach",  "nodefaultroute", "noipdefault",   "noproxyarp", "noccp",
+	    "nodeflate", "nobsdcomp", "refuse-eap",     "refuse-mschap", "usepeerdns", "noipv6"};
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		assert_true(find(&a, must[i]) > 0);
 	assert_opt(&a, "user", "alice");
@@ -350,7 +349,7 @@ struct launch {
 	struct logger lg;
 	char log[8192];
 	size_t log_len;
-	int ip_ups;
+	int ip_ups, refusals;
 	struct pppd_report report;
 	bool exited;
 	struct ppp_failure why;
@@ -377,6 +376,14 @@ static void cb_ip_up(void *ctx, const struct pppd_report *r)
 	l->report = *r;
 }
 
+static void cb_refused(void *ctx, const struct ppp_failure *why)
+{
+	struct launch *l = ctx;
+
+	assert_int_equal(why->reason, PPP_DOWN_AUTH_REFUSED);
+	l->refusals++;
+}
+
 static void cb_exited(void *ctx, const struct ppp_failure *why, int status)
 {
 	struct launch *l = ctx;
@@ -389,7 +396,8 @@ static void cb_exited(void *ctx, const struct ppp_failure *why, int status)
 static struct pppd *launch(struct launch *l, const char *user, const char *password,
                            unsigned stop_ms, int *sock)
 {
-	static const struct pppd_callbacks cbs = {.ip_up = cb_ip_up, .exited = cb_exited};
+	static const struct pppd_callbacks cbs = {
+	    .ip_up = cb_ip_up, .exited = cb_exited, .refused = cb_refused};
 	struct pppd_config c;
 	int sv[2];
 	struct pppd *p;
@@ -481,6 +489,43 @@ static void test_launch_wrong_password(void **state)
 	assert_true(l.exited);
 	assert_int_equal(WEXITSTATUS(l.status), 19);
 	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_FAILED);
+	assert_int_equal(l.ip_ups, 0);
+	finish(&l, p, sock);
+}
+
+/* Issue #14: pppd cannot refuse a gateway that asks for no authentication;
+ * without pppd's "authentication succeeded" before ip-up the address is
+ * not taken, pppd is stopped and the reason says so. */
+static void test_launch_gateway_without_authentication(void **state)
+{
+	struct launch l;
+	int sock;
+	struct pppd *p = launch_attached(&l, "noauth", "s3cret pw", 2000, &sock);
+
+	(void)state;
+	run_until(&l, &l.exited, NULL, 5000);
+	assert_true(l.exited);
+	assert_int_equal(l.ip_ups, 0);
+	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(l.why.auth, PPP_AUTH_NONE);
+	finish(&l, p, sock);
+}
+
+/* The gateway wanted a method our refuse-* options refused: said at once
+ * (refused), before pppd exits, and again as the exit reason. */
+static void test_launch_method_refused(void **state)
+{
+	struct launch l;
+	int sock;
+	struct pppd *p = launch_attached(&l, "refused", "s3cret pw", 2000, &sock);
+
+	(void)state;
+	run_until(&l, NULL, &l.refusals, 5000);
+	assert_int_equal(l.refusals, 1);
+	assert_false(l.exited);
+	run_until(&l, &l.exited, NULL, 5000);
+	assert_true(l.exited);
+	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_REFUSED);
 	assert_int_equal(l.ip_ups, 0);
 	finish(&l, p, sock);
 }
@@ -587,6 +632,8 @@ int main(void)
 	    cmocka_unit_test(test_launch_ip_up_and_stop),
 	    cmocka_unit_test(test_launch_wrong_password),
 	    cmocka_unit_test(test_launch_hangup),
+	    cmocka_unit_test(test_launch_gateway_without_authentication),
+	    cmocka_unit_test(test_launch_method_refused),
 	    cmocka_unit_test(test_launch_sigkill_after_timeout),
 	    cmocka_unit_test(test_launch_parent_killed),
 	};

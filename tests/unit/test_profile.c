@@ -75,10 +75,12 @@ static void test_defaults(void **state)
 	assert_int_equal(p->pfs, PROFILE_PFS_OFF);
 	assert_false(p->force_encaps);
 	assert_int_equal(p->dpd_interval_s, 30);
+	assert_int_equal(p->nat_keepalive_s, 20);
 	assert_int_equal(p->l2tp_port, PROFILE_L2TP_PORT_AUTO);
 	assert_int_equal(p->hello_interval_s, 60);
 	assert_int_equal(p->retries, 5);
-	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2 | PROFILE_PPP_CHAP);
+	/* issue #14: only MS-CHAPv2 makes the gateway prove itself */
+	assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2);
 	assert_int_equal(p->mtu, 1400);
 	assert_int_equal(p->mru, 1400);
 	assert_true(p->default_route);
@@ -114,6 +116,7 @@ static void test_full_profile_values(void **state)
 	assert_string_equal(p->pfs_group, "modp2048");
 	assert_true(p->force_encaps);
 	assert_int_equal(p->dpd_interval_s, 0);
+	assert_int_equal(p->nat_keepalive_s, 10);
 	assert_int_equal(p->l2tp_port, PROFILE_L2TP_PORT_EPHEMERAL);
 	assert_string_equal((char *)p->tunnel_secret.value.data, "tunnel-secret");
 	assert_int_equal(p->hello_interval_s, 30);
@@ -330,7 +333,7 @@ static void test_names_and_paths(void **state)
 	profile_name_from(name, "Büro VPN");
 	assert_string_equal(name, "B-ro-VPN");
 	assert_int_equal(profile_path_for("office", path, sizeof(path)), 0);
-	assert_string_equal(path, "/etc/l2tpsec/office.conf");
+	assert_string_equal(path, PROFILE_DIR "/office.conf");
 	assert_int_equal(profile_path_for("./office.conf", path, sizeof(path)), 0);
 	assert_string_equal(path, "./office.conf");
 	assert_int_equal(profile_path_for("bad name", path, sizeof(path)), -1);
@@ -500,6 +503,8 @@ static void round_trip(struct profile *p)
 	assert_int_equal(q->dns, p->dns);
 	assert_int_equal(q->dns_add_to_peer, p->dns_add_to_peer);
 	assert_int_equal(q->auth_methods, p->auth_methods);
+	assert_string_equal(q->key_password_file, p->key_password_file);
+	assert_string_equal(q->crl, p->crl);
 	assert_memory_equal(q->log_level, p->log_level, sizeof(p->log_level));
 	assert_int_equal(q->ike_lifetime_s, p->ike_lifetime_s);
 	assert_int_equal(q->pfs, p->pfs);
@@ -515,14 +520,20 @@ static void round_trip(struct profile *p)
 
 static void test_writer_round_trip_corpus(void **state)
 {
-	static const char *const files[] = {"good/minimal.conf", "good/full.conf", "good/cert.conf",
-	                                    "good/files.conf", "good/crlf-bom.conf"};
+	static const char *const files[] = {"good/minimal.conf",  "good/full.conf",
+	                                    "good/cert.conf",     "good/files.conf",
+	                                    "good/crlf-bom.conf", "good/p12.conf"};
 	struct profile *p = malloc(sizeof(*p));
 	char err[512];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		assert_int_equal(parse_corpus(files[i], p, NULL, err, sizeof(err)), 0);
+		if (strcmp(files[i], "good/p12.conf") == 0) {
+			/* a PKCS#12 key carries the certificate; "none" is a method */
+			assert_string_equal(p->crl, "/etc/l2tpsec/certs/ca.crl");
+			assert_int_equal(p->auth_methods, PROFILE_PPP_MSCHAPV2 | PROFILE_PPP_NONE);
+		}
 		round_trip(p);
 		profile_free(p);
 	}

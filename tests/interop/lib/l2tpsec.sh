@@ -138,12 +138,19 @@ rig_gw_stop() {
 		read -r n <"$p/comm" 2>/dev/null || continue
 		[ "$n" = pppd ] && rig_stop_pid "${p#/proc/}"
 	done
-	for n in xl2tpd charon; do
+	for n in xl2tpd l2tpns radius charon pluto; do
 		[ -s "$d/$n.bgpid" ] && rig_stop_pid "$(<"$d/$n.bgpid")"
 		rm -f "$d/$n.bgpid"
 	done
 	rm -f "$d/run/charon.vici" "$d/run/charon.pid" "$d/run/charon.ctl" "$d/run/xl2tpd.pid" \
-		"$d/run/xl2tpd/l2tp-control" "$d/run/ppp-events.log"
+		"$d/run/xl2tpd/l2tp-control" "$d/run/ppp-events.log" "$d/libreswan/run/pluto.ctl" \
+		"$d/libreswan/run/pluto.pid"
+	# pluto leaves its SAs and policies in the kernel when stopped
+	if [ -s "$d/libreswan/ipsec.conf" ]; then
+		rig_in gw ip xfrm state flush
+		rig_in gw ip xfrm policy flush
+	fi
+	return 0
 }
 
 # rig_l2tpsec_client_pids: pids of processes in the client netns called $1.
@@ -187,12 +194,14 @@ rig_assert_gw_spis() {
 	in=$(printf '%08x' "$(jq -r .esp.spi_in <"$f")") || rig_fail "client: no esp.spi_in in status"
 	out=$(printf '%08x' "$(jq -r .esp.spi_out <"$f")") || rig_fail "client: no esp.spi_out in status"
 	[ "$in" != 00000000 ] && [ "$out" != 00000000 ] || rig_fail "client: zero SPI in status"
-	sas=$(rig_in gw swanctl --list-sas 2>&1)
+	# the gateway's own view: charon's swanctl (GW_KIND=strongswan), or
+	# only the kernel's states (Libreswan, lib/libreswan.sh, checks its own)
+	sas=$([ "${GW_KIND:-strongswan}" = strongswan ] && rig_in gw swanctl --list-sas 2>&1)
 	xfrm=$(rig_in gw ip xfrm state 2>&1)
 	printf '== status\n%s\n== swanctl --list-sas\n%s\n== ip xfrm state\n%s\n' "$(<"$f")" "$sas" "$xfrm" \
 		>"$RIG_LOGDIR/gw-spis${RIG_CASE:+-$RIG_CASE}.txt"
 	# swanctl: "l2tp: #1, reqid 1, INSTALLED, TRANSPORT-in-UDP, ESP:..." then "  in  c1234567, ..." "  out 89abcdef, ..."
-	echo "$sas" | awk -v i="$out" -v o="$in" '
+	[ "${GW_KIND:-strongswan}" != strongswan ] || echo "$sas" | awk -v i="$out" -v o="$in" '
 		/INSTALLED, TRANSPORT-in-UDP/ { c = 1; next }
 		c && $1 == "in" && $2 ~ "^" i { fi = 1 }
 		c && $1 == "out" && $2 ~ "^" o { fo = 1 }
@@ -226,7 +235,7 @@ rig_client_snapshot() {
 rig_case_begin() {
 	RIG_CASE=$1
 	local f
-	for f in client-l2tpsec client-l2tpsec-cmd gw-xl2tpd gw-pppd; do
+	for f in client-l2tpsec client-l2tpsec-cmd gw-xl2tpd gw-pppd gw-pluto gw-l2tpns gw-radius; do
 		[ -e "$RIG_LOGDIR/$f.log" ] && mv "$RIG_LOGDIR/$f.log" "$RIG_LOGDIR/$f-before-$RIG_CASE.log"
 	done
 	rm -f "$RIG_DIR/roles/nat/run/tcpdump.ev"
@@ -389,9 +398,10 @@ auth-methods = pap"
 	rig_l2tpsec_case_run pap
 }
 
-# CHAP-MD5 gateway, default auth methods (mschapv2, chap).
+# CHAP-MD5 gateway: allowed with --auth-methods (the default is mschapv2
+# only, issue #14).
 rig_l2tpsec_case_chap() {
-	export GW_PPP_AUTH=chap
+	export GW_PPP_AUTH=chap L2TPSEC_ARGS="--auth-methods mschapv2,chap"
 	rig_gw_up
 	rig_l2tpsec_case_run chap
 }

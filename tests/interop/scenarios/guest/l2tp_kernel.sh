@@ -53,7 +53,7 @@ kernel_objects() { # lines describing L2TP tunnels/sessions in the client netns
 
 summary=""
 for api in "${apis[@]}" crash; do
-	kapi=$api hold=6
+	kapi=$api hold=10
 	[ "$api" = crash ] && kapi=${apis[0]} hold=60
 	t0=$(rig_now_ms)
 	rig_bg client "probe-$api" "$PROBE" --peer "$GW_PUBLIC_ADDR" --mode kernel --kapi "$kapi" \
@@ -62,8 +62,8 @@ for api in "${apis[@]}" crash; do
 	rig_event_wait client ppp 40 || rig_fail "$api: no ip-up on the client (see client-probe-$api.log)"
 	up_ms=$(($(rig_now_ms) - t0))
 	rig_log "$api: $RIG_EVENT after $up_ms ms"
-	rig_ping_ns "$(rig_ns client)" -c 2 -W 3 "$PPP_GW_ADDR" >"$RIG_LOGDIR/ping-$api.txt" 2>&1 ||
-		rig_fail "$api: no ping over PPP"
+	# the objects first: the probe holds the session $hold s only, and a
+	# loaded machine's ping can outlast that
 	{
 		rig_in client cat /proc/net/pppol2tp
 		rig_in client ip l2tp show tunnel
@@ -71,6 +71,8 @@ for api in "${apis[@]}" crash; do
 	} >"$RIG_LOGDIR/client-kernel-$api.txt" 2>&1
 	n=$(kernel_objects)
 	[ "$n" -ge 1 ] || rig_fail "$api: no kernel L2TP objects while up"
+	rig_ping_ns "$(rig_ns client)" -c 2 -W 3 "$PPP_GW_ADDR" >"$RIG_LOGDIR/ping-$api.txt" 2>&1 ||
+		rig_fail "$api: no ping over PPP"
 	if [ "$api" = crash ]; then
 		kill -9 "$ppid"
 	fi

@@ -1,0 +1,104 @@
+#!/bin/bash
+# strongSwan (charon) + xl2tpd + pppd with the policies commercial gateways
+# ship by default, one boot, the gateway restarted between cases; l2tpsec
+# connects with its default proposals (no --ike/--esp) on the first try:
+#   strict_kernel     AES-256/SHA-256/MODP2048 in phase 1, aes256-sha256 only in
+#                     phase 2 (RFC 4868 128-bit ICV), nothing else (issue 15)
+#   strict_userspace  the same on the userspace path
+#   meraki_kernel     Meraki-like: 3DES-SHA1-MODP1024 both phases, PAP
+#                     (`auth-methods = pap` when this l2tpsec knows the key)
+#   rras_userspace    Windows RRAS-like: AES-SHA1-MODP2048, MS-CHAPv2 only,
+#                     1-hour phase 2
+#   mikrotik_kernel   MikroTik-like: 30-minute phase 2 with PFS group 2
+#                     required: the defaults (no PFS) fail at Quick Mode with a
+#                     hint naming `pfs`; with `pfs = modp1024` it connects
+# Each connect through the NAT: pool address, ping, status, the gateway's
+# CHILD_SA carries l2tpsec's SPIs, wire only IKE 500/4500 + ESP-in-UDP,
+# nothing left after disconnect.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+
+# gw_ss_check IKE ESP: status names these algorithms (globs), then disconnect.
+gw_ss_check() {
+	local want_ike=$1 want_esp=$2 ike esp
+	rig_l2tpsec_check_up "$L2TPSEC_DATAPATH"
+	ike=$(rig_l2tpsec_json .ike.algorithms) esp=$(rig_l2tpsec_json .esp.algorithms)
+	case $ike in $want_ike) ;; *) rig_fail "client: IKE '$ike', expected $want_ike" ;; esac
+	case $esp in $want_esp) ;; *) rig_fail "client: ESP '$esp', expected $want_esp" ;; esac
+	rig_log "client: ike $ike, esp $esp, esp lifetime left $(rig_l2tpsec_json .esp.lifetime_left_s) s"
+	rig_l2tpsec_check_down
+	rig_case_figures "${RIG_CASE}_ms=$L2TPSEC_CONNECT_MS"
+}
+
+# gw_ss_profile NAME LINES...: a 0600 profile with the rig's credentials.
+gw_ss_profile() {
+	local p; p=$(rig_role_dir client)/$1.conf; shift
+	rm -f "$p"
+	rig_write_secret_file "$p" "# l2tpsec interop rig: $RIG_CASE
+[gateway]
+host = $GW_PUBLIC_ADDR
+
+[ipsec]
+psk = $GW_PSK
+$(printf '%s\n' "$@" | grep '^ipsec:' | sed 's/^ipsec://')
+
+[ppp]
+user = $GW_USER
+password = $GW_PASSWORD
+$(printf '%s\n' "$@" | grep '^ppp:' | sed 's/^ppp://')"
+	echo "$p"
+}
+
+strict() {
+	export GW_IKE=aes256-sha256-modp2048 GW_ESP=aes256-sha256
+	rig_gw_up
+	rig_l2tpsec_up
+	gw_ss_check 'aes256-sha2_256*-modp2048' 'aes256-sha256'
+}
+case_strict_kernel() { export L2TPSEC_DATAPATH=kernel; strict; }
+case_strict_userspace() { export L2TPSEC_DATAPATH=userspace; strict; }
+
+case_meraki_kernel() {
+	local p pap="ppp:auth-methods = pap" probe
+	export L2TPSEC_DATAPATH=kernel GW_IKE=3des-sha1-modp1024 GW_ESP=3des-sha1 GW_PPP_AUTH=pap
+	# PAP has to be allowed by name where this l2tpsec knows the key
+	probe=$(gw_ss_profile probe "$pap")
+	rig_in client "$L2TPSEC_BIN" check "$probe" >/dev/null 2>&1 || pap=""
+	p=$(gw_ss_profile meraki "$pap")
+	export L2TPSEC_PROFILE=$p
+	rig_gw_up
+	rig_l2tpsec_up
+	gw_ss_check '3des-sha1*-modp1024' '3des-sha1'
+	grep -q "PAP" "$RIG_LOGDIR/gw-pppd.log" 2>/dev/null || rig_log "gw: (pppd log does not name PAP)"
+}
+
+case_rras_userspace() {
+	export L2TPSEC_DATAPATH=userspace GW_IKE=aes256-sha1-modp2048,aes128-sha1-modp2048
+	export GW_ESP=aes256-sha1,aes128-sha1 GW_ESP_LIFETIME=3600 GW_PPP_AUTH=mschapv2
+	rig_gw_up
+	rig_l2tpsec_up
+	gw_ss_check 'aes256-sha1*-modp2048' 'aes256-sha1'
+}
+
+case_mikrotik_kernel() {
+	local d p
+	export L2TPSEC_DATAPATH=kernel GW_IKE=aes128-sha1-modp2048,3des-sha1-modp1024
+	export GW_ESP=aes256-sha1-modp1024,aes128-sha1-modp1024 GW_ESP_LIFETIME=1800
+	rig_gw_up
+	d=$(rig_role_dir client)
+	rig_l2tpsec_cli_creds
+	rig_l2tpsec_expect_exit 5 60 "${L2TPSEC_CREDS[@]}"
+	case $L2TPSEC_OUT in *"hint:"*"Quick Mode"*"pfs"*) ;;
+	*) rig_fail "client: the Quick Mode failure does not name the pfs setting: $L2TPSEC_OUT" ;; esac
+	rig_log "client: without PFS: $(grep 'hint:' <<<"$L2TPSEC_OUT" | tail -n1)"
+	p=$(gw_ss_profile mikrotik "ipsec:pfs = modp1024")
+	export L2TPSEC_PROFILE=$p
+	rig_l2tpsec_up
+	gw_ss_check 'aes128-sha1*-modp2048' 'aes256-sha1*'
+}
+
+rig_cases_setup gw-strongswan
+for c in ${L2TPSEC_CASES:-strict_kernel strict_userspace meraki_kernel rras_userspace mikrotik_kernel}; do
+	rig_case "$c" "case_$c"
+done
+rig_cases_end
