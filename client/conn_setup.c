@@ -376,9 +376,14 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 		return id;
 	}
 	/* The gateway's rekey: its inbound half is in already and the gateway
-	 * sends on it: outbound traffic moves to it now. */
-	if (id && esp_activate_outbound(c->esp, id) == 0)
+	 * sends on it: outbound traffic moves to it now. A pair of ours still
+	 * waiting (a collision) never carries any: IKE keeps this newer one
+	 * and deletes the other. */
+	if (id && esp_activate_outbound(c->esp, id) == 0) {
+		c->sa_pending = 0;
+		loop_timer_stop(c->loop, &c->sa_timer);
 		return id;
+	}
 	if (id) {
 		esp_delete(c->esp, id);
 		sa_forget(c, id);

@@ -285,7 +285,7 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 {
 	bool rekey = s->sa.established;
 	char algs[64];
-	struct ike_p2 done = *src;
+	struct ike_p2 done = *src, gone = {0};
 
 	/* The dh object moved to done; src must not free it twice. */
 	src->dh = NULL;
@@ -295,7 +295,11 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 	done.in_progress = false;
 	done.established = true;
 	if (rekey) {
-		delete_old_pair(s);
+		/* A third generation (a collision): the oldest goes, but only
+		 * once the data path has the new pair, so that there is always
+		 * a pair to send on. */
+		gone = s->old_sa;
+		memset(&s->old_sa, 0, sizeof(s->old_sa));
 		s->old_sa = s->sa;
 		loop_timer_start(s->loop, &s->old_sa_timer, OLD_SA_GRACE_MS);
 		s->rekeys_ipsec++;
@@ -319,6 +323,13 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 	loop_timer_start(s->loop, &s->ipsec_expire_timer, (uint64_t)done.life_s * 1000u);
 	if (s->cb.sa_established)
 		s->cb.sa_established(s->ctx, pair, rekey);
+	if (gone.established) {
+		struct ike_p2 keep = s->old_sa;
+
+		s->old_sa = gone;
+		delete_old_pair(s);
+		s->old_sa = keep;
+	}
 }
 
 /* The current pair's rekey and expiry timers from its age and lifetime

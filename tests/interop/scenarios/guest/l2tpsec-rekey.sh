@@ -89,6 +89,18 @@ forge() {
 	[ "${forged:-0}" -ge 5 ] || rig_fail "forger sent nothing ($f)"
 }
 
+# gw_quiet: the gateway forgets the connection before (charon may be
+# reauthenticating it: its Main Mode, retransmitted, reached the next
+# connection from the same address and ports, which answered it).
+gw_sas() {
+	rig_in gw swanctl --list-sas 2>/dev/null | grep -c 'ESTABLISHED\|CONNECTING'
+}
+gw_idle() { [ "$(gw_sas)" = 0 ]; }
+gw_quiet() {
+	rig_in gw swanctl --terminate --ike l2tp --force >>"$RIG_LOGDIR/gw-swanctl.log" 2>&1
+	rig_wait_for 10 gw_idle || rig_fail "gw: IKE SAs left after the connection before"
+}
+
 # gw_lifetimes ESP_LIFE IKE_LIFE: charon's lifetimes for new SAs (empty:
 # strongSwan's defaults, 1 h / 4 h rekeys), loaded into the running charon.
 gw_lifetimes() {
@@ -133,11 +145,13 @@ for phase in $phases; do
 	gw) ;;
 	ours)
 		rig_l2tpsec_down
+		gw_quiet
 		gw_lifetimes "" ""
 		profile_up ours "ike-lifetime = 20s
 ipsec-lifetime = 10s" ;;
 	both)
 		rig_l2tpsec_down
+		gw_quiet
 		gw_lifetimes 10 20
 		profile_up both "ike-lifetime = 20s
 ipsec-lifetime = 10s
