@@ -1,7 +1,8 @@
 #!/bin/bash
 # Staying connected through rekeys (issue 13), on the data path
 # L2TPSEC_DATAPATH (kernel here; l2tpsec-rekey-userspace.sh runs the same
-# on the userspace path), through the NAT, in three connections of one boot,
+# on the userspace path), through the NAT, in two connections of one boot (a
+# third, "both", on request),
 # each with a ping every 0.2 s across a window of at least six ESP rekeys:
 #   gw:    the gateway's lifetimes short (ESP life 8 s, rekeyed by charon
 #          at 6 s; IKE reauthentication every 30 s), ours long: charon
