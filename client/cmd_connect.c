@@ -22,7 +22,7 @@ struct connect_opts {
 	const char *nm_file;
 	const char *name, *gateway, *user, *psk_file, *password_file;
 	const char *ike, *esp, *dh2048, *datapath, *run_dir, *save_keys, *auth_methods;
-	bool background, otp;
+	bool background, otp, retry_auth;
 	struct ask_plan ask;
 	int verbose;
 };
@@ -55,11 +55,13 @@ static const char connect_usage[] =
     "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"
     "  --background             return once connected; the tunnel stays up\n"
     "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
+    "  --retry-auth-failures    reconnect after a rejected password, key or certificate too\n"
     "  --save-keys DIR          write Wireshark's key files (ikev1_decryption_table,\n"
     "                           esp_sa) into DIR while connected: for debugging only\n"
     "  -v, --verbose            more log output (twice: debug)\n\n"
     "Exit status: 0 disconnected on request, 3 configuration, 4 network, 5 IKE,\n"
-    "6 L2TP, 7 PPP authentication, 8 PPP, 9 closed by the gateway, 1 other.\n";
+    "6 L2TP, 7 PPP authentication, 8 PPP, 9 closed by the gateway, 10 the gateway\n"
+    "refused our key, certificate or tunnel secret, 1 other.\n";
 
 enum {
 	OPT_NAME = 256,
@@ -74,6 +76,7 @@ enum {
 	OPT_NM,
 	OPT_BACKGROUND,
 	OPT_RUNDIR,
+	OPT_RETRY_AUTH,
 	OPT_PASSWORD_STDIN,
 	OPT_PSK_STDIN,
 	OPT_OTP,
@@ -96,6 +99,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"nm", required_argument, NULL, OPT_NM},
 		{"background", no_argument, NULL, OPT_BACKGROUND},
 		{"run-dir", required_argument, NULL, OPT_RUNDIR},
+		{"retry-auth-failures", no_argument, NULL, OPT_RETRY_AUTH},
 		{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
 		{"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
 		{"otp", no_argument, NULL, OPT_OTP},
@@ -146,6 +150,9 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 			break;
 		case OPT_RUNDIR:
 			o->run_dir = optarg;
+			break;
+		case OPT_RETRY_AUTH:
+			o->retry_auth = true;
 			break;
 		case OPT_PASSWORD_STDIN:
 			o->ask.password_stdin = true;
@@ -212,6 +219,8 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 		}
 		snprintf(p->gateway, sizeof(p->gateway), "%s", o->gateway);
 	}
+	if (o->retry_auth)
+		p->retry_auth_failures = true;
 	if (o->user)
 		snprintf(p->user, sizeof(p->user), "%s", o->user);
 	if (o->auth_methods) {

@@ -201,6 +201,15 @@ void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	c->l2tp_alive = true;
 }
 
+static size_t sas_installed(const struct conn *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		n += c->sas[i].id != 0;
+	return n;
+}
+
 static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 {
 	struct conn *c = ctx;
@@ -211,11 +220,59 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 				c->sa_pending = 0;
 				loop_timer_stop(c->loop, &c->sa_timer);
 			}
-			if (c->esp)
+			/* The kernel path's last SA stays installed until the
+			 * connection is torn down (esp_datapath_free): without
+			 * it the kernel would send PPP's and L2TP's goodbyes
+			 * (Terminate, CDN, StopCCN) in plaintext when IKE
+			 * fails (dead peer, the gateway's DELETE). */
+			if (c->esp && !(c->kernel_path && sas_installed(c) == 1 && c->l2tp_alive))
 				esp_delete(c->esp, c->sas[i].id);
+			else if (c->esp)
+				log_debug(c->lg, LOG_CLIENT, "SA %u kept until L2TP is down",
+					  c->sas[i].id);
 			c->sas[i].id = 0;
 		}
 	}
+}
+
+bool conn_ike_auth_failed(const struct ike_failure *f)
+{
+	/* RFC 2408 §3.14.1 */
+	enum {
+		INVALID_PAYLOAD_TYPE = 1,
+		INVALID_CERT_ENCODING = 19,
+		INVALID_CERTIFICATE = 20,
+		CERT_TYPE_UNSUPPORTED = 21,
+		INVALID_CERT_AUTHORITY = 22,
+		INVALID_HASH_INFORMATION = 23,
+		AUTHENTICATION_FAILED = 24,
+		INVALID_SIGNATURE = 25,
+	};
+
+	if (f->reason == IKE_FAIL_AUTH)
+		return true;
+	if (f->reason != IKE_FAIL_NOTIFY)
+		return false;
+	switch (f->notify) {
+	case INVALID_PAYLOAD_TYPE:
+		/* charon's answer to an MM5 it could not decrypt: another PSK */
+		return f->stage == IKE_STAGE_MM5;
+	case INVALID_CERT_ENCODING:
+	case INVALID_CERTIFICATE:
+	case CERT_TYPE_UNSUPPORTED:
+	case INVALID_CERT_AUTHORITY:
+	case INVALID_HASH_INFORMATION:
+	case AUTHENTICATION_FAILED:
+	case INVALID_SIGNATURE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool conn_exit_is_auth(int exit_code)
+{
+	return exit_code == CONN_EXIT_PPP_AUTH || exit_code == CONN_EXIT_GW_AUTH;
 }
 
 static void on_ike_failed(void *ctx, const struct ike_failure *f)
@@ -224,12 +281,20 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	char line[256];
 
 	c->ike_alive = false;
+	/* no answer, or a gateway still loading its configuration (charon
+	 * answers NO_PROPOSAL_CHOSEN then): it is away or starting up */
+	c->gw_silent = f->stage == IKE_STAGE_MM1 &&
+		       (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
 	ike_failure_str(f, line, sizeof(line));
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
 	}
-	conn_fail(c, c->state == CONN_UP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_IKE, "%s", line);
+	conn_fail(c,
+		  conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
+		  : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
+					  : CONN_EXIT_IKE,
+		  "%s", line);
 }
 
 static void on_ike_stopped(void *ctx)
@@ -338,6 +403,10 @@ static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
 static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 {
 	struct conn *c = ctx;
+	/* RFC 2661 §4.4.2: StopCCN result 4, "not authorized"; ours after a
+	 * wrong tunnel secret, or the LNS's */
+	enum { STOPCCN_NOT_AUTHORIZED = 4 };
+	int code;
 
 	c->l2tp_alive = false;
 	if (c->state == CONN_STOPPING) {
@@ -345,8 +414,11 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		return;
 	}
 	conn_l2tp_port_retry(c, why); /* conn_should_reconnect() acts on it */
-	conn_fail(c, c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP, "L2TP %s: %s",
-		  why->by_peer ? "closed by the gateway" : "failed", why->words);
+	code = c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP;
+	if (why->result == STOPCCN_NOT_AUTHORIZED)
+		code = CONN_EXIT_GW_AUTH;
+	conn_fail(c, code, "L2TP %s: %s", why->by_peer ? "closed by the gateway" : "failed",
+		  why->words);
 }
 
 /* ---- start and free ---- */
@@ -390,6 +462,8 @@ bool conn_should_reconnect(const struct conn *c)
 		return true;
 	if (!c->p->profile->reconnect || !c->was_up)
 		return false;
+	if (conn_exit_is_auth(c->exit_code))
+		return c->p->profile->retry_auth_failures;
 	switch (c->exit_code) {
 	case CONN_EXIT_NETWORK:
 	case CONN_EXIT_IKE:
@@ -464,6 +538,7 @@ static int conn_launch(struct conn *c)
 	char addr[INET_ADDRSTRLEN];
 
 	c->started_ms = loop_now_ms(c->loop);
+	c->gw_silent = false;
 	c->state = CONN_IKE;
 	c->exit_code = CONN_EXIT_OK;
 	c->failure[0] = '\0';
@@ -572,4 +647,5 @@ void conn_free(struct conn *c)
 		netcfg_close(&c->net);
 	c->tun_fd = -1;
 	c->net_open = false;
+	hook_runner_finish(&c->hooks); /* the disconnect hook runs before we exit */
 }

@@ -14,6 +14,7 @@
 
 #include "client/ctl.h"
 #include "sys/dns.h"
+#include "sys/hook.h"
 #include "sys/netcfg.h"
 #include "config/profile.h"
 #include "esp/esp.h"
@@ -34,7 +35,20 @@ enum conn_exit {
 	CONN_EXIT_PPP_AUTH = 7,
 	CONN_EXIT_PPP = 8, /* PPP negotiation other than authentication */
 	CONN_EXIT_PEER_CLOSED = 9, /* the gateway ended an established connection */
+	/* the gateway refused our pre-shared key, certificate or L2TP tunnel
+	 * secret, or its own authentication did not verify */
+	CONN_EXIT_GW_AUTH = 10,
 };
+
+/* Authentication failures (7, 10): retrying cannot fix them and makes things
+ * worse (RRAS with NPS locks the domain account after a few wrong
+ * passwords), so they end the connection, no reconnect, and the systemd unit
+ * lists them in RestartPreventExitStatus; unless retry-auth-failures = yes. */
+bool conn_exit_is_auth(int exit_code);
+/* Whether IKE failed on authentication: the gateway's hash, signature or
+ * certificate did not verify, or it refused ours (RFC 2408 §3.14.1 notify
+ * types), or its answer to MM5 does not decrypt (a different PSK). */
+bool conn_ike_auth_failed(const struct ike_failure *f);
 
 enum conn_state {
 	CONN_IDLE,
@@ -119,6 +133,7 @@ struct conn {
 	bool net_open, net_configured;
 	struct dns dns;
 	char state_path[300]; /* saved routes for crash undo */
+	struct hook_runner hooks; /* the profile's hook, off the loop's path */
 
 	/* Which layers still run; the stop sequence walks them top down. */
 	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */
@@ -134,6 +149,9 @@ struct conn {
 	enum { CONN_PORT_RETRY_NONE, CONN_PORT_RETRY_PENDING, CONN_PORT_RETRY_USED } l2tp_port_retry;
 	bool keep_net; /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
+	/* the last attempt ended at MM1: no answer, or a notify (a gateway
+	 * still starting up); reconnects follow quickly, see daemon.c */
+	bool gw_silent;
 	char last_failure[320];
 
 	struct loop_timer stop_timer; /* bounds a graceful stop */
@@ -155,7 +173,7 @@ void conn_stop(struct conn *c);
 void conn_free(struct conn *c);
 /* Whether a failed connection should be tried again (profile reconnect =
  * yes, was up before, and the failure is not one that retrying cannot fix:
- * configuration, authentication). */
+ * configuration, authentication unless retry-auth-failures = yes). */
 bool conn_should_reconnect(const struct conn *c);
 /* After a failure kept the network for a reconnect: build the layers anew
  * and start again (fresh Main Mode, so INITIAL-CONTACT clears the gateway's
@@ -201,6 +219,10 @@ void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
 /* PPP is up: a one-time password has been used and is wiped everywhere. */
 void conn_password_used(struct conn *c);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
+/* While reconnecting, IKE retransmits at most this far apart, so that a
+ * gateway back from a restart or reboot answers within seconds. */
+#define CONN_RECONNECT_RTX_MAX_MS 3000
+#define CONN_RECONNECT_RTX_TRIES 10
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 /* Installs a pair the IKE session hands over and remembers its id by

@@ -123,6 +123,20 @@ static void fill_hook(const struct conn *c, const char *reason, const struct dns
 	}
 }
 
+/* The user's hook, on the loop's child watching (sys/hook.h): a hung
+ * script must not stall DPD and hellos; run in the order asked. */
+static void run_hook(struct conn *c, const char *reason, const struct dns_config *dns)
+{
+	struct hook_info hook;
+
+	if (!c->p->profile->hook[0])
+		return;
+	if (!c->hooks.loop)
+		hook_runner_init(&c->hooks, c->loop, c->lg, HOOK_TIMEOUT_MS);
+	fill_hook(c, reason, dns, &hook);
+	hook_runner_submit(&c->hooks, c->p->profile->hook, &hook);
+}
+
 static int add_routes(struct conn *c, int ifindex)
 {
 	const struct profile *pr = c->p->profile;
@@ -151,7 +165,6 @@ static int conn_net_mark_up(struct conn *c);
 int conn_net_up(struct conn *c, const struct conn_ip *ip)
 {
 	struct dns_config dns;
-	struct hook_info hook;
 	unsigned mtu = conn_tunnel_mtu(1500, c->sa_cipher, c->sa_auth, c->sa_udp_encap, false);
 	int ifindex = netcfg_ifindex(c->ifname);
 
@@ -178,11 +191,7 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	fill_dns(c, &c->ip, &dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
-	if (c->p->profile->hook[0]) {
-		fill_hook(c, "connect", &dns, &hook);
-		if (hook_run(c->p->profile->hook, &hook) != 0)
-			log_warn(c->lg, LOG_CLIENT, "hook %s failed", c->p->profile->hook);
-	}
+	run_hook(c, "connect", &dns);
 	return conn_net_mark_up(c);
 }
 
@@ -207,13 +216,11 @@ static int conn_net_mark_up(struct conn *c)
 
 void conn_net_down(struct conn *c)
 {
-	struct hook_info hook;
 	struct dns_config dns;
 
-	if (c->net_configured && c->p->profile->hook[0]) {
+	if (c->net_configured) {
 		fill_dns(c, &c->ip, &dns);
-		fill_hook(c, "disconnect", &dns, &hook);
-		hook_run(c->p->profile->hook, &hook);
+		run_hook(c, "disconnect", &dns);
 	}
 	dns_revert(&c->dns);
 	if (c->net_open) {

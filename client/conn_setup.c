@@ -121,6 +121,13 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 		cfg->dpd_interval_s = l.dpd_interval_s;
 		cfg->dpd_tries = l.dpd_tries;
 	}
+	/* Reconnecting: the gateway may be back any moment. An MM1 every 3 s
+	 * at most (1+2+3*8 = 27 s per attempt, about as long as the default
+	 * schedule) brings us back within seconds of it. */
+	if (c->was_up) {
+		cfg->retransmit.max_ms = CONN_RECONNECT_RTX_MAX_MS;
+		cfg->retransmit.tries = CONN_RECONNECT_RTX_TRIES;
+	}
 	/* until the data path is known (see conn_launch) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
 	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;

@@ -103,13 +103,23 @@ static void on_up(struct conn *c, void *ctx)
 	daemon_notify("READY=1\nSTATUS=connected");
 }
 
+/* Attempts that ended at MM1 (the gateway away or starting up) followed
+ * after ~1 s: an unanswered one already spaced its MM1s
+ * (CONN_RECONNECT_RTX_MAX_MS) for about 30 s. */
+#define RETRY_SILENT_ATTEMPTS 10
+
 /* Exponential backoff with +-25% jitter, so that many clients of one
- * gateway that failed together do not all come back at the same moment. */
-static uint64_t retry_delay_ms(unsigned attempt)
+ * gateway that failed together do not all come back at the same moment.
+ * A gateway that did not get past MM1 (away, or starting up) is tried
+ * again after RETRY_MIN_MS for the first ten attempts: back within seconds
+ * of a restart or reboot. */
+uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent)
 {
 	uint64_t base = RETRY_MIN_MS;
 	uint16_t r = 0;
 
+	if (gw_silent)
+		attempt = attempt < RETRY_SILENT_ATTEMPTS ? 0 : attempt - RETRY_SILENT_ATTEMPTS;
 	while (attempt-- > 0 && base < RETRY_MAX_MS)
 		base *= 2;
 	if (base > RETRY_MAX_MS)
@@ -189,7 +199,7 @@ static void on_down(struct conn *c, void *ctx)
 	if (c->keep_net && !d->user_stop && otp_for_reconnect(d, c)) {
 		uint64_t ms = c->exit_code == CONN_EXIT_NETWORK && c->attempts == 0
 				      ? 0 /* roaming: at once */
-				      : retry_delay_ms(c->attempts);
+				      : daemon_retry_delay_ms(c->attempts, c->gw_silent);
 
 		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
 		daemon_notify("STATUS=reconnecting");

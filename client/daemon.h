@@ -4,6 +4,7 @@
 #define L2TPSEC_CLIENT_DAEMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "client/conn.h"
 
@@ -16,6 +17,12 @@ struct daemon_opts {
  * With background, the calling process returns 0 as soon as PPP is up (or
  * the failure's exit code) while a detached child keeps the tunnel. */
 int daemon_run(struct logger *lg, const struct conn_params *params, const struct daemon_opts *opts);
+
+/* The pause before reconnect attempt number `attempt` (0: the first):
+ * exponential from 1 s to 60 s with +-25% jitter; 1 s for the first ten
+ * attempts that ended at MM1 (gw_silent: the gateway away or starting up;
+ * an unanswered attempt already spaced its own retransmissions). */
+uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent);
 
 /* sd_notify(3) without libsystemd: "READY=1", "STATUS=..." to $NOTIFY_SOCKET. */
 void daemon_notify(const char *state);

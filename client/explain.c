@@ -185,6 +185,8 @@ static const char *exit_stage(int exit_code)
 		return "PPP";
 	case CONN_EXIT_PEER_CLOSED:
 		return "connected";
+	case CONN_EXIT_GW_AUTH:
+		return "gateway authentication";
 	default:
 		return "local setup";
 	}
@@ -226,6 +228,9 @@ static const char *fallback_advice(int exit_code)
 		       "network";
 	case CONN_EXIT_PEER_CLOSED:
 		return "the connection was lost; reconnect";
+	case CONN_EXIT_GW_AUTH:
+		return "the gateway refused our credentials; check `psk` / `psk-file` (or `cert`, "
+		       "`key`, `ca`) in [ipsec] and `secret` in [l2tp]";
 	default:
 		return "no known cause; see `l2tpsec log` for the details";
 	}

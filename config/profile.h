@@ -206,6 +206,9 @@ struct profile {
 	enum profile_datapath datapath;
 	bool kill_switch;
 	bool reconnect;
+	/* Reconnect after authentication failures too (exit 7, 10): off, since
+	 * retrying a wrong password locks domain accounts behind RRAS/NPS. */
+	bool retry_auth_failures;
 	/* One liveness policy for the three layers that can tell (IKE DPD,
 	 * L2TP hello, LCP echo): the peer is dead after this much silence;
 	 * 0: each layer's own interval. */

@@ -349,6 +349,7 @@ SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
+SETTER(set_retry_auth, set_bool(&c->p->retry_auth_failures, v))
 SETTER(set_control_group, profile_parse_control_group(v, c->p))
 SETTER(set_save_keys, set_path(c->p->save_keys, v))
 SETTER(set_liveness, set_duration(c, &c->p->liveness_s, v, 20, 3600, true))
@@ -413,6 +414,7 @@ static const struct key_def keys[] = {
     {"client", "datapath", set_datapath},
     {"client", "kill-switch", set_kill_switch},
     {"client", "reconnect", set_reconnect},
+    {"client", "retry-auth-failures", set_retry_auth},
     {"client", "liveness", set_liveness},
     {"client", "control-group", set_control_group},
     {"client", "save-keys", set_save_keys},

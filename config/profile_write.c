@@ -249,6 +249,8 @@ static void write_client(const struct profile *p, FILE *out)
 	fprintf(out, "\n[client]\ndatapath = %s\nkill-switch = %s\nreconnect = %s\n",
 	        profile_datapath_names[p->datapath], p->kill_switch ? "yes" : "no",
 	        p->reconnect ? "yes" : "no");
+	if (p->retry_auth_failures)
+		fprintf(out, "retry-auth-failures = yes\n");
 	if (p->liveness_s)
 		fprintf(out, "liveness = %us\n", p->liveness_s);
 	if (p->control_group[0])

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -9,12 +10,14 @@
 #include <netinet/udp.h>
 #include <sys/socket.h>
 
+#include <linux/netlink.h>
 #include <linux/xfrm.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <netlink/xfrm/lifetime.h>
 #include <netlink/xfrm/sa.h>
+#include <openssl/crypto.h>
 
 #include "lib/log.h"
 #include "lib/util.h"
@@ -33,6 +36,11 @@ int esp_xfrm_open(struct esp_xfrm *x, const struct logger *lg)
 		x->cmd = NULL;
 		return -1;
 	}
+	/* A refusal would otherwise echo the whole request, keys included, into
+	 * libnl's receive buffer (freed uncleared). */
+	if (setsockopt(nl_socket_get_fd(x->cmd), SOL_NETLINK, NETLINK_CAP_ACK, &(int){1},
+	               sizeof(int)) < 0)
+		log_warn(lg, LOG_ESP, "xfrm: NETLINK_CAP_ACK: %s", strerror(errno));
 	return 0;
 }
 
@@ -63,8 +71,64 @@ uint16_t esp_xfrm_port(const struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* The algorithm attributes are built here in a stack buffer and put into
+ * the request: libnl's setters would copy the keys into its object, which
+ * it frees without clearing (issue #14). */
+union xfrm_alg_attr {
+	struct xfrm_algo crypt;
+	struct xfrm_algo_auth auth;
+	struct xfrm_algo_aead aead;
+	unsigned char bytes[sizeof(struct xfrm_algo_auth) + ESP_MAX_AUTH_KEY];
+};
+
+static int put_crypt(struct nl_msg *msg, const char *name, const struct esp_sa *sa)
+{
+	union xfrm_alg_attr a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.crypt.alg_name, sizeof(a.crypt.alg_name), "%s", name);
+	a.crypt.alg_key_len = sa->enc_key_len * 8u;
+	memcpy(a.crypt.alg_key, sa->enc_key, sa->enc_key_len);
+	err = nla_put(msg, XFRMA_ALG_CRYPT, (int)(sizeof(a.crypt) + sa->enc_key_len), &a);
+	secure_clear(&a, sizeof(a));
+	return err;
+}
+
+/* RFC 4106: the AEAD key material includes the 4-byte salt. */
+static int put_aead(struct nl_msg *msg, const struct esp_sa *sa)
+{
+	union xfrm_alg_attr a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.aead.alg_name, sizeof(a.aead.alg_name), "rfc4106(gcm(aes))");
+	a.aead.alg_key_len = sa->enc_key_len * 8u;
+	a.aead.alg_icv_len = 128;
+	memcpy(a.aead.alg_key, sa->enc_key, sa->enc_key_len);
+	err = nla_put(msg, XFRMA_ALG_AEAD, (int)(sizeof(a.aead) + sa->enc_key_len), &a);
+	secure_clear(&a, sizeof(a));
+	return err;
+}
+
+static int put_auth(struct nl_msg *msg, const char *name, unsigned trunc_bits,
+                    const struct esp_sa *sa)
+{
+	union xfrm_alg_attr a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.auth.alg_name, sizeof(a.auth.alg_name), "%s", name);
+	a.auth.alg_key_len = sa->auth_key_len * 8u;
+	a.auth.alg_trunc_len = trunc_bits;
+	memcpy(a.auth.alg_key, sa->auth_key, sa->auth_key_len);
+	err = nla_put(msg, XFRMA_ALG_AUTH_TRUNC, (int)(sizeof(a.auth) + sa->auth_key_len), &a);
+	secure_clear(&a, sizeof(a));
+	return err;
+}
+
 /* Linux crypto API names (what `ip xfrm` calls them). */
-static int set_algorithms(struct xfrmnl_sa *s, const struct esp_sa *sa)
+static int put_algorithms(struct nl_msg *msg, const struct esp_sa *sa)
 {
 	static const struct {
 		enum esp_auth auth;
@@ -78,20 +142,18 @@ static int set_algorithms(struct xfrmnl_sa *s, const struct esp_sa *sa)
 	    {ESP_AUTH_HMAC_SHA384_192, "hmac(sha384)", 192},
 	    {ESP_AUTH_HMAC_SHA512_256, "hmac(sha512)", 256},
 	};
-	unsigned key_bits = sa->enc_key_len * 8u;
 
+	if (sa->enc_key_len > ESP_MAX_ENC_KEY || sa->auth_key_len > ESP_MAX_AUTH_KEY)
+		return -1;
 	switch (sa->cipher) {
 	case ESP_CIPHER_AES_GCM_16:
-		/* RFC 4106: the key material includes the 4-byte salt. */
-		return xfrmnl_sa_set_aead_params(s, "rfc4106(gcm(aes))", key_bits, 128,
-		                                 (const char *)sa->enc_key);
+		return put_aead(msg, sa);
 	case ESP_CIPHER_AES_CBC:
-		if (xfrmnl_sa_set_crypto_params(s, "cbc(aes)", key_bits, (const char *)sa->enc_key))
+		if (put_crypt(msg, "cbc(aes)", sa) < 0)
 			return -1;
 		break;
 	case ESP_CIPHER_3DES_CBC:
-		if (xfrmnl_sa_set_crypto_params(s, "cbc(des3_ede)", key_bits,
-		                                (const char *)sa->enc_key))
+		if (put_crypt(msg, "cbc(des3_ede)", sa) < 0)
 			return -1;
 		break;
 	default:
@@ -99,10 +161,26 @@ static int set_algorithms(struct xfrmnl_sa *s, const struct esp_sa *sa)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(auths); i++)
 		if (auths[i].auth == sa->auth)
-			return xfrmnl_sa_set_auth_params(s, auths[i].name, sa->auth_key_len * 8u,
-			                                 auths[i].trunc_bits,
-			                                 (const char *)sa->auth_key);
+			return put_auth(msg, auths[i].name, auths[i].trunc_bits, sa);
 	return -1;
+}
+
+void esp_xfrm_msg_cleanse(struct nl_msg *msg)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	OPENSSL_cleanse(h, h->nlmsg_len);
+}
+
+int esp_xfrm_send_secret(struct nl_sock *sk, struct nl_msg *msg)
+{
+	int err = nl_send_auto(sk, msg);
+
+	/* The request is in the socket's queue now: our copy goes. */
+	esp_xfrm_msg_cleanse(msg);
+	if (err < 0)
+		return err;
+	return nl_wait_for_ack(sk);
 }
 
 /* Unset limits must be "infinite", not 0 (which would expire at once). */
@@ -122,14 +200,6 @@ static struct xfrmnl_ltime_cfg *make_lifetime(const struct esp_lifetime *lt)
 	xfrmnl_ltime_cfg_set_hard_useexpires(l, 0);
 	return l;
 }
-
-struct state_spec {
-	const struct esp_sa *sa;
-	const struct sockaddr_storage *src, *dst;
-	const struct esp_lifetime *lifetime;
-	bool udp_encap;
-	uint32_t reqid;
-};
 
 static struct xfrmnl_sa *build_state(const struct state_spec *spec)
 {
@@ -151,7 +221,6 @@ static struct xfrmnl_sa *build_state(const struct state_spec *spec)
 		/* A window larger than 32 needs the bitmap attribute (no ESN flag). */
 		err |= xfrmnl_sa_set_replay_state_esn(s, 0, 0, 0, 0, ESP_KERNEL_REPLAY_WINDOW,
 		                                      ESP_KERNEL_REPLAY_WINDOW / 32, bitmap);
-		err |= set_algorithms(s, spec->sa) != 0;
 	}
 	if (!err && spec->udp_encap) {
 		/* encap_oa is unused by the kernel for ESP-in-UDP; zero it. */
@@ -177,16 +246,37 @@ static struct xfrmnl_sa *build_state(const struct state_spec *spec)
 	return s;
 }
 
-static int add_state(struct esp_xfrm *x, const struct state_spec *spec)
+int esp_xfrm_build_state_msg(const struct state_spec *spec, struct nl_msg **msg)
 {
 	struct xfrmnl_sa *s = build_state(spec);
 	int err;
 
+	*msg = NULL;
 	if (!s)
 		return -NLE_INVAL;
-	err = xfrmnl_sa_add(x->cmd, s, NLM_F_CREATE | NLM_F_EXCL);
-	/* The object holds copies of the keys: libnl frees it without clearing. */
+	/* The object has no keys: they go into the message only. */
+	err = xfrmnl_sa_build_add_request(s, NLM_F_CREATE | NLM_F_EXCL, msg);
 	xfrmnl_sa_put(s);
+	if (err < 0)
+		return err;
+	if (put_algorithms(*msg, spec->sa) < 0) {
+		esp_xfrm_msg_cleanse(*msg);
+		nlmsg_free(*msg);
+		*msg = NULL;
+		return -NLE_INVAL;
+	}
+	return 0;
+}
+
+static int add_state(struct esp_xfrm *x, const struct state_spec *spec)
+{
+	struct nl_msg *msg;
+	int err = esp_xfrm_build_state_msg(spec, &msg);
+
+	if (err < 0)
+		return err;
+	err = esp_xfrm_send_secret(x->cmd, msg);
+	nlmsg_free(msg);
 	return err;
 }
 
@@ -244,45 +334,194 @@ int esp_xfrm_del_states(struct esp_xfrm *x, const struct esp_sa_pair *pair)
 	return (e1 < 0 && e1 != -NLE_OBJ_NOTFOUND) || (e2 < 0 && e2 != -NLE_OBJ_NOTFOUND) ? -1 : 0;
 }
 
+int esp_xfrm_recv_cleansed(int fd, unsigned char *buf, size_t len,
+                           void (*on_msg)(const struct nlmsghdr *h, void *arg), void *arg)
+{
+	for (;;) {
+		ssize_t n = recv(fd, buf, len, 0);
+		int result = 1; /* 1: more to read */
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		int rem = (int)n;
+
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; result > 0 && nlmsg_ok(h, rem);
+		     h = nlmsg_next(h, &rem)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = nlmsg_data(h);
+
+				result = nlmsg_datalen(h) < (int)sizeof(*e) ? -EPROTO : e->error;
+			} else if (h->nlmsg_type == NLMSG_DONE) {
+				result = 0;
+			} else {
+				on_msg(h, arg);
+			}
+		}
+		if (result > 0 && rem > 0)
+			result = -EPROTO; /* a torn message: nothing more will make sense */
+		/* Replies to GETSA hold the SA's keys (the kernel copies them). */
+		OPENSSL_cleanse(buf, (size_t)n);
+		if (result <= 0)
+			return result;
+	}
+}
+/* Sends a request whose replies esp_xfrm_recv_cleansed reads. Not
+ * nl_send_auto: its sequence number would be expected by libnl's next
+ * receive on this socket, which never sees these replies. */
+static int send_raw_request(struct esp_xfrm *x, struct nl_msg *req, uint16_t flags)
+{
+	struct nlmsghdr *h = nlmsg_hdr(req);
+
+	h->nlmsg_flags |= NLM_F_REQUEST | flags;
+	h->nlmsg_seq = 0;
+	return nl_send(x->cmd, req) < 0 ? -EIO : 0;
+}
+
+struct state_counters {
+	bool found;
+	struct xfrm_lifetime_cur cur;
+	struct xfrm_stats stats;
+};
+
+static void on_state_reply(const struct nlmsghdr *h, void *arg)
+{
+	struct state_counters *c = arg;
+	const struct xfrm_usersa_info *info = nlmsg_data(h);
+
+	if (h->nlmsg_type != XFRM_MSG_NEWSA || nlmsg_datalen(h) < (int)sizeof(*info))
+		return;
+	c->cur = info->curlft;
+	c->stats = info->stats;
+	c->found = true;
+}
+
+/* Through our own receive buffer, not xfrmnl_sa_get_kernel: libnl would
+ * keep the reply's keys in its object and buffers and free them uncleared. */
 static int read_state(struct esp_xfrm *x, const struct sockaddr_storage *dst, uint32_t spi,
-                      unsigned long long *bytes, unsigned long long *packets,
-                      unsigned long long *replay, unsigned long long *icv)
+                      struct state_counters *c)
 {
 	struct nl_addr *d = esp_xfrm_addr(dst);
-	struct xfrmnl_sa *s = NULL;
-	unsigned long long add_time, use_time, window;
+	struct nl_msg *req = NULL;
+	unsigned char reply[ESP_XFRM_REPLY_MAX];
 	int err;
 
+	memset(c, 0, sizeof(*c));
 	if (!d)
 		return -1;
-	err = xfrmnl_sa_get_kernel(x->cmd, d, spi, IPPROTO_ESP, 0, 0, &s);
+	err = xfrmnl_sa_build_get_request(d, spi, IPPROTO_ESP, 0, 0, &req);
 	nl_addr_put(d);
-	if (err < 0 || !s)
+	if (err < 0)
 		return -1;
-	err = xfrmnl_sa_get_curlifetime(s, bytes, packets, &add_time, &use_time);
-	if (xfrmnl_sa_get_stats(s, &window, replay, icv) < 0)
-		*replay = *icv = 0;
-	xfrmnl_sa_put(s);
-	return err < 0 ? -1 : 0;
+	err = send_raw_request(x, req, NLM_F_ACK);
+	nlmsg_free(req);
+	if (err < 0)
+		return -1;
+	err = esp_xfrm_recv_cleansed(nl_socket_get_fd(x->cmd), reply, sizeof(reply), on_state_reply,
+	                             c);
+	return err < 0 || !c->found ? -1 : 0;
 }
 
 int esp_xfrm_get_counters(struct esp_xfrm *x, const struct esp_sa_pair *pair,
                           struct esp_counters *c)
 {
-	unsigned long long bytes, packets, replay, icv;
+	struct state_counters in, out;
 
 	memset(c, 0, sizeof(*c));
-	if (read_state(x, &pair->local, pair->in.spi, &bytes, &packets, &replay, &icv) < 0)
+	if (read_state(x, &pair->local, pair->in.spi, &in) < 0)
 		return -1;
-	c->in_bytes = bytes;
-	c->in_packets = packets;
-	c->in_replay = replay;
-	c->in_icv = icv;
-	if (read_state(x, &pair->remote, pair->out.spi, &bytes, &packets, &replay, &icv) < 0)
+	c->in_bytes = in.cur.bytes;
+	c->in_packets = in.cur.packets;
+	c->in_replay = in.stats.replay;
+	c->in_icv = in.stats.integrity_failed;
+	if (read_state(x, &pair->remote, pair->out.spi, &out) < 0)
 		return -1;
-	c->out_bytes = bytes;
-	c->out_packets = packets;
+	c->out_bytes = out.cur.bytes;
+	c->out_packets = out.cur.packets;
 	return 0;
+}
+
+/* ---- stale states -------------------------------------------------------- */
+
+struct state_id {
+	uint16_t family;
+	xfrm_address_t daddr;
+	uint32_t spi; /* network order, as the kernel gives it */
+};
+
+struct stale_walk {
+	bool (*stale)(uint32_t reqid);
+	struct state_id *ids;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void on_dumped_state(const struct nlmsghdr *h, void *arg)
+{
+	struct stale_walk *w = arg;
+	const struct xfrm_usersa_info *info = nlmsg_data(h);
+	struct state_id *grown;
+
+	if (h->nlmsg_type != XFRM_MSG_NEWSA || nlmsg_datalen(h) < (int)sizeof(*info) ||
+	    info->id.proto != IPPROTO_ESP || !esp_reqid_is_ours(info->reqid) ||
+	    !w->stale(info->reqid))
+		return;
+	if (w->n == w->cap) {
+		grown = realloc(w->ids, (w->cap ? w->cap * 2 : 8) * sizeof(*grown));
+		if (!grown) {
+			w->nomem = true;
+			return;
+		}
+		w->ids = grown;
+		w->cap = w->cap ? w->cap * 2 : 8;
+	}
+	w->ids[w->n++] = (struct state_id){info->family, info->id.daddr, info->id.spi};
+}
+
+/* A dump of our own, not xfrmnl_sa_alloc_cache: the kernel's dump holds
+ * every state's keys, which libnl's cache would keep and free uncleared. */
+static int dump_stale_states(struct esp_xfrm *x, struct stale_walk *w)
+{
+	struct nl_msg *req = nlmsg_alloc_simple(XFRM_MSG_GETSA, 0);
+	unsigned char *reply = malloc(ESP_XFRM_REPLY_MAX);
+	int err = -ENOMEM;
+
+	/* No NLM_F_ACK: a dump ends with NLMSG_DONE, an ack would stay queued. */
+	if (req && reply)
+		err = send_raw_request(x, req, NLM_F_DUMP);
+	if (!err)
+		err = esp_xfrm_recv_cleansed(nl_socket_get_fd(x->cmd), reply, ESP_XFRM_REPLY_MAX,
+		                             on_dumped_state, w);
+	nlmsg_free(req);
+	free(reply);
+	return err < 0 ? err : w->nomem ? -ENOMEM : 0;
+}
+
+int esp_xfrm_cleanup_states(struct esp_xfrm *x, bool (*stale)(uint32_t reqid), int *failed)
+{
+	struct stale_walk w = {stale, NULL, 0, 0, false};
+	int removed = 0, err = dump_stale_states(x, &w);
+
+	if (err < 0) {
+		log_err(x->lg, LOG_ESP, "xfrm: listing states failed: %s", strerror(-err));
+		free(w.ids);
+		return -1;
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		struct sockaddr_storage dst = {.ss_family = w.ids[i].family};
+
+		if (dst.ss_family == AF_INET)
+			memcpy(&((struct sockaddr_in *)&dst)->sin_addr, &w.ids[i].daddr.a4, 4);
+		else
+			memcpy(&((struct sockaddr_in6 *)&dst)->sin6_addr, &w.ids[i].daddr.a6, 16);
+		if (del_state(x, &dst, ntohl(w.ids[i].spi)) < 0)
+			(*failed)++;
+		else
+			removed++;
+	}
+	free(w.ids);
+	return removed;
 }
 
 enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, unsigned polls)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include "esp/esp.h"
 
 struct logger;
@@ -49,6 +51,10 @@ int esp_xfrm_del_policies(struct esp_xfrm *x, const struct esp_sa_pair *pair);
  * stale(reqid) says so. Returns how many, or -1. */
 int esp_xfrm_cleanup(struct esp_xfrm *x, bool (*stale)(uint32_t reqid));
 
+/* The states part of esp_xfrm_cleanup (xfrm.c): how many were removed
+ * (failures added to *failed), or -1. */
+int esp_xfrm_cleanup_states(struct esp_xfrm *x, bool (*stale)(uint32_t reqid), int *failed);
+
 /* Expire notifications (RFC 2367-style soft/hard, XFRM_MSG_EXPIRE). Returns
  * the socket's fd to watch for reading, or -1. */
 int esp_xfrm_monitor_open(struct esp_xfrm *x,
@@ -73,6 +79,32 @@ enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, uns
 
 /* UDP_ENCAP_ESPINUDP on the IKE 4500 socket, so the kernel takes ESP off it. */
 int esp_xfrm_set_udp_encap(int fd);
+
+/* One state's NEWSA request, keys included (built from a stack buffer into
+ * the message only, never into a libnl object). */
+struct state_spec {
+	const struct esp_sa *sa;
+	const struct sockaddr_storage *src, *dst;
+	const struct esp_lifetime *lifetime;
+	bool udp_encap;
+	uint32_t reqid;
+};
+struct nl_msg;
+int esp_xfrm_build_state_msg(const struct state_spec *spec, struct nl_msg **msg);
+/* Sends a request that holds keys, clears the message's buffer (whatever
+ * the outcome), then waits for the kernel's ack. The caller frees msg. */
+int esp_xfrm_send_secret(struct nl_sock *sk, struct nl_msg *msg);
+void esp_xfrm_msg_cleanse(struct nl_msg *msg);
+
+/* Reads the kernel's replies to one request on fd into buf (32 KiB holds
+ * any netlink datagram the kernel sends), calls on_msg for each that is
+ * neither an error nor the end of a dump, and clears buf after each read
+ * (GETSA replies hold keys). Ends at the ack (a request sent with NLM_F_ACK) or a dump's end. 0, or
+ * the kernel's -errno. */
+#define ESP_XFRM_REPLY_MAX 32768
+struct nlmsghdr;
+int esp_xfrm_recv_cleansed(int fd, unsigned char *buf, size_t len,
+                           void (*on_msg)(const struct nlmsghdr *h, void *arg), void *arg);
 
 /* Shared by xfrm.c and xfrm_policy.c. */
 struct nl_addr *esp_xfrm_addr(const struct sockaddr_storage *ss);

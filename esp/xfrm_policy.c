@@ -170,20 +170,6 @@ struct cleanup_walk {
 	int failed;
 };
 
-static void cleanup_state(struct nl_object *obj, void *arg)
-{
-	struct cleanup_walk *w = arg;
-	struct xfrmnl_sa *s = (struct xfrmnl_sa *)obj;
-	int reqid = xfrmnl_sa_get_reqid(s);
-
-	if (reqid == -1 || !esp_reqid_is_ours((uint32_t)reqid) || !w->stale((uint32_t)reqid))
-		return;
-	if (xfrmnl_sa_delete(w->x->cmd, s, 0) < 0)
-		w->failed++;
-	else
-		w->removed++;
-}
-
 static void cleanup_policy(struct nl_object *obj, void *arg)
 {
 	struct cleanup_walk *w = arg;
@@ -217,13 +203,10 @@ int esp_xfrm_cleanup(struct esp_xfrm *x, bool (*stale)(uint32_t reqid))
 	}
 	nl_cache_foreach(cache, cleanup_policy, &w);
 	nl_cache_free(cache);
-	err = xfrmnl_sa_alloc_cache(x->cmd, &cache);
-	if (err < 0) {
-		log_err(x->lg, LOG_ESP, "xfrm: listing states failed: %s", nl_geterror(err));
+	err = esp_xfrm_cleanup_states(x, stale, &w.failed);
+	if (err < 0)
 		return -1;
-	}
-	nl_cache_foreach(cache, cleanup_state, &w);
-	nl_cache_free(cache);
+	w.removed += err;
 	if (w.failed)
 		log_warn(x->lg, LOG_ESP, "xfrm: %d stale entries could not be removed", w.failed);
 	return w.removed;

@@ -1,10 +1,15 @@
 /* Identities, CERT/CR payloads and RSA signature authentication. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -316,6 +321,139 @@ int cert_check_eku(X509 *leaf, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
+/* ---- CRL distribution points that are local files ------------------------
+ * RFC 5280 §4.2.1.13. Only file: URIs are honoured (a CA that publishes its
+ * CRL where the client can place it); network URIs are never fetched, so
+ * that checking a certificate sends nothing anywhere. A DP is read only
+ * after the chain verified without it (the CA wrote it, not the gateway),
+ * only when it names a regular file, and a DP that cannot be read fails the
+ * check rather than being skipped. */
+#define CERT_MAX_FILE_DPS  4
+#define CERT_MAX_CRL_BYTES (8L << 20)
+
+/* "file:///p" or "file://localhost/p" or "file:/p" -> "/p"; else NULL. */
+static const char *file_uri_path(const ASN1_IA5STRING *uri, char *path, size_t cap)
+{
+	const char *s = (const char *)ASN1_STRING_get0_data(uri);
+	size_t len = (size_t)ASN1_STRING_length(uri);
+
+	if (len < 6 || strncasecmp(s, "file:", 5) != 0 || memchr(s, '\0', len))
+		return NULL;
+	s += 5;
+	len -= 5;
+	if (len >= 2 && s[0] == '/' && s[1] == '/') {
+		s += 2;
+		len -= 2;
+		if (len >= 9 && strncasecmp(s, "localhost", 9) == 0) {
+			s += 9;
+			len -= 9;
+		}
+	}
+	if (len == 0 || s[0] != '/' || len >= cap)
+		return NULL;
+	memcpy(path, s, len);
+	path[len] = '\0';
+	return path;
+}
+
+static X509_CRL *read_crl_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	X509_CRL *crl = NULL;
+	BIO *bio;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CERT_MAX_CRL_BYTES) {
+		close(fd);
+		return NULL;
+	}
+	bio = BIO_new_fd(fd, BIO_CLOSE);
+	if (!bio) {
+		close(fd);
+		return NULL;
+	}
+	/* DER is what a DP usually serves; PEM is accepted too. */
+	crl = d2i_X509_CRL_bio(bio, NULL);
+	if (!crl && BIO_reset(bio) == 0 && lseek(fd, 0, SEEK_SET) == 0)
+		crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return crl;
+}
+
+/* The CRLs the leaf's file: DPs name into *crls (allocated when there is
+ * one). 0, or -1 with the reason. */
+static int load_file_dp_crls(X509 *leaf, STACK_OF(X509_CRL) * *crls, char *err, size_t errlen)
+{
+	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(leaf, NID_crl_distribution_points, NULL, NULL);
+	int rc = 0, files = 0;
+
+	*crls = NULL;
+	for (int i = 0; rc == 0 && i < sk_DIST_POINT_num(dps); i++) {
+		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+		GENERAL_NAMES *names =
+		    dp->distpoint && dp->distpoint->type == 0 ? dp->distpoint->name.fullname : NULL;
+
+		for (int j = 0; rc == 0 && j < sk_GENERAL_NAME_num(names); j++) {
+			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, j);
+			char path[512];
+			X509_CRL *crl;
+
+			if (gn->type != GEN_URI ||
+			    !file_uri_path(gn->d.uniformResourceIdentifier, path, sizeof(path)))
+				continue;
+			if (++files > CERT_MAX_FILE_DPS)
+				break;
+			crl = read_crl_file(path);
+			if (!*crls)
+				*crls = sk_X509_CRL_new_null();
+			if (!crl || !*crls || !sk_X509_CRL_push(*crls, crl)) {
+				X509_CRL_free(crl);
+				snprintf(err, errlen,
+				         "the CRL of the gateway's certificate (%s) cannot be read",
+				         path);
+				rc = -1;
+			}
+		}
+	}
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+	if (rc < 0) {
+		sk_X509_CRL_pop_free(*crls, X509_CRL_free);
+		*crls = NULL;
+	}
+	return rc;
+}
+
+/* The chain again, now with the file DPs' CRLs (and the store's). */
+static int check_file_dps(OSSL_LIB_CTX *lib, X509_STORE *store, X509 *leaf,
+                          STACK_OF(X509) * untrusted, char *err, size_t errlen)
+{
+	STACK_OF(X509_CRL) * crls;
+	X509_STORE_CTX *sctx;
+	int rc = -1;
+
+	if (load_file_dp_crls(leaf, &crls, err, errlen) < 0)
+		return -1;
+	if (!crls)
+		return 0;
+	sctx = X509_STORE_CTX_new_ex(lib, NULL);
+	if (sctx && X509_STORE_CTX_init(sctx, store, leaf, untrusted)) {
+		X509_STORE_CTX_set0_crls(sctx, crls);
+		X509_STORE_CTX_set_flags(sctx, X509_V_FLAG_CRL_CHECK);
+		if (X509_verify_cert(sctx) == 1)
+			rc = 0;
+		else
+			snprintf(err, errlen, "gateway certificate chain does not verify: %s",
+			         X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
+	} else {
+		snprintf(err, errlen, "out of memory checking the gateway's CRL");
+	}
+	X509_STORE_CTX_free(sctx);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	return rc;
+}
+
 int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
                      const struct isakmp_id *peer_id, struct cert_policy *pol, const uint8_t *hash,
                      size_t hash_len, const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
@@ -360,6 +498,8 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 		              : "no CA");
 		goto out;
 	}
+	if (check_file_dps(lib, store, leaf, untrusted, err, errlen) < 0)
+		goto out;
 	if (cert_check_eku(leaf, err, errlen) || cert_check_host(leaf, pol, err, errlen)) {
 		*notify = N_AUTHENTICATION_FAILED;
 		goto out;

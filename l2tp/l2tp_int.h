@@ -46,6 +46,10 @@ struct l2tp {
 	char peer_host[64], peer_vendor[64];
 	struct loop_timer hello_timer;
 	struct loop_timer close_timer; /* closed() from a clean stack */
+	/* After the LNS's StopCCN: socket and sequence state kept for a full
+	 * retransmission cycle to re-ack its retransmissions (§5.7). */
+	struct loop_timer linger_timer;
+	bool lingering;
 	struct l2tp_failure failure;
 	bool failure_set;
 	bool finished; /* kernel objects and socket released */

@@ -69,6 +69,27 @@ void l2tp_rel_free(struct l2tp_rel *rel)
 	rel->stopped = true;
 }
 
+void l2tp_rel_drop_sent(struct l2tp_rel *rel)
+{
+	for (size_t i = 0; i < L2TP_REL_MAX_TXQ; i++)
+		slot_clear(&rel->txq[i]);
+	rel->txq_len = rel->txq_sent = 0;
+	rel->tries = 0;
+	loop_timer_stop(rel->loop, &rel->rtx_timer);
+}
+
+uint64_t l2tp_rel_cycle_ms(const struct l2tp_rel_params *p)
+{
+	uint64_t total = 0, rto = p->rtx_initial_ms;
+
+	/* the first send and max_tries retransmissions, each waiting rto */
+	for (unsigned i = 0; i <= p->max_tries; i++) {
+		total += rto;
+		rto = MIN(rto * 2, (uint64_t)p->rtx_max_ms);
+	}
+	return total;
+}
+
 /* Stamp the current Nr (it changes between retransmissions) and send. */
 static void transmit(struct l2tp_rel *rel, struct l2tp_rel_slot *s)
 {

@@ -81,6 +81,13 @@ void l2tp_rel_free(struct l2tp_rel *rel);
  * Safe inside any of the ops callbacks. */
 void l2tp_rel_stop(struct l2tp_rel *rel);
 
+/* Forget our unacknowledged messages and stop retransmitting them, but keep
+ * the sequence state: duplicates of what the peer sent are still acked. */
+void l2tp_rel_drop_sent(struct l2tp_rel *rel);
+/* The time a peer with our parameters retransmits one message before giving
+ * up: RFC 2661 §5.7's "full retransmission cycle" (31 s with the defaults). */
+uint64_t l2tp_rel_cycle_ms(const struct l2tp_rel_params *p);
+
 /* Queue a complete control message (l2tp_ctrl_begin/finish); Ns and Nr are
  * stamped here. Sent at once when the peer's window allows. Returns 0, or -1
  * when the queue is full or out of memory. */

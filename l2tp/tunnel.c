@@ -60,6 +60,7 @@ static void fill_defaults(struct l2tp_config *c)
 
 static void hello_fired(struct loop *loop, struct loop_timer *t, void *ctx);
 static void close_fired(struct loop *loop, struct loop_timer *t, void *ctx);
+static void linger_fired(struct loop *loop, struct loop_timer *t, void *ctx);
 
 struct l2tp *l2tp_new(struct loop *loop, const struct logger *lg, const struct l2tp_config *cfg,
                       const struct l2tp_callbacks *cb, void *ctx)
@@ -97,6 +98,7 @@ struct l2tp *l2tp_new(struct loop *loop, const struct logger *lg, const struct l
 	l2tp_kernel_init(&l2tp->kern);
 	loop_timer_init(&l2tp->hello_timer, hello_fired, l2tp);
 	loop_timer_init(&l2tp->close_timer, close_fired, l2tp);
+	loop_timer_init(&l2tp->linger_timer, linger_fired, l2tp);
 	rp = (struct l2tp_rel_params){
 	    .rtx_initial_ms = l2tp->cfg.rtx_initial_ms,
 	    .rtx_max_ms = l2tp->cfg.rtx_max_ms,
@@ -277,6 +279,42 @@ static void finish(struct l2tp *l2tp)
 	loop_timer_start(l2tp->loop, &l2tp->close_timer, 0);
 }
 
+/*
+ * RFC 2661 §5.7: the receiver of a StopCCN acks it and keeps "enough control
+ * connection state to properly accept StopCCN retransmissions over at least
+ * a full retransmission cycle" in case the ack is lost. Kernel objects and
+ * our own retransmissions go now, closed() is reported now; the socket and
+ * the sequence numbers stay until the cycle is over (or l2tp_free).
+ */
+static void linger(struct l2tp *l2tp)
+{
+	struct l2tp_rel_params peer = l2tp->rel.p;
+
+	l2tp->state = L2TP_ST_CLOSED;
+	l2tp->session_up = false;
+	l2tp->lingering = true;
+	l2tp_rel_drop_sent(&l2tp->rel);
+	loop_timer_stop(l2tp->loop, &l2tp->hello_timer);
+	l2tp_kernel_teardown(&l2tp->kern, l2tp->lg);
+	/* the LNS retransmits with the §5.8 defaults, not our goodbye budget */
+	peer.max_tries = MAX(peer.max_tries, l2tp->cfg.rtx_max_tries);
+	loop_timer_start(l2tp->loop, &l2tp->linger_timer, l2tp_rel_cycle_ms(&peer));
+	loop_timer_start(l2tp->loop, &l2tp->close_timer, 0);
+}
+
+static void linger_fired(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct l2tp *l2tp = ctx;
+
+	(void)loop;
+	(void)t;
+	log_debug(l2tp->lg, LOG_L2TP, "StopCCN retransmission cycle over; tunnel state released");
+	l2tp->lingering = false;
+	l2tp->finished = true;
+	l2tp_rel_stop(&l2tp->rel);
+	l2tp_socket_close(l2tp);
+}
+
 static void close_fired(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct l2tp *l2tp = ctx;
@@ -333,7 +371,7 @@ void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, bool by_peer, uint16_t 
 	va_list ap;
 
 	if (l2tp->state == L2TP_ST_STOPPING || l2tp->state == L2TP_ST_CLOSED) {
-		if (by_peer)
+		if (by_peer && !l2tp->lingering)
 			finish(l2tp); /* their StopCCN crossed ours */
 		return;
 	}
@@ -350,8 +388,7 @@ void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, bool by_peer, uint16_t 
 	}
 	if (by_peer) {
 		l2tp_rel_flush_ack(&l2tp->rel); /* ack their StopCCN now */
-		l2tp->state = L2TP_ST_STOPPING;
-		finish(l2tp);
+		linger(l2tp);
 		return;
 	}
 	begin_teardown(l2tp, L2TP_CDN_ERROR, result ? result : L2TP_STOPCCN_ERROR, error);
@@ -537,6 +574,10 @@ static void rel_deliver(void *ctx, const uint8_t *msg, size_t len)
 
 	if (l2tp_hdr_parse(msg, len, &h, &why))
 		return; /* checked before it was queued */
+	if (l2tp->lingering) {
+		log_debug(l2tp->lg, LOG_L2TP, "tunnel closed: message acknowledged, not acted on");
+		return;
+	}
 	m = malloc(sizeof(*m));
 	if (!m)
 		return;
@@ -617,14 +658,15 @@ void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len)
 	struct l2tp_hdr h;
 	const char *why = NULL;
 
-	if (l2tp->state == L2TP_ST_IDLE || l2tp->state == L2TP_ST_CLOSED)
+	if (l2tp->state == L2TP_ST_IDLE || (l2tp->state == L2TP_ST_CLOSED && !l2tp->lingering))
 		return;
 	if (l2tp_hdr_parse(buf, len, &h, &why)) {
 		log_debug(l2tp->lg, LOG_L2TP, "dropping datagram: %s", why);
 		return;
 	}
 	if (!h.control) {
-		l2tp_data_input(l2tp, &h, buf);
+		if (!l2tp->lingering)
+			l2tp_data_input(l2tp, &h, buf);
 		return;
 	}
 	if (h.tunnel_id != l2tp->tid) {
@@ -645,6 +687,7 @@ void l2tp_free(struct l2tp *l2tp)
 		return;
 	loop_timer_stop(l2tp->loop, &l2tp->hello_timer);
 	loop_timer_stop(l2tp->loop, &l2tp->close_timer);
+	loop_timer_stop(l2tp->loop, &l2tp->linger_timer);
 	l2tp_kernel_teardown(&l2tp->kern, l2tp->lg);
 	l2tp_socket_close(l2tp);
 	l2tp_rel_free(&l2tp->rel);

@@ -1,9 +1,14 @@
 #include "sys/hook.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/spawn.h"
@@ -119,4 +124,181 @@ int hook_run(const char *script, const struct hook_info *info)
 	if (hook_build_env(info, &env) < 0)
 		return -1;
 	return spawn_wait(argv, env.envp, NULL);
+}
+
+/* ---- on the event loop ---- */
+
+static void start_next(struct hook_runner *r);
+
+static void job_done(struct hook_runner *r, int status)
+{
+	struct hook_job *job = r->jobs[0];
+
+	r->pid = 0;
+	loop_timer_stop(r->loop, &r->timer);
+	if (status != 0)
+		log_warn(r->lg, LOG_CLIENT, "hook %s (%s) %s %d", job->script, job->reason,
+			 status < 0 ? "killed after" : "exited with",
+			 status < 0 ? (int)(r->timeout_ms / 1000) : status);
+	if (r->done)
+		r->done(r->done_ctx, job->reason, status);
+	free(job);
+	memmove(r->jobs, r->jobs + 1, (r->n_jobs - 1) * sizeof(r->jobs[0]));
+	r->jobs[--r->n_jobs] = NULL;
+	start_next(r);
+}
+
+static void child_exited(struct loop *loop, pid_t pid, int status, void *ctx)
+{
+	struct hook_runner *r = ctx;
+
+	(void)loop;
+	if (pid != r->pid)
+		return;
+	job_done(r, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void timed_out(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct hook_runner *r = ctx;
+
+	(void)loop;
+	(void)t;
+	if (r->pid <= 0)
+		return;
+	kill(-r->pid, SIGKILL);
+	kill(r->pid, SIGKILL);
+	r->killed++;
+	/* the exit comes back through child_exited */
+}
+
+static void start_next(struct hook_runner *r)
+{
+	while (r->n_jobs > 0 && r->pid == 0) {
+		struct hook_job *job = r->jobs[0];
+		char *argv[] = {job->script, NULL};
+		pid_t pid = spawn_start(argv, job->env.envp);
+
+		if (pid > 0 && loop_watch_child(r->loop, pid, child_exited, r) == 0) {
+			r->pid = pid;
+			r->ran++;
+			loop_timer_start(r->loop, &r->timer, r->timeout_ms);
+			log_debug(r->lg, LOG_CLIENT, "hook %s (%s) started, pid %ld", job->script,
+				  job->reason, (long)pid);
+			return;
+		}
+		if (pid > 0) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		log_warn(r->lg, LOG_CLIENT, "hook %s (%s) could not run: %s", job->script,
+			 job->reason, strerror(errno));
+		r->pid = -1; /* job_done clears it */
+		job_done(r, -1);
+	}
+}
+
+void hook_runner_init(struct hook_runner *r, struct loop *loop, const struct logger *lg,
+		      uint64_t timeout_ms)
+{
+	memset(r, 0, sizeof(*r));
+	r->loop = loop;
+	r->lg = lg;
+	r->timeout_ms = timeout_ms ? timeout_ms : HOOK_TIMEOUT_MS;
+	loop_timer_init(&r->timer, timed_out, r);
+}
+
+bool hook_runner_busy(const struct hook_runner *r)
+{
+	return r->n_jobs > 0;
+}
+
+/* A disconnect whose connect is still queued (not started): drop both. */
+static bool cancel_pair(struct hook_runner *r, const char *script, const char *reason)
+{
+	size_t last = r->n_jobs - 1;
+
+	if (r->n_jobs == 0 || (last == 0 && r->pid != 0) || strcmp(reason, "disconnect") != 0 ||
+	    strcmp(r->jobs[last]->reason, "connect") != 0 ||
+	    strcmp(r->jobs[last]->script, script) != 0)
+		return false;
+	free(r->jobs[last]);
+	r->jobs[last] = NULL;
+	r->n_jobs--;
+	r->cancelled += 2;
+	log_info(r->lg, LOG_CLIENT, "hook %s: connect and disconnect skipped (still queued)",
+		 script);
+	return true;
+}
+
+int hook_runner_submit(struct hook_runner *r, const char *script, const struct hook_info *info)
+{
+	struct hook_job *job;
+
+	if (cancel_pair(r, script, info->reason))
+		return 0;
+	if (r->n_jobs == HOOK_QUEUE_MAX || strlen(script) >= sizeof(job->script) ||
+	    strlen(info->reason) >= sizeof(job->reason)) {
+		log_warn(r->lg, LOG_CLIENT, "hook %s (%s) not run: %zu hooks waiting", script,
+			 info->reason, r->n_jobs);
+		return -1;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -1;
+	snprintf(job->script, sizeof(job->script), "%s", script);
+	snprintf(job->reason, sizeof(job->reason), "%s", info->reason);
+	if (hook_build_env(info, &job->env) < 0) {
+		log_warn(r->lg, LOG_CLIENT, "hook %s (%s): environment too large", script,
+			 info->reason);
+		free(job);
+		return -1;
+	}
+	r->jobs[r->n_jobs++] = job;
+	start_next(r);
+	return 0;
+}
+
+/* waitpid with a deadline; the loop is not running any more */
+static int wait_bounded(pid_t pid, uint64_t timeout_ms)
+{
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	int status;
+
+	for (uint64_t waited = 0;; waited += 10) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		if (waited >= timeout_ms) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+	}
+}
+
+void hook_runner_finish(struct hook_runner *r)
+{
+	if (!r->loop)
+		return;
+	while (r->n_jobs > 0) {
+		pid_t pid;
+
+		if (r->pid == 0)
+			start_next(r); /* a script that cannot start is dropped there */
+		if (r->pid <= 0)
+			continue;
+		pid = r->pid;
+		loop_unwatch_child(r->loop, pid);
+		/* the running one keeps what is left of its time */
+		job_done(r, wait_bounded(pid, loop_timer_pending(&r->timer)
+						  ? loop_timer_remaining(r->loop, &r->timer)
+						  : r->timeout_ms));
+	}
+	loop_timer_stop(r->loop, &r->timer);
 }

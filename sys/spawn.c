@@ -39,6 +39,19 @@ static void child_exec(char *const argv[], char *const envp[], int in_fd)
 	_exit(127);
 }
 
+pid_t spawn_start(char *const argv[], char *const envp[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);
+		child_exec(argv, envp, -1);
+	}
+	if (pid > 0)
+		setpgid(pid, pid); /* either side may run first */
+	return pid;
+}
+
 int spawn_wait(char *const argv[], char *const envp[], const char *stdin_data)
 {
 	int pipefd[2] = {-1, -1};

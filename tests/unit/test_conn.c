@@ -1,5 +1,7 @@
 /* client/conn: the pure parts of the supervisor: the tunnel MTU from the
- * negotiated algorithms, the one liveness policy, and its profile key. */
+ * negotiated algorithms, the one liveness policy, and its profile key; which
+ * failures are authentication failures, that they are not retried (in the
+ * process or by the systemd unit) unless asked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <cmocka.h>
 
 #include "client/conn.h"
+#include "client/daemon.h"
 #include "config/profile.h"
 
 static void test_mtu_from_algorithms(void **state)
@@ -198,6 +201,144 @@ static void test_l2tp_port_retry_only_when_it_can_help(void **state)
 	setup_free(&t);
 }
 
+static void test_ike_auth_failures_classified(void **state)
+{
+	struct ike_failure f = {.stage = IKE_STAGE_MM5, .reason = IKE_FAIL_AUTH};
+
+	(void)state;
+	assert_true(conn_ike_auth_failed(&f)); /* MM6 hash, signature, does not decrypt */
+	f.reason = IKE_FAIL_NOTIFY;
+	f.notify = 24; /* AUTHENTICATION-FAILED */
+	assert_true(conn_ike_auth_failed(&f));
+	f.notify = 23; /* INVALID-HASH-INFORMATION */
+	assert_true(conn_ike_auth_failed(&f));
+	f.notify = 20; /* INVALID-CERTIFICATE */
+	assert_true(conn_ike_auth_failed(&f));
+	f.notify = 1; /* INVALID-PAYLOAD-TYPE: charon's answer to an MM5 it cannot read */
+	assert_true(conn_ike_auth_failed(&f));
+	f.stage = IKE_STAGE_QM1; /* ... but not later */
+	assert_false(conn_ike_auth_failed(&f));
+	f.notify = 14; /* NO-PROPOSAL-CHOSEN */
+	assert_false(conn_ike_auth_failed(&f));
+	/* silence is transient: the gateway may be restarting */
+	f = (struct ike_failure){.stage = IKE_STAGE_MM5, .reason = IKE_FAIL_TIMEOUT};
+	assert_false(conn_ike_auth_failed(&f));
+	f.reason = IKE_FAIL_DPD;
+	assert_false(conn_ike_auth_failed(&f));
+	f.reason = IKE_FAIL_DELETED;
+	assert_false(conn_ike_auth_failed(&f));
+}
+
+static void test_auth_failures_not_retried_unless_asked(void **state)
+{
+	const char text[] = "[gateway]\nhost = vpn.example.com\n[client]\nretry-auth-failures = yes\n";
+	struct profile_parse_opts opts = {.secrets_allowed = true};
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr};
+	struct conn *c = calloc(1, sizeof(*c));
+	static const int transient[] = {CONN_EXIT_NETWORK, CONN_EXIT_IKE, CONN_EXIT_L2TP,
+					CONN_EXIT_PPP, CONN_EXIT_PEER_CLOSED};
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	profile_init(pr, "t");
+	c->p = &params;
+	c->was_up = true;
+	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
+		c->exit_code = transient[i];
+		assert_false(conn_exit_is_auth(transient[i]));
+		assert_true(conn_should_reconnect(c));
+	}
+	c->exit_code = CONN_EXIT_PPP_AUTH;
+	assert_true(conn_exit_is_auth(c->exit_code));
+	assert_false(conn_should_reconnect(c));
+	c->exit_code = CONN_EXIT_GW_AUTH;
+	assert_true(conn_exit_is_auth(c->exit_code));
+	assert_false(conn_should_reconnect(c));
+	/* asked for: the profile key, written back by the profile writer */
+	assert_int_equal(profile_parse_ini(pr, text, strlen(text), "t.conf", &opts, NULL, err,
+					   sizeof(err)),
+			 0);
+	assert_true(pr->retry_auth_failures);
+	assert_true(conn_should_reconnect(c));
+	c->exit_code = CONN_EXIT_PPP_AUTH;
+	assert_true(conn_should_reconnect(c));
+	f = open_memstream(&buf, &len);
+	assert_int_equal(profile_write_ini(pr, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "retry-auth-failures = yes"));
+	c->exit_code = CONN_EXIT_CONFIG; /* never */
+	assert_false(conn_should_reconnect(c));
+	free(buf);
+	profile_free(pr);
+	free(pr);
+	free(c);
+}
+
+/* systemd must not restart what l2tpsec itself gave up on: usage (2),
+ * configuration (3) and every authentication failure; but it restarts
+ * the transient ones. */
+static void test_unit_file_prevents_auth_restarts(void **state)
+{
+	const char *srcdir = getenv("L2TPSEC_SRCDIR");
+	char path[512], line[256], codes[256] = "";
+	bool restart = false;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/scripts/l2tpsec@.service.in", srcdir ? srcdir : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "RestartPreventExitStatus=", 25) == 0)
+			snprintf(codes, sizeof(codes), " %s", line + 25);
+		restart = restart || strcmp(line, "Restart=on-failure\n") == 0;
+	}
+	fclose(f);
+	assert_true(restart);
+	for (size_t i = 0; codes[i]; i++)
+		if (codes[i] == '\n')
+			codes[i] = ' ';
+	for (int code = 1; code < 64; code++) {
+		char word[8];
+		bool listed, prevent = code == 2 || code == CONN_EXIT_CONFIG || conn_exit_is_auth(code);
+
+		snprintf(word, sizeof(word), " %d ", code);
+		listed = strstr(codes, word) != NULL;
+		if (listed != prevent)
+			fail_msg("exit status %d is %slisted in RestartPreventExitStatus=%s", code,
+				 listed ? "" : "not ", codes);
+	}
+}
+
+/* Reconnects: a gateway that did not answer at all (restarting, rebooting)
+ * is asked again after about 1 s for ten attempts (each attempt spaces its
+ * own MM1s at most CONN_RECONNECT_RTX_MAX_MS apart), so that it is back
+ * within seconds of the gateway; other failures back off to 60 s. */
+static void test_reconnect_backoff(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 50; round++) {
+		uint64_t ms;
+
+		for (unsigned a = 0; a < 10; a++) {
+			ms = daemon_retry_delay_ms(a, true);
+			assert_true(ms >= 750 && ms <= 1250);
+		}
+		ms = daemon_retry_delay_ms(11, true); /* then it backs off too */
+		assert_true(ms >= 1500 && ms <= 2500);
+		ms = daemon_retry_delay_ms(0, false);
+		assert_true(ms >= 750 && ms <= 1250);
+		ms = daemon_retry_delay_ms(3, false);
+		assert_true(ms >= 6000 && ms <= 10000);
+		ms = daemon_retry_delay_ms(30, false);
+		assert_true(ms >= 45000 && ms <= 75000);
+	}
+	assert_true(CONN_RECONNECT_RTX_MAX_MS <= 3000);
+}
+
 /* A one-time password is wiped once PPP is up (the reconnect then asks for
  * a new one, client/daemon.c); a static password stays for reconnects. */
 static void test_otp_wiped_once_used(void **state)
@@ -233,6 +374,10 @@ int main(void)
 		cmocka_unit_test(test_nat_keepalive_setting),
 		cmocka_unit_test(test_l2tp_port_retry_from_ephemeral),
 		cmocka_unit_test(test_l2tp_port_retry_only_when_it_can_help),
+		cmocka_unit_test(test_ike_auth_failures_classified),
+		cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
+		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
+		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_otp_wiped_once_used),
 	};
 

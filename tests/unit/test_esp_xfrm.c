@@ -20,7 +20,14 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/xfrm.h>
+#include <netlink/attr.h>
 #include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
 #include <netlink/xfrm/sp.h>
 #include <netlink/xfrm/template.h>
 
@@ -254,6 +261,213 @@ static void test_trunc96_verdict(void **state)
 	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS), ESP_TRUNC_SWITCH_96);
 }
 
+/* Where the kernel has ESP: counters read through our own reply buffer,
+ * and states found by our own dump are removed. */
+static void test_states_read_and_cleaned_up(void **state)
+{
+	uint32_t dead = esp_reqid_make(dead_pid(), 2);
+	struct esp_counters c;
+	struct esp_sa_pair p;
+	struct esp_xfrm x;
+	char why[256];
+
+	(void)state;
+	NEED_NETNS();
+	assert_int_equal(esp_xfrm_open(&x, &lg), 0);
+	if (esp_xfrm_probe(&x, why, sizeof(why)) < 0) {
+		esp_xfrm_close(&x);
+		skip();
+	}
+	make_pair(&p, 40005);
+	assert_int_equal(esp_xfrm_add_states(&x, &p, dead), 0);
+	assert_int_equal(esp_xfrm_get_counters(&x, &p, &c), 0);
+	assert_int_equal(c.in_packets, 0);
+	assert_int_equal(esp_xfrm_cleanup(&x, always), 2);
+	assert_int_equal(esp_xfrm_get_counters(&x, &p, &c), -1);
+	assert_int_equal(esp_xfrm_cleanup(&x, always), 0);
+	esp_xfrm_close(&x);
+}
+
+/* ---- keys in netlink buffers (issue #14) --------------------------------- */
+
+static bool holds(const unsigned char *buf, size_t len, const uint8_t *key, size_t key_len)
+{
+	return memmem(buf, len, key, key_len) != NULL;
+}
+
+static void check_alg_attr(struct nlmsghdr *h, int type, const char *name, unsigned key_bits)
+{
+	struct nlattr *tb[XFRMA_MAX + 1];
+	const struct xfrm_algo *alg;
+
+	assert_int_equal(nlmsg_parse(h, sizeof(struct xfrm_usersa_info), tb, XFRMA_MAX, NULL), 0);
+	assert_non_null(tb[type]);
+	alg = nla_data(tb[type]);
+	assert_string_equal(alg->alg_name, name);
+	/* xfrm_algo, xfrm_algo_auth and xfrm_algo_aead start alike. */
+	assert_int_equal(alg->alg_key_len, key_bits);
+}
+
+/* The request holds the keys (so the test can see them) until it is sent;
+ * after esp_xfrm_send_secret, whether the kernel took it or not (no ESP,
+ * no CAP_NET_ADMIN, no socket), nothing of them is left in its buffer. */
+static void send_and_check_cleared(struct esp_sa *sa, int enc_attr, const char *enc_name)
+{
+	struct esp_sa_pair p;
+	struct esp_lifetime lt = {0};
+	struct state_spec spec;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg;
+	unsigned char *buf;
+	size_t len;
+
+	make_pair(&p, 1701);
+	spec = (struct state_spec){sa, &p.local, &p.remote, &lt, true, esp_reqid_make(getpid(), 1)};
+	memset(sa->enc_key, 0xa5, sizeof(sa->enc_key));
+	memset(sa->auth_key, 0x5a, sizeof(sa->auth_key));
+	assert_non_null(sk);
+	(void)nl_connect(sk, NETLINK_XFRM);
+	assert_int_equal(esp_xfrm_build_state_msg(&spec, &msg), 0);
+	buf = (unsigned char *)nlmsg_hdr(msg);
+	len = nlmsg_hdr(msg)->nlmsg_len;
+	check_alg_attr(nlmsg_hdr(msg), enc_attr, enc_name, sa->enc_key_len * 8u);
+	assert_true(holds(buf, len, sa->enc_key, sa->enc_key_len));
+	if (sa->cipher != ESP_CIPHER_AES_GCM_16) {
+		check_alg_attr(nlmsg_hdr(msg), XFRMA_ALG_AUTH_TRUNC, "hmac(sha1)", 160);
+		assert_true(holds(buf, len, sa->auth_key, sa->auth_key_len));
+	}
+	(void)esp_xfrm_send_secret(sk, msg);
+	assert_false(holds(buf, len, sa->enc_key, 4));
+	assert_false(holds(buf, len, sa->auth_key, 4));
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+}
+
+static void test_new_state_request_is_cleared(void **state)
+{
+	struct esp_sa_pair p;
+
+	(void)state;
+	make_pair(&p, 1701);
+	send_and_check_cleared(&p.out, XFRMA_ALG_CRYPT, "cbc(aes)");
+	p.out.cipher = ESP_CIPHER_AES_GCM_16;
+	p.out.enc_key_len = 20;
+	send_and_check_cleared(&p.out, XFRMA_ALG_AEAD, "rfc4106(gcm(aes))");
+}
+
+static void test_unknown_algorithm_builds_nothing(void **state)
+{
+	struct esp_sa_pair p;
+	struct esp_lifetime lt = {0};
+	struct state_spec spec;
+	struct nl_msg *msg;
+
+	(void)state;
+	make_pair(&p, 1701);
+	p.out.auth = (enum esp_auth)999;
+	spec = (struct state_spec){&p.out, &p.local, &p.remote, &lt, true, 1};
+	assert_int_equal(esp_xfrm_build_state_msg(&spec, &msg), -NLE_INVAL);
+	assert_null(msg);
+	p.out.auth = ESP_AUTH_HMAC_SHA1_96;
+	p.out.enc_key_len = ESP_MAX_ENC_KEY + 1;
+	assert_int_equal(esp_xfrm_build_state_msg(&spec, &msg), -NLE_INVAL);
+}
+
+/* The kernel's refusals must not echo our requests (keys) back. */
+static void test_refusals_do_not_echo_requests(void **state)
+{
+	struct esp_xfrm x;
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	(void)state;
+	if (esp_xfrm_open(&x, &lg) < 0)
+		skip();
+	assert_int_equal(
+	    getsockopt(nl_socket_get_fd(x.cmd), SOL_NETLINK, NETLINK_CAP_ACK, &on, &len), 0);
+	assert_int_equal(on, 1);
+	esp_xfrm_close(&x);
+}
+
+/* A GETSA reply as the kernel sends it: the state with its keys. */
+static size_t fake_reply(unsigned char *out, size_t cap, const uint8_t *key, size_t key_len,
+                         int ack_error)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(XFRM_MSG_NEWSA, 0);
+	struct xfrm_usersa_info info;
+	unsigned char alg[sizeof(struct xfrm_algo) + 32] = {0};
+	struct nlmsghdr ack = {.nlmsg_type = NLMSG_ERROR,
+	                       .nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr))};
+	struct nlmsgerr e = {.error = ack_error};
+	size_t n;
+
+	memset(&info, 0, sizeof(info));
+	info.curlft.packets = 7;
+	info.stats.integrity_failed = 3;
+	memcpy(alg + sizeof(struct xfrm_algo), key, key_len);
+	assert_int_equal(nlmsg_append(m, &info, sizeof(info), NLMSG_ALIGNTO), 0);
+	assert_int_equal(nla_put(m, XFRMA_ALG_CRYPT, sizeof(alg), alg), 0);
+	n = nlmsg_hdr(m)->nlmsg_len;
+	assert_true(n + ack.nlmsg_len <= cap);
+	memcpy(out, nlmsg_hdr(m), n);
+	memcpy(out + n, &ack, sizeof(ack));
+	memcpy(out + n + sizeof(ack), &e, sizeof(e));
+	nlmsg_free(m);
+	return n + ack.nlmsg_len;
+}
+
+struct seen {
+	int n;
+	uint64_t packets, icv;
+};
+
+static void count_reply(const struct nlmsghdr *h, void *arg)
+{
+	struct seen *s = arg;
+	const struct xfrm_usersa_info *info = nlmsg_data(h);
+
+	s->n++;
+	s->packets = info->curlft.packets;
+	s->icv = info->stats.integrity_failed;
+}
+
+static void test_replies_are_cleared(void **state)
+{
+	static const uint8_t key[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	                                0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xf0, 0x01};
+	unsigned char dgram[1024], buf[ESP_XFRM_REPLY_MAX];
+	struct seen seen = {0};
+	int sv[2];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	n = fake_reply(dgram, sizeof(dgram), key, sizeof(key), 0);
+	assert_true(holds(dgram, n, key, sizeof(key)));
+	assert_int_equal(send(sv[1], dgram, n, 0), (ssize_t)n);
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(esp_xfrm_recv_cleansed(sv[0], buf, sizeof(buf), count_reply, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.packets, 7);
+	assert_int_equal(seen.icv, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(buf[i], 0);
+
+	/* The kernel's refusal is returned, and its buffer cleared too. */
+	n = fake_reply(dgram, sizeof(dgram), key, sizeof(key), -EPERM);
+	assert_int_equal(send(sv[1], dgram, n, 0), (ssize_t)n);
+	assert_int_equal(esp_xfrm_recv_cleansed(sv[0], buf, sizeof(buf), count_reply, &seen),
+	                 -EPERM);
+	assert_false(holds(buf, n, key, 4));
+
+	/* A torn message is an error, not a wait for more. */
+	assert_int_equal(send(sv[1], dgram, 20, 0), 20);
+	assert_int_equal(esp_xfrm_recv_cleansed(sv[0], buf, sizeof(buf), count_reply, &seen),
+	                 -EPROTO);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +476,11 @@ int main(void)
 	    cmocka_unit_test(test_policies_install_and_remove),
 	    cmocka_unit_test(test_cleanup_touches_only_our_leftovers),
 	    cmocka_unit_test(test_socket_options),
+	    cmocka_unit_test(test_new_state_request_is_cleared),
+	    cmocka_unit_test(test_unknown_algorithm_builds_nothing),
+	    cmocka_unit_test(test_replies_are_cleared),
+	    cmocka_unit_test(test_refusals_do_not_echo_requests),
+	    cmocka_unit_test(test_states_read_and_cleaned_up),
 	};
 
 	return cmocka_run_group_tests_name("esp_xfrm", tests, setup, NULL);

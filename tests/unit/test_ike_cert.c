@@ -8,7 +8,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <openssl/evp.h>
@@ -216,6 +220,91 @@ static void test_remote_id_or_host_needed(void **state)
 	assert_non_null(strstr(err, "remote-id"));
 }
 
+/* ---- CRL distribution points (file: URIs only) --------------------------- */
+
+/* gw.example's certificate with a CRL DP, re-signed after adding it. */
+static X509 *make_cert_dp(struct pki *p, const char *dp_uri)
+{
+	X509 *x = make_cert(p, "gw.example", "DNS:gw.example", NULL, -1, 30);
+	char value[600];
+
+	snprintf(value, sizeof(value), "URI:%s", dp_uri);
+	add_ext(x, p->ca, NID_crl_distribution_points, value);
+	assert_true(X509_sign(x, p->key, EVP_sha256()) > 0);
+	return x;
+}
+
+/* A CRL from the CA listing `revoked` (NULL: none), written as DER. */
+static void write_crl(struct pki *p, const char *path, X509 *revoked)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL) - 60);
+	ASN1_TIME *next = ASN1_TIME_set(NULL, time(NULL) + 86400);
+	FILE *f;
+
+	assert_non_null(crl);
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(p->ca));
+	X509_CRL_set1_lastUpdate(crl, now);
+	X509_CRL_set1_nextUpdate(crl, next);
+	if (revoked) {
+		X509_REVOKED *r = X509_REVOKED_new();
+
+		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked));
+		X509_REVOKED_set_revocationDate(r, now);
+		assert_int_equal(X509_CRL_add0_revoked(crl, r), 1);
+	}
+	X509_CRL_sort(crl);
+	assert_true(X509_CRL_sign(crl, p->key, EVP_sha256()) > 0);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(i2d_X509_CRL_fp(f, crl), 1);
+	fclose(f);
+	ASN1_TIME_free(now);
+	ASN1_TIME_free(next);
+	X509_CRL_free(crl);
+}
+
+static void test_file_crl_distribution_point(void **state)
+{
+	struct pki *p = *state;
+	char dir[] = "/tmp/l2tpsec-crl-XXXXXX", path[300], uri[320], err[256] = "";
+	X509 *gw, *other;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ca.crl", dir);
+	snprintf(uri, sizeof(uri), "file://%s", path);
+
+	/* The CA's CRL revokes the gateway: refused. */
+	gw = make_cert_dp(p, uri);
+	write_crl(p, path, gw);
+	assert_int_equal(verify(p, gw, "gw.example", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "revoked"));
+
+	/* The same CRL, another certificate: accepted (file:/path form). */
+	snprintf(uri, sizeof(uri), "file:%s", path);
+	other = make_cert_dp(p, uri);
+	assert_int_equal(verify(p, other, "gw.example", NULL, err, sizeof(err)), 0);
+
+	/* The DP's file is gone: refused, not skipped. */
+	gw = make_cert_dp(p, uri);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(verify(p, gw, "gw.example", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot be read"));
+
+	/* Not a regular file (it would never end): refused. */
+	assert_int_equal(
+	    verify(p, make_cert_dp(p, "file:///dev/zero"), "gw.example", NULL, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "cannot be read"));
+
+	/* A network DP is not fetched: the certificate is checked without it. */
+	assert_int_equal(verify(p, make_cert_dp(p, "http://192.0.2.1/ca.crl"), "gw.example", NULL,
+	                        err, sizeof(err)),
+	                 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +313,7 @@ int main(void)
 	    cmocka_unit_test(test_cn_only_for_old_gateways),
 	    cmocka_unit_test(test_validity_dates),
 	    cmocka_unit_test(test_remote_id_or_host_needed),
+	    cmocka_unit_test(test_file_crl_distribution_point),
 	};
 
 	return cmocka_run_group_tests_name("ike_cert", tests, setup, teardown);

@@ -466,6 +466,20 @@ static void test_lossy_channel_20_percent(void **state)
 	lossy_run(42, 30);
 }
 
+/* RFC 2661 §5.7 recommends 31 s for a full retransmission cycle: what the
+ * §5.8 defaults (1 s doubling to 8 s, 5 retransmissions) add up to. */
+static void test_full_retransmission_cycle(void **state)
+{
+	struct l2tp_rel_params p = {.rtx_initial_ms = 1000, .rtx_max_ms = 8000, .max_tries = 5};
+
+	(void)state;
+	assert_int_equal(l2tp_rel_cycle_ms(&p), 31000);
+	p.max_tries = 0;
+	assert_int_equal(l2tp_rel_cycle_ms(&p), 1000);
+	p = (struct l2tp_rel_params){.rtx_initial_ms = 20, .rtx_max_ms = 80, .max_tries = 3};
+	assert_int_equal(l2tp_rel_cycle_ms(&p), 220);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +492,7 @@ int main(void)
 	    cmocka_unit_test(test_delayed_zlb_and_piggyback),
 	    cmocka_unit_test(test_sequence_wraparound),
 	    cmocka_unit_test(test_lossy_channel_20_percent),
+	    cmocka_unit_test(test_full_retransmission_cycle),
 	};
 	return cmocka_run_group_tests_name("l2tp_reliable", tests, NULL, NULL);
 }

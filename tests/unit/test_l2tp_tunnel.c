@@ -493,9 +493,13 @@ static void test_peer_cdn_after_established(void **state)
 	lns_free(l);
 }
 
+/* RFC 2661 §5.7: our ack of the LNS's StopCCN may be lost; its
+ * retransmissions are acked again for a full retransmission cycle, and
+ * nothing else happens: no closed() twice, no message of ours. */
 static void test_peer_stopccn_when_established(void **state)
 {
 	struct lns *l = lns_new(NULL);
+	size_t zlbs;
 
 	(void)state;
 	establish(l);
@@ -505,6 +509,47 @@ static void test_peer_stopccn_when_established(void **state)
 	assert_int_equal(l->closed, 1);
 	assert_true(l->failure.by_peer);
 	assert_int_equal(l->failure.stage, L2TP_STAGE_ESTABLISHED);
+	zlbs = l->zlbs;
+	assert_true(zlbs >= 1);
+	/* the ZLB was lost: the same StopCCN (same Ns) again */
+	l->ns--;
+	lns_send(l, L2TP_STOPCCN, 0, short_result_6);
+	pump(l, 5);
+	expect_quiet(l);
+	assert_int_equal(l->zlbs, zlbs + 1);
+	assert_int_equal(l->closed, 1);
+	/* after the cycle (20+40+80+80 ms with these timers) it is gone */
+	pump(l, 250);
+	zlbs = l->zlbs;
+	l->ns--;
+	lns_send(l, L2TP_STOPCCN, 0, short_result_6);
+	pump(l, 5);
+	expect_quiet(l);
+	assert_int_equal(l->zlbs, zlbs);
+	assert_int_equal(l->closed, 1);
+	lns_free(l);
+}
+
+/* A message of ours the LNS never acked is not retransmitted after its
+ * StopCCN, and data after it is not delivered. */
+static void test_after_peer_stopccn_nothing_sent(void **state)
+{
+	struct lns *l = lns_new(NULL);
+	uint8_t data[64];
+	int n;
+
+	(void)state;
+	establish_tunnel(l, NULL);
+	expect(l, L2TP_ICRQ); /* not acked: the engine would retransmit it */
+	lns_send(l, L2TP_STOPCCN, 0, short_result_6);
+	pump(l, 300);
+	expect_quiet(l);
+	assert_int_equal(l->closed, 1);
+	n = l2tp_data_encode(data, sizeof(data), l->lac_tid, l->lac_sid, false, 0, 0, false,
+	                     (const uint8_t *)"\xff\x03\xc0\x21", 4);
+	assert_true(n > 0);
+	l2tp_input(l->l2tp, data, (size_t)n);
+	assert_int_equal(l->nframes, 0);
 	lns_free(l);
 }
 
@@ -942,6 +987,7 @@ int main(void)
 	    cmocka_unit_test(test_peer_stopccn_during_setup),
 	    cmocka_unit_test(test_peer_cdn_after_established),
 	    cmocka_unit_test(test_peer_stopccn_when_established),
+	    cmocka_unit_test(test_after_peer_stopccn_nothing_sent),
 	    cmocka_unit_test(test_unknown_mandatory_avp_stops_tunnel),
 	    cmocka_unit_test(test_unknown_mandatory_avp_in_session_message),
 	    cmocka_unit_test(test_unknown_optional_avps_ignored),

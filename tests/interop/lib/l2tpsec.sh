@@ -126,20 +126,27 @@ rig_l2tpsec_connected_or_gone() {
 	! kill -0 "$L2TPSEC_PID" 2>/dev/null
 }
 
-# rig_gw_stop: stop the gateway's charon, xl2tpd and the pppds xl2tpd
-# started, by pid, and remove their sockets/pid files so that the next
-# rig_gw_up waits for the new ones.
+# rig_gw_stop [-KILL]: stop the gateway's charon, xl2tpd and the pppds
+# xl2tpd started, by pid, and remove their sockets/pid files so that the
+# next rig_gw_up waits for the new ones. -KILL: a crash, no goodbye at all
+# (no PPP Terminate, StopCCN or IKE DELETE); the gateway's kernel keeps its
+# SAs as a crashed charon leaves them.
 rig_gw_stop() {
-	local d p n ns; d=$(rig_role_dir gw); ns=$(rig_ns gw)
+	local d p n ns stop=rig_stop_pid; d=$(rig_role_dir gw); ns=$(rig_ns gw)
+	if [ "${1:-}" = -KILL ]; then
+		# xl2tpd first: it would send CDN for a pppd that died before it
+		stop=rig_kill_pid
+		[ -s "$d/xl2tpd.bgpid" ] && $stop "$(<"$d/xl2tpd.bgpid")"
+	fi
 	# pppd first, then xl2tpd, charon last: whatever they send on the way
 	# out still has the gateway's IPsec policies (no plaintext L2TP).
 	for p in /proc/[0-9]*; do
 		[ "$p/ns/net" -ef "/run/netns/$ns" ] || continue
 		read -r n <"$p/comm" 2>/dev/null || continue
-		[ "$n" = pppd ] && rig_stop_pid "${p#/proc/}"
+		[ "$n" = pppd ] && $stop "${p#/proc/}"
 	done
 	for n in xl2tpd l2tpns radius charon pluto; do
-		[ -s "$d/$n.bgpid" ] && rig_stop_pid "$(<"$d/$n.bgpid")"
+		[ -s "$d/$n.bgpid" ] && $stop "$(<"$d/$n.bgpid")"
 		rm -f "$d/$n.bgpid"
 	done
 	rm -f "$d/run/charon.vici" "$d/run/charon.pid" "$d/run/charon.ctl" "$d/run/xl2tpd.pid" \
@@ -150,6 +157,14 @@ rig_gw_stop() {
 		rig_in gw ip xfrm state flush
 		rig_in gw ip xfrm policy flush
 	fi
+	return 0
+}
+
+# rig_kill_pid PID: kill -9 and reap.
+rig_kill_pid() {
+	kill -KILL "$1" 2>/dev/null
+	rig_wait_for 5 eval '! kill -0 '"$1"' 2>/dev/null'
+	wait "$1" 2>/dev/null
 	return 0
 }
 
@@ -655,4 +670,208 @@ rig_l2tpsec_case_reconnect() {
 	rig_log "client: running ping: $n_before replies until connected again, $lines in all"
 	rig_l2tpsec_check_down
 	rig_case_figures "reconnect_ms=$reconnect_ms outage_ms=$((t_up - t_down + reconnect_ms))"
+}
+
+# ---- staying connected (issue 13): losses recovered without the user ----------
+
+# rig_l2tpsec_write_profile FILE [IPSEC-LINES [CLIENT-LINES [NETWORK-LINES]]]:
+# a 0600 profile for the rig's gateway with the PSK and password in files
+# next to it, plus the given [ipsec], [client] and [network] lines.
+rig_l2tpsec_write_profile() {
+	local p=$1 base=${1%.conf}
+	rig_write_secret_file "$base.psk" "$GW_PSK"
+	rig_write_secret_file "$base.password" "$GW_PASSWORD"
+	rig_write_secret_file "$p" "# l2tpsec interop rig
+[gateway]
+host = $GW_PUBLIC_ADDR
+
+[ipsec]
+psk-file = $base.psk
+${2:-}
+
+[ppp]
+user = $GW_USER
+password-file = $base.password
+
+[client]
+${3:-}
+
+[network]
+${4:-}"
+}
+
+# rig_l2tpsec_stay_up [NETWORK-LINES]: connect with a profile that finds a
+# dead gateway in 20 s (liveness, the shortest allowed) and reconnects (the
+# default).
+rig_l2tpsec_stay_up() {
+	export L2TPSEC_PROFILE; L2TPSEC_PROFILE=$(rig_role_dir client)/stay.conf
+	rig_l2tpsec_write_profile "$L2TPSEC_PROFILE" "" "reconnect = yes
+liveness = 20s" "${1:-}"
+	rig_l2tpsec_up
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+}
+
+# rig_l2tpsec_ping_once: one ping through the tunnel answered.
+rig_l2tpsec_ping_once() { rig_in client "${RIG_PING[@]}" -c 1 -W 1 "$PPP_GW_ADDR" >/dev/null 2>&1; }
+
+# rig_l2tpsec_back_within SECS T0 WHAT: ping through the tunnel answers
+# within SECS of T0 (ms); sets L2TPSEC_BACK_MS; then the usual checks on
+# the new connection.
+rig_l2tpsec_back_within() {
+	local secs=$1 t0=$2 what=$3 log="$RIG_LOGDIR/client-l2tpsec.log" left
+	left=$(( (t0 + secs * 1000 - $(rig_now_ms)) / 1000 + 1 ))
+	[ "$left" -gt 0 ] || left=1
+	rig_wait_for "$left" rig_l2tpsec_ping_once ||
+		{ tail -n 40 "$log" >&2; rig_fail "client: no ping answer within ${secs}s of $what"; }
+	L2TPSEC_BACK_MS=$(($(rig_now_ms) - t0))
+	[ "$L2TPSEC_BACK_MS" -le $((secs * 1000)) ] ||
+		rig_fail "client: ping answered only $L2TPSEC_BACK_MS ms after $what (limit ${secs}s)"
+	rig_log "client: ping answers $L2TPSEC_BACK_MS ms after $what"
+	rig_wait_for 10 sh -c "[ \$(grep -c '^connected ' '$log') -ge 2 ]" || true
+	read -r _ _ _ CLIENT_PPP_IF _ CLIENT_PPP_ADDR _ _ < <(grep '^connected ' "$log" | tail -n1)
+	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+}
+
+# rig_hang_hook PATH LOG: a vpnc-script hook that logs "REASON start|end"
+# and hangs on its first connect (l2tpsec kills it after 10 s).
+rig_hang_hook() {
+	cat >"$1" <<HOOK
+#!/bin/sh
+echo "\$reason start" >>$2
+[ "\$reason" = connect ] && [ ! -e $2.hung ] && : >$2.hung && sleep 60
+echo "\$reason end" >>$2
+HOOK
+	chmod 700 "$1"
+	rm -f "$2" "$2.hung"
+}
+
+# rig_assert_hook_order LOG: connect and disconnect alternate, starting
+# with connect and ending with a finished disconnect (never overtaken).
+rig_assert_hook_order() {
+	local order
+	order=$(awk '$2 == "start" { printf "%s ", $1 }' "$1")
+	grep -Eq '^(connect disconnect )+$' <<<"$order" ||
+		rig_fail "client: hooks out of order: $order($(tr '\n' ',' <"$1"))"
+	[ "$(tail -n1 "$1")" = "disconnect end" ] || rig_fail "client: the last disconnect hook did not finish"
+}
+
+# rig_nat_flush_conntrack: the NAT forgets every mapping (conntrack -F, by
+# netlink: IPCTNL_MSG_CT_DELETE without a tuple flushes the table).
+rig_nat_flush_conntrack() {
+	rig_in nat python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+body = struct.pack("BBH", socket.AF_INET, 0, 0)  # nfgenmsg
+# NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_DELETE; NLM_F_REQUEST | NLM_F_ACK
+s.send(struct.pack("=IHHII", 16 + len(body), (1 << 8) | 2, 1 | 4, 1, 0) + body)
+err = struct.unpack("=i", s.recv(4096)[16:20])[0]
+sys.exit(0 if err == 0 else 1)' || rig_fail "nat: conntrack flush failed"
+}
+
+# rig_nat_ports: the NAT's public source ports towards the gateway's 4500 in
+# the case's capture so far, in order of appearance.
+rig_nat_ports() {
+	tcpdump -nr "$RIG_PCAP" "udp and src host $NAT_PUBLIC_ADDR and dst port 4500" 2>/dev/null |
+		awk '{ n = split($3, a, "."); print a[n] }' | awk '!seen[$0]++'
+}
+
+# The NAT forgets us (conntrack flushed; MASQUERADE picks random ports, so
+# the mapping gets a new public port): ping answers within 10 s.
+rig_l2tpsec_natflush() {
+	local t0 ports
+	rig_nat_flush_conntrack
+	t0=$(rig_now_ms) # (starting python under TCG takes seconds: from its end)
+	rig_log "nat: conntrack flushed"
+	rig_l2tpsec_back_within 10 "$t0" "the NAT flush"
+	L2TPSEC_NATFLUSH_MS=$L2TPSEC_BACK_MS
+	ports=$(rig_nat_ports | tr '\n' ' ')
+	[ "$(wc -w <<<"$ports")" -ge 2 ] || rig_fail "nat: one public port only ($ports): the mapping did not change"
+	rig_log "nat: public ports towards 4500: $ports"
+}
+
+# The gateway crashes and reboots: charon, xl2tpd and pppd killed (no
+# DELETE, StopCCN or Terminate); l2tpsec notices by itself (liveness) and
+# keeps trying; the gateway comes back some seconds later with new SPIs:
+# ping answers within 10 s of it being up. Sets L2TPSEC_DETECT_MS.
+rig_l2tpsec_gwkill() {
+	local log="$RIG_LOGDIR/client-l2tpsec.log" t_kill t_up old_spis=$L2TPSEC_SPIS
+	t_kill=$(rig_now_ms)
+	rig_gw_stop -KILL
+	rig_log "gw: killed (kill -9): no DELETE, no StopCCN, no Terminate"
+	rig_wait_for 45 grep -q 'reconnecting in' "$log" ||
+		{ tail -n 30 "$log" >&2; rig_fail "client: the dead gateway went unnoticed for 45 s"; }
+	L2TPSEC_DETECT_MS=$(($(rig_now_ms) - t_kill))
+	rig_log "client: noticed in $L2TPSEC_DETECT_MS ms: $(grep -m1 'disconnected:' "$log")"
+	rig_sleep 4 # still rebooting: an attempt goes unanswered
+	# L2TP first, IKE last: "up" is when the gateway answers (under a
+	# loaded TCG, charon alone could otherwise be up 10 s before xl2tpd)
+	rig_gw_xl2tpd
+	rig_gw_charon
+	t_up=$(rig_now_ms)
+	rig_l2tpsec_back_within 10 "$t_up" "the gateway being up"
+	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: the rebooted gateway has our old SPIs?"
+}
+
+# Losses recovered without the user, on one connection through a NAT that
+# maps to random ports: the NAT's flush, then the gateway's crash and
+# reboot. Meanwhile the profile's hook hangs on the first connect: it must
+# stall nothing, is killed after 10 s, and the hooks keep their order.
+rig_l2tpsec_case_losses() {
+	local log="$RIG_LOGDIR/client-l2tpsec.log" d; d=$(rig_role_dir client)
+	rig_iptables "$(rig_ns nat)" -t nat -R POSTROUTING 1 -o wan -j MASQUERADE --random ||
+		rig_fail "nat: MASQUERADE --random"
+	rig_hang_hook "$d/hang-hook" "$RIG_LOGDIR/client-hook.log"
+	rig_gw_up
+	rig_l2tpsec_stay_up "hook = $d/hang-hook"
+	rig_l2tpsec_natflush
+	rig_l2tpsec_gwkill
+	rig_l2tpsec_check_down
+	rig_iptables "$(rig_ns nat)" -t nat -R POSTROUTING 1 -o wan -j MASQUERADE
+	grep -q 'hook .* (connect) killed after' "$log" || rig_fail "client: the hung hook was not killed"
+	rig_assert_hook_order "$RIG_LOGDIR/client-hook.log"
+	rig_log "client: hooks: $(awk '{ printf "%s ", $0 }' "$RIG_LOGDIR/client-hook.log")"
+	rig_case_figures "natflush_back_ms=$L2TPSEC_NATFLUSH_MS gwkill_detect_ms=$L2TPSEC_DETECT_MS" \
+		"gwkill_back_ms=$L2TPSEC_BACK_MS"
+}
+
+# Authentication failures end the connection after one attempt, whatever
+# `reconnect` says, and the systemd unit does not restart them: a wrong
+# pre-shared key at the first connect (exit 10), and a password changed on
+# the gateway while connected (the reconnect after the gateway's restart
+# fails PPP authentication once: exit 7, no attempt after it).
+rig_l2tpsec_case_authfail() {
+	local d log="$RIG_LOGDIR/client-l2tpsec.log" unit rc n t0
+	d=$(rig_role_dir client)
+	unit=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/scripts/l2tpsec@.service.in
+	grep -Eq '^RestartPreventExitStatus=.*( 7)( |.* )10( |$)' "$unit" ||
+		rig_fail "the unit file restarts authentication failures: $(grep RestartPrevent "$unit")"
+	rig_gw_up
+	rig_l2tpsec_cli_creds
+	rig_write_secret_file "$d/psk" "not-the-gateways-psk"
+	t0=$(rig_now_ms)
+	rig_l2tpsec_expect_exit 10 60 "${L2TPSEC_CREDS[@]}"
+	n=$(grep -c 'connecting to' <<<"$L2TPSEC_OUT")
+	[ "$n" = 1 ] || rig_fail "client: $n attempts with a wrong PSK, expected 1"
+	grep -q 'hint: ' <<<"$L2TPSEC_OUT" || rig_fail "client: no hint for the wrong PSK"
+	rig_log "client: wrong PSK: exit 10 after $(($(rig_now_ms) - t0)) ms, one attempt; $(grep -m1 'hint:' <<<"$L2TPSEC_OUT")"
+	local psk_ms=$(($(rig_now_ms) - t0))
+	rig_l2tpsec_stay_up
+	export GW_PASSWORD=changed-on-the-gateway
+	rig_gw_stop
+	rig_gw_up
+	t0=$(rig_now_ms)
+	rig_wait_for 60 eval '! kill -0 '"$L2TPSEC_PID"' 2>/dev/null' ||
+		{ tail -n 30 "$log" >&2; rig_fail "client: still running 60 s after the password changed"; }
+	wait "$L2TPSEC_PID"; rc=$?
+	[ -s "$d/l2tpsec.bgpid" ] && rm -f "$d/l2tpsec.bgpid"
+	[ "$rc" = 7 ] || { tail -n 30 "$log" >&2; rig_fail "client: exit $rc after the password changed, expected 7"; }
+	# (attempts before it may meet a gateway still starting: transient)
+	n=$(grep -c 'client: PPP authentication .* failed' "$log")
+	[ "$n" = 1 ] || rig_fail "client: $n PPP authentication attempts with a changed password, expected 1"
+	! sed -n '/client: PPP authentication .* failed/,$p' "$log" | grep -q 'reconnecting' ||
+		rig_fail "client: reconnecting after an authentication failure"
+	rig_log "client: password changed: exit 7 after one authentication attempt ($(grep -m1 'client: PPP authentication' "$log"))"
+	rig_case_capture_stop
+	rig_assert_client_clean "after authentication failures"
+	rig_case_figures "badpsk_exit_ms=$psk_ms badpass_exit_ms=$(($(rig_now_ms) - t0))"
 }
