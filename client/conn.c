@@ -51,6 +51,8 @@ static void conn_finish(struct conn *c)
 	loop_timer_stop(c->loop, &c->stop_timer);
 	loop_timer_stop(c->loop, &c->traffic_timer);
 	loop_timer_stop(c->loop, &c->l2tp_timer);
+	loop_timer_stop(c->loop, &c->sa_timer);
+	c->sa_pending = 0;
 	c->keep_net = conn_should_reconnect(c);
 	if (c->keep_net)
 		log_notice(c->lg, LOG_CLIENT, "keeping %s, routes and DNS for the reconnect",
@@ -105,19 +107,6 @@ void conn_stop(struct conn *c)
 
 /* ---- IKE ---- */
 
-static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair)
-{
-	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
-		if (c->sas[i].id == 0) {
-			c->sas[i].id = id;
-			c->sas[i].spi_in = pair->in.spi;
-			c->sas[i].spi_out = pair->out.spi;
-			return;
-		}
-	}
-	log_warn(c->lg, LOG_CLIENT, "more than %d SA pairs at once", CONN_MAX_SAS);
-}
-
 /* How long the gateway takes to install SAs we estimate from how long it
  * took to answer QM1 (four times that, within bounds). */
 static uint64_t l2tp_delay_ms(const struct conn *c)
@@ -132,6 +121,17 @@ static uint64_t l2tp_delay_ms(const struct conn *c)
 	return ms > CONN_L2TP_DELAY_MAX_MS ? CONN_L2TP_DELAY_MAX_MS : ms;
 }
 
+/* The gateway's rekey: its inbound half before QM2 leaves (ike.h). A
+ * failure here is not fatal: the whole pair is installed at QM3. */
+static void on_sa_inbound(void *ctx, const struct esp_sa_pair *pair)
+{
+	struct conn *c = ctx;
+
+	if (c->state == CONN_STOPPING || c->state == CONN_DOWN || !c->esp)
+		return;
+	conn_sa_install(c, pair, true, true);
+}
+
 static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)
 {
 	struct conn *c = ctx;
@@ -139,13 +139,12 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
 		return;
-	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
+	id = conn_sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
 		conn_fail(c, CONN_EXIT_FAILURE, "cannot install the IPsec SA (%s data path)",
 			  esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
 		return;
 	}
-	sa_remember(c, id, pair);
 	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
 		log_warn(c->lg, LOG_CLIENT, "save-keys: cannot write esp_sa: %s", strerror(errno));
 	c->sa_cipher = pair->out.cipher;
@@ -179,6 +178,7 @@ static void on_ping_answered(void *ctx)
 
 	if (c->state == CONN_L2TP && !c->l2tp_alive && loop_timer_pending(&c->l2tp_timer))
 		loop_timer_start(c->loop, &c->l2tp_timer, 0);
+	conn_sa_activate_pending(c);
 }
 
 /* The gateway installs its SAs and policies only after our QM3 arrives
@@ -216,6 +216,10 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 
 	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
 		if (c->sas[i].id && c->sas[i].spi_in == spi_in && c->sas[i].spi_out == spi_out) {
+			if (c->sa_pending == c->sas[i].id) {
+				c->sa_pending = 0;
+				loop_timer_stop(c->loop, &c->sa_timer);
+			}
 			/* The kernel path's last SA stays installed until the
 			 * connection is torn down (esp_datapath_free): without
 			 * it the kernel would send PPP's and L2TP's goodbyes
@@ -428,6 +432,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 
 static const struct ike_callbacks ike_cbs = {
 	.sa_established = on_sa_established,
+	.sa_inbound = on_sa_inbound,
 	.sa_expired_or_deleted = on_sa_deleted,
 	.phase1_keys = on_phase1_keys,
 	.failed = on_ike_failed,
@@ -639,6 +644,7 @@ void conn_free(struct conn *c)
 	loop_timer_stop(c->loop, &c->stop_timer);
 	loop_timer_stop(c->loop, &c->traffic_timer);
 	loop_timer_stop(c->loop, &c->l2tp_timer);
+	loop_timer_stop(c->loop, &c->sa_timer);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

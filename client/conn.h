@@ -93,7 +93,7 @@ struct conn_events {
 	void (*down)(struct conn *c, void *ctx); /* all torn down; c->exit_code final */
 };
 
-#define CONN_MAX_SAS 4
+#define CONN_MAX_SAS 6 /* old, current, two the gateway is making, ours, spare */
 
 struct conn {
 	struct loop *loop;
@@ -113,6 +113,8 @@ struct conn {
 	struct {
 		uint32_t id, spi_in, spi_out;
 	} sas[CONN_MAX_SAS];
+	uint32_t sa_pending; /* our rekey's pair, outbound not yet moved to it */
+	struct loop_timer sa_timer; /* moves it after a pause (conn_sa_install) */
 	enum esp_cipher sa_cipher; /* of the newest SA, for the MTU */
 	enum esp_auth sa_auth;
 	bool sa_udp_encap;
@@ -225,6 +227,15 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 #define CONN_RECONNECT_RTX_TRIES 10
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
+/* Installs a pair the IKE session hands over and remembers its id by
+ * SPIs: the whole pair (its inbound half already in: outbound moves to
+ * it), or inbound_only (the gateway's rekey before QM3). 0 on failure. */
+uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
+			 bool is_rekey);
+/* Outbound traffic moves to our rekey's pair now (the gateway answered an
+ * R-U-THERE sent after QM3, or the pause is over). */
+void conn_sa_activate_pending(struct conn *c);
+void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 

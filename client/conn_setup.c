@@ -27,6 +27,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
+	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
@@ -111,6 +112,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 		cfg->ike_lifetime_s = pr->ike_lifetime_s;
 	if (pr->ipsec_lifetime_s)
 		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
+	cfg->rekey_margin_s = pr->rekey_margin_s;
 	cfg->dpd_interval_s = pr->dpd_interval_s;
 	cfg->keepalive_interval_s = pr->nat_keepalive_s;
 	if (pr->liveness_s) {
@@ -294,4 +296,109 @@ uint16_t conn_random_l2tp_port(void)
 
 	random_bytes(&r, sizeof(r));
 	return (uint16_t)(49152 + r % 16384);
+}
+
+/* ---- SA pairs installed for the IKE session ---- */
+
+static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
+		if (c->sas[i].id == 0) {
+			c->sas[i].id = id;
+			c->sas[i].spi_in = pair->in.spi;
+			c->sas[i].spi_out = pair->out.spi;
+			return;
+		}
+	}
+	log_warn(c->lg, LOG_CLIENT, "more than %d SA pairs at once", CONN_MAX_SAS);
+}
+
+static void sa_forget(struct conn *c, uint32_t id)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id == id)
+			c->sas[i].id = 0;
+}
+
+/* The id of an installed pair with these SPIs, 0 if none. */
+static uint32_t sa_find(const struct conn *c, const struct esp_sa_pair *pair)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++)
+		if (c->sas[i].id && c->sas[i].spi_in == pair->in.spi &&
+		    c->sas[i].spi_out == pair->out.spi)
+			return c->sas[i].id;
+	return 0;
+}
+
+void conn_sa_activate_pending(struct conn *c)
+{
+	uint32_t id = c->sa_pending;
+
+	c->sa_pending = 0;
+	loop_timer_stop(c->loop, &c->sa_timer);
+	if (id && c->esp && esp_activate_outbound(c->esp, id) < 0)
+		log_warn(c->lg, LOG_CLIENT, "cannot move outbound traffic to SA %u", id);
+}
+
+void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	(void)loop;
+	(void)t;
+	conn_sa_activate_pending(ctx);
+}
+
+/* Our own rekey: the gateway installs the pair when QM3 arrives (RFC 2409
+ * §5.5, strongSwan and Libreswan as responders), so what we sent on it at
+ * once could beat QM3 and be dropped there. The pair goes in inbound only;
+ * outbound moves when the gateway answers an R-U-THERE sent after QM3
+ * (it handles one ISAKMP SA's messages in order) or after twice the Quick
+ * Mode round trip (100 ms to 1 s), well before the old pair goes. */
+static uint32_t install_ours(struct conn *c, const struct esp_sa_pair *pair)
+{
+	struct ike_status st;
+	uint64_t ms;
+	uint32_t id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
+
+	if (!id)
+		return 0;
+	sa_remember(c, id, pair);
+	conn_sa_activate_pending(c);
+	c->sa_pending = id;
+	ike_get_status(c->ike, &st);
+	ms = (uint64_t)st.qm_rtt_ms * 2;
+	loop_timer_start(c->loop, &c->sa_timer, ms < 100 ? 100 : ms > 1000 ? 1000 : ms);
+	ike_ping(c->ike);
+	return id;
+}
+
+uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
+			 bool is_rekey)
+{
+	uint32_t id = inbound_only ? 0 : sa_find(c, pair);
+
+	if (inbound_only) {
+		id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
+		if (id)
+			sa_remember(c, id, pair);
+		return id;
+	}
+	/* The gateway's rekey: its inbound half is in already and the gateway
+	 * sends on it: outbound traffic moves to it now. A pair of ours still
+	 * waiting (a collision) never carries any: IKE keeps this newer one
+	 * and deletes the other. */
+	if (id && esp_activate_outbound(c->esp, id) == 0) {
+		c->sa_pending = 0;
+		loop_timer_stop(c->loop, &c->sa_timer);
+		return id;
+	}
+	if (id) {
+		esp_delete(c->esp, id);
+		sa_forget(c, id);
+	}
+	if (is_rekey && c->state != CONN_IKE && (id = install_ours(c, pair)) != 0)
+		return id;
+	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
+	if (id)
+		sa_remember(c, id, pair);
+	return id;
 }

@@ -166,6 +166,7 @@ struct profile {
 	 * NAT, 2 = also when both are. */
 	int assume_udp_encaps;
 	uint32_t ike_lifetime_s, ipsec_lifetime_s;
+	uint32_t rekey_margin_s; /* rekey this long before expiry; 0 = 10 %, >= 4 s */
 	enum profile_pfs pfs;
 	char pfs_group[16]; /* with PROFILE_PFS_GROUP: "modp2048" ... */
 	bool force_encaps;

@@ -190,8 +190,19 @@ SETTER(set_ike, set_proposals(c->p->ike_proposals, v))
 SETTER(set_esp, set_proposals(c->p->esp_proposals, v))
 ENUM_SETTER(set_dh2048, dh2048, enum profile_dh2048, profile_dh2048_names)
 ENUM_SETTER(set_nat, assume_udp_encaps, int, nat_names)
-SETTER(set_ike_lifetime, set_duration(c, &c->p->ike_lifetime_s, v, 300, 86400, false))
-SETTER(set_ipsec_lifetime, set_duration(c, &c->p->ipsec_lifetime_s, v, 120, 86400, false))
+/* Below the usual minimums (IKE 5m, ESP 2m): down to 10 s, for tests. */
+static const char *set_lifetime(struct ini_ctx *c, uint32_t *dst, const char *v, uint32_t usual)
+{
+	const char *why = set_duration(c, dst, v, 10, 86400, false);
+
+	if (!why && *dst < usual)
+		profile_warn(c->warn, "%s:%u: %s below %us rekeys every few seconds: for testing only",
+		             c->r->filename, c->r->line, c->r->key, usual);
+	return why;
+}
+SETTER(set_ike_lifetime, set_lifetime(c, &c->p->ike_lifetime_s, v, 300))
+SETTER(set_ipsec_lifetime, set_lifetime(c, &c->p->ipsec_lifetime_s, v, 120))
+SETTER(set_rekey_margin, set_duration(c, &c->p->rekey_margin_s, v, 1, 3600, true))
 static const char *set_pfs(struct ini_ctx *c, const char *v)
 {
 	bool on;
@@ -373,6 +384,7 @@ static const struct key_def keys[] = {
     {"ipsec", "assume-udp-encapsulation", set_nat},
     {"ipsec", "ike-lifetime", set_ike_lifetime},
     {"ipsec", "ipsec-lifetime", set_ipsec_lifetime},
+    {"ipsec", "rekey-margin", set_rekey_margin},
     {"ipsec", "pfs", set_pfs},
     {"ipsec", "force-encaps", set_force_encaps},
     {"ipsec", "dpd-interval", set_dpd},

@@ -156,6 +156,8 @@ static int write_ipsec(const struct profile *p, FILE *out)
 	fprintf(out, "assume-udp-encapsulation = %d\n", p->assume_udp_encaps);
 	fprintf(out, "ike-lifetime = %us\nipsec-lifetime = %us\n", p->ike_lifetime_s,
 	        p->ipsec_lifetime_s);
+	if (p->rekey_margin_s)
+		fprintf(out, "rekey-margin = %us\n", p->rekey_margin_s);
 	fprintf(out, "pfs = %s\n",
 	        p->pfs == PROFILE_PFS_GROUP ? p->pfs_group
 	        : p->pfs == PROFILE_PFS_ON  ? "on"

@@ -22,6 +22,9 @@ struct esp_installed {
 	struct esp_user_sa *user; /* userspace */
 	int natt_fd;
 	bool soft_sent, hard_sent, dead;
+	/* Installed by esp_install_inbound(): decrypts, carries nothing out
+	 * until esp_activate_outbound() (the outbound keys wait in pair.out). */
+	bool outbound_pending;
 	struct loop_timer soft_timer, hard_timer;
 	/* kernel, HMAC-SHA-256: the pair with its keys, kept only until the
 	 * first inbound packets tell the peer's ICV length (trunc_timer) */
@@ -179,7 +182,8 @@ static bool same_tunnel(const struct esp_sa_pair *a, const struct esp_sa_pair *b
 	       a->remote_l2tp_port == b->remote_l2tp_port;
 }
 
-static int install_kernel(struct esp_datapath *dp, struct esp_installed *s, int natt_fd)
+static int install_kernel(struct esp_datapath *dp, struct esp_installed *s, int natt_fd,
+                          bool inbound_only)
 {
 	struct esp_installed *sibling = NULL;
 
@@ -194,7 +198,8 @@ static int install_kernel(struct esp_datapath *dp, struct esp_installed *s, int 
 		log_err(dp->lg, LOG_ESP, "UDP_ENCAP on fd %d: %s", natt_fd, strerror(errno));
 		return -1;
 	}
-	if (esp_xfrm_add_states(&dp->xfrm, &s->pair, s->reqid) < 0)
+	if (inbound_only ? esp_xfrm_add_state_dir(&dp->xfrm, &s->pair, s->reqid, false) < 0
+	                 : esp_xfrm_add_states(&dp->xfrm, &s->pair, s->reqid) < 0)
 		return -1;
 	if (!sibling && esp_xfrm_add_policies(&dp->xfrm, &s->pair, s->reqid) < 0) {
 		esp_xfrm_del_states(&dp->xfrm, &s->pair);
@@ -292,7 +297,14 @@ static int install_user(struct esp_datapath *dp, struct esp_installed *s)
 	return 0;
 }
 
-uint32_t esp_install(struct esp_datapath *dp, const struct esp_sa_pair *pair, int ike_natt_fd)
+static void clear_keys(struct esp_sa *sa)
+{
+	secure_clear(sa->enc_key, sizeof(sa->enc_key));
+	secure_clear(sa->auth_key, sizeof(sa->auth_key));
+}
+
+static uint32_t install(struct esp_datapath *dp, const struct esp_sa_pair *pair, int ike_natt_fd,
+                        bool inbound_only)
 {
 	struct esp_installed *s = calloc(1, sizeof(*s));
 	int err;
@@ -302,15 +314,19 @@ uint32_t esp_install(struct esp_datapath *dp, const struct esp_sa_pair *pair, in
 	s->dp = dp;
 	s->pair = *pair;
 	s->natt_fd = ike_natt_fd;
+	s->outbound_pending = inbound_only;
 	loop_timer_init(&s->trunc_timer, on_trunc_timer, s);
-	err = dp->kind == ESP_DP_KERNEL ? install_kernel(dp, s, ike_natt_fd) : install_user(dp, s);
-	if (err == 0 && dp->kind == ESP_DP_KERNEL)
+	err = dp->kind == ESP_DP_KERNEL ? install_kernel(dp, s, ike_natt_fd, inbound_only)
+	                                : install_user(dp, s);
+	if (err == 0 && dp->kind == ESP_DP_KERNEL && !inbound_only)
 		trunc_probe_start(dp, s, pair);
-	/* Keys live on only in the kernel or in the EVP contexts. */
-	secure_clear(s->pair.in.enc_key, sizeof(s->pair.in.enc_key));
-	secure_clear(s->pair.in.auth_key, sizeof(s->pair.in.auth_key));
-	secure_clear(s->pair.out.enc_key, sizeof(s->pair.out.enc_key));
-	secure_clear(s->pair.out.auth_key, sizeof(s->pair.out.auth_key));
+	/* Keys live on only in the kernel or in the EVP contexts (those of a
+	 * kernel pair waiting for its outbound state here, until
+	 * esp_activate_outbound, which starts the ICV length probe then). */
+	if (!inbound_only || dp->kind != ESP_DP_KERNEL || err < 0) {
+		clear_keys(&s->pair.in);
+		clear_keys(&s->pair.out);
+	}
 	if (err < 0) {
 		free(s);
 		return 0;
@@ -318,11 +334,56 @@ uint32_t esp_install(struct esp_datapath *dp, const struct esp_sa_pair *pair, in
 	s->id = dp->next_id++;
 	s->next = dp->sas;
 	dp->sas = s;
-	log_info(dp->lg, LOG_ESP, "SA %u installed (%s): in 0x%08x out 0x%08x %s-%s%s", s->id,
-	         esp_datapath_kind_name(dp->kind), pair->in.spi, pair->out.spi,
+	log_info(dp->lg, LOG_ESP, "SA %u installed (%s%s): in 0x%08x out 0x%08x %s-%s%s", s->id,
+	         esp_datapath_kind_name(dp->kind), inbound_only ? ", inbound only" : "",
+	         pair->in.spi, pair->out.spi,
 	         esp_cipher_name(pair->out.cipher, pair->out.enc_key_len),
 	         esp_auth_name(pair->out.auth), pair->udp_encap ? " udp-encap" : "");
 	return s->id;
+}
+
+uint32_t esp_install(struct esp_datapath *dp, const struct esp_sa_pair *pair, int ike_natt_fd)
+{
+	return install(dp, pair, ike_natt_fd, false);
+}
+
+uint32_t esp_install_inbound(struct esp_datapath *dp, const struct esp_sa_pair *pair,
+                             int ike_natt_fd)
+{
+	return install(dp, pair, ike_natt_fd, true);
+}
+
+int esp_activate_outbound(struct esp_datapath *dp, uint32_t id)
+{
+	struct esp_installed *s = find_id(dp, id);
+
+	if (!s)
+		return -1;
+	if (!s->outbound_pending)
+		return 0;
+	if (dp->kind == ESP_DP_KERNEL) {
+		/* The kernel picks the newest valid state for the policy's
+		 * reqid (xfrm_state_find): outbound traffic moves now. */
+		int err = esp_xfrm_add_state_dir(&dp->xfrm, &s->pair, s->reqid, true);
+
+		if (err == 0)
+			trunc_probe_start(dp, s, &s->pair);
+		clear_keys(&s->pair.in);
+		clear_keys(&s->pair.out);
+		if (err < 0)
+			return -1;
+	}
+	s->outbound_pending = false;
+	/* The newest pair carries outbound traffic: this one, first in the list. */
+	for (struct esp_installed **pp = &dp->sas; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	s->next = dp->sas;
+	dp->sas = s;
+	log_info(dp->lg, LOG_ESP, "SA %u: outbound 0x%08x active", s->id, s->pair.out.spi);
+	return 0;
 }
 
 int esp_get_counters(struct esp_datapath *dp, uint32_t id, struct esp_counters *c)
@@ -366,6 +427,7 @@ static void remove_sa(struct esp_datapath *dp, struct esp_installed *s)
 		free(s->user);
 	}
 	log_info(dp->lg, LOG_ESP, "SA %u deleted", s->id);
+	secure_clear(s, sizeof(*s));
 	free(s);
 }
 
@@ -418,7 +480,7 @@ static void handle_events(struct esp_datapath *dp, struct esp_installed *s)
 static struct esp_installed *newest_live(struct esp_datapath *dp)
 {
 	for (struct esp_installed *s = dp->sas; s; s = s->next)
-		if (s->user && !s->dead)
+		if (s->user && !s->dead && !s->outbound_pending)
 			return s;
 	return NULL;
 }

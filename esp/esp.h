@@ -80,6 +80,17 @@ const char *esp_datapath_kind_name(enum esp_datapath_kind kind);
  * newest pair carries outbound traffic, all carry inbound until deleted.
  * Returns an id > 0, or 0 on failure (logged). */
 uint32_t esp_install(struct esp_datapath *dp, const struct esp_sa_pair *pair, int ike_natt_fd);
+/* Make before break without a gap (RFC 2409 §5.5): a rekeyed pair whose
+ * peer may send on it before we can install the whole pair (the gateway's
+ * Quick Mode: it sends on the new SA right behind QM3) goes in with only
+ * its inbound direction when QM2 leaves; esp_activate_outbound() moves
+ * outbound traffic to it when the exchange completes. Until then the pair
+ * decrypts but carries nothing out; esp_delete() removes it as any other.
+ * Returns an id > 0, or 0 on failure (logged). */
+uint32_t esp_install_inbound(struct esp_datapath *dp, const struct esp_sa_pair *pair,
+                             int ike_natt_fd);
+/* 0 (also for a pair already whole), or -1: unknown id, kernel refused. */
+int esp_activate_outbound(struct esp_datapath *dp, uint32_t id);
 int esp_delete(struct esp_datapath *dp, uint32_t id);
 int esp_get_counters(struct esp_datapath *dp, uint32_t id, struct esp_counters *c);
 

@@ -298,24 +298,27 @@ static int del_state(struct esp_xfrm *x, const struct sockaddr_storage *dst, uin
 	return err;
 }
 
-int esp_xfrm_add_states(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid)
+int esp_xfrm_add_state_dir(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid,
+                           bool outbound)
 {
 	struct state_spec in = {&pair->in,       &pair->remote,   &pair->local,
 	                        &pair->lifetime, pair->udp_encap, reqid};
 	struct state_spec out = {&pair->out,      &pair->local,    &pair->remote,
 	                         &pair->lifetime, pair->udp_encap, reqid};
-	int err;
+	int err = add_state(x, outbound ? &out : &in);
 
-	err = add_state(x, &in);
-	if (err < 0) {
-		log_err(x->lg, LOG_ESP, "xfrm: adding inbound state spi 0x%08x failed: %s",
-		        pair->in.spi, nl_geterror(err));
+	if (err < 0)
+		log_err(x->lg, LOG_ESP, "xfrm: adding %s state spi 0x%08x failed: %s",
+		        outbound ? "outbound" : "inbound", outbound ? pair->out.spi : pair->in.spi,
+		        nl_geterror(err));
+	return err < 0 ? -1 : 0;
+}
+
+int esp_xfrm_add_states(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid)
+{
+	if (esp_xfrm_add_state_dir(x, pair, reqid, false) < 0)
 		return -1;
-	}
-	err = add_state(x, &out);
-	if (err < 0) {
-		log_err(x->lg, LOG_ESP, "xfrm: adding outbound state spi 0x%08x failed: %s",
-		        pair->out.spi, nl_geterror(err));
+	if (esp_xfrm_add_state_dir(x, pair, reqid, true) < 0) {
 		del_state(x, &pair->local, pair->in.spi);
 		return -1;
 	}

@@ -35,6 +35,10 @@ int esp_xfrm_probe(struct esp_xfrm *x, char *why, size_t why_len);
 
 /* States of a pair (both directions); pair's keys are not kept. */
 int esp_xfrm_add_states(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid);
+/* One direction of the pair: the inbound state of a rekeyed pair goes in
+ * before the outbound one (see esp_install_inbound). */
+int esp_xfrm_add_state_dir(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid,
+                           bool outbound);
 int esp_xfrm_del_states(struct esp_xfrm *x, const struct esp_sa_pair *pair);
 int esp_xfrm_get_counters(struct esp_xfrm *x, const struct esp_sa_pair *pair,
                           struct esp_counters *c);

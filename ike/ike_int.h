@@ -117,6 +117,7 @@ struct ike_rqm {
 	uint8_t qm2[ISAKMP_MAX_MSG];
 	size_t qm2_len;
 	struct esp_sa_pair pair; /* made with QM2, installed once QM3 verifies */
+	bool inbound_given;      /* cb.sa_inbound had it: remove it if QM3 never comes */
 };
 
 struct ike_session {
@@ -217,6 +218,10 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie);
 /* The pair the data path must drop, told once. */
 void session_drop_pair(struct ike_session *s, struct ike_p2 *p2);
+/* Back to before ike_start(): timers stopped, every ISAKMP SA and pair
+ * freed (no callbacks), counters cleared; configuration, library context
+ * and sockets stay. */
+void session_reset(struct ike_session *s);
 
 /* rekey.c */
 void rekey_init_timers(struct ike_session *s);
@@ -295,6 +300,8 @@ void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *
 /* qm_responder.c: Quick Modes the gateway starts (its rekeys). */
 bool rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
 void rqm_clear_all(struct ike_session *s);
+/* The session failed: inbound-only pairs handed out go too. */
+void rqm_abandon_all(struct ike_session *s);
 void rqm_init_timer(struct ike_session *s);
 void rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1);
 

@@ -6,9 +6,16 @@
  *                     <- QM3 HDR*, HASH(3)
  * Each exchange has its own slot keyed by message ID, so that one running
  * beside our own Quick Mode (a rekey collision) or on the ISAKMP SA being
- * replaced does not disturb it. As strongSwan and Libreswan do as
- * responders, the pair is installed when QM3 verifies, and QM2 is sent
- * again when the same QM1 comes again. */
+ * replaced does not disturb it. QM2 is sent again when the same QM1 comes
+ * again.
+ *
+ * The gateway installs both directions when QM2 arrives and sends on the
+ * new SA right behind QM3 (charon as Quick Mode initiator), so an ESP
+ * packet can arrive before QM3 is handled here. On a rekey the inbound
+ * half is therefore handed over (cb.sa_inbound) before QM2 leaves, and the
+ * whole pair when QM3 verifies (cb.sa_established moves outbound traffic
+ * to it), as strongSwan does as responder: inbound SA at QM2, outbound at
+ * QM3. A QM3 that never comes takes the inbound half away again. */
 #include <string.h>
 
 #include "ike/ike_int.h"
@@ -26,10 +33,27 @@ static void rqm_clear(struct ike_rqm *r)
 	r->qm2_len = 0;
 }
 
+/* An exchange that will not complete: its inbound half goes as well. */
+static void rqm_abandon(struct ike_session *s, struct ike_rqm *r)
+{
+	if (r->inbound_given && s->cb.sa_expired_or_deleted)
+		s->cb.sa_expired_or_deleted(s->ctx, r->pair.in.spi, r->pair.out.spi);
+	r->inbound_given = false;
+	rqm_clear(r);
+}
+
 void rqm_clear_all(struct ike_session *s)
 {
-	for (size_t i = 0; i < RQM_SLOTS; i++)
+	for (size_t i = 0; i < RQM_SLOTS; i++) {
+		s->rqm[i].inbound_given = false;
 		rqm_clear(&s->rqm[i]);
+	}
+}
+
+void rqm_abandon_all(struct ike_session *s)
+{
+	for (size_t i = 0; i < RQM_SLOTS; i++)
+		rqm_abandon(s, &s->rqm[i]);
 }
 
 /* The ISAKMP SA p1 goes away: its responder exchanges with it. */
@@ -37,7 +61,7 @@ void rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1)
 {
 	for (size_t i = 0; i < RQM_SLOTS; i++)
 		if (s->rqm[i].p2.in_progress && s->rqm[i].p2.p1 == p1)
-			rqm_clear(&s->rqm[i]);
+			rqm_abandon(s, &s->rqm[i]);
 }
 
 static void on_rqm_timer(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -54,7 +78,7 @@ static void on_rqm_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		if (now - r->p2.started_ms >= RQM_TIMEOUT_MS) {
 			log_notice(s->lg, LOG_IKE, "gateway's Quick Mode %08x: no QM3, abandoned",
 			           r->p2.msgid);
-			rqm_clear(r);
+			rqm_abandon(s, r);
 		} else {
 			pending = true;
 		}
@@ -88,7 +112,7 @@ static struct ike_rqm *rqm_slot(struct ike_session *s)
 		if (s->rqm[i].p2.started_ms < oldest->p2.started_ms)
 			oldest = &s->rqm[i];
 	}
-	rqm_clear(oldest);
+	rqm_abandon(s, oldest);
 	return oldest;
 }
 
@@ -285,6 +309,12 @@ static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm 
 	log_info(s->lg, LOG_IKE, "gateway started Quick Mode %08x: answering with %s%s%s",
 	         r->p2.msgid, r->p2.group ? "PFS " : "",
 	         r->p2.group ? ike_dh_name(r->p2.group) : "", r->p2.group ? "" : "no PFS");
+	/* A rekey: inbound first (see the top of this file). The first pair
+	 * of a session is never the gateway's. */
+	if (s->sa.established && s->cb.sa_inbound) {
+		s->cb.sa_inbound(s->ctx, &r->pair);
+		r->inbound_given = true;
+	}
 	net_send_once(s, r->qm2, r->qm2_len);
 	loop_timer_start(s->loop, &s->rqm_timer, 1000);
 }
@@ -314,6 +344,7 @@ static void rqm_finish(struct ike_session *s, struct ike_rqm *r, const uint8_t *
 	struct esp_sa_pair pair = r->pair;
 
 	r->p2.in_progress = false;
+	r->inbound_given = false;
 	session_qm_done(s, &r->p2, &pair);
 	secure_clear(&pair, sizeof(pair));
 	rqm_clear(r);

@@ -179,20 +179,26 @@ static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
 	session_drop_pair(s, &s->old_sa);
 }
 
-/* When to rekey an SA of lifetime_s. One the gateway started (it was the
- * initiator) is rekeyed later, at half our margin before expiry: its
- * initiator rekeys first (charon at rekey_time/reauth_time, before the
- * lifetime it proposed runs out), and both ends starting at once would be
- * a collision each time. */
+/* When to rekey an SA of lifetime_s: margin_s before it expires, by
+ * default 10 % of the lifetime but at least 4 s (at most 40 % of it): a
+ * Quick Mode on a slow or lossy path must have time to finish on the short
+ * lifetimes used to test rekeys (10 s, a 1 s margin, was not enough). One
+ * the gateway started (it was the initiator) is rekeyed later, at half our
+ * margin before expiry: its initiator rekeys first (charon at
+ * rekey_time/reauth_time, before the lifetime it proposed runs out), and
+ * both ends starting at once would be a collision each time. */
 static uint64_t rekey_at_ms(uint32_t lifetime_s, uint32_t margin_s, bool gateway_started)
 {
-	uint32_t margin = margin_s ? margin_s : lifetime_s / 10;
+	uint64_t life = (uint64_t)lifetime_s * 1000u;
+	uint64_t margin = margin_s ? (uint64_t)margin_s * 1000u : life / 10;
 
-	if (margin >= lifetime_s)
-		margin = lifetime_s / 2;
+	if (!margin_s && margin < 4000)
+		margin = MIN(4000u, life * 4 / 10);
+	if (margin >= life)
+		margin = life / 2;
 	if (gateway_started)
 		margin /= 2;
-	return (uint64_t)(lifetime_s - margin) * 1000u;
+	return life - margin;
 }
 
 void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
@@ -279,7 +285,7 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 {
 	bool rekey = s->sa.established;
 	char algs[64];
-	struct ike_p2 done = *src;
+	struct ike_p2 done = *src, gone = {0};
 
 	/* The dh object moved to done; src must not free it twice. */
 	src->dh = NULL;
@@ -289,7 +295,11 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 	done.in_progress = false;
 	done.established = true;
 	if (rekey) {
-		delete_old_pair(s);
+		/* A third generation (a collision): the oldest goes, but only
+		 * once the data path has the new pair, so that there is always
+		 * a pair to send on. */
+		gone = s->old_sa;
+		memset(&s->old_sa, 0, sizeof(s->old_sa));
 		s->old_sa = s->sa;
 		loop_timer_start(s->loop, &s->old_sa_timer, OLD_SA_GRACE_MS);
 		s->rekeys_ipsec++;
@@ -313,6 +323,13 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 	loop_timer_start(s->loop, &s->ipsec_expire_timer, (uint64_t)done.life_s * 1000u);
 	if (s->cb.sa_established)
 		s->cb.sa_established(s->ctx, pair, rekey);
+	if (gone.established) {
+		struct ike_p2 keep = s->old_sa;
+
+		s->old_sa = gone;
+		delete_old_pair(s);
+		s->old_sa = keep;
+	}
 }
 
 /* The current pair's rekey and expiry timers from its age and lifetime

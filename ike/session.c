@@ -118,7 +118,7 @@ static void stop_timers(struct ike_session *s)
 		loop_timer_stop(s->loop, t[i]);
 }
 
-static void reset(struct ike_session *s)
+void session_reset(struct ike_session *s)
 {
 	stop_timers(s);
 	mm_free(s->p1);
@@ -151,7 +151,7 @@ void ike_free(struct ike_session *s)
 		return;
 	ike_keygen_cancel(&s->keygen); /* before the library context goes */
 	if (s->loop)
-		reset(s);
+		session_reset(s);
 	net_close(s);
 	if (s->psk) {
 		secure_clear(s->psk, s->cfg.psk_len);
@@ -174,7 +174,7 @@ void ike_set_force_encaps(struct ike_session *s, bool force)
 
 int ike_start(struct ike_session *s)
 {
-	reset(s);
+	session_reset(s);
 	s->state = IKE_STATE_CONNECTING;
 	if (net_open(s)) {
 		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot open the IKE sockets");
@@ -266,6 +266,7 @@ void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
 	log_err(s->lg, LOG_IKE, "%s", ike_failure_str(&s->failure, line, sizeof(line)));
 	session_drop_pair(s, &s->old_sa);
 	session_drop_pair(s, &s->sa);
+	rqm_abandon_all(s);
 	if (s->cb.failed)
 		s->cb.failed(s->ctx, &s->failure);
 }

@@ -31,6 +31,14 @@ static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
 	g->seen[g->nseen++].rekey = rekey;
 }
 
+static void on_inbound(void *ctx, const struct esp_sa_pair *sa)
+{
+	struct gw *g = ctx;
+
+	assert_true(g->ninbound < 8);
+	g->inbound[g->ninbound++] = *sa;
+}
+
 static void on_deleted(void *ctx, uint32_t in, uint32_t out)
 {
 	struct gw *g = ctx;
@@ -77,6 +85,7 @@ static void on_phase1_keys(void *ctx, const struct ike_p1_export *k)
 static const struct ike_callbacks callbacks = {
     .sa_established = on_established,
     .sa_expired_or_deleted = on_deleted,
+    .sa_inbound = on_inbound,
     .failed = on_failed,
     .non_ike_packet = on_non_ike,
     .ping_answered = on_ping_answered,

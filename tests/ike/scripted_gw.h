@@ -70,6 +70,8 @@ struct gw {
 	int nseen;
 	uint32_t deleted_in[8], deleted_out[8];
 	int ndeleted;
+	struct esp_sa_pair inbound[8]; /* cb.sa_inbound: halves installed at QM2 */
+	int ninbound;
 	int failed;
 	struct ike_failure failure;
 	int non_ike;

@@ -133,9 +133,10 @@ static void fill(struct esp_sa *sa, uint32_t spi, uint8_t seed)
 	memset(sa->auth_key, seed + 1, 32);
 }
 
-/* Installs a mirrored pair on both sides; returns the ids. */
-static void install_pair(struct fixture *f, uint32_t spi_c, uint32_t spi_g,
-                         const struct esp_lifetime *lt, uint32_t *id_c, uint32_t *id_g)
+/* A pair as the client sees it (cp) and its mirror at the gateway. */
+static void make_pairs(struct fixture *f, uint32_t spi_c, uint32_t spi_g,
+                       const struct esp_lifetime *lt, struct esp_sa_pair *cpp,
+                       struct esp_sa_pair *gpp)
 {
 	struct esp_sa_pair cp, gp;
 
@@ -156,6 +157,17 @@ static void install_pair(struct fixture *f, uint32_t spi_c, uint32_t spi_g,
 	gp.remote = cp.local;
 	gp.local_l2tp_port = 1701;
 	gp.remote_l2tp_port = 40000;
+	*cpp = cp;
+	*gpp = gp;
+}
+
+/* Installs a mirrored pair on both sides; returns the ids. */
+static void install_pair(struct fixture *f, uint32_t spi_c, uint32_t spi_g,
+                         const struct esp_lifetime *lt, uint32_t *id_c, uint32_t *id_g)
+{
+	struct esp_sa_pair cp, gp;
+
+	make_pairs(f, spi_c, spi_g, lt, &cp, &gp);
 	*id_c = esp_install(f->cli.dp, &cp, f->cli.fd);
 	*id_g = esp_install(f->gw.dp, &gp, f->gw.fd);
 	assert_true(*id_c > 0);
@@ -258,6 +270,71 @@ static void test_rekey_make_before_break(void **state)
 	assert_int_equal(esp_user_input(f->gw.dp, buf, (size_t)n), 0);
 }
 
+/* The gateway's rekey: its new pair goes in inbound only when QM2 leaves.
+ * What the gateway sends on it at once is accepted, while our outbound
+ * stays on the old pair until the pair is activated at QM3. */
+static void test_inbound_first_rekey(void **state)
+{
+	struct fixture *f = *state;
+	struct esp_sa_pair cp, gp;
+	uint32_t old_c, old_g, new_c, new_g;
+	uint8_t buf[4096];
+	ssize_t n;
+
+	install_pair(f, 0x11110005, 0x22220005, NULL, &old_c, &old_g);
+	make_pairs(f, 0x11110006, 0x22220006, NULL, &cp, &gp);
+	new_c = esp_install_inbound(f->cli.dp, &cp, f->cli.fd);
+	assert_true(new_c > 0);
+	new_g = esp_install(f->gw.dp, &gp, f->gw.fd);
+	assert_true(new_g > 0);
+	/* The gateway sends on the new SA: decrypted. */
+	assert_int_equal(esp_user_send_l2tp(f->gw.dp, (const uint8_t *)"early", 5), 0);
+	n = recv(f->cli.fd, buf, sizeof(buf), 0);
+	assert_int_equal(buf[3], 0x06);
+	assert_int_equal(esp_user_input(f->cli.dp, buf, (size_t)n), 0);
+	assert_int_equal(f->cli.delivered, 1);
+	/* Ours still goes out on the old pair. */
+	assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)"old", 3), 0);
+	n = recv(f->gw.fd, buf, sizeof(buf), 0);
+	assert_int_equal(buf[3], 0x05);
+	assert_int_equal(esp_user_input(f->gw.dp, buf, (size_t)n), 0);
+	/* QM3: outbound moves; activating twice changes nothing. */
+	assert_int_equal(esp_activate_outbound(f->cli.dp, new_c), 0);
+	assert_int_equal(esp_activate_outbound(f->cli.dp, new_c), 0);
+	assert_int_equal(esp_activate_outbound(f->cli.dp, 9999), -1);
+	assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)"new", 3), 0);
+	n = recv(f->gw.fd, buf, sizeof(buf), 0);
+	assert_int_equal(buf[3], 0x06);
+	assert_int_equal(esp_user_input(f->gw.dp, buf, (size_t)n), 0);
+	assert_int_equal(f->gw.delivered, 2);
+	/* The old pair goes; the new one carries on. */
+	assert_int_equal(esp_delete(f->cli.dp, old_c), 0);
+	assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)"x", 1), 0);
+	n = recv(f->gw.fd, buf, sizeof(buf), 0);
+	assert_int_equal(buf[3], 0x06);
+}
+
+/* An inbound-only pair whose exchange never completes is deleted; outbound
+ * never used it. */
+static void test_inbound_only_deleted(void **state)
+{
+	struct fixture *f = *state;
+	struct esp_sa_pair cp, gp;
+	uint32_t old_c, old_g, new_c;
+	uint8_t buf[4096];
+	ssize_t n;
+
+	install_pair(f, 0x11110007, 0x22220007, NULL, &old_c, &old_g);
+	make_pairs(f, 0x11110008, 0x22220008, NULL, &cp, &gp);
+	new_c = esp_install_inbound(f->cli.dp, &cp, f->cli.fd);
+	assert_true(new_c > 0);
+	assert_int_equal(esp_delete(f->cli.dp, new_c), 0);
+	assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)"x", 1), 0);
+	n = recv(f->gw.fd, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(buf[3], 0x07);
+}
+
 static void test_lifetimes_call_back(void **state)
 {
 	struct fixture *f = *state;
@@ -343,6 +420,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_auto_choice_on_this_host, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_and_receive_over_loopback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_make_before_break, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inbound_first_rekey, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inbound_only_deleted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lifetimes_call_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sha256_96_switch_is_logged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kernel_only_calls_fail_in_userspace, setup,

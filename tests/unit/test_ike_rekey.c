@@ -63,6 +63,12 @@ static void gateway_rekeys(void **state, uint16_t pfs)
 
 	gw_rqm_send1(g, &q);
 	gw_rqm_recv2(g, &q);
+	/* The inbound half was handed over before QM2 left: the gateway may
+	 * send on the new SA right behind QM3. */
+	assert_int_equal(g->ninbound, 1);
+	assert_int_equal(g->inbound[0].in.spi, q.spi_c);
+	assert_int_equal(g->inbound[0].out.spi, q.spi_g);
+	gw_rqm_check_pair(g, &q, &g->inbound[0]);
 	memcpy(qm2, g->rx, g->rx_len);
 	qm2_len = g->rx_len;
 	/* QM1 again (our QM2 "lost"): the same QM2 comes back. */
@@ -70,7 +76,8 @@ static void gateway_rekeys(void **state, uint16_t pfs)
 	assert_true(gw_recv(g, 2000));
 	assert_int_equal(g->rx_len, qm2_len);
 	assert_memory_equal(g->rx, qm2, qm2_len);
-	assert_int_equal(g->nseen, 1); /* nothing installed before QM3 */
+	assert_int_equal(g->nseen, 1); /* no whole pair before QM3 */
+	assert_int_equal(g->ninbound, 1);
 	gw_rqm_send3(g, &q);
 	gw_wait_pairs(g, 2, 2000);
 	assert_int_equal(g->failed, 0);
@@ -101,6 +108,52 @@ static void test_gateway_rekeys_with_pfs(void **state)
 {
 	established(*state, 3600, 0);
 	gateway_rekeys(state, 14);
+}
+
+/* Quick Modes of the gateway whose QM3 never comes: when a third takes
+ * the oldest slot, the inbound half installed for that one goes. */
+static void test_gateway_rekey_without_qm3_removes_inbound(void **state)
+{
+	struct gw *g = *state;
+	struct gw_rqm q[3] = {{.msgid = 0x11111111, .life = 1800},
+	                      {.msgid = 0x22222222, .life = 1800},
+	                      {.msgid = 0x33333333, .life = 1800}};
+
+	established(g, 3600, 0);
+	for (int i = 0; i < 3; i++) {
+		gw_rqm_send1(g, &q[i]);
+		gw_rqm_recv2(g, &q[i]);
+		assert_int_equal(g->ninbound, i + 1);
+	}
+	assert_int_equal(g->ndeleted, 1);
+	assert_int_equal(g->deleted_in[0], q[0].spi_c);
+	assert_int_equal(g->deleted_out[0], q[0].spi_g);
+	/* The third completes: its pair, nothing else touched. */
+	gw_rqm_send3(g, &q[2]);
+	gw_wait_pairs(g, 2, 2000);
+	assert_int_equal(g->seen[1].sa.in.spi, q[2].spi_c);
+	assert_int_equal(g->ndeleted, 1);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(status(g).spi_in, q[2].spi_c);
+}
+
+/* A short lifetime without a configured margin: the rekey leaves time for
+ * the exchange (at least 4 s, at most 40 % of the lifetime): 5 s -> our
+ * QM1 after 3 s, not at expiry (10 % of 5 s rounded to 0 s before). */
+static void test_short_lifetime_default_margin(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_hdr h;
+	uint64_t t0;
+
+	established(g, 5, 0);
+	t0 = loop_now_ms(g->loop);
+	do {
+		assert_true(gw_recv(g, 4500));
+		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	} while (h.exchange != ISAKMP_XCHG_QUICK);
+	assert_in_range(loop_now_ms(g->loop) - t0, 2500, 4000);
+	assert_int_equal(g->failed, 0);
 }
 
 /* The gateway asks for something we do not do (AES-192): an
@@ -445,6 +498,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_without_pfs, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_with_pfs, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekey_refused, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_short_lifetime_default_margin, gw_setup,
+	                                    gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_gateway_rekey_without_qm3_removes_inbound,
+	                                    gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_collision_leaves_one_pair, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_forged_notifications_are_dropped, gw_setup,

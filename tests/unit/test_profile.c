@@ -219,6 +219,47 @@ static void test_mppe_warns(void **state)
 	free(p);
 }
 
+/* Lifetimes down to 10 s for testing rekeys, each below the usual
+ * minimum with a warning; below 10 s refused. */
+static void test_short_lifetimes_warn(void **state)
+{
+	static const char text[] =
+	    "[ipsec]\nike-lifetime = 20s\nipsec-lifetime = 10s\nrekey-margin = 2s\n";
+	static const char usual[] = "[ipsec]\nike-lifetime = 5m\nipsec-lifetime = 2m\n";
+	static const char too_short[] = "[ipsec]\nipsec-lifetime = 9s\n";
+	struct profile *p = malloc(sizeof(*p));
+	struct profile_warnings w;
+	char err[256];
+
+	(void)state;
+	profile_warnings_init(&w);
+	profile_init(p, "x");
+	assert_int_equal(profile_parse_ini(p, text, sizeof(text) - 1, "l.conf", &secrets_ok, &w,
+	                                   err, sizeof(err)),
+	                 0);
+	assert_int_equal(p->ike_lifetime_s, 20);
+	assert_int_equal(p->ipsec_lifetime_s, 10);
+	assert_int_equal(p->rekey_margin_s, 2);
+	assert_int_equal(w.count, 2);
+	assert_string_equal(w.text[1], "l.conf:3: ipsec-lifetime below 120s rekeys every few "
+	                               "seconds: for testing only");
+	profile_free(p);
+	profile_warnings_init(&w);
+	profile_init(p, "x");
+	assert_int_equal(profile_parse_ini(p, usual, sizeof(usual) - 1, "u.conf", &secrets_ok, &w,
+	                                   err, sizeof(err)),
+	                 0);
+	assert_int_equal(w.count, 0);
+	profile_free(p);
+	profile_init(p, "x");
+	assert_int_not_equal(profile_parse_ini(p, too_short, sizeof(too_short) - 1, "s.conf",
+	                                       &secrets_ok, &w, err, sizeof(err)),
+	                     0);
+	assert_non_null(strstr(err, "10s to 86400s"));
+	profile_free(p);
+	free(p);
+}
+
 static void test_value_helpers(void **state)
 {
 	struct profile_route rt;
@@ -624,6 +665,7 @@ int main(void)
 	    cmocka_unit_test(test_crlf_bom_and_hex_psk),
 	    cmocka_unit_test(test_inline_secret_needs_private_file),
 	    cmocka_unit_test(test_mppe_warns),
+	    cmocka_unit_test(test_short_lifetimes_warn),
 	    cmocka_unit_test(test_value_helpers),
 	    cmocka_unit_test(test_names_and_paths),
 	    cmocka_unit_test(test_load_permissions),

@@ -1,17 +1,24 @@
 #!/bin/bash
-# Staying connected through rekeys (issue 13, the IKE half), on the data
-# path L2TPSEC_DATAPATH (kernel here; l2tpsec-rekey-userspace.sh runs the
-# same on the userspace path), through the NAT:
-#   - the gateway's lifetimes are short (ESP life 12 s, rekeyed by charon at
-#     9 s; IKE reauthentication every 30 s) and ours long: charon starts
-#     every Quick Mode and Main Mode, we answer as responder;
-#   - a ping every 0.2 s runs across a 62 s window (at least six ESP rekeys
-#     and one reauthentication) and loses at most one per rekey (see below);
-#   - mid-window, forged plaintext notifications with the SA's cookies, a
-#     plaintext Main Mode message, encrypted garbage and a recorded
-#     informational replayed three times are sent at the client from the
-#     NAT's public side (l2tpsec-rekey-forge.py): the session survives and
-#     status counts them as dropped.
+# Staying connected through rekeys (issue 13), on the data path
+# L2TPSEC_DATAPATH (kernel here; l2tpsec-rekey-userspace.sh runs the same
+# on the userspace path), through the NAT, in two connections of one boot (a
+# third, "both", on request),
+# each with a ping every 0.2 s across a window of at least six ESP rekeys:
+#   gw:    the gateway's lifetimes short (ESP life 8 s, rekeyed by charon
+#          at 6 s; IKE reauthentication every 30 s), ours long: charon
+#          starts every Quick Mode and Main Mode, we answer as responder;
+#          mid-window, forged plaintext notifications with the SA's
+#          cookies, a plaintext Main Mode message, encrypted garbage and a
+#          recorded informational replayed three times are sent at the
+#          client from the NAT's public side (l2tpsec-rekey-forge.py): the
+#          session survives and status counts them as dropped;
+#   ours:  the gateway's lifetimes long, ours short (profile: ESP 10 s,
+#          rekeyed at 6 s; IKE 20 s): we start every rekey;
+#   both:  (REKEY_PHASES="gw ours both") both short and equal (ESP 10 s,
+#          both rekey at 8 s: rekey-margin 2 s; IKE 20 s): collisions;
+#          afterwards no more than two pairs (the current one and one in
+#          its grace time) on either side.
+# No ping may be lost on either path.
 # (before the libraries, whose default is userspace)
 export L2TPSEC_DATAPATH=${L2TPSEC_DATAPATH:-kernel}
 . "$(dirname "$0")/../../lib/scenario.sh"
@@ -20,8 +27,12 @@ export L2TPSEC_DATAPATH=${L2TPSEC_DATAPATH:-kernel}
 # reauthentication by seconds; with the default over_time (10 %) the IKE SA
 # then expires first and charon deletes it with its CHILD_SAs: a gateway
 # going away. 20 s of over_time leave room for the delay.
-export L2TPSEC_DATAPATH GW_ESP_LIFETIME=12 GW_IKE_LIFETIME=30 GW_IKE_OVER_TIME=20
-window=${REKEY_WINDOW_S:-62}
+export L2TPSEC_DATAPATH GW_ESP_LIFETIME=8 GW_IKE_LIFETIME=30 GW_IKE_OVER_TIME=20
+window=${REKEY_WINDOW_S:-42}
+# "both" (collisions) is not in the default yet: one run lost 23 pings in
+# 4.6 s around an ESP rekey collision followed by an ISAKMP SA collision
+# (charon's reauthentication and our Main Mode at once); not understood.
+phases=${REKEY_PHASES:-gw ours}
 
 rig_init "l2tpsec-rekey${REKEY_NAME_SUFFIX:-}"
 rig_need_stack
@@ -35,55 +46,147 @@ rig_assert_ppp_addr_from_pool
 # The wire from here on: the rekeys must not let plaintext L2TP out.
 rig_capture_start nat wan
 
-rig_bg client ping-rekey "${RIG_PING[@]}" -i 0.2 -w "$window" -W 2 "$PPP_GW_ADDR"
-pingpid=$RIG_BG_PID
-rig_sleep 12
+# check_window PHASE: ping across the window on the connection that is up,
+# then the status checks; sets lost, sent, esp_rekeys, ike_rekeys.
+check_window() {
+	local phase=$1 plog="$RIG_LOGDIR/client-ping-$1.log" st state
+	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -w "$window" -W 2 "$PPP_GW_ADDR"
+	local pingpid=$RIG_BG_PID
+	[ "$phase" = gw ] && forge
+	rig_wait_for $((window + 15)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
+		rig_fail "$phase: ping did not end"
+	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$plog")
+	local recv; recv=$(sed -n 's/.* \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p' "$plog")
+	[ -n "$sent" ] && [ -n "$recv" ] || rig_fail "$phase: no ping summary in $plog"
+	lost=$((sent - recv))
+	st=$(rig_l2tpsec_json)
+	state=$(jq -r .state <<<"$st")
+	esp_rekeys=$(jq -r .esp.rekeys <<<"$st")
+	ike_rekeys=$(jq -r .ike.rekeys <<<"$st")
+	dropped=$(jq -r .ike.dropped <<<"$st")
+	rig_log "$phase: after ${window} s: ping $recv/$sent, esp rekeys $esp_rekeys," \
+		"ike rekeys $ike_rekeys, dropped $dropped"
+	[ "$state" = connected ] || rig_fail "$phase: not connected after the window ($state)"
+	[ "$esp_rekeys" -ge 6 ] || rig_fail "$phase: only $esp_rekeys ESP rekeys in ${window} s"
+	[ "$ike_rekeys" -ge 1 ] || rig_fail "$phase: no ISAKMP SA rekey in ${window} s"
+	# Nothing lost on either path: the inbound half of a gateway's pair
+	# is in before QM2 leaves, and outbound moves to ours once the gateway
+	# has QM3 (before, 1-5 of ~270 were lost on the kernel path, 7 of 281
+	# on the userspace one). REKEY_LOSS_ALLOWED relaxes it for a machine
+	# too loaded to keep up.
+	[ "$lost" -le "${REKEY_LOSS_ALLOWED:-0}" ] ||
+		rig_fail "$phase: $lost of $sent pings lost across $esp_rekeys + $ike_rekeys rekeys"
+	grep -q 'IKE failed\|reconnecting' "$RIG_LOGDIR/client-l2tpsec.log" &&
+		rig_fail "$phase: the session failed or reconnected during the window"
+	figures+=" ${phase}_pings=$sent ${phase}_lost=$lost ${phase}_esp=$esp_rekeys ${phase}_ike=$ike_rekeys"
+}
+
 # The forger learns the cookies from the wire (and records one encrypted
 # informational of the gateway's), then fires.
-rig_in gw timeout 60 python3 "$(dirname "$0")/l2tpsec-rekey-forge.py" \
-	eth0 "$GW_LOCAL_ADDR" "$NAT_PUBLIC_ADDR" 25 >"$RIG_LOGDIR/gw-forge.log" 2>&1
-forge=$(tail -n1 "$RIG_LOGDIR/gw-forge.log")
-rig_log "forger: $forge"
-forged=$(echo "$forge" | sed -n 's/^forged=\([0-9]*\) .*/\1/p')
-replayed=$(echo "$forge" | sed -n 's/.* replayed=\([0-9]*\).*/\1/p')
-[ "${forged:-0}" -ge 5 ] || rig_fail "forger sent nothing ($forge)"
-rig_wait_for $((window + 15)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
-	rig_fail "ping did not end"
-plog="$RIG_LOGDIR/client-ping-rekey.log"
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$plog")
-recv=$(sed -n 's/.* \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p' "$plog")
-[ -n "$sent" ] && [ -n "$recv" ] || rig_fail "no ping summary in $plog"
-lost=$((sent - recv))
+forge() {
+	rig_sleep 8
+	rig_in gw timeout 60 python3 "$(dirname "$0")/l2tpsec-rekey-forge.py" \
+		eth0 "$GW_LOCAL_ADDR" "$NAT_PUBLIC_ADDR" 25 >"$RIG_LOGDIR/gw-forge.log" 2>&1
+	local f; f=$(tail -n1 "$RIG_LOGDIR/gw-forge.log")
+	rig_log "forger: $f"
+	forged=$(echo "$f" | sed -n 's/^forged=\([0-9]*\) .*/\1/p')
+	replayed=$(echo "$f" | sed -n 's/.* replayed=\([0-9]*\).*/\1/p')
+	[ "${forged:-0}" -ge 5 ] || rig_fail "forger sent nothing ($f)"
+}
 
-st=$(rig_l2tpsec_json)
-state=$(jq -r .state <<<"$st")
-esp_rekeys=$(jq -r .esp.rekeys <<<"$st")
-ike_rekeys=$(jq -r .ike.rekeys <<<"$st")
-dropped=$(jq -r .ike.dropped <<<"$st")
-rig_log "after ${window} s: ping $recv/$sent, esp rekeys $esp_rekeys, ike rekeys $ike_rekeys," \
-	"dropped $dropped (forged $forged, replayed ${replayed:-0})"
-[ "$state" = connected ] || rig_fail "client: not connected after the window ($state)"
-[ "$esp_rekeys" -ge 6 ] || rig_fail "client: only $esp_rekeys ESP rekeys in ${window} s"
-[ "$ike_rekeys" -ge 1 ] || rig_fail "client: no ISAKMP SA rekey in ${window} s"
-[ "$dropped" -ge $((forged + ${replayed:-0})) ] ||
-	rig_fail "client: $dropped datagrams dropped, $((forged + ${replayed:-0})) forged or replayed"
-# At most one ping per rekey: charon, starting a Quick Mode, switches its
-# outbound to the new SA when it sends QM3, and an ESP packet right behind
-# QM3 can beat our installing the pair that QM3 completes (we install
-# inbound and outbound together; installing the inbound SA when QM2 goes
-# out needs an inbound-only install in esp/, not there yet). charon's
-# reauthentication also re-creates its CHILD_SA and policies. Seen under
-# TCG: 1-5 lost of ~270 on the kernel path, 7 of 281 on the userspace one.
-allowed=$((esp_rekeys + ike_rekeys))
-[ "$lost" -le "$allowed" ] || rig_fail "client: $lost of $sent pings lost across $esp_rekeys rekeys"
-grep -q 'IKE failed\|reconnecting' "$RIG_LOGDIR/client-l2tpsec.log" &&
-	rig_fail "client: the session failed or reconnected during the window"
+# gw_quiet: the gateway forgets the connection before (charon may be
+# reauthenticating it: its Main Mode, retransmitted, reached the next
+# connection from the same address and ports, which answered it).
+gw_sas() {
+	rig_in gw swanctl --list-sas 2>/dev/null | grep -c 'ESTABLISHED\|CONNECTING'
+}
+gw_idle() { [ "$(gw_sas)" = 0 ]; }
+gw_quiet() {
+	rig_in gw swanctl --terminate --ike l2tp --force >>"$RIG_LOGDIR/gw-swanctl.log" 2>&1
+	rig_wait_for 10 gw_idle || rig_fail "gw: IKE SAs left after the connection before"
+}
+
+# gw_lifetimes ESP_LIFE IKE_LIFE: charon's lifetimes for new SAs (empty:
+# strongSwan's defaults, 1 h / 4 h rekeys), loaded into the running charon.
+gw_lifetimes() {
+	local conf; conf=$(rig_role_dir gw)/etc/swanctl/swanctl.conf
+	sed -i -e '/life_time =\|rekey_time =\|rand_time =\|reauth_time =\|over_time =/d' "$conf"
+	if [ -n "$1" ]; then
+		sed -i "s|^\(\t*\)esp_proposals = .*|&\n\1life_time = $1s\n\1rekey_time = $(($1 * 8 / 10))s\n\1rand_time = 0s|" "$conf"
+	fi
+	[ -n "$2" ] && sed -i "s|^\(\t*\)dpd_delay = .*|&\n\1reauth_time = $2s\n\1over_time = 20s|" "$conf"
+	rig_in gw swanctl --load-all --noprompt >>"$RIG_LOGDIR/gw-swanctl.log" 2>&1 ||
+		rig_fail "gw: swanctl --load-all failed"
+}
+
+# profile_up NAME LINES: connect with a profile holding our lifetimes (the
+# command line options give the rest).
+profile_up() {
+	local p; p=$(rig_role_dir client)/$1.conf
+	rig_write_secret_file "$p" "[gateway]
+host = $GW_PUBLIC_ADDR
+[ipsec]
+psk = $GW_PSK
+$2
+[ppp]
+user = $GW_USER
+password = $GW_PASSWORD"
+	# The log of the connection before is appended to: its "connected"
+	# line would end the wait for this one's at once.
+	mv "$RIG_LOGDIR/client-l2tpsec.log" "$RIG_LOGDIR/client-l2tpsec-before-$1.log"
+	L2TPSEC_ARGS="$p" rig_l2tpsec_up
+	grep -q 'for testing only' "$RIG_LOGDIR/client-l2tpsec.log" ||
+		rig_fail "$1: no warning about the short lifetimes"
+}
+
+# pairs_installed: SA pairs the gateway's charon has installed now.
+pairs_installed() {
+	rig_in gw swanctl --list-sas 2>/dev/null | grep -c 'INSTALLED'
+}
+
+figures="" forged=0 replayed=0
+for phase in $phases; do
+	case $phase in
+	gw) ;;
+	ours)
+		rig_l2tpsec_down
+		gw_quiet
+		gw_lifetimes "" ""
+		profile_up ours "ike-lifetime = 20s
+ipsec-lifetime = 10s" ;;
+	both)
+		rig_l2tpsec_down
+		gw_quiet
+		gw_lifetimes 10 20
+		profile_up both "ike-lifetime = 20s
+ipsec-lifetime = 10s
+rekey-margin = 2s" ;;
+	*) rig_fail "unknown phase $phase" ;;
+	esac
+	check_window "$phase"
+	if [ "$phase" = gw ]; then
+		[ "$dropped" -ge $((forged + ${replayed:-0})) ] ||
+			rig_fail "gw: $dropped datagrams dropped, $((forged + ${replayed:-0})) forged or replayed"
+	fi
+	if [ "$phase" = both ]; then
+		# No duplicate pairs left: the current one and at most one in its
+		# grace time (or being made) on each side.
+		gw_pairs=$(pairs_installed)
+		cl_states=0
+		[ "$L2TPSEC_DATAPATH" = kernel ] &&
+			cl_states=$(rig_in client ip xfrm state | grep -c '^src')
+		collisions=$(grep -c 'gateway started Quick Mode' "$RIG_LOGDIR/client-l2tpsec.log")
+		rig_log "both: gateway pairs $gw_pairs, client states $cl_states, gateway Quick Modes $collisions"
+		[ "$gw_pairs" -le 2 ] || rig_fail "both: $gw_pairs pairs installed at the gateway"
+		[ "$cl_states" -le 4 ] || rig_fail "both: $cl_states XFRM states at the client"
+		figures+=" both_gw_pairs=$gw_pairs both_client_states=$cl_states"
+	fi
+done
 
 rig_capture_stop
 rig_assert_esp_in_udp
 rig_assert_no_raw_esp
 rig_assert_no_plain_l2tp
 rig_l2tpsec_down
-rig_result "datapath=$L2TPSEC_DATAPATH window_s=$window pings=$sent lost=$lost" \
-	"esp_rekeys=$esp_rekeys ike_rekeys=$ike_rekeys dropped=$dropped forged=$forged" \
-	"replayed=${replayed:-0}"
+rig_result "datapath=$L2TPSEC_DATAPATH window_s=$window$figures dropped=$dropped" \
+	"forged=$forged replayed=${replayed:-0}"
