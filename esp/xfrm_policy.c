@@ -19,6 +19,7 @@
 #include <netlink/xfrm/template.h>
 
 #include "lib/log.h"
+#include "lib/sock_bypass.h"
 
 /* More specific than the catch-all policies other daemons install; lower
  * is preferred by the kernel. */
@@ -242,35 +243,5 @@ int esp_kernel_cleanup_stale(struct logger *lg)
 
 int esp_kernel_bypass_socket(int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct xfrm_userpolicy_info pol;
-	int level, opt;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
-		return -1;
-	if (ss.ss_family == AF_INET) {
-		level = IPPROTO_IP;
-		opt = IP_XFRM_POLICY;
-	} else if (ss.ss_family == AF_INET6) {
-		level = IPPROTO_IPV6;
-		opt = IPV6_XFRM_POLICY;
-	} else {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
-	/* An empty selector with action allow and no template: IKE packets on
-	 * this socket never match the transport-mode policies (RFC 4301
-	 * §5.1: IKE must bypass IPsec). */
-	for (unsigned dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
-		memset(&pol, 0, sizeof(pol));
-		pol.action = XFRM_POLICY_ALLOW;
-		pol.dir = (uint8_t)dir;
-		pol.sel.family = ss.ss_family;
-		pol.lft.soft_byte_limit = pol.lft.hard_byte_limit = XFRM_INF;
-		pol.lft.soft_packet_limit = pol.lft.hard_packet_limit = XFRM_INF;
-		if (setsockopt(fd, level, opt, &pol, sizeof(pol)) < 0)
-			return -1;
-	}
-	return 0;
+	return sock_bypass_ipsec(fd);
 }

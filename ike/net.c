@@ -14,6 +14,7 @@
 #include "ike/ike_int.h"
 #include "ike/natt.h"
 #include "lib/log.h"
+#include "lib/sock_bypass.h"
 #include "lib/util.h"
 
 static socklen_t sa_len(const struct sockaddr_storage *ss)
@@ -34,25 +35,10 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
  * policy of another daemon (or our own transport pair) cannot capture IKE
  * and NAT-T traffic (RFC 4301 §5.1: IKE bypasses IPsec). Needs
  * CAP_NET_ADMIN; without it we go on (logged). */
-static void bypass_ipsec(struct ike_session *s, int fd, int family)
+static void bypass_ipsec(struct ike_session *s, int fd)
 {
-	int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-	int opt = family == AF_INET6 ? IPV6_XFRM_POLICY : IP_XFRM_POLICY;
-
-	for (unsigned dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
-		struct xfrm_userpolicy_info pol;
-
-		memset(&pol, 0, sizeof(pol));
-		pol.action = XFRM_POLICY_ALLOW;
-		pol.dir = (uint8_t)dir;
-		pol.sel.family = (uint16_t)family;
-		pol.lft.soft_byte_limit = pol.lft.hard_byte_limit = XFRM_INF;
-		pol.lft.soft_packet_limit = pol.lft.hard_packet_limit = XFRM_INF;
-		if (setsockopt(fd, level, opt, &pol, sizeof(pol)) < 0) {
-			log_debug(s->lg, LOG_IKE, "IKE socket bypass policy: %s", strerror(errno));
-			return;
-		}
-	}
+	if (sock_bypass_ipsec(fd) < 0)
+		log_debug(s->lg, LOG_IKE, "IKE socket bypass policy: %s", strerror(errno));
 }
 
 static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_storage *remote,
@@ -70,7 +56,7 @@ static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_
 		local.ss_family = remote->ss_family;
 	}
 	set_port(&local, port);
-	bypass_ipsec(s, fd, remote->ss_family);
+	bypass_ipsec(s, fd);
 	/* SO_REUSEPORT, never SO_REUSEADDR: the kernel lets a socket join a
 	 * reuseport group only from the same effective uid, whereas two UDP
 	 * sockets with SO_REUSEADDR share a port whoever owns them, and the
