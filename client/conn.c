@@ -52,6 +52,7 @@ static void conn_finish(struct conn *c)
 	loop_timer_stop(c->loop, &c->traffic_timer);
 	loop_timer_stop(c->loop, &c->l2tp_timer);
 	loop_timer_stop(c->loop, &c->sa_timer);
+	loop_timer_stop(c->loop, &c->verdict_timer);
 	c->sa_pending = 0;
 	c->keep_net = conn_should_reconnect(c);
 	if (c->keep_net)
@@ -407,6 +408,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 	/* RFC 2661 §4.4.2: StopCCN result 4, "not authorized"; ours after a
 	 * wrong tunnel secret, or the LNS's */
 	enum { STOPCCN_NOT_AUTHORIZED = 4 };
+	char line[sizeof(c->held_failure)];
 	int code;
 
 	c->l2tp_alive = false;
@@ -424,8 +426,10 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 	code = c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP;
 	if (why->result == STOPCCN_NOT_AUTHORIZED)
 		code = CONN_EXIT_GW_AUTH;
-	conn_fail(c, code, "L2TP %s: %s", why->by_peer ? "closed by the gateway" : "failed",
-		  why->words);
+	snprintf(line, sizeof(line), "L2TP %s: %s",
+		 why->by_peer ? "closed by the gateway" : "failed", why->words);
+	if (!conn_data_hold_verdict(c, code, line))
+		conn_fail(c, code, "%s", line);
 }
 
 /* ---- start and free ---- */
@@ -645,6 +649,7 @@ void conn_free(struct conn *c)
 	loop_timer_stop(c->loop, &c->traffic_timer);
 	loop_timer_stop(c->loop, &c->l2tp_timer);
 	loop_timer_stop(c->loop, &c->sa_timer);
+	loop_timer_stop(c->loop, &c->verdict_timer);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

@@ -159,6 +159,11 @@ struct conn {
 	struct loop_timer traffic_timer; /* kernel path: inbound counters for DPD */
 	uint64_t last_in_packets;
 	struct loop_timer reap_timer; /* frees layers outside their callbacks */
+	/* kernel path: the gateway hung up while pppd authenticated; pppd may
+	 * yet say why (conn_data_hold_verdict) */
+	struct loop_timer verdict_timer;
+	int held_code;
+	char held_failure[300];
 	uint64_t started_ms, up_ms;
 };
 
@@ -220,6 +225,13 @@ void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
 void conn_password_used(struct conn *c);
 /* A PPP authentication method refused: the failure names the setting. */
 void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why);
+/* The L2TP call ended before PPP came up. On the kernel path pppd may know
+ * why (a wrong password, a refused method) and not have said so yet: its
+ * log is read and, while it runs, the L2TP verdict (code, failure) waits a
+ * little for it. true when the verdict is taken or held; false: the caller
+ * fails the connection itself. */
+bool conn_data_hold_verdict(struct conn *c, int code, const char *failure);
+void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 /* While reconnecting, IKE retransmits at most this far apart, so that a
  * gateway back from a restart or reboot answers within seconds. */

@@ -122,15 +122,9 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 			  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
 }
 
-static void ppp_down(void *ctx, const struct ppp_failure *why)
+/* Why PPP ended, as the connection's failure. */
+static void ppp_judge(struct conn *c, const struct ppp_failure *why)
 {
-	struct conn *c = ctx;
-
-	c->ppp_alive = false;
-	if (c->state == CONN_STOPPING) {
-		conn_stop_next(c);
-		return;
-	}
 	if (why->reason == PPP_DOWN_AUTH_REFUSED)
 		conn_fail_auth_refused(c, why);
 	else if (why->reason == PPP_DOWN_MPPE_REQUIRED)
@@ -147,6 +141,57 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 			      : CONN_EXIT_PPP,
 			  "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
 			  why->message[0] ? ": " : "", why->message);
+}
+
+static void ppp_down(void *ctx, const struct ppp_failure *why)
+{
+	struct conn *c = ctx;
+	bool about_auth = why->reason == PPP_DOWN_AUTH_FAILED ||
+			  why->reason == PPP_DOWN_AUTH_REFUSED ||
+			  why->reason == PPP_DOWN_MPPE_REQUIRED;
+
+	c->ppp_alive = false;
+	if (c->state == CONN_STOPPING) {
+		conn_stop_next(c);
+		return;
+	}
+	if (loop_timer_pending(&c->verdict_timer) && !about_auth) {
+		/* pppd's hangup after the L2TP call went: L2TP's words say more */
+		loop_timer_stop(c->loop, &c->verdict_timer);
+		conn_fail(c, c->held_code, "%s", c->held_failure);
+		return;
+	}
+	loop_timer_stop(c->loop, &c->verdict_timer);
+	ppp_judge(c, why);
+}
+
+/* pppd reads the gateway's CHAP Failure on its own socket; the gateway's
+ * CDN, sent just after, may reach us first. 1.5 s is ample for pppd to
+ * log, yet short next to a reconnect. */
+#define CONN_VERDICT_WAIT_MS 1500
+
+bool conn_data_hold_verdict(struct conn *c, int code, const char *failure)
+{
+	if (!c->kernel_path || !c->pppd || c->state != CONN_PPP)
+		return false;
+	pppd_read_log(c->pppd); /* may fail the connection (auth_down) */
+	if (c->state != CONN_PPP)
+		return true;
+	if (!c->ppp_alive)
+		return false;
+	c->held_code = code;
+	snprintf(c->held_failure, sizeof(c->held_failure), "%s", failure);
+	loop_timer_start(c->loop, &c->verdict_timer, CONN_VERDICT_WAIT_MS);
+	return true;
+}
+
+void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct conn *c = ctx;
+
+	(void)loop;
+	(void)t;
+	conn_fail(c, c->held_code, "%s", c->held_failure);
 }
 
 static const struct ppp_callbacks ppp_cbs = {
@@ -413,9 +458,12 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 
 /* Before pppd exits and the gateway drops the session (which would look
  * like "closed by the gateway"). */
-static void pppd_refused(void *ctx, const struct ppp_failure *why)
+static void pppd_auth_down(void *ctx, const struct ppp_failure *why)
 {
-	conn_fail_auth_refused(ctx, why);
+	struct conn *c = ctx;
+
+	if (c->state != CONN_STOPPING && c->state != CONN_DOWN)
+		ppp_judge(c, why); /* pppd itself is still running */
 }
 
 static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
@@ -432,7 +480,7 @@ static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
 int conn_data_prepare(struct conn *c)
 {
 	static const struct pppd_callbacks cbs = {
-	    .ip_up = pppd_ip_up, .exited = pppd_exited, .refused = pppd_refused};
+	    .ip_up = pppd_ip_up, .exited = pppd_exited, .auth_down = pppd_auth_down};
 	const struct profile *pr = c->p->profile;
 	char script[PATH_MAX];
 	struct pppd_config cfg = {

@@ -39,7 +39,7 @@ struct pppd {
 	size_t logline_len;
 	/* pppd cannot refuse a peer that asks for no authentication: we watch
 	 * for its "... authentication succeeded" before ip-up instead. */
-	bool need_peer_auth, peer_authenticated, refused_no_auth, refused_method;
+	bool need_peer_auth, peer_authenticated, refused_no_auth, refused_method, auth_failed;
 };
 
 static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx);
@@ -307,18 +307,26 @@ static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
 }
 
 /* "LCP terminated by peer (peer refused to authenticate)": the gateway
- * wanted a method our refuse-* options refused (pppd does not say which). */
-static void method_refused(struct pppd *p)
+ * wanted a method our refuse-* options refused (pppd does not say which).
+ * "... authentication failed": it rejected our credentials. Told at once,
+ * before the gateway hangs up the L2TP call. */
+static void auth_verdict(struct pppd *p, const char *line)
 {
 	struct ppp_failure why = {.reason = PPP_DOWN_AUTH_REFUSED, .auth = PPP_AUTH_NONE};
 
-	if (p->refused_method)
+	if (p->refused_method || p->auth_failed)
 		return;
-	p->refused_method = true;
-	snprintf(why.message, sizeof(why.message),
-	         "pppd: the peer insists on an authentication method we refuse");
-	if (p->cbs.refused)
-		p->cbs.refused(p->ctx, &why);
+	if (pppd_log_auth_failed(line, &why)) {
+		p->auth_failed = true;
+	} else if (strstr(line, "peer refused to authenticate")) {
+		p->refused_method = true;
+		snprintf(why.message, sizeof(why.message),
+		         "pppd: the peer insists on an authentication method we refuse");
+	} else {
+		return;
+	}
+	if (p->cbs.auth_down)
+		p->cbs.auth_down(p->ctx, &why);
 }
 
 /* pppd's log lines (logfd 2) into our logger. */
@@ -339,8 +347,7 @@ static void on_log(struct loop *loop, int fd, unsigned events, void *ctx)
 					log_info(p->lg, LOG_PPP, "pppd: %s", p->logline);
 				if (strstr(p->logline, " authentication succeeded"))
 					p->peer_authenticated = true;
-				if (strstr(p->logline, "peer refused to authenticate"))
-					method_refused(p);
+				auth_verdict(p, p->logline);
 				p->logline_len = 0;
 				if (buf[i] == '\n')
 					continue;
@@ -353,6 +360,12 @@ static void on_log(struct loop *loop, int fd, unsigned events, void *ctx)
 		close(fd);
 		p->log_fd = -1;
 	}
+}
+
+void pppd_read_log(struct pppd *p)
+{
+	if (p && p->log_fd >= 0)
+		on_log(p->loop, p->log_fd, LOOP_READ, p);
 }
 
 void pppd_free(struct pppd *p)

@@ -79,14 +79,20 @@ long pppd_parse_report(const char *buf, size_t len, struct pppd_report *out);
 
 /* Pure: pppd's exit status (as from waitpid) as a reason. */
 void pppd_exit_reason(int status, struct ppp_failure *out);
+/* Whether one of pppd's log lines says the gateway rejected our
+ * credentials ("MS-CHAP authentication failed: E=691 ...", "CHAP ...",
+ * "PAP authentication failed"); if so *out is an AUTH_FAILED. */
+bool pppd_log_auth_failed(const char *line, struct ppp_failure *out);
 
 struct pppd_callbacks {
 	void (*ip_up)(void *ctx, const struct pppd_report *r); /* ip-up and ipv6-up */
 	void (*exited)(void *ctx, const struct ppp_failure *why, int status);
-	/* Optional: pppd says the gateway gave up because we refused its
-	 * authentication method (AUTH_REFUSED), before pppd exits and before
-	 * the gateway drops the L2TP session. */
-	void (*refused)(void *ctx, const struct ppp_failure *why);
+	/* Optional: pppd's log says authentication ended the link, before
+	 * pppd exits and before the gateway drops the L2TP session (which
+	 * would look like "closed by the gateway"): the gateway gave up because
+	 * we refused its method (AUTH_REFUSED), or it rejected our password
+	 * (AUTH_FAILED). At most once. */
+	void (*auth_down)(void *ctx, const struct ppp_failure *why);
 };
 
 /* Starts pppd with pppol2tp_fd, a PPPoL2TP socket that may not be connected
@@ -98,6 +104,9 @@ struct pppd *pppd_start(struct loop *loop, const struct logger *lg, const struct
                         const struct pppd_callbacks *cbs, void *ctx);
 /* The socket is connected to the session ids: pppd goes on. 0 or -1. */
 int pppd_attach(struct pppd *p, const struct pppd_l2tp_ids *ids);
+/* Reads what pppd has logged so far (auth_down() may follow): for a
+ * caller about to judge an event pppd may already have explained. */
+void pppd_read_log(struct pppd *p);
 /* SIGTERM, then SIGKILL after stop_timeout_ms; exited() follows. */
 void pppd_stop(struct pppd *p);
 pid_t pppd_pid(const struct pppd *p);

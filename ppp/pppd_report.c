@@ -171,3 +171,30 @@ void pppd_exit_reason(int status, struct ppp_failure *out)
 		snprintf(out->message, sizeof(out->message), "pppd status %#x", (unsigned)status);
 	}
 }
+
+bool pppd_log_auth_failed(const char *line, struct ppp_failure *out)
+{
+	/* pppd's own words (upap.c, chap-new.c, chap_ms.c); MS-CHAP first,
+	 * as "CHAP authentication failed" is part of it */
+	static const struct {
+		const char *words;
+		enum ppp_auth auth;
+	} fails[] = {
+	    {"MS-CHAP authentication failed", PPP_AUTH_MSCHAPV2},
+	    {"CHAP authentication failed", PPP_AUTH_CHAP_MD5},
+	    {"PAP authentication failed", PPP_AUTH_PAP},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fails); i++) {
+		const char *at = strstr(line, fails[i].words);
+
+		if (!at)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->reason = PPP_DOWN_AUTH_FAILED;
+		out->auth = fails[i].auth;
+		snprintf(out->message, sizeof(out->message), "%s", at);
+		return true;
+	}
+	return false;
+}

@@ -12,6 +12,8 @@
  *   noauth: the peer asked for no authentication (no "authentication
  *           succeeded" line before ip-up)
  *   refused: the peer wanted a method we refuse: pppd's line, exit 16
+ * A wrong password: pppd's "authentication failed" lines, exit 19 a second
+ * later.
  * Violations exit 99 with a message on stderr.
  */
 #include <dirent.h>
@@ -143,8 +145,13 @@ int main(int argc, char **argv)
 		got += n;
 	pw[got] = '\0';
 	fprintf(stderr, "fake-pppd: up as %s\n", user);
-	if (strcmp(pw, TEST_PASSWORD) != 0)
+	if (strcmp(pw, TEST_PASSWORD) != 0) {
+		/* as pppd 2.4.9 logs it, then LCP Terminate takes a while */
+		fprintf(stderr, "MS-CHAP authentication failed: E=691 Authentication failure\n"
+				"CHAP authentication failed\n");
+		sleep(1);
 		return 19; /* authentication to the peer failed */
+	}
 	if (strcmp(user, "refused") == 0) {
 		fprintf(stderr, "LCP terminated by peer (peer refused to authenticate)\n");
 		sleep(1);

@@ -342,6 +342,25 @@ static void test_exit_reasons(void **state)
 	assert_non_null(strstr(f.message, "signal 9"));
 }
 
+/* pppd's words for a rejected password, per method; others are not. */
+static void test_log_auth_failed(void **state)
+{
+	struct ppp_failure f;
+
+	(void)state;
+	assert_true(pppd_log_auth_failed("MS-CHAP authentication failed: E=691 R=1", &f));
+	assert_int_equal(f.reason, PPP_DOWN_AUTH_FAILED);
+	assert_int_equal(f.auth, PPP_AUTH_MSCHAPV2);
+	assert_string_equal(f.message, "MS-CHAP authentication failed: E=691 R=1");
+	assert_true(pppd_log_auth_failed("CHAP authentication failed", &f));
+	assert_int_equal(f.auth, PPP_AUTH_CHAP_MD5);
+	assert_true(pppd_log_auth_failed("PAP authentication failed", &f));
+	assert_int_equal(f.auth, PPP_AUTH_PAP);
+	assert_false(pppd_log_auth_failed("CHAP authentication succeeded", &f));
+	assert_false(pppd_log_auth_failed("PAP authentication of peer failed (protocol-reject)", &f));
+	assert_false(pppd_log_auth_failed("", &f));
+}
+
 /* ---- launching the fake pppd ---- */
 
 struct launch {
@@ -349,7 +368,8 @@ struct launch {
 	struct logger lg;
 	char log[8192];
 	size_t log_len;
-	int ip_ups, refusals;
+	int ip_ups, refusals, auth_failures;
+	struct ppp_failure auth_why;
 	struct pppd_report report;
 	bool exited;
 	struct ppp_failure why;
@@ -376,12 +396,18 @@ static void cb_ip_up(void *ctx, const struct pppd_report *r)
 	l->report = *r;
 }
 
-static void cb_refused(void *ctx, const struct ppp_failure *why)
+static void cb_auth_down(void *ctx, const struct ppp_failure *why)
 {
 	struct launch *l = ctx;
 
-	assert_int_equal(why->reason, PPP_DOWN_AUTH_REFUSED);
-	l->refusals++;
+	assert_false(l->exited); /* told before pppd exits */
+	if (why->reason == PPP_DOWN_AUTH_REFUSED)
+		l->refusals++;
+	else if (why->reason == PPP_DOWN_AUTH_FAILED)
+		l->auth_failures++;
+	else
+		fail_msg("auth_down with reason %d", why->reason);
+	l->auth_why = *why;
 }
 
 static void cb_exited(void *ctx, const struct ppp_failure *why, int status)
@@ -397,7 +423,7 @@ static struct pppd *launch(struct launch *l, const char *user, const char *passw
                            unsigned stop_ms, int *sock)
 {
 	static const struct pppd_callbacks cbs = {
-	    .ip_up = cb_ip_up, .exited = cb_exited, .refused = cb_refused};
+	    .ip_up = cb_ip_up, .exited = cb_exited, .auth_down = cb_auth_down};
 	struct pppd_config c;
 	int sv[2];
 	struct pppd *p;
@@ -485,8 +511,16 @@ static void test_launch_wrong_password(void **state)
 	struct pppd *p = launch_attached(&l, "alice", "nope", 2000, &sock);
 
 	(void)state;
+	/* said at once, from pppd's log: the gateway's CDN may come before
+	 * pppd's exit and must not read as "closed by the gateway" */
+	run_until(&l, NULL, &l.auth_failures, 5000);
+	assert_int_equal(l.auth_failures, 1);
+	assert_false(l.exited);
+	assert_int_equal(l.auth_why.auth, PPP_AUTH_MSCHAPV2);
+	assert_non_null(strstr(l.auth_why.message, "E=691"));
 	run_until(&l, &l.exited, NULL, 5000);
 	assert_true(l.exited);
+	assert_int_equal(l.auth_failures, 1); /* once, not per log line */
 	assert_int_equal(WEXITSTATUS(l.status), 19);
 	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_FAILED);
 	assert_int_equal(l.ip_ups, 0);
@@ -629,6 +663,7 @@ int main(void)
 	    cmocka_unit_test(test_report_parse),
 	    cmocka_unit_test(test_report_partial_and_bad),
 	    cmocka_unit_test(test_exit_reasons),
+	    cmocka_unit_test(test_log_auth_failed),
 	    cmocka_unit_test(test_launch_ip_up_and_stop),
 	    cmocka_unit_test(test_launch_wrong_password),
 	    cmocka_unit_test(test_launch_hangup),
