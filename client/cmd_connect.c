@@ -22,6 +22,7 @@ struct connect_opts {
 	const char *nm_file;
 	const char *name, *gateway, *user, *psk_file, *password_file;
 	const char *ike, *esp, *dh2048, *datapath, *run_dir, *save_keys, *auth_methods;
+	const char *hook;
 	bool background, otp, retry_auth;
 	struct ask_plan ask;
 	int verbose;
@@ -56,6 +57,8 @@ static const char connect_usage[] =
     "  --background             return once connected; the tunnel stays up\n"
     "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
     "  --retry-auth-failures    reconnect after a rejected password, key or certificate too\n"
+    "  --hook PATH              run PATH as the hook (vpnc-script environment), in place\n"
+    "                           of the profile's: for NetworkManager's l2tpsec plugin\n"
     "  --save-keys DIR          write Wireshark's key files (ikev1_decryption_table,\n"
     "                           esp_sa) into DIR while connected: for debugging only\n"
     "  -v, --verbose            more log output (twice: debug)\n\n"
@@ -81,7 +84,8 @@ enum {
 	OPT_PSK_STDIN,
 	OPT_OTP,
 	OPT_SAVE_KEYS,
-	OPT_AUTH_METHODS
+	OPT_AUTH_METHODS,
+	OPT_HOOK
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
@@ -105,6 +109,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"otp", no_argument, NULL, OPT_OTP},
 		{"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
 		{"auth-methods", required_argument, NULL, OPT_AUTH_METHODS},
+		{"hook", required_argument, NULL, OPT_HOOK},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -169,6 +174,9 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		case OPT_AUTH_METHODS:
 			o->auth_methods = optarg;
 			break;
+		case OPT_HOOK:
+			o->hook = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -192,6 +200,8 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		return usage_error("connect: give --password-file or --password-stdin, not both");
 	if (o->ask.psk_stdin && o->psk_file)
 		return usage_error("connect: give --psk-file or --psk-stdin, not both");
+	if (o->hook && o->hook[0] != '/')
+		return usage_error("connect: --hook needs an absolute path");
 	if (o->save_keys && o->save_keys[0] != '/')
 		return usage_error("connect: --save-keys needs an absolute path");
 	o->ask.stdin_fd = STDIN_FILENO;
@@ -233,6 +243,10 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 	}
 	if (o->otp)
 		p->password_type = PROFILE_PASSWORD_OTP;
+	if (o->hook && snprintf(p->hook, sizeof(p->hook), "%s", o->hook) >= (int)sizeof(p->hook)) {
+		snprintf(err, errlen, "--hook: path too long");
+		return -1;
+	}
 	if (o->save_keys)
 		snprintf(p->save_keys, sizeof(p->save_keys), "%s", o->save_keys);
 	if (o->ike)
