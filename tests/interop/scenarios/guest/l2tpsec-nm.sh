@@ -1,0 +1,131 @@
+#!/bin/bash
+# NetworkManager with nm-l2tpsec-service (issue 19): a real NetworkManager
+# and a system D-Bus in the client's namespace, the plugin installed from the
+# build tree by `make install` into this guest's throw-away root. A
+# NetworkManager-l2tp connection (its keyfile, secrets stored with flags 0)
+# is loaded, `nmcli connection up` runs l2tpsec (kernel path: XFRM, kernel
+# L2TP, pppd) and NetworkManager shows the pool address, the gateway's DNS
+# servers and the tunnel's MTU; ping through the tunnel; the secrets are in
+# no argv or environment; `nmcli connection down` leaves nothing (no
+# l2tpsec, no pppd, no XFRM state, no private directory, the routes as they
+# were). NetworkManager manages only the client's eth0 (a VPN needs an
+# active base connection), with the rig's own address and route.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+rig_init l2tpsec-nm
+rig_need_stack
+rig_need_l2tpsec
+rig_need dbus-daemon dbus-daemon make make
+build=$(cd "$(dirname "$L2TPSEC_BIN")/.." && pwd)
+[ -x "$build/nm/nm-l2tpsec-service" ] ||
+	rig_skip "$build/nm/nm-l2tpsec-service not built (configure found no libnm: libnm-dev)"
+nm_tree=${RIG_GW_CACHE:-/var/cache/l2tpsec-rig}/network-manager
+[ -x "$nm_tree/.unpacked" ] ||
+	rig_skip "NetworkManager not unpacked: run tests/interop/lib/gw-unpack.sh (scripts/deps.sh)"
+
+# This guest's root is a tmpfs overlay: NetworkManager's package and our
+# `make install` land there and vanish at power-off.
+cp -a "$nm_tree/usr/." /usr/ || rig_fail "cannot copy NetworkManager into the guest root"
+make -s -C "$build" install nmvpnservicedir=/usr/lib/NetworkManager/VPN \
+	dbussystemdir=/usr/share/dbus-1/system.d >"$RIG_LOGDIR/make-install.log" 2>&1 ||
+	rig_fail "make install failed (make-install.log)"
+bin=$(sed -n 's/^program=//p' /usr/lib/NetworkManager/VPN/nm-l2tpsec-service.name)
+[ -x "$bin" ] || rig_fail "the .name file names $bin, which is not installed"
+mkdir -p /etc/NetworkManager/conf.d /etc/NetworkManager/system-connections /var/lib/NetworkManager
+cat >/etc/NetworkManager/conf.d/99-rig.conf <<'EOF'
+[main]
+plugins=keyfile
+no-auto-default=*
+dns=none
+rc-manager=unmanaged
+auth-polkit=false
+[keyfile]
+unmanaged-devices=*,except:interface-name:eth0
+[logging]
+level=INFO
+EOF
+
+rig_topo_up
+rig_gw_up
+d=$(rig_role_dir client)
+mkdir -p "$d/run/dbus"
+rig_bg client dbus dbus-daemon --system --nofork --nopidfile
+rig_wait_for 20 test -S "$d/run/dbus/system_bus_socket" || rig_fail "client: no system D-Bus"
+rig_bg client nm NetworkManager --no-daemon --debug
+NM_PID=$RIG_BG_PID
+nm_up() { rig_in client nmcli -t general status >/dev/null 2>&1; }
+rig_wait_for 30 nm_up || rig_fail "client: NetworkManager did not answer on D-Bus (client-nm.log)"
+nmc() { rig_in client nmcli "$@" 2>&1 | tee -a "$RIG_LOGDIR/client-nmcli.log"; return "${PIPESTATUS[0]}"; }
+
+# The base connection: eth0 as the rig set it up, now NetworkManager's.
+nmc connection add type ethernet ifname eth0 con-name rig-lan autoconnect no \
+	ipv4.method manual ipv4.addresses "$CLIENT_ADDR/24" ipv4.gateway 10.1.0.1 \
+	ipv6.method disabled >/dev/null || rig_fail "client: nmcli connection add rig-lan failed"
+nmc --wait 30 connection up rig-lan >/dev/null || rig_fail "client: rig-lan did not come up"
+rig_in client ping -c 1 -W 3 "$GW_PUBLIC_ADDR" >/dev/null 2>&1 ||
+	rig_fail "client: the gateway unreachable once NetworkManager has eth0"
+routes_before=$(rig_in client ip -4 route show table all | grep -v '^local\|^broadcast' | sort)
+
+# NetworkManager-l2tp's keyfile as its users have it, loaded unchanged.
+conn=/etc/NetworkManager/system-connections/Office.nmconnection
+rig_l2tpsec_write_nm "$conn"
+sed -i 's/^id=.*/id=Office/' "$conn"
+nmc connection load "$conn" >/dev/null || rig_fail "client: nmcli connection load failed"
+t0=$(rig_now_ms)
+nmc --wait 90 connection up Office >/dev/null ||
+	{ tail -n 30 "$RIG_LOGDIR/client-nm.log" >&2; rig_fail "client: nmcli connection up Office failed"; }
+connect_ms=$(($(rig_now_ms) - t0))
+rig_log "client: NetworkManager says Office is up after ${connect_ms} ms"
+
+# What NetworkManager learnt from the plugin.
+nmc -t -f GENERAL.STATE,VPN.VPN-STATE,IP4.ADDRESS,IP4.DNS,IP4.GATEWAY connection show Office \
+	>"$RIG_LOGDIR/client-nm-office.txt" || rig_fail "client: nmcli connection show Office failed"
+grep -q '^VPN.VPN-STATE:.*5' "$RIG_LOGDIR/client-nm-office.txt" ||
+	rig_fail "client: VPN state is not 5 (activated): $(cat "$RIG_LOGDIR/client-nm-office.txt")"
+addr=$(sed -n 's/^IP4.ADDRESS\[1\]://p' "$RIG_LOGDIR/client-nm-office.txt")
+CLIENT_PPP_ADDR=${addr%/*}
+rig_assert_ppp_addr_from_pool_nm() {
+	case $CLIENT_PPP_ADDR in
+	192.168.42.1[0-9] | 192.168.42.20) ;;
+	*) rig_fail "client: NetworkManager's IP4.ADDRESS '$addr' is not from the pool" ;;
+	esac
+}
+rig_assert_ppp_addr_from_pool_nm
+dns=$(sed -n 's/^IP4.DNS\[[0-9]\]://p' "$RIG_LOGDIR/client-nm-office.txt" | tr '\n' ' ')
+[ "${dns% }" = "${GW_DNS//,/ }" ] || rig_fail "client: NetworkManager's IP4.DNS '$dns', gateway pushed '$GW_DNS'"
+CLIENT_PPP_IF=$(rig_in client ip -o -4 addr show | awk -v a="$CLIENT_PPP_ADDR" '$4 ~ "^"a"/" {print $2}')
+[ -n "$CLIENT_PPP_IF" ] || rig_fail "client: no interface carries $CLIENT_PPP_ADDR"
+tun=$(rig_in client nmcli -g GENERAL.IP-IFACE connection show Office 2>/dev/null)
+[ -z "$tun" ] || [ "$tun" = "$CLIENT_PPP_IF" ] ||
+	rig_fail "client: NetworkManager's IP interface '$tun', the tunnel is on $CLIENT_PPP_IF"
+mtu=$(rig_in client cat "/sys/class/net/$CLIENT_PPP_IF/mtu")
+rig_assert_ping "$PPP_GW_ADDR"
+
+# The secrets: nowhere in argv or the environment of l2tpsec or pppd; the
+# connection's file private.
+l2tpsec_pid=$(rig_l2tpsec_client_pids l2tpsec | head -n1)
+[ -n "$l2tpsec_pid" ] || rig_fail "client: no l2tpsec process while up"
+for p in $l2tpsec_pid $(rig_l2tpsec_client_pids pppd); do
+	for f in cmdline environ; do
+		! tr '\0' '\n' <"/proc/$p/$f" | grep -qF -e "$GW_PASSWORD" -e "$GW_PSK" ||
+			rig_fail "client: a secret in /proc/$p/$f ($(cat "/proc/$p/comm"))"
+	done
+done
+tr '\0' ' ' <"/proc/$l2tpsec_pid/cmdline" >"$RIG_LOGDIR/client-l2tpsec-argv.txt"
+kf=$(tr '\0' '\n' <"/proc/$l2tpsec_pid/cmdline" | grep '\.nmconnection$')
+[ "$(stat -c %a "$(dirname "$kf")")" = 700 ] && [ "$(stat -c %a "$kf")" = 600 ] ||
+	rig_fail "client: $kf or its directory readable by others"
+[ "$(stat -c %a "$(dirname "$(dirname "$kf")")")" = 700 ] || rig_fail "client: plugin run dir not 0700"
+
+nmc --wait 30 connection down Office >/dev/null || rig_fail "client: nmcli connection down Office failed"
+gone() { [ -z "$(rig_l2tpsec_client_pids l2tpsec)$(rig_l2tpsec_client_pids pppd)" ]; }
+rig_wait_for 10 gone || rig_fail "client: l2tpsec or pppd still running after nmcli connection down"
+[ -z "$(rig_in client ip xfrm state)" ] || rig_fail "client: XFRM states left behind"
+! rig_in client ip link show "$CLIENT_PPP_IF" >/dev/null 2>&1 || rig_fail "client: $CLIENT_PPP_IF left behind"
+[ ! -e "$kf" ] && [ ! -d "$(dirname "$kf")" ] || rig_fail "client: the connection's private directory left behind"
+routes_after=$(rig_in client ip -4 route show table all | grep -v '^local\|^broadcast' | sort)
+[ "$routes_after" = "$routes_before" ] ||
+	rig_fail "client: routes not restored: before [$routes_before] after [$routes_after]"
+kill -0 "$NM_PID" 2>/dev/null || rig_fail "client: NetworkManager died"
+rig_log "client: down, nothing left behind"
+rig_result "connect_ms=$connect_ms ppp_addr=$CLIENT_PPP_ADDR ppp_if=$CLIENT_PPP_IF mtu=$mtu dns=${dns// /,}"
