@@ -48,6 +48,9 @@ EOF
 rig_topo_up
 rig_gw_up
 d=$(rig_role_dir client)
+# NetworkManager reads devices' attributes in /sys/class/net: a sysfs
+# mounted in the client's namespaces shows the client's devices.
+rig_in client mount -t sysfs sysfs /sys || rig_fail "client: cannot mount sysfs"
 mkdir -p "$d/run/dbus"
 rig_bg client dbus dbus-daemon --system --nofork --nopidfile
 rig_wait_for 20 test -S "$d/run/dbus/system_bus_socket" || rig_fail "client: no system D-Bus"
@@ -62,7 +65,7 @@ nmc connection add type ethernet ifname eth0 con-name rig-lan autoconnect no \
 	ipv4.method manual ipv4.addresses "$CLIENT_ADDR/24" ipv4.gateway 10.1.0.1 \
 	ipv6.method disabled >/dev/null || rig_fail "client: nmcli connection add rig-lan failed"
 nmc --wait 30 connection up rig-lan >/dev/null || rig_fail "client: rig-lan did not come up"
-rig_in client ping -c 1 -W 3 "$GW_PUBLIC_ADDR" >/dev/null 2>&1 ||
+rig_in client "${RIG_PING[@]}" -c 1 -W 3 "$GW_PUBLIC_ADDR" >/dev/null 2>&1 ||
 	rig_fail "client: the gateway unreachable once NetworkManager has eth0"
 routes_before=$(rig_in client ip -4 route show table all | grep -v '^local\|^broadcast' | sort)
 
@@ -93,12 +96,12 @@ rig_assert_ppp_addr_from_pool_nm() {
 rig_assert_ppp_addr_from_pool_nm
 dns=$(sed -n 's/^IP4.DNS\[[0-9]\]://p' "$RIG_LOGDIR/client-nm-office.txt" | tr '\n' ' ')
 [ "${dns% }" = "${GW_DNS//,/ }" ] || rig_fail "client: NetworkManager's IP4.DNS '$dns', gateway pushed '$GW_DNS'"
-CLIENT_PPP_IF=$(rig_in client ip -o -4 addr show | awk -v a="$CLIENT_PPP_ADDR" '$4 ~ "^"a"/" {print $2}')
+CLIENT_PPP_IF=$(rig_in client ip -o -4 addr show | awk -v a="$CLIENT_PPP_ADDR" '$4 == a || $4 ~ "^"a"/" {print $2}')
 [ -n "$CLIENT_PPP_IF" ] || rig_fail "client: no interface carries $CLIENT_PPP_ADDR"
 tun=$(rig_in client nmcli -g GENERAL.IP-IFACE connection show Office 2>/dev/null)
 [ -z "$tun" ] || [ "$tun" = "$CLIENT_PPP_IF" ] ||
 	rig_fail "client: NetworkManager's IP interface '$tun', the tunnel is on $CLIENT_PPP_IF"
-mtu=$(rig_in client cat "/sys/class/net/$CLIENT_PPP_IF/mtu")
+mtu=$(rig_in client ip -o link show "$CLIENT_PPP_IF" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
 rig_assert_ping "$PPP_GW_ADDR"
 
 # The secrets: nowhere in argv or the environment of l2tpsec or pppd; the
