@@ -94,10 +94,10 @@ connect_ms=$(($(rig_now_ms) - t0))
 rig_log "client: NetworkManager says Office is up after ${connect_ms} ms"
 
 # What NetworkManager learnt from the plugin.
-nmc -t -f GENERAL.STATE,VPN.VPN-STATE,IP4.ADDRESS,IP4.DNS,IP4.GATEWAY connection show Office \
+nmc -t -f GENERAL.STATE,GENERAL.VPN,IP4.ADDRESS,IP4.DNS,IP4.GATEWAY connection show Office \
 	>"$RIG_LOGDIR/client-nm-office.txt" || rig_fail "client: nmcli connection show Office failed"
-grep -q '^VPN.VPN-STATE:.*5' "$RIG_LOGDIR/client-nm-office.txt" ||
-	rig_fail "client: VPN state is not 5 (activated): $(cat "$RIG_LOGDIR/client-nm-office.txt")"
+grep -qx 'GENERAL.STATE:activated' "$RIG_LOGDIR/client-nm-office.txt" ||
+	rig_fail "client: Office is not activated: $(cat "$RIG_LOGDIR/client-nm-office.txt")"
 addr=$(sed -n 's/^IP4.ADDRESS\[1\]://p' "$RIG_LOGDIR/client-nm-office.txt")
 CLIENT_PPP_ADDR=${addr%/*}
 rig_assert_ppp_addr_from_pool_nm() {
