@@ -134,16 +134,16 @@ for p in $l2tpsec_pid $(rig_l2tpsec_client_pids pppd); do
 done
 tr '\0' ' ' <"/proc/$l2tpsec_pid/cmdline" >"$RIG_LOGDIR/client-l2tpsec-argv.txt"
 kf=$(tr '\0' '\n' <"/proc/$l2tpsec_pid/cmdline" | grep '\.nmconnection$')
-[ "$(stat -c %a "$(dirname "$kf")")" = 700 ] && [ "$(stat -c %a "$kf")" = 600 ] ||
-	rig_fail "client: $kf or its directory readable by others"
-[ "$(stat -c %a "$(dirname "$(dirname "$kf")")")" = 700 ] || rig_fail "client: plugin run dir not 0700"
+modes=$(rig_in client stat -c %a "$(dirname "$(dirname "$kf")")" "$(dirname "$kf")" "$kf" | tr '\n' ' ')
+[ "$modes" = "700 700 600 " ] ||
+	rig_fail "client: modes of the plugin's run dir, the connection's dir, $kf: $modes (want 700 700 600)"
 
 nmc --wait 30 connection down Office >/dev/null || rig_fail "client: nmcli connection down Office failed"
 gone() { [ -z "$(rig_l2tpsec_client_pids l2tpsec)$(rig_l2tpsec_client_pids pppd)" ]; }
 rig_wait_for 10 gone || rig_fail "client: l2tpsec or pppd still running after nmcli connection down"
 [ -z "$(rig_in client ip xfrm state)" ] || rig_fail "client: XFRM states left behind"
 ! rig_in client ip link show "$CLIENT_PPP_IF" >/dev/null 2>&1 || rig_fail "client: $CLIENT_PPP_IF left behind"
-[ ! -e "$kf" ] && [ ! -d "$(dirname "$kf")" ] || rig_fail "client: the connection's private directory left behind"
+! rig_in client test -e "$(dirname "$kf")" || rig_fail "client: the connection's private directory left behind"
 routes_after=$(rig_in client ip -4 route show table all | grep -v '^local\|^broadcast' | sort)
 [ "$routes_after" = "$routes_before" ] ||
 	rig_fail "client: routes not restored: before [$routes_before] after [$routes_after]"
