@@ -149,4 +149,5 @@ routes_after=$(rig_in client ip -4 route show table all | grep -v '^local\|^broa
 	rig_fail "client: routes not restored: before [$routes_before] after [$routes_after]"
 kill -0 "$NM_PID" 2>/dev/null || rig_fail "client: NetworkManager died"
 rig_log "client: down, nothing left behind"
+dns=${dns% }
 rig_result "connect_ms=$connect_ms ppp_addr=$CLIENT_PPP_ADDR ppp_if=$CLIENT_PPP_IF mtu=$mtu dns=${dns// /,}"
