@@ -64,22 +64,6 @@ static void map_id(const struct profile_id *from, struct ike_id *to)
 		memmove(to->value, to->value + 1, strlen(to->value));
 }
 
-static uint16_t dh_group_by_name(const char *name)
-{
-	static const struct {
-		const char *name;
-		uint16_t group;
-	} groups[] = {
-		{"modp768", 1},   {"modp1024", 2}, {"modp1536", 5}, {"modp2048", 14}, {"modp3072", 15},
-		{"modp4096", 16}, {"ecp256", 19},  {"ecp384", 20},  {"ecp521", 21},
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
-		if (strcmp(name, groups[i].name) == 0)
-			return groups[i].group;
-	return 0;
-}
-
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 {
 	const struct profile *pr = c->p->profile;
@@ -106,9 +90,9 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 							     : IKE_DH2048_OFFER;
 	cfg->nat_policy = (enum ike_nat_policy)pr->assume_udp_encaps;
 	if (pr->pfs == PROFILE_PFS_ON)
-		cfg->pfs_group = 14;
+		cfg->pfs_group = IKE_PFS_IKE_GROUP;
 	else if (pr->pfs == PROFILE_PFS_GROUP)
-		cfg->pfs_group = dh_group_by_name(pr->pfs_group);
+		cfg->pfs_group = ike_group_by_name(pr->pfs_group);
 	if (pr->ike_lifetime_s)
 		cfg->ike_lifetime_s = pr->ike_lifetime_s;
 	if (pr->ipsec_lifetime_s)

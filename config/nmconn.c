@@ -450,11 +450,14 @@ static const struct nm_key vpn_keys[] = {
 /* ---- [ipv4] [ipv6] [connection] --------------------------------------------- */
 
 /* "10.0.0.0/8", "10.0.0.0/8,10.0.0.1" or "10.0.0.0/8,10.0.0.1,100"; a
- * missing prefix means a host route, gateway 0.0.0.0 means none. */
+ * missing prefix means a host route, gateway 0.0.0.0 means none. The route
+ * goes into the tunnel device, whose peer is the next hop: a gateway or a
+ * metric cannot be honoured, and the warning says so. */
 static const char *nm_route(struct nm_ctx *c, const char *v)
 {
 	char buf[160], *dst, *gw, *metric;
 	struct profile_route *rt;
+	struct profile_addr gw_addr;
 	unsigned m;
 
 	if (c->p->n_routes == PROFILE_ROUTES_MAX)
@@ -463,7 +466,6 @@ static const char *nm_route(struct nm_ctx *c, const char *v)
 		return "not a route";
 	rt = &c->p->routes[c->p->n_routes];
 	memset(rt, 0, sizeof(*rt));
-	rt->metric = -1;
 	dst = buf;
 	gw = strchr(dst, ',');
 	if (gw)
@@ -475,15 +477,15 @@ static const char *nm_route(struct nm_ctx *c, const char *v)
 		strcat(dst, strchr(dst, ':') ? "/128" : "/32");
 	if (profile_parse_cidr(dst, &rt->dst, &rt->prefix_len) < 0)
 		return "expected ADDRESS/PREFIX[,GATEWAY[,METRIC]] with no host bits set";
-	if (gw && *gw && profile_parse_addr(gw, &rt->gateway) < 0)
+	if (gw && *gw && profile_parse_addr(gw, &gw_addr) < 0)
 		return "bad gateway address";
-	if (gw && *gw && rt->gateway.family != rt->dst.family)
+	if (gw && *gw && gw_addr.family != rt->dst.family)
 		return "gateway is not of the route's address family";
-	rt->has_gateway = gw && *gw && strcmp(gw, "0.0.0.0") && strcmp(gw, "::");
 	if (metric && get_uint(c, metric, 0, 0x7fffffff, &m))
 		return "bad metric";
-	if (metric)
-		rt->metric = (int)m;
+	if ((gw && *gw && strcmp(gw, "0.0.0.0") && strcmp(gw, "::")) || metric)
+		warn_key(c, "the route goes through the tunnel device: its gateway and metric "
+		            "are ignored");
 	c->p->n_routes++;
 	return NULL;
 }

@@ -250,35 +250,17 @@ int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix
 /* "10.0.0.0/8", optionally followed by "via 10.0.0.1" and "metric 100". */
 int profile_parse_route(const char *s, struct profile_route *out)
 {
-	char buf[160], *tok, *arg, *save = NULL;
-	unsigned long v;
+	char buf[160];
+	size_t b = strspn(s, " \t"), e = strlen(s);
 
-	if (strlen(s) >= sizeof(buf))
+	while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	if (e - b >= sizeof(buf))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	out->metric = -1;
-	snprintf(buf, sizeof(buf), "%s", s);
-	tok = strtok_r(buf, " \t", &save);
-	if (!tok || profile_parse_cidr(tok, &out->dst, &out->prefix_len) < 0)
-		return -1;
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		arg = strtok_r(NULL, " \t", &save);
-		if (!arg)
-			return -1;
-		if (strcmp(tok, "via") == 0 && !out->has_gateway) {
-			if (profile_parse_addr(arg, &out->gateway) < 0 ||
-			    out->gateway.family != out->dst.family)
-				return -1;
-			out->has_gateway = true;
-		} else if (strcmp(tok, "metric") == 0 && out->metric < 0) {
-			if (parse_uint(arg, INT_MAX, &v) < 0)
-				return -1;
-			out->metric = (int)v;
-		} else {
-			return -1;
-		}
-	}
-	return 0;
+	memcpy(buf, s + b, e - b);
+	buf[e - b] = '\0';
+	return profile_parse_cidr(buf, &out->dst, &out->prefix_len);
 }
 
 static bool label_char(char c)
@@ -351,19 +333,6 @@ bool profile_proposals_valid(const char *s)
 		}
 	}
 	return item > 0;
-}
-
-bool profile_pfs_group_valid(const char *s)
-{
-	static const char *const groups[] = {
-	    "modp768",  "modp1024", "modp1536", "modp2048", "modp3072", "modp4096",
-	    "modp6144", "modp8192", "ecp256",   "ecp384",   "ecp521",   "curve25519",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
-		if (strcmp(s, groups[i]) == 0)
-			return true;
-	return false;
 }
 
 static const char *const id_type_names[] = {

@@ -71,6 +71,9 @@ struct ike_retransmit {
 	uint32_t tries;    /* sends per message before giving up (default 6) */
 };
 
+/* pfs_group: the group Main Mode settled on (l2tpsec.conf(5) pfs = on) */
+#define IKE_PFS_IKE_GROUP 0xffff
+
 struct ike_config {
 	struct sockaddr_storage remote; /* gateway; port 0 = 500 */
 	struct sockaddr_storage local;  /* family AF_UNSPEC = chosen by routing */
@@ -110,7 +113,7 @@ struct ike_config {
 	const char *esp_proposals; /* NULL = default list */
 	enum ike_dh2048 dh2048;
 	enum ike_nat_policy nat_policy;
-	uint16_t pfs_group; /* 0 = no PFS; else the DH group for Quick Mode */
+	uint16_t pfs_group; /* 0 = no PFS; IKE_PFS_IKE_GROUP; else the DH group for Quick Mode */
 
 	uint32_t ike_lifetime_s;    /* default 28800 */
 	uint32_t ipsec_lifetime_s;  /* default 3600 */
@@ -244,6 +247,9 @@ void ike_config_defaults(struct ike_config *cfg);
 /* Check a proposal string without starting anything. esp selects the ESP
  * grammar. Returns 0, or -1 with a one-line reason in err. */
 int ike_proposals_check(const char *spec, bool esp, char *err, size_t errlen);
+/* The DH group number of a strongSwan group name ("modp2048": 14), the
+ * groups proposals and PFS may use; 0 for a name we cannot compute. */
+uint16_t ike_group_by_name(const char *name);
 
 /* NULL on bad configuration (logged) or allocation failure. */
 struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct ike_config *cfg,

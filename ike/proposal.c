@@ -440,3 +440,11 @@ size_t ike_esp_auth_key_len(const struct ike_esp_alg *a)
 		return 0;
 	}
 }
+
+uint16_t ike_group_by_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tokens); i++)
+		if (tokens[i].kind == TOK_GROUP && strcmp(tokens[i].name, name) == 0)
+			return tokens[i].id;
+	return 0;
+}

@@ -125,7 +125,8 @@ int qm_start(struct ike_session *s, bool rekey)
 	s->qm.in_progress = true;
 	s->qm.msgid = p2_new_msgid();
 	p1_msgid_note(p1, s->qm.msgid); /* its reflection is no QM1 of the gateway's */
-	s->qm.group = s->pfs_group;
+	/* pfs = on: the group the ISAKMP SA was made with */
+	s->qm.group = s->pfs_group == IKE_PFS_IKE_GROUP ? p1->alg.group : s->pfs_group;
 	do {
 		if (random_bytes(&s->qm.spi_in, 4))
 			goto fail;

@@ -46,7 +46,7 @@ static int check_config(struct ike_session *s, char *err, size_t errlen)
 		snprintf(err, errlen, "certificate authentication needs cert, key and CA");
 		return -1;
 	}
-	if (c->pfs_group && !ike_dh_supported(c->pfs_group)) {
+	if (c->pfs_group && c->pfs_group != IKE_PFS_IKE_GROUP && !ike_dh_supported(c->pfs_group)) {
 		snprintf(err, errlen, "unsupported PFS group %u", c->pfs_group);
 		return -1;
 	}
