@@ -105,7 +105,7 @@ static int pick(struct setting_ctx *c, const char *const *names, size_t n, const
 }
 
 #define ENUM_SETTER(fn, field, type, names)                                                        \
-	static const char *fn(struct setting_ctx *c, const char *v)                                    \
+	static const char *fn(struct setting_ctx *c, const char *v)                                \
 	{                                                                                          \
 		int i = pick(c, names, ARRAY_SIZE(names), v);                                      \
 		if (i < 0)                                                                         \
@@ -148,7 +148,7 @@ static const char *set_secret_file(struct setting_ctx *c, struct profile_secret 
 
 /* A setter that is one expression of c and v. */
 #define SETTER(fn, expr)                                                                           \
-	static const char *fn(struct setting_ctx *c, const char *v)                                    \
+	static const char *fn(struct setting_ctx *c, const char *v)                                \
 	{                                                                                          \
 		return expr;                                                                       \
 	}
@@ -306,8 +306,9 @@ static const char *set_routes(struct setting_ctx *c, const char *v)
 		/* refused, not ignored: the route goes into the tunnel's
 		 * point-to-point device, whose far end is the only next hop */
 		if (strstr(tok, " via ") || strstr(tok, " metric "))
-			return whyf(c, "'%.60s': 'via' and 'metric' are not supported (a route "
-			               "goes through the tunnel device, whose peer is its next hop)",
+			return whyf(c,
+			            "'%.60s': 'via' and 'metric' are not supported (a route "
+			            "goes through the tunnel device, whose peer is its next hop)",
 			            tok);
 		if (profile_parse_route(tok, &c->p->routes[c->p->n_routes]) < 0)
 			return whyf(c, "'%.60s' is not a route (ADDRESS/PREFIX such as 10.0.0.0/8)",
@@ -423,8 +424,7 @@ const struct setting profile_settings[] = {
     {"ppp", "password-file", set_password_file, NULL, FREE},
     {"ppp", "password-prompt", set_password_prompt, NULL, CHOICES(profile_prompt_names)},
     {"ppp", "password-type", set_password_type, NULL, CHOICES(profile_pwtype_names)},
-    {"ppp", "auth-methods", set_auth_methods, "auth-methods",
-     CHOICES(profile_auth_method_names)},
+    {"ppp", "auth-methods", set_auth_methods, "auth-methods", CHOICES(profile_auth_method_names)},
     {"ppp", "mtu", set_mtu, NULL, FREE},
     {"ppp", "mru", set_mru, NULL, FREE},
     {"ppp", "lcp-echo-interval", set_lcp_interval, NULL, FREE},

@@ -30,8 +30,8 @@ struct setting_ctx {
 	/* The line a key of the same section was set on, 0 = not set; NULL:
 	 * nothing set before (the command line). Used for conflicts. */
 	unsigned (*line_of)(const struct setting_ctx *c, const char *key);
-	void *owner;        /* the caller's, for line_of */
-	int log_level_all;  /* from log-level; -1 = not given */
+	void *owner;       /* the caller's, for line_of */
+	int log_level_all; /* from log-level; -1 = not given */
 	char why[512];
 };
 

@@ -113,6 +113,30 @@ static void test_check_good_bad_usage(void **state)
 	assert_int_equal(run(&cmd_check, argv_name), EXIT_USAGE);
 }
 
+/* `check` refuses what `connect` would (issue 18): proposals ike/ cannot
+ * parse, PFS groups it cannot compute, routes through a gateway. */
+static void test_check_refuses_what_connect_refuses(void **state)
+{
+	static const struct {
+		const char *file, *why;
+	} cases[] = {
+	    {"bad/ike-unknown-algorithm.conf", "key 'ike': unknown algorithm 'foo'"},
+	    {"bad/esp-unknown-algorithm.conf", "key 'esp': unknown algorithm 'chacha20poly1305'"},
+	    {"bad/pfs-curve25519.conf", "key 'pfs': expected off, on or a group"},
+	    {"bad/pfs-modp8192.conf", "key 'pfs': expected off, on or a group"},
+	    {"bad/route-via.conf", "'via' and 'metric' are not supported"},
+	};
+	char path[PATH_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		copy_corpus(cases[i].file, "refused.conf", 0600, path);
+		char *argv[] = {"check", path, NULL};
+		assert_int_equal(run(&cmd_check, argv), PROFILE_EXIT_CONFIG);
+		assert_non_null(strstr(out_text, cases[i].why));
+	}
+}
+
 static void test_check_nm_with_agent_secrets(void **state)
 {
 	char path[PATH_MAX], pw[PATH_MAX];
@@ -215,6 +239,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_check_good_bad_usage),
+	    cmocka_unit_test(test_check_refuses_what_connect_refuses),
 	    cmocka_unit_test(test_check_nm_with_agent_secrets),
 	    cmocka_unit_test(test_import_writes_private_profile),
 	    cmocka_unit_test(test_import_refusals),
