@@ -4,7 +4,7 @@
 #define L2TPSEC_CONFIG_PROFILE_NAMES_H
 
 extern const char *const profile_auth_names[];
-extern const char *const profile_id_type_names[];
+extern const char *const profile_id_type_names[5];
 extern const char *const profile_dh2048_names[];
 extern const char *const profile_port_names[];
 extern const char *const profile_datapath_names[];

@@ -163,7 +163,10 @@ static const char *set_host(struct setting_ctx *c, const char *v)
 }
 
 const char *const profile_auth_names[] = {[PROFILE_AUTH_PSK] = "psk", [PROFILE_AUTH_CERT] = "cert"};
-const char *const profile_id_type_names[] = {"auto", "ipv4", "fqdn", "user_fqdn", "dn"};
+const char *const profile_id_type_names[5] = {
+    [PROFILE_ID_AUTO] = "auto",           [PROFILE_ID_IPV4] = "ipv4", [PROFILE_ID_FQDN] = "fqdn",
+    [PROFILE_ID_USER_FQDN] = "user_fqdn", [PROFILE_ID_DN] = "dn",
+};
 const char *const profile_dh2048_names[] = {"off", "offer", "require"};
 static const char *const nat_names[] = {"0", "1", "2"};
 const char *const profile_port_names[] = {"auto", "1701", "ephemeral"};
