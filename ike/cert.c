@@ -18,7 +18,7 @@
 #include "lib/util.h"
 
 /* Split "a/b/c" or "a, b, c" into RDNs, each "KEY=value". */
-X509_NAME *dn_parse(const char *s)
+X509_NAME *ike_dn_parse(const char *s)
 {
 	X509_NAME *name = X509_NAME_new();
 	char buf[256], *save = NULL, *tok;
@@ -48,7 +48,7 @@ fail:
 	return NULL;
 }
 
-int id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
+int ike_id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(id->value);
 
@@ -66,7 +66,7 @@ int id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
 		*len = n;
 		return 0;
 	case IKE_ID_DER_ASN1_DN: {
-		X509_NAME *name = dn_parse(id->value);
+		X509_NAME *name = ike_dn_parse(id->value);
 		unsigned char *p = out;
 		int der = name ? i2d_X509_NAME(name, NULL) : -1;
 
@@ -91,7 +91,7 @@ static X509_NAME *id_dn(const struct isakmp_id *id)
 	return d2i_X509_NAME(NULL, &p, (long)id->len);
 }
 
-bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
+bool ike_id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
 {
 	uint8_t want[512];
 	size_t len;
@@ -102,14 +102,14 @@ bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
 		return false;
 	if (cfg->type == IKE_ID_DER_ASN1_DN) {
 		/* Compare names, not encodings: string types may differ. */
-		X509_NAME *a = dn_parse(cfg->value), *b = id_dn(id);
+		X509_NAME *a = ike_dn_parse(cfg->value), *b = id_dn(id);
 		bool same = a && b && X509_NAME_cmp(a, b) == 0;
 
 		X509_NAME_free(a);
 		X509_NAME_free(b);
 		return same;
 	}
-	if (id_encode(cfg, want, sizeof(want), &len))
+	if (ike_id_encode(cfg, want, sizeof(want), &len))
 		return false;
 	if (cfg->type == IKE_ID_FQDN || cfg->type == IKE_ID_USER_FQDN)
 		return len == id->len &&
@@ -117,7 +117,7 @@ bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
 	return len == id->len && memcmp(want, id->data, len) == 0;
 }
 
-void id_str(const struct isakmp_id *id, char *buf, size_t len)
+void ike_id_str(const struct isakmp_id *id, char *buf, size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];
 
@@ -157,7 +157,7 @@ void id_str(const struct isakmp_id *id, char *buf, size_t len)
 	}
 }
 
-void cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
+void ike_cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
 {
 	STACK_OF(X509_OBJECT) *objs = store ? X509_STORE_get0_objects(store) : NULL;
 	int written = 0;
@@ -170,36 +170,36 @@ void cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
 		if (len <= 0 || (size_t)len > sizeof(der))
 			continue;
 		i2d_X509_NAME(X509_get_subject_name(ca), &p);
-		isakmp_pl_begin(b, ISAKMP_NP_CR);
+		ike_isakmp_pl_begin(b, ISAKMP_NP_CR);
 		bw_u8(&b->w, CERT_X509_SIG);
 		bw_bytes(&b->w, der, (size_t)len);
-		isakmp_pl_end(b);
+		ike_isakmp_pl_end(b);
 		written++;
 	}
 	if (!written) {
 		uint8_t enc = CERT_X509_SIG;
 
-		isakmp_pl_add(b, ISAKMP_NP_CR, &enc, 1);
+		ike_isakmp_pl_add(b, ISAKMP_NP_CR, &enc, 1);
 	}
 }
 
-void cert_write_cert(struct isakmp_builder *b, X509 *cert)
+void ike_cert_write_cert(struct isakmp_builder *b, X509 *cert)
 {
 	int len = i2d_X509(cert, NULL);
 	uint8_t *p;
 
-	isakmp_pl_begin(b, ISAKMP_NP_CERT);
+	ike_isakmp_pl_begin(b, ISAKMP_NP_CERT);
 	bw_u8(&b->w, CERT_X509_SIG);
 	p = len > 0 ? bw_reserve(&b->w, (size_t)len) : NULL;
 	if (p)
 		i2d_X509(cert, &p);
 	else
 		b->w.error = true;
-	isakmp_pl_end(b);
+	ike_isakmp_pl_end(b);
 }
 
-int cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
-              size_t *sig_len)
+int ike_cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len,
+                  uint8_t *sig, size_t *sig_len)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, key, NULL);
 	int ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
@@ -262,7 +262,7 @@ static bool cn_is(X509 *leaf, const char *host)
 	return n > 0 && (size_t)n == strlen(cn) && strcasecmp(cn, host) == 0;
 }
 
-int cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errlen)
+int ike_cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errlen)
 {
 	unsigned char ip[16];
 	bool literal;
@@ -297,7 +297,7 @@ int cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errle
  * IKE; we also take serverAuth (most gateway certificates), "any" and
  * Microsoft's "IP security IKE intermediate" (RRAS). A client certificate
  * (clientAuth only) from the same CA is refused. */
-int cert_check_eku(X509 *leaf, char *err, size_t errlen)
+int ike_cert_check_eku(X509 *leaf, char *err, size_t errlen)
 {
 	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(leaf, NID_ext_key_usage, NULL, NULL);
 	bool ok = false;
@@ -454,10 +454,10 @@ static int check_file_dps(OSSL_LIB_CTX *lib, X509_STORE *store, X509 *leaf,
 	return rc;
 }
 
-int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
-                     const struct isakmp_id *peer_id, struct cert_policy *pol, const uint8_t *hash,
-                     size_t hash_len, const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
-                     uint16_t *notify)
+int ike_cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
+                         const struct isakmp_id *peer_id, struct cert_policy *pol,
+                         const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len,
+                         char *err, size_t errlen, uint16_t *notify)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
 	X509_STORE_CTX *sctx = X509_STORE_CTX_new_ex(lib, NULL);
@@ -465,13 +465,13 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 	int rc = -1;
 
 	*notify = N_INVALID_CERTIFICATE;
-	for (size_t i = 0; i < isakmp_count(msg, ISAKMP_NP_CERT); i++) {
-		const struct isakmp_payload *pl = isakmp_find(msg, ISAKMP_NP_CERT, i);
+	for (size_t i = 0; i < ike_isakmp_count(msg, ISAKMP_NP_CERT); i++) {
+		const struct isakmp_payload *pl = ike_isakmp_find(msg, ISAKMP_NP_CERT, i);
 		struct isakmp_cert c;
 		const unsigned char *p;
 		X509 *x;
 
-		if (isakmp_parse_cert(pl->body, pl->len, &c) || c.encoding != CERT_X509_SIG)
+		if (ike_isakmp_parse_cert(pl->body, pl->len, &c) || c.encoding != CERT_X509_SIG)
 			continue;
 		p = c.data;
 		x = d2i_X509(NULL, &p, (long)c.len);
@@ -500,7 +500,7 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 	}
 	if (check_file_dps(lib, store, leaf, untrusted, err, errlen) < 0)
 		goto out;
-	if (cert_check_eku(leaf, err, errlen) || cert_check_host(leaf, pol, err, errlen)) {
+	if (ike_cert_check_eku(leaf, err, errlen) || ike_cert_check_host(leaf, pol, err, errlen)) {
 		*notify = N_AUTHENTICATION_FAILED;
 		goto out;
 	}

@@ -31,7 +31,7 @@ static void parse_each(const struct isakmp_msg *m, const uint8_t *base, size_t s
 		check_inside(pl->body, pl->len, base, size);
 		switch (pl->type) {
 		case ISAKMP_NP_SA:
-			if (isakmp_parse_sa(pl->body, pl->len, &sa, &notify) == 0) {
+			if (ike_isakmp_parse_sa(pl->body, pl->len, &sa, &notify) == 0) {
 				if (sa.nprop > ISAKMP_MAX_PROPOSALS)
 					abort();
 				for (size_t k = 0; k < sa.nprop; k++)
@@ -42,14 +42,14 @@ static void parse_each(const struct isakmp_msg *m, const uint8_t *base, size_t s
 		case ISAKMP_NP_ID: {
 			struct isakmp_id id;
 
-			if (isakmp_parse_id(pl->body, pl->len, &id) == 0)
+			if (ike_isakmp_parse_id(pl->body, pl->len, &id) == 0)
 				check_inside(id.data, id.len, base, size);
 			break;
 		}
 		case ISAKMP_NP_N: {
 			struct isakmp_notify n;
 
-			if (isakmp_parse_notify(pl->body, pl->len, &n) == 0) {
+			if (ike_isakmp_parse_notify(pl->body, pl->len, &n) == 0) {
 				check_inside(n.spi, n.spi_len, base, size);
 				check_inside(n.data, n.data_len, base, size);
 			}
@@ -58,7 +58,7 @@ static void parse_each(const struct isakmp_msg *m, const uint8_t *base, size_t s
 		case ISAKMP_NP_D: {
 			struct isakmp_delete d;
 
-			if (isakmp_parse_delete(pl->body, pl->len, &d) == 0)
+			if (ike_isakmp_parse_delete(pl->body, pl->len, &d) == 0)
 				check_inside(d.spis, (size_t)d.nspi * d.spi_len, base, size);
 			break;
 		}
@@ -66,7 +66,7 @@ static void parse_each(const struct isakmp_msg *m, const uint8_t *base, size_t s
 		case ISAKMP_NP_CR: {
 			struct isakmp_cert c;
 
-			if (isakmp_parse_cert(pl->body, pl->len, &c) == 0)
+			if (ike_isakmp_parse_cert(pl->body, pl->len, &c) == 0)
 				check_inside(c.data, c.len, base, size);
 			break;
 		}
@@ -74,7 +74,7 @@ static void parse_each(const struct isakmp_msg *m, const uint8_t *base, size_t s
 		case ISAKMP_NP_NATOA_DRAFT: {
 			struct isakmp_natoa oa;
 
-			if (isakmp_parse_natoa(pl->body, pl->len, &oa) == 0 && oa.addr_len > 16)
+			if (ike_isakmp_parse_natoa(pl->body, pl->len, &oa) == 0 && oa.addr_len > 16)
 				abort();
 			break;
 		}
@@ -99,19 +99,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	if ((mode & 3) == 0) {
-		if (isakmp_parse_plain(data, size, &m, &notify) == 0)
+		if (ike_isakmp_parse_plain(data, size, &m, &notify) == 0)
 			parse_each(&m, data, size);
 		return 0;
 	}
-	if (isakmp_parse_hdr(data, size, &m.hdr))
+	if (ike_isakmp_parse_hdr(data, size, &m.hdr))
 		return 0;
 	enc = (mode & 3) == 1 ? IKE_ENC_AES : IKE_ENC_3DES;
 	keys.enc_key_len = enc == IKE_ENC_AES ? 16 : 24;
 	memset(keys.enc_key, 0x5a, keys.enc_key_len);
 	if (ike_decrypt_msg(NULL, &keys, enc, iv, data, m.hdr.len, plain))
 		return 0;
-	if (isakmp_parse_payloads(m.hdr.next, plain, m.hdr.len - ISAKMP_HDR_LEN, true, &m,
-	                          &notify) == 0) {
+	if (ike_isakmp_parse_payloads(m.hdr.next, plain, m.hdr.len - ISAKMP_HDR_LEN, true, &m,
+	                              &notify) == 0) {
 		if (m.chain_len > m.hdr.len - ISAKMP_HDR_LEN)
 			abort();
 		parse_each(&m, plain, m.hdr.len - ISAKMP_HDR_LEN);
