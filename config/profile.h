@@ -26,10 +26,6 @@
 #include "config/secret.h"
 #include "lib/log.h"
 
-/* Exit status of `check`/`import` when the profile is wrong (l2tpsec(8)).
- * Named so it cannot clash with an EXIT_CONFIG in client/command.h's enum. */
-#define PROFILE_EXIT_CONFIG 3
-
 #define PROFILE_DIR           L2TPSEC_PROFILE_DIR /* configure: $sysconfdir/l2tpsec */
 #define PROFILE_NAME_MAX      64 /* with the NUL */
 #define PROFILE_HOST_MAX      256
