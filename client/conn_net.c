@@ -14,49 +14,30 @@
 /* pad length + next header */
 #define ESP_TRAILER 2
 
+/* Sizes from esp/'s table of algorithms (esp/esp_algs.c). */
 static unsigned esp_iv_len(enum esp_cipher cipher)
 {
-	switch (cipher) {
-	case ESP_CIPHER_AES_CBC:
-		return 16;
-	case ESP_CIPHER_3DES_CBC:
-	case ESP_CIPHER_AES_GCM_16:
-		return 8;
-	default:
-		return 0;
-	}
+	const struct esp_cipher_info *ci = esp_cipher_info(cipher, 0);
+
+	return ci ? ci->iv_len : 0;
 }
 
 static unsigned esp_block(enum esp_cipher cipher)
 {
-	switch (cipher) {
-	case ESP_CIPHER_AES_CBC:
-		return 16;
-	case ESP_CIPHER_3DES_CBC:
-		return 8;
-	default:
-		return 4; /* RFC 4303 §2.4: 4-byte alignment at least */
-	}
+	const struct esp_cipher_info *ci = esp_cipher_info(cipher, 0);
+
+	/* RFC 4303 §2.4: 4-byte alignment at least */
+	return ci && ci->block_len > 4 ? ci->block_len : 4;
 }
 
 static unsigned esp_icv_len(enum esp_cipher cipher, enum esp_auth auth)
 {
-	if (cipher == ESP_CIPHER_AES_GCM_16)
-		return 16;
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96:
-	case ESP_AUTH_HMAC_SHA1_96:
-	case ESP_AUTH_HMAC_SHA256_96:
-		return 12;
-	case ESP_AUTH_HMAC_SHA256_128:
-		return 16;
-	case ESP_AUTH_HMAC_SHA384_192:
-		return 24;
-	case ESP_AUTH_HMAC_SHA512_256:
-		return 32;
-	default:
-		return 0;
-	}
+	const struct esp_cipher_info *ci = esp_cipher_info(cipher, 0);
+	const struct esp_auth_info *ai = esp_auth_info(auth);
+
+	if (ci && ci->icv_len)
+		return ci->icv_len; /* combined mode */
+	return ai ? ai->icv_len : 0;
 }
 
 unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
