@@ -431,6 +431,41 @@ static void test_pfs_refused_retried_without(void **state)
 	gw_check_keys(g, &g->seen[0].sa);
 }
 
+/* pfs = on (IKE_PFS_IKE_GROUP, l2tpsec.conf(5)): QM1 offers PFS with the
+ * group Main Mode settled on, here the gateway's second choice, modp1024
+ * (it was always modp2048 before). */
+static void test_pfs_on_offers_main_mode_group(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
+	struct ike_config cfg;
+	struct isakmp_msg m;
+	uint8_t iv[16];
+	uint16_t notify;
+	uint64_t group = 0;
+
+	assert_non_null(sa);
+	g->qm_life = 3600;
+	g->choose_tr = 1;
+	gw_config(g, &cfg, 3600, 0, 0);
+	cfg.ike_proposals = "aes128-sha1-modp2048,aes128-sha1-modp1024!";
+	cfg.pfs_group = IKE_PFS_IKE_GROUP;
+	gw_start_cfg(g, &cfg);
+	gw_main_mode(g, false);
+	assert_true(next_quick_mode(g, 3000));
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, m.hdr.msgid, iv);
+	gw_open(g, iv, &m);
+	const struct isakmp_payload *sap = ike_isakmp_find(&m, ISAKMP_NP_SA, 0);
+
+	assert_non_null(sap);
+	assert_int_equal(ike_isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
+	assert_true(ike_isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_GROUP, &group));
+	assert_int_equal(group, 2);
+	assert_non_null(ike_isakmp_find(&m, ISAKMP_NP_KE, 0));
+	free(sa);
+}
+
 /* Without PFS offered, NO_PROPOSAL_CHOSEN fails at QM1 as before. */
 static void test_no_proposal_without_pfs_fails(void **state)
 {
@@ -465,6 +500,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dpd_only_when_idle, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ping_answered, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ping_needs_dpd, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_pfs_on_offers_main_mode_group, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_pfs_refused_retried_without, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_no_proposal_without_pfs_fails, gw_setup,
