@@ -277,10 +277,10 @@ bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why)
 
 uint16_t conn_random_l2tp_port(void)
 {
-	uint16_t r = 0;
+	uint16_t port = 49152; /* the range's first when there is no randomness */
 
-	random_bytes(&r, sizeof(r));
-	return (uint16_t)(49152 + r % 16384);
+	l2tp_random_port(&port);
+	return port;
 }
 
 /* ---- SA pairs installed for the IKE session ---- */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/nmconn.h"
+#include "ike/ike.h"
 #include "lib/util.h"
 
 void profile_warnings_init(struct profile_warnings *w)
@@ -63,8 +64,8 @@ void profile_init(struct profile *p, const char *name)
 	p->auth = PROFILE_AUTH_PSK;
 	p->dh2048 = PROFILE_DH2048_OFFER;
 	p->assume_udp_encaps = 2;
-	p->ike_lifetime_s = 8 * 3600; /* Windows XP main mode: 8 hours */
-	p->ipsec_lifetime_s = 3600;   /* Windows XP quick mode: 1 hour */
+	p->ike_lifetime_s = IKE_DEFAULT_IKE_LIFETIME_S; /* Windows XP's */
+	p->ipsec_lifetime_s = IKE_DEFAULT_IPSEC_LIFETIME_S;
 	p->pfs = PROFILE_PFS_OFF;
 	p->dpd_interval_s = 30;
 	p->nat_keepalive_s = 20; /* RFC 3948 §4 suggests 20 s */

@@ -71,6 +71,13 @@ struct ike_retransmit {
 	uint32_t tries;    /* sends per message before giving up (default 6) */
 };
 
+/* Defaults (Windows XP's: Main Mode 8 hours, Quick Mode 1 hour), also the
+ * profile's (config/profile.c). */
+#define IKE_DEFAULT_IKE_LIFETIME_S   28800
+#define IKE_DEFAULT_IPSEC_LIFETIME_S 3600
+/* first retransmit after 1 s, doubling up to 16 s, 6 tries */
+#define IKE_DEFAULT_RETRANSMIT ((struct ike_retransmit){1000, 16000, 6})
+
 /* pfs_group: the group Main Mode settled on (l2tpsec.conf(5) pfs = on) */
 #define IKE_PFS_IKE_GROUP 0xffff
 

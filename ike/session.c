@@ -20,14 +20,14 @@ void ike_config_defaults(struct ike_config *cfg)
 	cfg->auth = IKE_AUTH_PSK;
 	cfg->dh2048 = IKE_DH2048_OFFER;
 	cfg->nat_policy = IKE_NAT_BOTH_MAY_BE_BEHIND_NAT;
-	cfg->ike_lifetime_s = 28800;
-	cfg->ipsec_lifetime_s = 3600;
+	cfg->ike_lifetime_s = IKE_DEFAULT_IKE_LIFETIME_S;
+	cfg->ipsec_lifetime_s = IKE_DEFAULT_IPSEC_LIFETIME_S;
 	cfg->l2tp_local_port = 1701;
 	cfg->l2tp_remote_port = 1701;
 	cfg->dpd_interval_s = 30;
 	cfg->dpd_tries = 5;
 	cfg->keepalive_interval_s = 20;
-	cfg->retransmit = (struct ike_retransmit){1000, 16000, 6};
+	cfg->retransmit = IKE_DEFAULT_RETRANSMIT;
 }
 
 static int check_config(struct ike_session *s, char *err, size_t errlen)
@@ -81,11 +81,11 @@ struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct i
 		s->cfg.psk = s->psk;
 	}
 	if (!s->cfg.retransmit.tries)
-		s->cfg.retransmit = (struct ike_retransmit){1000, 16000, 6};
+		s->cfg.retransmit = IKE_DEFAULT_RETRANSMIT;
 	if (!s->cfg.ike_lifetime_s)
-		s->cfg.ike_lifetime_s = 28800;
+		s->cfg.ike_lifetime_s = IKE_DEFAULT_IKE_LIFETIME_S;
 	if (!s->cfg.ipsec_lifetime_s)
-		s->cfg.ipsec_lifetime_s = 3600;
+		s->cfg.ipsec_lifetime_s = IKE_DEFAULT_IPSEC_LIFETIME_S;
 	if (!s->cfg.dpd_tries)
 		s->cfg.dpd_tries = 5;
 	if (check_config(s, err, sizeof(err))) {
