@@ -29,14 +29,7 @@ static const char *const nm_secret_names[NM_SECRETS] = {"password", "ipsec-psk",
 static const char *get_seconds(struct nm_ctx *c, const char *v, uint32_t min, uint32_t max,
                                bool zero_ok, uint32_t *out)
 {
-	uint32_t s;
-
-	if (profile_parse_duration(v, UINT32_MAX, &s) < 0)
-		return "expected a number of seconds";
-	if ((s == 0 && !zero_ok) || (s != 0 && (s < min || s > max)))
-		return whyf(c, "must be %s%u to %u seconds", zero_ok ? "0 or " : "", min, max);
-	*out = s;
-	return NULL;
+	return setting_duration(c->why, sizeof(c->why), v, min, max, zero_ok, out);
 }
 
 /* ---- [vpn]: general and PPP ------------------------------------------------ */

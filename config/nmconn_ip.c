@@ -37,16 +37,7 @@ const char *nm_get_bool(const char *v, bool *out)
 
 const char *nm_get_uint(struct nm_ctx *c, const char *v, unsigned min, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long n;
-
-	if (v[0] < '0' || v[0] > '9')
-		return "expected a number";
-	n = strtoul(v, &end, 10);
-	if (*end || n < min || n > max)
-		return whyf(c, "must be a number from %u to %u", min, max);
-	*out = (unsigned)n;
-	return NULL;
+	return setting_uint(c->why, sizeof(c->why), v, min, max, out);
 }
 
 /* "10.0.0.0/8", "10.0.0.0/8,10.0.0.1" or "10.0.0.0/8,10.0.0.1,100"; a

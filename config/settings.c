@@ -53,21 +53,22 @@ static const char *set_bool(bool *dst, const char *v)
 	return profile_parse_bool(v, dst) < 0 ? "expected yes or no" : NULL;
 }
 
-static const char *set_duration(struct setting_ctx *c, uint32_t *dst, const char *v, uint32_t min,
-                                uint32_t max, bool zero_ok)
+const char *setting_duration(char *why, size_t whylen, const char *v, uint32_t min, uint32_t max,
+                             bool zero_ok, uint32_t *out)
 {
 	uint32_t d;
 
 	if (profile_parse_duration(v, UINT32_MAX, &d) < 0)
 		return "expected a duration such as 30s, 5m, 8h or 1d";
 	if ((d == 0 && !zero_ok) || (d != 0 && (d < min || d > max)))
-		return whyf(c, "must be %s%us to %us", zero_ok ? "0 (off) or " : "", min, max);
-	*dst = d;
+		return profile_why(why, whylen, "must be %s%us to %us",
+		                   zero_ok ? "0 (off) or " : "", min, max);
+	*out = d;
 	return NULL;
 }
 
-static const char *set_uint(struct setting_ctx *c, unsigned *dst, const char *v, unsigned min,
-                            unsigned max)
+const char *setting_uint(char *why, size_t whylen, const char *v, unsigned min, unsigned max,
+                         unsigned *out)
 {
 	char *end;
 	unsigned long n;
@@ -76,9 +77,21 @@ static const char *set_uint(struct setting_ctx *c, unsigned *dst, const char *v,
 		return "expected a number";
 	n = strtoul(v, &end, 10);
 	if (*end || n < min || n > max)
-		return whyf(c, "must be a number from %u to %u", min, max);
-	*dst = (unsigned)n;
+		return profile_why(why, whylen, "must be a number from %u to %u", min, max);
+	*out = (unsigned)n;
 	return NULL;
+}
+
+static const char *set_duration(struct setting_ctx *c, uint32_t *dst, const char *v, uint32_t min,
+                                uint32_t max, bool zero_ok)
+{
+	return setting_duration(c->why, sizeof(c->why), v, min, max, zero_ok, dst);
+}
+
+static const char *set_uint(struct setting_ctx *c, unsigned *dst, const char *v, unsigned min,
+                            unsigned max)
+{
+	return setting_uint(c->why, sizeof(c->why), v, min, max, dst);
 }
 
 /* Maps v onto an index of names[]; -1 when it is none of them. */

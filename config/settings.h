@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/profile.h"
 
@@ -68,6 +69,13 @@ void setting_ctx_init(struct setting_ctx *c, struct profile *p, struct profile_w
  * a constant string). */
 const char *setting_apply(struct setting_ctx *c, const char *section, const char *key,
                           const char *v);
+
+/* The typed parsers other mappings share: NULL, or why not (in why, or
+ * a constant string). A duration is "90", "90s", "15m", "8h" or "1d". */
+const char *setting_duration(char *why, size_t whylen, const char *v, uint32_t min, uint32_t max,
+                             bool zero_ok, uint32_t *out);
+const char *setting_uint(char *why, size_t whylen, const char *v, unsigned min, unsigned max,
+                         unsigned *out);
 
 /* `connect --OPTION VALUE`: 0, or -1 with "--OPTION: reason" in err. */
 int setting_apply_option(struct profile *p, const char *option, const char *v, char *err,
