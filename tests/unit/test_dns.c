@@ -118,7 +118,8 @@ static int apply_revert_in_readonly_dir(void)
 	if (mkdir(etc, 0755) != 0)
 		return 1;
 	write_file(file, "nameserver 192.0.2.1\n");
-	if (mount(etc, etc, NULL, MS_BIND, NULL) != 0 || mount(file, file, NULL, MS_BIND, NULL) != 0 ||
+	if (mount(etc, etc, NULL, MS_BIND, NULL) != 0 ||
+	    mount(file, file, NULL, MS_BIND, NULL) != 0 ||
 	    mount(NULL, etc, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
 		return 77;
 	dns_init(&d, &lg, "office", dir, file);
