@@ -31,6 +31,15 @@ rig_need jq jq setpriv util-linux systemd-analyze systemd
 
 # unit_prop NAME: one property of the unit (systemctl show --value).
 unit_prop() { systemctl show -p "$1" --value "$UNIT"; }
+# unit_props NAME...: their values joined by '/', in one systemctl call.
+unit_props() {
+	local args=() p v out=""
+	for p in "$@"; do args+=(-p "$p"); done
+	declare -A val
+	while IFS='=' read -r p v; do val[$p]=$v; done < <(systemctl show "${args[@]}" "$UNIT")
+	for p in "$@"; do out+="${out:+/}${val[$p]}"; done
+	echo "$out"
+}
 unit_journal() { journalctl -u "$UNIT" --no-pager -o short-monotonic >"$RIG_LOGDIR/client-$1-journal.log" 2>&1; }
 
 # install_like_make_install: the unit generated in the build tree into the
@@ -53,7 +62,12 @@ install_like_make_install() {
 	mkdir -p "/etc/systemd/system/$UNIT.d"
 	printf '[Service]\nNetworkNamespacePath=/run/netns/%s\n' "$(rig_ns client)" \
 		>"/etc/systemd/system/$UNIT.d/rig-netns.conf"
-	systemctl daemon-reload || rig_fail "systemctl daemon-reload"
+	# A unit nobody asked for yet is read when first asked for, drop-in
+	# included; a daemon-reload (all units again over 9p) only if not.
+	systemctl show -p DropInPaths --value "$UNIT" | grep -q rig-netns.conf ||
+		systemctl daemon-reload || rig_fail "systemctl daemon-reload"
+	systemctl show -p DropInPaths --value "$UNIT" | grep -q rig-netns.conf ||
+		rig_fail "systemd does not see the drop-in for $UNIT"
 	rig_log "installed: $unit_dir/l2tpsec@.service, $L2TPSEC_EXE, $helper_dir/l2tpsec-ip-up; drop-in: client netns"
 }
 
@@ -84,8 +98,8 @@ start_connected() {
 		rig_fail "$1: systemctl start $UNIT failed: $(systemctl status --no-pager "$UNIT" | tail -5)"
 	}
 	CONNECT_MS=$(($(rig_now_ms) - t0))
-	[ "$(unit_prop ActiveState)/$(unit_prop SubState)" = active/running ] ||
-		rig_fail "$1: unit is $(unit_prop ActiveState)/$(unit_prop SubState) after start"
+	st=$(unit_props ActiveState SubState)
+	[ "$st" = active/running ] || rig_fail "$1: unit is $st after start"
 	"$L2TPSEC_EXE" status rig --json >"$RIG_LOGDIR/client-status-$1.json" ||
 		rig_fail "$1: l2tpsec status (as root) failed"
 	st=$(jq -r .state <"$RIG_LOGDIR/client-status-$1.json")
@@ -103,7 +117,7 @@ start_connected() {
 stop_clean() {
 	timeout 60 systemctl stop "$UNIT" || rig_fail "$1: systemctl stop failed"
 	unit_journal "$1"
-	local state; state="$(unit_prop ActiveState)/$(unit_prop Result)/$(unit_prop ExecMainStatus)"
+	local state; state=$(unit_props ActiveState Result ExecMainStatus)
 	[ "$state" = inactive/success/0 ] || rig_fail "$1: after stop the unit is $state"
 	[ -z "$(rig_l2tpsec_client_pids l2tpsec)$(rig_l2tpsec_client_pids pppd)" ] ||
 		rig_fail "$1: l2tpsec or pppd still running after stop"
@@ -174,15 +188,15 @@ write_profile kernel wrong-password
 ! timeout 150 systemctl start "$UNIT" 2>>"$RIG_LOGDIR/client-systemctl.log" ||
 	rig_fail "badpass: systemctl start succeeded with a wrong password"
 unit_journal badpass
-state="$(unit_prop ActiveState)/$(unit_prop Result)/$(unit_prop ExecMainStatus)"
+state=$(unit_props ActiveState Result ExecMainStatus)
 [ "$state" = failed/exit-code/7 ] || rig_fail "badpass: the unit is $state, expected failed/exit-code/7"
 restart_us=$(unit_prop RestartUSec)
 # RestartUSec reads like "5s": wait past it; a restart would show in NRestarts.
 restart_s=${restart_us%s}
 case $restart_s in *[!0-9]*) rig_fail "badpass: cannot read RestartUSec '$restart_us'" ;; esac
 rig_sleep $((restart_s + 3))
-[ "$(unit_prop NRestarts)/$(unit_prop ActiveState)" = 0/failed ] ||
-	rig_fail "badpass: systemd restarted the unit (NRestarts=$(unit_prop NRestarts), $(unit_prop ActiveState))"
+state=$(unit_props NRestarts ActiveState)
+[ "$state" = 0/failed ] || rig_fail "badpass: systemd restarted the unit (NRestarts/state: $state)"
 rig_log "badpass: failed with exit 7, NRestarts=0 after $((restart_s + 3)) s (RestartSec=$restart_us)"
 systemctl reset-failed "$UNIT"
 
