@@ -107,6 +107,8 @@ int mm_start(struct ike_session *s, struct ike_p1 *p1)
 	body_len = b.w.len - body_start;
 	free(sa);
 	natt_write_vids(&b);
+	if (!s->cfg.no_fragmentation)
+		ike_frag_write_vid(&b);
 	len = isakmp_build_end(&b);
 	if (!len || body_len > sizeof(p1->sai_b)) {
 		session_fail(s, IKE_FAIL_LOCAL, 0, "MM1 does not fit");
@@ -192,6 +194,7 @@ static int mm_take_sa(struct ike_session *s, struct ike_p1 *p1, const struct isa
 static void mm_take_vids(struct ike_session *s, const struct isakmp_msg *m)
 {
 	enum ike_natt_variant best = IKE_NATT_NONE;
+	bool frag = false;
 
 	for (size_t i = 0; i < isakmp_count(m, ISAKMP_NP_VID); i++) {
 		const struct isakmp_payload *pl = isakmp_find(m, ISAKMP_NP_VID, i);
@@ -203,8 +206,11 @@ static void mm_take_vids(struct ike_session *s, const struct isakmp_msg *m)
 			best = v; /* enum order = preference */
 		if (natt_vid_is_dpd(pl->body, pl->len))
 			s->peer_dpd = true;
+		if (ike_frag_vid_matches(pl->body, pl->len))
+			frag = true;
 	}
 	s->natt = best;
+	s->peer_frag = frag && !s->cfg.no_fragmentation;
 }
 
 static int mm_send3(struct ike_session *s, struct ike_p1 *p1)
