@@ -98,7 +98,7 @@ struct ike_config {
 	enum ike_auth_method auth;
 	const uint8_t *psk; /* copied by ike_new() */
 	size_t psk_len;
-	X509 *cert;     /* our certificate (RSA), referenced, not owned */
+	X509 *cert;     /* our certificate (RSA or ECDSA), referenced, not owned */
 	EVP_PKEY *key;  /* its private key */
 	X509_STORE *ca; /* trust anchors for the gateway's chain */
 

@@ -64,7 +64,9 @@ static void p1_transform(struct isakmp_transform *t, uint8_t num, const struct i
 
 uint16_t mm_auth_method(const struct ike_session *s)
 {
-	return s->cfg.auth == IKE_AUTH_PSK ? IKE_AUTH_METHOD_PSK : IKE_AUTH_METHOD_RSA_SIG;
+	/* With certificates the method names our key's type (RSA, or ECDSA
+	 * and its curve, RFC 4754 §8), as strongSwan and Windows do. */
+	return s->cfg.auth == IKE_AUTH_PSK ? IKE_AUTH_METHOD_PSK : cert_auth_method(s->cfg.key);
 }
 
 static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)

@@ -6,6 +6,7 @@
 
 #include <openssl/provider.h>
 
+#include "ike/cert.h"
 #include "ike/ike_int.h"
 #include "ike/natt.h"
 #include "lib/log.h"
@@ -44,6 +45,11 @@ static int check_config(struct ike_session *s, char *err, size_t errlen)
 	}
 	if (c->auth == IKE_AUTH_RSA_SIG && (!c->cert || !c->key || !c->ca)) {
 		snprintf(err, errlen, "certificate authentication needs cert, key and CA");
+		return -1;
+	}
+	if (c->auth == IKE_AUTH_RSA_SIG && !cert_auth_method(c->key)) {
+		snprintf(err, errlen,
+		         "the private key is neither RSA nor ECDSA on P-256, P-384 or P-521");
 		return -1;
 	}
 	if (c->pfs_group && !ike_dh_supported(c->pfs_group)) {
