@@ -106,7 +106,8 @@ chmod 600 "$WORK/psk"
 	printf 'subjectAltName=DNS:client-big.test%s\n' "$big_san" >client-big.ext &&
 	openssl x509 -req -in gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out gw-big.pem \
 		-days 2 -extfile gw-big.ext 2>/dev/null &&
-	openssl req -newkey rsa:2048 -nodes -keyout client-big.key -out client-big.csr \
+	cp client.key client-big.key &&
+	openssl req -new -key client-big.key -out client-big.csr \
 		-subj "/C=CH/O=l2tpsec test/CN=client-big" 2>/dev/null &&
 	openssl x509 -req -in client-big.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 		-out client-big.pem -days 2 -extfile client-big.ext 2>/dev/null &&
@@ -389,7 +390,7 @@ check "certificates (RSA signatures, CERT/CR, chain and ID check)" \
 BIG=(--cert "$WORK/client-big.pem" --key "$WORK/client-big.key" --ca "$WORK/ca.pem"
 	--remote-id fqdn:gw.test --ike 'aes256-sha256-modp2048!' --esp 'aes128-sha1!')
 REMOTE=172.16.0.5 check "big certificates, IP fragments dropped, no IKE fragmentation: stuck at MM5" \
-	'^FAIL timeout in stage MM5' '' -- "${BIG[@]}" --no-fragmentation --timeout 8
+	'^FAIL timeout in stage MM5' '' -- "${BIG[@]}" --no-fragmentation --timeout 4
 REMOTE=172.16.0.5 check "big certificates, IP fragments dropped: IKE fragments both ways" \
 	'^OK ike=aes256-sha2_256-modp2048 ' 'reassembled fragmented IKE message' -- "${BIG[@]}"
 
