@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,7 +271,6 @@ static int load_certs(const struct profile *p, const struct ask_plan *plan, stru
 		      char *err, size_t errlen)
 {
 	struct ask_key_ctx kctx = {.profile = p, .plan = plan, .path = p->key};
-	FILE *f;
 	int rc;
 
 	if (p->auth != PROFILE_AUTH_CERT)
@@ -289,14 +287,11 @@ static int load_certs(const struct profile *p, const struct ask_plan *plan, stru
 			snprintf(err, errlen, "%s", kctx.err);
 		return -1;
 	}
-	if (p->cert[0]) {
-		f = fopen(p->cert, "re");
-		cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-		if (f)
-			fclose(f);
-	}
+	/* certificate and CA as PEM or DER */
+	if (p->cert[0])
+		cp->cert = keyfile_load_cert(p->cert, err, errlen);
 	cp->ca = X509_STORE_new();
-	if (!cp->cert || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
+	if (!cp->cert || !cp->ca || keyfile_load_ca(cp->ca, p->ca, err, errlen) < 0) {
 		snprintf(err, errlen, "cannot load %s: check cert and ca in the profile",
 			 !cp->cert ? (p->cert[0] ? p->cert : p->key) : p->ca);
 		return -1;

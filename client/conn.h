@@ -14,6 +14,7 @@
 
 #include "client/ctl.h"
 #include "client/exit_status.h"
+#include "sys/dhcp_inform.h"
 #include "sys/dns.h"
 #include "sys/hook.h"
 #include "sys/netcfg.h"
@@ -133,6 +134,11 @@ struct conn {
 	struct dns dns;
 	char state_path[300]; /* saved routes for crash undo */
 	struct hook_runner hooks; /* the profile's hook, off the loop's path */
+	/* Settings the gateway pushes in answer to DHCPINFORM (issue 15):
+	 * asked for when the profile has no routes of its own. */
+	struct dhcp_inform dhcp;
+	struct dhcp_info pushed;
+	bool pushed_valid;
 
 	/* Which layers still run; the stop sequence walks them top down. */
 	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */

@@ -1,4 +1,4 @@
-/* Identities, CERT/CR payloads and RSA signature authentication. */
+/* Identities, CERT/CR payloads and RSA or ECDSA signature authentication. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -198,26 +200,142 @@ void ike_cert_write_cert(struct isakmp_builder *b, X509 *cert)
 	ike_isakmp_pl_end(b);
 }
 
-int ike_cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len,
-                  uint8_t *sig, size_t *sig_len)
+/* RFC 4754 §8: the ECDSA methods name the curve, P-256, P-384 or P-521;
+ * r and s each take the curve's byte length. */
+static const struct {
+	const char *group;
+	uint16_t method;
+	size_t half;
+} ec_methods[] = {
+    {"prime256v1", IKE_AUTH_METHOD_ECDSA_256, 32},
+    {"secp384r1", IKE_AUTH_METHOD_ECDSA_384, 48},
+    {"secp521r1", IKE_AUTH_METHOD_ECDSA_521, 66},
+};
+
+/* Byte length of r (and of s) for an ECDSA key on a curve of RFC 4754; 0
+ * for any other key. */
+static size_t ec_half(const EVP_PKEY *key)
+{
+	char group[64];
+	size_t n = 0;
+
+	if (!key || !EVP_PKEY_is_a(key, "EC") ||
+	    !EVP_PKEY_get_group_name(key, group, sizeof(group), &n))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ec_methods); i++)
+		if (strcmp(group, ec_methods[i].group) == 0)
+			return ec_methods[i].half;
+	return 0;
+}
+
+uint16_t ike_cert_auth_method(const EVP_PKEY *key)
+{
+	size_t half = ec_half(key);
+
+	if (key && EVP_PKEY_is_a(key, "RSA"))
+		return IKE_AUTH_METHOD_RSA_SIG;
+	for (size_t i = 0; i < ARRAY_SIZE(ec_methods); i++)
+		if (half && ec_methods[i].half == half)
+			return ec_methods[i].method;
+	return 0;
+}
+
+/* ECDSA over the raw hash (IKEv1 signs HASH_I/HASH_R itself, as with RSA),
+ * written as r | s, each left-padded to the curve's length (RFC 4754 §7). */
+static int ecdsa_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, size_t half, const uint8_t *hash,
+                      size_t hash_len, uint8_t *sig, size_t *sig_len)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, key, NULL);
-	int ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
-	         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	         EVP_PKEY_sign(ctx, sig, sig_len, hash, hash_len) > 0;
+	uint8_t der[160];
+	size_t der_len = sizeof(der);
+	const unsigned char *p = der;
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *s;
+	int rc = -1;
 
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_sign(ctx, der, &der_len, hash, hash_len) <= 0 || *sig_len < 2 * half)
+		goto out;
+	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	if (!es)
+		goto out;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (BN_bn2binpad(r, sig, (int)half) < 0 || BN_bn2binpad(s, sig + half, (int)half) < 0)
+		goto out;
+	*sig_len = 2 * half;
+	rc = 0;
+out:
+	ECDSA_SIG_free(es);
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+static int ecdsa_verify(OSSL_LIB_CTX *lib, EVP_PKEY *pub, size_t half, const uint8_t *hash,
+                        size_t hash_len, const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	ECDSA_SIG *es = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	int der_len, ok = 0;
+
+	if (sig_len != 2 * half)
+		return -1;
+	es = ECDSA_SIG_new();
+	r = BN_bin2bn(sig, (int)half, NULL);
+	s = BN_bin2bn(sig + half, (int)half, NULL);
+	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s))
+		goto out;
+	r = s = NULL; /* owned by es now */
+	der_len = i2d_ECDSA_SIG(es, &der);
+	ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
+	ok = der_len > 0 && ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_verify(ctx, der, (size_t)der_len, hash, hash_len) == 1;
+out:
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	OPENSSL_free(der);
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
 
-static int verify_sig(OSSL_LIB_CTX *lib, EVP_PKEY *pub, const uint8_t *hash, size_t hash_len,
-                      const uint8_t *sig, size_t sig_len)
+int ike_cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
+              size_t *sig_len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
-	int ok = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
-	         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	         EVP_PKEY_verify(ctx, sig, sig_len, hash, hash_len) == 1;
+	size_t half = ec_half(key);
+	EVP_PKEY_CTX *ctx;
+	int ok;
 
+	if (half)
+		return ecdsa_sign(lib, key, half, hash, hash_len, sig, sig_len);
+	if (!EVP_PKEY_is_a(key, "RSA"))
+		return -1;
+	ctx = EVP_PKEY_CTX_new_from_pkey(lib, key, NULL);
+	ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_sign(ctx, sig, sig_len, hash, hash_len) > 0;
+	EVP_PKEY_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The signature by the gateway's key type: RSA PKCS#1 v1.5 of the raw
+ * hash, or ECDSA r | s on a curve of RFC 4754; other keys fail. */
+int ike_cert_verify_sig(OSSL_LIB_CTX *lib, EVP_PKEY *pub, const uint8_t *hash, size_t hash_len,
+                    const uint8_t *sig, size_t sig_len)
+{
+	size_t half = ec_half(pub);
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	if (half)
+		return ecdsa_verify(lib, pub, half, hash, hash_len, sig, sig_len);
+	if (!pub || !EVP_PKEY_is_a(pub, "RSA"))
+		return -1;
+	ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
+	ok = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_verify(ctx, sig, sig_len, hash, hash_len) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
@@ -509,7 +627,7 @@ int ike_cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isak
 		*notify = N_INVALID_ID_INFORMATION;
 		goto out;
 	}
-	if (verify_sig(lib, X509_get0_pubkey(leaf), hash, hash_len, sig, sig_len)) {
+	if (ike_cert_verify_sig(lib, X509_get0_pubkey(leaf), hash, hash_len, sig, sig_len)) {
 		snprintf(err, errlen, "gateway signature does not verify");
 		*notify = N_INVALID_SIGNATURE;
 		goto out;

@@ -31,10 +31,19 @@ X509_NAME *ike_dn_parse(const char *s);
 void ike_cert_write_cr(struct isakmp_builder *b, X509_STORE *store);
 /* CERT payload with cert (X.509 signature encoding). */
 void ike_cert_write_cert(struct isakmp_builder *b, X509 *cert);
-/* RSA PKCS#1 v1.5 signature of the raw hash, no DigestInfo (what IKEv1
- * stacks do for RSA_SIG, RFC 2409 §5.1). */
-int ike_cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len,
-                  uint8_t *sig, size_t *sig_len);
+/* The Main Mode authentication method of a key: RSA_SIG for RSA,
+ * ECDSA_256/384/521 for ECDSA on P-256/384/521 (RFC 4754 §8); 0 for any
+ * other key. */
+uint16_t ike_cert_auth_method(const EVP_PKEY *key);
+/* Signature of the raw hash (HASH_I/HASH_R, RFC 2409 §5.1): RSA PKCS#1
+ * v1.5 without DigestInfo (what IKEv1 stacks do for RSA_SIG), or ECDSA as
+ * r | s, each of the curve's length (RFC 4754 §7). *sig_len: room in, length
+ * out. */
+int ike_cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
+              size_t *sig_len);
+/* Verify a signature made like ike_cert_sign's under pub. 0 when it verifies. */
+int ike_cert_verify_sig(OSSL_LIB_CTX *lib, EVP_PKEY *pub, const uint8_t *hash, size_t hash_len,
+                    const uint8_t *sig, size_t sig_len);
 /* What the gateway's certificate must say beyond chaining to the CA
  * (issue #14: the CA also issues client certificates, and any client could
  * otherwise pose as the gateway). */

@@ -100,11 +100,15 @@ struct ike_config {
 	 * data path, which only speaks ESP in UDP. A gateway without NAT-T then
 	 * fails with IKE_FAIL_NAT_POLICY. */
 	bool force_encaps;
+	/* Do not announce or use IKE fragmentation (ike/frag.h; on by
+	 * default: long certificate Main Mode messages then cross NATs that
+	 * drop IP fragments). */
+	bool no_fragmentation;
 
 	enum ike_auth_method auth;
 	const uint8_t *psk; /* copied by ike_new() */
 	size_t psk_len;
-	X509 *cert;     /* our certificate (RSA), referenced, not owned */
+	X509 *cert;     /* our certificate (RSA or ECDSA), referenced, not owned */
 	EVP_PKEY *key;  /* its private key */
 	X509_STORE *ca; /* trust anchors for the gateway's chain */
 

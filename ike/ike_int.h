@@ -12,6 +12,7 @@
 #include <openssl/types.h>
 
 #include "ike/crypto.h"
+#include "ike/frag.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike/proposal.h"
@@ -152,6 +153,12 @@ struct ike_session {
 	enum ike_natt_variant natt;
 	bool nat_local, nat_remote;
 	bool peer_dpd;
+	/* The gateway announced IKE fragmentation (ike/frag.h): our long
+	 * messages go out in fragments; frag_id numbers them. Its fragments
+	 * are joined in defrag. */
+	bool peer_frag;
+	uint16_t frag_id;
+	struct ike_defrag defrag;
 	bool initial_contact_sent;
 	uint16_t pfs_group; /* follows the responder's choice */
 

@@ -64,7 +64,9 @@ static void p1_transform(struct isakmp_transform *t, uint8_t num, const struct i
 
 uint16_t ike_mm_auth_method(const struct ike_session *s)
 {
-	return s->cfg.auth == IKE_AUTH_PSK ? IKE_AUTH_METHOD_PSK : IKE_AUTH_METHOD_RSA_SIG;
+	/* With certificates the method names our key's type (RSA, or ECDSA
+	 * and its curve, RFC 4754 §8), as strongSwan and Windows do. */
+	return s->cfg.auth == IKE_AUTH_PSK ? IKE_AUTH_METHOD_PSK : ike_cert_auth_method(s->cfg.key);
 }
 
 static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)
@@ -107,6 +109,8 @@ int ike_mm_start(struct ike_session *s, struct ike_p1 *p1)
 	body_len = b.w.len - body_start;
 	free(sa);
 	ike_natt_write_vids(&b);
+	if (!s->cfg.no_fragmentation)
+		ike_frag_write_vid(&b);
 	len = ike_isakmp_build_end(&b);
 	if (!len || body_len > sizeof(p1->sai_b)) {
 		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "MM1 does not fit");
@@ -193,6 +197,7 @@ static int mm_take_sa(struct ike_session *s, struct ike_p1 *p1, const struct isa
 static void mm_take_vids(struct ike_session *s, const struct isakmp_msg *m)
 {
 	enum ike_natt_variant best = IKE_NATT_NONE;
+	bool frag = false;
 
 	for (size_t i = 0; i < ike_isakmp_count(m, ISAKMP_NP_VID); i++) {
 		const struct isakmp_payload *pl = ike_isakmp_find(m, ISAKMP_NP_VID, i);
@@ -204,8 +209,11 @@ static void mm_take_vids(struct ike_session *s, const struct isakmp_msg *m)
 			best = v; /* enum order = preference */
 		if (ike_natt_vid_is_dpd(pl->body, pl->len))
 			s->peer_dpd = true;
+		if (ike_frag_vid_matches(pl->body, pl->len))
+			frag = true;
 	}
 	s->natt = best;
+	s->peer_frag = frag && !s->cfg.no_fragmentation;
 }
 
 static int mm_send3(struct ike_session *s, struct ike_p1 *p1)

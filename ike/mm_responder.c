@@ -80,6 +80,24 @@ static int mmr_choose(struct ike_session *s, struct ike_p1 *p1, const struct isa
 	return -1;
 }
 
+/* The gateway's MM1 announces IKE fragmentation and we use it: our answers
+ * may then come in fragments, and we say so (strongSwan fragments towards a
+ * responder only when it announced it too). */
+static bool gateway_fragments(struct ike_session *s, const struct isakmp_msg *m)
+{
+	if (s->cfg.no_fragmentation)
+		return false;
+	for (size_t i = 0; i < ike_isakmp_count(m, ISAKMP_NP_VID); i++) {
+		const struct isakmp_payload *pl = ike_isakmp_find(m, ISAKMP_NP_VID, i);
+
+		if (ike_frag_vid_matches(pl->body, pl->len)) {
+			s->peer_frag = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 void ike_mmr_start(struct ike_session *s, const uint8_t *buf, size_t len)
 {
 	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
@@ -109,6 +127,8 @@ void ike_mmr_start(struct ike_session *s, const uint8_t *buf, size_t len)
 	ike_isakmp_write_sa_body(&b.w, sa);
 	ike_isakmp_pl_end(&b);
 	ike_natt_write_vids(&b);
+	if (gateway_fragments(s, &m))
+		ike_frag_write_vid(&b);
 	len = ike_isakmp_build_end(&b);
 	if (!len)
 		goto out;

@@ -240,7 +240,7 @@ const struct sockaddr *ike_net_local(const struct ike_session *s)
 	return (const struct sockaddr *)(s->floated ? &s->local_natt : &s->local);
 }
 
-static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
+static int send_datagram(struct ike_session *s, const uint8_t *msg, size_t len)
 {
 	uint8_t buf[ISAKMP_MAX_MSG + 4];
 	ssize_t n;
@@ -261,6 +261,30 @@ static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
 		log_debug(s->lg, LOG_IKE, "send: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* A message longer than an unfragmented IPv4 datagram of 1280 bytes goes
+ * out as IKE fragments when the gateway announced them (ike/frag.h): NATs
+ * and firewalls that drop IP fragments let these through. */
+static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
+{
+	uint8_t frag[ISAKMP_HDR_LEN + IKE_FRAG_PL_HDR_LEN + IKE_FRAG_DATA_LEN];
+	size_t count = ike_frag_count(len, IKE_FRAG_DATA_LEN);
+
+	if (!s->peer_frag || s->cfg.no_fragmentation || len <= IKE_FRAG_THRESHOLD ||
+	    count > IKE_FRAG_MAX)
+		return send_datagram(s, msg, len);
+	s->frag_id++;
+	for (size_t i = 1; i <= count; i++) {
+		size_t n =
+		    ike_frag_build(msg, len, s->frag_id, i, IKE_FRAG_DATA_LEN, frag, sizeof(frag));
+
+		if (!n || send_datagram(s, frag, n))
+			return -1;
+	}
+	log_debug(s->lg, LOG_IKE, "sent %zu bytes as %zu IKE fragments (ID %u)", len, count,
+	          (unsigned)s->frag_id);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <openssl/provider.h>
 
+#include "ike/cert.h"
 #include "ike/ike_int.h"
 #include "ike/natt.h"
 #include "lib/log.h"
@@ -44,6 +45,11 @@ static int check_config(struct ike_session *s, char *err, size_t errlen)
 	}
 	if (c->auth == IKE_AUTH_RSA_SIG && (!c->cert || !c->key || !c->ca)) {
 		snprintf(err, errlen, "certificate authentication needs cert, key and CA");
+		return -1;
+	}
+	if (c->auth == IKE_AUTH_RSA_SIG && !ike_cert_auth_method(c->key)) {
+		snprintf(err, errlen,
+		         "the private key is neither RSA nor ECDSA on P-256, P-384 or P-521");
 		return -1;
 	}
 	if (c->pfs_group && c->pfs_group != IKE_PFS_IKE_GROUP && !ike_dh_supported(c->pfs_group)) {
@@ -135,7 +141,8 @@ void ike_session_reset(struct ike_session *s)
 	s->rx_cur_set = false;
 	s->hint[0] = 0;
 	s->dropped = s->rekeys_ike = s->rekeys_ipsec = s->ike_rekey_failures = 0;
-	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = false;
+	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = s->peer_frag = false;
+	ike_defrag_reset(&s->defrag);
 	s->natt = IKE_NATT_NONE;
 	s->initial_contact_sent = false;
 	s->pfs_group = s->cfg.pfs_group;
@@ -336,6 +343,33 @@ static bool is_new_main_mode(const struct ike_session *s, const struct isakmp_hd
 	       (s->state == IKE_STATE_ESTABLISHED || s->state == IKE_STATE_PHASE1_DONE);
 }
 
+/* A fragment (ike/frag.h) of a message for an ISAKMP SA of ours: kept
+ * until the message is whole, which is then handled as if it had come in
+ * one datagram. */
+static void recv_fragment(struct ike_session *s, const uint8_t *buf, size_t len)
+{
+	uint8_t whole[ISAKMP_MAX_MSG];
+	size_t whole_len = 0;
+	const char *why = NULL;
+
+	if (s->cfg.no_fragmentation) {
+		ike_session_drop(s, "IKE fragment, but fragmentation is off");
+		return;
+	}
+	switch (ike_defrag_add(&s->defrag, buf, len, loop_now_ms(s->loop), whole, sizeof(whole),
+	                       &whole_len, &why)) {
+	case IKE_DEFRAG_ERROR:
+		ike_session_drop(s, "IKE fragment: %s", why ? why : "refused");
+		return;
+	case IKE_DEFRAG_MORE:
+		return;
+	case IKE_DEFRAG_DONE:
+		log_debug(s->lg, LOG_IKE, "IKE fragments joined: %zu bytes", whole_len);
+		ike_session_recv(s, whole, whole_len);
+		return;
+	}
+}
+
 void ike_session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 {
 	struct isakmp_hdr hdr;
@@ -350,6 +384,13 @@ void ike_session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 	}
 	len = hdr.len;
 	p1 = ike_session_p1_for(s, hdr.icookie);
+	if (hdr.next == ISAKMP_NP_FRAG) {
+		if (p1)
+			recv_fragment(s, buf, len);
+		else
+			ike_session_drop(s, "IKE fragment for unknown cookies");
+		return;
+	}
 	if (!p1 && is_new_main_mode(s, &hdr)) {
 		ike_mmr_start(s, buf, len);
 		return;

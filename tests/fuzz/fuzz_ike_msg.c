@@ -2,13 +2,17 @@
  * encrypted. The first byte picks the path: plain parse, or decryption with
  * fixed AES-128 / 3DES keys followed by the chain walk over the padded
  * body; every payload then goes through its own parser. Nothing may read out
- * of bounds (ASan) and parsed lengths must stay inside the input. */
+ * of bounds (ASan) and parsed lengths must stay inside the input. Mode 3:
+ * IKE fragments (ike/frag.h), a sequence of [u16 length][u8 ms step/16]
+ * datagram records fed to one reassembly; a joined message must be a whole,
+ * non-fragment ISAKMP message no longer than the buffer, and is parsed. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike/crypto.h"
+#include "ike/frag.h"
 #include "ike/isakmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -84,6 +88,49 @@ static void parse_each(const struct isakmp_msg *m, const uint8_t *base, size_t s
 	}
 }
 
+static void fuzz_fragments(const uint8_t *data, size_t size)
+{
+	static struct ike_defrag d;
+	static struct isakmp_msg m;
+	static uint8_t whole[ISAKMP_MAX_MSG];
+	uint64_t now = 0;
+	uint16_t notify;
+
+	ike_defrag_reset(&d);
+	while (size >= 3) {
+		size_t len = (size_t)data[0] << 8 | data[1];
+		const char *why;
+		size_t whole_len = 0;
+
+		now += (uint64_t)data[2] * 16;
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = size;
+		switch (
+		    ike_defrag_add(&d, data, len, now, whole, sizeof(whole), &whole_len, &why)) {
+		case IKE_DEFRAG_DONE:
+			if (whole_len > sizeof(whole) ||
+			    ike_isakmp_parse_hdr(whole, whole_len, &m.hdr) ||
+			    m.hdr.next == ISAKMP_NP_FRAG)
+				abort();
+			if (ike_isakmp_parse_plain(whole, whole_len, &m, &notify) == 0)
+				parse_each(&m, whole, whole_len);
+			break;
+		case IKE_DEFRAG_ERROR:
+			if (!why)
+				abort();
+			break;
+		case IKE_DEFRAG_MORE:
+			break;
+		}
+		if (d.used > sizeof(d.pool) || d.last > IKE_FRAG_MAX)
+			abort();
+		data += len;
+		size -= len;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct isakmp_msg m;
@@ -101,6 +148,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((mode & 3) == 0) {
 		if (ike_isakmp_parse_plain(data, size, &m, &notify) == 0)
 			parse_each(&m, data, size);
+		return 0;
+	}
+	if ((mode & 3) == 3) {
+		fuzz_fragments(data, size);
 		return 0;
 	}
 	if (ike_isakmp_parse_hdr(data, size, &m.hdr))

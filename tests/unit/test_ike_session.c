@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ike/ike.h"
+#include "ike/frag.h"
 #include "ike/isakmp.h"
 #include "ike/natt.h"
 #include "lib/log.h"
@@ -144,7 +145,10 @@ static void test_mm1_then_timeout_with_backoff(void **state)
 		assert_int_equal(ike_isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
 		assert_int_equal(sa->nprop, 1);
 		assert_true(sa->prop[0].ntr >= 8); /* the default list */
-		assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_VID), 5);
+		/* four NAT-T drafts and RFC, DPD, IKE fragmentation */
+		assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_VID), 6);
+		assert_true(ike_frag_vid_matches(ike_isakmp_find(&m, ISAKMP_NP_VID, 5)->body,
+		                                 ike_isakmp_find(&m, ISAKMP_NP_VID, 5)->len));
 	}
 	/* Each wait doubles (40 ms, 80 ms); allow for scheduling noise. */
 	assert_true(t[2] - t[1] > (t[1] - t[0]) + 20);
