@@ -92,6 +92,11 @@ static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_
 				memcpy(&dns->servers[dns->n_servers++], pr->dns_servers[i].bytes,
 				       4);
 	}
+	if ((pr->dns == PROFILE_DNS_SERVERS || pr->dns_add_to_peer) && pr->ipv6 != PROFILE_IPV6_OFF)
+		for (size_t i = 0; i < pr->n_dns && dns->n_servers6 < DNS_MAX_SERVERS; i++)
+			if (pr->dns_servers[i].family == AF_INET6)
+				memcpy(&dns->servers6[dns->n_servers6++], pr->dns_servers[i].bytes,
+				       16);
 	if (pr->dns != PROFILE_DNS_SERVERS)
 		for (size_t i = 0; i < 2 && dns->n_servers < DNS_MAX_SERVERS; i++)
 			if (ip->dns[i].s_addr)
@@ -160,6 +165,69 @@ static int add_routes(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
+/* IPv6 on the tunnel once IPV6CP is up (RFC 5072) and the interface is
+ * configured: the link-local address on TUN (pppd sets its own), the
+ * kernel listening to the gateway's router advertisements for the global
+ * address (RFC 4862), and our routes. */
+static int net_ipv6_apply(struct conn *c, int ifindex)
+{
+	const struct profile *pr = c->p->profile;
+	char ll[INET6_ADDRSTRLEN];
+	struct in6_addr a = {.s6_addr = {0xfe, 0x80}};
+
+	if (!c->ip6.up || c->ip6.configured || pr->ipv6 == PROFILE_IPV6_OFF)
+		return 0;
+	if (netcfg6_accept_ra(&c->net, c->ifname, !pr->ipv6_ignore_auto_routes) < 0)
+		log_warn(c->lg, LOG_CLIENT, "%s: router advertisements may be ignored", c->ifname);
+	if (!c->kernel_path && netcfg6_link_local(&c->net, ifindex, c->ip6.local_ifid) < 0)
+		return -1;
+	c->ip6.configured = true;
+	if (pr->default_route && netcfg6_default_via(&c->net, ifindex) < 0)
+		return -1;
+	for (size_t i = 0; i < pr->n_routes; i++) {
+		if (pr->routes[i].dst.family != AF_INET6)
+			continue;
+		memcpy(&a, pr->routes[i].dst.bytes, 16);
+		if (netcfg6_route_via(&c->net, &a, pr->routes[i].prefix_len, ifindex) < 0)
+			return -1;
+	}
+	memcpy(a.s6_addr + 8, c->ip6.local_ifid, 8);
+	memset(a.s6_addr + 2, 0, 6);
+	a.s6_addr[0] = 0xfe;
+	a.s6_addr[1] = 0x80;
+	inet_ntop(AF_INET6, &a, ll, sizeof(ll));
+	log_notice(c->lg, LOG_CLIENT, "IPv6 on %s: %s, more from the gateway's router advertisements",
+		   c->ifname, ll);
+	return netcfg_save(&c->net, c->state_path);
+}
+
+int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8])
+{
+	if (c->p->profile->ipv6 == PROFILE_IPV6_OFF)
+		return 0;
+	if (c->ip6.configured && memcmp(c->ip6.local_ifid, local_ifid, 8) != 0)
+		c->ip6.configured = false; /* a new session's identifier: again */
+	c->ip6.up = true;
+	memcpy(c->ip6.local_ifid, local_ifid, 8);
+	memcpy(c->ip6.peer_ifid, peer_ifid, 8);
+	if (!c->net_configured)
+		return 0; /* with IPv4, in conn_net_up */
+	return net_ipv6_apply(c, netcfg_ifindex(c->ifname));
+}
+
+void conn_net_ipv6_poll(struct conn *c)
+{
+	static const uint8_t unknown[8];
+	uint8_t ifid[8];
+
+	if (!c->kernel_path || !c->net_configured || c->ip6.up ||
+	    c->p->profile->ipv6 == PROFILE_IPV6_OFF)
+		return;
+	if (netcfg6_link_local_ifid(c->ifname, ifid) == 0 &&
+	    conn_net_ipv6_up(c, ifid, unknown) < 0)
+		log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
+}
+
 static int conn_net_mark_up(struct conn *c);
 
 int conn_net_up(struct conn *c, const struct conn_ip *ip)
@@ -186,12 +254,13 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	    netcfg_link_setup(&c->net, ifindex, c->ip.mtu, c->ip.local, c->ip.peer) < 0)
 		return -1;
 	c->net_configured = true;
-	if (add_routes(c, ifindex) < 0)
+	if (add_routes(c, ifindex) < 0 || net_ipv6_apply(c, ifindex) < 0)
 		return -1;
 	fill_dns(c, &c->ip, &dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
 	run_hook(c, "connect", &dns);
+	conn_net_ipv6_poll(c);
 	return conn_net_mark_up(c);
 }
 
@@ -228,6 +297,7 @@ void conn_net_down(struct conn *c)
 		unlink(c->state_path);
 	}
 	c->net_configured = false;
+	c->ip6.configured = false;
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

@@ -346,6 +346,16 @@ static const char *set_dns_search(struct ini_ctx *c, const char *v)
 }
 
 SETTER(set_hook, set_path(c->p->hook, v))
+ENUM_SETTER(set_ipv6, ipv6, enum profile_ipv6, profile_ipv6_names)
+static const char *set_ipv6_auto_routes(struct ini_ctx *c, const char *v)
+{
+	bool on;
+
+	if (profile_parse_bool(v, &on) < 0)
+		return "expected yes or no";
+	c->p->ipv6_ignore_auto_routes = !on;
+	return NULL;
+}
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
@@ -411,6 +421,8 @@ static const struct key_def keys[] = {
     {"network", "dns", set_dns},
     {"network", "dns-search", set_dns_search},
     {"network", "hook", set_hook},
+    {"network", "ipv6", set_ipv6},
+    {"network", "ipv6-auto-routes", set_ipv6_auto_routes},
     {"client", "datapath", set_datapath},
     {"client", "kill-switch", set_kill_switch},
     {"client", "reconnect", set_reconnect},

@@ -11,5 +11,7 @@ extern const char *const profile_datapath_names[];
 /* password-prompt and password-type, in enum order */
 static const char *const profile_prompt_names[] = {"auto", "ask-password", "no"};
 static const char *const profile_pwtype_names[] = {"password", "otp"};
+/* ipv6, in enum profile_ipv6 order */
+static const char *const profile_ipv6_names[] = {"auto", "off", "leak-ok"};
 
 #endif
