@@ -201,6 +201,25 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
+/* A full tunnel that does not carry IPv6 (yet) must not leave the host's
+ * IPv6 going around it (issue 17): prohibit routes until IPV6CP brings
+ * IPv6 into the tunnel (net_ipv6_apply replaces them); ipv6 = leak-ok opts
+ * out. A host without IPv6 has nothing to leak. */
+static int no_ipv6_leak(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+
+	if (!pr->default_route || pr->ipv6 == PROFILE_IPV6_LEAK_OK ||
+	    access("/proc/net/if_inet6", F_OK) != 0)
+		return 0;
+	if (netcfg6_prohibit_default(&c->net) < 0) {
+		log_err(c->lg, LOG_CLIENT, "cannot block IPv6 outside the tunnel (ipv6 = leak-ok "
+		                           "allows it)");
+		return -1;
+	}
+	return netcfg_save(&c->net, c->state_path);
+}
+
 int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8])
 {
 	if (c->p->profile->ipv6 == PROFILE_IPV6_OFF)
@@ -254,7 +273,7 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	    netcfg_link_setup(&c->net, ifindex, c->ip.mtu, c->ip.local, c->ip.peer) < 0)
 		return -1;
 	c->net_configured = true;
-	if (add_routes(c, ifindex) < 0 || net_ipv6_apply(c, ifindex) < 0)
+	if (add_routes(c, ifindex) < 0 || no_ipv6_leak(c) < 0 || net_ipv6_apply(c, ifindex) < 0)
 		return -1;
 	fill_dns(c, &c->ip, &dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)

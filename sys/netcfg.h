@@ -27,11 +27,13 @@ struct netcfg_route {
 	int ifindex;
 };
 
-/* An IPv6 route through the tunnel interface (sys/netcfg6.c). */
+/* An IPv6 route through the tunnel interface, or a prohibit route that
+ * refuses IPv6 (sys/netcfg6.c). */
 struct netcfg_route6 {
 	struct in6_addr dst;
 	uint8_t prefix;
-	int ifindex;
+	int ifindex; /* 0 for prohibit */
+	bool prohibit;
 };
 
 struct netcfg {
@@ -78,6 +80,14 @@ int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info);
 int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t prefix, int ifindex);
 /* ::/1 and 8000::/1, more specific than any default route. */
 int netcfg6_default_via(struct netcfg *nc, int ifindex);
+/* No IPv6 leak around a full tunnel that carries none: prohibit routes
+ * for ::/1 and 8000::/1, more specific than any default route, so IPv6
+ * beyond the local link fails at once (EACCES, Happy Eyeballs falls back to
+ * IPv4) while on-link and link-local destinations stay reachable, as the
+ * LAN does over IPv4 with the 0/1 + 128/1 routes. */
+int netcfg6_prohibit_default(struct netcfg *nc);
+/* Remove the prohibit routes again (the tunnel carries IPv6 now). */
+void netcfg6_allow_default(struct netcfg *nc);
 void netcfg6_undo(struct netcfg *nc);
 /* The interface identifier of ifname's link-local address (pppd sets it
  * when IPV6CP opens): 0, or -1 when it has none. */

@@ -92,19 +92,22 @@ int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info)
 static int route6_change(struct netcfg *nc, const struct netcfg_route6 *r, bool add)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct rtnl_nexthop *nh = r->prohibit ? NULL : rtnl_route_nh_alloc();
 	struct nl_addr *dst = v6_addr(&r->dst, r->prefix);
 	int err = -NLE_NOMEM;
 
-	if (route && nh && dst) {
+	if (route && (nh || r->prohibit) && dst) {
 		rtnl_route_set_family(route, AF_INET6);
 		rtnl_route_set_table(route, RT_TABLE_MAIN);
 		rtnl_route_set_protocol(route, NETCFG_RTPROT);
 		rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+		rtnl_route_set_type(route, r->prohibit ? RTN_PROHIBIT : RTN_UNICAST);
 		rtnl_route_set_dst(route, dst);
-		rtnl_route_nh_set_ifindex(nh, r->ifindex);
-		rtnl_route_add_nexthop(route, nh);
-		nh = NULL; /* owned by route now */
+		if (nh) {
+			rtnl_route_nh_set_ifindex(nh, r->ifindex);
+			rtnl_route_add_nexthop(route, nh);
+			nh = NULL; /* owned by route now */
+		}
 		err = add ? rtnl_route_add(nc->sk, route, NLM_F_EXCL)
 		          : rtnl_route_delete(nc->sk, route, 0);
 	}
@@ -115,40 +118,69 @@ static int route6_change(struct netcfg *nc, const struct netcfg_route6 *r, bool 
 	return err;
 }
 
-int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t prefix, int ifindex)
+static int add_recorded6(struct netcfg *nc, const struct netcfg_route6 *r)
 {
-	struct netcfg_route6 r = {.dst = *dst, .prefix = prefix, .ifindex = ifindex};
 	char text[INET6_ADDRSTRLEN];
+	const char *what = r->prohibit ? "prohibit route" : "route";
 	int err;
 
 	if (nc->n_added6 == NETCFG_MAX_ROUTES) {
 		log_err(nc->lg, LOG_CLIENT, "too many IPv6 routes (at most %d)", NETCFG_MAX_ROUTES);
 		return -1;
 	}
-	inet_ntop(AF_INET6, dst, text, sizeof(text));
-	err = route6_change(nc, &r, true);
+	inet_ntop(AF_INET6, &r->dst, text, sizeof(text));
+	err = route6_change(nc, r, true);
 	if (err == -NLE_EXIST) {
-		log_warn(nc->lg, LOG_CLIENT, "route %s/%u already exists, not replaced", text,
-		         prefix);
+		log_warn(nc->lg, LOG_CLIENT, "%s %s/%u already exists, not replaced", what, text,
+		         r->prefix);
 		return 0;
 	}
 	if (err < 0) {
-		log_err(nc->lg, LOG_CLIENT, "cannot add route %s/%u: %s", text, prefix,
+		log_err(nc->lg, LOG_CLIENT, "cannot add %s %s/%u: %s", what, text, r->prefix,
 		        nl_geterror(err));
 		return -1;
 	}
-	log_info(nc->lg, LOG_CLIENT, "route %s/%u added", text, prefix);
-	nc->added6[nc->n_added6++] = r;
+	log_info(nc->lg, LOG_CLIENT, "%s %s/%u added", what, text, r->prefix);
+	nc->added6[nc->n_added6++] = *r;
 	return 0;
+}
+
+int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t prefix, int ifindex)
+{
+	struct netcfg_route6 r = {.dst = *dst, .prefix = prefix, .ifindex = ifindex};
+
+	return add_recorded6(nc, &r);
+}
+
+/* ::/1 and 8000::/1 */
+static const struct in6_addr half_low = IN6ADDR_ANY_INIT, half_high = {.s6_addr = {0x80}};
+
+int netcfg6_prohibit_default(struct netcfg *nc)
+{
+	struct netcfg_route6 low = {.dst = half_low, .prefix = 1, .prohibit = true};
+	struct netcfg_route6 high = {.dst = half_high, .prefix = 1, .prohibit = true};
+
+	return add_recorded6(nc, &low) < 0 || add_recorded6(nc, &high) < 0 ? -1 : 0;
+}
+
+void netcfg6_allow_default(struct netcfg *nc)
+{
+	for (size_t i = nc->n_added6; i-- > 0;) {
+		if (!nc->added6[i].prohibit)
+			continue;
+		route6_change(nc, &nc->added6[i], false);
+		memmove(&nc->added6[i], &nc->added6[i + 1],
+		        (nc->n_added6 - i - 1) * sizeof(nc->added6[0]));
+		nc->n_added6--;
+	}
 }
 
 int netcfg6_default_via(struct netcfg *nc, int ifindex)
 {
-	struct in6_addr low = IN6ADDR_ANY_INIT, high = {.s6_addr = {0x80}};
-
-	if (netcfg6_route_via(nc, &low, 1, ifindex) < 0)
+	netcfg6_allow_default(nc);
+	if (netcfg6_route_via(nc, &half_low, 1, ifindex) < 0)
 		return -1;
-	return netcfg6_route_via(nc, &high, 1, ifindex);
+	return netcfg6_route_via(nc, &half_high, 1, ifindex);
 }
 
 void netcfg6_undo(struct netcfg *nc)

@@ -63,7 +63,11 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 		char dst[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, &nc->added6[i].dst, dst, sizeof(dst));
-		fprintf(f, "route6 %s/%u %d\n", dst, nc->added6[i].prefix, nc->added6[i].ifindex);
+		if (nc->added6[i].prohibit)
+			fprintf(f, "route6 %s/%u prohibit\n", dst, nc->added6[i].prefix);
+		else
+			fprintf(f, "route6 %s/%u %d\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].ifindex);
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		unlink(tmp);
@@ -85,14 +89,19 @@ static int parse_line(const char *line, struct netcfg_route *r)
 	return 0;
 }
 
-/* "route6 X::/N IFINDEX" */
+/* "route6 X::/N IFINDEX" or "route6 X::/N prohibit" */
 static int parse_line6(const char *line, struct netcfg_route6 *r)
 {
-	char cidr[64], *slash, *end;
+	char cidr[64], via[16], *slash, *end;
 	long prefix;
-	int ifindex;
+	int ifindex = 0;
 
-	if (sscanf(line, "route6 %63s %d", cidr, &ifindex) != 2 || ifindex <= 0)
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, "route6 %63s %15s", cidr, via) != 2)
+		return -1;
+	if (strcmp(via, "prohibit") == 0)
+		r->prohibit = true;
+	else if (sscanf(via, "%d", &ifindex) != 1 || ifindex <= 0)
 		return -1;
 	slash = strchr(cidr, '/');
 	if (!slash)

@@ -244,6 +244,63 @@ static void test_ipv6_on_tun(void **state)
 	close(fd);
 }
 
+/* No IPv6 leak around a full tunnel without IPv6 (issue 17): IPv6 beyond
+ * the local link is refused, the LAN and link-local stay; the prohibit
+ * routes survive a crash record and give way to routes through the tunnel. */
+static void test_ipv6_prohibit_default(void **state)
+{
+	struct netcfg nc, next;
+	char out[2048], path[] = "/tmp/l2tpsec-netcfg6p-XXXXXX";
+	char name[IFNAMSIZ] = "";
+	int tmpfd, fd, idx;
+
+	(void)state;
+	skip_unless_netns();
+	sh("ip -6 addr add 2001:db8:a::1/64 dev v0 nodad && "
+	   "ip -6 route add default via 2001:db8:a::ff dev v0 2>&1",
+	   NULL, 0);
+	assert_int_equal(netcfg_open(&nc, &lg), 0);
+	assert_int_equal(netcfg6_prohibit_default(&nc), 0);
+	assert_int_equal(nc.n_added6, 2);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_non_null(strstr(out, "prohibit ::/1 "));
+	assert_non_null(strstr(out, "prohibit 8000::/1 "));
+	sh("ip -6 route get 2001:db8:ffff::1 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "Permission denied")); /* EACCES: refused at once */
+	sh("ip -6 route get 2001:db8:a::5 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "dev v0"));
+	sh("ip -6 route get fe80::5 oif v0 2>&1", out, sizeof(out));
+	assert_null(strstr(out, "prohibit"));
+
+	/* crash record: the next start removes them */
+	tmpfd = mkstemp(path);
+	assert_true(tmpfd >= 0);
+	close(tmpfd);
+	assert_int_equal(netcfg_save(&nc, path), 0);
+	netcfg_close(&nc);
+	assert_int_equal(netcfg_open(&next, &lg), 0);
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	sh("ip -6 route get 2001:db8:ffff::1 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "via 2001:db8:a::ff dev v0"));
+
+	/* IPv6 comes up in the tunnel: the prohibit routes give way */
+	fd = tun_open(name);
+	assert_true(fd >= 0);
+	idx = netcfg_ifindex(name);
+	sh("ip link set dev l2tpsec0 up 2>&1; ip link set dev l2tpsec1 up 2>&1", NULL, 0);
+	assert_int_equal(netcfg6_prohibit_default(&next), 0);
+	assert_int_equal(netcfg6_default_via(&next, idx), 0);
+	assert_int_equal(next.n_added6, 2);
+	assert_false(next.added6[0].prohibit || next.added6[1].prohibit);
+	sh("ip -6 route show proto 157 2>&1", out, sizeof(out));
+	assert_null(strstr(out, "prohibit"));
+	netcfg_undo(&next);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+	netcfg_close(&next);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_tunnel_routes_and_undo),
 		cmocka_unit_test(test_undo_from_file_after_crash),
 		cmocka_unit_test(test_ipv6_on_tun),
+		cmocka_unit_test(test_ipv6_prohibit_default),
 	};
 
 	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);

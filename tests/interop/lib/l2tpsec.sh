@@ -120,6 +120,24 @@ rig_assert_ipv6_inside() {
 	rig_log "client: IPv6 inside the tunnel OK ($gw6 answers)"
 }
 
+# No IPv6 leak (issue 17, RIG_LAN6=1, the gateway without IPv6): while the
+# full tunnel is up, IPv6 beyond the client's link (the NAT's far side) is
+# refused at once; the LAN's own router stays reachable on the link.
+rig_assert_ipv6_blocked() {
+	rig_in client "${RIG_PING[@]}" -c 1 -W 2 "$NAT_WAN6" >>"$RIG_LOGDIR/client-ping6.log" 2>&1 &&
+		rig_fail "client: IPv6 to $NAT_WAN6 goes around the full tunnel"
+	rig_in client "${RIG_PING[@]}" -c 1 -W 3 fd00:10:1::1 >>"$RIG_LOGDIR/client-ping6.log" 2>&1 ||
+		rig_fail "client: the LAN's IPv6 router is not reachable on the link while connected"
+	rig_log "client: IPv6 beyond the link blocked while connected"
+}
+
+# ... and after disconnect it works again.
+rig_assert_ipv6_lan_works() {
+	rig_in client "${RIG_PING[@]}" -c 1 -W 3 "$NAT_WAN6" >>"$RIG_LOGDIR/client-ping6.log" 2>&1 ||
+		rig_fail "client: IPv6 to $NAT_WAN6 does not work after disconnect"
+	rig_log "client: IPv6 beyond the link works after disconnect"
+}
+
 # rig_l2tpsec_scenario NAME: the standard end-to-end check: connect through
 # the NAT, address from the pool, ping the gateway's PPP address, status,
 # wire evidence, disconnect and nothing left.
@@ -414,7 +432,9 @@ rig_l2tpsec_expect_dp() { echo "${L2TPSEC_EXPECT_DATAPATH:-$L2TPSEC_DATAPATH}"; 
 rig_l2tpsec_case_run() {
 	rig_l2tpsec_up
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	[ "${RIG_LAN6:-0}" = 1 ] && rig_assert_ipv6_blocked
 	rig_l2tpsec_check_down
+	[ "${RIG_LAN6:-0}" = 1 ] && rig_assert_ipv6_lan_works
 	rig_case_figures "${1}_ms=$L2TPSEC_CONNECT_MS"
 }
 
