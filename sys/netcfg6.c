@@ -75,6 +75,33 @@ static int write_conf(struct netcfg *nc, const char *ifname, const char *key, co
 	return 0;
 }
 
+/* A default route the kernel took from an RA before accept_ra_defrtr was
+ * off (pppd brings the interface up and sends the Router Solicitation
+ * before we hear of IPV6CP): not ours to keep. */
+static void drop_ra_default(struct netcfg *nc, int ifindex)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct in6_addr any = IN6ADDR_ANY_INIT;
+	struct nl_addr *dst = v6_addr(&any, 0);
+
+	if (route && nh && dst) {
+		rtnl_route_set_family(route, AF_INET6);
+		rtnl_route_set_table(route, RT_TABLE_MAIN);
+		rtnl_route_set_protocol(route, RTPROT_RA);
+		rtnl_route_set_dst(route, dst);
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		rtnl_route_add_nexthop(route, nh);
+		nh = NULL;
+		if (rtnl_route_delete(nc->sk, route, 0) == 0)
+			log_info(nc->lg, LOG_CLIENT, "the gateway's RA default route removed");
+	}
+	if (nh)
+		rtnl_route_nh_free(nh);
+	rtnl_route_put(route);
+	nl_addr_put(dst);
+}
+
 int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info)
 {
 	int rc = 0;
@@ -86,6 +113,8 @@ int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info)
 	rc |= write_conf(nc, ifname, "autoconf", "1");
 	/* RFC 4191 routes: older kernels may lack the key; not fatal */
 	write_conf(nc, ifname, "accept_ra_rt_info_max_plen", rt_info ? "128" : "0");
+	if (if_nametoindex(ifname))
+		drop_ra_default(nc, (int)if_nametoindex(ifname));
 	return rc ? -1 : 0;
 }
 

@@ -199,7 +199,17 @@ static void test_ipv6_on_tun(void **state)
 	inet_pton(AF_INET, "10.9.0.1", &peer);
 	assert_int_equal(netcfg_link_setup(&nc, idx, 1400, local, peer), 0);
 
+	/* an RA's default route taken before we turned that off goes, others stay */
+	snprintf(out, sizeof(out),
+	         "ip -6 route add default dev %s proto ra metric 1024 2>&1; "
+	         "ip -6 route add default dev v0 metric 2000 2>&1",
+	         name);
+	sh(out, NULL, 0);
 	assert_int_equal(netcfg6_accept_ra(&nc, name, false), 0);
+	sh("ip -6 route show default", out, sizeof(out));
+	assert_null(strstr(out, name));
+	assert_non_null(strstr(out, "dev v0"));
+	sh("ip -6 route del default dev v0 metric 2000", NULL, 0);
 	read_conf(name, "accept_ra", out, sizeof(out));
 	assert_string_equal(out, "2\n");
 	read_conf(name, "accept_ra_defrtr", out, sizeof(out));
