@@ -16,6 +16,7 @@
 #include "sys/dns.h"
 #include "sys/hook.h"
 #include "sys/netcfg.h"
+#include "sys/rdnss.h"
 #include "config/profile.h"
 #include "esp/esp.h"
 #include "ike/ike.h"
@@ -91,6 +92,11 @@ struct conn_ip6 {
 	bool up;         /* IPV6CP opened on this PPP session */
 	bool configured; /* link-local, RA handling and routes are set */
 	uint8_t local_ifid[8], peer_ifid[8];
+	/* DNS servers from the gateway's RAs (RDNSS, RFC 8106) */
+	bool rdnss_listening;
+	int rdnss_fd;
+	size_t n_dns;
+	struct in6_addr dns[RDNSS_MAX];
 };
 
 struct conn;

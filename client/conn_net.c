@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sys/hook.h"
@@ -101,6 +102,9 @@ static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_
 		for (size_t i = 0; i < 2 && dns->n_servers < DNS_MAX_SERVERS; i++)
 			if (ip->dns[i].s_addr)
 				dns->servers[dns->n_servers++] = ip->dns[i];
+	if (pr->dns != PROFILE_DNS_SERVERS)
+		for (size_t i = 0; i < c->ip6.n_dns && dns->n_servers6 < DNS_MAX_SERVERS; i++)
+			dns->servers6[dns->n_servers6++] = c->ip6.dns[i];
 	for (size_t i = 0; i < pr->n_search && i < DNS_MAX_DOMAINS; i++)
 		dns->domains[dns->n_domains++] = pr->dns_search[i];
 	dns->default_route = pr->default_route;
@@ -165,6 +169,74 @@ static int add_routes(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
+/* The gateway's RDNSS servers changed: DNS again, from scratch (a
+ * resolv.conf we wrote must not become the backup). */
+static void rdnss_changed(struct conn *c)
+{
+	struct dns_config dns;
+
+	fill_dns(c, &c->ip, &dns);
+	dns_revert(&c->dns);
+	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
+		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
+}
+
+static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct conn *c = ctx;
+	uint8_t buf[4096];
+	struct rdnss r;
+	ssize_t n;
+
+	(void)loop;
+	(void)events;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		size_t before = c->ip6.n_dns;
+		struct in6_addr old[RDNSS_MAX];
+
+		if (rdnss_parse(buf, (size_t)n, &r) <= 0 || r.ifindex != netcfg_ifindex(c->ifname))
+			continue;
+		memcpy(old, c->ip6.dns, sizeof(old));
+		c->ip6.n_dns = r.life_s ? r.n : 0;
+		memcpy(c->ip6.dns, r.servers, sizeof(r.servers));
+		if (c->ip6.n_dns == before && memcmp(old, c->ip6.dns, before * sizeof(old[0])) == 0)
+			continue;
+		log_info(c->lg, LOG_CLIENT, "the gateway's RAs name %zu IPv6 DNS server(s)",
+			 c->ip6.n_dns);
+		if (c->net_configured)
+			rdnss_changed(c);
+	}
+}
+
+/* Before the link-local address goes on, which sends the first Router
+ * Solicitation: its answer may carry the DNS servers. */
+static void rdnss_listen(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+
+	if (c->ip6.rdnss_listening || pr->dns == PROFILE_DNS_NO || pr->dns == PROFILE_DNS_SERVERS)
+		return;
+	c->ip6.rdnss_fd = rdnss_open();
+	if (c->ip6.rdnss_fd < 0 ||
+	    loop_add_fd(c->loop, c->ip6.rdnss_fd, LOOP_READ, on_rdnss, c) < 0) {
+		log_warn(c->lg, LOG_CLIENT, "cannot listen for the gateway's IPv6 DNS servers");
+		if (c->ip6.rdnss_fd >= 0)
+			close(c->ip6.rdnss_fd);
+		return;
+	}
+	c->ip6.rdnss_listening = true;
+}
+
+static void rdnss_stop(struct conn *c)
+{
+	if (c->ip6.rdnss_listening) {
+		loop_del_fd(c->loop, c->ip6.rdnss_fd);
+		close(c->ip6.rdnss_fd);
+	}
+	c->ip6.rdnss_listening = false;
+	c->ip6.n_dns = 0;
+}
+
 /* IPv6 on the tunnel once IPV6CP is up (RFC 5072) and the interface is
  * configured: the link-local address on TUN (pppd sets its own), the
  * kernel listening to the gateway's router advertisements for the global
@@ -177,6 +249,7 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 
 	if (!c->ip6.up || c->ip6.configured || pr->ipv6 == PROFILE_IPV6_OFF)
 		return 0;
+	rdnss_listen(c);
 	if (netcfg6_accept_ra(&c->net, c->ifname, !pr->ipv6_ignore_auto_routes) < 0)
 		log_warn(c->lg, LOG_CLIENT, "%s: router advertisements may be ignored", c->ifname);
 	if (!c->kernel_path && netcfg6_link_local(&c->net, ifindex, c->ip6.local_ifid) < 0)
@@ -317,6 +390,7 @@ void conn_net_down(struct conn *c)
 	}
 	c->net_configured = false;
 	c->ip6.configured = false;
+	rdnss_stop(c);
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

@@ -95,6 +95,8 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	for (size_t i = 0; i < 2; i++)
 		if (c->ip.dns[i].s_addr)
 			json_str(&j, NULL, ip_str(c->ip.dns[i], a));
+	for (size_t i = 0; i < c->ip6.n_dns; i++)
+		json_str(&j, NULL, inet_ntop(AF_INET6, &c->ip6.dns[i], r6, sizeof(r6)));
 	json_arr_end(&j);
 	json_arr_begin(&j, "ipv6_addresses");
 	for (size_t i = 0; i < f.n_addr6; i++)

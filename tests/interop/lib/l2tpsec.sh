@@ -99,6 +99,13 @@ rig_client_has_global6() {
 	return 1
 }
 
+# rig_client_has_rdnss: resolv.conf names GW_IPV6_DNS (polled every 0.5 s).
+rig_client_has_rdnss() {
+	rig_in client grep -q "^nameserver $GW_IPV6_DNS\$" /etc/resolv.conf && return 0
+	rig_sleep 0.5
+	return 1
+}
+
 # rig_assert_ipv6_inside: IPv6 inside the tunnel (issue 17, GW_IPV6=1): the
 # client's interface gets a global address in GW_IPV6_PREFIX from the
 # gateway's router advertisements (SLAAC over PPP; the gateway sends one at
@@ -117,6 +124,12 @@ rig_assert_ipv6_inside() {
 	echo "$json" >"$RIG_LOGDIR/client-status-ipv6.json"
 	[[ $json == *'"ipv6_addresses":["'"$GW_IPV6_PREFIX":* ]] ||
 		rig_fail "client: status --json does not list the IPv6 address"
+	if [ -n "$GW_IPV6_DNS" ]; then
+		# RDNSS (RFC 8106) in the gateway's RAs: the server reaches DNS
+		rig_wait_for 30 rig_client_has_rdnss ||
+			rig_fail "client: the gateway's RDNSS server $GW_IPV6_DNS is not in resolv.conf"
+		rig_log "client: IPv6 DNS server from the gateway's RAs in use"
+	fi
 	rig_log "client: IPv6 inside the tunnel OK ($gw6 answers)"
 }
 
