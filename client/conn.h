@@ -91,9 +91,10 @@ struct conn_ip {
 struct conn_ip6 {
 	bool up;         /* IPV6CP opened on this PPP session */
 	bool configured; /* link-local, RA handling and routes are set */
+	bool routed;     /* a global address came: full tunnel routes IPv6 in */
 	uint8_t local_ifid[8], peer_ifid[8];
 	/* DNS servers from the gateway's RAs (RDNSS, RFC 8106) */
-	bool rdnss_listening;
+	bool rdnss_listening, take_rdnss;
 	int rdnss_fd;
 	size_t n_dns;
 	struct in6_addr dns[RDNSS_MAX];

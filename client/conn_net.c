@@ -169,6 +169,24 @@ static int add_routes(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
+/* A full tunnel takes IPv6 in (::/1, 8000::/1 replacing the prohibit routes)
+ * only once the interface has a global address from the gateway's RAs:
+ * IPV6CP alone (pppd's default) gives no way out, and IPv6 stays refused. */
+static int ipv6_route_in(struct conn *c, int ifindex)
+{
+	char addrs[1][INET6_ADDRSTRLEN + 4];
+
+	if (!c->p->profile->default_route || c->ip6.routed || !c->ip6.configured)
+		return 0;
+	if (netcfg6_addresses(c->ifname, addrs, 1) == 0 || strncmp(addrs[0], "fe80:", 5) == 0)
+		return 0; /* the address event brings us back */
+	if (netcfg6_default_via(&c->net, ifindex) < 0)
+		return -1;
+	c->ip6.routed = true;
+	log_info(c->lg, LOG_CLIENT, "IPv6 through the tunnel: %s", addrs[0]);
+	return netcfg_save(&c->net, c->state_path);
+}
+
 /* The gateway's RDNSS servers changed: DNS again, from scratch (a
  * resolv.conf we wrote must not become the backup). */
 static void rdnss_changed(struct conn *c)
@@ -193,8 +211,13 @@ static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
 		size_t before = c->ip6.n_dns;
 		struct in6_addr old[RDNSS_MAX];
+		int ifindex = netcfg_ifindex(c->ifname);
 
-		if (rdnss_parse(buf, (size_t)n, &r) <= 0 || r.ifindex != netcfg_ifindex(c->ifname))
+		if (rdnss_parse_global_addr(buf, (size_t)n, ifindex) == 1 && c->net_configured &&
+		    ipv6_route_in(c, ifindex) < 0)
+			log_warn(c->lg, LOG_CLIENT, "cannot route IPv6 through %s", c->ifname);
+		if (!c->ip6.take_rdnss || rdnss_parse(buf, (size_t)n, &r) <= 0 ||
+		    r.ifindex != ifindex)
 			continue;
 		memcpy(old, c->ip6.dns, sizeof(old));
 		c->ip6.n_dns = r.life_s ? r.n : 0;
@@ -209,12 +232,14 @@ static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
 }
 
 /* Before the link-local address goes on, which sends the first Router
- * Solicitation: its answer may carry the DNS servers. */
+ * Solicitation: its answer may carry DNS servers (RDNSS), and the address
+ * it leads to lets a full tunnel take IPv6 in. */
 static void rdnss_listen(struct conn *c)
 {
 	const struct profile *pr = c->p->profile;
 
-	if (c->ip6.rdnss_listening || pr->dns == PROFILE_DNS_NO || pr->dns == PROFILE_DNS_SERVERS)
+	c->ip6.take_rdnss = pr->dns != PROFILE_DNS_NO && pr->dns != PROFILE_DNS_SERVERS;
+	if (c->ip6.rdnss_listening)
 		return;
 	c->ip6.rdnss_fd = rdnss_open();
 	if (c->ip6.rdnss_fd < 0 ||
@@ -235,6 +260,7 @@ static void rdnss_stop(struct conn *c)
 	}
 	c->ip6.rdnss_listening = false;
 	c->ip6.n_dns = 0;
+	c->ip6.routed = false;
 }
 
 /* IPv6 on the tunnel once IPV6CP is up (RFC 5072) and the interface is
@@ -255,7 +281,7 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 	if (!c->kernel_path && netcfg6_link_local(&c->net, ifindex, c->ip6.local_ifid) < 0)
 		return -1;
 	c->ip6.configured = true;
-	if (pr->default_route && netcfg6_default_via(&c->net, ifindex) < 0)
+	if (ipv6_route_in(c, ifindex) < 0)
 		return -1;
 	for (size_t i = 0; i < pr->n_routes; i++) {
 		if (pr->routes[i].dst.family != AF_INET6)
@@ -298,7 +324,7 @@ int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t 
 	if (c->p->profile->ipv6 == PROFILE_IPV6_OFF)
 		return 0;
 	if (c->ip6.configured && memcmp(c->ip6.local_ifid, local_ifid, 8) != 0)
-		c->ip6.configured = false; /* a new session's identifier: again */
+		c->ip6.configured = c->ip6.routed = false; /* a new session: again */
 	c->ip6.up = true;
 	memcpy(c->ip6.local_ifid, local_ifid, 8);
 	memcpy(c->ip6.peer_ifid, peer_ifid, 8);

@@ -35,12 +35,13 @@ struct status_facts {
 };
 
 /* One of our IPv6 routes through the tunnel as "X::/N". */
-static const char *route6_str(const struct netcfg_route6 *r, char buf[INET6_ADDRSTRLEN + 4])
+static const char *route6_str(const struct netcfg_route6 *r, char buf[INET6_ADDRSTRLEN + 13])
 {
 	char a[INET6_ADDRSTRLEN];
 
 	inet_ntop(AF_INET6, &r->dst, a, sizeof(a));
-	snprintf(buf, INET6_ADDRSTRLEN + 4, "%s/%u", a, r->prefix);
+	snprintf(buf, INET6_ADDRSTRLEN + 13, "%s%s/%u", r->prohibit ? "prohibit " : "", a,
+	         r->prefix);
 	return buf;
 }
 
@@ -79,7 +80,7 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 {
 	struct status_facts f;
 	struct json j;
-	char a[INET_ADDRSTRLEN], r6[INET6_ADDRSTRLEN + 4];
+	char a[INET_ADDRSTRLEN], r6[INET6_ADDRSTRLEN + 13];
 
 	gather(c, &f);
 	json_init(&j, out, outsz);
@@ -158,7 +159,7 @@ static void append(char *out, size_t outsz, size_t *n, const char *sep, const ch
 /* "  ipv6       ADDR ...  routes X::/N ...\n"; how much was written. */
 static int text_ipv6(const struct conn *c, const struct status_facts *f, char *out, size_t outsz)
 {
-	char r6[INET6_ADDRSTRLEN + 4];
+	char r6[INET6_ADDRSTRLEN + 13];
 	size_t n = 0;
 
 	append(out, outsz, &n, "", "  ipv6      ");

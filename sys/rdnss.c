@@ -16,7 +16,8 @@
 int rdnss_open(void)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
-	                         .nl_groups = 1u << (RTNLGRP_ND_USEROPT - 1)};
+	                         .nl_groups = 1u << (RTNLGRP_ND_USEROPT - 1) |
+	                                      1u << (RTNLGRP_IPV6_IFADDR - 1)};
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
 
 	if (fd < 0)
@@ -77,7 +78,10 @@ static int parse_message(const uint8_t *body, size_t len, struct rdnss *out)
 	return found;
 }
 
-int rdnss_parse(const uint8_t *buf, size_t len, struct rdnss *out)
+/* Walks the netlink messages of a datagram, bounds checked; each message
+ * of type want goes to fn. -1 when malformed, else the OR of fn's results. */
+static int each_message(const uint8_t *buf, size_t len, uint16_t want,
+                        int (*fn)(const uint8_t *body, size_t len, void *arg), void *arg)
 {
 	struct buf_reader r;
 	int found = 0;
@@ -86,22 +90,47 @@ int rdnss_parse(const uint8_t *buf, size_t len, struct rdnss *out)
 	while (br_remaining(&r) > 0) {
 		struct nlmsghdr h;
 		const uint8_t *body;
-		size_t body_len, pad;
+		size_t pad;
 		int rc;
 
 		if (br_bytes(&r, &h, sizeof(h)) < 0 || h.nlmsg_len < sizeof(h) ||
 		    br_ptr(&r, &body, h.nlmsg_len - sizeof(h)) < 0)
 			return -1;
-		body_len = h.nlmsg_len - sizeof(h);
 		pad = NLMSG_ALIGN(h.nlmsg_len) - h.nlmsg_len;
 		if (pad && br_skip(&r, pad < br_remaining(&r) ? pad : br_remaining(&r)) < 0)
 			return -1;
-		if (h.nlmsg_type != RTM_NEWNDUSEROPT)
+		if (h.nlmsg_type != want)
 			continue;
-		rc = parse_message(body, body_len, out);
+		rc = fn(body, h.nlmsg_len - sizeof(h), arg);
 		if (rc < 0)
 			return -1;
 		found |= rc;
 	}
 	return found;
+}
+
+static int global_addr(const uint8_t *body, size_t len, void *arg)
+{
+	struct ifaddrmsg a;
+
+	if (len < sizeof(a))
+		return -1;
+	memcpy(&a, body, sizeof(a));
+	return a.ifa_family == AF_INET6 && a.ifa_scope == RT_SCOPE_UNIVERSE &&
+	       (int)a.ifa_index == *(const int *)arg;
+}
+
+int rdnss_parse_global_addr(const uint8_t *buf, size_t len, int ifindex)
+{
+	return each_message(buf, len, RTM_NEWADDR, global_addr, &ifindex);
+}
+
+static int rdnss_message(const uint8_t *body, size_t len, void *arg)
+{
+	return parse_message(body, len, arg);
+}
+
+int rdnss_parse(const uint8_t *buf, size_t len, struct rdnss *out)
+{
+	return each_message(buf, len, RTM_NEWNDUSEROPT, rdnss_message, out);
 }

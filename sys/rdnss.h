@@ -21,12 +21,16 @@ struct rdnss {
 };
 
 /* A netlink socket (non-blocking, close-on-exec) subscribed to the kernel's
- * ND user options; -1 on error. */
+ * ND user options and IPv6 address changes; -1 on error. */
 int rdnss_open(void);
 
 /* One netlink datagram (buf, len) as read from that socket: 1 with the last
  * RDNSS option of an RTM_NEWNDUSEROPT message in *out, 0 when it holds none,
  * -1 when it is malformed. */
 int rdnss_parse(const uint8_t *buf, size_t len, struct rdnss *out);
+
+/* The same datagram: 1 when it announces a new global IPv6 address on
+ * ifindex (SLAAC from the gateway's prefix), 0 otherwise, -1 malformed. */
+int rdnss_parse_global_addr(const uint8_t *buf, size_t len, int ifindex);
 
 #endif

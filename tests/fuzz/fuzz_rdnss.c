@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	if (rdnss_parse(copy, size, &r) == 1 && r.n > RDNSS_MAX)
 		abort();
+	(void)rdnss_parse_global_addr(copy, size, 1);
 	free(copy);
 	return 0;
 }

@@ -394,6 +394,10 @@ static void test_status_shows_ipv6(void **state)
 	assert_non_null(strstr(out, "\"ipv6_routes\":[\"::/1\",\"8000::/1\"]"));
 	conn_status_text(c, out, sizeof(out));
 	assert_non_null(strstr(out, "  ipv6        routes ::/1 8000::/1\n"));
+	/* blocked IPv6 (issue 17) says so */
+	c->net.added6[0].prohibit = true;
+	conn_status_json(c, out, sizeof(out));
+	assert_non_null(strstr(out, "\"ipv6_routes\":[\"prohibit ::/1\",\"8000::/1\"]"));
 	/* without IPv6 there is no ipv6 line */
 	c->net.n_added6 = 0;
 	conn_status_text(c, out, sizeof(out));

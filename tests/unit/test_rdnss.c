@@ -130,12 +130,43 @@ static void test_malformed_refused(void **state)
 	assert_int_equal(rdnss_parse(buf, len, &r), -1);
 }
 
+/* RTM_NEWADDR on the same socket: a global IPv6 address on our interface
+ * is what lets a full tunnel route IPv6 in. */
+static void test_global_address_event(void **state)
+{
+	uint8_t buf[64];
+	struct nlmsghdr h = {.nlmsg_len = sizeof(h) + sizeof(struct ifaddrmsg),
+	                     .nlmsg_type = RTM_NEWADDR};
+	struct ifaddrmsg a = {.ifa_family = AF_INET6,
+	                      .ifa_prefixlen = 64,
+	                      .ifa_scope = RT_SCOPE_UNIVERSE,
+	                      .ifa_index = 5};
+
+	(void)state;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &a, sizeof(a));
+	assert_int_equal(rdnss_parse_global_addr(buf, h.nlmsg_len, 5), 1);
+	assert_int_equal(rdnss_parse_global_addr(buf, h.nlmsg_len, 6), 0); /* another link */
+	a.ifa_scope = RT_SCOPE_LINK;
+	memcpy(buf + sizeof(h), &a, sizeof(a));
+	assert_int_equal(rdnss_parse_global_addr(buf, h.nlmsg_len, 5), 0); /* link-local */
+	for (size_t cut = 1; cut < h.nlmsg_len; cut++)
+		assert_int_equal(rdnss_parse_global_addr(buf, cut, 5), -1);
+	/* an RDNSS parse of it finds nothing */
+	{
+		struct rdnss r;
+
+		assert_int_equal(rdnss_parse(buf, h.nlmsg_len, &r), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_servers_lifetime_interface),
 	    cmocka_unit_test(test_no_rdnss_and_other_messages),
 	    cmocka_unit_test(test_malformed_refused),
+	    cmocka_unit_test(test_global_address_event),
 	};
 
 	return cmocka_run_group_tests_name("rdnss", tests, NULL, NULL);
