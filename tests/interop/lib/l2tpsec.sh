@@ -135,10 +135,16 @@ rig_assert_ipv6_inside() {
 
 # No IPv6 leak (issue 17, RIG_LAN6=1, the gateway without IPv6): while the
 # full tunnel is up, IPv6 beyond the client's link (the NAT's far side) is
-# refused at once; the LAN's own router stays reachable on the link.
+# refused at once (EACCES from the prohibit routes); the LAN's own router
+# stays reachable on the link.
 rig_assert_ipv6_blocked() {
-	rig_in client "${RIG_PING[@]}" -c 1 -W 2 "$NAT_WAN6" >>"$RIG_LOGDIR/client-ping6.log" 2>&1 &&
+	local out
+	out=$(rig_in client "${RIG_PING[@]}" -c 1 -W 2 "$NAT_WAN6" 2>&1) &&
 		rig_fail "client: IPv6 to $NAT_WAN6 goes around the full tunnel"
+	echo "$out" >>"$RIG_LOGDIR/client-ping6.log"
+	# refused by the route (EACCES), not merely unanswered
+	[[ $out == *"ermission denied"* ]] ||
+		rig_fail "client: IPv6 to $NAT_WAN6 not refused at once while connected: $out"
 	rig_in client "${RIG_PING[@]}" -c 1 -W 3 fd00:10:1::1 >>"$RIG_LOGDIR/client-ping6.log" 2>&1 ||
 		rig_fail "client: the LAN's IPv6 router is not reachable on the link while connected"
 	rig_log "client: IPv6 beyond the link blocked while connected"
