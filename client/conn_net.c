@@ -301,9 +301,9 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 }
 
 /* A full tunnel that does not carry IPv6 (yet) must not leave the host's
- * IPv6 going around it (issue 17): prohibit routes until IPV6CP brings
- * IPv6 into the tunnel (net_ipv6_apply replaces them); ipv6 = leak-ok opts
- * out. A host without IPv6 has nothing to leak. */
+ * IPv6 going around it (issue 17): prohibit routes until the gateway gives
+ * the tunnel a global address (ipv6_route_in replaces them); ipv6 = leak-ok
+ * opts out. A host without IPv6 has nothing to leak. */
 static int no_ipv6_leak(struct conn *c)
 {
 	const struct profile *pr = c->p->profile;
