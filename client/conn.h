@@ -18,6 +18,7 @@
 #include "sys/dns.h"
 #include "sys/hook.h"
 #include "sys/netcfg.h"
+#include "sys/rdnss.h"
 #include "config/profile.h"
 #include "esp/esp.h"
 #include "ike/ike.h"
@@ -85,6 +86,20 @@ struct conn_ip {
 	unsigned mtu;
 };
 
+/* IPv6 inside the tunnel (client/conn_net.c): IPV6CP's interface
+ * identifiers (RFC 5072), the rest comes from the gateway's RAs. */
+struct conn_ip6 {
+	bool up;         /* IPV6CP opened on this PPP session */
+	bool configured; /* link-local, RA handling and routes are set */
+	bool routed;     /* a global address came: full tunnel routes IPv6 in */
+	uint8_t local_ifid[8], peer_ifid[8];
+	/* DNS servers from the gateway's RAs (RDNSS, RFC 8106) */
+	bool rdnss_listening, take_rdnss;
+	int rdnss_fd;
+	size_t n_dns;
+	struct in6_addr dns[RDNSS_MAX];
+};
+
 struct conn;
 struct conn_events {
 	/* after crash leftovers are undone, before IKE starts (may be NULL) */
@@ -129,6 +144,7 @@ struct conn {
 	uint8_t *tun_rx; /* with them: one read, up to a 64 KiB super-packet */
 	char ifname[IFNAMSIZ];
 	struct conn_ip ip;
+	struct conn_ip6 ip6;
 	struct netcfg net;
 	bool net_open, net_configured;
 	struct dns dns;
@@ -271,6 +287,12 @@ uint16_t conn_random_l2tp_port(void);
 bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
+/* IPV6CP opened: applied now if IPv4 is configured, else with it. */
+int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8]);
+/* Kernel path: pppd 2.4.9 runs only the host's ipv6-up script, so IPV6CP
+ * shows as the link-local address it sets on the interface: looked for
+ * when IPv4 comes up and then on the traffic timer. */
+void conn_net_ipv6_poll(struct conn *c);
 void conn_net_down(struct conn *c);
 
 #endif
