@@ -163,6 +163,11 @@ static void on_ipsec_expire(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)t;
 	log_warn(s->lg, LOG_IKE, "IPsec SA expired before a rekey finished");
 	session_drop_pair(s, &s->sa);
+	/* No pair left and no Quick Mode making one (the gateway's rekey
+	 * never came): one now, rather than waiting for a dead peer. */
+	if (s->state == IKE_STATE_ESTABLISHED && !s->qm.in_progress && !s->tx_waiting &&
+	    !s->p1_next && s->p1 && s->p1->state == P1_DONE)
+		qm_start(s, false);
 }
 
 static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -251,7 +256,23 @@ static void delete_old_pair(struct ike_session *s)
 void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 {
 	char algs[64];
+	/* Our Quick Mode still waiting for QM2 on the ISAKMP SA being
+	 * replaced would never complete: charon ignores Quick Modes on an
+	 * IKE_SA it is reauthenticating ("quick mode request for unestablished
+	 * IKE_SA, ignored"), and an answer could not be verified once s->p1
+	 * is the new SA (qm_recv). It starts again on the new SA, at once:
+	 * charon may have dropped its own rekey of the pair meanwhile (a
+	 * CHILD_SA rekey job that fires during the reauthentication finds
+	 * nothing), so ours is all that stands between the pair and its
+	 * expiry. */
+	bool restart_qm = s->qm.in_progress && s->tx_waiting && s->tx_p1 == s->p1;
 
+	if (restart_qm) {
+		net_answered(s);
+		s->tx_p1 = NULL;
+		s->tx_len = 0;
+		p2_clear(&s->qm);
+	}
 	p1->done_ms = loop_now_ms(s->loop);
 	if (s->p1_old) {
 		rqm_forget_p1(s, s->p1_old);
@@ -279,6 +300,10 @@ void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
 	log_info(s->lg, LOG_IKE, "ISAKMP SA rekeyed by the gateway: %s, lifetime %us", algs,
 	         (unsigned)p1->lifetime_s);
+	if (restart_qm) {
+		log_info(s->lg, LOG_IKE, "IPsec SA rekey: Quick Mode again on the new ISAKMP SA");
+		qm_start(s, s->sa.established);
+	}
 }
 
 void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair)

@@ -4,8 +4,8 @@
 # on the userspace path), through the NAT, in three connections of one boot
 # (REKEY_PHASES picks some), each with a ping every 0.2 s across a window
 # of at least six ESP rekeys (40 s, 38 s, 38 s):
-#   gw:    the gateway's lifetimes short (ESP life 8 s, rekeyed by charon
-#          at 6 s; IKE reauthentication every 30 s), ours long: charon
+#   gw:    the gateway's lifetimes short (ESP rekeyed by charon at 6 s,
+#          life 12 s; IKE reauthentication every 30 s), ours long: charon
 #          starts every Quick Mode and Main Mode, we answer as responder;
 #          mid-window, forged plaintext notifications with the SA's
 #          cookies, a plaintext Main Mode message, encrypted garbage and a
@@ -27,8 +27,14 @@ export L2TPSEC_DATAPATH=${L2TPSEC_DATAPATH:-kernel}
 # charon will not reauthenticate while it rekeys a CHILD_SA and delays the
 # reauthentication by seconds; with the default over_time (10 %) the IKE SA
 # then expires first and charon deletes it with its CHILD_SAs: a gateway
-# going away. 20 s of over_time leave room for the delay.
-export L2TPSEC_DATAPATH GW_ESP_LIFETIME=8 GW_IKE_LIFETIME=30 GW_IKE_OVER_TIME=20
+# going away. 20 s of over_time leave room for the delay. The other way
+# round, a CHILD_SA rekey due while charon reauthenticates is dropped (it
+# finds the CHILD_SA gone: "not found for rekey") and charon ignores our
+# Quick Mode on the IKE_SA being replaced; ours, started again on the new
+# ISAKMP SA, must then finish before the pair expires: an ESP life of twice
+# the rekey time leaves room for it (with life 8 s, rekey 6 s, one run lost
+# 150 pings: the pair expired, our Quick Mode hung on the old SA).
+export L2TPSEC_DATAPATH GW_ESP_LIFETIME=12 GW_ESP_REKEY=6 GW_IKE_LIFETIME=30 GW_IKE_OVER_TIME=20
 # REKEY_WINDOW_S sets every phase's window; by default the gateway's phase
 # gets 40 s (charon rekeys every 6 s, counted from the connection before
 # the window), the others 38 s.
