@@ -3,7 +3,7 @@
 # L2TPSEC_DATAPATH (kernel here; l2tpsec-rekey-userspace.sh runs the same
 # on the userspace path), through the NAT, in three connections of one boot
 # (REKEY_PHASES picks some), each with a ping every 0.2 s across a window
-# of at least six ESP rekeys (40 s, 38 s, 38 s):
+# of at least six ESP rekeys (40 s, 42 s, 38 s):
 #   gw:    the gateway's lifetimes short (ESP rekeyed by charon at 6 s,
 #          life 12 s; IKE reauthentication every 30 s), ours long: charon
 #          starts every Quick Mode and Main Mode, we answer as responder;
@@ -35,9 +35,10 @@ export L2TPSEC_DATAPATH=${L2TPSEC_DATAPATH:-kernel}
 # the rekey time leaves room for it (with life 8 s, rekey 6 s, one run lost
 # 150 pings: the pair expired, our Quick Mode hung on the old SA).
 export L2TPSEC_DATAPATH GW_ESP_LIFETIME=12 GW_ESP_REKEY=6 GW_IKE_LIFETIME=30 GW_IKE_OVER_TIME=20
-# REKEY_WINDOW_S sets every phase's window; by default the gateway's phase
-# gets 40 s (charon rekeys every 6 s, counted from the connection before
-# the window), the others 38 s.
+# REKEY_WINDOW_S sets every phase's window; by default 40 s for the
+# gateway's (charon rekeys every 6 s, counted from the connection before the
+# window), 42 s for ours (every 6 s after the last one ended: 6 in 38 s,
+# just) and 38 s for both (collisions count twice).
 phases=${REKEY_PHASES:-gw ours both}
 
 rig_init "l2tpsec-rekey${REKEY_NAME_SUFFIX:-}"
@@ -58,6 +59,7 @@ check_window() {
 	local phase=$1 plog="$RIG_LOGDIR/client-ping-$1.log" st state
 	window=${REKEY_WINDOW_S:-38}
 	[ "$phase" = gw ] && window=${REKEY_WINDOW_S:-40}
+	[ "$phase" = ours ] && window=${REKEY_WINDOW_S:-42}
 	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -w "$window" -W 2 "$PPP_GW_ADDR"
 	local pingpid=$RIG_BG_PID
 	[ "$phase" = gw ] && forge
