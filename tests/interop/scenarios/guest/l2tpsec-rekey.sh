@@ -60,10 +60,13 @@ check_window() {
 	window=${REKEY_WINDOW_S:-38}
 	[ "$phase" = gw ] && window=${REKEY_WINDOW_S:-40}
 	[ "$phase" = ours ] && window=${REKEY_WINDOW_S:-42}
-	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -w "$window" -W 2 "$PPP_GW_ADDR"
+	# -c, not -w: a deadline cut off the answers still on their way (a
+	# loaded machine's round trip reached 1 s) and counted them as lost;
+	# with a count, ping waits up to -W for the last answers.
+	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -c $((window * 5)) -W 2 "$PPP_GW_ADDR"
 	local pingpid=$RIG_BG_PID
 	[ "$phase" = gw ] && forge
-	rig_wait_for $((window + 15)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
+	rig_wait_for $((window + 30)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
 		rig_fail "$phase: ping did not end"
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$plog")
 	local recv; recv=$(sed -n 's/.* \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p' "$plog")
