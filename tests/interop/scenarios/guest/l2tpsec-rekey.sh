@@ -61,9 +61,11 @@ check_window() {
 	[ "$phase" = gw ] && window=${REKEY_WINDOW_S:-40}
 	[ "$phase" = ours ] && window=${REKEY_WINDOW_S:-42}
 	# -c, not -w: a deadline cut off the answers still on their way (a
-	# loaded machine's round trip reached 1 s) and counted them as lost;
-	# with a count, ping waits up to -W for the last answers.
-	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -c $((window * 5)) -W 2 "$PPP_GW_ADDR"
+	# loaded machine's round trip reached 1.4 s) and counted them as lost;
+	# with a count, ping waits up to -W (5 s) for the last answers (2 s
+	# once missed the very last one on the userspace path, all 209 before
+	# it answered).
+	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -c $((window * 5)) -W 5 "$PPP_GW_ADDR"
 	local pingpid=$RIG_BG_PID
 	[ "$phase" = gw ] && forge
 	rig_wait_for $((window + 30)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
