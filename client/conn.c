@@ -202,37 +202,33 @@ void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	c->l2tp_alive = true;
 }
 
-static size_t sas_installed(const struct conn *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < CONN_MAX_SAS; i++)
-		n += c->sas[i].id != 0;
-	return n;
-}
-
 static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 {
 	struct conn *c = ctx;
 
 	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
-		if (c->sas[i].id && c->sas[i].spi_in == spi_in && c->sas[i].spi_out == spi_out) {
-			if (c->sa_pending == c->sas[i].id) {
-				c->sa_pending = 0;
-				loop_timer_stop(c->loop, &c->sa_timer);
-			}
-			/* The kernel path's last SA stays installed until the
-			 * connection is torn down (esp_datapath_free): without
-			 * it the kernel would send PPP's and L2TP's goodbyes
-			 * (Terminate, CDN, StopCCN) in plaintext when IKE
-			 * fails (dead peer, the gateway's DELETE). */
-			if (c->esp && !(c->kernel_path && sas_installed(c) == 1 && c->l2tp_alive))
-				esp_delete(c->esp, c->sas[i].id);
-			else if (c->esp)
-				log_debug(c->lg, LOG_CLIENT, "SA %u kept until L2TP is down",
-					  c->sas[i].id);
-			c->sas[i].id = 0;
+		struct conn_sa_slot *sa = &c->sas[i];
+
+		if (!sa->id || sa->dropped || sa->spi_in != spi_in || sa->spi_out != spi_out)
+			continue;
+		if (c->sa_pending == sa->id) {
+			c->sa_pending = 0;
+			loop_timer_stop(c->loop, &c->sa_timer);
 		}
+		/* always a pair to send on: ours waiting for the gateway's
+		 * answer takes over from the one going */
+		if (sa->outbound && c->sa_pending)
+			conn_sa_activate_pending(c);
+		if (conn_sa_keep_last(c->sas, CONN_MAX_SAS, i, c->kernel_path, c->l2tp_alive)) {
+			log_debug(c->lg, LOG_CLIENT, "SA %u kept until L2TP is down", sa->id);
+			sa->dropped = true;
+			continue;
+		}
+		/* Its inbound half stays while the gateway still sends on it
+		 * (after our DELETE, or in a rekey collision). */
+		if (c->esp)
+			esp_retire(c->esp, sa->id, CONN_SA_IDLE_MS);
+		sa->id = 0;
 	}
 }
 
@@ -337,7 +333,14 @@ static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
 	struct conn *c = ctx;
 
 	if (hard) {
-		log_warn(c->lg, LOG_CLIENT, "IPsec SA %u expired before it was rekeyed", id);
+		/* ours waiting for the gateway's answer takes over now */
+		if (c->sa_pending && c->sa_pending != id)
+			conn_sa_activate_pending(c);
+		/* A pair replaced by a rekey may run out in its grace time. */
+		if (conn_sa_expiry_unreplaced(c->sas, CONN_MAX_SAS, id))
+			log_warn(c->lg, LOG_CLIENT, "IPsec SA %u expired before it was rekeyed", id);
+		else
+			log_debug(c->lg, LOG_CLIENT, "IPsec SA %u (replaced) expired", id);
 		return;
 	}
 	/* byte or sequence-number soft limit: IKE rekeys now (make before break) */

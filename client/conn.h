@@ -110,6 +110,13 @@ struct conn_events {
 
 #define CONN_MAX_SAS 6 /* old, current, two the gateway is making, ours, spare */
 
+/* A pair installed for the IKE session, by its data path id. */
+struct conn_sa_slot {
+	uint32_t id, spi_in, spi_out;
+	bool outbound; /* its outbound half carries (or carried) traffic */
+	bool dropped;  /* IKE dropped it; kept as the kernel path's last pair */
+};
+
 struct conn {
 	struct loop *loop;
 	struct logger *lg;
@@ -125,9 +132,7 @@ struct conn {
 	struct ike_session *ike;
 	struct esp_datapath *esp;
 	struct natt_sock *natt; /* userspace path: reads and sends on the 4500 socket */
-	struct {
-		uint32_t id, spi_in, spi_out;
-	} sas[CONN_MAX_SAS];
+	struct conn_sa_slot sas[CONN_MAX_SAS];
 	uint32_t sa_pending; /* our rekey's pair, outbound not yet moved to it */
 	struct loop_timer sa_timer; /* moves it after a pause (conn_sa_install) */
 	enum esp_cipher sa_cipher; /* of the newest SA, for the MTU */
@@ -268,6 +273,19 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 /* Outbound traffic moves to our rekey's pair now (the gateway answered an
  * R-U-THERE sent after QM3, or the pause is over). */
 void conn_sa_activate_pending(struct conn *c);
+/* IKE dropped the pair in slot idx: true when it must stay installed as
+ * it is, the kernel path's last pair with an outbound state while L2TP is
+ * up (without it the kernel would send PPP's and L2TP's goodbyes in
+ * plaintext); pairs installed inbound only never count. */
+bool conn_sa_keep_last(const struct conn_sa_slot *sas, size_t n, size_t idx, bool kernel_path,
+		       bool l2tp_alive);
+/* The hard expiry of pair id is a loss (warned about) only when no newer
+ * pair with an outbound half replaced it; a pair IKE dropped or no longer
+ * tracks (retired after a rekey) was replaced. */
+bool conn_sa_expiry_unreplaced(const struct conn_sa_slot *sas, size_t n, uint32_t id);
+/* How long a dropped pair's inbound half must be idle before it goes
+ * (esp_retire). */
+#define CONN_SA_IDLE_MS 2000
 void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);

@@ -286,13 +286,13 @@ uint16_t conn_random_l2tp_port(void)
 
 /* ---- SA pairs installed for the IKE session ---- */
 
-static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair)
+static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair,
+			bool outbound)
 {
 	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
 		if (c->sas[i].id == 0) {
-			c->sas[i].id = id;
-			c->sas[i].spi_in = pair->in.spi;
-			c->sas[i].spi_out = pair->out.spi;
+			c->sas[i] = (struct conn_sa_slot){id, pair->in.spi, pair->out.spi, outbound,
+							  false};
 			return;
 		}
 	}
@@ -304,6 +304,46 @@ static void sa_forget(struct conn *c, uint32_t id)
 	for (size_t i = 0; i < CONN_MAX_SAS; i++)
 		if (c->sas[i].id == id)
 			c->sas[i].id = 0;
+}
+
+/* A pair with an outbound half now carries traffic: a pair kept only as
+ * the kernel path's last one (conn_sa_keep_last) is not needed any more. */
+static void sa_outbound_moved(struct conn *c, uint32_t id)
+{
+	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
+		if (c->sas[i].id == id) {
+			c->sas[i].outbound = true;
+		} else if (c->sas[i].id && c->sas[i].dropped) {
+			esp_retire(c->esp, c->sas[i].id, CONN_SA_IDLE_MS);
+			c->sas[i].id = 0;
+		}
+	}
+}
+
+bool conn_sa_keep_last(const struct conn_sa_slot *sas, size_t n, size_t idx, bool kernel_path,
+		       bool l2tp_alive)
+{
+	if (!kernel_path || !l2tp_alive || !sas[idx].outbound)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (i != idx && sas[i].id && sas[i].outbound)
+			return false;
+	return true;
+}
+
+bool conn_sa_expiry_unreplaced(const struct conn_sa_slot *sas, size_t n, uint32_t id)
+{
+	const struct conn_sa_slot *self = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (sas[i].id == id)
+			self = &sas[i];
+	if (!self || self->dropped)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (sas[i].id > id && sas[i].outbound && !sas[i].dropped)
+			return false;
+	return true;
 }
 
 /* The id of an installed pair with these SPIs, 0 if none. */
@@ -322,23 +362,37 @@ void conn_sa_activate_pending(struct conn *c)
 
 	c->sa_pending = 0;
 	loop_timer_stop(c->loop, &c->sa_timer);
-	if (id && c->esp && esp_activate_outbound(c->esp, id) < 0)
+	if (!id || !c->esp)
+		return;
+	if (esp_activate_outbound(c->esp, id) < 0)
 		log_warn(c->lg, LOG_CLIENT, "cannot move outbound traffic to SA %u", id);
+	else
+		sa_outbound_moved(c, id);
 }
 
 void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 {
+	struct conn *c = ctx;
+
 	(void)loop;
 	(void)t;
-	conn_sa_activate_pending(ctx);
+	log_info(c->lg, LOG_CLIENT, "SA %u: outbound moved after a pause (no answer to R-U-THERE)",
+		 c->sa_pending);
+	conn_sa_activate_pending(c);
 }
 
 /* Our own rekey: the gateway installs the pair when QM3 arrives (RFC 2409
  * §5.5, strongSwan and Libreswan as responders), so what we sent on it at
  * once could beat QM3 and be dropped there. The pair goes in inbound only;
  * outbound moves when the gateway answers an R-U-THERE sent after QM3
- * (it handles one ISAKMP SA's messages in order) or after twice the Quick
- * Mode round trip (100 ms to 1 s), well before the old pair goes. */
+ * (it handles one ISAKMP SA's messages in order). Only should that answer
+ * not come does a pause decide: CONN_SA_ACK_WAIT_MS, under the old
+ * pair's grace time (ike/rekey.c). Without DPD the pause is twice the
+ * Quick Mode round trip (100 ms to 1 s). A pause of twice the round trip
+ * even with the R-U-THERE out was what lost a ping now and then on a
+ * loaded machine: the gateway's QM3 handling (installing the pair)
+ * outlasted it, and our first packets on the pair arrived before it. */
+#define CONN_SA_ACK_WAIT_MS 1500
 static uint32_t install_ours(struct conn *c, const struct esp_sa_pair *pair)
 {
 	struct ike_status st;
@@ -347,13 +401,15 @@ static uint32_t install_ours(struct conn *c, const struct esp_sa_pair *pair)
 
 	if (!id)
 		return 0;
-	sa_remember(c, id, pair);
+	sa_remember(c, id, pair, false);
 	conn_sa_activate_pending(c);
 	c->sa_pending = id;
 	ike_get_status(c->ike, &st);
 	ms = (uint64_t)st.qm_rtt_ms * 2;
-	loop_timer_start(c->loop, &c->sa_timer, ms < 100 ? 100 : ms > 1000 ? 1000 : ms);
-	ike_ping(c->ike);
+	ms = ms < 100 ? 100 : ms > 1000 ? 1000 : ms;
+	if (ike_ping(c->ike) == 0)
+		ms = CONN_SA_ACK_WAIT_MS;
+	loop_timer_start(c->loop, &c->sa_timer, ms);
 	return id;
 }
 
@@ -365,7 +421,7 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 	if (inbound_only) {
 		id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
 		if (id)
-			sa_remember(c, id, pair);
+			sa_remember(c, id, pair, false);
 		return id;
 	}
 	/* The gateway's rekey: its inbound half is in already and the gateway
@@ -375,6 +431,7 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 	if (id && esp_activate_outbound(c->esp, id) == 0) {
 		c->sa_pending = 0;
 		loop_timer_stop(c->loop, &c->sa_timer);
+		sa_outbound_moved(c, id);
 		return id;
 	}
 	if (id) {
@@ -384,7 +441,9 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 	if (is_rekey && c->state != CONN_IKE && (id = install_ours(c, pair)) != 0)
 		return id;
 	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
-	if (id)
-		sa_remember(c, id, pair);
+	if (id) {
+		sa_remember(c, id, pair, true);
+		sa_outbound_moved(c, id);
+	}
 	return id;
 }

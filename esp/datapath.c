@@ -25,6 +25,12 @@ struct esp_installed {
 	/* Installed by esp_install_inbound(): decrypts, carries nothing out
 	 * until esp_activate_outbound() (the outbound keys wait in pair.out). */
 	bool outbound_pending;
+	/* esp_retire(): no outbound any more; removed once its inbound half
+	 * has been idle for retire_idle_ms, or at its hard expiry */
+	bool retired;
+	uint32_t retire_idle_ms;
+	uint64_t retire_in_packets;
+	struct loop_timer retire_timer;
 	struct loop_timer soft_timer, hard_timer;
 	/* kernel, HMAC-SHA-256: the pair with its keys, kept only until the
 	 * first inbound packets tell the peer's ICV length (trunc_timer) */
@@ -143,6 +149,17 @@ static void notify_expiring(struct esp_installed *s, bool hard)
 
 	if (hard ? s->hard_sent : s->soft_sent)
 		return;
+	if (s->retired) {
+		/* replaced or deleted already: its end is expected, and the
+		 * kernel has removed an expired state itself; removed from the
+		 * loop (this may run inside the packet path) */
+		s->soft_sent = true;
+		if (hard) {
+			s->hard_sent = s->dead = true;
+			loop_timer_start(dp->loop, &s->retire_timer, 0);
+		}
+		return;
+	}
 	if (hard)
 		s->hard_sent = s->soft_sent = s->dead = true;
 	else
@@ -303,6 +320,23 @@ static void clear_keys(struct esp_sa *sa)
 	secure_clear(sa->auth_key, sizeof(sa->auth_key));
 }
 
+static void remove_sa(struct esp_datapath *dp, struct esp_installed *s);
+
+/* A retired pair goes once the peer has stopped sending on it. */
+static void on_retire_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct esp_installed *s = ctx;
+	struct esp_counters c;
+
+	if (!s->dead && esp_get_counters(s->dp, s->id, &c) == 0 &&
+	    c.in_packets != s->retire_in_packets) {
+		s->retire_in_packets = c.in_packets;
+		loop_timer_start(loop, t, s->retire_idle_ms);
+		return;
+	}
+	remove_sa(s->dp, s);
+}
+
 static uint32_t install(struct esp_datapath *dp, const struct esp_sa_pair *pair, int ike_natt_fd,
                         bool inbound_only)
 {
@@ -316,6 +350,7 @@ static uint32_t install(struct esp_datapath *dp, const struct esp_sa_pair *pair,
 	s->natt_fd = ike_natt_fd;
 	s->outbound_pending = inbound_only;
 	loop_timer_init(&s->trunc_timer, on_trunc_timer, s);
+	loop_timer_init(&s->retire_timer, on_retire_timer, s);
 	err = dp->kind == ESP_DP_KERNEL ? install_kernel(dp, s, ike_natt_fd, inbound_only)
 	                                : install_user(dp, s);
 	if (err == 0 && dp->kind == ESP_DP_KERNEL && !inbound_only)
@@ -386,6 +421,49 @@ int esp_activate_outbound(struct esp_datapath *dp, uint32_t id)
 	return 0;
 }
 
+int esp_retire(struct esp_datapath *dp, uint32_t id, uint32_t idle_ms)
+{
+	struct esp_installed *s = find_id(dp, id);
+	struct esp_counters c;
+
+	if (!s)
+		return -1;
+	if (s->retired)
+		return 0;
+	/* The kernel would go on choosing its outbound state while it is the
+	 * newest valid one (xfrm_state_find): that state goes now. */
+	if (dp->kind == ESP_DP_KERNEL && !s->outbound_pending &&
+	    esp_xfrm_del_state_dir(&dp->xfrm, &s->pair, true) < 0)
+		log_warn(dp->lg, LOG_ESP, "SA %u: removing the outbound state failed", s->id);
+	s->retired = true;
+	s->outbound_pending = false;
+	clear_keys(&s->pair.in);
+	clear_keys(&s->pair.out);
+	trunc_probe_end(s);
+	s->retire_idle_ms = idle_ms;
+	s->retire_in_packets = esp_get_counters(dp, id, &c) == 0 ? c.in_packets : 0;
+	/* Last in the list: never chosen for outbound traffic. */
+	for (struct esp_installed **pp = &dp->sas; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	s->next = NULL;
+	{
+		struct esp_installed **pp = &dp->sas;
+
+		while (*pp)
+			pp = &(*pp)->next;
+		*pp = s;
+	}
+	if (s->hard_sent)
+		idle_ms = 0;
+	loop_timer_start(dp->loop, &s->retire_timer, idle_ms);
+	log_info(dp->lg, LOG_ESP, "SA %u retired: inbound 0x%08x kept while the peer sends on it",
+	         s->id, s->pair.in.spi);
+	return 0;
+}
+
 int esp_get_counters(struct esp_datapath *dp, uint32_t id, struct esp_counters *c)
 {
 	struct esp_installed *s = find_id(dp, id);
@@ -420,6 +498,7 @@ static void remove_sa(struct esp_datapath *dp, struct esp_installed *s)
 			log_warn(dp->lg, LOG_ESP, "SA %u: removing kernel objects failed", s->id);
 	}
 	trunc_probe_end(s);
+	loop_timer_stop(dp->loop, &s->retire_timer);
 	if (s->user) {
 		loop_timer_stop(dp->loop, &s->soft_timer);
 		loop_timer_stop(dp->loop, &s->hard_timer);
@@ -480,7 +559,7 @@ static void handle_events(struct esp_datapath *dp, struct esp_installed *s)
 static struct esp_installed *newest_live(struct esp_datapath *dp)
 {
 	for (struct esp_installed *s = dp->sas; s; s = s->next)
-		if (s->user && !s->dead && !s->outbound_pending)
+		if (s->user && !s->dead && !s->outbound_pending && !s->retired)
 			return s;
 	return NULL;
 }

@@ -92,6 +92,15 @@ uint32_t esp_install_inbound(struct esp_datapath *dp, const struct esp_sa_pair *
 /* 0 (also for a pair already whole), or -1: unknown id, kernel refused. */
 int esp_activate_outbound(struct esp_datapath *dp, uint32_t id);
 int esp_delete(struct esp_datapath *dp, uint32_t id);
+/* A pair IKE has dropped (replaced by a rekey, or deleted) while the peer
+ * may still send on it: a gateway goes on using a pair for a while after
+ * our DELETE (one in flight, a rekey collision, a DELETE on an ISAKMP SA it
+ * is replacing, RFC 2409 §5.7 leaves the timing open). It carries nothing
+ * out from now on (the kernel's outbound state goes at once) but its
+ * inbound half decrypts until idle_ms pass without an inbound packet on
+ * it, or until its hard expiry; then it is removed (no sa_expiring call).
+ * 0, or -1 for an unknown id. */
+int esp_retire(struct esp_datapath *dp, uint32_t id, uint32_t idle_ms);
 int esp_get_counters(struct esp_datapath *dp, uint32_t id, struct esp_counters *c);
 
 /* Userspace path. An ESP packet (UDP payload from the 4500 socket, first

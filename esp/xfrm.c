@@ -309,6 +309,14 @@ int esp_xfrm_add_states(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint
 	return 0;
 }
 
+int esp_xfrm_del_state_dir(struct esp_xfrm *x, const struct esp_sa_pair *pair, bool outbound)
+{
+	int err = outbound ? del_state(x, &pair->remote, pair->out.spi)
+	                   : del_state(x, &pair->local, pair->in.spi);
+
+	return err < 0 && err != -NLE_OBJ_NOTFOUND ? -1 : 0;
+}
+
 int esp_xfrm_del_states(struct esp_xfrm *x, const struct esp_sa_pair *pair)
 {
 	int e1 = del_state(x, &pair->local, pair->in.spi);
@@ -419,8 +427,10 @@ int esp_xfrm_get_counters(struct esp_xfrm *x, const struct esp_sa_pair *pair,
 	c->in_packets = in.cur.packets;
 	c->in_replay = in.stats.replay;
 	c->in_icv = in.stats.integrity_failed;
+	/* A pair installed inbound first, or retired, has no outbound state:
+	 * its outbound counters are 0. */
 	if (read_state(x, &pair->remote, pair->out.spi, &out) < 0)
-		return -1;
+		return 0;
 	c->out_bytes = out.cur.bytes;
 	c->out_packets = out.cur.packets;
 	return 0;

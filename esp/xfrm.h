@@ -40,6 +40,8 @@ int esp_xfrm_add_states(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint
 int esp_xfrm_add_state_dir(struct esp_xfrm *x, const struct esp_sa_pair *pair, uint32_t reqid,
                            bool outbound);
 int esp_xfrm_del_states(struct esp_xfrm *x, const struct esp_sa_pair *pair);
+/* One direction's state; already gone is fine. */
+int esp_xfrm_del_state_dir(struct esp_xfrm *x, const struct esp_sa_pair *pair, bool outbound);
 int esp_xfrm_get_counters(struct esp_xfrm *x, const struct esp_sa_pair *pair,
                           struct esp_counters *c);
 

@@ -167,6 +167,9 @@ struct ike_session {
 	 * and the ISAKMP SA it replaced, which keeps working (Quick Modes,
 	 * deletes) until the gateway deletes it. */
 	struct ike_p1 *p1_resp, *p1_old;
+	/* p1_old is one we replaced ourselves: its DELETE waits for
+	 * old_p1_timer (rekey.c, OLD_P1_GRACE_MS) */
+	bool p1_old_ours;
 	struct ike_p2 qm;         /* Quick Mode in progress */
 	struct ike_p2 sa, old_sa; /* installed pair; the one being replaced */
 
@@ -204,7 +207,7 @@ struct ike_session {
 
 	struct loop_timer dpd_timer, keepalive_timer;
 	struct loop_timer ike_rekey_timer, ipsec_rekey_timer, ipsec_expire_timer;
-	struct loop_timer old_sa_timer, stop_timer;
+	struct loop_timer old_sa_timer, old_p1_timer, stop_timer;
 	uint32_t dpd_seq;
 	uint32_t dpd_outstanding;
 	uint32_t ping_seq;        /* R-U-THERE of ike_ping() awaiting its ACK; 0 = none */

@@ -14,6 +14,7 @@
 #include "lib/util.h"
 
 #define OLD_SA_GRACE_MS 2000 /* old SA pair lives this long after a rekey */
+#define OLD_P1_GRACE_MS 2000 /* and an ISAKMP SA we replaced, before its DELETE */
 
 void ike_session_drop(struct ike_session *s, const char *fmt, ...)
 {
@@ -163,6 +164,35 @@ static void on_ipsec_expire(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)t;
 	log_warn(s->lg, LOG_IKE, "IPsec SA expired before a rekey finished");
 	ike_session_drop_pair(s, &s->sa);
+	/* No pair left and no Quick Mode making one (the gateway's rekey
+	 * never came): one now, rather than waiting for a dead peer. */
+	if (s->state == IKE_STATE_ESTABLISHED && !s->qm.in_progress && !s->tx_waiting &&
+	    !s->p1_next && s->p1 && s->p1->state == P1_DONE)
+		ike_qm_start(s, false);
+}
+
+/* The replaced ISAKMP SA's DELETE (RFC 2409 §5.7 leaves the timing open). */
+static void delete_old_p1(struct ike_session *s)
+{
+	uint8_t spi[16];
+
+	if (!s->p1_old || !s->p1_old_ours)
+		return;
+	memcpy(spi, s->p1_old->icookie, 8);
+	memcpy(spi + 8, s->p1_old->rcookie, 8);
+	ike_info_send_delete(s, s->p1_old, PROTO_ISAKMP, spi, 16);
+	ike_rqm_forget_p1(s, s->p1_old);
+	ike_mm_free(s->p1_old);
+	s->p1_old = NULL;
+	s->p1_old_ours = false;
+	loop_timer_stop(s->loop, &s->old_p1_timer);
+}
+
+static void on_old_p1(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	(void)loop;
+	(void)t;
+	delete_old_p1(ctx);
 }
 
 static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -210,14 +240,21 @@ void ike_session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 	loop_timer_start(s->loop, &s->ike_rekey_timer,
 	                 rekey_at_ms(p1->lifetime_s, s->cfg.rekey_margin_s, p1->responder));
 	if (p1 == s->p1_next) {
-		/* Make before break: the new ISAKMP SA is up; delete the old. */
-		uint8_t spi[16];
-
-		memcpy(spi, s->p1->icookie, 8);
-		memcpy(spi + 8, s->p1->rcookie, 8);
-		ike_info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
-		ike_rqm_forget_p1(s, s->p1);
-		ike_mm_free(s->p1);
+		/* Make before break: the new ISAKMP SA is up; the old one goes
+		 * OLD_P1_GRACE_MS later, not at once. charon moves the CHILD_SAs
+		 * to the new IKE_SA in a job of its own after MM6 ("detected
+		 * reauth of existing IKE_SA, adopting 1 children"); a DELETE
+		 * that came before that job ran took the CHILD_SA with the old
+		 * IKE_SA, and traffic stopped until our next Quick Mode (11
+		 * pings lost in one run). Meanwhile the old SA still answers. */
+		delete_old_p1(s);
+		if (s->p1_old) {
+			ike_rqm_forget_p1(s, s->p1_old);
+			ike_mm_free(s->p1_old);
+		}
+		s->p1_old = s->p1;
+		s->p1_old_ours = true;
+		loop_timer_start(s->loop, &s->old_p1_timer, OLD_P1_GRACE_MS);
 		s->p1 = s->p1_next;
 		s->p1_next = NULL;
 		s->stage = IKE_STAGE_ESTABLISHED;
@@ -251,8 +288,25 @@ static void delete_old_pair(struct ike_session *s)
 void ike_session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 {
 	char algs[64];
+	/* Our Quick Mode still waiting for QM2 on the ISAKMP SA being
+	 * replaced would never complete: charon ignores Quick Modes on an
+	 * IKE_SA it is reauthenticating ("quick mode request for unestablished
+	 * IKE_SA, ignored"), and an answer could not be verified once s->p1
+	 * is the new SA (qm_recv). It starts again on the new SA, at once:
+	 * charon may have dropped its own rekey of the pair meanwhile (a
+	 * CHILD_SA rekey job that fires during the reauthentication finds
+	 * nothing), so ours is all that stands between the pair and its
+	 * expiry. */
+	bool restart_qm = s->qm.in_progress && s->tx_waiting && s->tx_p1 == s->p1;
 
+	if (restart_qm) {
+		ike_net_answered(s);
+		s->tx_p1 = NULL;
+		s->tx_len = 0;
+		ike_p2_clear(&s->qm);
+	}
 	p1->done_ms = loop_now_ms(s->loop);
+	delete_old_p1(s); /* one of ours still waiting for its DELETE */
 	if (s->p1_old) {
 		ike_rqm_forget_p1(s, s->p1_old);
 		ike_mm_free(s->p1_old);
@@ -279,6 +333,10 @@ void ike_session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
 	log_info(s->lg, LOG_IKE, "ISAKMP SA rekeyed by the gateway: %s, lifetime %us", algs,
 	         (unsigned)p1->lifetime_s);
+	if (restart_qm) {
+		log_info(s->lg, LOG_IKE, "IPsec SA rekey: Quick Mode again on the new ISAKMP SA");
+		ike_qm_start(s, s->sa.established);
+	}
 }
 
 void ike_session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair)
@@ -398,9 +456,11 @@ void ike_session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
 		log_info(s->lg, LOG_IKE, "gateway deleted the %s ISAKMP SA",
 		         p1 == s->p1_old ? "replaced" : "half-made");
 		ike_rqm_forget_p1(s, p1);
-		if (p1 == s->p1_old)
+		if (p1 == s->p1_old) {
 			s->p1_old = NULL;
-		else
+			s->p1_old_ours = false;
+			loop_timer_stop(s->loop, &s->old_p1_timer);
+		} else
 			s->p1_resp = NULL;
 		ike_mm_free(p1);
 		return;
@@ -431,5 +491,6 @@ void ike_rekey_init_timers(struct ike_session *s)
 	loop_timer_init(&s->ipsec_rekey_timer, on_ipsec_rekey, s);
 	loop_timer_init(&s->ipsec_expire_timer, on_ipsec_expire, s);
 	loop_timer_init(&s->old_sa_timer, on_old_sa, s);
+	loop_timer_init(&s->old_p1_timer, on_old_p1, s);
 	loop_timer_init(&s->hint_timer, on_hint, s);
 }

@@ -118,7 +118,7 @@ static void stop_timers(struct ike_session *s)
 	struct loop_timer *t[] = {
 	    &s->retransmit_timer,  &s->dpd_timer,          &s->keepalive_timer, &s->ike_rekey_timer,
 	    &s->ipsec_rekey_timer, &s->ipsec_expire_timer, &s->old_sa_timer,    &s->stop_timer,
-	    &s->hint_timer,        &s->rqm_timer};
+	    &s->hint_timer,        &s->rqm_timer,          &s->old_p1_timer};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		loop_timer_stop(s->loop, t[i]);
@@ -132,6 +132,7 @@ void ike_session_reset(struct ike_session *s)
 	ike_mm_free(s->p1_resp);
 	ike_mm_free(s->p1_old);
 	s->p1 = s->p1_next = s->p1_resp = s->p1_old = NULL;
+	s->p1_old_ours = false;
 	ike_p2_clear(&s->qm);
 	ike_p2_clear(&s->sa);
 	ike_p2_clear(&s->old_sa);

@@ -17,6 +17,55 @@
 #include "client/daemon.h"
 #include "config/profile.h"
 
+/* The kernel path keeps its last pair with an outbound state while L2TP is
+ * up; a pair installed inbound only (the gateway's rekey before QM3, ours
+ * before the gateway's answer) is never that pair and never protects one. */
+static void test_sa_keep_last_ignores_inbound_only(void **state)
+{
+	struct conn_sa_slot sas[4] = {
+		{.id = 1, .spi_in = 0x101, .spi_out = 0x201, .outbound = true},
+		{.id = 2, .spi_in = 0x102, .spi_out = 0x202, .outbound = false},
+	};
+
+	(void)state;
+	/* the current pair with only an inbound-only one beside it: kept */
+	assert_true(conn_sa_keep_last(sas, 4, 0, true, true));
+	/* the inbound-only pair goes (its QM3 never came): not kept */
+	assert_false(conn_sa_keep_last(sas, 4, 1, true, true));
+	/* L2TP down, or the userspace path: nothing kept */
+	assert_false(conn_sa_keep_last(sas, 4, 0, true, false));
+	assert_false(conn_sa_keep_last(sas, 4, 0, false, true));
+	/* once the newer pair carries outbound traffic the old one may go */
+	sas[1].outbound = true;
+	assert_false(conn_sa_keep_last(sas, 4, 0, true, true));
+	assert_false(conn_sa_keep_last(sas, 4, 1, true, true));
+	sas[0].id = 0;
+	assert_true(conn_sa_keep_last(sas, 4, 1, true, true));
+}
+
+/* Only the expiry of a pair nothing replaced is a loss worth a warning. */
+static void test_sa_expiry_of_replaced_pair_expected(void **state)
+{
+	struct conn_sa_slot sas[4] = {
+		{.id = 3, .spi_in = 0x103, .spi_out = 0x203, .outbound = true},
+		{.id = 4, .spi_in = 0x104, .spi_out = 0x204, .outbound = true},
+		{.id = 5, .spi_in = 0x105, .spi_out = 0x205, .outbound = false},
+	};
+
+	(void)state;
+	/* replaced by pair 4, in its grace time */
+	assert_false(conn_sa_expiry_unreplaced(sas, 4, 3));
+	/* no longer tracked (retired after a rekey) */
+	assert_false(conn_sa_expiry_unreplaced(sas, 4, 2));
+	/* the current pair: only an inbound-only one is newer */
+	assert_true(conn_sa_expiry_unreplaced(sas, 4, 4));
+	/* kept only as the kernel path's last pair after IKE dropped it */
+	sas[1].dropped = true;
+	assert_false(conn_sa_expiry_unreplaced(sas, 4, 4));
+	/* pair 3 is the newest one still carrying traffic then */
+	assert_true(conn_sa_expiry_unreplaced(sas, 4, 3));
+}
+
 static void test_mtu_from_algorithms(void **state)
 {
 	(void)state;
@@ -443,6 +492,8 @@ static void test_status_shows_ipv6(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sa_keep_last_ignores_inbound_only),
+		cmocka_unit_test(test_sa_expiry_of_replaced_pair_expected),
 		cmocka_unit_test(test_mtu_from_algorithms),
 		cmocka_unit_test(test_one_liveness_policy),
 		cmocka_unit_test(test_liveness_key_round_trip),

@@ -335,6 +335,73 @@ static void test_inbound_only_deleted(void **state)
 	assert_int_equal(buf[3], 0x07);
 }
 
+/* Waits up to ms for pair id of dp to be gone; true if it went. */
+static bool gone_within(struct fixture *f, struct esp_datapath *dp, uint32_t id, uint64_t ms)
+{
+	struct esp_counters c;
+	uint64_t start = loop_now_ms(f->loop);
+
+	while (esp_get_counters(dp, id, &c) == 0) {
+		if (loop_now_ms(f->loop) - start >= ms)
+			return false;
+		loop_run_once(f->loop, 50);
+	}
+	return true;
+}
+
+/* A pair IKE dropped is retired: nothing goes out on it, what the peer
+ * still sends on it is decrypted while it keeps sending (a gateway that
+ * has not taken our DELETE yet), and it is removed once idle, or at its
+ * hard expiry, without an expiry callback. */
+static void test_retired_pair_lingers_while_used(void **state)
+{
+	struct fixture *f = *state;
+	struct esp_lifetime lt = {.hard_seconds = 1};
+	struct esp_sa_pair cp, gp;
+	uint32_t old_c, old_g, new_c, short_c, short_g;
+	struct esp_counters c;
+	uint8_t buf[4096];
+	uint64_t start;
+	ssize_t n;
+
+	install_pair(f, 0x11110009, 0x22220009, NULL, &old_c, &old_g);
+	/* the new pair on our side only: the gateway sends on the old one */
+	make_pairs(f, 0x1111000a, 0x2222000a, NULL, &cp, &gp);
+	new_c = esp_install(f->cli.dp, &cp, f->cli.fd);
+	assert_true(new_c > 0);
+	assert_int_equal(esp_retire(f->cli.dp, old_c, 500), 0);
+	assert_int_equal(esp_retire(f->cli.dp, old_c, 500), 0);
+	assert_int_equal(esp_retire(f->cli.dp, 9999, 500), -1);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(esp_user_send_l2tp(f->gw.dp, (const uint8_t *)"late", 4), 0);
+		n = recv(f->cli.fd, buf, sizeof(buf), 0);
+		assert_true(n > 0);
+		assert_int_equal(buf[3], 0x09);
+		assert_int_equal(esp_user_input(f->cli.dp, buf, (size_t)n), 0);
+		/* less than the idle time between packets: it stays */
+		start = loop_now_ms(f->loop);
+		while (loop_now_ms(f->loop) - start < 250)
+			loop_run_once(f->loop, 50);
+		assert_int_equal(esp_get_counters(f->cli.dp, old_c, &c), 0);
+	}
+	assert_int_equal(f->cli.delivered, 4);
+	/* ours goes out on the new pair, never on the retired one */
+	assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)"new", 3), 0);
+	n = recv(f->gw.fd, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(buf[3], 0x0a);
+	/* idle now: removed after the idle time, without a callback */
+	assert_true(gone_within(f, f->cli.dp, old_c, 3000));
+	assert_int_equal(f->cli.hard + f->cli.soft, 0);
+	assert_int_equal(esp_get_counters(f->cli.dp, new_c, &c), 0);
+	/* a retired pair's hard expiry removes it quietly, long before its
+	 * idle time */
+	install_pair(f, 0x1111000b, 0x2222000b, &lt, &short_c, &short_g);
+	assert_int_equal(esp_retire(f->cli.dp, short_c, 100000), 0);
+	assert_true(gone_within(f, f->cli.dp, short_c, 3000));
+	assert_int_equal(f->cli.hard, 0);
+}
+
 static void test_lifetimes_call_back(void **state)
 {
 	struct fixture *f = *state;
@@ -422,6 +489,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rekey_make_before_break, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbound_first_rekey, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbound_only_deleted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_retired_pair_lingers_while_used, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lifetimes_call_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sha256_96_switch_is_logged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kernel_only_calls_fail_in_userspace, setup,

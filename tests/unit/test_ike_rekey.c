@@ -492,6 +492,38 @@ static void test_old_isakmp_sa_deleted_mid_reauth(void **state)
 	assert_int_equal(g->ndeleted, 0);
 }
 
+/* Our Quick Mode rekey goes unanswered on the old ISAKMP SA while the
+ * gateway replaces it (charon ignores Quick Modes on an IKE_SA it is
+ * reauthenticating): once the gateway's new ISAKMP SA is up, it starts
+ * again there at once and completes, long before the pair expires. */
+static void test_rekey_restarts_on_gateways_new_isakmp_sa(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_hdr h;
+
+	/* lifetime 10 s, margin 8 s: our rekey after ~2 s */
+	established(g, 10, 8);
+	do {
+		assert_true(gw_recv(g, 4000));
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	} while (h.exchange != ISAKMP_XCHG_QUICK);
+	/* ignored; the gateway reauthenticates */
+	gw_mm_initiate(g);
+	assert_int_equal(g->failed, 0);
+	/* the next Quick Mode comes on the new SA, within a second */
+	do {
+		assert_true(gw_recv(g, 1000));
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	} while (h.exchange != ISAKMP_XCHG_QUICK || memcmp(h.icookie, g->icky, 8) != 0);
+	g->qm_life = 3600;
+	gw_quick_mode(g, true);
+	gw_wait_pairs(g, 2, 2000);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->nseen, 2);
+	assert_int_equal(status(g).rekeys_ipsec, 1);
+	assert_int_equal(status(g).state, IKE_STATE_ESTABLISHED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +547,8 @@ int main(void)
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_isakmp_sa, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_old_isakmp_sa_deleted_mid_reauth, gw_setup,
+	                                    gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_restarts_on_gateways_new_isakmp_sa, gw_setup,
 	                                    gw_teardown),
 	};
 

@@ -12,6 +12,7 @@
 #   GW_IKE_LIFETIME  IKE SA lifetime in s (reauth_time), empty = strongSwan default
 #   GW_IKE_OVER_TIME how long the IKE SA outlives reauth_time (over_time), empty = 10 %
 #   GW_ESP_LIFETIME  IPsec SA lifetime in s (life_time; rekey at 80 %), empty = default
+#   GW_ESP_REKEY     with it: the rekey_time in s instead of 80 %
 #   GW_DPD           DPD delay in s (0 = off)            (0)
 #   GW_PPP_AUTH      mschapv2 | chap | pap              (mschapv2)
 #   GW_USER / GW_PASSWORD  PPP credentials accepted      (rig / rig-password)
@@ -113,7 +114,7 @@ rig_charon_start() {
 rig_gw_children_lifetimes() {
 	if [ -n "$GW_ESP_LIFETIME" ]; then
 		echo "				life_time = ${GW_ESP_LIFETIME}s"
-		echo "				rekey_time = $((GW_ESP_LIFETIME * 8 / 10))s"
+		echo "				rekey_time = ${GW_ESP_REKEY:-$((GW_ESP_LIFETIME * 8 / 10))}s"
 		echo "				rand_time = 0s"
 	fi
 }

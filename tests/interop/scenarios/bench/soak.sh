@@ -30,7 +30,7 @@ log=$RIG_LOGDIR/client-l2tpsec.log
 # one ping a second, each a new process: a long-running ping keeps the
 # source address it started with, which a reconnect may change
 rig_bg client ping-soak bash -c 'end=$((SECONDS + $1)); while [ $SECONDS -lt $end ]; do
-	if "${@:3}" -c 1 -W 1 "$2" >/dev/null 2>&1; then echo ok; else echo lost; fi; sleep 1
+	if "${@:3}" -c 1 -W 2 "$2" >/dev/null 2>&1; then echo ok; else echo lost; fi; sleep 1
 done' _ "$SOAK_SECONDS" "$PPP_GW_ADDR" "${RIG_PING[@]}"
 ping_pid=$RIG_BG_PID
 rig_sleep 10
@@ -50,7 +50,7 @@ sent=$(grep -c '^ok$\|^lost$' "$RIG_LOGDIR/client-ping-soak.log")
 recv=$(grep -c '^ok$' "$RIG_LOGDIR/client-ping-soak.log")
 soak "ping_sent ${sent:-0}"
 soak "ping_lost $(( ${sent:-0} - ${recv:-0} ))"
-soak "ipsec_rekeys $(grep -c 'IPsec SA rekeyed' "$log")"
+soak "ipsec_rekeys $(grep -c 'IPsec SA rekeyed: in ' "$log")"
 soak "ike_rekeys $(grep -c 'ISAKMP SA rekeyed' "$log")"
 soak "gw_child_rekeys $(grep -c 'CHILD_SA .* rekeyed\|rekeying CHILD_SA\|creating rekey job for CHILD_SA' "$RIG_LOGDIR/gw-charon.log")"
 soak "reconnects $(grep -c 'reconnecting (attempt' "$log")"
