@@ -34,4 +34,12 @@ int keyfile_parse(const unsigned char *buf, size_t len, const char *password, ke
                   void *ask_ctx, const char *name, EVP_PKEY **key, X509 **cert, char *err,
                   size_t errlen);
 
+/* The CRL a file: distribution point of the gateway's certificate names
+ * (RFC 5280 §4.2.1.13), for ike_config.crl_load (ike/ reads no files).
+ * Only a regular file of at most CRLFILE_MAX_LEN bytes, DER or PEM; a CRL
+ * is public, so its owner and mode are not checked. Returns the CRL, or
+ * NULL with the reason in err. ctx is unused. */
+#define CRLFILE_MAX_LEN (8L << 20)
+X509_CRL *crlfile_load(void *ctx, const char *path, char *err, size_t errlen);
+
 #endif
