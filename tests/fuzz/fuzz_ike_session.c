@@ -72,9 +72,13 @@ static void set_addr(struct sockaddr_storage *ss, uint32_t addr, uint16_t port)
 	in->sin_port = htons(port);
 }
 
-/* An ISAKMP SA as Main Mode would have left it, with fixed keys. */
+/* An ISAKMP SA as Main Mode would have left it, with fixed keys. The
+ * keys are the same for every input: derived once (RFC 2409 §5 with a
+ * fixed SKEYID, g^xy and cookies), copied after. */
 static struct ike_p1 *fixed_p1(struct ike_session *s)
 {
+	static struct ike_p1_keys keys;
+	static bool derived;
 	struct ike_p1 *p1 = mm_new(s, false);
 	uint8_t gxy[256];
 
@@ -85,14 +89,16 @@ static struct ike_p1 *fixed_p1(struct ike_session *s)
 	p1->alg = s->p1_algs.a[0];
 	p1->lifetime_s = 28800;
 	p1->block = ike_cipher_block(p1->alg.enc);
-	p1->keys.hash = p1->alg.hash;
-	memset(p1->keys.skeyid, 0x33, sizeof(p1->keys.skeyid));
-	memset(gxy, 0x44, sizeof(gxy));
-	if (ike_p1_derive(s->lib, &p1->keys, gxy, sizeof(gxy), p1->icookie, p1->rcookie,
-	                  p1->alg.key_bits / 8u)) {
-		mm_free(p1);
-		return NULL;
+	if (!derived) {
+		keys.hash = p1->alg.hash;
+		memset(keys.skeyid, 0x33, sizeof(keys.skeyid));
+		memset(gxy, 0x44, sizeof(gxy));
+		if (ike_p1_derive(s->lib, &keys, gxy, sizeof(gxy), p1->icookie, p1->rcookie,
+		                  p1->alg.key_bits / 8u))
+			abort();
+		derived = true;
 	}
+	p1->keys = keys;
 	memset(p1->iv, 0x55, sizeof(p1->iv));
 	p1->state = P1_DONE;
 	p1->done_ms = loop_now_ms(s->loop);
