@@ -273,6 +273,16 @@ static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx)
 		why.reason = PPP_DOWN_AUTH_REFUSED;
 		why.auth = PPP_AUTH_NONE;
 		snprintf(why.message, sizeof(why.message), "the peer asks for no authentication");
+		/* pppd's debug output showed it ask for a method first, which
+		 * we refused (pppd Naks it): named by it, as the userspace
+		 * path does. */
+		if (p->peer_auth_seen &&
+		    (p->peer_auth == PPP_AUTH_PAP || p->peer_auth == PPP_AUTH_CHAP_MD5)) {
+			why.auth = p->peer_auth;
+			snprintf(why.message, sizeof(why.message),
+			         "the peer asked for %s, which we refuse, then for none",
+			         ppp_auth_name(p->peer_auth));
+		}
 	}
 	log_notice(p->lg, LOG_PPP, "pppd: %s", why.message);
 	if (p->cbs.exited)

@@ -10,7 +10,8 @@
  *   hangup: exit 16 after ip-up
  *   stubborn: ignore SIGTERM
  *   noauth: the peer asked for no authentication (no "authentication
- *           succeeded" line before ip-up)
+ *           succeeded" line before ip-up); noauth-pap: for PAP first (the
+ *           request in pppd's debug lines), then for none
  *   refused: the peer wanted a method we refuse: pppd's line, exit 16;
  *            refused-pap, refused-chap, refused-eap: the same, and with "debug" pppd's
  *            packet lines naming the method the peer asked for
@@ -183,7 +184,11 @@ int main(int argc, char **argv)
 		sleep(1);
 		return 16;
 	}
-	if (strcmp(user, "noauth") != 0)
+	if (strcmp(user, "noauth-pap") == 0 && has(argc, argv, "debug"))
+		fprintf(stderr, "rcvd [LCP ConfReq id=0x1 <auth pap> <magic 0xd31c70>]\n"
+		                "sent [LCP ConfNak id=0x1 <auth chap MS-v2>]\n"
+		                "rcvd [LCP ConfReq id=0x2 <magic 0xd31c70>]\n");
+	if (strncmp(user, "noauth", 6) != 0)
 		fprintf(stderr, "CHAP authentication succeeded\n"); /* as pppd 2.4.9 logs it */
 	run_ip_up(script, ipparam);
 	if (strcmp(user, "hangup") == 0)

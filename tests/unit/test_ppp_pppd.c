@@ -550,6 +550,28 @@ static void test_launch_gateway_without_authentication(void **state)
 	finish(&l, p, sock);
 }
 
+/* The gateway asked for PAP, we refused, then it asked for nothing: with
+ * pppd's debug output that is named by PAP, as on the userspace path. */
+static void test_launch_pap_then_none_named(void **state)
+{
+	struct launch l;
+	int sock;
+	struct pppd *p;
+
+	(void)state;
+	launch_debug = true;
+	p = launch_attached(&l, "noauth-pap", "s3cret pw", 2000, &sock);
+	launch_debug = false;
+	run_until(&l, &l.exited, NULL, 5000);
+	assert_true(l.exited);
+	assert_int_equal(l.ip_ups, 0);
+	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(l.why.auth, PPP_AUTH_PAP);
+	assert_string_equal(l.why.message,
+	                    "the peer asked for PAP, which we refuse, then for none");
+	finish(&l, p, sock);
+}
+
 /* The gateway wanted a method our refuse-* options refused: said at once
  * (refused), before pppd exits, and again as the exit reason. */
 static void test_launch_method_refused(void **state)
@@ -763,6 +785,7 @@ int main(void)
 	    cmocka_unit_test(test_launch_gateway_without_authentication),
 	    cmocka_unit_test(test_launch_method_refused),
 	    cmocka_unit_test(test_launch_method_refused_named),
+	    cmocka_unit_test(test_launch_pap_then_none_named),
 	    cmocka_unit_test(test_log_peer_auth),
 	    cmocka_unit_test(test_launch_sigkill_after_timeout),
 	    cmocka_unit_test(test_launch_parent_killed),
