@@ -364,6 +364,7 @@ void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 			ike_note_inbound_traffic(c->ike);
 		c->last_in_packets = cnt.in_packets;
 	}
+	conn_net_ipv6_poll(c);
 	if (c->state != CONN_STOPPING && c->state != CONN_DOWN)
 		loop_timer_start(loop, t, TRAFFIC_POLL_MS);
 }
@@ -650,6 +651,7 @@ void conn_free(struct conn *c)
 	loop_timer_stop(c->loop, &c->l2tp_timer);
 	loop_timer_stop(c->loop, &c->sa_timer);
 	loop_timer_stop(c->loop, &c->verdict_timer);
+	dhcp_inform_stop(&c->dhcp);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

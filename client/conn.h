@@ -13,9 +13,12 @@
 #include <stdint.h>
 
 #include "client/ctl.h"
+#include "client/exit_status.h"
+#include "sys/dhcp_inform.h"
 #include "sys/dns.h"
 #include "sys/hook.h"
 #include "sys/netcfg.h"
+#include "sys/rdnss.h"
 #include "config/profile.h"
 #include "esp/esp.h"
 #include "ike/ike.h"
@@ -24,20 +27,18 @@
 #include "lib/loop.h"
 #include "ppp/ppp.h"
 
-/* Exit statuses of `connect` (documented in l2tpsec(8)). */
+/* The supervisor's names for the exit statuses (client/exit_status.h). */
 enum conn_exit {
-	CONN_EXIT_OK = 0,
-	CONN_EXIT_FAILURE = 1, /* local trouble: memory, kernel objects */
-	CONN_EXIT_CONFIG = 3,
-	CONN_EXIT_NETWORK = 4, /* name resolution, no route, sockets */
-	CONN_EXIT_IKE = 5,
-	CONN_EXIT_L2TP = 6,
-	CONN_EXIT_PPP_AUTH = 7,
-	CONN_EXIT_PPP = 8, /* PPP negotiation other than authentication */
-	CONN_EXIT_PEER_CLOSED = 9, /* the gateway ended an established connection */
-	/* the gateway refused our pre-shared key, certificate or L2TP tunnel
-	 * secret, or its own authentication did not verify */
-	CONN_EXIT_GW_AUTH = 10,
+	CONN_EXIT_OK = EXIT_OK,
+	CONN_EXIT_FAILURE = EXIT_FAILURE_GENERIC,
+	CONN_EXIT_CONFIG = EXIT_CONFIG,
+	CONN_EXIT_NETWORK = EXIT_NETWORK,
+	CONN_EXIT_IKE = EXIT_IKE,
+	CONN_EXIT_L2TP = EXIT_L2TP,
+	CONN_EXIT_PPP_AUTH = EXIT_PPP_AUTH,
+	CONN_EXIT_PPP = EXIT_PPP,
+	CONN_EXIT_PEER_CLOSED = EXIT_PEER_CLOSED,
+	CONN_EXIT_GW_AUTH = EXIT_GW_AUTH,
 };
 
 /* Authentication failures (7, 10): retrying cannot fix them and makes things
@@ -85,6 +86,20 @@ struct conn_ip {
 	unsigned mtu;
 };
 
+/* IPv6 inside the tunnel (client/conn_net.c): IPV6CP's interface
+ * identifiers (RFC 5072), the rest comes from the gateway's RAs. */
+struct conn_ip6 {
+	bool up;         /* IPV6CP opened on this PPP session */
+	bool configured; /* link-local, RA handling and routes are set */
+	bool routed;     /* a global address came: full tunnel routes IPv6 in */
+	uint8_t local_ifid[8], peer_ifid[8];
+	/* DNS servers from the gateway's RAs (RDNSS, RFC 8106) */
+	bool rdnss_listening, take_rdnss;
+	int rdnss_fd;
+	size_t n_dns;
+	struct in6_addr dns[RDNSS_MAX];
+};
+
 struct conn;
 struct conn_events {
 	/* after crash leftovers are undone, before IKE starts (may be NULL) */
@@ -129,11 +144,17 @@ struct conn {
 	uint8_t *tun_rx; /* with them: one read, up to a 64 KiB super-packet */
 	char ifname[IFNAMSIZ];
 	struct conn_ip ip;
+	struct conn_ip6 ip6;
 	struct netcfg net;
 	bool net_open, net_configured;
 	struct dns dns;
 	char state_path[300]; /* saved routes for crash undo */
 	struct hook_runner hooks; /* the profile's hook, off the loop's path */
+	/* Settings the gateway pushes in answer to DHCPINFORM (issue 15):
+	 * asked for when the profile has no routes of its own. */
+	struct dhcp_inform dhcp;
+	struct dhcp_info pushed;
+	bool pushed_valid;
 
 	/* Which layers still run; the stop sequence walks them top down. */
 	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */
@@ -266,6 +287,12 @@ uint16_t conn_random_l2tp_port(void);
 bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
+/* IPV6CP opened: applied now if IPv4 is configured, else with it. */
+int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8]);
+/* Kernel path: pppd 2.4.9 runs only the host's ipv6-up script, so IPV6CP
+ * shows as the link-local address it sets on the interface: looked for
+ * when IPv4 comes up and then on the traffic timer. */
+void conn_net_ipv6_poll(struct conn *c);
 void conn_net_down(struct conn *c);
 
 #endif

@@ -23,11 +23,37 @@ static const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
 	return a.s_addr ? inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN) : NULL;
 }
 
+/* "10.20.0.0/16" */
+static const char *route_str(const struct dhcp_route *r, char *buf, size_t len)
+{
+	struct in_addr a = {htonl(r->dest)};
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, r->prefix);
+	return buf;
+}
+#define STATUS_MAX_ADDR6 8
+
 struct status_facts {
 	struct ike_status ike;
 	struct esp_counters esp;
 	bool have_ike, have_esp;
+	/* the tunnel interface's IPv6 addresses (global ones first) */
+	char addr6[STATUS_MAX_ADDR6][INET6_ADDRSTRLEN + 4];
+	size_t n_addr6;
 };
+
+/* One of our IPv6 routes through the tunnel as "X::/N". */
+static const char *route6_str(const struct netcfg_route6 *r, char buf[INET6_ADDRSTRLEN + 13])
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &r->dst, a, sizeof(a));
+	snprintf(buf, INET6_ADDRSTRLEN + 13, "%s%s/%u", r->prohibit ? "prohibit " : "", a,
+	         r->prefix);
+	return buf;
+}
 
 static void gather(const struct conn *c, struct status_facts *f)
 {
@@ -40,6 +66,8 @@ static void gather(const struct conn *c, struct status_facts *f)
 	}
 	if (c->esp && id && esp_get_counters(c->esp, id, &f->esp) == 0)
 		f->have_esp = true;
+	if (c->state == CONN_UP && c->ip6.up)
+		f->n_addr6 = netcfg6_addresses(c->ifname, f->addr6, STATUS_MAX_ADDR6);
 }
 
 static const char *state_name(const struct conn *c)
@@ -62,7 +90,7 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 {
 	struct status_facts f;
 	struct json j;
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], r6[INET6_ADDRSTRLEN + 13];
 
 	gather(c, &f);
 	json_init(&j, out, outsz);
@@ -78,6 +106,16 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	for (size_t i = 0; i < 2; i++)
 		if (c->ip.dns[i].s_addr)
 			json_str(&j, NULL, ip_str(c->ip.dns[i], a));
+	for (size_t i = 0; i < c->ip6.n_dns; i++)
+		json_str(&j, NULL, inet_ntop(AF_INET6, &c->ip6.dns[i], r6, sizeof(r6)));
+	json_arr_end(&j);
+	json_arr_begin(&j, "ipv6_addresses");
+	for (size_t i = 0; i < f.n_addr6; i++)
+		json_str(&j, NULL, f.addr6[i]);
+	json_arr_end(&j);
+	json_arr_begin(&j, "ipv6_routes");
+	for (size_t i = 0; i < c->net.n_added6 && c->net_configured; i++)
+		json_str(&j, NULL, route6_str(&c->net.added6[i], r6));
 	json_arr_end(&j);
 	json_str(&j, "gateway", c->p->profile->gateway);
 	json_str(&j, "gateway_ip", ip_str(c->p->gateway.sin_addr, a));
@@ -114,11 +152,45 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 		  f.esp.in_replay + f.esp.in_icv + f.esp.in_bad_pad + f.esp.in_bad_len +
 		      f.esp.in_short + f.esp.in_bad_spi);
 	json_obj_end(&j);
+	json_obj_begin(&j, "pushed");
+	json_arr_begin(&j, "routes");
+	for (size_t i = 0; c->pushed_valid && i < c->pushed.nroutes; i++) {
+		char r[INET_ADDRSTRLEN + 4];
+
+		json_str(&j, NULL, route_str(&c->pushed.routes[i], r, sizeof(r)));
+	}
+	json_arr_end(&j);
+	json_str(&j, "domain", c->pushed_valid && c->pushed.domain[0] ? c->pushed.domain : NULL);
+	json_obj_end(&j);
 	json_uint(&j, "reconnect_attempts", c->attempts);
 	json_str(&j, "last_failure", c->last_failure[0] ? c->last_failure : NULL);
 	json_obj_end(&j);
 	if (!json_ok(&j))
 		snprintf(out, outsz, "{\"error\":\"status too large\"}");
+}
+
+/* Appends to out[*n..]: snprintf's way, *n may pass outsz (then full). */
+static void append(char *out, size_t outsz, size_t *n, const char *sep, const char *s)
+{
+	if (*n < outsz)
+		*n += (size_t)snprintf(out + *n, outsz - *n, "%s%s", sep, s);
+}
+
+/* "  ipv6       ADDR ...  routes X::/N ...\n"; how much was written. */
+static int text_ipv6(const struct conn *c, const struct status_facts *f, char *out, size_t outsz)
+{
+	char r6[INET6_ADDRSTRLEN + 13];
+	size_t n = 0;
+
+	append(out, outsz, &n, "", "  ipv6      ");
+	for (size_t i = 0; i < f->n_addr6; i++)
+		append(out, outsz, &n, " ", f->addr6[i]);
+	if (c->net_configured && c->net.n_added6)
+		append(out, outsz, &n, "", "  routes");
+	for (size_t i = 0; c->net_configured && i < c->net.n_added6; i++)
+		append(out, outsz, &n, " ", route6_str(&c->net.added6[i], r6));
+	append(out, outsz, &n, "", "\n");
+	return n < outsz ? (int)n : (int)outsz - 1;
 }
 
 void conn_status_text(const struct conn *c, char *out, size_t outsz)
@@ -149,6 +221,21 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 	    f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in, f.ike.spi_out,
 	    f.ike.ipsec_age_s, f.ike.rekeys_ipsec, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
 	    (unsigned long long)f.esp.out_packets, (unsigned long long)f.esp.out_bytes);
+	if (n > 0 && (size_t)n < outsz && c->pushed_valid) {
+		char r[INET_ADDRSTRLEN + 4];
+		int m = snprintf(out + n, outsz - (size_t)n, "  pushed    ");
+
+		for (size_t i = 0; m > 0 && i < c->pushed.nroutes && (size_t)(n + m) < outsz; i++)
+			m += snprintf(out + n + m, outsz - (size_t)(n + m), " %s",
+				      route_str(&c->pushed.routes[i], r, sizeof(r)));
+		if (m > 0 && (size_t)(n + m) < outsz)
+			m += snprintf(out + n + m, outsz - (size_t)(n + m), "%s%s\n",
+				      c->pushed.domain[0] ? "  domain " : "", c->pushed.domain);
+		if (m > 0)
+			n += m;
+	}
+	if (n > 0 && (size_t)n < outsz && (f.n_addr6 || (c->net_configured && c->net.n_added6)))
+		n += text_ipv6(c, &f, out + n, outsz - (size_t)n);
 	if (n > 0 && (size_t)n < outsz && c->last_failure[0])
 		snprintf(out + n, outsz - (size_t)n, "  last failure  %s (reconnect attempts: %u)\n",
 			 c->last_failure, c->attempts);

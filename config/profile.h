@@ -26,10 +26,6 @@
 #include "config/secret.h"
 #include "lib/log.h"
 
-/* Exit status of `check`/`import` when the profile is wrong (l2tpsec(8)).
- * Named so it cannot clash with an EXIT_CONFIG in client/command.h's enum. */
-#define PROFILE_EXIT_CONFIG 3
-
 #define PROFILE_DIR           L2TPSEC_PROFILE_DIR /* configure: $sysconfdir/l2tpsec */
 #define PROFILE_NAME_MAX      64 /* with the NUL */
 #define PROFILE_HOST_MAX      256
@@ -78,6 +74,12 @@ enum profile_datapath {
 };
 
 enum profile_dns { PROFILE_DNS_AUTO, PROFILE_DNS_NO, PROFILE_DNS_SERVERS };
+
+/* IPv6 inside the tunnel (l2tpsec.conf(5) ipv6): auto negotiates IPV6CP
+ * (RFC 5072) and uses IPv6 when the gateway offers it; off never asks;
+ * leak-ok is auto without blocking IPv6 outside a full tunnel that carries
+ * none. */
+enum profile_ipv6 { PROFILE_IPV6_AUTO, PROFILE_IPV6_OFF, PROFILE_IPV6_LEAK_OK };
 
 /* How a secret the profile does not hold is asked for (password-prompt):
  * on the terminal when there is one, through systemd-ask-password (services),
@@ -130,12 +132,11 @@ struct profile_addr {
 	uint8_t bytes[16];
 };
 
+/* A route into the tunnel: its next hop is the tunnel's peer, its metric
+ * the kernel's default (a gateway or metric is refused, not ignored). */
 struct profile_route {
 	struct profile_addr dst;
 	uint8_t prefix_len;
-	bool has_gateway;
-	struct profile_addr gateway; /* from NM "dst/len,gw,metric"; informational */
-	int metric;                  /* -1 = none */
 };
 
 struct profile {
@@ -201,6 +202,10 @@ struct profile {
 	size_t n_search;
 	char dns_search[PROFILE_SEARCH_MAX][PROFILE_DOMAIN_MAX];
 	char hook[PROFILE_PATH_MAX]; /* "" = none */
+	enum profile_ipv6 ipv6;
+	/* NetworkManager [ipv6] ignore-auto-routes: routes the gateway's
+	 * router advertisements announce (RFC 4191) are not installed */
+	bool ipv6_ignore_auto_routes;
 
 	/* [client] */
 	enum profile_datapath datapath;
@@ -322,7 +327,7 @@ int profile_parse_bool(const char *s, bool *out);
 int profile_parse_addr(const char *s, struct profile_addr *out);
 /* "10.0.0.0/8" (no host bits set) */
 int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix_len);
-/* "10.0.0.0/8 [via 10.0.0.1] [metric 100]" */
+/* "10.0.0.0/8" with blanks around it */
 int profile_parse_route(const char *s, struct profile_route *out);
 int profile_format_addr(const struct profile_addr *a, char *out, size_t outlen);
 bool profile_hostname_valid(const char *s);
@@ -335,6 +340,5 @@ const char *profile_parse_auth_methods(const char *s, unsigned *out);
 const char *profile_parse_control_group(const char *v, struct profile *p);
 bool profile_domain_valid(const char *s);
 bool profile_proposals_valid(const char *s);
-bool profile_pfs_group_valid(const char *s);
 
 #endif

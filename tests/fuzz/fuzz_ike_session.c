@@ -24,7 +24,7 @@
  * Speed: ike_new() makes an OpenSSL library context, loads providers and
  * starts a key generation thread (~30 runs/s if done per input). The
  * session is made once; each input starts from a copy of it taken right
- * after ike_new() (no ISAKMP SA, no timer running); session_reset() frees
+ * after ike_new() (no ISAKMP SA, no timer running); ike_session_reset() frees
  * what each input made at its end. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -89,7 +89,7 @@ static struct ike_p1 *fixed_p1(struct ike_session *s)
 {
 	static struct ike_p1_keys keys;
 	static bool derived;
-	struct ike_p1 *p1 = mm_new(s, false);
+	struct ike_p1 *p1 = ike_mm_new(s, false);
 	uint8_t gxy[256];
 
 	if (!p1)
@@ -173,7 +173,7 @@ static struct ike_session *make(struct ike_session *s, const struct ike_session 
                                 uint8_t variant)
 {
 	close_fds(s);
-	session_reset(s);
+	ike_session_reset(s);
 	*s = *pristine;
 	/* Established on UDP 4500 through a NAT; sends go to the wire. */
 	s->fd_ike = dup(wire[0]);
@@ -206,9 +206,9 @@ static struct ike_session *make(struct ike_session *s, const struct ike_session 
 	} else if (variant & 2) {
 		/* Our ISAKMP SA rekey is out: MM1 built and sent (its SA body
 		 * kept for HASH_I), MM2 awaited. */
-		s->p1_next = mm_new(s, true);
+		s->p1_next = ike_mm_new(s, true);
 		if (s->p1_next)
-			mm_start(s, s->p1_next);
+			ike_mm_start(s, s->p1_next);
 	}
 	return s;
 }
@@ -230,7 +230,7 @@ static void fill_payloads(struct isakmp_builder *b, void *argp)
 		off += 2;
 		if (n > a->len - off)
 			n = (uint8_t)(a->len - off);
-		isakmp_pl_add(b, type ? type : ISAKMP_NP_N, a->p + off, n);
+		ike_isakmp_pl_add(b, type ? type : ISAKMP_NP_N, a->p + off, n);
 		off += n;
 	}
 }
@@ -249,7 +249,7 @@ static size_t build_p2(struct ike_session *s, uint8_t exch, const uint8_t *d, si
 	a = (struct fill_arg){d + 4, n - 4};
 	if (ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
 		return 0;
-	return p2_build(s, p1, exch, msgid, iv, fill_payloads, &a, out, cap);
+	return ike_p2_build(s, p1, exch, msgid, iv, fill_payloads, &a, out, cap);
 }
 
 /* QM3 for the first Quick Mode the gateway started that waits for it. */
@@ -271,9 +271,9 @@ static size_t build_qm3(struct ike_session *s, uint8_t *out, size_t cap)
 		if (ike_qm_hash3(s->lib, &p1->keys, p2->msgid, p2->nr, p2->nr_len, p2->ni,
 		                 sizeof(p2->ni), hash))
 			return 0;
-		isakmp_build_begin(&b, out, cap, &h);
-		isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
-		len = isakmp_build_end(&b);
+		ike_isakmp_build_begin(&b, out, cap, &h);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
+		len = ike_isakmp_build_end(&b);
 		memcpy(iv, p2->iv, sizeof(iv));
 		return len ? ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, out, len, cap) : 0;
 	}
@@ -316,7 +316,7 @@ static size_t build_qm2(struct ike_session *s, const uint8_t *d, size_t n, uint8
 	if (!s->qm.in_progress || !s->p1 || s->p1->state != P1_DONE)
 		return 0;
 	memcpy(iv, s->qm.iv, sizeof(iv));
-	return p2_build_extra(s, s->p1, ISAKMP_XCHG_QUICK, s->qm.msgid, iv, s->qm.ni,
+	return ike_p2_build_extra(s, s->p1, ISAKMP_XCHG_QUICK, s->qm.msgid, iv, s->qm.ni,
 	                      sizeof(s->qm.ni), fill_payloads, &a, out, cap);
 }
 
@@ -335,7 +335,7 @@ static void raw(struct ike_session *s, struct fz *fz, uint8_t kind, const uint8_
 	if ((kind & 0x80) && n >= 24 && s->qm.in_progress)
 		put_be32(buf + 20, s->qm.msgid);
 	snap(s, fz, &before);
-	session_recv(s, buf, n);
+	ike_session_recv(s, buf, n);
 	snap(s, fz, &after);
 	if (memcmp(&before, &after, sizeof(before)) != 0)
 		abort(); /* an unauthenticated datagram changed the session */
@@ -383,7 +383,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = build_p2(s, (kind & 3) == 1 ? ISAKMP_XCHG_INFO : ISAKMP_XCHG_QUICK,
 			               data + off, n, out, sizeof(out));
 			if (len)
-				session_recv(s, out, len);
+				ike_session_recv(s, out, len);
 			break;
 		default:
 			if (n && (data[off] & 1)) {
@@ -391,9 +391,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (n && (data[off] & 2)) {
 				len = build_qm2(s, data + off + 1, n - 1, out, sizeof(out));
 				if (len)
-					session_recv(s, out, len);
+					ike_session_recv(s, out, len);
 			} else if ((len = build_qm3(s, out, sizeof(out))) != 0) {
-				session_recv(s, out, len);
+				ike_session_recv(s, out, len);
 			}
 		}
 		off += n;
@@ -406,7 +406,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * allocates (libFuzzer's leak check then runs only on a real leak). */
 	if (s) {
 		close_fds(s);
-		session_reset(s);
+		ike_session_reset(s);
 	}
 	return 0;
 }

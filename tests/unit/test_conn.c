@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "client/conn.h"
 #include "client/daemon.h"
 #include "config/profile.h"
@@ -277,6 +279,39 @@ static void test_auth_failures_not_retried_unless_asked(void **state)
 	free(c);
 }
 
+/* Routes and the domain the gateway pushed (DHCPINFORM) show in status,
+ * text and JSON; nothing when none were pushed. */
+static void test_pushed_settings_in_status(void **state)
+{
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr};
+	struct conn *c = calloc(1, sizeof(*c));
+	char *out = malloc(8192);
+
+	(void)state;
+	profile_init(pr, "t");
+	snprintf(pr->gateway, sizeof(pr->gateway), "vpn.example.com");
+	c->p = &params;
+	conn_status_text(c, out, 8192);
+	assert_null(strstr(out, "pushed"));
+	conn_status_json(c, out, 8192);
+	assert_non_null(strstr(out, "\"pushed\":{\"routes\":[],\"domain\":null}"));
+	c->pushed_valid = true;
+	c->pushed.nroutes = 2;
+	c->pushed.routes[0] = (struct dhcp_route){0x0a140000u, 16, 0xc0a82a01u};
+	c->pushed.routes[1] = (struct dhcp_route){0xac1f0500u, 24, 0};
+	snprintf(c->pushed.domain, sizeof(c->pushed.domain), "corp.example");
+	conn_status_text(c, out, 8192);
+	assert_non_null(strstr(out, "pushed     10.20.0.0/16 172.31.5.0/24  domain corp.example\n"));
+	conn_status_json(c, out, 8192);
+	assert_non_null(strstr(out, "\"pushed\":{\"routes\":[\"10.20.0.0/16\",\"172.31.5.0/24\"],"
+				    "\"domain\":\"corp.example\"}"));
+	free(out);
+	profile_free(pr);
+	free(pr);
+	free(c);
+}
+
 /* systemd must not restart what l2tpsec itself gave up on: usage (2),
  * configuration (3) and every authentication failure; but it restarts
  * the transient ones. */
@@ -365,6 +400,46 @@ static void test_otp_wiped_once_used(void **state)
 	free(pr);
 }
 
+/* status shows IPv6 (issue 17): our routes through the tunnel, the
+ * gateway's RDNSS servers after the IPv4 ones, the addresses array. */
+static void test_status_shows_ipv6(void **state)
+{
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr};
+	struct conn *c = calloc(1, sizeof(*c));
+	char out[4096];
+
+	(void)state;
+	profile_init(pr, "t");
+	c->p = &params;
+	c->state = CONN_DOWN;
+	c->net_configured = true;
+	c->net.n_added6 = 2;
+	c->net.added6[0].prefix = 1;
+	c->net.added6[1].prefix = 1;
+	c->net.added6[1].dst.s6_addr[0] = 0x80;
+	inet_pton(AF_INET, "10.9.9.9", &c->ip.dns[0]);
+	c->ip6.n_dns = 1;
+	inet_pton(AF_INET6, "2001:db8::53", &c->ip6.dns[0]);
+	conn_status_json(c, out, sizeof(out));
+	assert_non_null(strstr(out, "\"dns\":[\"10.9.9.9\",\"2001:db8::53\"]"));
+	assert_non_null(strstr(out, "\"ipv6_addresses\":[]"));
+	assert_non_null(strstr(out, "\"ipv6_routes\":[\"::/1\",\"8000::/1\"]"));
+	conn_status_text(c, out, sizeof(out));
+	assert_non_null(strstr(out, "  ipv6        routes ::/1 8000::/1\n"));
+	/* blocked IPv6 (issue 17) says so */
+	c->net.added6[0].prohibit = true;
+	conn_status_json(c, out, sizeof(out));
+	assert_non_null(strstr(out, "\"ipv6_routes\":[\"prohibit ::/1\",\"8000::/1\"]"));
+	/* without IPv6 there is no ipv6 line */
+	c->net.n_added6 = 0;
+	conn_status_text(c, out, sizeof(out));
+	assert_null(strstr(out, "ipv6"));
+	profile_free(pr);
+	free(pr);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_otp_wiped_once_used),
+		cmocka_unit_test(test_pushed_settings_in_status),
+		cmocka_unit_test(test_status_shows_ipv6),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);
