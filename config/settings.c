@@ -383,7 +383,7 @@ static const char *set_dns_search(struct setting_ctx *c, const char *v)
 
 SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_ipv6, ipv6, enum profile_ipv6, profile_ipv6_names)
-static const char *set_ipv6_auto_routes(struct ini_ctx *c, const char *v)
+static const char *set_ipv6_auto_routes(struct setting_ctx *c, const char *v)
 {
 	bool on;
 	const char *why = set_bool(&on, v);
