@@ -109,11 +109,32 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 				  methods[i].name, methods[i].key, methods[i].key);
 			return;
 		}
-	if (strstr(why->message, "pppd: "))
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway asks for a PPP method this connection refuses (PAP or "
-			  "CHAP-MD5); allow it with `auth-methods = pap` (or chap) / "
-			  "`--auth-methods pap`");
+	if (strstr(why->message, "pppd: ")) {
+		/* pppd named no method (only its debug output, -vv, does): the
+		 * methods this connection refuses that it can have been. */
+		unsigned allowed = c->p->profile->auth_methods;
+		bool pap = !(allowed & PROFILE_PPP_PAP), chap = !(allowed & PROFILE_PPP_CHAP);
+
+		if (pap && chap)
+			conn_fail(c, CONN_EXIT_PPP_AUTH,
+				  "the gateway asks for a PPP method this connection refuses (PAP or "
+				  "CHAP-MD5; pppd does not say which, -vv shows it); allow it with "
+				  "`auth-methods = pap` (or chap) / `--auth-methods pap`");
+		else if (pap || chap)
+			conn_fail(c, CONN_EXIT_PPP_AUTH,
+				  "the gateway asks for a PPP method this connection refuses (%s, "
+				  "unless it is EAP or MS-CHAPv1; -vv shows which); allow it with "
+				  "`auth-methods = %s` / `--auth-methods %s`",
+				  pap ? "PAP" : "CHAP-MD5", pap ? "pap" : "chap", pap ? "pap" : "chap");
+		else
+			conn_fail(c, CONN_EXIT_PPP_AUTH,
+				  "the gateway insists on an authentication method l2tpsec does not "
+				  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+	} else if (strncmp(why->message, "the peer ", 9) == 0 &&
+		   strstr(why->message, "which we do not support"))
+		/* pppd's debug output named it: "the peer insists on EAP, ..." */
+		conn_fail(c, CONN_EXIT_PPP_AUTH, "the gateway %s; use MS-CHAPv2 on the gateway",
+			  why->message + 9);
 	else if (strstr(why->message, "no authentication"))
 		conn_fail(c, CONN_EXIT_PPP_AUTH,
 			  "the gateway offers no PPP authentication, so it never proves it knows "

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/keyfile.h"
 #include "sys/spawn.h"
 #include "sys/tun.h"
 #include "lib/util.h"
@@ -81,6 +82,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 		cfg->cert = c->p->cert;
 		cfg->key = c->p->key;
 		cfg->ca = c->p->ca;
+		cfg->crl_load = crlfile_load; /* file: CRL distribution points */
 	}
 	map_id(&pr->local_id, &cfg->local_id);
 	map_id(&pr->remote_id, &cfg->remote_id);

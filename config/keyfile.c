@@ -1,9 +1,15 @@
 /* The certificate's private key: PEM or DER (maybe encrypted) or PKCS#12;
- * certificates and CA files as PEM or DER. */
+ * certificates and CA files as PEM or DER; the gateway certificate's CRL
+ * files. */
 #include "config/keyfile.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -234,4 +240,82 @@ int keyfile_load_ca(X509_STORE *store, const char *path, char *err, size_t errle
 	if (!ok)
 		snprintf(err, errlen, "%s: cannot use this CA certificate", path);
 	return ok ? 0 : -1;
+}
+
+/* The whole of a regular file (at most max bytes) into a malloc'd buffer.
+ * O_NONBLOCK: a FIFO put in a CRL's place does not hang the open. */
+static unsigned char *read_regular_file(const char *path, long max, size_t *len, char *err,
+                                        size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		goto out;
+	}
+	if (st.st_size > max) {
+		snprintf(err, errlen, "larger than %ld bytes", max);
+		goto out;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s",
+			         n < 0 ? strerror(errno) : "shorter than its size");
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	*len = got;
+out:
+	close(fd);
+	return buf;
+}
+
+X509_CRL *crlfile_load(void *ctx, const char *path, char *err, size_t errlen)
+{
+	const unsigned char *p;
+	unsigned char *buf;
+	X509_CRL *crl;
+	size_t len = 0;
+	BIO *bio;
+
+	(void)ctx;
+	buf = read_regular_file(path, CRLFILE_MAX_LEN, &len, err, errlen);
+	if (!buf)
+		return NULL;
+	/* DER is what a distribution point usually serves; PEM is accepted. */
+	p = buf;
+	crl = d2i_X509_CRL(NULL, &p, (long)len);
+	if (crl && p != buf + len) {
+		X509_CRL_free(crl);
+		crl = NULL;
+	}
+	if (!crl) {
+		bio = BIO_new_mem_buf(buf, (int)len);
+		crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	}
+	free(buf);
+	ERR_clear_error();
+	if (!crl)
+		snprintf(err, errlen, "neither a DER nor a PEM CRL");
+	return crl;
 }

@@ -42,4 +42,12 @@ X509 *keyfile_load_cert(const char *path, char *err, size_t errlen);
  * CRLs) or one DER certificate. 0, or -1 with the reason in err. */
 int keyfile_load_ca(X509_STORE *store, const char *path, char *err, size_t errlen);
 
+/* The CRL a file: distribution point of the gateway's certificate names
+ * (RFC 5280 §4.2.1.13), for ike_config.crl_load (ike/ reads no files).
+ * Only a regular file of at most CRLFILE_MAX_LEN bytes, DER or PEM; a CRL
+ * is public, so its owner and mode are not checked. Returns the CRL, or
+ * NULL with the reason in err. ctx is unused. */
+#define CRLFILE_MAX_LEN (8L << 20)
+X509_CRL *crlfile_load(void *ctx, const char *path, char *err, size_t errlen);
+
 #endif

@@ -1,17 +1,12 @@
 /* Identities, CERT/CR payloads and RSA or ECDSA signature authentication. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/stat.h>
-#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -442,12 +437,12 @@ int ike_cert_check_eku(X509 *leaf, char *err, size_t errlen)
 /* ---- CRL distribution points that are local files ------------------------
  * RFC 5280 §4.2.1.13. Only file: URIs are honoured (a CA that publishes its
  * CRL where the client can place it); network URIs are never fetched, so
- * that checking a certificate sends nothing anywhere. A DP is read only
- * after the chain verified without it (the CA wrote it, not the gateway),
- * only when it names a regular file, and a DP that cannot be read fails the
- * check rather than being skipped. */
-#define CERT_MAX_FILE_DPS  4
-#define CERT_MAX_CRL_BYTES (8L << 20)
+ * that checking a certificate sends nothing anywhere. A DP is looked at only
+ * after the chain verified without it (the CA wrote it, not the gateway);
+ * the file is read by the caller's loader (pol->crl_load: a protocol layer
+ * reads no files), and a DP that cannot be loaded fails the check rather
+ * than being skipped. */
+#define CERT_MAX_FILE_DPS 4
 
 /* "file:///p" or "file://localhost/p" or "file:/p" -> "/p"; else NULL. */
 static const char *file_uri_path(const ASN1_IA5STRING *uri, char *path, size_t cap)
@@ -474,35 +469,32 @@ static const char *file_uri_path(const ASN1_IA5STRING *uri, char *path, size_t c
 	return path;
 }
 
-static X509_CRL *read_crl_file(const char *path)
+/* One file DP's CRL from the loader, pushed onto *crls (made on first use).
+ * 0, or -1 with the reason. */
+static int load_one_dp(const struct cert_policy *pol, const char *path, STACK_OF(X509_CRL) * *crls,
+                       char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
+	char why[256] = "no CRL loader";
 	X509_CRL *crl = NULL;
-	BIO *bio;
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CERT_MAX_CRL_BYTES) {
-		close(fd);
-		return NULL;
+	if (pol->crl_load)
+		crl = pol->crl_load(pol->crl_load_ctx, path, why, sizeof(why));
+	if (crl && !*crls)
+		*crls = sk_X509_CRL_new_null();
+	if (!crl || !*crls || !sk_X509_CRL_push(*crls, crl)) {
+		X509_CRL_free(crl);
+		snprintf(err, errlen,
+		         "the CRL of the gateway's certificate (%s) cannot be read: %s", path,
+		         crl ? "out of memory" : why);
+		return -1;
 	}
-	bio = BIO_new_fd(fd, BIO_CLOSE);
-	if (!bio) {
-		close(fd);
-		return NULL;
-	}
-	/* DER is what a DP usually serves; PEM is accepted too. */
-	crl = d2i_X509_CRL_bio(bio, NULL);
-	if (!crl && BIO_reset(bio) == 0 && lseek(fd, 0, SEEK_SET) == 0)
-		crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	return crl;
+	return 0;
 }
 
 /* The CRLs the leaf's file: DPs name into *crls (allocated when there is
  * one). 0, or -1 with the reason. */
-static int load_file_dp_crls(X509 *leaf, STACK_OF(X509_CRL) * *crls, char *err, size_t errlen)
+static int load_file_dp_crls(X509 *leaf, const struct cert_policy *pol, STACK_OF(X509_CRL) * *crls,
+                             char *err, size_t errlen)
 {
 	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(leaf, NID_crl_distribution_points, NULL, NULL);
 	int rc = 0, files = 0;
@@ -516,23 +508,13 @@ static int load_file_dp_crls(X509 *leaf, STACK_OF(X509_CRL) * *crls, char *err, 
 		for (int j = 0; rc == 0 && j < sk_GENERAL_NAME_num(names); j++) {
 			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, j);
 			char path[512];
-			X509_CRL *crl;
 
 			if (gn->type != GEN_URI ||
 			    !file_uri_path(gn->d.uniformResourceIdentifier, path, sizeof(path)))
 				continue;
 			if (++files > CERT_MAX_FILE_DPS)
 				break;
-			crl = read_crl_file(path);
-			if (!*crls)
-				*crls = sk_X509_CRL_new_null();
-			if (!crl || !*crls || !sk_X509_CRL_push(*crls, crl)) {
-				X509_CRL_free(crl);
-				snprintf(err, errlen,
-				         "the CRL of the gateway's certificate (%s) cannot be read",
-				         path);
-				rc = -1;
-			}
+			rc = load_one_dp(pol, path, crls, err, errlen);
 		}
 	}
 	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
@@ -545,13 +527,14 @@ static int load_file_dp_crls(X509 *leaf, STACK_OF(X509_CRL) * *crls, char *err, 
 
 /* The chain again, now with the file DPs' CRLs (and the store's). */
 static int check_file_dps(OSSL_LIB_CTX *lib, X509_STORE *store, X509 *leaf,
-                          STACK_OF(X509) * untrusted, char *err, size_t errlen)
+                          STACK_OF(X509) * untrusted, const struct cert_policy *pol, char *err,
+                          size_t errlen)
 {
 	STACK_OF(X509_CRL) * crls;
 	X509_STORE_CTX *sctx;
 	int rc = -1;
 
-	if (load_file_dp_crls(leaf, &crls, err, errlen) < 0)
+	if (load_file_dp_crls(leaf, pol, &crls, err, errlen) < 0)
 		return -1;
 	if (!crls)
 		return 0;
@@ -616,7 +599,7 @@ int ike_cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isak
 		              : "no CA");
 		goto out;
 	}
-	if (check_file_dps(lib, store, leaf, untrusted, err, errlen) < 0)
+	if (check_file_dps(lib, store, leaf, untrusted, pol, err, errlen) < 0)
 		goto out;
 	if (ike_cert_check_eku(leaf, err, errlen) || ike_cert_check_host(leaf, pol, err, errlen)) {
 		*notify = N_AUTHENTICATION_FAILED;

@@ -55,11 +55,16 @@ struct cert_policy {
 	 * must contain the ID). "": refused. */
 	const char *host;
 	bool cn_only; /* out: the host matched the subject CN, no SAN */
+	/* CRLs of file: distribution points (ike_config.crl_load); NULL: a
+	 * certificate with such a DP is refused. */
+	ike_crl_load_fn crl_load;
+	void *crl_load_ctx;
 };
 
 /* Check the gateway: the first CERT payload is its certificate, the others
  * intermediates; the chain must end in store (validity dates and, when the
- * store holds CRLs, revocation are checked by OpenSSL), the certificate must
+ * store holds CRLs, revocation are checked by OpenSSL; the CRLs of file:
+ * distribution points come from pol->crl_load), the certificate must
  * name pol->host, allow server or IKE use if it has an extended key usage
  * (RFC 4945 §5.1.3.12), the ID payload must name the certificate, and sig
  * must be the signature of hash under its key. Returns 0, or -1 with the

@@ -65,6 +65,10 @@ enum ike_nat_policy {
 	IKE_NAT_BOTH_MAY_BE_BEHIND_NAT = 2, /* default */
 };
 
+/* Loads the CRL at path (a local file a CRL distribution point names).
+ * Returns it (the caller frees it), or NULL with the reason in err. */
+typedef X509_CRL *(*ike_crl_load_fn)(void *ctx, const char *path, char *err, size_t errlen);
+
 struct ike_retransmit {
 	uint32_t first_ms; /* first timeout; doubles each try (default 1000) */
 	uint32_t max_ms;   /* cap of one timeout (default 16000) */
@@ -111,6 +115,11 @@ struct ike_config {
 	X509 *cert;     /* our certificate (RSA or ECDSA), referenced, not owned */
 	EVP_PKEY *key;  /* its private key */
 	X509_STORE *ca; /* trust anchors for the gateway's chain */
+	/* Revocation lists that file: CRL distribution points of the gateway's
+	 * certificate name (RFC 5280 §4.2.1.13) come from here: ike/ reads no
+	 * files. NULL: such a certificate is refused (it cannot be checked). */
+	ike_crl_load_fn crl_load;
+	void *crl_load_ctx;
 
 	struct ike_id local_id;  /* default: IPV4_ADDR of our address (PSK),
 	                          * DER_ASN1_DN of our certificate (RSA) */

@@ -578,7 +578,9 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 		/* With a remote ID configured, that ID (matched below, and in
 		 * the certificate) names the gateway; else the host typed. */
 		struct cert_policy pol = {
-		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL};
+		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL,
+		    .crl_load = s->cfg.crl_load,
+		    .crl_load_ctx = s->cfg.crl_load_ctx};
 
 		if (ike_cert_verify_peer(s->lib, s->cfg.ca, &m, &id, &pol, hash, p1->keys.prf_len,
 		                         auth->body, auth->len, err, sizeof(err), &notify)) {

@@ -230,7 +230,9 @@ static int mmr_check5(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		/* The same trust rule as our own Main Mode's MM6 (security:
 		 * the certificate must name the host typed, or remote-id). */
 		struct cert_policy pol = {
-		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL};
+		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL,
+		    .crl_load = s->cfg.crl_load,
+		    .crl_load_ctx = s->cfg.crl_load_ctx};
 
 		if (ike_cert_verify_peer(s->lib, s->cfg.ca, m, &id, &pol, hash, p1->keys.prf_len,
 		                         auth->body, auth->len, err, sizeof(err), &notify)) {

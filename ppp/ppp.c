@@ -67,7 +67,12 @@ struct ppp *ppp_new(struct loop *loop, const struct logger *lg, const struct ppp
 	/* CHAP needs the library context; PAP alone does not. */
 	if (ppp->cfg.auth_allowed & (PPP_AUTH_CHAP_MD5 | PPP_AUTH_MSCHAPV2) ||
 	    ppp->cfg.serve.require_auth != PPP_AUTH_NONE) {
-		ppp->have_crypto = ppp_crypto_init(&ppp->crypto) == 0;
+		if (cfg->crypto) {
+			ppp->crypto = *cfg->crypto;
+			ppp->have_crypto = ppp->crypto_borrowed = true;
+		} else {
+			ppp->have_crypto = ppp_crypto_init(&ppp->crypto) == 0;
+		}
 		if (!ppp->have_crypto)
 			log_warn(lg, LOG_PPP, "no MD5/SHA-1 from OpenSSL: only PAP is possible");
 	}
@@ -105,7 +110,7 @@ void ppp_free(struct ppp *ppp)
 	fsm_stop_timer(&ppp->ipv6cp);
 	lcp_stop_echo(ppp);
 	auth_stop(ppp);
-	if (ppp->have_crypto)
+	if (ppp->have_crypto && !ppp->crypto_borrowed)
 		ppp_crypto_free(&ppp->crypto);
 	if (ppp->password) {
 		secure_clear(ppp->password, ppp->cfg.password_len);

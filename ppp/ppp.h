@@ -25,6 +25,7 @@
 struct loop;
 struct logger;
 struct ppp;
+struct ppp_crypto;
 
 /* Authentication methods; also bits of ppp_config.auth_allowed. */
 enum ppp_auth {
@@ -70,6 +71,11 @@ struct ppp_config {
 	unsigned max_terminate;        /* 0 = 2 */
 	unsigned max_failure;          /* 0 = 5 */
 	struct ppp_serve_config serve; /* tests only */
+	/* OpenSSL context for CHAP (ppp/crypto.h), made by the caller with
+	 * ppp_crypto_init() and shared by instances, which only read it; it
+	 * must outlive them. NULL: each instance makes its own (loading the
+	 * providers costs milliseconds: the fuzzer makes one per process). */
+	const struct ppp_crypto *crypto;
 };
 
 struct ppp_ip_info {

@@ -96,6 +96,7 @@ struct ppp {
 	void *ctx;
 	struct ppp_crypto crypto;
 	bool have_crypto;
+	bool crypto_borrowed; /* crypto is a copy of cfg.crypto's: not ours to free */
 
 	enum ppp_phase phase;
 	struct fsm lcp, ipcp, ipv6cp;

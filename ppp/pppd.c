@@ -40,11 +40,17 @@ struct pppd {
 	/* pppd cannot refuse a peer that asks for no authentication: we watch
 	 * for its "... authentication succeeded" before ip-up instead. */
 	bool need_peer_auth, peer_authenticated, refused_no_auth, refused_method, auth_failed;
+	/* The method the peer last asked for, when pppd's debug output showed
+	 * its Configure-Request (pppd names it nowhere else). */
+	bool peer_auth_seen;
+	enum ppp_auth peer_auth;
+	char peer_auth_name[24];
 };
 
 static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx);
 static void on_log(struct loop *loop, int fd, unsigned events, void *ctx);
 static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx);
+static void refused_method_why(const struct pppd *p, struct ppp_failure *why);
 static void on_kill_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 
 static int make_fifo(struct pppd *p, const char *runtime_dir)
@@ -261,13 +267,22 @@ static void on_exit_status(struct loop *loop, pid_t pid, int status, void *ctx)
 	p->pid = -1;
 	on_log(loop, p->log_fd, LOOP_READ, p); /* last words */
 	pppd_exit_reason(status, &why);
-	if (p->refused_no_auth || p->refused_method) {
+	if (p->refused_method) {
+		refused_method_why(p, &why);
+	} else if (p->refused_no_auth) {
 		why.reason = PPP_DOWN_AUTH_REFUSED;
 		why.auth = PPP_AUTH_NONE;
-		snprintf(why.message, sizeof(why.message), "%s",
-		         p->refused_method ? "pppd: the peer insists on an authentication method "
-		                             "we refuse"
-		                           : "the peer asks for no authentication");
+		snprintf(why.message, sizeof(why.message), "the peer asks for no authentication");
+		/* pppd's debug output showed it ask for a method first, which
+		 * we refused (pppd Naks it): named by it, as the userspace
+		 * path does. */
+		if (p->peer_auth_seen &&
+		    (p->peer_auth == PPP_AUTH_PAP || p->peer_auth == PPP_AUTH_CHAP_MD5)) {
+			why.auth = p->peer_auth;
+			snprintf(why.message, sizeof(why.message),
+			         "the peer asked for %s, which we refuse, then for none",
+			         ppp_auth_name(p->peer_auth));
+		}
 	}
 	log_notice(p->lg, LOG_PPP, "pppd: %s", why.message);
 	if (p->cbs.exited)
@@ -306,22 +321,51 @@ static void on_fifo(struct loop *loop, int fd, unsigned events, void *ctx)
 	}
 }
 
+/* The gateway wanted a method our refuse-* options refused. pppd names it
+ * only in its debug output (the peer's Configure-Request); then it is named
+ * as the userspace path does (PAP, CHAP-MD5 in .auth; EAP and MS-CHAPv1,
+ * which l2tpsec does not do, in words without the "pppd: " mark). Else the
+ * message keeps "pppd: " so that the caller says pppd did not tell. */
+static void refused_method_why(const struct pppd *p, struct ppp_failure *why)
+{
+	memset(why, 0, sizeof(*why));
+	why->reason = PPP_DOWN_AUTH_REFUSED;
+	why->auth = PPP_AUTH_NONE;
+	if (p->peer_auth_seen && p->peer_auth != PPP_AUTH_NONE) {
+		why->auth = p->peer_auth;
+		snprintf(why->message, sizeof(why->message),
+		         "the peer insists on %s, which we refuse", ppp_auth_name(p->peer_auth));
+	} else if (p->peer_auth_seen) {
+		snprintf(why->message, sizeof(why->message),
+		         "the peer insists on %s, which we do not support", p->peer_auth_name);
+	} else {
+		snprintf(why->message, sizeof(why->message),
+		         "pppd: the peer insists on an authentication method we refuse");
+	}
+}
+
 /* "LCP terminated by peer (peer refused to authenticate)": the gateway
- * wanted a method our refuse-* options refused (pppd does not say which).
- * "... authentication failed": it rejected our credentials. Told at once,
- * before the gateway hangs up the L2TP call. */
+ * wanted a method our refuse-* options refused. "... authentication
+ * failed": it rejected our credentials. Told at once, before the gateway
+ * hangs up the L2TP call. */
 static void auth_verdict(struct pppd *p, const char *line)
 {
 	struct ppp_failure why = {.reason = PPP_DOWN_AUTH_REFUSED, .auth = PPP_AUTH_NONE};
+	enum ppp_auth asked;
+	char name[sizeof(p->peer_auth_name)];
 
+	if (pppd_log_peer_auth(line, &asked, name, sizeof(name))) {
+		p->peer_auth_seen = true;
+		p->peer_auth = asked;
+		memcpy(p->peer_auth_name, name, sizeof(name));
+	}
 	if (p->refused_method || p->auth_failed)
 		return;
 	if (pppd_log_auth_failed(line, &why)) {
 		p->auth_failed = true;
 	} else if (strstr(line, "peer refused to authenticate")) {
 		p->refused_method = true;
-		snprintf(why.message, sizeof(why.message),
-		         "pppd: the peer insists on an authentication method we refuse");
+		refused_method_why(p, &why);
 	} else {
 		return;
 	}

@@ -83,6 +83,13 @@ void pppd_exit_reason(int status, struct ppp_failure *out);
  * credentials ("MS-CHAP authentication failed: E=691 ...", "CHAP ...",
  * "PAP authentication failed"); if so *out is an AUTH_FAILED. */
 bool pppd_log_auth_failed(const char *line, struct ppp_failure *out);
+/* Whether one of pppd's log lines is the peer's LCP Configure-Request with
+ * an Authentication-Protocol option, which pppd prints only with its debug
+ * option ("rcvd [LCP ConfReq id=0x1 <auth chap MD5> <magic 0x...>]"); if so
+ * *auth is the method (PPP_AUTH_NONE for one l2tpsec does not do: EAP,
+ * MS-CHAPv1) and name its name ("PAP", "CHAP-MD5", "EAP", "MS-CHAPv1"). Without
+ * debug pppd says only "peer refused to authenticate", naming nothing. */
+bool pppd_log_peer_auth(const char *line, enum ppp_auth *auth, char *name, size_t namelen);
 
 struct pppd_callbacks {
 	void (*ip_up)(void *ctx, const struct pppd_report *r); /* ip-up and ipv6-up */

@@ -198,3 +198,33 @@ bool pppd_log_auth_failed(const char *line, struct ppp_failure *out)
 	}
 	return false;
 }
+
+bool pppd_log_peer_auth(const char *line, enum ppp_auth *auth, char *name, size_t namelen)
+{
+	/* pppd's lcp_printpkt words for the Authentication-Protocol option
+	 * (RFC 1661 §6.2; CHAP's algorithm RFC 1994, MS-CHAP RFC 2433/2759) */
+	static const struct {
+		const char *words, *name;
+		enum ppp_auth auth;
+	} methods[] = {
+	    {"<auth pap>", "PAP", PPP_AUTH_PAP},
+	    {"<auth chap MD5>", "CHAP-MD5", PPP_AUTH_CHAP_MD5},
+	    {"<auth chap MS-v2>", "MS-CHAPv2", PPP_AUTH_MSCHAPV2},
+	    {"<auth chap MS>", "MS-CHAPv1", PPP_AUTH_NONE},
+	    {"<auth eap>", "EAP", PPP_AUTH_NONE},
+	};
+	const char *req = strstr(line, "rcvd [LCP ConfReq ");
+	const char *opt = req ? strstr(req, "<auth ") : NULL;
+
+	if (!opt)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (strncmp(opt, methods[i].words, strlen(methods[i].words)) == 0) {
+			*auth = methods[i].auth;
+			snprintf(name, namelen, "%s", methods[i].name);
+			return true;
+		}
+	*auth = PPP_AUTH_NONE;
+	snprintf(name, namelen, "%s", "an unknown method");
+	return true;
+}

@@ -1,23 +1,31 @@
 /* libFuzzer target: the IKE session state machine (not only the codec) fed
  * sequences of datagrams from a hostile gateway. The session is set up
- * established with fixed keys and no sockets (nothing is sent); the first
+ * established with fixed keys, its sockets one end of a socket pair (nothing
+ * leaves the process); the first
  * byte picks an established session or one in the middle of rekeys (our
  * Quick Mode out, our Main Mode out). Then records [kind][len:2][data]:
- *   kind 0: a raw datagram (cookies of the ISAKMP SA patched in on request);
- *           afterwards nothing the gateway authenticated may have changed:
- *           state, SA pair, ISAKMP SA, lifetimes, failure;
+ *   kind 0: a raw datagram; on request (kind bits) the ISAKMP SA's cookies
+ *           (0x10, 0x20), the initiator cookie of our Main Mode rekey (0x40)
+ *           or the message ID of our Quick Mode rekey (0x80) are patched in,
+ *           so that forged MM2/MM4 and QM2 reach the rekeys' code (random
+ *           values the fuzzer could not guess: without this no input ever
+ *           reached mm_recv() or qm_recv(), llvm-cov showed). Afterwards
+ *           nothing the gateway authenticated may have changed: state, SA
+ *           pair, ISAKMP SA, lifetimes, failure;
  *   kind 1: an informational, kind 2: a Quick Mode message, both encrypted
  *           with a valid HASH(1) around payloads (type, len, body) from data,
  *           so the fuzzer reaches what only authenticated input can do;
- *   kind 3: QM3 with a valid HASH(3) for a Quick Mode the gateway started,
- *           or (odd first data byte) run due timers.
+ *   kind 3: first data byte odd: run due timers; else bit 1: QM2 with a
+ *           valid HASH(2) around payloads from the rest, for our Quick Mode
+ *           rekey; else QM3 with a valid HASH(3) for a Quick Mode the
+ *           gateway started.
  * Nothing may crash (ASan/UBSan), leak or read out of bounds.
  *
  * Speed: ike_new() makes an OpenSSL library context, loads providers and
  * starts a key generation thread (~30 runs/s if done per input). The
  * session is made once; each input starts from a copy of it taken right
- * after ike_new() (no ISAKMP SA, no timer running), after ike_session_reset()
- * has freed what the previous input left. */
+ * after ike_new() (no ISAKMP SA, no timer running); ike_session_reset() frees
+ * what each input made at its end. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -25,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ike/ike_int.h"
 #include "lib/log.h"
@@ -72,9 +82,13 @@ static void set_addr(struct sockaddr_storage *ss, uint32_t addr, uint16_t port)
 	in->sin_port = htons(port);
 }
 
-/* An ISAKMP SA as Main Mode would have left it, with fixed keys. */
+/* An ISAKMP SA as Main Mode would have left it, with fixed keys. The
+ * keys are the same for every input: derived once (RFC 2409 §5 with a
+ * fixed SKEYID, g^xy and cookies), copied after. */
 static struct ike_p1 *fixed_p1(struct ike_session *s)
 {
+	static struct ike_p1_keys keys;
+	static bool derived;
 	struct ike_p1 *p1 = ike_mm_new(s, false);
 	uint8_t gxy[256];
 
@@ -85,14 +99,16 @@ static struct ike_p1 *fixed_p1(struct ike_session *s)
 	p1->alg = s->p1_algs.a[0];
 	p1->lifetime_s = 28800;
 	p1->block = ike_cipher_block(p1->alg.enc);
-	p1->keys.hash = p1->alg.hash;
-	memset(p1->keys.skeyid, 0x33, sizeof(p1->keys.skeyid));
-	memset(gxy, 0x44, sizeof(gxy));
-	if (ike_p1_derive(s->lib, &p1->keys, gxy, sizeof(gxy), p1->icookie, p1->rcookie,
-	                  p1->alg.key_bits / 8u)) {
-		ike_mm_free(p1);
-		return NULL;
+	if (!derived) {
+		keys.hash = p1->alg.hash;
+		memset(keys.skeyid, 0x33, sizeof(keys.skeyid));
+		memset(gxy, 0x44, sizeof(gxy));
+		if (ike_p1_derive(s->lib, &keys, gxy, sizeof(gxy), p1->icookie, p1->rcookie,
+		                  p1->alg.key_bits / 8u))
+			abort();
+		derived = true;
 	}
+	p1->keys = keys;
 	memset(p1->iv, 0x55, sizeof(p1->iv));
 	p1->state = P1_DONE;
 	p1->done_ms = loop_now_ms(s->loop);
@@ -130,12 +146,38 @@ static struct ike_session *session_once(struct loop *loop, struct logger *lg, st
 	return s;
 }
 
+/* Where the session's datagrams go: one end of a datagram socket pair
+ * (the other end, wire[1], is drained after each input), so that sends
+ * succeed and our rekeys can finish (QM3 must go out for the new pair to
+ * be installed). Nothing leaves the process. */
+static int wire[2] = {-1, -1};
+
+static void close_fds(struct ike_session *s)
+{
+	if (s->fd_ike >= 0)
+		close(s->fd_ike);
+	if (s->fd_natt >= 0)
+		close(s->fd_natt);
+	s->fd_ike = s->fd_natt = -1;
+}
+
+static void drain_wire(void)
+{
+	uint8_t buf[ISAKMP_MAX_MSG + 4];
+
+	while (recv(wire[1], buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		;
+}
+
 static struct ike_session *make(struct ike_session *s, const struct ike_session *pristine,
                                 uint8_t variant)
 {
+	close_fds(s);
 	ike_session_reset(s);
 	*s = *pristine;
-	/* Established on UDP 4500 through a NAT, no sockets: nothing is sent. */
+	/* Established on UDP 4500 through a NAT; sends go to the wire. */
+	s->fd_ike = dup(wire[0]);
+	s->fd_natt = dup(wire[0]);
 	set_addr(&s->remote, 0x7f000001, 500);
 	set_addr(&s->remote_natt, 0x7f000001, 4500);
 	set_addr(&s->local, 0x7f000002, 500);
@@ -162,13 +204,11 @@ static struct ike_session *make(struct ike_session *s, const struct ike_session 
 		ike_iv_p2(s->lib, s->p1->alg.hash, s->p1->iv, s->p1->block, s->qm.msgid, s->qm.iv);
 		s->stage = IKE_STAGE_REKEY_IPSEC;
 	} else if (variant & 2) {
-		/* Our ISAKMP SA rekey is out (MM1 sent). */
+		/* Our ISAKMP SA rekey is out: MM1 built and sent (its SA body
+		 * kept for HASH_I), MM2 awaited. */
 		s->p1_next = ike_mm_new(s, true);
-		if (s->p1_next) {
-			s->p1_next->state = P1_MM1_SENT;
-			s->stage = IKE_STAGE_REKEY_IKE;
-			s->tx_p1 = s->p1_next;
-		}
+		if (s->p1_next)
+			ike_mm_start(s, s->p1_next);
 	}
 	return s;
 }
@@ -267,6 +307,19 @@ static void snap(const struct ike_session *s, const struct fz *fz, struct snapsh
 	o->inbound = fz->inbound;
 }
 
+/* QM2 for our Quick Mode rekey: HASH(2) over Ni_b and the payloads. */
+static size_t build_qm2(struct ike_session *s, const uint8_t *d, size_t n, uint8_t *out, size_t cap)
+{
+	struct fill_arg a = {d, n};
+	uint8_t iv[IKE_MAX_BLOCK];
+
+	if (!s->qm.in_progress || !s->p1 || s->p1->state != P1_DONE)
+		return 0;
+	memcpy(iv, s->qm.iv, sizeof(iv));
+	return ike_p2_build_extra(s, s->p1, ISAKMP_XCHG_QUICK, s->qm.msgid, iv, s->qm.ni,
+	                      sizeof(s->qm.ni), fill_payloads, &a, out, cap);
+}
+
 static void raw(struct ike_session *s, struct fz *fz, uint8_t kind, const uint8_t *d, size_t n)
 {
 	uint8_t buf[ISAKMP_MAX_MSG];
@@ -277,6 +330,10 @@ static void raw(struct ike_session *s, struct fz *fz, uint8_t kind, const uint8_
 		memcpy(buf, s->p1->icookie, 8);
 	if ((kind & 0x20) && n >= 16 && s->p1)
 		memcpy(buf + 8, s->p1->rcookie, 8);
+	if ((kind & 0x40) && n >= 8 && s->p1_next)
+		memcpy(buf, s->p1_next->icookie, 8);
+	if ((kind & 0x80) && n >= 24 && s->qm.in_progress)
+		put_be32(buf + 20, s->qm.msgid);
 	snap(s, fz, &before);
 	ike_session_recv(s, buf, n);
 	snap(s, fz, &after);
@@ -303,7 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			log_init(&lg, LOG_TO_SINK, LOG_LVL_ERR);
 		loop = loop_new();
 		session = loop ? session_once(loop, &lg, &fz, &pristine) : NULL;
-		if (!session)
+		if (!session || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, wire) < 0)
 			abort();
 	}
 	memset(&fz, 0, sizeof(fz));
@@ -331,15 +388,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			if (n && (data[off] & 1)) {
 				loop_run_once(loop, 0);
+			} else if (n && (data[off] & 2)) {
+				len = build_qm2(s, data + off + 1, n - 1, out, sizeof(out));
+				if (len)
+					ike_session_recv(s, out, len);
 			} else if ((len = build_qm3(s, out, sizeof(out))) != 0) {
 				ike_session_recv(s, out, len);
 			}
 		}
 		off += n;
 	}
+	drain_wire();
 	if (s && getenv("FUZZ_IKE_SESSION_DEBUG"))
 		fprintf(stderr, "pairs=%d deleted=%d failed=%d dropped=%u state=%s\n", fz.pairs,
 		        fz.deleted, fz.failed, (unsigned)s->dropped, ike_state_name(s->state));
-	/* What the input left is freed by the next make() (ike_session_reset). */
+	/* What the input left is freed now, so that each input frees what it
+	 * allocates (libFuzzer's leak check then runs only on a real leak). */
+	if (s) {
+		close_fds(s);
+		ike_session_reset(s);
+	}
 	return 0;
 }

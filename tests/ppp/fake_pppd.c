@@ -10,14 +10,18 @@
  *   hangup: exit 16 after ip-up
  *   stubborn: ignore SIGTERM
  *   noauth: the peer asked for no authentication (no "authentication
- *           succeeded" line before ip-up)
- *   refused: the peer wanted a method we refuse: pppd's line, exit 16
+ *           succeeded" line before ip-up); noauth-pap: for PAP first (the
+ *           request in pppd's debug lines), then for none
+ *   refused: the peer wanted a method we refuse: pppd's line, exit 16;
+ *            refused-pap, refused-chap, refused-eap: the same, and with "debug" pppd's
+ *            packet lines naming the method the peer asked for
  * A wrong password: pppd's "authentication failed" lines, exit 19 a second
  * later.
  * Violations exit 99 with a message on stderr.
  */
 #include <dirent.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,14 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "fake-pppd: %s\n", what);
 	exit(99);
+}
+
+static bool has(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return true;
+	return false;
 }
 
 static const char *opt(int argc, char **argv, const char *name)
@@ -148,16 +160,35 @@ int main(int argc, char **argv)
 	if (strcmp(pw, TEST_PASSWORD) != 0) {
 		/* as pppd 2.4.9 logs it, then LCP Terminate takes a while */
 		fprintf(stderr, "MS-CHAP authentication failed: E=691 Authentication failure\n"
-				"CHAP authentication failed\n");
+		                "CHAP authentication failed\n");
 		sleep(1);
 		return 19; /* authentication to the peer failed */
 	}
-	if (strcmp(user, "refused") == 0) {
+	if (strncmp(user, "refused", 7) == 0) {
+		/* With debug, pppd 2.4.9 prints the LCP packets: the peer's
+		 * request names the method (refused-pap, refused-eap). */
+		const char *method = strchr(user, '-') ? strchr(user, '-') + 1 : "pap";
+
+		if (strcmp(method, "chap") == 0)
+			method = "chap MD5";
+
+		if (has(argc, argv, "debug"))
+			fprintf(
+			    stderr,
+			    "sent [LCP ConfReq id=0x1 <magic 0x5f0e3b2a>]\n"
+			    "rcvd [LCP ConfReq id=0x1 <asyncmap 0x0> <auth %s> <magic 0xd31c70>]\n"
+			    "sent [LCP ConfNak id=0x1 <auth chap MS-v2>]\n"
+			    "rcvd [LCP ConfReq id=0x2 <asyncmap 0x0> <magic 0xd31c70>]\n",
+			    method);
 		fprintf(stderr, "LCP terminated by peer (peer refused to authenticate)\n");
 		sleep(1);
 		return 16;
 	}
-	if (strcmp(user, "noauth") != 0)
+	if (strcmp(user, "noauth-pap") == 0 && has(argc, argv, "debug"))
+		fprintf(stderr, "rcvd [LCP ConfReq id=0x1 <auth pap> <magic 0xd31c70>]\n"
+		                "sent [LCP ConfNak id=0x1 <auth chap MS-v2>]\n"
+		                "rcvd [LCP ConfReq id=0x2 <magic 0xd31c70>]\n");
+	if (strncmp(user, "noauth", 6) != 0)
 		fprintf(stderr, "CHAP authentication succeeded\n"); /* as pppd 2.4.9 logs it */
 	run_ip_up(script, ipparam);
 	if (strcmp(user, "hangup") == 0)

@@ -26,7 +26,27 @@ struct pki {
 	EVP_PKEY *key; /* one RSA key for the CA and every leaf: enough here */
 	X509 *ca;
 	X509_STORE *store;
+	/* The CRL loader ike/ is given (ike_config.crl_load): one "file" in
+	 * memory, what it was asked for, and whether there is a loader. */
+	const char *crl_path;
+	X509_CRL *crl;
+	char asked[512];
+	int loads;
+	bool no_loader;
 };
+
+static X509_CRL *test_crl_load(void *ctx, const char *path, char *err, size_t errlen)
+{
+	struct pki *p = ctx;
+
+	p->loads++;
+	snprintf(p->asked, sizeof(p->asked), "%s", path);
+	if (!p->crl || !p->crl_path || strcmp(path, p->crl_path) != 0) {
+		snprintf(err, errlen, "No such file or directory");
+		return NULL;
+	}
+	return X509_CRL_dup(p->crl);
+}
 
 static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
@@ -106,7 +126,8 @@ static int verify(struct pki *p, X509 *leaf, const char *host, bool *cn_only, ch
 	unsigned char *dp = dn;
 	struct isakmp_builder b;
 	struct isakmp_msg m;
-	struct cert_policy pol = {.host = host};
+	struct cert_policy pol = {
+	    .host = host, .crl_load = p->no_loader ? NULL : test_crl_load, .crl_load_ctx = p};
 	struct isakmp_id id = {.type = ID_DER_ASN1_DN, .data = dn};
 	size_t len, sig_len = sizeof(sig);
 	uint16_t notify;
@@ -234,13 +255,12 @@ static X509 *make_cert_dp(struct pki *p, const char *dp_uri)
 	return x;
 }
 
-/* A CRL from the CA listing `revoked` (NULL: none), written as DER. */
-static void write_crl(struct pki *p, const char *path, X509 *revoked)
+/* The CA's CRL listing `revoked` (NULL: none), as the loader's file. */
+static void set_crl(struct pki *p, const char *path, X509 *revoked)
 {
 	X509_CRL *crl = X509_CRL_new();
 	ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL) - 60);
 	ASN1_TIME *next = ASN1_TIME_set(NULL, time(NULL) + 86400);
-	FILE *f;
 
 	assert_non_null(crl);
 	X509_CRL_set_version(crl, 1);
@@ -256,53 +276,71 @@ static void write_crl(struct pki *p, const char *path, X509 *revoked)
 	}
 	X509_CRL_sort(crl);
 	assert_true(X509_CRL_sign(crl, p->key, EVP_sha256()) > 0);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(i2d_X509_CRL_fp(f, crl), 1);
-	fclose(f);
+	X509_CRL_free(p->crl);
+	p->crl = crl;
+	p->crl_path = path;
 	ASN1_TIME_free(now);
 	ASN1_TIME_free(next);
-	X509_CRL_free(crl);
 }
 
 static void test_file_crl_distribution_point(void **state)
 {
+	static const char path[] = "/etc/l2tpsec/ca.crl";
 	struct pki *p = *state;
-	char dir[] = "/tmp/l2tpsec-crl-XXXXXX", path[300], uri[320], err[256] = "";
+	char err[256] = "";
+	EVP_PKEY *stranger;
 	X509 *gw, *other;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/ca.crl", dir);
-	snprintf(uri, sizeof(uri), "file://%s", path);
-
-	/* The CA's CRL revokes the gateway: refused. */
-	gw = make_cert_dp(p, uri);
-	write_crl(p, path, gw);
+	/* The CA's CRL revokes the gateway: refused. The loader is asked for
+	 * the DP's path (ike/ opens no file itself). */
+	gw = make_cert_dp(p, "file:///etc/l2tpsec/ca.crl");
+	set_crl(p, path, gw);
 	assert_int_equal(verify(p, gw, "gw.example", NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "revoked"));
+	assert_string_equal(p->asked, path);
 
-	/* The same CRL, another certificate: accepted (file:/path form). */
-	snprintf(uri, sizeof(uri), "file:%s", path);
-	other = make_cert_dp(p, uri);
+	/* The same CRL, another certificate: accepted (file:/path and
+	 * file://localhost/path forms). */
+	other = make_cert_dp(p, "file:/etc/l2tpsec/ca.crl");
 	assert_int_equal(verify(p, other, "gw.example", NULL, err, sizeof(err)), 0);
+	p->asked[0] = '\0';
+	other = make_cert_dp(p, "file://localhost/etc/l2tpsec/ca.crl");
+	assert_int_equal(verify(p, other, "gw.example", NULL, err, sizeof(err)), 0);
+	assert_string_equal(p->asked, path);
 
-	/* The DP's file is gone: refused, not skipped. */
-	gw = make_cert_dp(p, uri);
-	assert_int_equal(unlink(path), 0);
+	/* The loader cannot read the DP's CRL: refused, not skipped, with the
+	 * path and the loader's reason. */
+	gw = make_cert_dp(p, "file:///etc/l2tpsec/gone.crl");
 	assert_int_equal(verify(p, gw, "gw.example", NULL, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot be read"));
+	assert_string_equal(err, "the CRL of the gateway's certificate (/etc/l2tpsec/gone.crl) "
+	                         "cannot be read: No such file or directory");
 
-	/* Not a regular file (it would never end): refused. */
-	assert_int_equal(
-	    verify(p, make_cert_dp(p, "file:///dev/zero"), "gw.example", NULL, err, sizeof(err)),
-	    -1);
-	assert_non_null(strstr(err, "cannot be read"));
+	/* No loader at all: such a certificate cannot be checked, refused. */
+	p->no_loader = true;
+	gw = make_cert_dp(p, "file:///etc/l2tpsec/ca.crl");
+	assert_int_equal(verify(p, gw, "gw.example", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot be read: no CRL loader"));
+	p->no_loader = false;
 
 	/* A network DP is not fetched: the certificate is checked without it. */
+	p->loads = 0;
 	assert_int_equal(verify(p, make_cert_dp(p, "http://192.0.2.1/ca.crl"), "gw.example", NULL,
 	                        err, sizeof(err)),
 	                 0);
-	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(p->loads, 0);
+
+	/* A certificate that does not chain is refused before any DP is read
+	 * (the DP is the CA's word only once the CA signed it). */
+	gw = make_cert_dp(p, "file:///etc/l2tpsec/ca.crl");
+	stranger = EVP_RSA_gen(1024);
+	assert_non_null(stranger);
+	assert_true(X509_sign(gw, stranger, EVP_sha256()) > 0);
+	EVP_PKEY_free(stranger);
+	assert_int_equal(verify(p, gw, "gw.example", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "does not verify"));
+	assert_int_equal(p->loads, 0);
+	X509_CRL_free(p->crl);
+	p->crl = NULL;
 }
 
 int main(void)

@@ -1,13 +1,17 @@
 /* The certificate's private key file (issue #14 finding 4): private like
  * the other secret files, PEM plain or encrypted with a password file,
  * PKCS#12 with or without a password; never a terminal prompt (a missing
- * password is an error naming key-password-file). Keys and bundles are made
- * at test time with OpenSSL into a temporary directory. */
+ * password is an error naming key-password-file). And the gateway
+ * certificate's CRL files (file: distribution points), which ike/ gets
+ * through this loader. Keys, bundles and CRLs are made at test time with
+ * OpenSSL into a temporary directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <openssl/evp.h>
@@ -271,6 +275,61 @@ static void test_garbage_is_an_error(void **state)
 	assert_non_null(strstr(err, "neither a private key (PEM or DER) nor a PKCS#12 file"));
 }
 
+/* ---- CRL files for file: distribution points (ike_config.crl_load) ------ */
+
+/* A CRL from the test certificate's key listing nothing, as DER or PEM. */
+static void write_crl(const char *name, bool pem, char *path)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL));
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long len;
+
+	assert_non_null(crl);
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(cert));
+	assert_non_null(now);
+	assert_int_equal(X509_CRL_set1_lastUpdate(crl, now), 1);
+	assert_true(X509_CRL_sign(crl, pkey, EVP_sha256()) > 0);
+	assert_int_equal(pem ? PEM_write_bio_X509_CRL(b, crl) : i2d_X509_CRL_bio(b, crl), 1);
+	len = BIO_get_mem_data(b, &data);
+	assert_int_equal(write_file_mode(tmpdir, name, data, (size_t)len, 0644, path), 0);
+	BIO_free(b);
+	ASN1_TIME_free(now);
+	X509_CRL_free(crl);
+}
+
+static void test_crl_file_loader(void **state)
+{
+	char path[512], err[256] = "";
+	X509_CRL *crl;
+
+	(void)state;
+	/* DER and PEM, readable by anyone (a CRL is public). */
+	write_crl("ca.crl", false, path);
+	crl = crlfile_load(NULL, path, err, sizeof(err));
+	assert_non_null(crl);
+	assert_int_equal(X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(cert)), 0);
+	X509_CRL_free(crl);
+	write_crl("ca.pem", true, path);
+	crl = crlfile_load(NULL, path, err, sizeof(err));
+	assert_non_null(crl);
+	X509_CRL_free(crl);
+
+	/* Missing, not a regular file, not a CRL: NULL with the reason. */
+	snprintf(path, sizeof(path), "%s/missing.crl", tmpdir);
+	assert_null(crlfile_load(NULL, path, err, sizeof(err)));
+	assert_string_equal(err, "No such file or directory");
+	assert_null(crlfile_load(NULL, "/dev/zero", err, sizeof(err)));
+	assert_string_equal(err, "not a regular file");
+	assert_null(crlfile_load(NULL, tmpdir, err, sizeof(err)));
+	assert_string_equal(err, "not a regular file");
+	assert_int_equal(write_file_mode(tmpdir, "junk.crl", "junk\n", 5, 0644, path), 0);
+	assert_null(crlfile_load(NULL, path, err, sizeof(err)));
+	assert_string_equal(err, "neither a DER nor a PEM CRL");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_password_asked_when_needed),
 	    cmocka_unit_test(test_key_file_must_be_private),
 	    cmocka_unit_test(test_garbage_is_an_error),
+	    cmocka_unit_test(test_crl_file_loader),
 	};
 
 	return cmocka_run_group_tests_name("keyfile", tests, setup, teardown);

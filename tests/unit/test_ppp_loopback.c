@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ppp/crypto.h"
 #include "tests/ppp/harness.h"
 
 struct t {
@@ -181,6 +182,30 @@ static void test_ipv6cp_and_mru(void **state)
 	assert_int_equal(t->client.delivered[0] >> 4, 6);
 }
 
+/* One OpenSSL context made by the caller and lent to every instance (what
+ * the fuzzer does to run fast): both ends authenticate with it, freeing the
+ * instances leaves it to its owner, and a second link uses it again. */
+static void test_shared_crypto_context(void **state)
+{
+	struct t *t = *state;
+	struct ppp_crypto shared;
+
+	assert_int_equal(ppp_crypto_init(&shared), 0);
+	if (!ppp_crypto_has_legacy(&shared)) {
+		ppp_crypto_free(&shared);
+		skip(); /* no MD4/DES: no MS-CHAPv2 to run */
+	}
+	t->ccfg.crypto = t->scfg.crypto = &shared;
+	for (int link = 0; link < 2; link++) {
+		run_auth(state, PPP_AUTH_MSCHAPV2, PPP_AUTH_ALL);
+		h_free(&t->client);
+		h_free(&t->server);
+		assert_non_null(shared.md4);
+		assert_non_null(shared.libctx);
+	}
+	ppp_crypto_free(&shared);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -194,6 +219,7 @@ int main(void)
 	    T(test_mschapv2_wrong_password),
 	    T(test_refused_method),
 	    T(test_ipv6cp_and_mru),
+	    T(test_shared_crypto_context),
 	};
 
 	return cmocka_run_group_tests_name("ppp_loopback", tests, NULL, NULL);

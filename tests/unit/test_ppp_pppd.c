@@ -405,11 +405,15 @@ static void test_log_auth_failed(void **state)
 	assert_true(pppd_log_auth_failed("PAP authentication failed", &f));
 	assert_int_equal(f.auth, PPP_AUTH_PAP);
 	assert_false(pppd_log_auth_failed("CHAP authentication succeeded", &f));
-	assert_false(pppd_log_auth_failed("PAP authentication of peer failed (protocol-reject)", &f));
+	assert_false(
+	    pppd_log_auth_failed("PAP authentication of peer failed (protocol-reject)", &f));
 	assert_false(pppd_log_auth_failed("", &f));
 }
 
 /* ---- launching the fake pppd ---- */
+
+/* pppd's debug option for the next launch() (its packet lines). */
+static bool launch_debug;
 
 struct launch {
 	struct loop *loop;
@@ -486,6 +490,7 @@ static struct pppd *launch(struct launch *l, const char *user, const char *passw
 	c.runtime_dir = "/tmp";
 	c.user = user;
 	c.stop_timeout_ms = stop_ms;
+	c.debug = launch_debug;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
 	p = pppd_start(l->loop, &l->lg, &c, sv[0], (const uint8_t *)password, strlen(password),
 	               &cbs, l);
@@ -593,6 +598,28 @@ static void test_launch_gateway_without_authentication(void **state)
 	finish(&l, p, sock);
 }
 
+/* The gateway asked for PAP, we refused, then it asked for nothing: with
+ * pppd's debug output that is named by PAP, as on the userspace path. */
+static void test_launch_pap_then_none_named(void **state)
+{
+	struct launch l;
+	int sock;
+	struct pppd *p;
+
+	(void)state;
+	launch_debug = true;
+	p = launch_attached(&l, "noauth-pap", "s3cret pw", 2000, &sock);
+	launch_debug = false;
+	run_until(&l, &l.exited, NULL, 5000);
+	assert_true(l.exited);
+	assert_int_equal(l.ip_ups, 0);
+	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(l.why.auth, PPP_AUTH_PAP);
+	assert_string_equal(l.why.message,
+	                    "the peer asked for PAP, which we refuse, then for none");
+	finish(&l, p, sock);
+}
+
 /* The gateway wanted a method our refuse-* options refused: said at once
  * (refused), before pppd exits, and again as the exit reason. */
 static void test_launch_method_refused(void **state)
@@ -610,6 +637,94 @@ static void test_launch_method_refused(void **state)
 	assert_int_equal(l.why.reason, PPP_DOWN_AUTH_REFUSED);
 	assert_int_equal(l.ip_ups, 0);
 	finish(&l, p, sock);
+}
+
+/* pppd names the refused method only in its debug output: then it is named
+ * (PAP, like the userspace path; EAP as a method l2tpsec does not do), and
+ * without it the message keeps pppd's "we refuse" and says pppd's. */
+static void launch_refused(const char *user, bool debug, struct ppp_failure *said,
+                           struct ppp_failure *exit_why)
+{
+	struct launch l;
+	int sock;
+	struct pppd *p;
+
+	launch_debug = debug;
+	p = launch_attached(&l, user, "s3cret pw", 2000, &sock);
+	launch_debug = false;
+	run_until(&l, &l.exited, NULL, 5000);
+	assert_true(l.exited);
+	assert_int_equal(l.refusals, 1);
+	*said = l.auth_why;
+	*exit_why = l.why;
+	finish(&l, p, sock);
+}
+
+static void test_launch_method_refused_named(void **state)
+{
+	struct ppp_failure said, ex;
+
+	(void)state;
+	launch_refused("refused-pap", true, &said, &ex);
+	assert_int_equal(said.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(said.auth, PPP_AUTH_PAP);
+	assert_string_equal(said.message, "the peer insists on PAP, which we refuse");
+	assert_int_equal(ex.reason, PPP_DOWN_AUTH_REFUSED);
+	assert_int_equal(ex.auth, PPP_AUTH_PAP);
+
+	launch_refused("refused-chap", true, &said, &ex);
+	assert_int_equal(said.auth, PPP_AUTH_CHAP_MD5);
+
+	launch_refused("refused-eap", true, &said, &ex);
+	assert_int_equal(said.auth, PPP_AUTH_NONE);
+	assert_string_equal(said.message, "the peer insists on EAP, which we do not support");
+	assert_int_equal(ex.auth, PPP_AUTH_NONE);
+	assert_string_equal(ex.message, said.message);
+
+	/* Without debug pppd does not say: not named, marked as pppd's. */
+	launch_refused("refused-pap", false, &said, &ex);
+	assert_int_equal(said.auth, PPP_AUTH_NONE);
+	assert_non_null(strstr(said.message, "pppd: "));
+	assert_non_null(strstr(ex.message, "pppd: "));
+}
+
+static void test_log_peer_auth(void **state)
+{
+	enum ppp_auth a = PPP_AUTH_MSCHAPV2;
+	char name[24];
+
+	(void)state;
+	/* pppd 2.4.9's lcp_printpkt, as in its debug log */
+	assert_true(pppd_log_peer_auth("rcvd [LCP ConfReq id=0x0 <asyncmap 0x0> <auth chap MD5> "
+	                               "<magic 0xd31c70> <pcomp> <accomp>]",
+	                               &a, name, sizeof(name)));
+	assert_int_equal(a, PPP_AUTH_CHAP_MD5);
+	assert_string_equal(name, "CHAP-MD5");
+	assert_true(pppd_log_peer_auth("rcvd [LCP ConfReq id=0x1 <auth pap> <magic 0x1>]", &a, name,
+	                               sizeof(name)));
+	assert_int_equal(a, PPP_AUTH_PAP);
+	assert_true(pppd_log_peer_auth("rcvd [LCP ConfReq id=0x1 <auth chap MS-v2>]", &a, name,
+	                               sizeof(name)));
+	assert_int_equal(a, PPP_AUTH_MSCHAPV2);
+	assert_true(
+	    pppd_log_peer_auth("rcvd [LCP ConfReq id=0x1 <auth chap MS>]", &a, name, sizeof(name)));
+	assert_int_equal(a, PPP_AUTH_NONE);
+	assert_string_equal(name, "MS-CHAPv1");
+	assert_true(
+	    pppd_log_peer_auth("rcvd [LCP ConfReq id=0x1 <auth eap>]", &a, name, sizeof(name)));
+	assert_string_equal(name, "EAP");
+	assert_true(
+	    pppd_log_peer_auth("rcvd [LCP ConfReq id=0x1 <auth 0xc481>]", &a, name, sizeof(name)));
+	assert_int_equal(a, PPP_AUTH_NONE);
+	assert_string_equal(name, "an unknown method");
+	/* Not the peer's request, or no authentication option in it. */
+	assert_false(
+	    pppd_log_peer_auth("sent [LCP ConfReq id=0x1 <auth pap>]", &a, name, sizeof(name)));
+	assert_false(
+	    pppd_log_peer_auth("rcvd [LCP ConfNak id=0x1 <auth pap>]", &a, name, sizeof(name)));
+	assert_false(pppd_log_peer_auth("rcvd [LCP ConfReq id=0x2 <mru 1400> <magic 0x1>]", &a,
+	                                name, sizeof(name)));
+	assert_false(pppd_log_peer_auth("rcvd [LCP ConfReq", &a, name, sizeof(name)));
 }
 
 static void test_launch_hangup(void **state)
@@ -718,6 +833,9 @@ int main(void)
 	    cmocka_unit_test(test_launch_hangup),
 	    cmocka_unit_test(test_launch_gateway_without_authentication),
 	    cmocka_unit_test(test_launch_method_refused),
+	    cmocka_unit_test(test_launch_method_refused_named),
+	    cmocka_unit_test(test_launch_pap_then_none_named),
+	    cmocka_unit_test(test_log_peer_auth),
 	    cmocka_unit_test(test_launch_sigkill_after_timeout),
 	    cmocka_unit_test(test_launch_parent_killed),
 	};
