@@ -1,6 +1,6 @@
 /* PPP on the L2TP session: the built-in PPP moving IP packets to and from the
  * TUN device (userspace path), or pppd on the PPPoL2TP socket (kernel path). */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +31,7 @@ static int ppp_to_l2tp(void *ctx, const uint8_t *frame, size_t len)
 		frame += 2;
 		len -= 2;
 	}
-	return c->l2tp_alive ? l2tp_send_ppp(c->l2tp, frame, len) : -1;
+	return conn_layer_running(c, CONN_LAYER_L2TP) ? l2tp_send_ppp(c->l2tp, frame, len) : -1;
 }
 
 static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
@@ -150,7 +150,7 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 			  why->reason == PPP_DOWN_AUTH_REFUSED ||
 			  why->reason == PPP_DOWN_MPPE_REQUIRED;
 
-	c->ppp_alive = false;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
@@ -177,7 +177,7 @@ bool conn_data_hold_verdict(struct conn *c, int code, const char *failure)
 	pppd_read_log(c->pppd); /* may fail the connection (auth_down) */
 	if (c->state != CONN_PPP)
 		return true;
-	if (!c->ppp_alive)
+	if (!conn_layer_running(c, CONN_LAYER_PPP))
 		return false;
 	c->held_code = code;
 	snprintf(c->held_failure, sizeof(c->held_failure), "%s", failure);
@@ -224,7 +224,8 @@ static bool tun_read_one(struct conn *c, int fd)
 	size_t room;
 	ssize_t n;
 
-	if (!c->natt || !c->ppp_alive || !c->l2tp_alive || natt_sock_tx_slot(c->natt, &e, &room) < 0)
+	if (!c->natt || !conn_layer_running(c, CONN_LAYER_PPP) ||
+	    !conn_layer_running(c, CONN_LAYER_L2TP) || natt_sock_tx_slot(c->natt, &e, &room) < 0)
 		return drop_one(fd);
 	n = read(fd, esp_pkt_data(&e), room);
 	if (n <= 0)
@@ -249,7 +250,8 @@ static bool tun_read_super(struct conn *c, int fd)
 
 	if (n <= 0)
 		return false;
-	if (!c->ppp_alive || !c->l2tp_alive || tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
+	if (!conn_layer_running(c, CONN_LAYER_PPP) || !conn_layer_running(c, CONN_LAYER_L2TP) ||
+	    tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
 		return true; /* dropped */
 	for (;;) {
 		struct esp_pkt e;
@@ -304,7 +306,7 @@ static void on_natt_readable(void *ctx, int fd)
 	natt_sock_get_stats(c->natt, &after);
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
 	 * Once per batch: it reads the clock, a system call on some guests. */
-	if (after.rx_esp != before.rx_esp && c->ike_alive)
+	if (after.rx_esp != before.rx_esp && conn_layer_running(c, CONN_LAYER_IKE))
 		ike_note_inbound_traffic(c->ike);
 	if (c->gro && c->tun_fd >= 0)
 		tun_gro_flush(c->gro, c->tun_fd);
@@ -322,7 +324,7 @@ static void natt_l2tp(void *ctx, uint8_t *buf, size_t len)
 {
 	struct conn *c = ctx;
 
-	if (c->l2tp_alive)
+	if (conn_layer_running(c, CONN_LAYER_L2TP))
 		l2tp_input(c->l2tp, buf, len);
 }
 
@@ -403,13 +405,13 @@ static int builtin_ppp_start(struct conn *c)
 {
 	if (!c->ppp || loop_add_fd(c->loop, c->tun_fd, LOOP_READ, on_tun_readable, c) < 0)
 		return -1;
-	c->ppp_alive = true;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
 	return ppp_start(c->ppp);
 }
 
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len)
 {
-	if (c->ppp_alive)
+	if (conn_layer_running(c, CONN_LAYER_PPP))
 		ppp_input(c->ppp, frame, len);
 }
 
@@ -520,7 +522,7 @@ int conn_data_prepare(struct conn *c)
 			     &cbs, c);
 	if (!c->pppd)
 		return -1;
-	c->ppp_alive = true;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
 	return 0;
 }
 
@@ -537,28 +539,24 @@ int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
 	return pppd_attach(c->pppd, &ids);
 }
 
-bool conn_data_stop_step(struct conn *c)
+void conn_data_stop(struct conn *c)
 {
-	if (!c->ppp_alive)
-		return false;
-	if (c->ppp_stopping)
-		return true;
-	c->ppp_stopping = true;
-	if (c->pppd && !c->l2tp_alive) {
+	bool l2tp_running = conn_layer_running(c, CONN_LAYER_L2TP);
+
+	if (c->pppd && !l2tp_running) {
 		/* The session is gone: a Terminate-Request could only leave
 		 * unprotected once our SAs go, so pppd ends without one. */
 		pppd_free(c->pppd);
 		c->pppd = NULL;
-		c->ppp_alive = false;
-		return false;
+		conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
+		return;
 	}
 	if (c->pppd)
 		pppd_stop(c->pppd); /* LCP terminate, then exited() */
-	else if (c->l2tp_alive)
+	else if (l2tp_running)
 		ppp_close(c->ppp);
 	else
 		ppp_lower_down(c->ppp); /* nobody left to say goodbye to */
-	return c->ppp_alive;
 }
 
 void conn_data_free(struct conn *c)
@@ -572,5 +570,5 @@ void conn_data_free(struct conn *c)
 		pppd_free(c->pppd);
 	c->ppp = NULL;
 	c->pppd = NULL;
-	c->ppp_alive = false;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
 }

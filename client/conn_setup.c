@@ -1,5 +1,5 @@
 /* Building a connection's layers from its profile, and starting it. */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,8 +10,6 @@
 #include "sys/spawn.h"
 #include "sys/tun.h"
 #include "lib/util.h"
-
-static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx);
 
 void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
 	       const struct conn_events *ev, void *ev_ctx)
@@ -24,7 +22,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 		c->ev = *ev;
 	c->ev_ctx = ev_ctx;
 	c->tun_fd = -1;
-	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
+	loop_timer_init(&c->stop_timer, conn_on_stop_timeout, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
 	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
@@ -180,18 +178,6 @@ static bool kernel_ppp_available(struct conn *c, const char **why)
 		return false;
 	}
 	return true;
-}
-
-static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx)
-{
-	struct conn *c = ctx;
-
-	(void)loop;
-	(void)t;
-	log_warn(c->lg, LOG_CLIENT, "the gateway did not answer the teardown in time");
-	c->ppp_alive = c->l2tp_alive = c->ike_alive = false;
-	c->ppp_stopping = c->l2tp_stopping = c->ike_stopping = true;
-	conn_stop_next(c);
 }
 
 /* Decides the data path (c->kernel_path) and creates the ESP side of it.

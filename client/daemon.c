@@ -21,7 +21,8 @@
 struct daemon {
 	struct loop *loop;
 	struct logger *lg;
-	struct conn conn;
+	const struct conn_params *params;
+	struct conn *conn;
 	struct ctl_server ctl;
 	bool ctl_open;
 	struct ctl_conn *disconnect_waiter;
@@ -59,14 +60,14 @@ void daemon_notify(const char *state)
 }
 
 /* The one line `connect` prints when the tunnel is up. */
-static void connected_line(const struct conn *c, char *out, size_t outsz)
+static void connected_line(const struct conn *c, const char *name, char *out, size_t outsz)
 {
 	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
-	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
-	snprintf(out, outsz, "connected %s interface %s local %s peer %s\n", c->p->profile->name,
-		 c->ifname, local, peer);
+	inet_ntop(AF_INET, &conn_ip(c)->local, local, sizeof(local));
+	inet_ntop(AF_INET, &conn_ip(c)->peer, peer, sizeof(peer));
+	snprintf(out, outsz, "connected %s interface %s local %s peer %s\n", name, conn_ifname(c),
+		 local, peer);
 }
 
 /* --background: tell the parent "0 line" or "CODE line", then detach. */
@@ -90,10 +91,10 @@ static void on_up(struct conn *c, void *ctx)
 	char line[200];
 
 	if (d->ks.active)
-		killswitch_set_tunnel(&d->ks, c->ifname);
+		killswitch_set_tunnel(&d->ks, conn_ifname(c));
 	if (d->nw_running)
-		netwatch_set_tunnel_ifindex(&d->nw, netcfg_ifindex(c->ifname));
-	connected_line(c, line, sizeof(line));
+		netwatch_set_tunnel_ifindex(&d->nw, netcfg_ifindex(conn_ifname(c)));
+	connected_line(c, d->params->profile->name, line, sizeof(line));
 	if (d->report_fd >= 0) {
 		report(d, 0, line);
 	} else {
@@ -135,7 +136,7 @@ static void repin_gateway(struct daemon *d)
 	struct netwatch_path path;
 
 	if (d->nw_running && netwatch_lookup(&d->nw, &path) == 0 && path.valid)
-		conn_repin_gateway(&d->conn, path.ifindex, path.via);
+		conn_repin_gateway(d->conn, path.ifindex, path.via);
 }
 
 /* The gateway's /32 over the path outside every tunnel, before IKE:
@@ -153,7 +154,7 @@ static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)loop;
 	(void)t;
 	repin_gateway(d);
-	conn_restart(&d->conn); /* a failure comes back through on_down */
+	conn_restart(d->conn); /* a failure comes back through on_down */
 }
 
 /* A reconnect is a new PPP session: a one-time password that was used must
@@ -161,8 +162,8 @@ static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
  * instead of replaying a used code, which locks accounts. false: stop. */
 static bool otp_for_reconnect(struct daemon *d, struct conn *c)
 {
-	const struct conn_params *cp = c->p;
-	char err[300];
+	const struct conn_params *cp = d->params;
+	char err[300], line[320];
 	int signo = 0, rc = -1;
 
 	if (cp->profile->password_type != PROFILE_PASSWORD_OTP || !cp->password ||
@@ -180,15 +181,15 @@ static bool otp_for_reconnect(struct daemon *d, struct conn *c)
 	if (rc == PROMPT_INTERRUPTED) {
 		log_notice(d->lg, LOG_CLIENT, "%s: disconnecting", strsignal(signo));
 		d->user_stop = true;
-		c->exit_code = CONN_EXIT_OK;
+		conn_set_outcome(c, CONN_EXIT_OK, NULL);
 		return false;
 	}
-	c->exit_code = CONN_EXIT_PPP_AUTH;
-	snprintf(c->failure, sizeof(c->failure),
+	snprintf(line, sizeof(line),
 		 "PPP authentication: the one-time password was used and no new one was given "
 		 "(%.200s)",
 		 err);
-	log_err(d->lg, LOG_CLIENT, "%s", c->failure);
+	conn_set_outcome(c, CONN_EXIT_PPP_AUTH, line);
+	log_err(d->lg, LOG_CLIENT, "%s", line);
 	return false;
 }
 
@@ -196,17 +197,19 @@ static void on_down(struct conn *c, void *ctx)
 {
 	struct daemon *d = ctx;
 
-	if (c->keep_net && !d->user_stop && otp_for_reconnect(d, c)) {
-		uint64_t ms = c->exit_code == CONN_EXIT_NETWORK && c->attempts == 0
+	bool reconnect = conn_awaits_reconnect(c);
+
+	if (reconnect && !d->user_stop && otp_for_reconnect(d, c)) {
+		uint64_t ms = conn_exit_code(c) == CONN_EXIT_NETWORK && conn_attempts(c) == 0
 				      ? 0 /* roaming: at once */
-				      : daemon_retry_delay_ms(c->attempts, c->gw_silent);
+				      : daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
 
 		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
 		daemon_notify("STATUS=reconnecting");
-		loop_timer_start(c->loop, &d->retry_timer, ms);
+		loop_timer_start(d->loop, &d->retry_timer, ms);
 		return;
 	}
-	if (c->keep_net)
+	if (reconnect)
 		conn_release_net(c);
 	if (d->nw_running) {
 		netwatch_stop(&d->nw);
@@ -214,10 +217,10 @@ static void on_down(struct conn *c, void *ctx)
 	}
 	if (d->ks.active)
 		killswitch_disable(&d->ks);
-	if (c->exit_code) {
+	if (conn_exit_code(c)) {
 		char hint[EXPLAIN_MAX];
 
-		explain_failure(c->exit_code, c->failure, hint, sizeof(hint));
+		explain_failure(conn_exit_code(c), conn_failure_text(c), hint, sizeof(hint));
 		log_notice(d->lg, LOG_CLIENT, "hint: %s", hint);
 	}
 
@@ -225,8 +228,9 @@ static void on_down(struct conn *c, void *ctx)
 		ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
 		d->disconnect_waiter = NULL;
 	}
-	report(d, c->exit_code ? c->exit_code : CONN_EXIT_PEER_CLOSED, c->failure);
-	loop_quit(c->loop, c->exit_code);
+	report(d, conn_exit_code(c) ? conn_exit_code(c) : CONN_EXIT_PEER_CLOSED,
+	       conn_failure_text(c));
+	loop_quit(d->loop, conn_exit_code(c));
 }
 
 /* The user wants it down: between reconnect attempts there is nothing to
@@ -234,13 +238,13 @@ static void on_down(struct conn *c, void *ctx)
 static void user_stop(struct daemon *d)
 {
 	d->user_stop = true;
-	if (d->conn.state == CONN_DOWN) {
+	if (conn_state(d->conn) == CONN_DOWN) {
 		loop_timer_stop(d->loop, &d->retry_timer);
-		d->conn.exit_code = CONN_EXIT_OK;
-		on_down(&d->conn, d);
+		conn_set_outcome(d->conn, CONN_EXIT_OK, NULL);
+		on_down(d->conn, d);
 		return;
 	}
-	conn_stop(&d->conn);
+	conn_stop(d->conn);
 }
 
 /* Roaming (RFC 3947 has no MOBIKE): a changed path to the gateway means
@@ -249,11 +253,11 @@ static void user_stop(struct daemon *d)
 static void on_path_changed(void *ctx, const char *why)
 {
 	struct daemon *d = ctx;
-	struct conn *c = &d->conn;
+	struct conn *c = d->conn;
 
-	if (d->user_stop || !c->was_up || !c->p->profile->reconnect)
+	if (d->user_stop || !conn_was_up(c) || !d->params->profile->reconnect)
 		return; /* the first connect has its own retransmissions */
-	if (c->state == CONN_DOWN && c->keep_net) {
+	if (conn_awaits_reconnect(c)) {
 		log_notice(d->lg, LOG_CLIENT, "%s: reconnecting now", why);
 		loop_timer_start(d->loop, &d->retry_timer, 0);
 		return;
@@ -297,10 +301,10 @@ static void on_ctl(void *ctx, struct ctl_conn *cc, const char *req)
 	char out[4096];
 
 	if (strcmp(req, "status") == 0) {
-		conn_status_text(&d->conn, out, sizeof(out));
+		conn_status_text(d->conn, out, sizeof(out));
 		ctl_conn_reply(cc, out);
 	} else if (strcmp(req, "status json") == 0) {
-		conn_status_json(&d->conn, out, sizeof(out) - 1);
+		conn_status_json(d->conn, out, sizeof(out) - 1);
 		strcat(out, "\n");
 		ctl_conn_reply(cc, out);
 	} else if (strcmp(req, "disconnect") == 0) {
@@ -391,8 +395,9 @@ static int start_supervision(struct daemon *d, const struct conn_params *params)
 int daemon_run(struct logger *lg, const struct conn_params *params, const struct daemon_opts *opts)
 {
 	struct conn_events ev = {.prepare = on_prepare, .up = on_up, .down = on_down};
-	struct daemon d = {.lg = lg, .report_fd = -1};
+	struct daemon d = {.lg = lg, .params = params, .report_fd = -1};
 	struct ctl_access access;
+	char failure[200];
 	int rc;
 
 	if (opts->background && detach(&d) < 0) {
@@ -409,7 +414,11 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	loop_add_signal(d.loop, SIGHUP, on_signal, &d);
 	signal(SIGPIPE, SIG_IGN);
 	loop_timer_init(&d.retry_timer, on_retry, &d);
-	conn_init(&d.conn, d.loop, lg, params, &ev, &d);
+	d.conn = conn_new(d.loop, lg, params, &ev, &d);
+	if (!d.conn) {
+		loop_free(d.loop);
+		return CONN_EXIT_FAILURE;
+	}
 	if (ctl_access_for_group(params->profile->control_group,
 				 params->profile->control_group_may_control, &access) < 0)
 		log_warn(lg, LOG_CLIENT, "control-group '%s' does not exist: root only",
@@ -417,12 +426,13 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	if (ctl_server_open(&d.ctl, d.loop, lg, opts->run_dir, params->profile->name, &access,
 			    on_ctl, &d) < 0) {
 		rc = errno == EADDRINUSE ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE;
-		snprintf(d.conn.failure, sizeof(d.conn.failure), "%s '%s'",
+		snprintf(failure, sizeof(failure), "%s '%s'",
 			 errno == EADDRINUSE ? "already connected:"
 					     : "cannot open the control socket for",
 			 params->profile->name);
-		log_err(lg, LOG_CLIENT, "%s", d.conn.failure);
-		report(&d, rc, d.conn.failure);
+		log_err(lg, LOG_CLIENT, "%s", failure);
+		report(&d, rc, failure);
+		conn_free(d.conn);
 		loop_free(d.loop);
 		return rc;
 	}
@@ -431,8 +441,8 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 		rc = CONN_EXIT_FAILURE;
 		goto out;
 	}
-	if (conn_start(&d.conn) < 0 && d.conn.state == CONN_DOWN)
-		rc = d.conn.exit_code;
+	if (conn_start(d.conn) < 0 && conn_state(d.conn) == CONN_DOWN)
+		rc = conn_exit_code(d.conn);
 	else
 		rc = loop_run(d.loop);
 out:
@@ -442,7 +452,7 @@ out:
 	if (d.ks.active)
 		killswitch_disable(&d.ks);
 	ctl_server_close(&d.ctl);
-	conn_free(&d.conn);
+	conn_free(d.conn);
 	loop_free(d.loop);
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "client/conn.h"
+#include "client/conn_internal.h"
 #include "client/daemon.h"
 #include "config/profile.h"
 
