@@ -14,6 +14,7 @@
 
 #include "client/ask.h"
 #include "client/explain.h"
+#include "client/logring.h"
 #include "sys/killswitch.h"
 #include "sys/netwatch.h"
 #include "lib/util.h"
@@ -23,6 +24,7 @@ struct daemon {
 	struct logger *lg;
 	const struct conn_params *params;
 	struct conn *conn;
+	struct log_ring *ring; /* recent lines for `l2tpsec log NAME` */
 	struct ctl_server ctl;
 	bool ctl_open;
 	struct ctl_conn *disconnect_waiter;
@@ -276,25 +278,6 @@ static void on_signal(struct loop *loop, int signo, void *ctx)
 	user_stop(d);
 }
 
-static void ctl_log(struct daemon *d, struct ctl_conn *cc, const char *args)
-{
-	char level[32] = "", sub[32] = "";
-	int lvl, s = -1;
-
-	if (sscanf(args, "%31s %31s", level, sub) < 1 || (lvl = log_level_parse(level)) < 0 ||
-	    (sub[0] && strcmp(sub, "all") && (s = log_subsys_parse(sub)) < 0)) {
-		ctl_conn_reply(cc, "error: usage: log LEVEL [SUBSYSTEM]\n");
-		return;
-	}
-	if (s < 0)
-		log_set_all_levels(d->lg, (enum log_level)lvl);
-	else
-		log_set_level(d->lg, (enum log_subsys)s, (enum log_level)lvl);
-	log_notice(d->lg, LOG_CLIENT, "log level of %s set to %s", s < 0 ? "all" : sub,
-		   log_level_name((enum log_level)lvl));
-	ctl_conn_reply(cc, "ok\n");
-}
-
 static void on_ctl(void *ctx, struct ctl_conn *cc, const char *req)
 {
 	struct daemon *d = ctx;
@@ -312,8 +295,8 @@ static void on_ctl(void *ctx, struct ctl_conn *cc, const char *req)
 			ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
 		d->disconnect_waiter = cc;
 		user_stop(d);
-	} else if (strncmp(req, "log ", 4) == 0) {
-		ctl_log(d, cc, req + 4);
+	} else if (strcmp(req, "log") == 0 || strncmp(req, "log ", 4) == 0) {
+		log_ring_answer(d->ring, d->lg, cc, req[3] ? req + 4 : "");
 	} else {
 		ctl_conn_reply(cc, "error: unknown request\n");
 	}
@@ -407,8 +390,15 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	if (opts->background)
 		quiet_stdio();
 	d.loop = loop_new();
-	if (!d.loop)
+	d.ring = malloc(sizeof(*d.ring));
+	if (!d.loop || !d.ring) {
+		if (d.loop)
+			loop_free(d.loop);
+		free(d.ring);
 		return CONN_EXIT_FAILURE;
+	}
+	log_ring_init(d.ring);
+	log_set_tap(lg, log_ring_tap, d.ring);
 	loop_add_signal(d.loop, SIGTERM, on_signal, &d);
 	loop_add_signal(d.loop, SIGINT, on_signal, &d);
 	loop_add_signal(d.loop, SIGHUP, on_signal, &d);
@@ -416,8 +406,8 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	loop_timer_init(&d.retry_timer, on_retry, &d);
 	d.conn = conn_new(d.loop, lg, params, &ev, &d);
 	if (!d.conn) {
-		loop_free(d.loop);
-		return CONN_EXIT_FAILURE;
+		rc = CONN_EXIT_FAILURE;
+		goto out_loop;
 	}
 	if (ctl_access_for_group(params->profile->control_group,
 				 params->profile->control_group_may_control, &access) < 0)
@@ -432,9 +422,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 			 params->profile->name);
 		log_err(lg, LOG_CLIENT, "%s", failure);
 		report(&d, rc, failure);
-		conn_free(d.conn);
-		loop_free(d.loop);
-		return rc;
+		goto out_conn;
 	}
 	d.ctl_open = true;
 	if (start_supervision(&d, params) < 0) {
@@ -452,7 +440,11 @@ out:
 	if (d.ks.active)
 		killswitch_disable(&d.ks);
 	ctl_server_close(&d.ctl);
+out_conn:
 	conn_free(d.conn);
+out_loop:
+	log_set_tap(lg, NULL, NULL);
+	free(d.ring);
 	loop_free(d.loop);
 	return rc;
 }
