@@ -76,7 +76,7 @@ EOF
 		rig_fail "gw: l2tpns did not become master (see gw-l2tpns.log)"
 	# the users' packets leave l2tpns through its TUN device: the gateway's
 	# own PPP address must be local for the client's ping to be answered
-	rig_wait_for 10 sh -c "nsenter -t $(rig_role_pid gw) -n ip -o link | grep -q tun"
+	rig_wait_for 30 sh -c "nsenter -t $(rig_role_pid gw) -n ip -o link | grep -q tun"
 	rig_in gw ip addr add "$PPP_GW_ADDR/32" dev lo 2>/dev/null
 	rig_log "gw: l2tpns up (PPP auth $GW_L2TPNS_AUTH via the RADIUS stub, pool $RIG_L2TPNS_POOL)"
 }

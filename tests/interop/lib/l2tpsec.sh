@@ -76,7 +76,7 @@ rig_assert_ppp_addr_from_pool() {
 rig_l2tpsec_down() {
 	rig_l2tpsec disconnect rig >>"$RIG_LOGDIR/client-l2tpsec-cmd.log" 2>&1 ||
 		rig_fail "client: l2tpsec disconnect failed"
-	rig_wait_for 10 eval '! kill -0 '"$L2TPSEC_PID"' 2>/dev/null' ||
+	rig_wait_for 30 eval '! kill -0 '"$L2TPSEC_PID"' 2>/dev/null' ||
 		rig_fail "client: l2tpsec still running after disconnect"
 	[ -z "$(rig_in client ip xfrm state)" ] || rig_fail "client: XFRM states left behind"
 	[ -z "$(rig_in client ip xfrm policy | grep -v '^$' | grep -v socket)" ] ||
@@ -163,7 +163,7 @@ rig_gw_stop() {
 # rig_kill_pid PID: kill -9 and reap.
 rig_kill_pid() {
 	kill -KILL "$1" 2>/dev/null
-	rig_wait_for 5 eval '! kill -0 '"$1"' 2>/dev/null'
+	rig_wait_for 30 eval '! kill -0 '"$1"' 2>/dev/null'
 	wait "$1" 2>/dev/null
 	return 0
 }
@@ -606,7 +606,7 @@ rig_l2tpsec_case_crash() {
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
 	local old_pid=$L2TPSEC_PID old_if=$CLIENT_PPP_IF old_spis=$L2TPSEC_SPIS left p
 	kill -KILL "$old_pid"
-	rig_wait_for 10 eval '! kill -0 '"$old_pid"' 2>/dev/null' || rig_fail "l2tpsec survived kill -9"
+	rig_wait_for 30 eval '! kill -0 '"$old_pid"' 2>/dev/null' || rig_fail "l2tpsec survived kill -9"
 	rig_sleep 0.5
 	left=$(rig_client_snapshot 2>&1)
 	echo "$left" >"$RIG_LOGDIR/client-after-kill9.txt"

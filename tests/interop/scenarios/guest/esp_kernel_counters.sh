@@ -72,7 +72,7 @@ start_tool() { # NS NAME CFG; sets TOOL_PID
 	ip netns exec "$1" "$TOOL" install <<<"$3" >"$RIG_LOGDIR/$2.out" 2>&1 &
 	TOOL_PID=$!
 	rig_track "$TOOL_PID" "$2"
-	rig_wait_for 10 grep -q installed "$RIG_LOGDIR/$2.out" ||
+	rig_wait_for 60 grep -q installed "$RIG_LOGDIR/$2.out" ||
 		rig_fail "$2: install failed: $(cat "$RIG_LOGDIR/$2.out")"
 }
 

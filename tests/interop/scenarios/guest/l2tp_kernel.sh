@@ -80,7 +80,7 @@ for api in "${apis[@]}" crash; do
 	rig_wait_for 30 _gone || rig_fail "$api: probe did not end"
 	rig_event_wait client ppp 10 # ip-down
 	_clean() { [ "$(kernel_objects)" = 0 ]; }
-	rig_wait_for 10 _clean || {
+	rig_wait_for 30 _clean || {
 		rig_in client cat /proc/net/pppol2tp >"$RIG_LOGDIR/client-left-$api.txt" 2>&1
 		rig_fail "$api: kernel L2TP objects left behind"
 	}

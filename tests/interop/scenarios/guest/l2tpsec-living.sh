@@ -43,11 +43,11 @@ s.bind(sys.argv[1])
 while True:
     print(s.recv(4096).decode().replace("\n", " "), flush=True)
 ' "$notify"
-rig_wait_for 10 test -S "$notify" || rig_fail "notify listener did not start"
+rig_wait_for 30 test -S "$notify" || rig_fail "notify listener did not start"
 export NOTIFY_SOCKET=$notify
 rig_l2tpsec_up
 unset NOTIFY_SOCKET
-rig_wait_for 5 grep -q 'READY=1' "$RIG_LOGDIR/client-notify.log" ||
+rig_wait_for 30 grep -q 'READY=1' "$RIG_LOGDIR/client-notify.log" ||
 	rig_fail "no READY=1 for systemd (Type=notify)"
 rig_log "systemd: READY=1 received when connected"
 rig_assert_ping
@@ -73,7 +73,7 @@ rig_log "roaming: reconnected in $roam_ms ms through the new address"
 
 # A crash: the kill switch stays and blocks everything but IKE.
 kill -9 "$L2TPSEC_PID"
-rig_wait_for 5 eval '! kill -0 '"$L2TPSEC_PID"' 2>/dev/null' || rig_fail "l2tpsec did not die"
+rig_wait_for 30 eval '! kill -0 '"$L2TPSEC_PID"' 2>/dev/null' || rig_fail "l2tpsec did not die"
 rig_in client nft list table inet l2tpsec_rig >/dev/null || rig_fail "kill switch gone after a crash"
 rig_capture_start nat lan
 rig_blocked "${RIG_PING[@]}" -c 2 -W 1 "$GW_PUBLIC_ADDR" || rig_fail "ping passed the kill switch"

@@ -108,7 +108,7 @@ gw_sas() {
 gw_idle() { [ "$(gw_sas)" = 0 ]; }
 gw_quiet() {
 	rig_in gw swanctl --terminate --ike l2tp --force >>"$RIG_LOGDIR/gw-swanctl.log" 2>&1
-	rig_wait_for 10 gw_idle || rig_fail "gw: IKE SAs left after the connection before"
+	rig_wait_for 30 gw_idle || rig_fail "gw: IKE SAs left after the connection before"
 }
 
 # gw_lifetimes ESP_LIFE IKE_LIFE: charon's lifetimes for new SAs (empty:

@@ -141,7 +141,7 @@ mv "$RIG_PCAP" "$RIG_LOGDIR/client-kernel.pcap"
 # Ctrl-C at the prompt: l2tpsec ends, the terminal echoes again (stty -a).
 type_keys $'\003'
 rig_wait_for 20 shown "l2tpsec-exit=" || rig_fail "l2tpsec did not end on Ctrl-C at the prompt"
-rig_wait_for 10 grep -q 'speed' "$screen" || rig_fail "stty did not run"
+rig_wait_for 30 grep -q 'speed' "$screen" || rig_fail "stty did not run"
 echo_flag=$(tr ' ;\r' '\n\n\n' <"$screen" | grep -x -- '-\?echo' | tail -n1)
 [ "$echo_flag" = echo ] || rig_fail "terminal left without echo after Ctrl-C: $echo_flag"
 exec {keys}>&-

@@ -74,12 +74,12 @@ grep -q '"name":"rig"' "$RIG_LOGDIR/client-status-two.json" &&
 
 # log levels change at run time, per connection and subsystem
 out=$(rig_l2tpsec log rig2 debug ike) && [ "$out" = ok ] || rig_fail "l2tpsec log: '$out'"
-rig_wait_for 5 grep -q 'log level of ike set to debug' "$log2" || rig_fail "rig2 did not change its log level"
+rig_wait_for 30 grep -q 'log level of ike set to debug' "$log2" || rig_fail "rig2 did not change its log level"
 rig_l2tpsec log rig2 loud >/dev/null 2>&1 && rig_fail "l2tpsec log accepted a bad level"
 
 # the second leaves; the first is untouched
 rig_l2tpsec disconnect rig2 >/dev/null || rig_fail "disconnect rig2 failed"
-rig_wait_for 10 eval '! kill -0 '"$second_pid"' 2>/dev/null' || rig_fail "rig2 still running"
+rig_wait_for 30 eval '! kill -0 '"$second_pid"' 2>/dev/null' || rig_fail "rig2 still running"
 ! rig_in client ip link show "$second_if" >/dev/null 2>&1 || rig_fail "$second_if left behind"
 kill -0 "$first_pid" || rig_fail "the first connection died with the second"
 rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$first_if" "$PPP_GW_ADDR" >/dev/null ||
