@@ -52,8 +52,9 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		return;
 	id = conn_sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot install the IPsec SA (%s data path)",
-			  esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
+		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, CONN_EXIT_FAILURE,
+				"cannot install the IPsec SA (%s data path)",
+				esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
 		return;
 	}
 	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
@@ -154,6 +155,7 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 static void on_ike_failed(void *ctx, const struct ike_failure *f)
 {
 	struct conn *c = ctx;
+	struct conn_failure v = {.layer = CONN_FAIL_IKE};
 	char line[256];
 
 	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
@@ -162,15 +164,20 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	c->gw_silent = f->stage == IKE_STAGE_MM1 &&
 		       (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
 	ike_failure_str(f, line, sizeof(line));
+	v.ike.stage = f->stage;
+	v.ike.reason = f->reason;
+	v.ike.notify = f->notify;
+	v.ike.psk = c->p->profile->auth == PROFILE_AUTH_PSK;
+	v.ike.forced_encaps = !c->kernel_path || c->p->profile->force_encaps;
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
 	}
-	conn_fail(c,
-		  conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
-		  : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
-					  : CONN_EXIT_IKE,
-		  "%s", line);
+	conn_fail_why(c, &v,
+		      conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
+		      : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
+					      : CONN_EXIT_IKE,
+		      "%s", line);
 }
 
 static void on_ike_stopped(void *ctx)
@@ -286,6 +293,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 	 * wrong tunnel secret, or the LNS's */
 	enum { STOPCCN_NOT_AUTHORIZED = 4 };
 	char line[sizeof(c->held_failure)];
+	struct conn_failure v = {.layer = CONN_FAIL_L2TP};
 	int code;
 
 	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_ABSENT);
@@ -305,8 +313,13 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		code = CONN_EXIT_GW_AUTH;
 	snprintf(line, sizeof(line), "L2TP %s: %s",
 		 why->by_peer ? "closed by the gateway" : "failed", why->words);
-	if (!conn_data_hold_verdict(c, code, line))
-		conn_fail(c, code, "%s", line);
+	v.l2tp.stage = why->stage;
+	v.l2tp.by_peer = why->by_peer;
+	v.l2tp.result = why->result;
+	v.l2tp.error = why->error;
+	v.l2tp.have_secret = secret_is_set(&c->p->profile->tunnel_secret.value);
+	if (!conn_data_hold_verdict(c, &v, code, line))
+		conn_fail_why(c, &v, code, "%s", line);
 }
 
 /* ---- start and free ---- */
@@ -425,7 +438,8 @@ static int conn_launch(struct conn *c)
 	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_STARTING);
 	if (ike_start(c->ike) < 0) {
 		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
-		conn_fail(c, CONN_EXIT_NETWORK, "IKE could not start (sockets)");
+		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, CONN_EXIT_NETWORK,
+				"IKE could not start (sockets)");
 		goto failed;
 	}
 	/* From here a failure stops IKE the usual way: MM2 is not handled

@@ -60,6 +60,61 @@ enum conn_state {
 	CONN_DOWN,
 };
 
+/* Why a connection failed, as the layers said it (not as it was worded in
+ * the log): the failure hints (client/explain.c) are rules on these values,
+ * so that rewording a log line cannot drop a hint. */
+enum conn_fail_layer {
+	CONN_FAIL_NONE,
+	CONN_FAIL_LOCAL, /* here: configuration, kernel, sockets, memory */
+	CONN_FAIL_IKE,
+	CONN_FAIL_L2TP,
+	CONN_FAIL_PPP,
+};
+
+/* The local causes a hint knows; CONN_LOCAL_OTHER for the rest. */
+enum conn_fail_local {
+	CONN_LOCAL_OTHER,
+	CONN_LOCAL_IKE_SOCKETS, /* IKE could not open its ports */
+	CONN_LOCAL_KERNEL_PATH, /* datapath = kernel, impossible here */
+	CONN_LOCAL_SA_INSTALL,  /* the kernel refused the IPsec SA */
+	CONN_LOCAL_OTP_USED,    /* a one-time password used, nobody to ask for one */
+};
+
+/* PPP: what the gateway asked for that we refused (conn_fail_auth_refused). */
+enum conn_ppp_refusal {
+	CONN_REFUSAL_NONE,
+	CONN_REFUSAL_METHOD,      /* PAP or CHAP-MD5 (refused by auth-methods) */
+	CONN_REFUSAL_NO_AUTH,     /* no authentication at all */
+	CONN_REFUSAL_UNSUPPORTED, /* EAP, MS-CHAPv1 */
+	CONN_REFUSAL_MPPE,
+};
+
+struct conn_failure {
+	int exit_code;              /* enum conn_exit */
+	enum conn_fail_layer layer; /* which of the values below are set */
+	enum conn_fail_local local;
+	struct {
+		enum ike_stage stage;
+		enum ike_fail_reason reason;
+		uint16_t notify;    /* RFC 2408 §3.14.1 type (IKE_FAIL_NOTIFY) */
+		bool psk;           /* we authenticate with a pre-shared key */
+		bool forced_encaps; /* we forced UDP encapsulation */
+	} ike;
+	struct {
+		enum l2tp_stage stage;
+		bool by_peer;           /* the gateway's StopCCN or CDN */
+		uint16_t result, error; /* RFC 2661 §4.4.2 */
+		bool have_secret;       /* we have a tunnel secret */
+	} l2tp;
+	struct {
+		enum ppp_down_reason reason;
+		enum ppp_auth auth;
+		enum conn_ppp_refusal refusal;
+		char message[160]; /* the PPP layer's (or pppd's) own words */
+	} ppp;
+	char text[320]; /* the line logged */
+};
+
 struct ask_plan;
 struct savekeys;
 
@@ -144,10 +199,13 @@ unsigned conn_attempts(const struct conn *c);
 bool conn_gw_silent(const struct conn *c);
 const char *conn_ifname(const struct conn *c);
 const struct conn_ip *conn_ip(const struct conn *c);
+/* The failure with its values (exit code 0, layer NONE: none). */
+void conn_get_failure(const struct conn *c, struct conn_failure *out);
 /* Between attempts (conn_awaits_reconnect): the outcome decided outside
  * the layers, e.g. the user's stop (CONN_EXIT_OK) or a one-time password
  * nobody could give. failure NULL keeps the last one. */
-void conn_set_outcome(struct conn *c, int exit_code, const char *failure);
+void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why,
+		      const char *failure);
 /* Text and JSON status (for `status` and `status --json`). */
 void conn_status_text(const struct conn *c, char *out, size_t outsz);
 void conn_status_json(const struct conn *c, char *out, size_t outsz);

@@ -87,6 +87,17 @@ static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
 }
 
+/* The PPP layer's values, for the failure hints (client/explain.c). */
+static struct conn_failure ppp_values(const struct ppp_failure *why)
+{
+	struct conn_failure v = {.layer = CONN_FAIL_PPP};
+
+	v.ppp.reason = why->reason;
+	v.ppp.auth = why->auth;
+	snprintf(v.ppp.message, sizeof(v.ppp.message), "%s", why->message);
+	return v;
+}
+
 /* Issue #14/#15: name the method and the setting that would allow it. */
 void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 {
@@ -98,49 +109,59 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 	    {PPP_AUTH_CHAP_MD5, "CHAP-MD5", "chap"},
 	};
 
+	struct conn_failure v = ppp_values(why);
+
+	v.ppp.refusal = CONN_REFUSAL_METHOD;
 	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
 		if (why->auth == methods[i].auth) {
-			conn_fail(c, CONN_EXIT_PPP_AUTH,
-				  "the gateway asks for %s, which this connection refuses; allow it "
-				  "with `auth-methods = %s` / `--auth-methods %s`",
-				  methods[i].name, methods[i].key, methods[i].key);
+			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+				      "the gateway asks for %s, which this connection refuses; allow "
+				      "it with `auth-methods = %s` / `--auth-methods %s`",
+				      methods[i].name, methods[i].key, methods[i].key);
 			return;
 		}
-	if (strstr(why->message, "pppd: "))
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway asks for a PPP method this connection refuses (PAP or "
-			  "CHAP-MD5); allow it with `auth-methods = pap` (or chap) / "
-			  "`--auth-methods pap`");
-	else if (strstr(why->message, "no authentication"))
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway offers no PPP authentication, so it never proves it knows "
-			  "the password (anyone with the PSK could pose as it); allow it with "
-			  "`auth-methods = none` / `--auth-methods none`");
-	else
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway insists on an authentication method l2tpsec does not "
-			  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+	if (strstr(why->message, "pppd: ")) {
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway asks for a PPP method this connection refuses (PAP or "
+			      "CHAP-MD5); allow it with `auth-methods = pap` (or chap) / "
+			      "`--auth-methods pap`");
+	} else if (strstr(why->message, "no authentication")) {
+		v.ppp.refusal = CONN_REFUSAL_NO_AUTH;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway offers no PPP authentication, so it never proves it "
+			      "knows the password (anyone with the PSK could pose as it); allow it "
+			      "with `auth-methods = none` / `--auth-methods none`");
+	} else {
+		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway insists on an authentication method l2tpsec does not "
+			      "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+	}
 }
 
 /* Why PPP ended, as the connection's failure. */
 static void ppp_judge(struct conn *c, const struct ppp_failure *why)
 {
-	if (why->reason == PPP_DOWN_AUTH_REFUSED)
+	struct conn_failure v = ppp_values(why);
+
+	if (why->reason == PPP_DOWN_AUTH_REFUSED) {
 		conn_fail_auth_refused(c, why);
-	else if (why->reason == PPP_DOWN_MPPE_REQUIRED)
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway demands MPPE encryption, which l2tpsec does not do (the "
-			  "IPsec SA already encrypts the link); turn MPPE off on the gateway");
-	else if (why->reason == PPP_DOWN_AUTH_FAILED)
-		conn_fail(c, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
-			  ppp_auth_name(why->auth), why->message);
-	else
-		conn_fail(c,
-			  c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
-			      ? CONN_EXIT_PEER_CLOSED
-			      : CONN_EXIT_PPP,
-			  "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
-			  why->message[0] ? ": " : "", why->message);
+	} else if (why->reason == PPP_DOWN_MPPE_REQUIRED) {
+		v.ppp.refusal = CONN_REFUSAL_MPPE;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway demands MPPE encryption, which l2tpsec does not do (the "
+			      "IPsec SA already encrypts the link); turn MPPE off on the gateway");
+	} else if (why->reason == PPP_DOWN_AUTH_FAILED) {
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
+			      ppp_auth_name(why->auth), why->message);
+	} else {
+		conn_fail_why(c, &v,
+			      c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
+				  ? CONN_EXIT_PEER_CLOSED
+				  : CONN_EXIT_PPP,
+			      "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
+			      why->message[0] ? ": " : "", why->message);
+	}
 }
 
 static void ppp_down(void *ctx, const struct ppp_failure *why)
@@ -158,7 +179,7 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 	if (loop_timer_pending(&c->verdict_timer) && !about_auth) {
 		/* pppd's hangup after the L2TP call went: L2TP's words say more */
 		loop_timer_stop(c->loop, &c->verdict_timer);
-		conn_fail(c, c->held_code, "%s", c->held_failure);
+		conn_fail_why(c, &c->held_why, c->held_code, "%s", c->held_failure);
 		return;
 	}
 	loop_timer_stop(c->loop, &c->verdict_timer);
@@ -170,7 +191,8 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
  * log, yet short next to a reconnect. */
 #define CONN_VERDICT_WAIT_MS 1500
 
-bool conn_data_hold_verdict(struct conn *c, int code, const char *failure)
+bool conn_data_hold_verdict(struct conn *c, const struct conn_failure *why, int code,
+			    const char *failure)
 {
 	if (!c->kernel_path || !c->pppd || c->state != CONN_PPP)
 		return false;
@@ -180,6 +202,7 @@ bool conn_data_hold_verdict(struct conn *c, int code, const char *failure)
 	if (!conn_layer_running(c, CONN_LAYER_PPP))
 		return false;
 	c->held_code = code;
+	c->held_why = *why;
 	snprintf(c->held_failure, sizeof(c->held_failure), "%s", failure);
 	loop_timer_start(c->loop, &c->verdict_timer, CONN_VERDICT_WAIT_MS);
 	return true;
@@ -191,7 +214,7 @@ void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 
 	(void)loop;
 	(void)t;
-	conn_fail(c, c->held_code, "%s", c->held_failure);
+	conn_fail_why(c, &c->held_why, c->held_code, "%s", c->held_failure);
 }
 
 static const struct ppp_callbacks ppp_cbs = {

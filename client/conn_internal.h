@@ -41,7 +41,8 @@ struct conn {
 	enum conn_state state; /* changed by conn_set_state() only */
 	bool kernel_path;      /* XFRM + kernel L2TP + pppd; else all in-process */
 	int exit_code;
-	char failure[320]; /* one line: stage and reason */
+	char failure[320];       /* one line: stage and reason */
+	struct conn_failure why; /* the layer's values (exit code, text: above) */
 
 	struct ike_session *ike;
 	struct esp_datapath *esp;
@@ -102,6 +103,7 @@ struct conn {
 	 * yet say why (conn_data_hold_verdict) */
 	struct loop_timer verdict_timer;
 	int held_code;
+	struct conn_failure held_why;
 	char held_failure[300];
 	uint64_t started_ms, up_ms;
 };
@@ -127,6 +129,11 @@ const char *conn_layer_state_name(enum conn_layer_state s);
 /* Internal: shared by conn*.c */
 void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with the layer's values (why->exit_code and text unused). */
+void conn_fail_why(struct conn *c, const struct conn_failure *why, int exit_code, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+void conn_fail_local(struct conn *c, enum conn_fail_local local, int exit_code, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
 /* The next step of the stop sequence; called again by each layer's end. */
 void conn_stop_next(struct conn *c);
 void conn_on_stop_timeout(struct loop *loop, struct loop_timer *t, void *ctx);
@@ -149,7 +156,8 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why);
  * log is read and, while it runs, the L2TP verdict (code, failure) waits a
  * little for it. true when the verdict is taken or held; false: the caller
  * fails the connection itself. */
-bool conn_data_hold_verdict(struct conn *c, int code, const char *failure);
+bool conn_data_hold_verdict(struct conn *c, const struct conn_failure *why, int code,
+                            const char *failure);
 void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 /* While reconnecting, IKE retransmits at most this far apart, so that a

@@ -192,8 +192,8 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 		if (kernel_ppp_available(c, &why))
 			kind = want == PROFILE_DATAPATH_KERNEL ? ESP_DP_KERNEL : ESP_DP_AUTO;
 		else if (want == PROFILE_DATAPATH_KERNEL) {
-			conn_fail(c, CONN_EXIT_CONFIG, "datapath = kernel is not possible here: %s",
-				  why);
+			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, CONN_EXIT_CONFIG,
+					"datapath = kernel is not possible here: %s", why);
 			return -1;
 		}
 	}

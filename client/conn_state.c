@@ -107,19 +107,51 @@ void conn_layer_set(struct conn *c, enum conn_layer l, enum conn_layer_state s)
 	c->layer[l] = s;
 }
 
-void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
-{
-	va_list ap;
+static void vfail(struct conn *c, const struct conn_failure *why, int exit_code, const char *fmt,
+                  va_list ap) __attribute__((format(printf, 4, 0)));
 
+static void vfail(struct conn *c, const struct conn_failure *why, int exit_code, const char *fmt,
+                  va_list ap)
+{
 	/* The first failure is the cause; later ones are consequences. */
 	if (c->exit_code == CONN_EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
 		c->exit_code = exit_code;
-		va_start(ap, fmt);
+		c->why = *why;
 		vsnprintf(c->failure, sizeof(c->failure), fmt, ap);
-		va_end(ap);
 		log_err(c->lg, LOG_CLIENT, "%s", c->failure);
 	}
 	conn_stop(c);
+}
+
+void conn_fail_why(struct conn *c, const struct conn_failure *why, int exit_code, const char *fmt,
+                   ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(c, why, exit_code, fmt, ap);
+	va_end(ap);
+}
+
+void conn_fail_local(struct conn *c, enum conn_fail_local local, int exit_code, const char *fmt,
+                     ...)
+{
+	struct conn_failure why = {.layer = CONN_FAIL_LOCAL, .local = local};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(c, &why, exit_code, fmt, ap);
+	va_end(ap);
+}
+
+void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
+{
+	struct conn_failure why = {.layer = CONN_FAIL_LOCAL, .local = CONN_LOCAL_OTHER};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(c, &why, exit_code, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- teardown ---- */
@@ -330,9 +362,20 @@ const struct conn_ip *conn_ip(const struct conn *c)
 	return &c->ip;
 }
 
-void conn_set_outcome(struct conn *c, int exit_code, const char *failure)
+void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why, const char *failure)
 {
 	c->exit_code = exit_code;
-	if (failure)
-		snprintf(c->failure, sizeof(c->failure), "%s", failure);
+	if (!failure)
+		return;
+	snprintf(c->failure, sizeof(c->failure), "%s", failure);
+	c->why = (struct conn_failure){.layer = CONN_FAIL_LOCAL, .local = why};
+}
+
+void conn_get_failure(const struct conn *c, struct conn_failure *out)
+{
+	*out = c->why;
+	if (c->exit_code == CONN_EXIT_OK)
+		out->layer = CONN_FAIL_NONE;
+	out->exit_code = c->exit_code;
+	snprintf(out->text, sizeof(out->text), "%s", c->failure);
 }

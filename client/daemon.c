@@ -183,14 +183,14 @@ static bool otp_for_reconnect(struct daemon *d, struct conn *c)
 	if (rc == PROMPT_INTERRUPTED) {
 		log_notice(d->lg, LOG_CLIENT, "%s: disconnecting", strsignal(signo));
 		d->user_stop = true;
-		conn_set_outcome(c, CONN_EXIT_OK, NULL);
+		conn_set_outcome(c, CONN_EXIT_OK, CONN_LOCAL_OTHER, NULL);
 		return false;
 	}
 	snprintf(line, sizeof(line),
 		 "PPP authentication: the one-time password was used and no new one was given "
 		 "(%.200s)",
 		 err);
-	conn_set_outcome(c, CONN_EXIT_PPP_AUTH, line);
+	conn_set_outcome(c, CONN_EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, line);
 	log_err(d->lg, LOG_CLIENT, "%s", line);
 	return false;
 }
@@ -220,9 +220,11 @@ static void on_down(struct conn *c, void *ctx)
 	if (d->ks.active)
 		killswitch_disable(&d->ks);
 	if (conn_exit_code(c)) {
+		struct conn_failure f;
 		char hint[EXPLAIN_MAX];
 
-		explain_failure(conn_exit_code(c), conn_failure_text(c), hint, sizeof(hint));
+		conn_get_failure(c, &f);
+		explain_failure(&f, hint, sizeof(hint));
 		log_notice(d->lg, LOG_CLIENT, "hint: %s", hint);
 	}
 
@@ -242,7 +244,7 @@ static void user_stop(struct daemon *d)
 	d->user_stop = true;
 	if (conn_state(d->conn) == CONN_DOWN) {
 		loop_timer_stop(d->loop, &d->retry_timer);
-		conn_set_outcome(d->conn, CONN_EXIT_OK, NULL);
+		conn_set_outcome(d->conn, CONN_EXIT_OK, CONN_LOCAL_OTHER, NULL);
 		on_down(d->conn, d);
 		return;
 	}
