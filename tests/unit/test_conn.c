@@ -417,6 +417,36 @@ static void test_state_transitions(void **state)
 	free(c);
 }
 
+/* Collects the lines logged at notice or above, one per '\n'. */
+static void collect_notices(void *ctx, enum log_subsys sub, enum log_level lvl, const char *line)
+{
+	char *all = ctx;
+	size_t n = strlen(all);
+
+	(void)sub;
+	if (lvl <= LOG_LVL_NOTICE)
+		snprintf(all + n, 1024 - n, "%s\n", line);
+}
+
+/* Issue 18: each stage says so at the default level (notice), so that a
+ * slow or silent stage is never minutes without a word. */
+static void test_progress_at_default_level(void **state)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct logger lg;
+	char all[1024] = "";
+
+	(void)state;
+	log_init(&lg, LOG_TO_STDERR, LOG_LVL_NOTICE);
+	log_set_sink(&lg, collect_notices, all);
+	c->lg = &lg;
+	assert_true(conn_set_state(c, CONN_IKE));
+	assert_true(conn_set_state(c, CONN_L2TP));
+	assert_true(conn_set_state(c, CONN_PPP));
+	assert_string_equal(all, "L2TP...\nPPP...\n");
+	free(c);
+}
+
 static void on_down_count(struct conn *c, void *ctx)
 {
 	(void)c;
@@ -472,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_otp_wiped_once_used),
 		cmocka_unit_test(test_state_transitions),
+		cmocka_unit_test(test_progress_at_default_level),
 		cmocka_unit_test(test_stop_before_start),
 	};
 
