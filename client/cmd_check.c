@@ -57,7 +57,7 @@ static int check_profile(const struct check_args *a, const char *path)
 	struct profile_warnings *warn = malloc(sizeof(*warn));
 	struct profile *p = malloc(sizeof(*p));
 	char err[1024] = "";
-	int rc = PROFILE_EXIT_CONFIG;
+	int rc = EXIT_CONFIG;
 
 	if (!warn || !p) {
 		fprintf(stderr, PACKAGE ": out of memory\n");

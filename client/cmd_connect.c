@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +15,20 @@
 #include "client/savekeys.h"
 #include "config/keyfile.h"
 #include "config/profile.h"
+#include "config/settings.h"
+
+/* An option that sets a profile setting (config/settings.c's table). */
+struct cli_setting {
+	const char *option, *value;
+};
+#define CLI_SETTINGS_MAX 16
 
 struct connect_opts {
 	const char *profile; /* name or path */
 	const char *nm_file;
-	const char *name, *gateway, *user, *psk_file, *password_file;
-	const char *ike, *esp, *dh2048, *datapath, *run_dir, *save_keys, *auth_methods;
+	const char *name, *gateway, *psk_file, *password_file, *run_dir, *save_keys;
+	struct cli_setting set[CLI_SETTINGS_MAX]; /* in the order given */
+	size_t n_set;
 	bool background, otp, retry_auth;
 	struct ask_plan ask;
 	int verbose;
@@ -65,14 +72,9 @@ static const char connect_usage[] =
 
 enum {
 	OPT_NAME = 256,
-	OPT_GATEWAY,
+	OPT_SETTING, /* --gateway, --ike ...: the settings table parses the value */
 	OPT_PSK,
-	OPT_USER,
 	OPT_PASSWORD,
-	OPT_IKE,
-	OPT_ESP,
-	OPT_DH2048,
-	OPT_DATAPATH,
 	OPT_NM,
 	OPT_BACKGROUND,
 	OPT_RUNDIR,
@@ -81,21 +83,20 @@ enum {
 	OPT_PSK_STDIN,
 	OPT_OTP,
 	OPT_SAVE_KEYS,
-	OPT_AUTH_METHODS
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
 {
 	static const struct option longopts[] = {
 		{"name", required_argument, NULL, OPT_NAME},
-		{"gateway", required_argument, NULL, OPT_GATEWAY},
+		{"gateway", required_argument, NULL, OPT_SETTING},
 		{"psk-file", required_argument, NULL, OPT_PSK},
-		{"user", required_argument, NULL, OPT_USER},
+		{"user", required_argument, NULL, OPT_SETTING},
 		{"password-file", required_argument, NULL, OPT_PASSWORD},
-		{"ike", required_argument, NULL, OPT_IKE},
-		{"esp", required_argument, NULL, OPT_ESP},
-		{"dh2048", required_argument, NULL, OPT_DH2048},
-		{"datapath", required_argument, NULL, OPT_DATAPATH},
+		{"ike", required_argument, NULL, OPT_SETTING},
+		{"esp", required_argument, NULL, OPT_SETTING},
+		{"dh2048", required_argument, NULL, OPT_SETTING},
+		{"datapath", required_argument, NULL, OPT_SETTING},
 		{"nm", required_argument, NULL, OPT_NM},
 		{"background", no_argument, NULL, OPT_BACKGROUND},
 		{"run-dir", required_argument, NULL, OPT_RUNDIR},
@@ -104,43 +105,32 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
 		{"otp", no_argument, NULL, OPT_OTP},
 		{"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
-		{"auth-methods", required_argument, NULL, OPT_AUTH_METHODS},
+		{"auth-methods", required_argument, NULL, OPT_SETTING},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int ch;
+	int ch, idx = 0;
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "vh", longopts, &idx)) != -1) {
 		switch (ch) {
 		case OPT_NAME:
 			o->name = optarg;
 			break;
-		case OPT_GATEWAY:
-			o->gateway = optarg;
+		case OPT_SETTING:
+			if (o->n_set == CLI_SETTINGS_MAX)
+				return usage_error("connect: too many options");
+			o->set[o->n_set++] = (struct cli_setting){longopts[idx].name, optarg};
+			if (strcmp(longopts[idx].name, "gateway") == 0)
+				o->gateway = optarg;
 			break;
 		case OPT_PSK:
 			o->psk_file = optarg;
 			break;
-		case OPT_USER:
-			o->user = optarg;
-			break;
 		case OPT_PASSWORD:
 			o->password_file = optarg;
-			break;
-		case OPT_IKE:
-			o->ike = optarg;
-			break;
-		case OPT_ESP:
-			o->esp = optarg;
-			break;
-		case OPT_DH2048:
-			o->dh2048 = optarg;
-			break;
-		case OPT_DATAPATH:
-			o->datapath = optarg;
 			break;
 		case OPT_NM:
 			o->nm_file = optarg;
@@ -164,10 +154,10 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 			o->otp = true;
 			break;
 		case OPT_SAVE_KEYS:
+			if (o->n_set == CLI_SETTINGS_MAX)
+				return usage_error("connect: too many options");
+			o->set[o->n_set++] = (struct cli_setting){"save-keys", optarg};
 			o->save_keys = optarg;
-			break;
-		case OPT_AUTH_METHODS:
-			o->auth_methods = optarg;
 			break;
 		case 'v':
 			o->verbose++;
@@ -211,60 +201,13 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 		}
 		snprintf(p->name, sizeof(p->name), "%s", o->name);
 	}
-	if (o->gateway) {
-		if (!profile_hostname_valid(o->gateway)) {
-			snprintf(err, errlen, "--gateway: '%s' is not a host name or address",
-				 o->gateway);
+	for (size_t i = 0; i < o->n_set; i++)
+		if (setting_apply_option(p, o->set[i].option, o->set[i].value, err, errlen) < 0)
 			return -1;
-		}
-		snprintf(p->gateway, sizeof(p->gateway), "%s", o->gateway);
-	}
 	if (o->retry_auth)
 		p->retry_auth_failures = true;
-	if (o->user)
-		snprintf(p->user, sizeof(p->user), "%s", o->user);
-	if (o->auth_methods) {
-		const char *why = profile_parse_auth_methods(o->auth_methods, &p->auth_methods);
-
-		if (why) {
-			snprintf(err, errlen, "--auth-methods: %s", why);
-			return -1;
-		}
-	}
 	if (o->otp)
 		p->password_type = PROFILE_PASSWORD_OTP;
-	if (o->save_keys)
-		snprintf(p->save_keys, sizeof(p->save_keys), "%s", o->save_keys);
-	if (o->ike)
-		snprintf(p->ike_proposals, sizeof(p->ike_proposals), "%s", o->ike);
-	if (o->esp)
-		snprintf(p->esp_proposals, sizeof(p->esp_proposals), "%s", o->esp);
-	if (o->dh2048) {
-		if (strcmp(o->dh2048, "off") == 0)
-			p->dh2048 = PROFILE_DH2048_OFF;
-		else if (strcmp(o->dh2048, "offer") == 0)
-			p->dh2048 = PROFILE_DH2048_OFFER;
-		else if (strcmp(o->dh2048, "require") == 0)
-			p->dh2048 = PROFILE_DH2048_REQUIRE;
-		else {
-			snprintf(err, errlen, "--dh2048: '%s' is not off, offer or require",
-				 o->dh2048);
-			return -1;
-		}
-	}
-	if (o->datapath) {
-		if (strcmp(o->datapath, "auto") == 0)
-			p->datapath = PROFILE_DATAPATH_AUTO;
-		else if (strcmp(o->datapath, "kernel") == 0)
-			p->datapath = PROFILE_DATAPATH_KERNEL;
-		else if (strcmp(o->datapath, "userspace") == 0)
-			p->datapath = PROFILE_DATAPATH_USERSPACE;
-		else {
-			snprintf(err, errlen, "--datapath: '%s' is not auto, kernel or userspace",
-				 o->datapath);
-			return -1;
-		}
-	}
 	if (!p->name[0])
 		profile_name_from(p->name, p->gateway);
 	return profile_apply_overrides(p, &ov, err, errlen);
@@ -328,7 +271,6 @@ static int load_certs(const struct profile *p, const struct ask_plan *plan, stru
 		      char *err, size_t errlen)
 {
 	struct ask_key_ctx kctx = {.profile = p, .plan = plan, .path = p->key};
-	FILE *f;
 	int rc;
 
 	if (p->auth != PROFILE_AUTH_CERT)
@@ -345,14 +287,11 @@ static int load_certs(const struct profile *p, const struct ask_plan *plan, stru
 			snprintf(err, errlen, "%s", kctx.err);
 		return -1;
 	}
-	if (p->cert[0]) {
-		f = fopen(p->cert, "re");
-		cp->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-		if (f)
-			fclose(f);
-	}
+	/* certificate and CA as PEM or DER */
+	if (p->cert[0])
+		cp->cert = keyfile_load_cert(p->cert, err, errlen);
 	cp->ca = X509_STORE_new();
-	if (!cp->cert || !cp->ca || X509_STORE_load_file(cp->ca, p->ca) != 1) {
+	if (!cp->cert || !cp->ca || keyfile_load_ca(cp->ca, p->ca, err, errlen) < 0) {
 		snprintf(err, errlen, "cannot load %s: check cert and ca in the profile",
 			 !cp->cert ? (p->cert[0] ? p->cert : p->key) : p->ca);
 		return -1;

@@ -104,7 +104,7 @@ static int import_profile(const struct import_args *a)
 	struct profile_warnings *warn = malloc(sizeof(*warn));
 	struct profile *p = malloc(sizeof(*p));
 	char err[1024] = "", target[PROFILE_PATH_MAX];
-	int rc = PROFILE_EXIT_CONFIG;
+	int rc = EXIT_CONFIG;
 
 	if (!warn || !p) {
 		free(warn);

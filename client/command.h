@@ -2,13 +2,7 @@
 #ifndef L2TPSEC_CLIENT_COMMAND_H
 #define L2TPSEC_CLIENT_COMMAND_H
 
-/* Exit statuses shared by every subcommand (documented in l2tpsec(8)). */
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_FAILURE_GENERIC = 1,
-	EXIT_USAGE = 2,
-	EXIT_CONFIG = 3, /* see also PROFILE_EXIT_CONFIG */
-};
+#include "client/exit_status.h"
 
 struct command {
 	const char *name;

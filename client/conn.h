@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "client/ctl.h"
+#include "client/exit_status.h"
+#include "sys/dhcp_inform.h"
 #include "sys/dns.h"
 #include "sys/hook.h"
 #include "sys/netcfg.h"
@@ -24,20 +26,18 @@
 #include "lib/loop.h"
 #include "ppp/ppp.h"
 
-/* Exit statuses of `connect` (documented in l2tpsec(8)). */
+/* The supervisor's names for the exit statuses (client/exit_status.h). */
 enum conn_exit {
-	CONN_EXIT_OK = 0,
-	CONN_EXIT_FAILURE = 1, /* local trouble: memory, kernel objects */
-	CONN_EXIT_CONFIG = 3,
-	CONN_EXIT_NETWORK = 4, /* name resolution, no route, sockets */
-	CONN_EXIT_IKE = 5,
-	CONN_EXIT_L2TP = 6,
-	CONN_EXIT_PPP_AUTH = 7,
-	CONN_EXIT_PPP = 8, /* PPP negotiation other than authentication */
-	CONN_EXIT_PEER_CLOSED = 9, /* the gateway ended an established connection */
-	/* the gateway refused our pre-shared key, certificate or L2TP tunnel
-	 * secret, or its own authentication did not verify */
-	CONN_EXIT_GW_AUTH = 10,
+	CONN_EXIT_OK = EXIT_OK,
+	CONN_EXIT_FAILURE = EXIT_FAILURE_GENERIC,
+	CONN_EXIT_CONFIG = EXIT_CONFIG,
+	CONN_EXIT_NETWORK = EXIT_NETWORK,
+	CONN_EXIT_IKE = EXIT_IKE,
+	CONN_EXIT_L2TP = EXIT_L2TP,
+	CONN_EXIT_PPP_AUTH = EXIT_PPP_AUTH,
+	CONN_EXIT_PPP = EXIT_PPP,
+	CONN_EXIT_PEER_CLOSED = EXIT_PEER_CLOSED,
+	CONN_EXIT_GW_AUTH = EXIT_GW_AUTH,
 };
 
 /* Authentication failures (7, 10): retrying cannot fix them and makes things

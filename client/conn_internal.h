@@ -71,6 +71,11 @@ struct conn {
 	struct dns dns;
 	char state_path[300];     /* saved routes for crash undo */
 	struct hook_runner hooks; /* the profile's hook, off the loop's path */
+	/* Settings the gateway pushes in answer to DHCPINFORM (issue 15):
+	 * asked for when the profile has no routes of its own. */
+	struct dhcp_inform dhcp;
+	struct dhcp_info pushed;
+	bool pushed_valid;
 
 	/* Which layers run; the stop sequence walks them top down. Changed
 	 * by conn_layer_set() only. PPP: the built-in one or pppd. */

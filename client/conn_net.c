@@ -14,49 +14,30 @@
 /* pad length + next header */
 #define ESP_TRAILER 2
 
+/* Sizes from esp/'s table of algorithms (esp/esp_algs.c). */
 static unsigned esp_iv_len(enum esp_cipher cipher)
 {
-	switch (cipher) {
-	case ESP_CIPHER_AES_CBC:
-		return 16;
-	case ESP_CIPHER_3DES_CBC:
-	case ESP_CIPHER_AES_GCM_16:
-		return 8;
-	default:
-		return 0;
-	}
+	const struct esp_cipher_info *ci = esp_cipher_info(cipher, 0);
+
+	return ci ? ci->iv_len : 0;
 }
 
 static unsigned esp_block(enum esp_cipher cipher)
 {
-	switch (cipher) {
-	case ESP_CIPHER_AES_CBC:
-		return 16;
-	case ESP_CIPHER_3DES_CBC:
-		return 8;
-	default:
-		return 4; /* RFC 4303 §2.4: 4-byte alignment at least */
-	}
+	const struct esp_cipher_info *ci = esp_cipher_info(cipher, 0);
+
+	/* RFC 4303 §2.4: 4-byte alignment at least */
+	return ci && ci->block_len > 4 ? ci->block_len : 4;
 }
 
 static unsigned esp_icv_len(enum esp_cipher cipher, enum esp_auth auth)
 {
-	if (cipher == ESP_CIPHER_AES_GCM_16)
-		return 16;
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96:
-	case ESP_AUTH_HMAC_SHA1_96:
-	case ESP_AUTH_HMAC_SHA256_96:
-		return 12;
-	case ESP_AUTH_HMAC_SHA256_128:
-		return 16;
-	case ESP_AUTH_HMAC_SHA384_192:
-		return 24;
-	case ESP_AUTH_HMAC_SHA512_256:
-		return 32;
-	default:
-		return 0;
-	}
+	const struct esp_cipher_info *ci = esp_cipher_info(cipher, 0);
+	const struct esp_auth_info *ai = esp_auth_info(auth);
+
+	if (ci && ci->icv_len)
+		return ci->icv_len; /* combined mode */
+	return ai ? ai->icv_len : 0;
 }
 
 unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
@@ -162,6 +143,48 @@ static int add_routes(struct conn *c, int ifindex)
 
 static int conn_net_mark_up(struct conn *c);
 
+/* The gateway's DHCPACK: its classless routes become the split tunnel's
+ * (a default route among them is not taken: that is default-route's job),
+ * the domain is shown in status. */
+static void on_pushed(void *ctx, const struct dhcp_info *info)
+{
+	struct conn *c = ctx;
+	int ifindex = netcfg_ifindex(c->ifname);
+	size_t taken = 0;
+
+	if (!info || !c->net_configured || ifindex < 0)
+		return;
+	c->pushed = *info;
+	c->pushed_valid = true;
+	for (size_t i = 0; i < info->nroutes; i++) {
+		struct in_addr dst = {htonl(info->routes[i].dest)};
+
+		if (info->routes[i].prefix == 0) {
+			log_notice(c->lg, LOG_CLIENT,
+				   "the gateway pushes a default route: not taken (default-route = yes "
+				   "sends everything through the tunnel)");
+			continue;
+		}
+		if (netcfg_route_via(&c->net, dst, info->routes[i].prefix, ifindex) == 0)
+			taken++;
+	}
+	if (taken)
+		netcfg_save(&c->net, c->state_path);
+	log_notice(c->lg, LOG_CLIENT, "gateway pushed %zu route(s) (option %u)%s%s", taken,
+		   info->routes_option, info->domain[0] ? ", domain " : "", info->domain);
+}
+
+/* Windows asks the gateway for routes after IPCP; so do we when the
+ * profile names none and does not route everything. Nothing waits. */
+static void ask_pushed_settings(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+
+	if (pr->default_route || pr->n_routes)
+		return;
+	dhcp_inform_start(&c->dhcp, c->ifname, c->ip.local, on_pushed, c);
+}
+
 int conn_net_up(struct conn *c, const struct conn_ip *ip)
 {
 	struct dns_config dns;
@@ -192,6 +215,7 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
 	run_hook(c, "connect", &dns);
+	ask_pushed_settings(c);
 	return conn_net_mark_up(c);
 }
 
@@ -223,6 +247,8 @@ void conn_net_down(struct conn *c)
 		fill_dns(c, &c->ip, &dns);
 		run_hook(c, "disconnect", &dns);
 	}
+	dhcp_inform_stop(&c->dhcp);
+	c->pushed_valid = false;
 	dns_revert(&c->dns);
 	if (c->net_open) {
 		netcfg_undo(&c->net);

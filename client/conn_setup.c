@@ -27,6 +27,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
 	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
 	loop_timer_init(&c->verdict_timer, conn_on_verdict_timer, c);
+	dhcp_inform_init(&c->dhcp, loop, lg);
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
@@ -62,22 +63,6 @@ static void map_id(const struct profile_id *from, struct ike_id *to)
 		memmove(to->value, to->value + 1, strlen(to->value));
 }
 
-static uint16_t dh_group_by_name(const char *name)
-{
-	static const struct {
-		const char *name;
-		uint16_t group;
-	} groups[] = {
-		{"modp768", 1},   {"modp1024", 2}, {"modp1536", 5}, {"modp2048", 14}, {"modp3072", 15},
-		{"modp4096", 16}, {"ecp256", 19},  {"ecp384", 20},  {"ecp521", 21},
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
-		if (strcmp(name, groups[i].name) == 0)
-			return groups[i].group;
-	return 0;
-}
-
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 {
 	const struct profile *pr = c->p->profile;
@@ -104,9 +89,9 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 							     : IKE_DH2048_OFFER;
 	cfg->nat_policy = (enum ike_nat_policy)pr->assume_udp_encaps;
 	if (pr->pfs == PROFILE_PFS_ON)
-		cfg->pfs_group = 14;
+		cfg->pfs_group = IKE_PFS_IKE_GROUP;
 	else if (pr->pfs == PROFILE_PFS_GROUP)
-		cfg->pfs_group = dh_group_by_name(pr->pfs_group);
+		cfg->pfs_group = ike_group_by_name(pr->pfs_group);
 	if (pr->ike_lifetime_s)
 		cfg->ike_lifetime_s = pr->ike_lifetime_s;
 	if (pr->ipsec_lifetime_s)
@@ -279,10 +264,10 @@ bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why)
 
 uint16_t conn_random_l2tp_port(void)
 {
-	uint16_t r = 0;
+	uint16_t port = 49152; /* the range's first when there is no randomness */
 
-	random_bytes(&r, sizeof(r));
-	return (uint16_t)(49152 + r % 16384);
+	l2tp_random_port(&port);
+	return port;
 }
 
 /* ---- SA pairs installed for the IKE session ---- */

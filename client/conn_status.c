@@ -23,6 +23,17 @@ static const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
 	return a.s_addr ? inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN) : NULL;
 }
 
+/* "10.20.0.0/16" */
+static const char *route_str(const struct dhcp_route *r, char *buf, size_t len)
+{
+	struct in_addr a = {htonl(r->dest)};
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, r->prefix);
+	return buf;
+}
+
 struct status_facts {
 	struct ike_status ike;
 	struct esp_counters esp;
@@ -114,6 +125,16 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 		  f.esp.in_replay + f.esp.in_icv + f.esp.in_bad_pad + f.esp.in_bad_len +
 		      f.esp.in_short + f.esp.in_bad_spi);
 	json_obj_end(&j);
+	json_obj_begin(&j, "pushed");
+	json_arr_begin(&j, "routes");
+	for (size_t i = 0; c->pushed_valid && i < c->pushed.nroutes; i++) {
+		char r[INET_ADDRSTRLEN + 4];
+
+		json_str(&j, NULL, route_str(&c->pushed.routes[i], r, sizeof(r)));
+	}
+	json_arr_end(&j);
+	json_str(&j, "domain", c->pushed_valid && c->pushed.domain[0] ? c->pushed.domain : NULL);
+	json_obj_end(&j);
 	json_uint(&j, "reconnect_attempts", c->attempts);
 	json_str(&j, "last_failure", c->last_failure[0] ? c->last_failure : NULL);
 	json_obj_end(&j);
@@ -149,6 +170,19 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 	    f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in, f.ike.spi_out,
 	    f.ike.ipsec_age_s, f.ike.rekeys_ipsec, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
 	    (unsigned long long)f.esp.out_packets, (unsigned long long)f.esp.out_bytes);
+	if (n > 0 && (size_t)n < outsz && c->pushed_valid) {
+		char r[INET_ADDRSTRLEN + 4];
+		int m = snprintf(out + n, outsz - (size_t)n, "  pushed    ");
+
+		for (size_t i = 0; m > 0 && i < c->pushed.nroutes && (size_t)(n + m) < outsz; i++)
+			m += snprintf(out + n + m, outsz - (size_t)(n + m), " %s",
+				      route_str(&c->pushed.routes[i], r, sizeof(r)));
+		if (m > 0 && (size_t)(n + m) < outsz)
+			m += snprintf(out + n + m, outsz - (size_t)(n + m), "%s%s\n",
+				      c->pushed.domain[0] ? "  domain " : "", c->pushed.domain);
+		if (m > 0)
+			n += m;
+	}
 	if (n > 0 && (size_t)n < outsz && c->last_failure[0])
 		snprintf(out + n, outsz - (size_t)n, "  last failure  %s (reconnect attempts: %u)\n",
 			 c->last_failure, c->attempts);

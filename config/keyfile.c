@@ -1,4 +1,5 @@
-/* The certificate's private key: PEM (maybe encrypted) or PKCS#12. */
+/* The certificate's private key: PEM or DER (maybe encrypted) or PKCS#12;
+ * certificates and CA files as PEM or DER. */
 #include "config/keyfile.h"
 
 #include <stdio.h>
@@ -47,7 +48,8 @@ static int parse_p12(const unsigned char *buf, size_t len, const char *password,
 	int rc = -1;
 
 	if (!p12) {
-		snprintf(err, errlen, "%s: neither a PEM private key nor a PKCS#12 file", name);
+		snprintf(err, errlen, "%s: neither a private key (PEM or DER) nor a PKCS#12 file",
+		         name);
 		return -1;
 	}
 	/* An empty and an absent password are both tried by PKCS12_parse. */
@@ -93,6 +95,55 @@ static int parse_p12_asking(const unsigned char *buf, size_t len, struct pw_ctx 
 	return rc;
 }
 
+/* A DER private key: PKCS#8 or the traditional RSA/EC forms, or an
+ * encrypted PKCS#8 (password as for PEM). NULL when buf is none of them. */
+static EVP_PKEY *parse_der_key(const unsigned char *buf, size_t len, struct pw_ctx *pw)
+{
+	const unsigned char *p = buf;
+	EVP_PKEY *key = d2i_AutoPrivateKey(NULL, &p, (long)len);
+	BIO *bio;
+
+	if (key && p == buf + len)
+		return key;
+	EVP_PKEY_free(key);
+	key = NULL;
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (bio)
+		key = d2i_PKCS8PrivateKey_bio(bio, NULL, pem_password, pw);
+	BIO_free(bio);
+	ERR_clear_error();
+	return key;
+}
+
+/* Not PEM: PKCS#12, else a DER key. */
+static int parse_binary(const unsigned char *buf, size_t len, struct pw_ctx *pw, const char *name,
+                        EVP_PKEY **key, X509 **cert, char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
+
+	ERR_clear_error();
+	if (p12) {
+		PKCS12_free(p12);
+		return parse_p12_asking(buf, len, pw, name, key, cert, err, errlen);
+	}
+	*key = parse_der_key(buf, len, pw);
+	if (*key)
+		return 0;
+	if (pw->asked && !pw->password)
+		snprintf(
+		    err, errlen,
+		    "%s: the private key is encrypted; give its password with key-password-file",
+		    name);
+	else if (pw->asked)
+		snprintf(err, errlen, "%s: cannot decrypt the private key: wrong key password?",
+		         name);
+	else
+		snprintf(err, errlen, "%s: neither a private key (PEM or DER) nor a PKCS#12 file",
+		         name);
+	return -1;
+}
+
 int keyfile_parse(const unsigned char *buf, size_t len, const char *password, keyfile_ask_fn ask,
                   void *ask_ctx, const char *name, EVP_PKEY **key, X509 **cert, char *err,
                   size_t errlen)
@@ -108,7 +159,7 @@ int keyfile_parse(const unsigned char *buf, size_t len, const char *password, ke
 		return -1;
 	}
 	if (!memmem(buf, len, "-----BEGIN", 10))
-		return parse_p12_asking(buf, len, &pw, name, key, cert, err, errlen);
+		return parse_binary(buf, len, &pw, name, key, cert, err, errlen);
 	bio = BIO_new_mem_buf(buf, (int)len);
 	if (bio)
 		*key = PEM_read_bio_PrivateKey(bio, NULL, pem_password, &pw);
@@ -145,4 +196,42 @@ out:
 	secret_free(&blob);
 	secret_free(&pw);
 	return rc;
+}
+
+X509 *keyfile_load_cert(const char *path, char *err, size_t errlen)
+{
+	BIO *bio = BIO_new_file(path, "rb");
+	X509 *x = NULL;
+
+	if (!bio) {
+		snprintf(err, errlen, "cannot read %s", path);
+		ERR_clear_error();
+		return NULL;
+	}
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	if (!x && BIO_reset(bio) == 0)
+		x = d2i_X509_bio(bio, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!x)
+		snprintf(err, errlen, "%s: no certificate in it (PEM or DER)", path);
+	return x;
+}
+
+int keyfile_load_ca(X509_STORE *store, const char *path, char *err, size_t errlen)
+{
+	X509 *x;
+	int ok;
+
+	if (X509_STORE_load_file(store, path) == 1)
+		return 0;
+	ERR_clear_error();
+	x = keyfile_load_cert(path, err, errlen);
+	if (!x)
+		return -1;
+	ok = X509_STORE_add_cert(store, x);
+	X509_free(x);
+	if (!ok)
+		snprintf(err, errlen, "%s: cannot use this CA certificate", path);
+	return ok ? 0 : -1;
 }

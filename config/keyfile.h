@@ -2,7 +2,8 @@
  * The certificate's private key file (issue #14 finding 4): read like the
  * PSK and password files (private, O_NOFOLLOW, checked on the descriptor),
  * as PEM (plain or encrypted) or PKCS#12 (.p12/.pfx, what RRAS, UniFi and
- * NetworkManager users are handed). The password comes from a private file,
+ * NetworkManager users are handed), or DER (PKCS#8, maybe encrypted, or the
+ * traditional RSA/EC forms). The password comes from a private file,
  * or from the caller's ask callback (the password prompt's rules); OpenSSL's
  * own terminal prompt is never used.
  */
@@ -33,5 +34,12 @@ int keyfile_load(const char *key_path, const char *password_path, keyfile_ask_fn
 int keyfile_parse(const unsigned char *buf, size_t len, const char *password, keyfile_ask_fn ask,
                   void *ask_ctx, const char *name, EVP_PKEY **key, X509 **cert, char *err,
                   size_t errlen);
+
+/* A certificate (the client's, or a CA) as PEM or DER; not a secret, read
+ * as is. NULL with the reason in err. */
+X509 *keyfile_load_cert(const char *path, char *err, size_t errlen);
+/* The trust anchors of path into store: PEM (one or more certificates and
+ * CRLs) or one DER certificate. 0, or -1 with the reason in err. */
+int keyfile_load_ca(X509_STORE *store, const char *path, char *err, size_t errlen);
 
 #endif

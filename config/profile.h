@@ -26,10 +26,6 @@
 #include "config/secret.h"
 #include "lib/log.h"
 
-/* Exit status of `check`/`import` when the profile is wrong (l2tpsec(8)).
- * Named so it cannot clash with an EXIT_CONFIG in client/command.h's enum. */
-#define PROFILE_EXIT_CONFIG 3
-
 #define PROFILE_DIR           L2TPSEC_PROFILE_DIR /* configure: $sysconfdir/l2tpsec */
 #define PROFILE_NAME_MAX      64 /* with the NUL */
 #define PROFILE_HOST_MAX      256
@@ -130,12 +126,11 @@ struct profile_addr {
 	uint8_t bytes[16];
 };
 
+/* A route into the tunnel: its next hop is the tunnel's peer, its metric
+ * the kernel's default (a gateway or metric is refused, not ignored). */
 struct profile_route {
 	struct profile_addr dst;
 	uint8_t prefix_len;
-	bool has_gateway;
-	struct profile_addr gateway; /* from NM "dst/len,gw,metric"; informational */
-	int metric;                  /* -1 = none */
 };
 
 struct profile {
@@ -322,7 +317,7 @@ int profile_parse_bool(const char *s, bool *out);
 int profile_parse_addr(const char *s, struct profile_addr *out);
 /* "10.0.0.0/8" (no host bits set) */
 int profile_parse_cidr(const char *s, struct profile_addr *addr, uint8_t *prefix_len);
-/* "10.0.0.0/8 [via 10.0.0.1] [metric 100]" */
+/* "10.0.0.0/8" with blanks around it */
 int profile_parse_route(const char *s, struct profile_route *out);
 int profile_format_addr(const struct profile_addr *a, char *out, size_t outlen);
 bool profile_hostname_valid(const char *s);
@@ -335,6 +330,5 @@ const char *profile_parse_auth_methods(const char *s, unsigned *out);
 const char *profile_parse_control_group(const char *v, struct profile *p);
 bool profile_domain_valid(const char *s);
 bool profile_proposals_valid(const char *s);
-bool profile_pfs_group_valid(const char *s);
 
 #endif

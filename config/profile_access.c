@@ -5,10 +5,14 @@
 #include <string.h>
 
 #include "config/profile.h"
+#include "config/profile_names.h"
+#include "lib/util.h"
+
+const char *const profile_auth_method_names[4] = {"pap", "chap", "mschapv2", "none"};
 
 const char *profile_parse_auth_methods(const char *v, unsigned *out)
 {
-	static const char *const names[] = {"pap", "chap", "mschapv2", "none"};
+	const char *const *names = profile_auth_method_names;
 	char buf[256], *tok, *save = NULL;
 	unsigned methods = 0;
 
@@ -22,9 +26,9 @@ const char *profile_parse_auth_methods(const char *v, unsigned *out)
 			return "EAP is not supported; l2tpsec always refuses it";
 		if (strcmp(tok, "mschap") == 0)
 			return "MS-CHAP (version 1) is not supported; use mschapv2";
-		while (i < sizeof(names) / sizeof(names[0]) && strcmp(tok, names[i]) != 0)
+		while (i < ARRAY_SIZE(profile_auth_method_names) && strcmp(tok, names[i]) != 0)
 			i++;
-		if (i == sizeof(names) / sizeof(names[0]))
+		if (i == ARRAY_SIZE(profile_auth_method_names))
 			return "unknown method (expected pap, chap, mschapv2, none)";
 		methods |= 1u << i;
 	}

@@ -211,10 +211,6 @@ static void write_routes(const struct profile *p, FILE *out)
 
 		profile_format_addr(&rt->dst, addr, sizeof(addr));
 		fprintf(out, "%s%s/%u", i ? ", " : "routes = ", addr, rt->prefix_len);
-		if (rt->has_gateway && profile_format_addr(&rt->gateway, addr, sizeof(addr)) == 0)
-			fprintf(out, " via %s", addr);
-		if (rt->metric >= 0)
-			fprintf(out, " metric %d", rt->metric);
 		if (i + 1 == p->n_routes)
 			fputc('\n', out);
 	}

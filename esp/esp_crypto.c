@@ -8,78 +8,36 @@
 #include "lib/buf.h"
 #include "lib/util.h"
 
-struct auth_alg {
-	enum esp_auth auth;
-	const char *name;
-	const char *digest;
-	uint8_t key_len; /* RFC 2403/2404/4868: the key is the digest size */
-	uint8_t icv_len;
-	uint8_t mac_len;
-};
-
-static const struct auth_alg auth_algs[] = {
-    {ESP_AUTH_HMAC_MD5_96, "md5", "MD5", 16, 12, 16},             /* RFC 2403 */
-    {ESP_AUTH_HMAC_SHA1_96, "sha1", "SHA1", 20, 12, 20},          /* RFC 2404 */
-    {ESP_AUTH_HMAC_SHA256_128, "sha256", "SHA256", 32, 16, 32},   /* RFC 4868 */
-    {ESP_AUTH_HMAC_SHA256_96, "sha256_96", "SHA256", 32, 12, 32}, /* pre-RFC 4868 */
-    {ESP_AUTH_HMAC_SHA384_192, "sha384", "SHA384", 48, 24, 48},
-    {ESP_AUTH_HMAC_SHA512_256, "sha512", "SHA512", 64, 32, 64},
-};
-
-struct cipher_alg {
-	enum esp_cipher cipher;
-	uint8_t key_len; /* GCM: salt included */
-	const char *evp_name;
-	const char *name;
-	uint8_t iv_len;
-	uint8_t block_len;
-};
-
-static const struct cipher_alg cipher_algs[] = {
-    {ESP_CIPHER_NULL, 0, NULL, "null", 0, 1},                  /* RFC 2410 */
-    {ESP_CIPHER_3DES_CBC, 24, "DES-EDE3-CBC", "3des", 8, 8},   /* RFC 2451 */
-    {ESP_CIPHER_AES_CBC, 16, "AES-128-CBC", "aes128", 16, 16}, /* RFC 3602 */
-    {ESP_CIPHER_AES_CBC, 24, "AES-192-CBC", "aes192", 16, 16},
-    {ESP_CIPHER_AES_CBC, 32, "AES-256-CBC", "aes256", 16, 16},
-    {ESP_CIPHER_AES_GCM_16, 20, "AES-128-GCM", "aes128gcm16", 8, 1}, /* RFC 4106 */
-    {ESP_CIPHER_AES_GCM_16, 28, "AES-192-GCM", "aes192gcm16", 8, 1},
-    {ESP_CIPHER_AES_GCM_16, 36, "AES-256-GCM", "aes256gcm16", 8, 1},
-};
-
-static const struct auth_alg *find_auth(enum esp_auth auth)
+static const struct esp_auth_info *find_auth(enum esp_auth auth)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(auth_algs); i++)
-		if (auth_algs[i].auth == auth)
-			return &auth_algs[i];
-	return NULL;
+	return esp_auth_info(auth);
 }
 
-static const struct cipher_alg *find_cipher(enum esp_cipher cipher, size_t key_len)
+static const struct esp_cipher_info *find_cipher(enum esp_cipher cipher, size_t key_len)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(cipher_algs); i++)
-		if (cipher_algs[i].cipher == cipher && cipher_algs[i].key_len == key_len)
-			return &cipher_algs[i];
-	return NULL;
+	return key_len                     ? esp_cipher_info(cipher, key_len)
+	       : cipher == ESP_CIPHER_NULL ? esp_cipher_info(cipher, 0)
+	                                   : NULL;
 }
 
 const char *esp_cipher_name(enum esp_cipher cipher, size_t enc_key_len)
 {
-	const struct cipher_alg *a = find_cipher(cipher, enc_key_len);
+	const struct esp_cipher_info *a = find_cipher(cipher, enc_key_len);
 
 	return a ? a->name : "?";
 }
 
 const char *esp_auth_name(enum esp_auth auth)
 {
-	const struct auth_alg *a = find_auth(auth);
+	const struct esp_auth_info *a = find_auth(auth);
 
 	return auth == ESP_AUTH_NONE ? "none" : a ? a->name : "?";
 }
 
 int esp_crypto_sizes(const struct esp_sa *sa, uint8_t *iv_len, uint8_t *pad_align, uint8_t *icv_len)
 {
-	const struct cipher_alg *ca = find_cipher(sa->cipher, sa->enc_key_len);
-	const struct auth_alg *aa = find_auth(sa->auth);
+	const struct esp_cipher_info *ca = find_cipher(sa->cipher, sa->enc_key_len);
+	const struct esp_auth_info *aa = find_auth(sa->auth);
 
 	if (!ca)
 		return -1;
@@ -87,7 +45,7 @@ int esp_crypto_sizes(const struct esp_sa *sa, uint8_t *iv_len, uint8_t *pad_alig
 		/* Combined mode: no separate integrity algorithm (RFC 4106 §5). */
 		if (sa->auth != ESP_AUTH_NONE)
 			return -1;
-		*icv_len = 16;
+		*icv_len = ca->icv_len;
 	} else {
 		/* No confidentiality-only ESP: every SA carries an ICV. */
 		if (!aa || sa->auth_key_len != aa->key_len)
@@ -101,7 +59,7 @@ int esp_crypto_sizes(const struct esp_sa *sa, uint8_t *iv_len, uint8_t *pad_alig
 
 static int init_mac(struct esp_crypto *c, const struct esp_sa *sa, OSSL_LIB_CTX *libctx)
 {
-	const struct auth_alg *aa = find_auth(sa->auth);
+	const struct esp_auth_info *aa = find_auth(sa->auth);
 	OSSL_PARAM params[2];
 	EVP_MAC *mac;
 
@@ -139,7 +97,7 @@ static int init_iv_generator(struct esp_crypto *c, OSSL_LIB_CTX *libctx)
 
 static int init_cipher(struct esp_crypto *c, const struct esp_sa *sa, OSSL_LIB_CTX *libctx)
 {
-	const struct cipher_alg *ca = find_cipher(sa->cipher, sa->enc_key_len);
+	const struct esp_cipher_info *ca = find_cipher(sa->cipher, sa->enc_key_len);
 	size_t key_len = sa->enc_key_len;
 	EVP_CIPHER *cipher;
 	int ok;

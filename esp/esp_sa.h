@@ -16,8 +16,8 @@
 
 enum esp_cipher {
 	ESP_CIPHER_NULL = 0,
-	ESP_CIPHER_3DES_CBC, /* 24-byte key */
-	ESP_CIPHER_AES_CBC, /* 16/24/32-byte key */
+	ESP_CIPHER_3DES_CBC,   /* 24-byte key */
+	ESP_CIPHER_AES_CBC,    /* 16/24/32-byte key */
 	ESP_CIPHER_AES_GCM_16, /* 16/32-byte key + 4-byte salt, 16-byte ICV (RFC 4106) */
 };
 
@@ -31,7 +31,35 @@ enum esp_auth {
 	ESP_AUTH_HMAC_SHA512_256,
 };
 
-#define ESP_MAX_ENC_KEY 36 /* AES-256 key + GCM salt */
+/* The one table of ESP algorithms (esp/esp_algs.c): the data paths, the
+ * kernel's names and the tunnel MTU all read it. */
+struct esp_cipher_info {
+	enum esp_cipher cipher;
+	uint8_t key_len;       /* GCM: salt included */
+	const char *name;      /* strongSwan's */
+	const char *evp_name;  /* OpenSSL's; NULL for null */
+	const char *xfrm_name; /* the Linux crypto API's (`ip xfrm`) */
+	uint8_t iv_len;
+	uint8_t block_len; /* padding to it (at least 4, RFC 4303 §2.4) */
+	uint8_t icv_len;   /* combined mode: its tag; else the auth's */
+};
+
+struct esp_auth_info {
+	enum esp_auth auth;
+	const char *name;      /* strongSwan's */
+	const char *digest;    /* OpenSSL's */
+	const char *xfrm_name; /* the Linux crypto API's */
+	uint8_t key_len;       /* RFC 2403/2404/4868: the key is the digest size */
+	uint8_t icv_len;       /* the truncated MAC on the wire */
+	uint8_t mac_len;       /* the whole MAC */
+};
+
+/* key_len 0: the first row of that cipher (its sizes but the key's are the
+ * same for every key length). NULL when unknown. */
+const struct esp_cipher_info *esp_cipher_info(enum esp_cipher cipher, size_t key_len);
+const struct esp_auth_info *esp_auth_info(enum esp_auth auth);
+
+#define ESP_MAX_ENC_KEY  36 /* AES-256 key + GCM salt */
 #define ESP_MAX_AUTH_KEY 64
 
 /* One direction. */
@@ -46,7 +74,7 @@ struct esp_sa {
 };
 
 struct esp_lifetime {
-	uint64_t soft_bytes, hard_bytes; /* 0 = none */
+	uint64_t soft_bytes, hard_bytes;     /* 0 = none */
 	uint32_t soft_seconds, hard_seconds; /* 0 = none */
 };
 

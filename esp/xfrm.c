@@ -96,15 +96,15 @@ static int put_crypt(struct nl_msg *msg, const char *name, const struct esp_sa *
 }
 
 /* RFC 4106: the AEAD key material includes the 4-byte salt. */
-static int put_aead(struct nl_msg *msg, const struct esp_sa *sa)
+static int put_aead(struct nl_msg *msg, const struct esp_cipher_info *ci, const struct esp_sa *sa)
 {
 	union xfrm_alg_attr a;
 	int err;
 
 	memset(&a, 0, sizeof(a));
-	snprintf(a.aead.alg_name, sizeof(a.aead.alg_name), "rfc4106(gcm(aes))");
+	snprintf(a.aead.alg_name, sizeof(a.aead.alg_name), "%s", ci->xfrm_name);
 	a.aead.alg_key_len = sa->enc_key_len * 8u;
-	a.aead.alg_icv_len = 128;
+	a.aead.alg_icv_len = ci->icv_len * 8u;
 	memcpy(a.aead.alg_key, sa->enc_key, sa->enc_key_len);
 	err = nla_put(msg, XFRMA_ALG_AEAD, (int)(sizeof(a.aead) + sa->enc_key_len), &a);
 	secure_clear(&a, sizeof(a));
@@ -127,42 +127,26 @@ static int put_auth(struct nl_msg *msg, const char *name, unsigned trunc_bits,
 	return err;
 }
 
-/* Linux crypto API names (what `ip xfrm` calls them). */
+/* Linux crypto API names (what `ip xfrm` calls them), from esp_algs.c. */
 static int put_algorithms(struct nl_msg *msg, const struct esp_sa *sa)
 {
-	static const struct {
-		enum esp_auth auth;
-		const char *name;
-		unsigned trunc_bits;
-	} auths[] = {
-	    {ESP_AUTH_HMAC_MD5_96, "hmac(md5)", 96},
-	    {ESP_AUTH_HMAC_SHA1_96, "hmac(sha1)", 96},
-	    {ESP_AUTH_HMAC_SHA256_128, "hmac(sha256)", 128},
-	    {ESP_AUTH_HMAC_SHA256_96, "hmac(sha256)", 96},
-	    {ESP_AUTH_HMAC_SHA384_192, "hmac(sha384)", 192},
-	    {ESP_AUTH_HMAC_SHA512_256, "hmac(sha512)", 256},
-	};
+	const struct esp_cipher_info *ci = esp_cipher_info(sa->cipher, sa->enc_key_len);
+	const struct esp_auth_info *ai = esp_auth_info(sa->auth);
 
-	if (sa->enc_key_len > ESP_MAX_ENC_KEY || sa->auth_key_len > ESP_MAX_AUTH_KEY)
+	if (sa->enc_key_len > ESP_MAX_ENC_KEY || sa->auth_key_len > ESP_MAX_AUTH_KEY || !ci)
 		return -1;
 	switch (sa->cipher) {
 	case ESP_CIPHER_AES_GCM_16:
-		return put_aead(msg, sa);
+		return put_aead(msg, ci, sa);
 	case ESP_CIPHER_AES_CBC:
-		if (put_crypt(msg, "cbc(aes)", sa) < 0)
-			return -1;
-		break;
 	case ESP_CIPHER_3DES_CBC:
-		if (put_crypt(msg, "cbc(des3_ede)", sa) < 0)
+		if (put_crypt(msg, ci->xfrm_name, sa) < 0)
 			return -1;
 		break;
 	default:
 		return -1;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(auths); i++)
-		if (auths[i].auth == sa->auth)
-			return put_auth(msg, auths[i].name, auths[i].trunc_bits, sa);
-	return -1;
+	return ai ? put_auth(msg, ai->xfrm_name, ai->icv_len * 8u, sa) : -1;
 }
 
 void esp_xfrm_msg_cleanse(struct nl_msg *msg)

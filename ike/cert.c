@@ -1,4 +1,4 @@
-/* Identities, CERT/CR payloads and RSA signature authentication. */
+/* Identities, CERT/CR payloads and RSA or ECDSA signature authentication. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -18,7 +20,7 @@
 #include "lib/util.h"
 
 /* Split "a/b/c" or "a, b, c" into RDNs, each "KEY=value". */
-X509_NAME *dn_parse(const char *s)
+X509_NAME *ike_dn_parse(const char *s)
 {
 	X509_NAME *name = X509_NAME_new();
 	char buf[256], *save = NULL, *tok;
@@ -48,7 +50,7 @@ fail:
 	return NULL;
 }
 
-int id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
+int ike_id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(id->value);
 
@@ -66,7 +68,7 @@ int id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len)
 		*len = n;
 		return 0;
 	case IKE_ID_DER_ASN1_DN: {
-		X509_NAME *name = dn_parse(id->value);
+		X509_NAME *name = ike_dn_parse(id->value);
 		unsigned char *p = out;
 		int der = name ? i2d_X509_NAME(name, NULL) : -1;
 
@@ -91,7 +93,7 @@ static X509_NAME *id_dn(const struct isakmp_id *id)
 	return d2i_X509_NAME(NULL, &p, (long)id->len);
 }
 
-bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
+bool ike_id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
 {
 	uint8_t want[512];
 	size_t len;
@@ -102,14 +104,14 @@ bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
 		return false;
 	if (cfg->type == IKE_ID_DER_ASN1_DN) {
 		/* Compare names, not encodings: string types may differ. */
-		X509_NAME *a = dn_parse(cfg->value), *b = id_dn(id);
+		X509_NAME *a = ike_dn_parse(cfg->value), *b = id_dn(id);
 		bool same = a && b && X509_NAME_cmp(a, b) == 0;
 
 		X509_NAME_free(a);
 		X509_NAME_free(b);
 		return same;
 	}
-	if (id_encode(cfg, want, sizeof(want), &len))
+	if (ike_id_encode(cfg, want, sizeof(want), &len))
 		return false;
 	if (cfg->type == IKE_ID_FQDN || cfg->type == IKE_ID_USER_FQDN)
 		return len == id->len &&
@@ -117,7 +119,7 @@ bool id_matches(const struct ike_id *cfg, const struct isakmp_id *id)
 	return len == id->len && memcmp(want, id->data, len) == 0;
 }
 
-void id_str(const struct isakmp_id *id, char *buf, size_t len)
+void ike_id_str(const struct isakmp_id *id, char *buf, size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];
 
@@ -157,7 +159,7 @@ void id_str(const struct isakmp_id *id, char *buf, size_t len)
 	}
 }
 
-void cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
+void ike_cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
 {
 	STACK_OF(X509_OBJECT) *objs = store ? X509_STORE_get0_objects(store) : NULL;
 	int written = 0;
@@ -170,54 +172,170 @@ void cert_write_cr(struct isakmp_builder *b, X509_STORE *store)
 		if (len <= 0 || (size_t)len > sizeof(der))
 			continue;
 		i2d_X509_NAME(X509_get_subject_name(ca), &p);
-		isakmp_pl_begin(b, ISAKMP_NP_CR);
+		ike_isakmp_pl_begin(b, ISAKMP_NP_CR);
 		bw_u8(&b->w, CERT_X509_SIG);
 		bw_bytes(&b->w, der, (size_t)len);
-		isakmp_pl_end(b);
+		ike_isakmp_pl_end(b);
 		written++;
 	}
 	if (!written) {
 		uint8_t enc = CERT_X509_SIG;
 
-		isakmp_pl_add(b, ISAKMP_NP_CR, &enc, 1);
+		ike_isakmp_pl_add(b, ISAKMP_NP_CR, &enc, 1);
 	}
 }
 
-void cert_write_cert(struct isakmp_builder *b, X509 *cert)
+void ike_cert_write_cert(struct isakmp_builder *b, X509 *cert)
 {
 	int len = i2d_X509(cert, NULL);
 	uint8_t *p;
 
-	isakmp_pl_begin(b, ISAKMP_NP_CERT);
+	ike_isakmp_pl_begin(b, ISAKMP_NP_CERT);
 	bw_u8(&b->w, CERT_X509_SIG);
 	p = len > 0 ? bw_reserve(&b->w, (size_t)len) : NULL;
 	if (p)
 		i2d_X509(cert, &p);
 	else
 		b->w.error = true;
-	isakmp_pl_end(b);
+	ike_isakmp_pl_end(b);
 }
 
-int cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
-              size_t *sig_len)
+/* RFC 4754 §8: the ECDSA methods name the curve, P-256, P-384 or P-521;
+ * r and s each take the curve's byte length. */
+static const struct {
+	const char *group;
+	uint16_t method;
+	size_t half;
+} ec_methods[] = {
+    {"prime256v1", IKE_AUTH_METHOD_ECDSA_256, 32},
+    {"secp384r1", IKE_AUTH_METHOD_ECDSA_384, 48},
+    {"secp521r1", IKE_AUTH_METHOD_ECDSA_521, 66},
+};
+
+/* Byte length of r (and of s) for an ECDSA key on a curve of RFC 4754; 0
+ * for any other key. */
+static size_t ec_half(const EVP_PKEY *key)
+{
+	char group[64];
+	size_t n = 0;
+
+	if (!key || !EVP_PKEY_is_a(key, "EC") ||
+	    !EVP_PKEY_get_group_name(key, group, sizeof(group), &n))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ec_methods); i++)
+		if (strcmp(group, ec_methods[i].group) == 0)
+			return ec_methods[i].half;
+	return 0;
+}
+
+uint16_t ike_cert_auth_method(const EVP_PKEY *key)
+{
+	size_t half = ec_half(key);
+
+	if (key && EVP_PKEY_is_a(key, "RSA"))
+		return IKE_AUTH_METHOD_RSA_SIG;
+	for (size_t i = 0; i < ARRAY_SIZE(ec_methods); i++)
+		if (half && ec_methods[i].half == half)
+			return ec_methods[i].method;
+	return 0;
+}
+
+/* ECDSA over the raw hash (IKEv1 signs HASH_I/HASH_R itself, as with RSA),
+ * written as r | s, each left-padded to the curve's length (RFC 4754 §7). */
+static int ecdsa_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, size_t half, const uint8_t *hash,
+                      size_t hash_len, uint8_t *sig, size_t *sig_len)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, key, NULL);
-	int ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
-	         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	         EVP_PKEY_sign(ctx, sig, sig_len, hash, hash_len) > 0;
+	uint8_t der[160];
+	size_t der_len = sizeof(der);
+	const unsigned char *p = der;
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *s;
+	int rc = -1;
 
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_sign(ctx, der, &der_len, hash, hash_len) <= 0 || *sig_len < 2 * half)
+		goto out;
+	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	if (!es)
+		goto out;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (BN_bn2binpad(r, sig, (int)half) < 0 || BN_bn2binpad(s, sig + half, (int)half) < 0)
+		goto out;
+	*sig_len = 2 * half;
+	rc = 0;
+out:
+	ECDSA_SIG_free(es);
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+static int ecdsa_verify(OSSL_LIB_CTX *lib, EVP_PKEY *pub, size_t half, const uint8_t *hash,
+                        size_t hash_len, const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	ECDSA_SIG *es = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	int der_len, ok = 0;
+
+	if (sig_len != 2 * half)
+		return -1;
+	es = ECDSA_SIG_new();
+	r = BN_bin2bn(sig, (int)half, NULL);
+	s = BN_bin2bn(sig + half, (int)half, NULL);
+	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s))
+		goto out;
+	r = s = NULL; /* owned by es now */
+	der_len = i2d_ECDSA_SIG(es, &der);
+	ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
+	ok = der_len > 0 && ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_verify(ctx, der, (size_t)der_len, hash, hash_len) == 1;
+out:
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	OPENSSL_free(der);
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
 
-static int verify_sig(OSSL_LIB_CTX *lib, EVP_PKEY *pub, const uint8_t *hash, size_t hash_len,
-                      const uint8_t *sig, size_t sig_len)
+int ike_cert_sign(OSSL_LIB_CTX *lib, EVP_PKEY *key, const uint8_t *hash, size_t hash_len, uint8_t *sig,
+              size_t *sig_len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
-	int ok = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
-	         EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	         EVP_PKEY_verify(ctx, sig, sig_len, hash, hash_len) == 1;
+	size_t half = ec_half(key);
+	EVP_PKEY_CTX *ctx;
+	int ok;
 
+	if (half)
+		return ecdsa_sign(lib, key, half, hash, hash_len, sig, sig_len);
+	if (!EVP_PKEY_is_a(key, "RSA"))
+		return -1;
+	ctx = EVP_PKEY_CTX_new_from_pkey(lib, key, NULL);
+	ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_sign(ctx, sig, sig_len, hash, hash_len) > 0;
+	EVP_PKEY_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The signature by the gateway's key type: RSA PKCS#1 v1.5 of the raw
+ * hash, or ECDSA r | s on a curve of RFC 4754; other keys fail. */
+int ike_cert_verify_sig(OSSL_LIB_CTX *lib, EVP_PKEY *pub, const uint8_t *hash, size_t hash_len,
+                    const uint8_t *sig, size_t sig_len)
+{
+	size_t half = ec_half(pub);
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	if (half)
+		return ecdsa_verify(lib, pub, half, hash, hash_len, sig, sig_len);
+	if (!pub || !EVP_PKEY_is_a(pub, "RSA"))
+		return -1;
+	ctx = EVP_PKEY_CTX_new_from_pkey(lib, pub, NULL);
+	ok = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_verify(ctx, sig, sig_len, hash, hash_len) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
@@ -262,7 +380,7 @@ static bool cn_is(X509 *leaf, const char *host)
 	return n > 0 && (size_t)n == strlen(cn) && strcasecmp(cn, host) == 0;
 }
 
-int cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errlen)
+int ike_cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errlen)
 {
 	unsigned char ip[16];
 	bool literal;
@@ -297,7 +415,7 @@ int cert_check_host(X509 *leaf, struct cert_policy *pol, char *err, size_t errle
  * IKE; we also take serverAuth (most gateway certificates), "any" and
  * Microsoft's "IP security IKE intermediate" (RRAS). A client certificate
  * (clientAuth only) from the same CA is refused. */
-int cert_check_eku(X509 *leaf, char *err, size_t errlen)
+int ike_cert_check_eku(X509 *leaf, char *err, size_t errlen)
 {
 	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(leaf, NID_ext_key_usage, NULL, NULL);
 	bool ok = false;
@@ -454,10 +572,10 @@ static int check_file_dps(OSSL_LIB_CTX *lib, X509_STORE *store, X509 *leaf,
 	return rc;
 }
 
-int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
-                     const struct isakmp_id *peer_id, struct cert_policy *pol, const uint8_t *hash,
-                     size_t hash_len, const uint8_t *sig, size_t sig_len, char *err, size_t errlen,
-                     uint16_t *notify)
+int ike_cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_msg *msg,
+                         const struct isakmp_id *peer_id, struct cert_policy *pol,
+                         const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len,
+                         char *err, size_t errlen, uint16_t *notify)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
 	X509_STORE_CTX *sctx = X509_STORE_CTX_new_ex(lib, NULL);
@@ -465,13 +583,13 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 	int rc = -1;
 
 	*notify = N_INVALID_CERTIFICATE;
-	for (size_t i = 0; i < isakmp_count(msg, ISAKMP_NP_CERT); i++) {
-		const struct isakmp_payload *pl = isakmp_find(msg, ISAKMP_NP_CERT, i);
+	for (size_t i = 0; i < ike_isakmp_count(msg, ISAKMP_NP_CERT); i++) {
+		const struct isakmp_payload *pl = ike_isakmp_find(msg, ISAKMP_NP_CERT, i);
 		struct isakmp_cert c;
 		const unsigned char *p;
 		X509 *x;
 
-		if (isakmp_parse_cert(pl->body, pl->len, &c) || c.encoding != CERT_X509_SIG)
+		if (ike_isakmp_parse_cert(pl->body, pl->len, &c) || c.encoding != CERT_X509_SIG)
 			continue;
 		p = c.data;
 		x = d2i_X509(NULL, &p, (long)c.len);
@@ -500,7 +618,7 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 	}
 	if (check_file_dps(lib, store, leaf, untrusted, err, errlen) < 0)
 		goto out;
-	if (cert_check_eku(leaf, err, errlen) || cert_check_host(leaf, pol, err, errlen)) {
+	if (ike_cert_check_eku(leaf, err, errlen) || ike_cert_check_host(leaf, pol, err, errlen)) {
 		*notify = N_AUTHENTICATION_FAILED;
 		goto out;
 	}
@@ -509,7 +627,7 @@ int cert_verify_peer(OSSL_LIB_CTX *lib, X509_STORE *store, const struct isakmp_m
 		*notify = N_INVALID_ID_INFORMATION;
 		goto out;
 	}
-	if (verify_sig(lib, X509_get0_pubkey(leaf), hash, hash_len, sig, sig_len)) {
+	if (ike_cert_verify_sig(lib, X509_get0_pubkey(leaf), hash, hash_len, sig, sig_len)) {
 		snprintf(err, errlen, "gateway signature does not verify");
 		*notify = N_INVALID_SIGNATURE;
 		goto out;

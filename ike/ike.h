@@ -71,6 +71,16 @@ struct ike_retransmit {
 	uint32_t tries;    /* sends per message before giving up (default 6) */
 };
 
+/* Defaults (Windows XP's: Main Mode 8 hours, Quick Mode 1 hour), also the
+ * profile's (config/profile.c). */
+#define IKE_DEFAULT_IKE_LIFETIME_S   28800
+#define IKE_DEFAULT_IPSEC_LIFETIME_S 3600
+/* first retransmit after 1 s, doubling up to 16 s, 6 tries */
+#define IKE_DEFAULT_RETRANSMIT ((struct ike_retransmit){1000, 16000, 6})
+
+/* pfs_group: the group Main Mode settled on (l2tpsec.conf(5) pfs = on) */
+#define IKE_PFS_IKE_GROUP 0xffff
+
 struct ike_config {
 	struct sockaddr_storage remote; /* gateway; port 0 = 500 */
 	struct sockaddr_storage local;  /* family AF_UNSPEC = chosen by routing */
@@ -90,11 +100,15 @@ struct ike_config {
 	 * data path, which only speaks ESP in UDP. A gateway without NAT-T then
 	 * fails with IKE_FAIL_NAT_POLICY. */
 	bool force_encaps;
+	/* Do not announce or use IKE fragmentation (ike/frag.h; on by
+	 * default: long certificate Main Mode messages then cross NATs that
+	 * drop IP fragments). */
+	bool no_fragmentation;
 
 	enum ike_auth_method auth;
 	const uint8_t *psk; /* copied by ike_new() */
 	size_t psk_len;
-	X509 *cert;     /* our certificate (RSA), referenced, not owned */
+	X509 *cert;     /* our certificate (RSA or ECDSA), referenced, not owned */
 	EVP_PKEY *key;  /* its private key */
 	X509_STORE *ca; /* trust anchors for the gateway's chain */
 
@@ -110,7 +124,7 @@ struct ike_config {
 	const char *esp_proposals; /* NULL = default list */
 	enum ike_dh2048 dh2048;
 	enum ike_nat_policy nat_policy;
-	uint16_t pfs_group; /* 0 = no PFS; else the DH group for Quick Mode */
+	uint16_t pfs_group; /* 0 = no PFS; IKE_PFS_IKE_GROUP; else the DH group for Quick Mode */
 
 	uint32_t ike_lifetime_s;    /* default 28800 */
 	uint32_t ipsec_lifetime_s;  /* default 3600 */
@@ -244,6 +258,9 @@ void ike_config_defaults(struct ike_config *cfg);
 /* Check a proposal string without starting anything. esp selects the ESP
  * grammar. Returns 0, or -1 with a one-line reason in err. */
 int ike_proposals_check(const char *spec, bool esp, char *err, size_t errlen);
+/* The DH group number of a strongSwan group name ("modp2048": 14), the
+ * groups proposals and PFS may use; 0 for a name we cannot compute. */
+uint16_t ike_group_by_name(const char *name);
 
 /* NULL on bad configuration (logged) or allocation failure. */
 struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct ike_config *cfg,

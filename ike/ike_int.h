@@ -12,6 +12,7 @@
 #include <openssl/types.h>
 
 #include "ike/crypto.h"
+#include "ike/frag.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike/proposal.h"
@@ -152,6 +153,12 @@ struct ike_session {
 	enum ike_natt_variant natt;
 	bool nat_local, nat_remote;
 	bool peer_dpd;
+	/* The gateway announced IKE fragmentation (ike/frag.h): our long
+	 * messages go out in fragments; frag_id numbers them. Its fragments
+	 * are joined in defrag. */
+	bool peer_frag;
+	uint16_t frag_id;
+	struct ike_defrag defrag;
 	bool initial_contact_sent;
 	uint16_t pfs_group; /* follows the responder's choice */
 
@@ -172,7 +179,7 @@ struct ike_session {
 	struct loop_timer retransmit_timer;
 	/* Last datagram accepted, to spot the gateway's retransmissions;
 	 * the hash of the one being handled becomes rx_last only when a
-	 * handler accepts it (session_accepted), so a forged datagram cannot
+	 * handler accepts it (ike_session_accepted), so a forged datagram cannot
 	 * hide a real retransmission. */
 	uint8_t rx_last[64];
 	size_t rx_last_len;
@@ -183,7 +190,7 @@ struct ike_session {
 	struct ike_rqm rqm[2];
 	/* An unauthenticated refusal or an answer that does not verify
 	 * during the first Main Mode: the failure it suggests, reported if no
-	 * valid answer comes in time (session_hint). */
+	 * valid answer comes in time (ike_session_hint). */
 	struct loop_timer hint_timer, rqm_timer;
 	char hint[120];
 	enum ike_fail_reason hint_reason;
@@ -207,135 +214,139 @@ struct ike_session {
 };
 
 /* session.c */
-void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void session_set_stage(struct ike_session *s, enum ike_stage stage);
-void session_phase1_done(struct ike_session *s, struct ike_p1 *p1);
+void ike_session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void ike_session_set_stage(struct ike_session *s, enum ike_stage stage);
+void ike_session_phase1_done(struct ike_session *s, struct ike_p1 *p1);
 /* The gateway's Main Mode (we responded) is done: its SA becomes current. */
-void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1);
+void ike_session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1);
 /* A Quick Mode (src: s->qm or a responder slot) made a pair: install it. */
-void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair);
-struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie);
+void ike_session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair);
+struct ike_p1 *ike_session_p1_for(struct ike_session *s, const uint8_t *icookie);
 /* The pair the data path must drop, told once. */
-void session_drop_pair(struct ike_session *s, struct ike_p2 *p2);
+void ike_session_drop_pair(struct ike_session *s, struct ike_p2 *p2);
 /* Back to before ike_start(): timers stopped, every ISAKMP SA and pair
  * freed (no callbacks), counters cleared; configuration, library context
  * and sockets stay. */
-void session_reset(struct ike_session *s);
+void ike_session_reset(struct ike_session *s);
 
 /* rekey.c */
-void rekey_init_timers(struct ike_session *s);
+void ike_rekey_init_timers(struct ike_session *s);
 /* A failure during a rekey while the current SAs are valid: the rekey is
  * abandoned (retried later) instead of the session. True when it was. */
-bool session_rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
-                                    const char *why);
+bool ike_session_rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
+                                        const char *why);
 /* A datagram was dropped (unauthenticated, malformed, replayed, out of
  * place): logged at debug, counted, never fatal. */
-void session_drop(struct ike_session *s, const char *fmt, ...)
+void ike_session_drop(struct ike_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The datagram being handled was accepted: its resend is a retransmission. */
-void session_accepted(struct ike_session *s);
+void ike_session_accepted(struct ike_session *s);
 /* The first Main Mode got a refusal it cannot authenticate or an answer
  * that does not verify: dropped and counted; the session fails with this
  * reason only if no valid answer arrives within a retransmission interval. */
-void session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void session_rekey_ike_failed(struct ike_session *s, const char *why);
+void ike_session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void ike_session_rekey_ike_failed(struct ike_session *s, const char *why);
 /* Rekey/expiry timers again from the SAs' ages and (changed) lifetimes. */
-void session_reschedule_ipsec(struct ike_session *s);
-void session_reschedule_ike(struct ike_session *s);
-void session_recv(struct ike_session *s, const uint8_t *buf, size_t len);
-void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out);
-void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1);
+void ike_session_reschedule_ipsec(struct ike_session *s);
+void ike_session_reschedule_ike(struct ike_session *s);
+void ike_session_recv(struct ike_session *s, const uint8_t *buf, size_t len);
+void ike_session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out);
+void ike_session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1);
 
 /* net.c */
-int net_open(struct ike_session *s);
-void net_init_timers(struct ike_session *s);
-void net_close(struct ike_session *s);
+int ike_net_open(struct ike_session *s);
+void ike_net_init_timers(struct ike_session *s);
+void ike_net_close(struct ike_session *s);
 /* Send a message; with expect_reply it becomes the request that is resent
  * until answered. */
-int net_send(struct ike_session *s, const uint8_t *msg, size_t len, bool expect_reply,
-             struct ike_p1 *p1);
-void net_answered(struct ike_session *s);
-int net_send_once(struct ike_session *s, const uint8_t *msg, size_t len);
-void net_resend_last(struct ike_session *s);
-void net_send_keepalive(struct ike_session *s);
-const struct sockaddr *net_remote(const struct ike_session *s);
-const struct sockaddr *net_local(const struct ike_session *s);
-uint16_t net_port(const struct sockaddr_storage *ss); /* host byte order */
+int ike_net_send(struct ike_session *s, const uint8_t *msg, size_t len, bool expect_reply,
+                 struct ike_p1 *p1);
+void ike_net_answered(struct ike_session *s);
+int ike_net_send_once(struct ike_session *s, const uint8_t *msg, size_t len);
+void ike_net_resend_last(struct ike_session *s);
+void ike_net_send_keepalive(struct ike_session *s);
+const struct sockaddr *ike_net_remote(const struct ike_session *s);
+const struct sockaddr *ike_net_local(const struct ike_session *s);
+uint16_t ike_net_port(const struct sockaddr_storage *ss); /* host byte order */
 
 /* main_mode.c */
-struct ike_p1 *mm_new(struct ike_session *s, bool rekey);
-void mm_free(struct ike_p1 *p1);
-int mm_start(struct ike_session *s, struct ike_p1 *p1);
-void mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
-uint16_t mm_auth_method(const struct ike_session *s);
-int mm_match_transform(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_transform *t);
-int mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap);
-int mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
-            size_t id_len, uint8_t *out);
-int mm_derive(struct ike_session *s, struct ike_p1 *p1);
+struct ike_p1 *ike_mm_new(struct ike_session *s, bool rekey);
+void ike_mm_free(struct ike_p1 *p1);
+int ike_mm_start(struct ike_session *s, struct ike_p1 *p1);
+void ike_mm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+uint16_t ike_mm_auth_method(const struct ike_session *s);
+int ike_mm_match_transform(struct ike_session *s, struct ike_p1 *p1,
+                           const struct isakmp_transform *t);
+int ike_mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap);
+int ike_mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
+                size_t id_len, uint8_t *out);
+int ike_mm_derive(struct ike_session *s, struct ike_p1 *p1);
 /* An authenticated ISAKMP SA's keys to cb.phase1_keys (--save-keys). */
-void mm_export_keys(struct ike_session *s, const struct ike_p1 *p1);
+void ike_mm_export_keys(struct ike_session *s, const struct ike_p1 *p1);
 
 /* mm_responder.c: Main Modes the gateway starts (its ISAKMP SA rekey). */
-void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+void ike_mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
 /* MM1 for no ISAKMP SA we know: start a responder Main Mode. */
-void mmr_start(struct ike_session *s, const uint8_t *buf, size_t len);
+void ike_mmr_start(struct ike_session *s, const uint8_t *buf, size_t len);
 
 /* quick_mode.c */
-int qm_start(struct ike_session *s, bool rekey);
-void qm_recv(struct ike_session *s, const uint8_t *buf, size_t len);
-void p2_clear(struct ike_p2 *p2);
-uint16_t qm_encap_mode(const struct ike_session *s);
-void qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder);
-void qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m);
+int ike_qm_start(struct ike_session *s, bool rekey);
+void ike_qm_recv(struct ike_session *s, const uint8_t *buf, size_t len);
+void ike_p2_clear(struct ike_p2 *p2);
+uint16_t ike_qm_encap_mode(const struct ike_session *s);
+void ike_qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder);
+void ike_qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m);
 /* Lifetimes of an ESP transform: the shorter of ours and its (type,
  * duration) pairs. */
-void qm_take_lifetimes(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_transform *t);
-int qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const uint8_t *gxy,
-              size_t gxy_len, struct esp_sa_pair *pair);
-void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *pair);
+void ike_qm_take_lifetimes(struct ike_session *s, struct ike_p2 *p2,
+                           const struct isakmp_transform *t);
+int ike_qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const uint8_t *gxy,
+                  size_t gxy_len, struct esp_sa_pair *pair);
+void ike_qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *pair);
 
 /* qm_responder.c: Quick Modes the gateway starts (its rekeys). */
-bool rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
-void rqm_clear_all(struct ike_session *s);
+bool ike_rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+void ike_rqm_clear_all(struct ike_session *s);
 /* The session failed: inbound-only pairs handed out go too. */
-void rqm_abandon_all(struct ike_session *s);
-void rqm_init_timer(struct ike_session *s);
-void rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1);
+void ike_rqm_abandon_all(struct ike_session *s);
+void ike_rqm_init_timer(struct ike_session *s);
+void ike_rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1);
 
 /* info.c */
-void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
-int info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, const uint8_t *spi,
-                     size_t spi_len, uint16_t type, const uint8_t *data, size_t data_len);
-int info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, const uint8_t *spi,
-                     size_t spi_len);
-void dpd_start(struct ike_session *s);
-void dpd_init_timer(struct ike_session *s);
+void ike_info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len);
+int ike_info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto,
+                         const uint8_t *spi, size_t spi_len, uint16_t type, const uint8_t *data,
+                         size_t data_len);
+int ike_info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto,
+                         const uint8_t *spi, size_t spi_len);
+void ike_dpd_start(struct ike_session *s);
+void ike_dpd_init_timer(struct ike_session *s);
 /* RESPONDER-LIFETIME (in QM2 or an informational exchange). */
-void info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
-                             const struct isakmp_notify *n);
+void ike_info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
+                                 const struct isakmp_notify *n);
 /* Phase 2 style encrypted message: HASH(1) over M-ID and the payloads after
  * the hash (RFC 2409 §5.5, §5.7). Builds around fill(), encrypts. */
 typedef void (*p2_fill_fn)(struct isakmp_builder *b, void *arg);
-size_t p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
-                uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap);
+size_t ike_p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
+                    uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap);
 /* The same with extra bytes between M-ID and the payloads (Ni_b for the
  * responder's HASH(2)). */
-size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
-                      uint8_t *iv, const uint8_t *extra, size_t extra_len, p2_fill_fn fill,
-                      void *arg, uint8_t *out, size_t cap);
+size_t ike_p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange,
+                          uint32_t msgid, uint8_t *iv, const uint8_t *extra, size_t extra_len,
+                          p2_fill_fn fill, void *arg, uint8_t *out, size_t cap);
 /* Decrypt and check the leading HASH payload of a phase 2 style message.
  * extra (may be NULL/0) goes between M-ID and the payloads (Ni_b for HASH(2)). */
-int p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len, uint8_t *iv,
-            const uint8_t *extra, size_t extra_len, uint8_t *plain, struct isakmp_msg *msg);
-uint32_t p2_new_msgid(void);
+int ike_p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len,
+                uint8_t *iv, const uint8_t *extra, size_t extra_len, uint8_t *plain,
+                struct isakmp_msg *msg);
+uint32_t ike_p2_new_msgid(void);
 /* Message IDs of an ISAKMP SA (replay and reflection check, RFC 2408 §3.1):
  * seen tells whether msgid was used before and remembers it; note only
  * remembers. */
-bool p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid);
-void p1_msgid_note(struct ike_p1 *p1, uint32_t msgid);
+bool ike_p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid);
+void ike_p1_msgid_note(struct ike_p1 *p1, uint32_t msgid);
 
 /* failures in one place: stage + reason + detail */
 const char *ike_fail_reason_name(enum ike_fail_reason r);

@@ -9,7 +9,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-uint32_t p2_new_msgid(void)
+uint32_t ike_p2_new_msgid(void)
 {
 	uint32_t id = 0;
 
@@ -19,15 +19,15 @@ uint32_t p2_new_msgid(void)
 	return id;
 }
 
-size_t p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
-                uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap)
+size_t ike_p2_build(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
+                    uint8_t *iv, p2_fill_fn fill, void *arg, uint8_t *out, size_t cap)
 {
-	return p2_build_extra(s, p1, exchange, msgid, iv, NULL, 0, fill, arg, out, cap);
+	return ike_p2_build_extra(s, p1, exchange, msgid, iv, NULL, 0, fill, arg, out, cap);
 }
 
-size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange, uint32_t msgid,
-                      uint8_t *iv, const uint8_t *extra, size_t extra_len, p2_fill_fn fill,
-                      void *arg, uint8_t *out, size_t cap)
+size_t ike_p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange,
+                          uint32_t msgid, uint8_t *iv, const uint8_t *extra, size_t extra_len,
+                          p2_fill_fn fill, void *arg, uint8_t *out, size_t cap)
 {
 	struct isakmp_builder b;
 	struct isakmp_hdr h = {.exchange = exchange, .flags = ISAKMP_FLAG_ENC, .msgid = msgid};
@@ -36,14 +36,14 @@ size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange
 
 	memcpy(h.icookie, p1->icookie, 8);
 	memcpy(h.rcookie, p1->rcookie, 8);
-	isakmp_build_begin(&b, out, cap, &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	ike_isakmp_build_begin(&b, out, cap, &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_HASH);
 	hash_off = b.w.len;
 	bw_zero(&b.w, hl);
-	isakmp_pl_end(&b);
+	ike_isakmp_pl_end(&b);
 	after = b.w.len;
 	fill(&b, arg);
-	len = isakmp_build_end(&b);
+	len = ike_isakmp_build_end(&b);
 	if (!len)
 		return 0;
 	/* HASH(1) = prf(SKEYID_a, M-ID | everything after the HASH payload);
@@ -56,20 +56,21 @@ size_t p2_build_extra(struct ike_session *s, struct ike_p1 *p1, uint8_t exchange
 	return ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, out, len, cap);
 }
 
-int p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len, uint8_t *iv,
-            const uint8_t *extra, size_t extra_len, uint8_t *plain, struct isakmp_msg *msg)
+int ike_p2_open(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len,
+                uint8_t *iv, const uint8_t *extra, size_t extra_len, uint8_t *plain,
+                struct isakmp_msg *msg)
 {
 	uint8_t tmp_iv[IKE_MAX_BLOCK], want[IKE_MAX_HASH], mid[4];
 	const struct isakmp_payload *hash;
 	uint16_t notify;
 	size_t after;
 
-	if (isakmp_parse_hdr(buf, len, &msg->hdr) || !(msg->hdr.flags & ISAKMP_FLAG_ENC))
+	if (ike_isakmp_parse_hdr(buf, len, &msg->hdr) || !(msg->hdr.flags & ISAKMP_FLAG_ENC))
 		return -1;
 	memcpy(tmp_iv, iv, sizeof(tmp_iv));
 	if (ike_decrypt_msg(s->lib, &p1->keys, p1->alg.enc, tmp_iv, buf, msg->hdr.len, plain) ||
-	    isakmp_parse_payloads(msg->hdr.next, plain, msg->hdr.len - ISAKMP_HDR_LEN, true, msg,
-	                          &notify))
+	    ike_isakmp_parse_payloads(msg->hdr.next, plain, msg->hdr.len - ISAKMP_HDR_LEN, true,
+	                              msg, &notify))
 		return -1;
 	/* RFC 2409 §5.5/§5.7: the HASH payload comes first. */
 	hash = msg->count ? &msg->pl[0] : NULL;
@@ -98,33 +99,34 @@ static void fill_info(struct isakmp_builder *b, void *arg)
 	const struct notify_arg *a = arg;
 
 	if (a->n) {
-		isakmp_pl_begin(b, ISAKMP_NP_N);
-		isakmp_write_notify(&b->w, a->n);
-		isakmp_pl_end(b);
+		ike_isakmp_pl_begin(b, ISAKMP_NP_N);
+		ike_isakmp_write_notify(&b->w, a->n);
+		ike_isakmp_pl_end(b);
 	}
 	if (a->d) {
-		isakmp_pl_begin(b, ISAKMP_NP_D);
-		isakmp_write_delete(&b->w, a->d);
-		isakmp_pl_end(b);
+		ike_isakmp_pl_begin(b, ISAKMP_NP_D);
+		ike_isakmp_write_delete(&b->w, a->d);
+		ike_isakmp_pl_end(b);
 	}
 }
 
 static int info_send(struct ike_session *s, struct ike_p1 *p1, struct notify_arg *a)
 {
 	uint8_t msg[ISAKMP_MAX_MSG], iv[IKE_MAX_BLOCK];
-	uint32_t msgid = p2_new_msgid();
+	uint32_t msgid = ike_p2_new_msgid();
 	size_t len;
 
 	if (!p1 || p1->state < P1_MM5_SENT || p1->deleted ||
 	    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
 		return -1;
-	len = p2_build(s, p1, ISAKMP_XCHG_INFO, msgid, iv, fill_info, a, msg, sizeof(msg));
-	p1_msgid_note(p1, msgid);
-	return len ? net_send_once(s, msg, len) : -1;
+	len = ike_p2_build(s, p1, ISAKMP_XCHG_INFO, msgid, iv, fill_info, a, msg, sizeof(msg));
+	ike_p1_msgid_note(p1, msgid);
+	return len ? ike_net_send_once(s, msg, len) : -1;
 }
 
-int info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, const uint8_t *spi,
-                     size_t spi_len, uint16_t type, const uint8_t *data, size_t data_len)
+int ike_info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto,
+                         const uint8_t *spi, size_t spi_len, uint16_t type, const uint8_t *data,
+                         size_t data_len)
 {
 	struct isakmp_notify n = {IPSEC_DOI, proto, (uint8_t)spi_len, type, spi, data, data_len};
 	struct notify_arg a = {&n, NULL};
@@ -132,8 +134,8 @@ int info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, co
 	return info_send(s, p1, &a);
 }
 
-int info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto, const uint8_t *spi,
-                     size_t spi_len)
+int ike_info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto,
+                         const uint8_t *spi, size_t spi_len)
 {
 	struct isakmp_delete d = {IPSEC_DOI, proto, (uint8_t)spi_len, 1, spi};
 	struct notify_arg a = {NULL, &d};
@@ -196,8 +198,8 @@ static int parse_lifetime_attrs(const struct isakmp_notify *n, struct isakmp_tra
 /* RESPONDER-LIFETIME (RFC 2407 §4.6.3.1): attributes as in the SA, for
  * an ESP pair or (proto ISAKMP) the ISAKMP SA. The shorter lifetime wins
  * and the rekey and expiry timers follow it at once. */
-void info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
-                             const struct isakmp_notify *n)
+void ike_info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
+                                 const struct isakmp_notify *n)
 {
 	struct isakmp_transform t;
 	struct ike_p2 *p2 = lifetime_target(s, n);
@@ -234,25 +236,25 @@ void info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,
 	if (!changed)
 		return;
 	if (n->proto == PROTO_ISAKMP && p1 == s->p1 && p1->state == P1_DONE)
-		session_reschedule_ike(s);
+		ike_session_reschedule_ike(s);
 	else if (n->proto == PROTO_IPSEC_ESP && p2 == &s->sa)
-		session_reschedule_ipsec(s);
+		ike_session_reschedule_ipsec(s);
 }
 
 /* RFC 2408 §3.1: a message ID is used once per ISAKMP SA. A recorded
  * authenticated message sent again is a replay, and one of ours sent back
  * at us a reflection (both directions share the keys in IKEv1): drop them.
  * The last ARRAY_SIZE(info_seen) IDs either way are remembered. */
-bool p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid)
+bool ike_p1_msgid_seen(struct ike_p1 *p1, uint32_t msgid)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(p1->info_seen); i++)
 		if (p1->info_seen[i] == msgid)
 			return true;
-	p1_msgid_note(p1, msgid);
+	ike_p1_msgid_note(p1, msgid);
 	return false;
 }
 
-void p1_msgid_note(struct ike_p1 *p1, uint32_t msgid)
+void ike_p1_msgid_note(struct ike_p1 *p1, uint32_t msgid)
 {
 	p1->info_seen[p1->info_seen_next] = msgid;
 	p1->info_seen_next = (p1->info_seen_next + 1) % ARRAY_SIZE(p1->info_seen);
@@ -271,8 +273,8 @@ static bool qm_retry_without_pfs(struct ike_session *s)
 	           ike_dh_name(s->qm.group));
 	s->pfs_retried = true;
 	s->pfs_group = 0;
-	net_answered(s);
-	qm_start(s, rekey);
+	ike_net_answered(s);
+	ike_qm_start(s, rekey);
 	return true;
 }
 
@@ -288,18 +290,18 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		 * Mode it is the only way a gateway can refuse us, so there it
 		 * becomes the failure reported unless a valid answer follows. */
 		if (n->type < 8192 && p1 == s->p1 && p1->state != P1_DONE)
-			session_hint(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
-			             name ? name : "an error");
+			ike_session_hint(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
+			                 name ? name : "an error");
 		else
-			session_drop(s, "plaintext notification %u", n->type);
+			ike_session_drop(s, "plaintext notification %u", n->type);
 		return;
 	}
 	switch (n->type) {
 	case N_DPD_R_U_THERE:
 		if (n->data_len == 4) {
 			cookies(p1, spi);
-			info_send_notify(s, p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE_ACK, n->data,
-			                 4);
+			ike_info_send_notify(s, p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE_ACK,
+			                     n->data, 4);
 		}
 		return;
 	case N_DPD_R_U_THERE_ACK:
@@ -314,7 +316,7 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		}
 		return;
 	case N_RESPONDER_LIFETIME:
-		info_responder_lifetime(s, p1, n);
+		ike_info_responder_lifetime(s, p1, n);
 		return;
 	case N_INITIAL_CONTACT:
 	case N_REPLAY_STATUS:
@@ -333,12 +335,12 @@ static void on_notify(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		log_warn(s->lg, LOG_IKE, "gateway sent %s on an ISAKMP SA being replaced",
 		         name ? name : "an error");
 		if (p1 == s->p1_next && p1->state != P1_DONE)
-			session_rekey_ike_failed(s, name ? name : "error notification");
+			ike_session_rekey_ike_failed(s, name ? name : "error notification");
 		return;
 	}
 	if (p1->state != P1_DONE || s->qm.in_progress || s->state != IKE_STATE_ESTABLISHED) {
-		session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
-		             name ? name : "an error");
+		ike_session_fail(s, IKE_FAIL_NOTIFY, n->type, "gateway sent %s",
+		                 name ? name : "an error");
 		return;
 	}
 	log_warn(s->lg, LOG_IKE, "gateway sent %s (type %u)", name ? name : "an error", n->type);
@@ -352,47 +354,48 @@ static void on_delete(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		if (d->proto == PROTO_ISAKMP) {
 			if (memcmp(spi, p1->icookie, 8) == 0 &&
 			    memcmp(spi + 8, p1->rcookie, 8) == 0)
-				session_p1_deleted_by_peer(s, p1);
+				ike_session_p1_deleted_by_peer(s, p1);
 			return; /* p1 may be gone */
 		}
 		if (d->proto == PROTO_IPSEC_ESP)
-			session_sa_deleted_by_peer(s, get_be32(spi));
+			ike_session_sa_deleted_by_peer(s, get_be32(spi));
 	}
 }
 
-void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
+void ike_info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
 {
 	uint8_t plain[ISAKMP_MAX_MSG], iv[IKE_MAX_BLOCK];
 	struct isakmp_msg m;
 	uint16_t notify;
 	bool auth = false;
 
-	if (isakmp_parse_hdr(buf, len, &m.hdr))
+	if (ike_isakmp_parse_hdr(buf, len, &m.hdr))
 		return;
 	if (!(m.hdr.flags & ISAKMP_FLAG_ENC)) {
-		if (isakmp_parse_plain(buf, len, &m, &notify)) {
-			session_drop(s, "plaintext informational does not parse");
+		if (ike_isakmp_parse_plain(buf, len, &m, &notify)) {
+			ike_session_drop(s, "plaintext informational does not parse");
 			return;
 		}
 	} else {
 		if (p1->state < P1_MM5_SENT ||
 		    ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, m.hdr.msgid, iv) ||
-		    p2_open(s, p1, buf, len, iv, NULL, 0, plain, &m)) {
+		    ike_p2_open(s, p1, buf, len, iv, NULL, 0, plain, &m)) {
 			/* The gateway answers our MM5 with an encrypted error
 			 * we cannot read: its keys differ from ours, which
 			 * with PSK means the keys differ (charon, RRAS do it). */
 			if (p1->state == P1_MM5_SENT && p1 == s->p1)
-				session_hint(
+				ike_session_hint(
 				    s, IKE_FAIL_AUTH, 0,
 				    "gateway's answer to MM5 does not decrypt%s",
 				    s->cfg.auth == IKE_AUTH_PSK ? " (wrong pre-shared key?)" : "");
 			else
-				session_drop(s, "informational does not verify (HASH(1))");
+				ike_session_drop(s, "informational does not verify (HASH(1))");
 			return;
 		}
-		if (p1_msgid_seen(p1, m.hdr.msgid)) {
-			session_drop(s, "informational with message ID %08x seen before (replay)",
-			             m.hdr.msgid);
+		if (ike_p1_msgid_seen(p1, m.hdr.msgid)) {
+			ike_session_drop(s,
+			                 "informational with message ID %08x seen before (replay)",
+			                 m.hdr.msgid);
 			return;
 		}
 		auth = true;
@@ -403,12 +406,12 @@ void info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, siz
 		if (pl->type == ISAKMP_NP_N) {
 			struct isakmp_notify n;
 
-			if (isakmp_parse_notify(pl->body, pl->len, &n) == 0)
+			if (ike_isakmp_parse_notify(pl->body, pl->len, &n) == 0)
 				on_notify(s, p1, &n, auth);
 		} else if (pl->type == ISAKMP_NP_D && auth) {
 			struct isakmp_delete d;
 
-			if (isakmp_parse_delete(pl->body, pl->len, &d) == 0) {
+			if (ike_isakmp_parse_delete(pl->body, pl->len, &d) == 0) {
 				on_delete(s, p1, &d);
 				return; /* the session may have changed under us */
 			}
@@ -435,16 +438,16 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 		return;
 	}
 	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
-		session_set_stage(s, IKE_STAGE_DPD);
-		session_fail(s, IKE_FAIL_DPD, 0, "no R-U-THERE-ACK for %u requests",
-		             (unsigned)s->dpd_outstanding);
+		ike_session_set_stage(s, IKE_STAGE_DPD);
+		ike_session_fail(s, IKE_FAIL_DPD, 0, "no R-U-THERE-ACK for %u requests",
+		                 (unsigned)s->dpd_outstanding);
 		return;
 	}
 	/* RFC 3706 §7: a new sequence number for every R-U-THERE. */
 	s->dpd_seq++;
 	put_be32(seq, s->dpd_seq);
 	cookies(s->p1, spi);
-	info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
+	ike_info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
 	s->dpd_outstanding++;
 	/* Unanswered requests are repeated faster than the idle interval. */
 	loop_timer_start(loop, t,
@@ -475,11 +478,11 @@ int ike_ping(struct ike_session *s)
 	s->ping_seq = s->dpd_seq;
 	put_be32(seq, s->dpd_seq);
 	cookies(s->p1, spi);
-	info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
+	ike_info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
 	return 0;
 }
 
-void dpd_start(struct ike_session *s)
+void ike_dpd_start(struct ike_session *s)
 {
 	if (!s->peer_dpd || !s->cfg.dpd_interval_s || loop_timer_pending(&s->dpd_timer))
 		return;
@@ -488,7 +491,7 @@ void dpd_start(struct ike_session *s)
 	loop_timer_start(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u);
 }
 
-void dpd_init_timer(struct ike_session *s)
+void ike_dpd_init_timer(struct ike_session *s)
 {
 	loop_timer_init(&s->dpd_timer, on_dpd, s);
 }

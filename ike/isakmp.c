@@ -5,7 +5,7 @@
 #include "ike/isakmp.h"
 #include "lib/util.h"
 
-int isakmp_parse_hdr(const uint8_t *buf, size_t len, struct isakmp_hdr *hdr)
+int ike_isakmp_parse_hdr(const uint8_t *buf, size_t len, struct isakmp_hdr *hdr)
 {
 	struct buf_reader r;
 
@@ -91,8 +91,8 @@ static size_t min_body(uint8_t type)
 	}
 }
 
-int isakmp_parse_payloads(uint8_t first, const uint8_t *buf, size_t len, bool trailing_ok,
-                          struct isakmp_msg *msg, uint16_t *notify)
+int ike_isakmp_parse_payloads(uint8_t first, const uint8_t *buf, size_t len, bool trailing_ok,
+                              struct isakmp_msg *msg, uint16_t *notify)
 {
 	struct buf_reader r;
 	uint8_t type = first;
@@ -152,18 +152,18 @@ int isakmp_parse_payloads(uint8_t first, const uint8_t *buf, size_t len, bool tr
 	return 0;
 }
 
-int isakmp_parse_plain(const uint8_t *buf, size_t len, struct isakmp_msg *msg, uint16_t *notify)
+int ike_isakmp_parse_plain(const uint8_t *buf, size_t len, struct isakmp_msg *msg, uint16_t *notify)
 {
 	*notify = N_PAYLOAD_MALFORMED;
-	if (isakmp_parse_hdr(buf, len, &msg->hdr))
+	if (ike_isakmp_parse_hdr(buf, len, &msg->hdr))
 		return -1;
 	if (msg->hdr.flags & ISAKMP_FLAG_ENC)
 		return -1;
-	return isakmp_parse_payloads(msg->hdr.next, buf + ISAKMP_HDR_LEN,
-	                             msg->hdr.len - ISAKMP_HDR_LEN, false, msg, notify);
+	return ike_isakmp_parse_payloads(msg->hdr.next, buf + ISAKMP_HDR_LEN,
+	                                 msg->hdr.len - ISAKMP_HDR_LEN, false, msg, notify);
 }
 
-const struct isakmp_payload *isakmp_find(const struct isakmp_msg *msg, uint8_t type, size_t nth)
+const struct isakmp_payload *ike_isakmp_find(const struct isakmp_msg *msg, uint8_t type, size_t nth)
 {
 	for (size_t i = 0; i < msg->count; i++) {
 		if (msg->pl[i].type != type)
@@ -174,7 +174,7 @@ const struct isakmp_payload *isakmp_find(const struct isakmp_msg *msg, uint8_t t
 	return NULL;
 }
 
-size_t isakmp_count(const struct isakmp_msg *msg, uint8_t type)
+size_t ike_isakmp_count(const struct isakmp_msg *msg, uint8_t type)
 {
 	size_t n = 0;
 
@@ -183,8 +183,8 @@ size_t isakmp_count(const struct isakmp_msg *msg, uint8_t type)
 	return n;
 }
 
-void isakmp_build_begin(struct isakmp_builder *b, uint8_t *buf, size_t cap,
-                        const struct isakmp_hdr *hdr)
+void ike_isakmp_build_begin(struct isakmp_builder *b, uint8_t *buf, size_t cap,
+                            const struct isakmp_hdr *hdr)
 {
 	bw_init(&b->w, buf, cap);
 	bw_bytes(&b->w, hdr->icookie, ISAKMP_COOKIE_LEN);
@@ -199,7 +199,7 @@ void isakmp_build_begin(struct isakmp_builder *b, uint8_t *buf, size_t cap,
 	b->pl_start = 0;
 }
 
-void isakmp_pl_begin(struct isakmp_builder *b, uint8_t type)
+void ike_isakmp_pl_begin(struct isakmp_builder *b, uint8_t type)
 {
 	if (bw_ok(&b->w))
 		b->w.data[b->next_off] = type;
@@ -210,7 +210,7 @@ void isakmp_pl_begin(struct isakmp_builder *b, uint8_t type)
 	bw_u16(&b->w, 0);
 }
 
-void isakmp_pl_end(struct isakmp_builder *b)
+void ike_isakmp_pl_end(struct isakmp_builder *b)
 {
 	size_t len = b->w.len - b->pl_start;
 
@@ -219,14 +219,14 @@ void isakmp_pl_end(struct isakmp_builder *b)
 	bw_put_u16_at(&b->w, b->pl_start + 2, (uint16_t)len);
 }
 
-void isakmp_pl_add(struct isakmp_builder *b, uint8_t type, const void *body, size_t len)
+void ike_isakmp_pl_add(struct isakmp_builder *b, uint8_t type, const void *body, size_t len)
 {
-	isakmp_pl_begin(b, type);
+	ike_isakmp_pl_begin(b, type);
 	bw_bytes(&b->w, body, len);
-	isakmp_pl_end(b);
+	ike_isakmp_pl_end(b);
 }
 
-size_t isakmp_build_end(struct isakmp_builder *b)
+size_t ike_isakmp_build_end(struct isakmp_builder *b)
 {
 	bw_put_u32_at(&b->w, 24, (uint32_t)b->w.len);
 	return bw_ok(&b->w) ? b->w.len : 0;

@@ -85,7 +85,14 @@ enum {
 	IKE_HASH_SHA384 = 5,
 	IKE_HASH_SHA512 = 6
 };
-enum { IKE_AUTH_METHOD_PSK = 1, IKE_AUTH_METHOD_RSA_SIG = 3 };
+/* RFC 2409 Appendix A; ECDSA with the NIST curves: RFC 4754 §8. */
+enum {
+	IKE_AUTH_METHOD_PSK = 1,
+	IKE_AUTH_METHOD_RSA_SIG = 3,
+	IKE_AUTH_METHOD_ECDSA_256 = 9,
+	IKE_AUTH_METHOD_ECDSA_384 = 10,
+	IKE_AUTH_METHOD_ECDSA_521 = 11,
+};
 enum { LIFE_TYPE_SECONDS = 1, LIFE_TYPE_KB = 2 };
 
 /* Phase 2 (IPsec DOI) attributes, RFC 2407 §4.5, RFC 3947 §5.1. */
@@ -188,16 +195,18 @@ struct isakmp_msg {
 
 /* Header of a datagram (without the non-ESP marker). Checks version,
  * that the length field matches the datagram and fits the maximum. */
-int isakmp_parse_hdr(const uint8_t *buf, size_t len, struct isakmp_hdr *hdr);
+int ike_isakmp_parse_hdr(const uint8_t *buf, size_t len, struct isakmp_hdr *hdr);
 /* Walks the payload chain starting with type first over buf. Bytes after the
  * last payload are allowed only when trailing_ok (padding of a decrypted
  * body). Returns 0, or -1 with *notify set to the error to report. */
-int isakmp_parse_payloads(uint8_t first, const uint8_t *buf, size_t len, bool trailing_ok,
-                          struct isakmp_msg *msg, uint16_t *notify);
+int ike_isakmp_parse_payloads(uint8_t first, const uint8_t *buf, size_t len, bool trailing_ok,
+                              struct isakmp_msg *msg, uint16_t *notify);
 /* A plain (unencrypted) message: header and payload chain. */
-int isakmp_parse_plain(const uint8_t *buf, size_t len, struct isakmp_msg *msg, uint16_t *notify);
-const struct isakmp_payload *isakmp_find(const struct isakmp_msg *msg, uint8_t type, size_t nth);
-size_t isakmp_count(const struct isakmp_msg *msg, uint8_t type);
+int ike_isakmp_parse_plain(const uint8_t *buf, size_t len, struct isakmp_msg *msg,
+                           uint16_t *notify);
+const struct isakmp_payload *ike_isakmp_find(const struct isakmp_msg *msg, uint8_t type,
+                                             size_t nth);
+size_t ike_isakmp_count(const struct isakmp_msg *msg, uint8_t type);
 
 /* ---- Builder ---- */
 struct isakmp_builder {
@@ -206,15 +215,15 @@ struct isakmp_builder {
 	size_t pl_start; /* start of the payload being written */
 };
 
-void isakmp_build_begin(struct isakmp_builder *b, uint8_t *buf, size_t cap,
-                        const struct isakmp_hdr *hdr);
-/* Start a payload of type; write its body with b->w, then isakmp_pl_end. */
-void isakmp_pl_begin(struct isakmp_builder *b, uint8_t type);
-void isakmp_pl_end(struct isakmp_builder *b);
+void ike_isakmp_build_begin(struct isakmp_builder *b, uint8_t *buf, size_t cap,
+                            const struct isakmp_hdr *hdr);
+/* Start a payload of type; write its body with b->w, then ike_isakmp_pl_end. */
+void ike_isakmp_pl_begin(struct isakmp_builder *b, uint8_t type);
+void ike_isakmp_pl_end(struct isakmp_builder *b);
 /* Convenience: a payload whose body is given whole. */
-void isakmp_pl_add(struct isakmp_builder *b, uint8_t type, const void *body, size_t len);
+void ike_isakmp_pl_add(struct isakmp_builder *b, uint8_t type, const void *body, size_t len);
 /* Patch the header length; returns the message length, or 0 on overflow. */
-size_t isakmp_build_end(struct isakmp_builder *b);
+size_t ike_isakmp_build_end(struct isakmp_builder *b);
 
 /* ---- SA payload (RFC 2408 §3.4-3.6, RFC 2407 §4.6.1) ---- */
 #define ISAKMP_MAX_ATTRS      16
@@ -250,12 +259,12 @@ struct isakmp_sa {
 	size_t nprop;
 };
 
-int isakmp_parse_sa(const uint8_t *body, size_t len, struct isakmp_sa *sa, uint16_t *notify);
+int ike_isakmp_parse_sa(const uint8_t *body, size_t len, struct isakmp_sa *sa, uint16_t *notify);
 /* Writes an SA payload body (DOI, situation, proposals) at b->w. */
-void isakmp_write_sa_body(struct buf_writer *w, const struct isakmp_sa *sa);
+void ike_isakmp_write_sa_body(struct buf_writer *w, const struct isakmp_sa *sa);
 /* Attribute value by type; false when absent. */
-bool isakmp_attr_get(const struct isakmp_transform *t, uint16_t type, uint64_t *value);
-void isakmp_attr_put(struct isakmp_transform *t, uint16_t type, uint64_t value);
+bool ike_isakmp_attr_get(const struct isakmp_transform *t, uint16_t type, uint64_t *value);
+void ike_isakmp_attr_put(struct isakmp_transform *t, uint16_t type, uint64_t value);
 
 /* ---- Other payloads (RFC 2407 §4.6.2, RFC 2408 §3.7-3.15) ---- */
 struct isakmp_id {
@@ -265,8 +274,8 @@ struct isakmp_id {
 	const uint8_t *data;
 	size_t len;
 };
-int isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *id);
-void isakmp_write_id(struct buf_writer *w, const struct isakmp_id *id);
+int ike_isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *id);
+void ike_isakmp_write_id(struct buf_writer *w, const struct isakmp_id *id);
 
 struct isakmp_notify {
 	uint32_t doi;
@@ -277,8 +286,8 @@ struct isakmp_notify {
 	const uint8_t *data;
 	size_t data_len;
 };
-int isakmp_parse_notify(const uint8_t *body, size_t len, struct isakmp_notify *n);
-void isakmp_write_notify(struct buf_writer *w, const struct isakmp_notify *n);
+int ike_isakmp_parse_notify(const uint8_t *body, size_t len, struct isakmp_notify *n);
+void ike_isakmp_write_notify(struct buf_writer *w, const struct isakmp_notify *n);
 
 #define ISAKMP_MAX_DELETE_SPIS 16
 struct isakmp_delete {
@@ -288,8 +297,8 @@ struct isakmp_delete {
 	uint16_t nspi;
 	const uint8_t *spis; /* nspi * spi_len bytes */
 };
-int isakmp_parse_delete(const uint8_t *body, size_t len, struct isakmp_delete *d);
-void isakmp_write_delete(struct buf_writer *w, const struct isakmp_delete *d);
+int ike_isakmp_parse_delete(const uint8_t *body, size_t len, struct isakmp_delete *d);
+void ike_isakmp_write_delete(struct buf_writer *w, const struct isakmp_delete *d);
 
 /* CERT and CR: one encoding byte, then data (RFC 2408 §3.9/3.10). */
 struct isakmp_cert {
@@ -297,7 +306,7 @@ struct isakmp_cert {
 	const uint8_t *data;
 	size_t len;
 };
-int isakmp_parse_cert(const uint8_t *body, size_t len, struct isakmp_cert *c);
+int ike_isakmp_parse_cert(const uint8_t *body, size_t len, struct isakmp_cert *c);
 
 /* NAT-OA (RFC 3947 §5.2): ID type (IPv4/IPv6), 3 reserved bytes, address. */
 struct isakmp_natoa {
@@ -305,7 +314,7 @@ struct isakmp_natoa {
 	uint8_t addr[16];
 	size_t addr_len;
 };
-int isakmp_parse_natoa(const uint8_t *body, size_t len, struct isakmp_natoa *oa);
-void isakmp_write_natoa(struct buf_writer *w, const struct isakmp_natoa *oa);
+int ike_isakmp_parse_natoa(const uint8_t *body, size_t len, struct isakmp_natoa *oa);
+void ike_isakmp_write_natoa(struct buf_writer *w, const struct isakmp_natoa *oa);
 
 #endif

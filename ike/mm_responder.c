@@ -43,7 +43,7 @@ static void answer(struct ike_session *s, struct ike_p1 *p1, const uint8_t *in, 
 	memcpy(p1->resp_tx, msg, len);
 	p1->resp_tx_len = len;
 	hash_of(s, in, in_len, p1->resp_rx_hash);
-	net_send_once(s, msg, len);
+	ike_net_send_once(s, msg, len);
 }
 
 static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)
@@ -60,15 +60,15 @@ static void p1_hdr(const struct ike_p1 *p1, struct isakmp_hdr *h, uint8_t flags)
 static int mmr_choose(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_msg *m,
                       struct isakmp_sa *answer_sa)
 {
-	const struct isakmp_payload *pl = isakmp_find(m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *pl = ike_isakmp_find(m, ISAKMP_NP_SA, 0);
 	uint16_t notify;
 
 	if (!pl || pl->len > sizeof(p1->sai_b) ||
-	    isakmp_parse_sa(pl->body, pl->len, answer_sa, &notify) || answer_sa->nprop != 1 ||
+	    ike_isakmp_parse_sa(pl->body, pl->len, answer_sa, &notify) || answer_sa->nprop != 1 ||
 	    answer_sa->prop[0].proto != PROTO_ISAKMP)
 		return -1;
 	for (size_t i = 0; i < answer_sa->prop[0].ntr; i++) {
-		if (mm_match_transform(s, p1, &answer_sa->prop[0].tr[i]))
+		if (ike_mm_match_transform(s, p1, &answer_sa->prop[0].tr[i]))
 			continue;
 		answer_sa->prop[0].tr[0] = answer_sa->prop[0].tr[i];
 		answer_sa->prop[0].ntr = 1;
@@ -80,10 +80,28 @@ static int mmr_choose(struct ike_session *s, struct ike_p1 *p1, const struct isa
 	return -1;
 }
 
-void mmr_start(struct ike_session *s, const uint8_t *buf, size_t len)
+/* The gateway's MM1 announces IKE fragmentation and we use it: our answers
+ * may then come in fragments, and we say so (strongSwan fragments towards a
+ * responder only when it announced it too). */
+static bool gateway_fragments(struct ike_session *s, const struct isakmp_msg *m)
+{
+	if (s->cfg.no_fragmentation)
+		return false;
+	for (size_t i = 0; i < ike_isakmp_count(m, ISAKMP_NP_VID); i++) {
+		const struct isakmp_payload *pl = ike_isakmp_find(m, ISAKMP_NP_VID, i);
+
+		if (ike_frag_vid_matches(pl->body, pl->len)) {
+			s->peer_frag = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+void ike_mmr_start(struct ike_session *s, const uint8_t *buf, size_t len)
 {
 	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
-	struct ike_p1 *p1 = mm_new(s, true);
+	struct ike_p1 *p1 = ike_mm_new(s, true);
 	struct isakmp_msg m;
 	struct isakmp_builder b;
 	struct isakmp_hdr h;
@@ -91,29 +109,31 @@ void mmr_start(struct ike_session *s, const uint8_t *buf, size_t len)
 	uint16_t notify;
 	char algs[64];
 
-	if (!sa || !p1 || isakmp_parse_plain(buf, len, &m, &notify) || m.hdr.msgid != 0) {
-		session_drop(s, "gateway's MM1 does not parse");
+	if (!sa || !p1 || ike_isakmp_parse_plain(buf, len, &m, &notify) || m.hdr.msgid != 0) {
+		ike_session_drop(s, "gateway's MM1 does not parse");
 		goto out;
 	}
 	p1->responder = true;
-	/* Our cookie is the responder's; mm_new made a random one. */
+	/* Our cookie is the responder's; ike_mm_new made a random one. */
 	memcpy(p1->rcookie, p1->icookie, 8);
 	memcpy(p1->icookie, m.hdr.icookie, 8);
 	if (mmr_choose(s, p1, &m, sa)) {
-		session_drop(s, "gateway's Main Mode offers nothing we accept");
+		ike_session_drop(s, "gateway's Main Mode offers nothing we accept");
 		goto out;
 	}
 	p1_hdr(p1, &h, 0);
-	isakmp_build_begin(&b, msg, sizeof(msg), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
-	natt_write_vids(&b);
-	len = isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, msg, sizeof(msg), &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b.w, sa);
+	ike_isakmp_pl_end(&b);
+	ike_natt_write_vids(&b);
+	if (gateway_fragments(s, &m))
+		ike_frag_write_vid(&b);
+	len = ike_isakmp_build_end(&b);
 	if (!len)
 		goto out;
 	/* One responder Main Mode at a time: a new MM1 replaces a stalled one. */
-	mm_free(s->p1_resp);
+	ike_mm_free(s->p1_resp);
 	s->p1_resp = p1;
 	p1->state = P1_R_MM2_SENT;
 	ike_p1_alg_str(&p1->alg, algs, sizeof(algs));
@@ -122,7 +142,7 @@ void mmr_start(struct ike_session *s, const uint8_t *buf, size_t len)
 	p1 = NULL;
 out:
 	free(sa);
-	mm_free(p1);
+	ike_mm_free(p1);
 }
 
 static void natd_payloads(struct ike_session *s, struct ike_p1 *p1, struct isakmp_builder *b)
@@ -134,12 +154,12 @@ static void natd_payloads(struct ike_session *s, struct ike_p1 *p1, struct isakm
 		return;
 	/* RFC 3947 §3.2: first the peer's address as we see it, then ours;
 	 * forced encapsulation sends a random one for ours, as in MM3. */
-	hl = natt_hash(s->lib, p1->alg.hash, p1->icookie, p1->rcookie, net_remote(s), natd);
-	isakmp_pl_add(b, natt_natd_type(s->natt), natd, hl);
-	hl = natt_hash(s->lib, p1->alg.hash, p1->icookie, p1->rcookie, net_local(s), natd);
+	hl = ike_natt_hash(s->lib, p1->alg.hash, p1->icookie, p1->rcookie, ike_net_remote(s), natd);
+	ike_isakmp_pl_add(b, ike_natt_natd_type(s->natt), natd, hl);
+	hl = ike_natt_hash(s->lib, p1->alg.hash, p1->icookie, p1->rcookie, ike_net_local(s), natd);
 	if (s->cfg.force_encaps && random_bytes(natd, hl))
 		return;
-	isakmp_pl_add(b, natt_natd_type(s->natt), natd, hl);
+	ike_isakmp_pl_add(b, ike_natt_natd_type(s->natt), natd, hl);
 }
 
 /* MM3 -> MM4: our KE and nonce; the keys. */
@@ -152,36 +172,36 @@ static void mmr_recv3(struct ike_session *s, struct ike_p1 *p1, const uint8_t *b
 	uint16_t notify;
 	const struct isakmp_payload *ke, *ni;
 
-	if (isakmp_parse_plain(buf, len, &m, &notify) ||
+	if (ike_isakmp_parse_plain(buf, len, &m, &notify) ||
 	    memcmp(m.hdr.rcookie, p1->rcookie, 8) != 0 ||
-	    !(ke = isakmp_find(&m, ISAKMP_NP_KE, 0)) ||
-	    !(ni = isakmp_find(&m, ISAKMP_NP_NONCE, 0)) ||
+	    !(ke = ike_isakmp_find(&m, ISAKMP_NP_KE, 0)) ||
+	    !(ni = ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0)) ||
 	    ke->len != ike_dh_pub_len(p1->alg.group) || ke->len > sizeof(p1->gxi) || ni->len < 8 ||
 	    ni->len > sizeof(p1->nr)) {
-		session_drop(s, "gateway's MM3 lacks a valid KE or nonce");
+		ike_session_drop(s, "gateway's MM3 lacks a valid KE or nonce");
 		return;
 	}
 	memcpy(p1->gxi, ke->body, ke->len);
 	p1->gxi_len = ke->len;
 	memcpy(p1->nr, ni->body, ni->len);
 	p1->nr_len = ni->len;
-	p1->peer_cr = isakmp_find(&m, ISAKMP_NP_CR, 0) != NULL;
+	p1->peer_cr = ike_isakmp_find(&m, ISAKMP_NP_CR, 0) != NULL;
 	p1->dh = ike_dh_new(s->lib, p1->alg.group);
 	p1->dh_group = p1->alg.group;
 	p1->gxr_len = sizeof(p1->gxr);
 	if (!p1->dh || ike_dh_public(p1->dh, p1->gxr, &p1->gxr_len) ||
-	    random_bytes(p1->ni, sizeof(p1->ni)) || mm_derive(s, p1)) {
-		session_drop(s, "gateway's MM3: no keys (bad KE?)");
+	    random_bytes(p1->ni, sizeof(p1->ni)) || ike_mm_derive(s, p1)) {
+		ike_session_drop(s, "gateway's MM3: no keys (bad KE?)");
 		return;
 	}
 	p1_hdr(p1, &h, 0);
-	isakmp_build_begin(&b, msg, sizeof(msg), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_KE, p1->gxr, p1->gxr_len);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, p1->ni, sizeof(p1->ni));
+	ike_isakmp_build_begin(&b, msg, sizeof(msg), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_KE, p1->gxr, p1->gxr_len);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, p1->ni, sizeof(p1->ni));
 	if (s->cfg.auth == IKE_AUTH_RSA_SIG)
-		cert_write_cr(&b, s->cfg.ca);
+		ike_cert_write_cr(&b, s->cfg.ca);
 	natd_payloads(s, p1, &b);
-	len = isakmp_build_end(&b);
+	len = ike_isakmp_build_end(&b);
 	if (!len)
 		return;
 	p1->state = P1_R_MM4_SENT;
@@ -191,18 +211,18 @@ static void mmr_recv3(struct ike_session *s, struct ike_p1 *p1, const uint8_t *b
 /* MM5: the gateway proves who it is, as in MM6 of our own Main Mode. */
 static int mmr_check5(struct ike_session *s, struct ike_p1 *p1, const struct isakmp_msg *m)
 {
-	const struct isakmp_payload *idp = isakmp_find(m, ISAKMP_NP_ID, 0);
+	const struct isakmp_payload *idp = ike_isakmp_find(m, ISAKMP_NP_ID, 0);
 	const struct isakmp_payload *auth =
-	    isakmp_find(m, s->cfg.auth == IKE_AUTH_PSK ? ISAKMP_NP_HASH : ISAKMP_NP_SIG, 0);
+	    ike_isakmp_find(m, s->cfg.auth == IKE_AUTH_PSK ? ISAKMP_NP_HASH : ISAKMP_NP_SIG, 0);
 	uint8_t hash[IKE_MAX_HASH];
 	struct isakmp_id id;
 	char who[300], err[160];
 	uint16_t notify;
 
-	if (!idp || !auth || isakmp_parse_id(idp->body, idp->len, &id) ||
-	    mm_hash(s, p1, true, idp->body, idp->len, hash))
+	if (!idp || !auth || ike_isakmp_parse_id(idp->body, idp->len, &id) ||
+	    ike_mm_hash(s, p1, true, idp->body, idp->len, hash))
 		return -1;
-	id_str(&id, who, sizeof(who));
+	ike_id_str(&id, who, sizeof(who));
 	if (s->cfg.auth == IKE_AUTH_PSK) {
 		if (auth->len != p1->keys.prf_len || secure_memcmp(auth->body, hash, auth->len))
 			return -1;
@@ -212,13 +232,13 @@ static int mmr_check5(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		struct cert_policy pol = {
 		    .host = s->cfg.remote_id.type == IKE_ID_NONE ? s->cfg.gateway_host : NULL};
 
-		if (cert_verify_peer(s->lib, s->cfg.ca, m, &id, &pol, hash, p1->keys.prf_len,
-		                     auth->body, auth->len, err, sizeof(err), &notify)) {
+		if (ike_cert_verify_peer(s->lib, s->cfg.ca, m, &id, &pol, hash, p1->keys.prf_len,
+		                         auth->body, auth->len, err, sizeof(err), &notify)) {
 			log_warn(s->lg, LOG_IKE, "gateway's Main Mode: %s (%s)", err, who);
 			return -1;
 		}
 	}
-	if (!id_matches(&s->cfg.remote_id, &id)) {
+	if (!ike_id_matches(&s->cfg.remote_id, &id)) {
 		log_warn(s->lg, LOG_IKE, "gateway's Main Mode identifies it as %s: refused", who);
 		return -1;
 	}
@@ -235,25 +255,25 @@ static size_t mmr_build6(struct ike_session *s, struct ike_p1 *p1, uint8_t *msg,
 	uint8_t idbuf[400], hash[IKE_MAX_HASH], sig[1024];
 	size_t len, sig_len = sizeof(sig);
 
-	if (mm_local_id(s, &id, idbuf, sizeof(idbuf)))
+	if (ike_mm_local_id(s, &id, idbuf, sizeof(idbuf)))
 		return 0;
 	bw_init(&w, p1->idii_b, sizeof(p1->idii_b));
-	isakmp_write_id(&w, &id);
+	ike_isakmp_write_id(&w, &id);
 	p1->idii_len = w.len;
-	if (!bw_ok(&w) || mm_hash(s, p1, false, p1->idii_b, p1->idii_len, hash))
+	if (!bw_ok(&w) || ike_mm_hash(s, p1, false, p1->idii_b, p1->idii_len, hash))
 		return 0;
 	p1_hdr(p1, &h, ISAKMP_FLAG_ENC);
-	isakmp_build_begin(&b, msg, cap, &h);
-	isakmp_pl_add(&b, ISAKMP_NP_ID, p1->idii_b, p1->idii_len);
+	ike_isakmp_build_begin(&b, msg, cap, &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, p1->idii_b, p1->idii_len);
 	if (s->cfg.auth == IKE_AUTH_RSA_SIG) {
-		cert_write_cert(&b, s->cfg.cert);
-		if (cert_sign(s->lib, s->cfg.key, hash, p1->keys.prf_len, sig, &sig_len))
+		ike_cert_write_cert(&b, s->cfg.cert);
+		if (ike_cert_sign(s->lib, s->cfg.key, hash, p1->keys.prf_len, sig, &sig_len))
 			return 0;
-		isakmp_pl_add(&b, ISAKMP_NP_SIG, sig, sig_len);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_SIG, sig, sig_len);
 	} else {
-		isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
 	}
-	len = isakmp_build_end(&b);
+	len = ike_isakmp_build_end(&b);
 	/* The CBC chain goes on from MM5; after MM6 its last block is the
 	 * base of every phase 2 IV (Appendix B). */
 	return len ? ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, p1->iv, msg, len, cap) : 0;
@@ -266,13 +286,13 @@ static void mmr_recv5(struct ike_session *s, struct ike_p1 *p1, const uint8_t *b
 	uint16_t notify;
 
 	memcpy(iv, p1->iv, sizeof(iv));
-	if (isakmp_parse_hdr(buf, len, &m.hdr) || !(m.hdr.flags & ISAKMP_FLAG_ENC) ||
+	if (ike_isakmp_parse_hdr(buf, len, &m.hdr) || !(m.hdr.flags & ISAKMP_FLAG_ENC) ||
 	    memcmp(m.hdr.rcookie, p1->rcookie, 8) != 0 ||
 	    ike_decrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, buf, m.hdr.len, plain) ||
-	    isakmp_parse_payloads(m.hdr.next, plain, m.hdr.len - ISAKMP_HDR_LEN, true, &m,
-	                          &notify) ||
+	    ike_isakmp_parse_payloads(m.hdr.next, plain, m.hdr.len - ISAKMP_HDR_LEN, true, &m,
+	                              &notify) ||
 	    mmr_check5(s, p1, &m)) {
-		session_drop(s, "gateway's MM5 does not verify");
+		ike_session_drop(s, "gateway's MM5 does not verify");
 		return;
 	}
 	memcpy(p1->iv, iv, sizeof(iv));
@@ -283,11 +303,11 @@ static void mmr_recv5(struct ike_session *s, struct ike_p1 *p1, const uint8_t *b
 	}
 	answer(s, p1, buf, m.hdr.len, msg, len);
 	p1->state = P1_DONE;
-	mm_export_keys(s, p1);
-	session_p1_resp_done(s, p1);
+	ike_mm_export_keys(s, p1);
+	ike_session_p1_resp_done(s, p1);
 }
 
-void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
+void ike_mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
 {
 	uint8_t h[20];
 
@@ -295,7 +315,7 @@ void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size
 	if (p1->resp_tx_len && memcmp(h, p1->resp_rx_hash, 20) == 0) {
 		/* Our answer got lost: the same one again (RFC 2408 §5.1 leaves
 		 * this to us; pluto and charon resend theirs). */
-		net_send_once(s, p1->resp_tx, p1->resp_tx_len);
+		ike_net_send_once(s, p1->resp_tx, p1->resp_tx_len);
 		return;
 	}
 	switch (p1->state) {
@@ -306,6 +326,6 @@ void mmr_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size
 		mmr_recv5(s, p1, buf, len);
 		break;
 	default:
-		session_drop(s, "gateway's Main Mode message after MM6");
+		ike_session_drop(s, "gateway's Main Mode message after MM6");
 	}
 }

@@ -33,14 +33,14 @@ static const struct {
 static const uint8_t dpd_vid[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
                                     0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
 
-void natt_write_vids(struct isakmp_builder *b)
+void ike_natt_write_vids(struct isakmp_builder *b)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(natt_vids); i++)
-		isakmp_pl_add(b, ISAKMP_NP_VID, natt_vids[i].vid, 16);
-	isakmp_pl_add(b, ISAKMP_NP_VID, dpd_vid, sizeof(dpd_vid));
+		ike_isakmp_pl_add(b, ISAKMP_NP_VID, natt_vids[i].vid, 16);
+	ike_isakmp_pl_add(b, ISAKMP_NP_VID, dpd_vid, sizeof(dpd_vid));
 }
 
-enum ike_natt_variant natt_variant_from_vid(const uint8_t *vid, size_t len)
+enum ike_natt_variant ike_natt_variant_from_vid(const uint8_t *vid, size_t len)
 {
 	if (len != 16)
 		return IKE_NATT_NONE;
@@ -50,12 +50,12 @@ enum ike_natt_variant natt_variant_from_vid(const uint8_t *vid, size_t len)
 	return IKE_NATT_NONE;
 }
 
-bool natt_vid_is_dpd(const uint8_t *vid, size_t len)
+bool ike_natt_vid_is_dpd(const uint8_t *vid, size_t len)
 {
 	return len == sizeof(dpd_vid) && memcmp(vid, dpd_vid, len) == 0;
 }
 
-const char *natt_vid_name(const uint8_t *vid, size_t len)
+const char *ike_natt_vid_name(const uint8_t *vid, size_t len)
 {
 	static const struct {
 		const char *name;
@@ -72,11 +72,11 @@ const char *natt_vid_name(const uint8_t *vid, size_t len)
 	     {0x1e, 0x2b, 0x51, 0x69, 0x05, 0x99, 0x1c, 0x7d, 0x7c, 0x96, 0xfc, 0xbf, 0xb5, 0x87,
 	      0xe4, 0x61}},
 	};
-	enum ike_natt_variant v = natt_variant_from_vid(vid, len);
+	enum ike_natt_variant v = ike_natt_variant_from_vid(vid, len);
 
 	if (v != IKE_NATT_NONE)
 		return ike_natt_name(v);
-	if (natt_vid_is_dpd(vid, len))
+	if (ike_natt_vid_is_dpd(vid, len))
 		return "DPD";
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 		if (len >= known[i].len && memcmp(vid, known[i].prefix, known[i].len) == 0)
@@ -84,28 +84,28 @@ const char *natt_vid_name(const uint8_t *vid, size_t len)
 	return NULL;
 }
 
-uint8_t natt_natd_type(enum ike_natt_variant v)
+uint8_t ike_natt_natd_type(enum ike_natt_variant v)
 {
 	return v == IKE_NATT_RFC3947 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
 }
 
-uint8_t natt_natoa_type(enum ike_natt_variant v)
+uint8_t ike_natt_natoa_type(enum ike_natt_variant v)
 {
 	return v == IKE_NATT_RFC3947 ? ISAKMP_NP_NATOA : ISAKMP_NP_NATOA_DRAFT;
 }
 
-uint16_t natt_encap_transport(enum ike_natt_variant v)
+uint16_t ike_natt_encap_transport(enum ike_natt_variant v)
 {
 	return v == IKE_NATT_RFC3947 ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_UDP_TRANSPORT_DRAFT;
 }
 
-bool natt_encap_is_udp_transport(uint64_t encap)
+bool ike_natt_encap_is_udp_transport(uint64_t encap)
 {
 	return encap == ENCAP_UDP_TRANSPORT_RFC || encap == ENCAP_UDP_TRANSPORT_DRAFT;
 }
 
-size_t natt_hash(OSSL_LIB_CTX *lib, uint16_t hash, const uint8_t *icookie, const uint8_t *rcookie,
-                 const struct sockaddr *sa, uint8_t *out)
+size_t ike_natt_hash(OSSL_LIB_CTX *lib, uint16_t hash, const uint8_t *icookie,
+                     const uint8_t *rcookie, const struct sockaddr *sa, uint8_t *out)
 {
 	struct iov v[4] = {{icookie, 8}, {rcookie, 8}};
 

@@ -93,7 +93,7 @@ void ike_natt_input(struct ike_session *s, const uint8_t *buf, size_t len)
 	if (len == 1 && buf[0] == NATT_KEEPALIVE)
 		return;
 	if (len >= 4 && get_be32(buf) == 0)
-		session_recv(s, buf + 4, len - 4);
+		ike_session_recv(s, buf + 4, len - 4);
 	else if (s->cb.non_ike_packet)
 		/* connected socket: only the gateway's NAT-T address reaches us */
 		s->cb.non_ike_packet(s->ctx, buf, len, (const struct sockaddr *)&s->remote_natt);
@@ -118,14 +118,14 @@ static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 		if (fd == s->fd_natt)
 			ike_natt_input(s, buf, (size_t)n);
 		else
-			session_recv(s, buf, (size_t)n);
+			ike_session_recv(s, buf, (size_t)n);
 		/* A callback may have stopped or failed the session. */
 		if (s->fd_ike < 0)
 			return;
 	}
 }
 
-uint16_t net_port(const struct sockaddr_storage *ss)
+uint16_t ike_net_port(const struct sockaddr_storage *ss)
 {
 	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
 	                                       : ((const struct sockaddr_in *)ss)->sin_port);
@@ -148,7 +148,7 @@ static int open_port(struct ike_session *s, uint16_t port, const struct sockaddr
 	return fd;
 }
 
-int net_open(struct ike_session *s)
+int ike_net_open(struct ike_session *s)
 {
 	uint16_t port = s->cfg.local_ports_set ? s->cfg.local_port : 500;
 	uint16_t nport = s->cfg.local_ports_set ? s->cfg.local_natt_port : NATT_PORT;
@@ -176,12 +176,12 @@ int net_open(struct ike_session *s)
 		log_notice(s->lg, LOG_IKE,
 		           "UDP ports %u/%u are held by another program that does not share them "
 		           "(an IKE daemon?): using %u/%u",
-		           port, nport, net_port(&s->local), net_port(&s->local_natt));
+		           port, nport, ike_net_port(&s->local), ike_net_port(&s->local_natt));
 	return 0;
 fail:
 	log_err(s->lg, LOG_IKE, "cannot open IKE sockets (ports %u/%u): %s", port, nport,
 	        strerror(errno));
-	net_close(s);
+	ike_net_close(s);
 	return -1;
 }
 
@@ -217,7 +217,7 @@ int ike_rehome(struct ike_session *s)
 	return rc;
 }
 
-void net_close(struct ike_session *s)
+void ike_net_close(struct ike_session *s)
 {
 	if (s->fd_ike >= 0) {
 		loop_del_fd(s->loop, s->fd_ike);
@@ -230,17 +230,17 @@ void net_close(struct ike_session *s)
 	s->fd_ike = s->fd_natt = -1;
 }
 
-const struct sockaddr *net_remote(const struct ike_session *s)
+const struct sockaddr *ike_net_remote(const struct ike_session *s)
 {
 	return (const struct sockaddr *)(s->floated ? &s->remote_natt : &s->remote);
 }
 
-const struct sockaddr *net_local(const struct ike_session *s)
+const struct sockaddr *ike_net_local(const struct ike_session *s)
 {
 	return (const struct sockaddr *)(s->floated ? &s->local_natt : &s->local);
 }
 
-static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
+static int send_datagram(struct ike_session *s, const uint8_t *msg, size_t len)
 {
 	uint8_t buf[ISAKMP_MAX_MSG + 4];
 	ssize_t n;
@@ -264,6 +264,30 @@ static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+/* A message longer than an unfragmented IPv4 datagram of 1280 bytes goes
+ * out as IKE fragments when the gateway announced them (ike/frag.h): NATs
+ * and firewalls that drop IP fragments let these through. */
+static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
+{
+	uint8_t frag[ISAKMP_HDR_LEN + IKE_FRAG_PL_HDR_LEN + IKE_FRAG_DATA_LEN];
+	size_t count = ike_frag_count(len, IKE_FRAG_DATA_LEN);
+
+	if (!s->peer_frag || s->cfg.no_fragmentation || len <= IKE_FRAG_THRESHOLD ||
+	    count > IKE_FRAG_MAX)
+		return send_datagram(s, msg, len);
+	s->frag_id++;
+	for (size_t i = 1; i <= count; i++) {
+		size_t n =
+		    ike_frag_build(msg, len, s->frag_id, i, IKE_FRAG_DATA_LEN, frag, sizeof(frag));
+
+		if (!n || send_datagram(s, frag, n))
+			return -1;
+	}
+	log_debug(s->lg, LOG_IKE, "sent %zu bytes as %zu IKE fragments (ID %u)", len, count,
+	          (unsigned)s->frag_id);
+	return 0;
+}
+
 static void on_retransmit(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ike_session *s = ctx;
@@ -273,8 +297,8 @@ static void on_retransmit(struct loop *loop, struct loop_timer *t, void *ctx)
 		return;
 	if (s->tx_tries >= s->cfg.retransmit.tries) {
 		s->tx_waiting = false;
-		session_fail(s, IKE_FAIL_TIMEOUT, 0, "no answer after %u tries",
-		             (unsigned)s->tx_tries);
+		ike_session_fail(s, IKE_FAIL_TIMEOUT, 0, "no answer after %u tries",
+		                 (unsigned)s->tx_tries);
 		return;
 	}
 	s->tx_tries++;
@@ -284,8 +308,8 @@ static void on_retransmit(struct loop *loop, struct loop_timer *t, void *ctx)
 	loop_timer_start(loop, &s->retransmit_timer, s->tx_timeout_ms);
 }
 
-int net_send(struct ike_session *s, const uint8_t *msg, size_t len, bool expect_reply,
-             struct ike_p1 *p1)
+int ike_net_send(struct ike_session *s, const uint8_t *msg, size_t len, bool expect_reply,
+                 struct ike_p1 *p1)
 {
 	/* Keep the last message even when no answer is due (QM3): a
 	 * retransmitted answer from the gateway makes us send it again. */
@@ -308,24 +332,24 @@ int net_send(struct ike_session *s, const uint8_t *msg, size_t len, bool expect_
 }
 
 /* Send a one-off message (informational) without touching the request slot. */
-int net_send_once(struct ike_session *s, const uint8_t *msg, size_t len)
+int ike_net_send_once(struct ike_session *s, const uint8_t *msg, size_t len)
 {
 	return send_raw(s, msg, len);
 }
 
-void net_resend_last(struct ike_session *s)
+void ike_net_resend_last(struct ike_session *s)
 {
 	if (s->tx_len)
 		send_raw(s, s->tx, s->tx_len);
 }
 
-void net_answered(struct ike_session *s)
+void ike_net_answered(struct ike_session *s)
 {
 	s->tx_waiting = false;
 	loop_timer_stop(s->loop, &s->retransmit_timer);
 }
 
-void net_send_keepalive(struct ike_session *s)
+void ike_net_send_keepalive(struct ike_session *s)
 {
 	uint8_t ka = NATT_KEEPALIVE;
 
@@ -333,7 +357,7 @@ void net_send_keepalive(struct ike_session *s)
 		log_debug(s->lg, LOG_IKE, "keepalive: %s", strerror(errno));
 }
 
-void net_init_timers(struct ike_session *s)
+void ike_net_init_timers(struct ike_session *s)
 {
 	loop_timer_init(&s->retransmit_timer, on_retransmit, s);
 }

@@ -4,7 +4,7 @@
 
 #include "ike/isakmp.h"
 
-int isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *id)
+int ike_isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *id)
 {
 	struct buf_reader r;
 
@@ -39,7 +39,7 @@ int isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *id)
 	}
 }
 
-void isakmp_write_id(struct buf_writer *w, const struct isakmp_id *id)
+void ike_isakmp_write_id(struct buf_writer *w, const struct isakmp_id *id)
 {
 	bw_u8(w, id->type);
 	bw_u8(w, id->proto);
@@ -47,7 +47,7 @@ void isakmp_write_id(struct buf_writer *w, const struct isakmp_id *id)
 	bw_bytes(w, id->data, id->len);
 }
 
-int isakmp_parse_notify(const uint8_t *body, size_t len, struct isakmp_notify *n)
+int ike_isakmp_parse_notify(const uint8_t *body, size_t len, struct isakmp_notify *n)
 {
 	struct buf_reader r;
 
@@ -68,7 +68,7 @@ int isakmp_parse_notify(const uint8_t *body, size_t len, struct isakmp_notify *n
 	return 0;
 }
 
-void isakmp_write_notify(struct buf_writer *w, const struct isakmp_notify *n)
+void ike_isakmp_write_notify(struct buf_writer *w, const struct isakmp_notify *n)
 {
 	bw_u32(w, n->doi);
 	bw_u8(w, n->proto);
@@ -79,7 +79,7 @@ void isakmp_write_notify(struct buf_writer *w, const struct isakmp_notify *n)
 		bw_bytes(w, n->data, n->data_len);
 }
 
-int isakmp_parse_delete(const uint8_t *body, size_t len, struct isakmp_delete *d)
+int ike_isakmp_parse_delete(const uint8_t *body, size_t len, struct isakmp_delete *d)
 {
 	struct buf_reader r;
 
@@ -107,7 +107,7 @@ int isakmp_parse_delete(const uint8_t *body, size_t len, struct isakmp_delete *d
 	return 0;
 }
 
-void isakmp_write_delete(struct buf_writer *w, const struct isakmp_delete *d)
+void ike_isakmp_write_delete(struct buf_writer *w, const struct isakmp_delete *d)
 {
 	bw_u32(w, d->doi);
 	bw_u8(w, d->proto);
@@ -116,7 +116,7 @@ void isakmp_write_delete(struct buf_writer *w, const struct isakmp_delete *d)
 	bw_bytes(w, d->spis, (size_t)d->nspi * d->spi_len);
 }
 
-int isakmp_parse_cert(const uint8_t *body, size_t len, struct isakmp_cert *c)
+int ike_isakmp_parse_cert(const uint8_t *body, size_t len, struct isakmp_cert *c)
 {
 	if (len < 1)
 		return -1;
@@ -126,7 +126,7 @@ int isakmp_parse_cert(const uint8_t *body, size_t len, struct isakmp_cert *c)
 	return 0;
 }
 
-int isakmp_parse_natoa(const uint8_t *body, size_t len, struct isakmp_natoa *oa)
+int ike_isakmp_parse_natoa(const uint8_t *body, size_t len, struct isakmp_natoa *oa)
 {
 	struct buf_reader r;
 	uint8_t reserved[3];
@@ -147,7 +147,7 @@ int isakmp_parse_natoa(const uint8_t *body, size_t len, struct isakmp_natoa *oa)
 	return 0;
 }
 
-void isakmp_write_natoa(struct buf_writer *w, const struct isakmp_natoa *oa)
+void ike_isakmp_write_natoa(struct buf_writer *w, const struct isakmp_natoa *oa)
 {
 	bw_u8(w, oa->type);
 	bw_zero(w, 3);

@@ -106,7 +106,7 @@ static int parse_proposal(struct buf_reader *r, uint8_t *next, struct isakmp_pro
 	return 0;
 }
 
-int isakmp_parse_sa(const uint8_t *body, size_t len, struct isakmp_sa *sa, uint16_t *notify)
+int ike_isakmp_parse_sa(const uint8_t *body, size_t len, struct isakmp_sa *sa, uint16_t *notify)
 {
 	struct buf_reader r;
 	uint8_t next = ISAKMP_NP_P;
@@ -156,7 +156,7 @@ static void write_attr(struct buf_writer *w, const struct isakmp_attr *a)
 	}
 }
 
-void isakmp_write_sa_body(struct buf_writer *w, const struct isakmp_sa *sa)
+void ike_isakmp_write_sa_body(struct buf_writer *w, const struct isakmp_sa *sa)
 {
 	bw_u32(w, sa->doi);
 	bw_u32(w, sa->situation);
@@ -190,7 +190,7 @@ void isakmp_write_sa_body(struct buf_writer *w, const struct isakmp_sa *sa)
 	}
 }
 
-bool isakmp_attr_get(const struct isakmp_transform *t, uint16_t type, uint64_t *value)
+bool ike_isakmp_attr_get(const struct isakmp_transform *t, uint16_t type, uint64_t *value)
 {
 	for (size_t i = 0; i < t->nattr; i++) {
 		if (t->attr[i].type == type) {
@@ -203,7 +203,7 @@ bool isakmp_attr_get(const struct isakmp_transform *t, uint16_t type, uint64_t *
 
 /* Values that fit 16 bits go in the basic form, the rest as 4/8 bytes
  * (life durations, §3.3). */
-void isakmp_attr_put(struct isakmp_transform *t, uint16_t type, uint64_t value)
+void ike_isakmp_attr_put(struct isakmp_transform *t, uint16_t type, uint64_t value)
 {
 	if (t->nattr == ISAKMP_MAX_ATTRS)
 		return;

@@ -60,6 +60,8 @@ static const struct token tokens[] = {
     {"3des", TOK_CIPHER, ESP_T_3DES, 0, ESP_ONLY, ESP_CIPHER_3DES_CBC, 0},
     {"aes128gcm16", TOK_CIPHER, ESP_T_AES_GCM_16, 128, ESP_ONLY, ESP_CIPHER_AES_GCM_16, 0},
     {"aes128gcm128", TOK_CIPHER, ESP_T_AES_GCM_16, 128, ESP_ONLY, ESP_CIPHER_AES_GCM_16, 0},
+    {"aes192gcm16", TOK_CIPHER, ESP_T_AES_GCM_16, 192, ESP_ONLY, ESP_CIPHER_AES_GCM_16, 0},
+    {"aes192gcm128", TOK_CIPHER, ESP_T_AES_GCM_16, 192, ESP_ONLY, ESP_CIPHER_AES_GCM_16, 0},
     {"aes256gcm16", TOK_CIPHER, ESP_T_AES_GCM_16, 256, ESP_ONLY, ESP_CIPHER_AES_GCM_16, 0},
     {"aes256gcm128", TOK_CIPHER, ESP_T_AES_GCM_16, 256, ESP_ONLY, ESP_CIPHER_AES_GCM_16, 0},
     {"md5", TOK_HASH, IKE_HASH_MD5, 0, IKE_ONLY, 0, 0},
@@ -439,4 +441,12 @@ size_t ike_esp_auth_key_len(const struct ike_esp_alg *a)
 	default:
 		return 0;
 	}
+}
+
+uint16_t ike_group_by_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tokens); i++)
+		if (tokens[i].kind == TOK_GROUP && strcmp(tokens[i].name, name) == 0)
+			return tokens[i].id;
+	return 0;
 }

@@ -28,7 +28,7 @@
 
 static void rqm_clear(struct ike_rqm *r)
 {
-	p2_clear(&r->p2);
+	ike_p2_clear(&r->p2);
 	secure_clear(&r->pair, sizeof(r->pair));
 	r->qm2_len = 0;
 }
@@ -42,7 +42,7 @@ static void rqm_abandon(struct ike_session *s, struct ike_rqm *r)
 	rqm_clear(r);
 }
 
-void rqm_clear_all(struct ike_session *s)
+void ike_rqm_clear_all(struct ike_session *s)
 {
 	for (size_t i = 0; i < RQM_SLOTS; i++) {
 		s->rqm[i].inbound_given = false;
@@ -50,14 +50,14 @@ void rqm_clear_all(struct ike_session *s)
 	}
 }
 
-void rqm_abandon_all(struct ike_session *s)
+void ike_rqm_abandon_all(struct ike_session *s)
 {
 	for (size_t i = 0; i < RQM_SLOTS; i++)
 		rqm_abandon(s, &s->rqm[i]);
 }
 
 /* The ISAKMP SA p1 goes away: its responder exchanges with it. */
-void rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1)
+void ike_rqm_forget_p1(struct ike_session *s, const struct ike_p1 *p1)
 {
 	for (size_t i = 0; i < RQM_SLOTS; i++)
 		if (s->rqm[i].p2.in_progress && s->rqm[i].p2.p1 == p1)
@@ -87,7 +87,7 @@ static void on_rqm_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		loop_timer_start(loop, t, 1000);
 }
 
-void rqm_init_timer(struct ike_session *s)
+void ike_rqm_init_timer(struct ike_session *s)
 {
 	loop_timer_init(&s->rqm_timer, on_rqm_timer, s);
 }
@@ -134,11 +134,11 @@ static bool transform_ok(struct ike_session *s, const struct isakmp_transform *t
 {
 	uint64_t encap = 0, auth = 0, bits = 0, group = 0;
 
-	isakmp_attr_get(t, IPSEC_ATTR_ENCAP, &encap);
-	isakmp_attr_get(t, IPSEC_ATTR_AUTH, &auth);
-	isakmp_attr_get(t, IPSEC_ATTR_KEY_LEN, &bits);
-	isakmp_attr_get(t, IPSEC_ATTR_GROUP, &group);
-	if (encap != qm_encap_mode(s) || (group != 0) != have_ke ||
+	ike_isakmp_attr_get(t, IPSEC_ATTR_ENCAP, &encap);
+	ike_isakmp_attr_get(t, IPSEC_ATTR_AUTH, &auth);
+	ike_isakmp_attr_get(t, IPSEC_ATTR_KEY_LEN, &bits);
+	ike_isakmp_attr_get(t, IPSEC_ATTR_GROUP, &group);
+	if (encap != ike_qm_encap_mode(s) || (group != 0) != have_ke ||
 	    (group && (group > 0xffff || !ike_dh_supported((uint16_t)group))))
 		return false;
 	for (size_t i = 0; i < s->esp_algs.n; i++) {
@@ -170,7 +170,7 @@ static int choose(struct ike_session *s, const struct isakmp_sa *sa, bool have_k
 				continue;
 			r->p2.group = r->p2.alg.group;
 			r->p2.spi_out = get_be32(p->spi);
-			qm_take_lifetimes(s, &r->p2, &p->tr[k]);
+			ike_qm_take_lifetimes(s, &r->p2, &p->tr[k]);
 			*answer = *sa;
 			answer->nprop = 1;
 			answer->prop[0] = *p;
@@ -205,20 +205,20 @@ static void fill_qm2(struct isakmp_builder *b, void *argp)
 {
 	struct qm2_arg *a = argp;
 
-	isakmp_pl_begin(b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b->w, a->sa);
-	isakmp_pl_end(b);
-	isakmp_pl_add(b, ISAKMP_NP_NONCE, a->r->p2.ni, sizeof(a->r->p2.ni));
+	ike_isakmp_pl_begin(b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b->w, a->sa);
+	ike_isakmp_pl_end(b);
+	ike_isakmp_pl_add(b, ISAKMP_NP_NONCE, a->r->p2.ni, sizeof(a->r->p2.ni));
 	if (a->ke_len)
-		isakmp_pl_add(b, ISAKMP_NP_KE, a->ke, a->ke_len);
+		ike_isakmp_pl_add(b, ISAKMP_NP_KE, a->ke, a->ke_len);
 	/* §5.5: the identities come back as they were sent. */
-	for (size_t i = 0; i < isakmp_count(a->qm1, ISAKMP_NP_ID) && i < 2; i++) {
-		const struct isakmp_payload *id = isakmp_find(a->qm1, ISAKMP_NP_ID, i);
+	for (size_t i = 0; i < ike_isakmp_count(a->qm1, ISAKMP_NP_ID) && i < 2; i++) {
+		const struct isakmp_payload *id = ike_isakmp_find(a->qm1, ISAKMP_NP_ID, i);
 
-		isakmp_pl_add(b, ISAKMP_NP_ID, id->body, id->len);
+		ike_isakmp_pl_add(b, ISAKMP_NP_ID, id->body, id->len);
 	}
-	if (isakmp_count(a->qm1, natt_natoa_type(a->s->natt)))
-		qm_write_natoa(a->s, b, true);
+	if (ike_isakmp_count(a->qm1, ike_natt_natoa_type(a->s->natt)))
+		ike_qm_write_natoa(a->s, b, true);
 }
 
 /* Our half of the keys: the PFS exchange, then KEYMAT for both SPIs. */
@@ -238,7 +238,7 @@ static int rqm_keys(struct ike_session *s, struct ike_rqm *r, const struct isakm
 		    ike_dh_shared(r->p2.dh, ke->body, ke->len, gxy, &gxy_len))
 			return -1;
 	}
-	rc = qm_keymat(s, r->p2.p1, &r->p2, gxy, gxy_len, &r->pair);
+	rc = ike_qm_keymat(s, r->p2.p1, &r->p2, gxy, gxy_len, &r->pair);
 	secure_clear(gxy, sizeof(gxy));
 	return rc;
 }
@@ -250,25 +250,25 @@ static void refuse(struct ike_session *s, struct ike_p1 *p1, const char *why)
 	log_warn(s->lg, LOG_IKE, "gateway's Quick Mode refused: %s", why);
 	memcpy(spi, p1->icookie, 8);
 	memcpy(spi + 8, p1->rcookie, 8);
-	info_send_notify(s, p1, PROTO_ISAKMP, spi, 16, N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	ike_info_send_notify(s, p1, PROTO_ISAKMP, spi, 16, N_NO_PROPOSAL_CHOSEN, NULL, 0);
 }
 
 /* QM1 verified (HASH(1)): choose, answer with QM2, wait for QM3. */
 static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm *r,
                        const struct isakmp_msg *m, const uint8_t *iv)
 {
-	const struct isakmp_payload *sap = isakmp_find(m, ISAKMP_NP_SA, 0);
-	const struct isakmp_payload *ni = isakmp_find(m, ISAKMP_NP_NONCE, 0);
-	const struct isakmp_payload *ke = isakmp_find(m, ISAKMP_NP_KE, 0);
+	const struct isakmp_payload *sap = ike_isakmp_find(m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *ni = ike_isakmp_find(m, ISAKMP_NP_NONCE, 0);
+	const struct isakmp_payload *ke = ike_isakmp_find(m, ISAKMP_NP_KE, 0);
 	struct isakmp_sa *sa = calloc(2, sizeof(*sa));
 	uint8_t our_ke[IKE_MAX_DH];
 	struct qm2_arg arg = {s, r, sa ? sa + 1 : NULL, m, our_ke, 0};
 	uint16_t notify;
 
 	if (!sa || !sap || !ni || ni->len < 8 || ni->len > sizeof(r->p2.nr) ||
-	    isakmp_parse_sa(sap->body, sap->len, sa, &notify)) {
+	    ike_isakmp_parse_sa(sap->body, sap->len, sa, &notify)) {
 		free(sa);
-		session_drop(s, "gateway's QM1 lacks a valid SA or nonce");
+		ike_session_drop(s, "gateway's QM1 lacks a valid SA or nonce");
 		return;
 	}
 	r->p2.p1 = p1;
@@ -284,7 +284,7 @@ static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm 
 	memcpy(r->p2.nr, ni->body, ni->len);
 	r->p2.nr_len = ni->len;
 	if (s->floated)
-		qm_take_natoa(s, &r->p2, m);
+		ike_qm_take_natoa(s, &r->p2, m);
 	if (new_spi(s, &r->p2.spi_in) || random_bytes(r->p2.ni, sizeof(r->p2.ni)) ||
 	    rqm_keys(s, r, ke, our_ke, &arg.ke_len)) {
 		free(sa);
@@ -294,8 +294,8 @@ static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm 
 	}
 	put_be32(sa[1].prop[0].spi, r->p2.spi_in);
 	/* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] [| IDci | IDcr]) */
-	r->qm2_len = p2_build_extra(s, p1, ISAKMP_XCHG_QUICK, r->p2.msgid, r->p2.iv, r->p2.nr,
-	                            r->p2.nr_len, fill_qm2, &arg, r->qm2, sizeof(r->qm2));
+	r->qm2_len = ike_p2_build_extra(s, p1, ISAKMP_XCHG_QUICK, r->p2.msgid, r->p2.iv, r->p2.nr,
+	                                r->p2.nr_len, fill_qm2, &arg, r->qm2, sizeof(r->qm2));
 	free(sa);
 	secure_clear(our_ke, sizeof(our_ke));
 	if (!r->qm2_len) {
@@ -305,7 +305,7 @@ static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm 
 	}
 	r->p2.in_progress = true;
 	r->p2.started_ms = loop_now_ms(s->loop);
-	qm_fill_pair(s, &r->p2, &r->pair);
+	ike_qm_fill_pair(s, &r->p2, &r->pair);
 	log_info(s->lg, LOG_IKE, "gateway started Quick Mode %08x: answering with %s%s%s",
 	         r->p2.msgid, r->p2.group ? "PFS " : "",
 	         r->p2.group ? ike_dh_name(r->p2.group) : "", r->p2.group ? "" : "no PFS");
@@ -315,7 +315,7 @@ static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm 
 		s->cb.sa_inbound(s->ctx, &r->pair);
 		r->inbound_given = true;
 	}
-	net_send_once(s, r->qm2, r->qm2_len);
+	ike_net_send_once(s, r->qm2, r->qm2_len);
 	loop_timer_start(s->loop, &s->rqm_timer, 1000);
 }
 
@@ -332,40 +332,41 @@ static void rqm_finish(struct ike_session *s, struct ike_rqm *r, const uint8_t *
 	memcpy(iv, r->p2.iv, sizeof(iv));
 	if (!(hdr->flags & ISAKMP_FLAG_ENC) ||
 	    ike_decrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, buf, hdr->len, plain) ||
-	    isakmp_parse_payloads(hdr->next, plain, hdr->len - ISAKMP_HDR_LEN, true, &m, &notify) ||
+	    ike_isakmp_parse_payloads(hdr->next, plain, hdr->len - ISAKMP_HDR_LEN, true, &m,
+	                              &notify) ||
 	    m.count < 1 || m.pl[0].type != ISAKMP_NP_HASH || m.pl[0].len != p1->keys.prf_len ||
 	    ike_qm_hash3(s->lib, &p1->keys, r->p2.msgid, r->p2.nr, r->p2.nr_len, r->p2.ni,
 	                 sizeof(r->p2.ni), want) ||
 	    secure_memcmp(want, m.pl[0].body, m.pl[0].len)) {
-		session_drop(s, "QM3 of the gateway's Quick Mode %08x does not verify",
-		             r->p2.msgid);
+		ike_session_drop(s, "QM3 of the gateway's Quick Mode %08x does not verify",
+		                 r->p2.msgid);
 		return;
 	}
 	struct esp_sa_pair pair = r->pair;
 
 	r->p2.in_progress = false;
 	r->inbound_given = false;
-	session_qm_done(s, &r->p2, &pair);
+	ike_session_qm_done(s, &r->p2, &pair);
 	secure_clear(&pair, sizeof(pair));
 	rqm_clear(r);
 }
 
-bool rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
+bool ike_rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size_t len)
 {
 	uint8_t plain[ISAKMP_MAX_MSG], iv[IKE_MAX_BLOCK], h[20];
 	struct isakmp_msg m;
 	struct ike_rqm *r;
 
-	if (isakmp_parse_hdr(buf, len, &m.hdr) || !(m.hdr.flags & ISAKMP_FLAG_ENC) ||
+	if (ike_isakmp_parse_hdr(buf, len, &m.hdr) || !(m.hdr.flags & ISAKMP_FLAG_ENC) ||
 	    m.hdr.msgid == 0) {
-		session_drop(s, "Quick Mode message not encrypted or without message ID");
+		ike_session_drop(s, "Quick Mode message not encrypted or without message ID");
 		return false;
 	}
 	sha1(s, buf, m.hdr.len, h);
 	r = rqm_find(s, p1, m.hdr.msgid);
 	if (r && memcmp(h, r->p2.qm1_hash, 20) == 0) {
 		log_debug(s->lg, LOG_IKE, "gateway's QM1 %08x again: resending QM2", m.hdr.msgid);
-		net_send_once(s, r->qm2, r->qm2_len);
+		ike_net_send_once(s, r->qm2, r->qm2_len);
 		return true;
 	}
 	if (r) {
@@ -374,14 +375,14 @@ bool rqm_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf, size
 	}
 	/* A new QM1: IV from the last phase 1 block and the M-ID (App. B). */
 	if (ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, m.hdr.msgid, iv) ||
-	    p2_open(s, p1, buf, len, iv, NULL, 0, plain, &m)) {
-		session_drop(s, "Quick Mode %08x does not verify (HASH(1))", m.hdr.msgid);
+	    ike_p2_open(s, p1, buf, len, iv, NULL, 0, plain, &m)) {
+		ike_session_drop(s, "Quick Mode %08x does not verify (HASH(1))", m.hdr.msgid);
 		return false;
 	}
 	/* RFC 2408 §3.1: message IDs are used once; a recorded QM1 sent
 	 * again would only hold a slot until it times out. */
-	if (p1_msgid_seen(p1, m.hdr.msgid)) {
-		session_drop(s, "Quick Mode %08x seen before (replay or our own)", m.hdr.msgid);
+	if (ike_p1_msgid_seen(p1, m.hdr.msgid)) {
+		ike_session_drop(s, "Quick Mode %08x seen before (replay or our own)", m.hdr.msgid);
 		return false;
 	}
 	r = rqm_slot(s);

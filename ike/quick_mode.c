@@ -14,15 +14,15 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-void p2_clear(struct ike_p2 *p2)
+void ike_p2_clear(struct ike_p2 *p2)
 {
 	ike_dh_free(p2->dh);
 	secure_clear(p2, sizeof(*p2));
 }
 
-uint16_t qm_encap_mode(const struct ike_session *s)
+uint16_t ike_qm_encap_mode(const struct ike_session *s)
 {
-	return s->floated ? natt_encap_transport(s->natt) : ENCAP_TRANSPORT;
+	return s->floated ? ike_natt_encap_transport(s->natt) : ENCAP_TRANSPORT;
 }
 
 static void esp_transform(struct ike_session *s, struct isakmp_transform *t, uint8_t num,
@@ -31,19 +31,19 @@ static void esp_transform(struct ike_session *s, struct isakmp_transform *t, uin
 	memset(t, 0, sizeof(*t));
 	t->num = num;
 	t->id = a->transform;
-	isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
-	isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, s->cfg.ipsec_lifetime_s);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, s->cfg.ipsec_lifetime_s);
 	if (s->cfg.ipsec_lifetime_kb) {
-		isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_KB);
-		isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, s->cfg.ipsec_lifetime_kb);
+		ike_isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_KB);
+		ike_isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, s->cfg.ipsec_lifetime_kb);
 	}
-	isakmp_attr_put(t, IPSEC_ATTR_ENCAP, qm_encap_mode(s));
+	ike_isakmp_attr_put(t, IPSEC_ATTR_ENCAP, ike_qm_encap_mode(s));
 	if (a->auth_attr)
-		isakmp_attr_put(t, IPSEC_ATTR_AUTH, a->auth_attr);
+		ike_isakmp_attr_put(t, IPSEC_ATTR_AUTH, a->auth_attr);
 	if (a->key_bits)
-		isakmp_attr_put(t, IPSEC_ATTR_KEY_LEN, a->key_bits);
+		ike_isakmp_attr_put(t, IPSEC_ATTR_KEY_LEN, a->key_bits);
 	if (group)
-		isakmp_attr_put(t, IPSEC_ATTR_GROUP, group);
+		ike_isakmp_attr_put(t, IPSEC_ATTR_GROUP, group);
 }
 
 static void write_id(struct isakmp_builder *b, const struct sockaddr *sa, uint16_t port)
@@ -51,9 +51,9 @@ static void write_id(struct isakmp_builder *b, const struct sockaddr *sa, uint16
 	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
 	struct isakmp_id id = {ID_IPV4_ADDR, IPPROTO_UDP, port, (const uint8_t *)&in->sin_addr, 4};
 
-	isakmp_pl_begin(b, ISAKMP_NP_ID);
-	isakmp_write_id(&b->w, &id);
-	isakmp_pl_end(b);
+	ike_isakmp_pl_begin(b, ISAKMP_NP_ID);
+	ike_isakmp_write_id(&b->w, &id);
+	ike_isakmp_pl_end(b);
 }
 
 static void write_natoa(struct isakmp_builder *b, uint8_t type, const struct sockaddr *sa)
@@ -61,9 +61,9 @@ static void write_natoa(struct isakmp_builder *b, uint8_t type, const struct soc
 	struct isakmp_natoa oa = {ID_IPV4_ADDR, {0}, 4};
 
 	memcpy(oa.addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	isakmp_pl_begin(b, type);
-	isakmp_write_natoa(&b->w, &oa);
-	isakmp_pl_end(b);
+	ike_isakmp_pl_begin(b, type);
+	ike_isakmp_write_natoa(&b->w, &oa);
+	ike_isakmp_pl_end(b);
 }
 
 struct qm1_arg {
@@ -80,18 +80,18 @@ static void fill_qm1(struct isakmp_builder *b, void *argp)
 	const struct sockaddr *local = (const struct sockaddr *)&s->local;
 	const struct sockaddr *remote = (const struct sockaddr *)&s->remote;
 
-	isakmp_pl_begin(b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b->w, arg->sa);
-	isakmp_pl_end(b);
-	isakmp_pl_add(b, ISAKMP_NP_NONCE, s->qm.ni, sizeof(s->qm.ni));
+	ike_isakmp_pl_begin(b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b->w, arg->sa);
+	ike_isakmp_pl_end(b);
+	ike_isakmp_pl_add(b, ISAKMP_NP_NONCE, s->qm.ni, sizeof(s->qm.ni));
 	if (arg->ke_len)
-		isakmp_pl_add(b, ISAKMP_NP_KE, arg->ke, arg->ke_len);
+		ike_isakmp_pl_add(b, ISAKMP_NP_KE, arg->ke, arg->ke_len);
 	write_id(b, local, s->cfg.l2tp_local_port);
 	write_id(b, remote, s->cfg.l2tp_remote_port);
-	qm_write_natoa(s, b, false);
+	ike_qm_write_natoa(s, b, false);
 }
 
-void qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder)
+void ike_qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder)
 {
 	const struct sockaddr *local = (const struct sockaddr *)&s->local;
 	const struct sockaddr *remote = (const struct sockaddr *)&s->remote;
@@ -101,14 +101,14 @@ void qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool respon
 	/* RFC 3947 §5.2: transport mode sends both original addresses (the
 	 * initiator's first); the drafts send only the sender's. */
 	if (s->natt != IKE_NATT_RFC3947) {
-		write_natoa(b, natt_natoa_type(s->natt), local);
+		write_natoa(b, ike_natt_natoa_type(s->natt), local);
 		return;
 	}
-	write_natoa(b, natt_natoa_type(s->natt), responder ? remote : local);
-	write_natoa(b, natt_natoa_type(s->natt), responder ? local : remote);
+	write_natoa(b, ike_natt_natoa_type(s->natt), responder ? remote : local);
+	write_natoa(b, ike_natt_natoa_type(s->natt), responder ? local : remote);
 }
 
-int qm_start(struct ike_session *s, bool rekey)
+int ike_qm_start(struct ike_session *s, bool rekey)
 {
 	struct ike_p1 *p1 = s->p1;
 	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
@@ -118,14 +118,15 @@ int qm_start(struct ike_session *s, bool rekey)
 
 	if (!sa || !p1 || p1->state != P1_DONE) {
 		free(sa);
-		session_fail(s, IKE_FAIL_LOCAL, 0, "no ISAKMP SA for Quick Mode");
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "no ISAKMP SA for Quick Mode");
 		return -1;
 	}
-	p2_clear(&s->qm);
+	ike_p2_clear(&s->qm);
 	s->qm.in_progress = true;
-	s->qm.msgid = p2_new_msgid();
-	p1_msgid_note(p1, s->qm.msgid); /* its reflection is no QM1 of the gateway's */
-	s->qm.group = s->pfs_group;
+	s->qm.msgid = ike_p2_new_msgid();
+	ike_p1_msgid_note(p1, s->qm.msgid); /* its reflection is no QM1 of the gateway's */
+	/* pfs = on: the group the ISAKMP SA was made with */
+	s->qm.group = s->pfs_group == IKE_PFS_IKE_GROUP ? p1->alg.group : s->pfs_group;
 	do {
 		if (random_bytes(&s->qm.spi_in, 4))
 			goto fail;
@@ -151,25 +152,26 @@ int qm_start(struct ike_session *s, bool rekey)
 		              s->qm.group);
 	if (ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, s->qm.msgid, s->qm.iv))
 		goto fail;
-	len = p2_build(s, p1, ISAKMP_XCHG_QUICK, s->qm.msgid, s->qm.iv, fill_qm1, &arg, msg,
-	               sizeof(msg));
+	len = ike_p2_build(s, p1, ISAKMP_XCHG_QUICK, s->qm.msgid, s->qm.iv, fill_qm1, &arg, msg,
+	                   sizeof(msg));
 	free(sa);
 	sa = NULL;
 	if (!len)
 		goto fail;
-	session_set_stage(s, rekey ? IKE_STAGE_REKEY_IPSEC : IKE_STAGE_QM1);
+	ike_session_set_stage(s, rekey ? IKE_STAGE_REKEY_IPSEC : IKE_STAGE_QM1);
 	log_info(s->lg, LOG_IKE, "QM1: offering %zu ESP transform(s)%s%s, %s", s->esp_algs.n,
 	         s->qm.group ? " with PFS " : "", s->qm.group ? ike_dh_name(s->qm.group) : "",
 	         s->floated ? "UDP-encapsulated transport" : "transport");
 	s->qm.sent_ms = loop_now_ms(s->loop);
-	return net_send(s, msg, len, true, p1);
+	return ike_net_send(s, msg, len, true, p1);
 fail:
 	free(sa);
-	session_fail(s, IKE_FAIL_LOCAL, 0, "cannot build QM1");
+	ike_session_fail(s, IKE_FAIL_LOCAL, 0, "cannot build QM1");
 	return -1;
 }
 
-void qm_take_lifetimes(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_transform *t)
+void ike_qm_take_lifetimes(struct ike_session *s, struct ike_p2 *p2,
+                           const struct isakmp_transform *t)
 {
 	uint64_t v, type = LIFE_TYPE_SECONDS;
 
@@ -197,16 +199,16 @@ static int qm_check_sa(struct ike_session *s, const struct isakmp_payload *pl, s
 	uint64_t encap = 0, auth = 0, bits = 0, group = 0;
 	uint16_t notify;
 
-	if (isakmp_parse_sa(pl->body, pl->len, sa, &notify) || sa->nprop != 1 ||
+	if (ike_isakmp_parse_sa(pl->body, pl->len, sa, &notify) || sa->nprop != 1 ||
 	    sa->prop[0].proto != PROTO_IPSEC_ESP || sa->prop[0].spi_len != 4 ||
 	    sa->prop[0].ntr != 1)
 		return -1;
 	t = &sa->prop[0].tr[0];
-	isakmp_attr_get(t, IPSEC_ATTR_ENCAP, &encap);
-	isakmp_attr_get(t, IPSEC_ATTR_AUTH, &auth);
-	isakmp_attr_get(t, IPSEC_ATTR_KEY_LEN, &bits);
-	isakmp_attr_get(t, IPSEC_ATTR_GROUP, &group);
-	if (encap != qm_encap_mode(s) || group != s->qm.group)
+	ike_isakmp_attr_get(t, IPSEC_ATTR_ENCAP, &encap);
+	ike_isakmp_attr_get(t, IPSEC_ATTR_AUTH, &auth);
+	ike_isakmp_attr_get(t, IPSEC_ATTR_KEY_LEN, &bits);
+	ike_isakmp_attr_get(t, IPSEC_ATTR_GROUP, &group);
+	if (encap != ike_qm_encap_mode(s) || group != s->qm.group)
 		return -1;
 	for (size_t i = 0; i < s->esp_algs.n; i++) {
 		const struct ike_esp_alg *a = &s->esp_algs.a[i];
@@ -216,14 +218,14 @@ static int qm_check_sa(struct ike_session *s, const struct isakmp_payload *pl, s
 		s->qm.alg = *a;
 		s->qm.alg.group = s->qm.group;
 		s->qm.spi_out = get_be32(sa->prop[0].spi);
-		qm_take_lifetimes(s, &s->qm, t);
+		ike_qm_take_lifetimes(s, &s->qm, t);
 		return 0;
 	}
 	return -1;
 }
 
-int qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const uint8_t *gxy,
-              size_t gxy_len, struct esp_sa_pair *pair)
+int ike_qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const uint8_t *gxy,
+                  size_t gxy_len, struct esp_sa_pair *pair)
 {
 	size_t ek = ike_esp_enc_key_len(&p2->alg), ak = ike_esp_auth_key_len(&p2->alg);
 	uint8_t km[ESP_MAX_ENC_KEY + ESP_MAX_AUTH_KEY], spi[4];
@@ -255,7 +257,7 @@ int qm_keymat(struct ike_session *s, struct ike_p1 *p1, struct ike_p2 *p2, const
 	return 0;
 }
 
-void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *pair)
+void ike_qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *pair)
 {
 	uint32_t margin = s->cfg.rekey_margin_s ? s->cfg.rekey_margin_s : p2->life_s / 10;
 
@@ -263,8 +265,8 @@ void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *
 	pair->lifetime.soft_seconds = p2->life_s > margin ? p2->life_s - margin : 0;
 	pair->lifetime.hard_bytes = p2->life_kb * 1024;
 	pair->lifetime.soft_bytes = p2->life_kb * 1024 / 10 * 9;
-	memcpy(&pair->local, net_local(s), sizeof(struct sockaddr_storage));
-	memcpy(&pair->remote, net_remote(s), sizeof(struct sockaddr_storage));
+	memcpy(&pair->local, ike_net_local(s), sizeof(struct sockaddr_storage));
+	memcpy(&pair->remote, ike_net_remote(s), sizeof(struct sockaddr_storage));
 	pair->udp_encap = s->floated;
 	pair->local_l2tp_port = s->cfg.l2tp_local_port;
 	pair->remote_l2tp_port = s->cfg.l2tp_remote_port;
@@ -276,16 +278,17 @@ void qm_fill_pair(struct ike_session *s, struct ike_p2 *p2, struct esp_sa_pair *
 	}
 }
 
-void qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m)
+void ike_qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m)
 {
-	uint8_t type = natt_natoa_type(s->natt);
-	size_t n = isakmp_count(m, type);
+	uint8_t type = ike_natt_natoa_type(s->natt);
+	size_t n = ike_isakmp_count(m, type);
 	/* RFC 3947 sends NAT-OAi then NAT-OAr; the drafts only the sender's.
 	 * The gateway's is NAT-OAr when it answers, NAT-OAi when it starts. */
-	const struct isakmp_payload *pl = isakmp_find(m, type, n >= 2 && !p2->responder ? 1 : 0);
+	const struct isakmp_payload *pl =
+	    ike_isakmp_find(m, type, n >= 2 && !p2->responder ? 1 : 0);
 	struct isakmp_natoa oa;
 
-	if (!pl || isakmp_parse_natoa(pl->body, pl->len, &oa) || oa.type != ID_IPV4_ADDR)
+	if (!pl || ike_isakmp_parse_natoa(pl->body, pl->len, &oa) || oa.type != ID_IPV4_ADDR)
 		return;
 	struct sockaddr_in *in = (struct sockaddr_in *)&p2->nat_oa_remote;
 
@@ -309,19 +312,19 @@ static int qm_send3(struct ike_session *s)
 		return -1;
 	memcpy(h.icookie, p1->icookie, 8);
 	memcpy(h.rcookie, p1->rcookie, 8);
-	isakmp_build_begin(&b, msg, sizeof(msg), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
-	len = isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, msg, sizeof(msg), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
+	len = ike_isakmp_build_end(&b);
 	len = len ? ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, s->qm.iv, msg, len, sizeof(msg))
 	          : 0;
-	return len ? net_send(s, msg, len, false, p1) : -1;
+	return len ? ike_net_send(s, msg, len, false, p1) : -1;
 }
 
 static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 {
-	const struct isakmp_payload *sa = isakmp_find(m, ISAKMP_NP_SA, 0);
-	const struct isakmp_payload *nr = isakmp_find(m, ISAKMP_NP_NONCE, 0);
-	const struct isakmp_payload *ke = isakmp_find(m, ISAKMP_NP_KE, 0);
+	const struct isakmp_payload *sa = ike_isakmp_find(m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *nr = ike_isakmp_find(m, ISAKMP_NP_NONCE, 0);
+	const struct isakmp_payload *ke = ike_isakmp_find(m, ISAKMP_NP_KE, 0);
 	struct isakmp_sa *parsed = calloc(1, sizeof(*parsed));
 	uint8_t gxy[IKE_MAX_DH];
 	size_t gxy_len = 0;
@@ -329,19 +332,19 @@ static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 	int bad;
 
 	if (!parsed) {
-		session_fail(s, IKE_FAIL_LOCAL, 0, "out of memory");
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "out of memory");
 		return;
 	}
 	bad = !sa || !nr ? 1 : qm_check_sa(s, sa, parsed);
 	free(parsed);
 	if (!sa || !nr) {
-		session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's QM2 lacks SA or nonce");
+		ike_session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's QM2 lacks SA or nonce");
 		return;
 	}
 	if (bad) {
-		session_fail(s, IKE_FAIL_PROPOSAL, 0,
-		             "gateway's QM2 chose an ESP transform, encapsulation or PFS group "
-		             "we did not offer");
+		ike_session_fail(s, IKE_FAIL_PROPOSAL, 0,
+		                 "gateway's QM2 chose an ESP transform, encapsulation or PFS group "
+		                 "we did not offer");
 		return;
 	}
 	memcpy(s->qm.nr, nr->body, nr->len);
@@ -351,47 +354,48 @@ static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 	if (s->qm.group) {
 		gxy_len = sizeof(gxy);
 		if (!ke || ike_dh_shared(s->qm.dh, ke->body, ke->len, gxy, &gxy_len)) {
-			session_fail(s, IKE_FAIL_MALFORMED, 0, "gateway's QM2 lacks a valid KE");
+			ike_session_fail(s, IKE_FAIL_MALFORMED, 0,
+			                 "gateway's QM2 lacks a valid KE");
 			return;
 		}
 	}
-	for (size_t i = 0; i < isakmp_count(m, ISAKMP_NP_N); i++) {
-		const struct isakmp_payload *pl = isakmp_find(m, ISAKMP_NP_N, i);
+	for (size_t i = 0; i < ike_isakmp_count(m, ISAKMP_NP_N); i++) {
+		const struct isakmp_payload *pl = ike_isakmp_find(m, ISAKMP_NP_N, i);
 		struct isakmp_notify n;
 
-		if (isakmp_parse_notify(pl->body, pl->len, &n) == 0 &&
+		if (ike_isakmp_parse_notify(pl->body, pl->len, &n) == 0 &&
 		    n.type == N_RESPONDER_LIFETIME)
-			info_responder_lifetime(s, s->p1, &n);
+			ike_info_responder_lifetime(s, s->p1, &n);
 	}
 	if (s->floated)
-		qm_take_natoa(s, &s->qm, m);
-	net_answered(s);
+		ike_qm_take_natoa(s, &s->qm, m);
+	ike_net_answered(s);
 	memset(&pair, 0, sizeof(pair));
-	if (qm_keymat(s, s->p1, &s->qm, gxy, gxy_len, &pair) || qm_send3(s)) {
+	if (ike_qm_keymat(s, s->p1, &s->qm, gxy, gxy_len, &pair) || qm_send3(s)) {
 		secure_clear(gxy, sizeof(gxy));
 		secure_clear(&pair, sizeof(pair));
-		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot finish Quick Mode");
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "cannot finish Quick Mode");
 		return;
 	}
 	secure_clear(gxy, sizeof(gxy));
-	qm_fill_pair(s, &s->qm, &pair);
-	session_qm_done(s, &s->qm, &pair);
+	ike_qm_fill_pair(s, &s->qm, &pair);
+	ike_session_qm_done(s, &s->qm, &pair);
 	secure_clear(&pair, sizeof(pair));
 }
 
-void qm_recv(struct ike_session *s, const uint8_t *buf, size_t len)
+void ike_qm_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 {
 	uint8_t plain[ISAKMP_MAX_MSG];
 	struct isakmp_msg m;
 
-	if (!s->qm.in_progress || !s->p1 || isakmp_parse_hdr(buf, len, &m.hdr) ||
+	if (!s->qm.in_progress || !s->p1 || ike_isakmp_parse_hdr(buf, len, &m.hdr) ||
 	    m.hdr.msgid != s->qm.msgid)
 		return;
 	/* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] [| IDci | IDcr]) */
-	if (p2_open(s, s->p1, buf, len, s->qm.iv, s->qm.ni, sizeof(s->qm.ni), plain, &m)) {
-		session_drop(s, "QM2 does not verify (HASH(2))");
+	if (ike_p2_open(s, s->p1, buf, len, s->qm.iv, s->qm.ni, sizeof(s->qm.ni), plain, &m)) {
+		ike_session_drop(s, "QM2 does not verify (HASH(2))");
 		return;
 	}
-	session_accepted(s);
+	ike_session_accepted(s);
 	qm_recv2(s, &m);
 }

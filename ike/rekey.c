@@ -15,7 +15,7 @@
 
 #define OLD_SA_GRACE_MS 2000 /* old SA pair lives this long after a rekey */
 
-void session_drop(struct ike_session *s, const char *fmt, ...)
+void ike_session_drop(struct ike_session *s, const char *fmt, ...)
 {
 	char line[200];
 	va_list ap;
@@ -28,7 +28,7 @@ void session_drop(struct ike_session *s, const char *fmt, ...)
 	log_debug(s->lg, LOG_IKE, "dropped: %s (%u dropped so far)", line, (unsigned)s->dropped);
 }
 
-void session_accepted(struct ike_session *s)
+void ike_session_accepted(struct ike_session *s)
 {
 	if (!s->rx_cur_set)
 		return;
@@ -44,11 +44,11 @@ static void on_hint(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)loop;
 	(void)t;
 	if (s->hint[0] && s->p1 && s->p1->state != P1_DONE && s->state == IKE_STATE_CONNECTING)
-		session_fail(s, s->hint_reason, s->hint_notify, "%s", s->hint);
+		ike_session_fail(s, s->hint_reason, s->hint_notify, "%s", s->hint);
 }
 
-void session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
-                  const char *fmt, ...)
+void ike_session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                      const char *fmt, ...)
 {
 	char line[sizeof(s->hint)];
 	va_list ap;
@@ -56,7 +56,7 @@ void session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	session_drop(s, "%s", line);
+	ike_session_drop(s, "%s", line);
 	/* Only the first Main Mode ends on a hint; rekeys time out instead. */
 	if (s->hint[0] || s->state != IKE_STATE_CONNECTING)
 		return;
@@ -70,7 +70,7 @@ void session_hint(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
 
 /* An ISAKMP SA rekey that fails leaves the established SA in place: it is
  * valid until its lifetime ends, so try again before that. */
-void session_rekey_ike_failed(struct ike_session *s, const char *why)
+void ike_session_rekey_ike_failed(struct ike_session *s, const char *why)
 {
 	uint64_t age_ms = loop_now_ms(s->loop) - s->p1->done_ms;
 	uint64_t life_ms = (uint64_t)s->p1->lifetime_s * 1000u;
@@ -80,12 +80,12 @@ void session_rekey_ike_failed(struct ike_session *s, const char *why)
 	         why, (unsigned long long)(left_ms / 1000u));
 	s->ike_rekey_failures++;
 	if (s->tx_p1 == s->p1_next) {
-		net_answered(s);
+		ike_net_answered(s);
 		s->tx_p1 = NULL;
 		s->tx_len = 0;
 	}
-	rqm_forget_p1(s, s->p1_next);
-	mm_free(s->p1_next);
+	ike_rqm_forget_p1(s, s->p1_next);
+	ike_mm_free(s->p1_next);
 	s->p1_next = NULL;
 	s->stage = IKE_STAGE_ESTABLISHED;
 	if (left_ms > 4000)
@@ -103,22 +103,22 @@ static void rekey_ipsec_failed(struct ike_session *s, const char *why)
 	log_warn(s->lg, LOG_IKE, "IPsec SA rekey failed (%s); the current SA stays, %llu s left",
 	         why, (unsigned long long)(left_ms / 1000u));
 	if (s->tx_p1 == s->p1 && s->tx_waiting)
-		net_answered(s);
-	p2_clear(&s->qm);
+		ike_net_answered(s);
+	ike_p2_clear(&s->qm);
 	s->stage = IKE_STAGE_ESTABLISHED;
 	if (left_ms > 4000)
 		loop_timer_start(s->loop, &s->ipsec_rekey_timer, MIN(30000u, left_ms / 2));
 }
 
-bool session_rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
-                                    const char *why)
+bool ike_session_rekey_failure_survived(struct ike_session *s, enum ike_fail_reason reason,
+                                        const char *why)
 {
 	if (s->state != IKE_STATE_ESTABLISHED || !s->p1 || s->p1->state != P1_DONE)
 		return false;
 	if (reason == IKE_FAIL_DPD || reason == IKE_FAIL_DELETED)
 		return false;
 	if (s->p1_next && s->stage == IKE_STAGE_REKEY_IKE) {
-		session_rekey_ike_failed(s, why);
+		ike_session_rekey_ike_failed(s, why);
 		return true;
 	}
 	if (s->qm.in_progress && s->sa.established && s->stage == IKE_STAGE_REKEY_IPSEC) {
@@ -138,9 +138,9 @@ static void on_ike_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
 		return;
 	}
 	log_info(s->lg, LOG_IKE, "rekeying the ISAKMP SA");
-	s->p1_next = mm_new(s, true);
-	if (!s->p1_next || mm_start(s, s->p1_next))
-		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot start the IKE SA rekey");
+	s->p1_next = ike_mm_new(s, true);
+	if (!s->p1_next || ike_mm_start(s, s->p1_next))
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "cannot start the IKE SA rekey");
 }
 
 static void on_ipsec_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -152,7 +152,7 @@ static void on_ipsec_rekey(struct loop *loop, struct loop_timer *t, void *ctx)
 		return;
 	}
 	log_info(s->lg, LOG_IKE, "rekeying the IPsec SA");
-	qm_start(s, true);
+	ike_qm_start(s, true);
 }
 
 static void on_ipsec_expire(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -162,7 +162,7 @@ static void on_ipsec_expire(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)loop;
 	(void)t;
 	log_warn(s->lg, LOG_IKE, "IPsec SA expired before a rekey finished");
-	session_drop_pair(s, &s->sa);
+	ike_session_drop_pair(s, &s->sa);
 }
 
 static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -175,8 +175,8 @@ static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
 	if (!s->old_sa.established)
 		return;
 	put_be32(spi, s->old_sa.spi_in);
-	info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
-	session_drop_pair(s, &s->old_sa);
+	ike_info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
+	ike_session_drop_pair(s, &s->old_sa);
 }
 
 /* When to rekey an SA of lifetime_s: margin_s before it expires, by
@@ -201,7 +201,7 @@ static uint64_t rekey_at_ms(uint32_t lifetime_s, uint32_t margin_s, bool gateway
 	return life - margin;
 }
 
-void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
+void ike_session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 {
 	char algs[64];
 
@@ -215,9 +215,9 @@ void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 
 		memcpy(spi, s->p1->icookie, 8);
 		memcpy(spi + 8, s->p1->rcookie, 8);
-		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
-		rqm_forget_p1(s, s->p1);
-		mm_free(s->p1);
+		ike_info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
+		ike_rqm_forget_p1(s, s->p1);
+		ike_mm_free(s->p1);
 		s->p1 = s->p1_next;
 		s->p1_next = NULL;
 		s->stage = IKE_STAGE_ESTABLISHED;
@@ -228,10 +228,10 @@ void session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 	log_info(s->lg, LOG_IKE, "ISAKMP SA established: %s, lifetime %us", algs,
 	         (unsigned)p1->lifetime_s);
 	s->state = IKE_STATE_PHASE1_DONE;
-	dpd_start(s);
+	ike_dpd_start(s);
 	if (s->floated && s->nat_local && s->cfg.keepalive_interval_s)
 		loop_timer_start(s->loop, &s->keepalive_timer, s->cfg.keepalive_interval_s * 1000u);
-	qm_start(s, false);
+	ike_qm_start(s, false);
 }
 
 /* The oldest pair goes now, with a DELETE (RFC 2409 §5.7): a third
@@ -244,25 +244,25 @@ static void delete_old_pair(struct ike_session *s)
 	if (!s->old_sa.established)
 		return;
 	put_be32(spi, s->old_sa.spi_in);
-	info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
-	session_drop_pair(s, &s->old_sa);
+	ike_info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
+	ike_session_drop_pair(s, &s->old_sa);
 }
 
-void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
+void ike_session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 {
 	char algs[64];
 
 	p1->done_ms = loop_now_ms(s->loop);
 	if (s->p1_old) {
-		rqm_forget_p1(s, s->p1_old);
-		mm_free(s->p1_old);
+		ike_rqm_forget_p1(s, s->p1_old);
+		ike_mm_free(s->p1_old);
 	}
 	/* The gateway's ISAKMP SA is current; the old one answers until the
 	 * gateway deletes it (its Quick Modes and deletes may still come). */
 	s->p1_old = s->p1;
 	if (s->p1_old->deleted) {
-		rqm_forget_p1(s, s->p1_old);
-		mm_free(s->p1_old);
+		ike_rqm_forget_p1(s, s->p1_old);
+		ike_mm_free(s->p1_old);
 		s->p1_old = NULL;
 	}
 	s->p1 = p1;
@@ -281,7 +281,7 @@ void session_p1_resp_done(struct ike_session *s, struct ike_p1 *p1)
 	         (unsigned)p1->lifetime_s);
 }
 
-void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair)
+void ike_session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pair *pair)
 {
 	bool rekey = s->sa.established;
 	char algs[64];
@@ -289,7 +289,7 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 
 	/* The dh object moved to done; src must not free it twice. */
 	src->dh = NULL;
-	p2_clear(src);
+	ike_p2_clear(src);
 	ike_dh_free(done.dh);
 	done.dh = NULL;
 	done.in_progress = false;
@@ -334,7 +334,7 @@ void session_qm_done(struct ike_session *s, struct ike_p2 *src, struct esp_sa_pa
 
 /* The current pair's rekey and expiry timers from its age and lifetime
  * (after a RESPONDER-LIFETIME, or when an older pair becomes current). */
-void session_reschedule_ipsec(struct ike_session *s)
+void ike_session_reschedule_ipsec(struct ike_session *s)
 {
 	uint64_t age = loop_now_ms(s->loop) - s->sa.done_ms;
 	uint64_t rekey = rekey_at_ms(s->sa.life_s, s->cfg.rekey_margin_s, s->sa.responder);
@@ -347,7 +347,7 @@ void session_reschedule_ipsec(struct ike_session *s)
 	loop_timer_start(s->loop, &s->ipsec_expire_timer, life > age ? life - age : 0);
 }
 
-void session_reschedule_ike(struct ike_session *s)
+void ike_session_reschedule_ike(struct ike_session *s)
 {
 	uint64_t age = loop_now_ms(s->loop) - s->p1->done_ms;
 	uint64_t rekey = rekey_at_ms(s->p1->lifetime_s, s->cfg.rekey_margin_s, s->p1->responder);
@@ -356,10 +356,10 @@ void session_reschedule_ike(struct ike_session *s)
 		loop_timer_start(s->loop, &s->ike_rekey_timer, rekey > age ? rekey - age : 0);
 }
 
-void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
+void ike_session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
 {
 	if (s->old_sa.established && s->old_sa.spi_out == spi_out) {
-		session_drop_pair(s, &s->old_sa);
+		ike_session_drop_pair(s, &s->old_sa);
 		return;
 	}
 	if (!s->sa.established || s->sa.spi_out != spi_out)
@@ -367,7 +367,7 @@ void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
 	uint64_t age_ms = loop_now_ms(s->loop) - s->sa.done_ms;
 
 	log_notice(s->lg, LOG_IKE, "gateway deleted the IPsec SA (SPI %08x)", spi_out);
-	session_drop_pair(s, &s->sa);
+	ike_session_drop_pair(s, &s->sa);
 	if (s->old_sa.established) {
 		/* After a rekey collision the gateway keeps the other pair
 		 * (both ends rekeyed at once): that one is current again. */
@@ -375,7 +375,7 @@ void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
 		s->old_sa.dh = NULL;
 		memset(&s->old_sa, 0, sizeof(s->old_sa));
 		loop_timer_stop(s->loop, &s->old_sa_timer);
-		session_reschedule_ipsec(s);
+		ike_session_reschedule_ipsec(s);
 		return;
 	}
 	loop_timer_stop(s->loop, &s->ipsec_rekey_timer);
@@ -383,30 +383,30 @@ void session_sa_deleted_by_peer(struct ike_session *s, uint32_t spi_out)
 	/* A gateway that drops the SA at once (cannot install it) would make
 	 * us loop through Quick Modes: give up then; otherwise renegotiate. */
 	if (age_ms < 60000) {
-		session_fail(s, IKE_FAIL_DELETED, 0,
-		             "gateway deleted the IPsec SA %llu ms after creating it",
-		             (unsigned long long)age_ms);
+		ike_session_fail(s, IKE_FAIL_DELETED, 0,
+		                 "gateway deleted the IPsec SA %llu ms after creating it",
+		                 (unsigned long long)age_ms);
 		return;
 	}
 	if (s->state == IKE_STATE_ESTABLISHED && !s->qm.in_progress && !s->tx_waiting)
-		qm_start(s, false);
+		ike_qm_start(s, false);
 }
 
-void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
+void ike_session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
 {
 	if (p1 == s->p1_old || p1 == s->p1_resp) {
 		log_info(s->lg, LOG_IKE, "gateway deleted the %s ISAKMP SA",
 		         p1 == s->p1_old ? "replaced" : "half-made");
-		rqm_forget_p1(s, p1);
+		ike_rqm_forget_p1(s, p1);
 		if (p1 == s->p1_old)
 			s->p1_old = NULL;
 		else
 			s->p1_resp = NULL;
-		mm_free(p1);
+		ike_mm_free(p1);
 		return;
 	}
 	if (p1 == s->p1_next) {
-		session_rekey_ike_failed(s, "gateway deleted the new ISAKMP SA");
+		ike_session_rekey_ike_failed(s, "gateway deleted the new ISAKMP SA");
 		return;
 	}
 	if (s->p1_next && s->p1_next->state == P1_DONE)
@@ -422,10 +422,10 @@ void session_p1_deleted_by_peer(struct ike_session *s, struct ike_p1 *p1)
 		p1->deleted = true;
 		return;
 	}
-	session_fail(s, IKE_FAIL_DELETED, 0, "gateway deleted the ISAKMP SA");
+	ike_session_fail(s, IKE_FAIL_DELETED, 0, "gateway deleted the ISAKMP SA");
 }
 
-void rekey_init_timers(struct ike_session *s)
+void ike_rekey_init_timers(struct ike_session *s)
 {
 	loop_timer_init(&s->ike_rekey_timer, on_ike_rekey, s);
 	loop_timer_init(&s->ipsec_rekey_timer, on_ipsec_rekey, s);

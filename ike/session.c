@@ -6,6 +6,7 @@
 
 #include <openssl/provider.h>
 
+#include "ike/cert.h"
 #include "ike/ike_int.h"
 #include "ike/natt.h"
 #include "lib/log.h"
@@ -20,14 +21,14 @@ void ike_config_defaults(struct ike_config *cfg)
 	cfg->auth = IKE_AUTH_PSK;
 	cfg->dh2048 = IKE_DH2048_OFFER;
 	cfg->nat_policy = IKE_NAT_BOTH_MAY_BE_BEHIND_NAT;
-	cfg->ike_lifetime_s = 28800;
-	cfg->ipsec_lifetime_s = 3600;
+	cfg->ike_lifetime_s = IKE_DEFAULT_IKE_LIFETIME_S;
+	cfg->ipsec_lifetime_s = IKE_DEFAULT_IPSEC_LIFETIME_S;
 	cfg->l2tp_local_port = 1701;
 	cfg->l2tp_remote_port = 1701;
 	cfg->dpd_interval_s = 30;
 	cfg->dpd_tries = 5;
 	cfg->keepalive_interval_s = 20;
-	cfg->retransmit = (struct ike_retransmit){1000, 16000, 6};
+	cfg->retransmit = IKE_DEFAULT_RETRANSMIT;
 }
 
 static int check_config(struct ike_session *s, char *err, size_t errlen)
@@ -46,7 +47,12 @@ static int check_config(struct ike_session *s, char *err, size_t errlen)
 		snprintf(err, errlen, "certificate authentication needs cert, key and CA");
 		return -1;
 	}
-	if (c->pfs_group && !ike_dh_supported(c->pfs_group)) {
+	if (c->auth == IKE_AUTH_RSA_SIG && !ike_cert_auth_method(c->key)) {
+		snprintf(err, errlen,
+		         "the private key is neither RSA nor ECDSA on P-256, P-384 or P-521");
+		return -1;
+	}
+	if (c->pfs_group && c->pfs_group != IKE_PFS_IKE_GROUP && !ike_dh_supported(c->pfs_group)) {
 		snprintf(err, errlen, "unsupported PFS group %u", c->pfs_group);
 		return -1;
 	}
@@ -81,11 +87,11 @@ struct ike_session *ike_new(struct loop *loop, struct logger *lg, const struct i
 		s->cfg.psk = s->psk;
 	}
 	if (!s->cfg.retransmit.tries)
-		s->cfg.retransmit = (struct ike_retransmit){1000, 16000, 6};
+		s->cfg.retransmit = IKE_DEFAULT_RETRANSMIT;
 	if (!s->cfg.ike_lifetime_s)
-		s->cfg.ike_lifetime_s = 28800;
+		s->cfg.ike_lifetime_s = IKE_DEFAULT_IKE_LIFETIME_S;
 	if (!s->cfg.ipsec_lifetime_s)
-		s->cfg.ipsec_lifetime_s = 3600;
+		s->cfg.ipsec_lifetime_s = IKE_DEFAULT_IPSEC_LIFETIME_S;
 	if (!s->cfg.dpd_tries)
 		s->cfg.dpd_tries = 5;
 	if (check_config(s, err, sizeof(err))) {
@@ -118,24 +124,25 @@ static void stop_timers(struct ike_session *s)
 		loop_timer_stop(s->loop, t[i]);
 }
 
-void session_reset(struct ike_session *s)
+void ike_session_reset(struct ike_session *s)
 {
 	stop_timers(s);
-	mm_free(s->p1);
-	mm_free(s->p1_next);
-	mm_free(s->p1_resp);
-	mm_free(s->p1_old);
+	ike_mm_free(s->p1);
+	ike_mm_free(s->p1_next);
+	ike_mm_free(s->p1_resp);
+	ike_mm_free(s->p1_old);
 	s->p1 = s->p1_next = s->p1_resp = s->p1_old = NULL;
-	p2_clear(&s->qm);
-	p2_clear(&s->sa);
-	p2_clear(&s->old_sa);
-	rqm_clear_all(s);
+	ike_p2_clear(&s->qm);
+	ike_p2_clear(&s->sa);
+	ike_p2_clear(&s->old_sa);
+	ike_rqm_clear_all(s);
 	s->tx_waiting = false;
 	s->tx_len = s->rx_last_len = 0;
 	s->rx_cur_set = false;
 	s->hint[0] = 0;
 	s->dropped = s->rekeys_ike = s->rekeys_ipsec = s->ike_rekey_failures = 0;
-	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = false;
+	s->floated = s->nat_local = s->nat_remote = s->peer_dpd = s->peer_frag = false;
+	ike_defrag_reset(&s->defrag);
 	s->natt = IKE_NATT_NONE;
 	s->initial_contact_sent = false;
 	s->pfs_group = s->cfg.pfs_group;
@@ -151,8 +158,8 @@ void ike_free(struct ike_session *s)
 		return;
 	ike_keygen_cancel(&s->keygen); /* before the library context goes */
 	if (s->loop)
-		session_reset(s);
-	net_close(s);
+		ike_session_reset(s);
+	ike_net_close(s);
 	if (s->psk) {
 		secure_clear(s->psk, s->cfg.psk_len);
 		free(s->psk);
@@ -174,18 +181,18 @@ void ike_set_force_encaps(struct ike_session *s, bool force)
 
 int ike_start(struct ike_session *s)
 {
-	session_reset(s);
+	ike_session_reset(s);
 	s->state = IKE_STATE_CONNECTING;
-	if (net_open(s)) {
-		session_fail(s, IKE_FAIL_LOCAL, 0, "cannot open the IKE sockets");
+	if (ike_net_open(s)) {
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "cannot open the IKE sockets");
 		return -1;
 	}
-	s->p1 = mm_new(s, false);
+	s->p1 = ike_mm_new(s, false);
 	if (!s->p1) {
-		session_fail(s, IKE_FAIL_LOCAL, 0, "out of memory");
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "out of memory");
 		return -1;
 	}
-	return mm_start(s, s->p1);
+	return ike_mm_start(s, s->p1);
 }
 
 int ike_natt_fd(const struct ike_session *s)
@@ -195,7 +202,7 @@ int ike_natt_fd(const struct ike_session *s)
 
 uint16_t ike_natt_port(const struct ike_session *s)
 {
-	return s->fd_natt >= 0 ? net_port(&s->local_natt) : 0;
+	return s->fd_natt >= 0 ? ike_net_port(&s->local_natt) : 0;
 }
 
 void ike_note_inbound_traffic(struct ike_session *s)
@@ -219,24 +226,24 @@ void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in)
 	loop_timer_start(s->loop, &s->ipsec_rekey_timer, 0);
 }
 
-void session_set_stage(struct ike_session *s, enum ike_stage stage)
+void ike_session_set_stage(struct ike_session *s, enum ike_stage stage)
 {
 	s->stage = stage;
 }
 
 /* The pair the data path must drop, told once. */
-void session_drop_pair(struct ike_session *s, struct ike_p2 *p2)
+void ike_session_drop_pair(struct ike_session *s, struct ike_p2 *p2)
 {
 	if (!p2->established)
 		return;
 	p2->established = false;
 	if (s->cb.sa_expired_or_deleted)
 		s->cb.sa_expired_or_deleted(s->ctx, p2->spi_in, p2->spi_out);
-	p2_clear(p2);
+	ike_p2_clear(p2);
 }
 
-void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
-                  const char *fmt, ...)
+void ike_session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t notify,
+                      const char *fmt, ...)
 {
 	char line[256], why[sizeof(s->failure.detail)];
 	va_list ap;
@@ -246,7 +253,7 @@ void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (session_rekey_failure_survived(s, reason, why))
+	if (ike_session_rekey_failure_survived(s, reason, why))
 		return;
 	s->failure.stage = s->stage;
 	s->failure.reason = reason;
@@ -264,14 +271,14 @@ void session_fail(struct ike_session *s, enum ike_fail_reason reason, uint16_t n
 	stop_timers(s);
 	s->tx_waiting = false;
 	log_err(s->lg, LOG_IKE, "%s", ike_failure_str(&s->failure, line, sizeof(line)));
-	session_drop_pair(s, &s->old_sa);
-	session_drop_pair(s, &s->sa);
-	rqm_abandon_all(s);
+	ike_session_drop_pair(s, &s->old_sa);
+	ike_session_drop_pair(s, &s->sa);
+	ike_rqm_abandon_all(s);
 	if (s->cb.failed)
 		s->cb.failed(s->ctx, &s->failure);
 }
 
-struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie)
+struct ike_p1 *ike_session_p1_for(struct ike_session *s, const uint8_t *icookie)
 {
 	if (s->p1 && memcmp(s->p1->icookie, icookie, 8) == 0)
 		return s->p1;
@@ -286,7 +293,7 @@ struct ike_p1 *session_p1_for(struct ike_session *s, const uint8_t *icookie)
 
 /* The gateway repeats its last message when ours got lost: answer with
  * ours again instead of treating it as new. Compared by hash with the last
- * message a handler accepted (session_accepted). */
+ * message a handler accepted (ike_session_accepted). */
 static bool is_retransmission(struct ike_session *s, const uint8_t *buf, size_t len)
 {
 	const struct iov v = {buf, len};
@@ -306,22 +313,22 @@ static void quick_recv(struct ike_session *s, struct ike_p1 *p1, const struct is
                        const uint8_t *buf, size_t len)
 {
 	if (p1->state != P1_DONE) {
-		session_drop(s, "Quick Mode before the ISAKMP SA is up");
+		ike_session_drop(s, "Quick Mode before the ISAKMP SA is up");
 		return;
 	}
 	if (is_retransmission(s, buf, len)) {
 		/* QM2 again: our QM3 got lost. */
 		if (s->tx_p1 == p1 && s->tx_len) {
 			log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
-			net_resend_last(s);
+			ike_net_resend_last(s);
 		}
 		return;
 	}
 	if (p1 == s->p1 && s->qm.in_progress && hdr->msgid == s->qm.msgid) {
-		qm_recv(s, buf, len);
+		ike_qm_recv(s, buf, len);
 		return;
 	}
-	rqm_recv(s, p1, buf, len);
+	ike_rqm_recv(s, p1, buf, len);
 }
 
 /* MM1 of the gateway's own Main Mode (RFC 2409 §5): its cookie is new,
@@ -336,7 +343,34 @@ static bool is_new_main_mode(const struct ike_session *s, const struct isakmp_hd
 	       (s->state == IKE_STATE_ESTABLISHED || s->state == IKE_STATE_PHASE1_DONE);
 }
 
-void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
+/* A fragment (ike/frag.h) of a message for an ISAKMP SA of ours: kept
+ * until the message is whole, which is then handled as if it had come in
+ * one datagram. */
+static void recv_fragment(struct ike_session *s, const uint8_t *buf, size_t len)
+{
+	uint8_t whole[ISAKMP_MAX_MSG];
+	size_t whole_len = 0;
+	const char *why = NULL;
+
+	if (s->cfg.no_fragmentation) {
+		ike_session_drop(s, "IKE fragment, but fragmentation is off");
+		return;
+	}
+	switch (ike_defrag_add(&s->defrag, buf, len, loop_now_ms(s->loop), whole, sizeof(whole),
+	                       &whole_len, &why)) {
+	case IKE_DEFRAG_ERROR:
+		ike_session_drop(s, "IKE fragment: %s", why ? why : "refused");
+		return;
+	case IKE_DEFRAG_MORE:
+		return;
+	case IKE_DEFRAG_DONE:
+		log_debug(s->lg, LOG_IKE, "IKE fragments joined: %zu bytes", whole_len);
+		ike_session_recv(s, whole, whole_len);
+		return;
+	}
+}
+
+void ike_session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 {
 	struct isakmp_hdr hdr;
 	struct ike_p1 *p1;
@@ -344,43 +378,50 @@ void session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 	if (s->state == IKE_STATE_FAILED || s->state == IKE_STATE_IDLE ||
 	    s->state == IKE_STATE_STOPPING)
 		return;
-	if (isakmp_parse_hdr(buf, len, &hdr)) {
-		session_drop(s, "datagram is not an ISAKMP message");
+	if (ike_isakmp_parse_hdr(buf, len, &hdr)) {
+		ike_session_drop(s, "datagram is not an ISAKMP message");
 		return;
 	}
 	len = hdr.len;
-	p1 = session_p1_for(s, hdr.icookie);
+	p1 = ike_session_p1_for(s, hdr.icookie);
+	if (hdr.next == ISAKMP_NP_FRAG) {
+		if (p1)
+			recv_fragment(s, buf, len);
+		else
+			ike_session_drop(s, "IKE fragment for unknown cookies");
+		return;
+	}
 	if (!p1 && is_new_main_mode(s, &hdr)) {
-		mmr_start(s, buf, len);
+		ike_mmr_start(s, buf, len);
 		return;
 	}
 	if (!p1) {
-		session_drop(s, "message for unknown cookies");
+		ike_session_drop(s, "message for unknown cookies");
 		return;
 	}
 	switch (hdr.exchange) {
 	case ISAKMP_XCHG_IDPROT:
 		if (p1->responder) {
-			mmr_recv(s, p1, buf, len);
+			ike_mmr_recv(s, p1, buf, len);
 			break;
 		}
 		if (is_retransmission(s, buf, len)) {
 			if (s->tx_p1 == p1 && s->tx_len) {
 				log_debug(s->lg, LOG_IKE, "gateway retransmitted; resending ours");
-				net_resend_last(s);
+				ike_net_resend_last(s);
 			}
 			return;
 		}
-		mm_recv(s, p1, buf, len);
+		ike_mm_recv(s, p1, buf, len);
 		break;
 	case ISAKMP_XCHG_QUICK:
 		quick_recv(s, p1, &hdr, buf, len);
 		break;
 	case ISAKMP_XCHG_INFO:
-		info_recv(s, p1, buf, len);
+		ike_info_recv(s, p1, buf, len);
 		break;
 	default:
-		session_drop(s, "exchange type %u", hdr.exchange);
+		ike_session_drop(s, "exchange type %u", hdr.exchange);
 	}
 }
 
@@ -390,7 +431,7 @@ static void on_keepalive(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ike_session *s = ctx;
 
-	net_send_keepalive(s);
+	ike_net_send_keepalive(s);
 	loop_timer_start(loop, t, s->cfg.keepalive_interval_s * 1000u);
 }
 
@@ -400,7 +441,7 @@ static void on_stop(struct loop *loop, struct loop_timer *t, void *ctx)
 
 	(void)loop;
 	(void)t;
-	net_close(s);
+	ike_net_close(s);
 	s->state = IKE_STATE_IDLE;
 	s->stage = IKE_STAGE_DELETED;
 	if (s->cb.stopped)
@@ -411,10 +452,10 @@ static void init_timers(struct ike_session *s)
 {
 	loop_timer_init(&s->keepalive_timer, on_keepalive, s);
 	loop_timer_init(&s->stop_timer, on_stop, s);
-	rekey_init_timers(s);
-	rqm_init_timer(s);
-	net_init_timers(s);
-	dpd_init_timer(s);
+	ike_rekey_init_timers(s);
+	ike_rqm_init_timer(s);
+	ike_net_init_timers(s);
+	ike_dpd_init_timer(s);
 }
 
 void ike_stop(struct ike_session *s)
@@ -430,17 +471,17 @@ void ike_stop(struct ike_session *s)
 			if (!pairs[i]->established)
 				continue;
 			put_be32(spi, pairs[i]->spi_in);
-			info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
-			session_drop_pair(s, pairs[i]);
+			ike_info_send_delete(s, s->p1, PROTO_IPSEC_ESP, spi, 4);
+			ike_session_drop_pair(s, pairs[i]);
 		}
 		memcpy(spi, s->p1->icookie, 8);
 		memcpy(spi + 8, s->p1->rcookie, 8);
-		info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
+		ike_info_send_delete(s, s->p1, PROTO_ISAKMP, spi, 16);
 	}
 	if (s->p1_old && s->p1_old->state == P1_DONE) {
 		memcpy(spi, s->p1_old->icookie, 8);
 		memcpy(spi + 8, s->p1_old->rcookie, 8);
-		info_send_delete(s, s->p1_old, PROTO_ISAKMP, spi, 16);
+		ike_info_send_delete(s, s->p1_old, PROTO_ISAKMP, spi, 16);
 	}
 	stop_timers(s);
 	s->tx_waiting = false;
@@ -464,8 +505,8 @@ void ike_get_status(const struct ike_session *s, struct ike_status *st)
 	st->last_failure = s->failure;
 	st->udp_encap = s->floated;
 	if (s->fd_ike >= 0) {
-		st->local_port = net_port(&s->local);
-		st->local_natt_port = net_port(&s->local_natt);
+		st->local_port = ike_net_port(&s->local);
+		st->local_natt_port = ike_net_port(&s->local_natt);
 	}
 	if (s->p1) {
 		memcpy(st->icookie, s->p1->icookie, 8);

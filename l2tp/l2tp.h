@@ -140,6 +140,10 @@ struct l2tp_status {
 /* Fill defaults into a config (port 1701, hello 60 s, 1 s..8 s x5). */
 void l2tp_config_defaults(struct l2tp_config *cfg);
 
+/* A random port of the dynamic range (RFC 6335 §6: 49152-65535), where an
+ * ephemeral L2TP source port comes from. 0, or -1 if no randomness. */
+int l2tp_random_port(uint16_t *port);
+
 struct l2tp *l2tp_new(struct loop *loop, const struct logger *lg, const struct l2tp_config *cfg,
                       const struct l2tp_callbacks *cb, void *ctx);
 /* Optional, ahead of l2tp_start(): the checks (kernel support in KERNEL

@@ -106,11 +106,19 @@ static int bind_socket(struct l2tp *l2tp, int fd, uint16_t port)
 	return 0;
 }
 
-/* With a transport the caller sends; we only choose the port it should use. */
-static int pick_transport_port(struct l2tp *l2tp, bool ephemeral)
+int l2tp_random_port(uint16_t *port)
 {
 	uint16_t r;
 
+	if (random_bytes(&r, sizeof(r)))
+		return -1;
+	*port = (uint16_t)(49152 + r % 16384);
+	return 0;
+}
+
+/* With a transport the caller sends; we only choose the port it should use. */
+static int pick_transport_port(struct l2tp *l2tp, bool ephemeral)
+{
 	if (l2tp->cfg.local_port) {
 		l2tp->local_port = l2tp->cfg.local_port;
 		return 0;
@@ -119,10 +127,7 @@ static int pick_transport_port(struct l2tp *l2tp, bool ephemeral)
 		l2tp->local_port = L2TP_PORT;
 		return 0;
 	}
-	if (random_bytes(&r, sizeof(r)))
-		return -1;
-	l2tp->local_port = (uint16_t)(49152 + r % 16384);
-	return 0;
+	return l2tp_random_port(&l2tp->local_port);
 }
 
 int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,54 +91,79 @@ static int write_state(const struct dns *d)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Copy src to dst (0644 like resolv.conf), atomically via rename. */
+/* Overwrite path in place. For a resolv.conf that cannot be replaced by
+ * rename: under systemd's ProtectSystem=strict, l2tpsec@.service's
+ * ReadWritePaths=/etc/resolv.conf makes the file a writable mount of its
+ * own in a read-only /etc (no temporary file next to it: EROFS; no rename
+ * onto a mount point: EBUSY). Not atomic, so only when rename cannot work. */
+static bool cannot_rename_into(int err)
+{
+	return err == EROFS || err == EBUSY || err == EACCES || err == EPERM;
+}
+
+static int write_in_place(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* path's new content through tmp and rename(), which replaces a symlink
+ * (e.g. to resolved's stub) with our file (the backup keeps the original
+ * content and is copied back); in place when rename cannot work there. */
+static int write_text_via(const char *path, const char *tmp, const char *text, size_t len)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0)
+		return cannot_rename_into(errno) ? write_in_place(path, text, len) : -1;
+	if (write(fd, text, len) != (ssize_t)len || close(fd) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) == 0)
+		return 0;
+	unlink(tmp);
+	return cannot_rename_into(errno) ? write_in_place(path, text, len) : -1;
+}
+
+/* Copy src to dst (0644 like resolv.conf), atomically via rename, or in
+ * place where dst cannot be replaced (see write_in_place). */
 static int copy_file(const char *src, const char *dst)
 {
-	char tmp[300], buf[4096];
-	int in, out;
-	ssize_t n;
+	char tmp[300], buf[65536]; /* resolv.conf files are a few hundred bytes */
+	size_t len = 0;
+	ssize_t n = 0;
+	int in;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", dst) >= sizeof(tmp))
 		return -1;
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
+	while (len < sizeof(buf) && (n = read(in, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
 	close(in);
-	if (close(out) != 0 || n < 0 || rename(tmp, dst) != 0) {
-		unlink(tmp);
+	if (n < 0 || len == sizeof(buf)) {
+		errno = n < 0 ? errno : EFBIG;
 		return -1;
 	}
-	return 0;
+	return write_text_via(dst, tmp, buf, len);
 }
 
 static int write_text(const char *path, const char *text)
 {
 	char tmp[300];
-	size_t len = strlen(text);
-	int fd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.l2tpsec", path) >= sizeof(tmp))
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != (ssize_t)len || close(fd) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	/* rename() replaces a symlink (e.g. to resolved's stub) with our file;
-	 * the backup keeps the original content and is copied back. */
-	return rename(tmp, path);
+	return write_text_via(path, tmp, text, strlen(text));
 }
 
 static int apply_file(struct dns *d, const struct dns_config *cfg)

@@ -16,7 +16,7 @@
  * Speed: ike_new() makes an OpenSSL library context, loads providers and
  * starts a key generation thread (~30 runs/s if done per input). The
  * session is made once; each input starts from a copy of it taken right
- * after ike_new() (no ISAKMP SA, no timer running), after session_reset()
+ * after ike_new() (no ISAKMP SA, no timer running), after ike_session_reset()
  * has freed what the previous input left. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -75,7 +75,7 @@ static void set_addr(struct sockaddr_storage *ss, uint32_t addr, uint16_t port)
 /* An ISAKMP SA as Main Mode would have left it, with fixed keys. */
 static struct ike_p1 *fixed_p1(struct ike_session *s)
 {
-	struct ike_p1 *p1 = mm_new(s, false);
+	struct ike_p1 *p1 = ike_mm_new(s, false);
 	uint8_t gxy[256];
 
 	if (!p1)
@@ -90,7 +90,7 @@ static struct ike_p1 *fixed_p1(struct ike_session *s)
 	memset(gxy, 0x44, sizeof(gxy));
 	if (ike_p1_derive(s->lib, &p1->keys, gxy, sizeof(gxy), p1->icookie, p1->rcookie,
 	                  p1->alg.key_bits / 8u)) {
-		mm_free(p1);
+		ike_mm_free(p1);
 		return NULL;
 	}
 	memset(p1->iv, 0x55, sizeof(p1->iv));
@@ -133,7 +133,7 @@ static struct ike_session *session_once(struct loop *loop, struct logger *lg, st
 static struct ike_session *make(struct ike_session *s, const struct ike_session *pristine,
                                 uint8_t variant)
 {
-	session_reset(s);
+	ike_session_reset(s);
 	*s = *pristine;
 	/* Established on UDP 4500 through a NAT, no sockets: nothing is sent. */
 	set_addr(&s->remote, 0x7f000001, 500);
@@ -163,7 +163,7 @@ static struct ike_session *make(struct ike_session *s, const struct ike_session 
 		s->stage = IKE_STAGE_REKEY_IPSEC;
 	} else if (variant & 2) {
 		/* Our ISAKMP SA rekey is out (MM1 sent). */
-		s->p1_next = mm_new(s, true);
+		s->p1_next = ike_mm_new(s, true);
 		if (s->p1_next) {
 			s->p1_next->state = P1_MM1_SENT;
 			s->stage = IKE_STAGE_REKEY_IKE;
@@ -190,7 +190,7 @@ static void fill_payloads(struct isakmp_builder *b, void *argp)
 		off += 2;
 		if (n > a->len - off)
 			n = (uint8_t)(a->len - off);
-		isakmp_pl_add(b, type ? type : ISAKMP_NP_N, a->p + off, n);
+		ike_isakmp_pl_add(b, type ? type : ISAKMP_NP_N, a->p + off, n);
 		off += n;
 	}
 }
@@ -209,7 +209,7 @@ static size_t build_p2(struct ike_session *s, uint8_t exch, const uint8_t *d, si
 	a = (struct fill_arg){d + 4, n - 4};
 	if (ike_iv_p2(s->lib, p1->alg.hash, p1->iv, p1->block, msgid, iv))
 		return 0;
-	return p2_build(s, p1, exch, msgid, iv, fill_payloads, &a, out, cap);
+	return ike_p2_build(s, p1, exch, msgid, iv, fill_payloads, &a, out, cap);
 }
 
 /* QM3 for the first Quick Mode the gateway started that waits for it. */
@@ -231,9 +231,9 @@ static size_t build_qm3(struct ike_session *s, uint8_t *out, size_t cap)
 		if (ike_qm_hash3(s->lib, &p1->keys, p2->msgid, p2->nr, p2->nr_len, p2->ni,
 		                 sizeof(p2->ni), hash))
 			return 0;
-		isakmp_build_begin(&b, out, cap, &h);
-		isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
-		len = isakmp_build_end(&b);
+		ike_isakmp_build_begin(&b, out, cap, &h);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, p1->keys.prf_len);
+		len = ike_isakmp_build_end(&b);
 		memcpy(iv, p2->iv, sizeof(iv));
 		return len ? ike_encrypt_msg(s->lib, &p1->keys, p1->alg.enc, iv, out, len, cap) : 0;
 	}
@@ -278,7 +278,7 @@ static void raw(struct ike_session *s, struct fz *fz, uint8_t kind, const uint8_
 	if ((kind & 0x20) && n >= 16 && s->p1)
 		memcpy(buf + 8, s->p1->rcookie, 8);
 	snap(s, fz, &before);
-	session_recv(s, buf, n);
+	ike_session_recv(s, buf, n);
 	snap(s, fz, &after);
 	if (memcmp(&before, &after, sizeof(before)) != 0)
 		abort(); /* an unauthenticated datagram changed the session */
@@ -326,13 +326,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = build_p2(s, (kind & 3) == 1 ? ISAKMP_XCHG_INFO : ISAKMP_XCHG_QUICK,
 			               data + off, n, out, sizeof(out));
 			if (len)
-				session_recv(s, out, len);
+				ike_session_recv(s, out, len);
 			break;
 		default:
 			if (n && (data[off] & 1)) {
 				loop_run_once(loop, 0);
 			} else if ((len = build_qm3(s, out, sizeof(out))) != 0) {
-				session_recv(s, out, len);
+				ike_session_recv(s, out, len);
 			}
 		}
 		off += n;
@@ -340,6 +340,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s && getenv("FUZZ_IKE_SESSION_DEBUG"))
 		fprintf(stderr, "pairs=%d deleted=%d failed=%d dropped=%u state=%s\n", fz.pairs,
 		        fz.deleted, fz.failed, (unsigned)s->dropped, ike_state_name(s->state));
-	/* What the input left is freed by the next make() (session_reset). */
+	/* What the input left is freed by the next make() (ike_session_reset). */
 	return 0;
 }

@@ -249,6 +249,10 @@ int main(int argc, char **argv)
 			cfg.force_encaps = true;
 			continue;
 		}
+		if (!strcmp(a, "--no-fragmentation")) {
+			cfg.no_fragmentation = true;
+			continue;
+		}
 		if (!strcmp(a, "--hold-ports")) {
 			hold_ports = true;
 			continue;

@@ -6,7 +6,9 @@
 #
 # "direct" reaches the gateway without a NAT (forced UDP encapsulation);
 # 172.16.0.3 is a second gateway address for two sessions at once; 172.16.0.4
-# one whose charon reauthenticates every 6 s.
+# one whose charon reauthenticates every 6 s; 172.16.0.5 one whose traffic
+# the NAT strips of IP fragments (certificates too big for one datagram:
+# IKE fragmentation needed); 172.16.0.6 one with an ECDSA certificate.
 #
 # charon (kernel-libipsec) answers as IKEv1 responder in the gw namespace, in
 # its own mount namespace (test-rig.md gotchas 5 and 6). tests/ike/ike-connect
@@ -56,6 +58,8 @@ ip -n "$NS_N" addr add 172.16.0.1/24 dev wan && ip -n "$NS_N" link set wan up
 ip -n "$NS_G" addr add 172.16.0.2/24 dev wan && ip -n "$NS_G" link set wan up
 ip -n "$NS_G" addr add 172.16.0.3/24 dev wan
 ip -n "$NS_G" addr add 172.16.0.4/24 dev wan
+ip -n "$NS_G" addr add 172.16.0.5/24 dev wan
+ip -n "$NS_G" addr add 172.16.0.6/24 dev wan
 ip link add dir netns "$NS_D" type veth peer name dir netns "$NS_G" || die veth
 ip -n "$NS_D" addr add 172.18.0.2/24 dev dir && ip -n "$NS_D" link set dir up
 ip -n "$NS_G" addr add 172.18.0.1/24 dev dir && ip -n "$NS_G" link set dir up
@@ -64,9 +68,20 @@ ip netns exec "$NS_N" iptables-legacy -t nat -A POSTROUTING -o wan -j MASQUERADE
 	ip netns exec "$NS_N" nft -f - <<'EOF' || die "NAT setup"
 table ip nat { chain post { type nat hook postrouting priority 100; oifname "wan" masquerade; } }
 EOF
+# A NAT that drops IP fragments (many home routers and carrier NATs do), for
+# 172.16.0.5 only: before conntrack's reassembly (priority -400) sees them.
+ip netns exec "$NS_N" nft -f - <<'EOF' || die "fragment drop rule"
+table ip fragdrop {
+	chain pre {
+		type filter hook prerouting priority -450;
+		ip daddr 172.16.0.5 ip frag-off & 0x3fff != 0 counter drop
+		ip saddr 172.16.0.5 ip frag-off & 0x3fff != 0 counter drop
+	}
+}
+EOF
 
 # ---- credentials ----
-mkdir -p "$WORK"/etc/swanctl/{x509,x509ca,private,conf.d} "$WORK/run"
+mkdir -p "$WORK"/etc/swanctl/{x509,x509ca,private,ecdsa,conf.d} "$WORK/run"
 printf 'l2tpsec-test-psk-%s' "$$" >"$WORK/psk"
 chmod 600 "$WORK/psk"
 (
@@ -83,15 +98,38 @@ chmod 600 "$WORK/psk"
 	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 		-out client.pem -days 2 2>/dev/null &&
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem \
-		-days 2 -subj "/C=CH/O=somebody else/CN=Other CA" 2>/dev/null
+		-days 2 -subj "/C=CH/O=somebody else/CN=Other CA" 2>/dev/null &&
+	# Certificates with 40 more names: MM5 and MM6 then exceed 2 KB,
+	# more than one unfragmented datagram.
+	big_san=$(for i in $(seq 40); do printf ',DNS:host%02d.a-rather-long-name.example' "$i"; done) &&
+	printf 'subjectAltName=DNS:gw.test%s\n' "$big_san" >gw-big.ext &&
+	printf 'subjectAltName=DNS:client-big.test%s\n' "$big_san" >client-big.ext &&
+	openssl x509 -req -in gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out gw-big.pem \
+		-days 2 -extfile gw-big.ext 2>/dev/null &&
+	cp client.key client-big.key &&
+	openssl req -new -key client-big.key -out client-big.csr \
+		-subj "/C=CH/O=l2tpsec test/CN=client-big" 2>/dev/null &&
+	openssl x509 -req -in client-big.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-out client-big.pem -days 2 -extfile client-big.ext 2>/dev/null &&
+	# ECDSA (RFC 4754): the gateway on P-384, we on P-256, same RSA CA.
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout gw-ec.key \
+		-out gw-ec.csr -subj "/C=CH/O=l2tpsec test/CN=gw-ec.test" 2>/dev/null &&
+	printf 'subjectAltName=DNS:gw-ec.test\n' >gw-ec.ext &&
+	openssl x509 -req -in gw-ec.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out gw-ec.pem \
+		-days 2 -extfile gw-ec.ext 2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client-ec.key \
+		-out client-ec.csr -subj "/C=CH/O=l2tpsec test/CN=client-ec" 2>/dev/null &&
+	openssl x509 -req -in client-ec.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-out client-ec.pem -days 2 2>/dev/null
 ) || die "openssl certificates"
 cp "$WORK/ca.pem" "$WORK/etc/swanctl/x509ca/"
-cp "$WORK/gw.pem" "$WORK/etc/swanctl/x509/"
+cp "$WORK/gw.pem" "$WORK/gw-big.pem" "$WORK/gw-ec.pem" "$WORK/etc/swanctl/x509/"
 cp "$WORK/gw.key" "$WORK/etc/swanctl/private/"
+cp "$WORK/gw-ec.key" "$WORK/etc/swanctl/ecdsa/"
 
 cat >"$WORK/etc/strongswan.conf" <<EOF
 charon {
-	load = random nonce openssl aes sha1 sha2 md5 hmac gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+	load = random nonce openssl aes sha1 sha2 md5 hmac gmp pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
 	install_routes = no
 	retransmit_tries = 3
 	filelog {
@@ -109,7 +147,7 @@ charon {
 	}
 }
 swanctl {
-	load = pem pkcs1 x509 pubkey openssl random nonce
+	load = pem pkcs1 pkcs8 x509 pubkey openssl random nonce
 }
 EOF
 
@@ -150,6 +188,53 @@ connections {
 		}
 		remote {
 			auth = psk
+		}
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp]
+				esp_proposals = aes128-sha1
+			}
+		}
+	}
+	certfrag {
+		# Only IKE fragments cross the NAT to 172.16.0.5 (charon's
+		# default fragment_size, 1280).
+		version = 1
+		local_addrs = 172.16.0.5
+		fragmentation = yes
+		proposals = aes256-sha256-modp2048
+		local {
+			auth = pubkey
+			certs = gw-big.pem
+			id = gw.test
+		}
+		remote {
+			auth = pubkey
+			id = "C=CH, O=l2tpsec test, CN=client-big"
+		}
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp]
+				esp_proposals = aes128-sha1
+			}
+		}
+	}
+	certec {
+		version = 1
+		local_addrs = 172.16.0.6
+		proposals = aes128-sha256-modp2048
+		local {
+			auth = pubkey
+			certs = gw-ec.pem
+			id = gw-ec.test
+		}
+		remote {
+			auth = pubkey
+			id = "C=CH, O=l2tpsec test, CN=client-ec"
 		}
 		children {
 			l2tp {
@@ -258,7 +343,7 @@ PSK=(--psk-file "$WORK/psk")
 # it after Quick Mode completed.
 QM_DONE='CHILD_SA l2tp\{[0-9]+\} established|unsupported mode|unable to install (inbound|outbound) IPsec SA'
 
-echo "1..21"
+echo "1..24"
 check "psk aes128-sha1-modp2048" \
 	'^OK ike=aes128-sha1-modp2048 esp=aes128-sha1 natt=RFC 3947 nat_local=yes' "$QM_DONE" -- \
 	"${PSK[@]}" --ike 'aes128-sha1-modp2048!' --esp 'aes128-sha1!'
@@ -298,6 +383,24 @@ check "certificates (RSA signatures, CERT/CR, chain and ID check)" \
 	'^OK ike=aes256-sha2_256-modp2048 ' "$QM_DONE" -- \
 	--cert "$WORK/client.pem" --key "$WORK/client.key" --ca "$WORK/ca.pem" \
 	--remote-id fqdn:gw.test --ike 'aes256-sha256-modp2048!' --esp 'aes128-sha1!'
+
+# Through a NAT that drops IP fragments, 2 KB certificate Main Mode
+# messages: without IKE fragmentation MM5 never arrives; with it both sides
+# fragment (charon logs the fragments of ours it joined).
+BIG=(--cert "$WORK/client-big.pem" --key "$WORK/client-big.key" --ca "$WORK/ca.pem"
+	--remote-id fqdn:gw.test --ike 'aes256-sha256-modp2048!' --esp 'aes128-sha1!')
+REMOTE=172.16.0.5 check "big certificates, IP fragments dropped, no IKE fragmentation: stuck at MM5" \
+	'^FAIL timeout in stage MM5' '' -- "${BIG[@]}" --no-fragmentation --timeout 4
+REMOTE=172.16.0.5 check "big certificates, IP fragments dropped: IKE fragments both ways" \
+	'^OK ike=aes256-sha2_256-modp2048 ' 'reassembled fragmented IKE message' -- "${BIG[@]}"
+
+# ECDSA certificates (RFC 4754): our P-256 key (auth method ECDSA-256),
+# the gateway's P-384 one; charon verifies ours and we verify its.
+REMOTE=172.16.0.6 check "ECDSA certificates (P-256 ours, P-384 the gateway's)" \
+	'^OK ike=aes128-sha2_256-modp2048 ' \
+	'authentication of .C=CH, O=l2tpsec test, CN=client-ec. with ECDSA' -- \
+	--cert "$WORK/client-ec.pem" --key "$WORK/client-ec.key" --ca "$WORK/ca.pem" \
+	--ike 'aes128-sha256-modp2048!' --esp 'aes128-sha1!' --remote-id fqdn:gw-ec.test
 
 # kernel-libipsec makes charon claim to be behind a NAT (fake NAT-D forcing
 # UDP encapsulation), so the Windows-style policy 0 must refuse it.

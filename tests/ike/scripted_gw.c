@@ -255,12 +255,12 @@ void gw_open(struct gw *g, uint8_t *iv, struct isakmp_msg *m)
 {
 	uint16_t notify;
 
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
 	assert_true(m->hdr.flags & ISAKMP_FLAG_ENC);
 	assert_int_equal(
 	    ike_decrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, g->rx, m->hdr.len, g->plain), 0);
-	assert_int_equal(isakmp_parse_payloads(m->hdr.next, g->plain, m->hdr.len - ISAKMP_HDR_LEN,
-	                                       true, m, &notify),
+	assert_int_equal(ike_isakmp_parse_payloads(m->hdr.next, g->plain,
+	                                           m->hdr.len - ISAKMP_HDR_LEN, true, m, &notify),
 	                 0);
 }
 
@@ -268,7 +268,7 @@ void gw_open_info(struct gw *g, struct isakmp_msg *m)
 {
 	uint8_t iv[16];
 
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, m->hdr.msgid, iv);
 	gw_open(g, iv, m);
 	gw_check_p2_hash(g, m, NULL, 0);
@@ -309,25 +309,25 @@ void gw_mm2(struct gw *g, bool have_mm1)
 	/* MM1 -> MM2: pick the one transform, announce DPD (and NAT-T). */
 	if (!have_mm1)
 		assert_true(gw_recv(g, 2000));
-	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
 	memcpy(g->icky, m.hdr.icookie, 8);
 	memcpy(g->sai_b, m.pl[0].body, m.pl[0].len);
 	g->sai_len = m.pl[0].len;
-	assert_int_equal(isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
 	assert_true((size_t)g->choose_tr < sa->prop[0].ntr);
 	g->chosen = sa->prop[0].tr[g->choose_tr];
 	sa->prop[0].tr[0] = g->chosen;
 	sa->prop[0].ntr = 1;
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b.w, sa);
+	ike_isakmp_pl_end(&b);
 	if (!g->no_dpd)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_dpd_vid, 16);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_VID, gw_dpd_vid, 16);
 	if (g->natt)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_rfc3947_vid, 16);
-	g->mm2_len = isakmp_build_end(&b);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_VID, gw_rfc3947_vid, 16);
+	g->mm2_len = ike_isakmp_build_end(&b);
 	assert_true(g->mm2_len <= sizeof(g->mm2_copy));
 	memcpy(g->mm2_copy, out, g->mm2_len);
 	gw_send(g, out, g->mm2_len);
@@ -347,17 +347,17 @@ static void mm4(struct gw *g)
 	uint64_t group = 14;
 	size_t kl;
 
-	isakmp_attr_get(&g->chosen, IKE_ATTR_GROUP, &group);
+	ike_isakmp_attr_get(&g->chosen, IKE_ATTR_GROUP, &group);
 	kl = ike_dh_pub_len((uint16_t)group);
 	assert_true(gw_recv(g, 2000));
-	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
-	assert_int_equal(isakmp_find(&m, ISAKMP_NP_KE, 0)->len, kl);
-	memcpy(g->gxi, isakmp_find(&m, ISAKMP_NP_KE, 0)->body, kl);
-	g->ni_len = isakmp_find(&m, ISAKMP_NP_NONCE, 0)->len;
-	memcpy(g->ni, isakmp_find(&m, ISAKMP_NP_NONCE, 0)->body, g->ni_len);
-	g->nnatd = (int)isakmp_count(&m, ISAKMP_NP_NATD);
+	assert_int_equal(ike_isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_find(&m, ISAKMP_NP_KE, 0)->len, kl);
+	memcpy(g->gxi, ike_isakmp_find(&m, ISAKMP_NP_KE, 0)->body, kl);
+	g->ni_len = ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0)->len;
+	memcpy(g->ni, ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0)->body, g->ni_len);
+	g->nnatd = (int)ike_isakmp_count(&m, ISAKMP_NP_NATD);
 	for (int i = 0; i < g->nnatd && i < 2; i++) {
-		const struct isakmp_payload *pl = isakmp_find(&m, ISAKMP_NP_NATD, (size_t)i);
+		const struct isakmp_payload *pl = ike_isakmp_find(&m, ISAKMP_NP_NATD, (size_t)i);
 
 		assert_true(pl->len <= sizeof(g->natd[i]));
 		memcpy(g->natd[i], pl->body, pl->len);
@@ -377,25 +377,25 @@ static void mm4(struct gw *g)
 	ike_iv_p1(NULL, IKE_HASH_SHA1, g->gxi, kl, g->gxr, kl, g->iv, 16);
 	g->ke_len = kl;
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_KE, g->gxr, kl);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->nr, sizeof(g->nr));
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_KE, g->gxr, kl);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->nr, sizeof(g->nr));
 	if (g->natt) {
 		/* RFC 3947 §3.2: first the initiator as we see it, then us. */
 		struct sockaddr_in us;
 		socklen_t alen = sizeof(us);
 
-		n = natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
-		              (const struct sockaddr *)&g->peer, natd);
+		n = ike_natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
+		                  (const struct sockaddr *)&g->peer, natd);
 		if (g->fake_nat_local)
 			natd[0] ^= 0x80;
-		isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
 		getsockname(g->fd, (struct sockaddr *)&us, &alen);
-		n = natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky, (const struct sockaddr *)&us,
-		              natd);
-		isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
+		n = ike_natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
+		                  (const struct sockaddr *)&us, natd);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_NATD, natd, n);
 	}
-	g->mm4_len = isakmp_build_end(&b);
+	g->mm4_len = ike_isakmp_build_end(&b);
 	assert_true(g->mm4_len <= sizeof(g->mm4_copy));
 	memcpy(g->mm4_copy, out, g->mm4_len);
 	gw_send(g, out, g->mm4_len);
@@ -414,17 +414,17 @@ static void send_late_dups(struct gw *g)
 	/* Encrypted-looking garbage with the right cookies: does not decrypt
 	 * to payloads, so it must not end the session. */
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
-	isakmp_build_begin(&b, junk, sizeof(junk), &h);
+	ike_isakmp_build_begin(&b, junk, sizeof(junk), &h);
 	memset(body, 0xa7, sizeof(body));
 	bw_bytes(&b.w, body, sizeof(body));
-	n = isakmp_build_end(&b);
+	n = ike_isakmp_build_end(&b);
 	assert_int_equal(n, sizeof(junk));
 	junk[16] = ISAKMP_NP_ID;
 	gw_send(g, junk, n);
 	/* MM4 again means our MM4 got lost: MM5 comes again; MM2 and the
 	 * garbage are dropped without an answer. */
 	assert_true(gw_recv(g, 1000));
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 	assert_int_equal(h.exchange, ISAKMP_XCHG_IDPROT);
 	assert_false(gw_recv(g, 100));
 }
@@ -442,9 +442,9 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 	/* MM5: ID, HASH_I, INITIAL-CONTACT; -> MM6: ID, HASH_R. */
 	assert_true(gw_recv(g, 2000));
 	gw_open(g, g->iv, &m);
-	const struct isakmp_payload *id = isakmp_find(&m, ISAKMP_NP_ID, 0);
-	const struct isakmp_payload *hi = isakmp_find(&m, ISAKMP_NP_HASH, 0);
-	const struct isakmp_payload *ic = isakmp_find(&m, ISAKMP_NP_N, 0);
+	const struct isakmp_payload *id = ike_isakmp_find(&m, ISAKMP_NP_ID, 0);
+	const struct isakmp_payload *hi = ike_isakmp_find(&m, ISAKMP_NP_HASH, 0);
+	const struct isakmp_payload *ic = ike_isakmp_find(&m, ISAKMP_NP_N, 0);
 	struct isakmp_notify nt;
 
 	assert_non_null(id);
@@ -453,7 +453,7 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 		assert_null(ic); /* INITIAL-CONTACT only on the first SA */
 	} else {
 		assert_non_null(ic);
-		assert_int_equal(isakmp_parse_notify(ic->body, ic->len, &nt), 0);
+		assert_int_equal(ike_isakmp_parse_notify(ic->body, ic->len, &nt), 0);
 		assert_int_equal(nt.type, N_INITIAL_CONTACT);
 	}
 	assert_int_equal(ike_auth_hash(NULL, &g->keys, true, g->gxi, g->ke_len, g->gxr, g->ke_len,
@@ -466,10 +466,10 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 	ike_auth_hash(NULL, &g->keys, false, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
 	              g->sai_b, g->sai_len, idr, sizeof(idr), hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_ID, idr, sizeof(idr));
-	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
-	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, g->iv, out, isakmp_build_end(&b),
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, idr, sizeof(idr));
+	ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
+	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, g->iv, out, ike_isakmp_build_end(&b),
 	                      sizeof(out));
 	gw_send(g, out, len);
 	memcpy(g->p1_last, g->iv, 16);
@@ -489,23 +489,23 @@ void gw_quick_mode(struct gw *g, bool have_qm1)
 
 	if (!have_qm1)
 		assert_true(gw_recv(g, 3000));
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
 	assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_QUICK);
 	g->qm_msgid = m.hdr.msgid;
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, g->qm_msgid, iv);
 	gw_open(g, iv, &m);
 	gw_check_p2_hash(g, &m, NULL, 0);
-	const struct isakmp_payload *sap = isakmp_find(&m, ISAKMP_NP_SA, 0);
-	const struct isakmp_payload *nonce = isakmp_find(&m, ISAKMP_NP_NONCE, 0);
+	const struct isakmp_payload *sap = ike_isakmp_find(&m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *nonce = ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0);
 
-	assert_int_equal(isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
 	assert_int_equal(sa->prop[0].proto, PROTO_IPSEC_ESP);
 	assert_int_equal(sa->prop[0].ntr, 2);
-	assert_int_equal(isakmp_count(&m, ISAKMP_NP_ID), 2);
-	g->qm_ke = isakmp_find(&m, ISAKMP_NP_KE, 0) != NULL;
+	assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_ID), 2);
+	g->qm_ke = ike_isakmp_find(&m, ISAKMP_NP_KE, 0) != NULL;
 	g->qm_encap = g->qm_group = 0;
-	isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_ENCAP, &g->qm_encap);
-	isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_GROUP, &g->qm_group);
+	ike_isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_ENCAP, &g->qm_encap);
+	ike_isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_GROUP, &g->qm_group);
 	g->qm_spi_i = get_be32(sa->prop[0].spi);
 	g->qm_ni_len = nonce->len;
 	memcpy(g->qm_ni, nonce->body, nonce->len);
@@ -520,22 +520,22 @@ void gw_quick_mode(struct gw *g, bool have_qm1)
 			sa->prop[0].tr[0].attr[i] =
 			    (struct isakmp_attr){IPSEC_ATTR_LIFE_DURATION, true, g->qm_life};
 	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, g->qm_msgid);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_HASH);
 	hash_off = b.w.len;
 	bw_zero(&b.w, 20);
-	isakmp_pl_end(&b);
+	ike_isakmp_pl_end(&b);
 	after = b.w.len;
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->qm_nr, sizeof(g->qm_nr));
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b.w, sa);
+	ike_isakmp_pl_end(&b);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->qm_nr, sizeof(g->qm_nr));
 	for (size_t i = 0; i < 2; i++) {
-		const struct isakmp_payload *idp = isakmp_find(&m, ISAKMP_NP_ID, i);
+		const struct isakmp_payload *idp = ike_isakmp_find(&m, ISAKMP_NP_ID, i);
 
-		isakmp_pl_add(&b, ISAKMP_NP_ID, idp->body, idp->len);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_ID, idp->body, idp->len);
 	}
-	len = isakmp_build_end(&b);
+	len = ike_isakmp_build_end(&b);
 	gw_p2_hash(g, g->qm_msgid, g->qm_ni, g->qm_ni_len, out + after, len - after,
 	           out + hash_off);
 	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, sizeof(out));
@@ -589,23 +589,23 @@ size_t gw_info_msg(struct gw *g, uint32_t msgid, const struct isakmp_notify *n,
 	size_t hash_off, after, len;
 
 	gw_hdr(g, &h, ISAKMP_XCHG_INFO, ISAKMP_FLAG_ENC, msgid);
-	isakmp_build_begin(&b, out, cap, &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	ike_isakmp_build_begin(&b, out, cap, &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_HASH);
 	hash_off = b.w.len;
 	bw_zero(&b.w, 20);
-	isakmp_pl_end(&b);
+	ike_isakmp_pl_end(&b);
 	after = b.w.len;
 	if (n) {
-		isakmp_pl_begin(&b, ISAKMP_NP_N);
-		isakmp_write_notify(&b.w, n);
-		isakmp_pl_end(&b);
+		ike_isakmp_pl_begin(&b, ISAKMP_NP_N);
+		ike_isakmp_write_notify(&b.w, n);
+		ike_isakmp_pl_end(&b);
 	}
 	if (d) {
-		isakmp_pl_begin(&b, ISAKMP_NP_D);
-		isakmp_write_delete(&b.w, d);
-		isakmp_pl_end(&b);
+		ike_isakmp_pl_begin(&b, ISAKMP_NP_D);
+		ike_isakmp_write_delete(&b.w, d);
+		ike_isakmp_pl_end(&b);
 	}
-	len = isakmp_build_end(&b);
+	len = ike_isakmp_build_end(&b);
 	gw_p2_hash(g, msgid, NULL, 0, out + after, len - after, out + hash_off);
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, msgid, iv);
 	return ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, iv, out, len, cap);

@@ -41,35 +41,35 @@ void gw_rqm_send1(struct gw *g, struct gw_rqm *q)
 	t = &sa->prop[0].tr[0];
 	t->num = 1;
 	t->id = ESP_T_AES;
-	isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
-	isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, q->life);
-	isakmp_attr_put(t, IPSEC_ATTR_ENCAP,
-	                g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
-	isakmp_attr_put(t, IPSEC_ATTR_AUTH, AUTH_ALG_HMAC_SHA);
-	isakmp_attr_put(t, IPSEC_ATTR_KEY_LEN, q->key_bits ? q->key_bits : 128);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_LIFE_DURATION, q->life);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_ENCAP,
+	                    g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_AUTH, AUTH_ALG_HMAC_SHA);
+	ike_isakmp_attr_put(t, IPSEC_ATTR_KEY_LEN, q->key_bits ? q->key_bits : 128);
 	if (q->pfs) {
-		isakmp_attr_put(t, IPSEC_ATTR_GROUP, q->pfs);
+		ike_isakmp_attr_put(t, IPSEC_ATTR_GROUP, q->pfs);
 		q->dh = ike_dh_new(NULL, q->pfs);
 		assert_non_null(q->dh);
 		assert_int_equal(ike_dh_public(q->dh, ke, &ke_len), 0);
 	}
 	memset(q->ni, 0x5c, sizeof(q->ni));
 	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, q->msgid);
-	isakmp_build_begin(&b, q->qm1, sizeof(q->qm1), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_HASH);
+	ike_isakmp_build_begin(&b, q->qm1, sizeof(q->qm1), &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_HASH);
 	hash_off = b.w.len;
 	bw_zero(&b.w, 20);
-	isakmp_pl_end(&b);
+	ike_isakmp_pl_end(&b);
 	after = b.w.len;
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, q->ni, sizeof(q->ni));
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b.w, sa);
+	ike_isakmp_pl_end(&b);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, q->ni, sizeof(q->ni));
 	if (q->pfs)
-		isakmp_pl_add(&b, ISAKMP_NP_KE, ke, ke_len);
-	isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDci: the gateway's L2TP */
-	isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDcr: ours */
-	len = isakmp_build_end(&b);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_KE, ke, ke_len);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDci: the gateway's L2TP */
+	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, id, sizeof(id)); /* IDcr: ours */
+	len = ike_isakmp_build_end(&b);
 	gw_p2_hash(g, q->msgid, NULL, 0, q->qm1 + after, len - after, q->qm1 + hash_off);
 	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, q->msgid, q->iv);
 	q->qm1_len =
@@ -89,25 +89,25 @@ void gw_rqm_recv2(struct gw *g, struct gw_rqm *q)
 	assert_non_null(sa);
 	for (;;) {
 		assert_true(gw_recv(g, 3000));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
 		if (m.hdr.exchange == ISAKMP_XCHG_QUICK && m.hdr.msgid == q->msgid)
 			break;
 	}
 	gw_open(g, q->iv, &m);
 	gw_check_p2_hash(g, &m, q->ni, sizeof(q->ni));
-	const struct isakmp_payload *sap = isakmp_find(&m, ISAKMP_NP_SA, 0);
-	const struct isakmp_payload *nr = isakmp_find(&m, ISAKMP_NP_NONCE, 0);
-	const struct isakmp_payload *ke = isakmp_find(&m, ISAKMP_NP_KE, 0);
+	const struct isakmp_payload *sap = ike_isakmp_find(&m, ISAKMP_NP_SA, 0);
+	const struct isakmp_payload *nr = ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0);
+	const struct isakmp_payload *ke = ike_isakmp_find(&m, ISAKMP_NP_KE, 0);
 
 	assert_non_null(sap);
 	assert_non_null(nr);
-	assert_int_equal(isakmp_count(&m, ISAKMP_NP_ID), 2);
-	assert_int_equal(isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
+	assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_ID), 2);
+	assert_int_equal(ike_isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
 	assert_int_equal(sa->nprop, 1);
 	assert_int_equal(sa->prop[0].ntr, 1);
 	assert_int_equal(sa->prop[0].tr[0].id, ESP_T_AES);
-	isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_ENCAP, &encap);
-	isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_GROUP, &group);
+	ike_isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_ENCAP, &encap);
+	ike_isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_GROUP, &group);
 	assert_int_equal(encap, g->floated ? ENCAP_UDP_TRANSPORT_RFC : ENCAP_TRANSPORT);
 	assert_int_equal(group, q->pfs);
 	q->spi_c = get_be32(sa->prop[0].spi);
@@ -136,9 +136,9 @@ void gw_rqm_send3(struct gw *g, struct gw_rqm *q)
 
 	ike_qm_hash3(NULL, &g->keys, q->msgid, q->ni, sizeof(q->ni), q->nr, q->nr_len, hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_QUICK, ISAKMP_FLAG_ENC, q->msgid);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
-	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, q->iv, out, isakmp_build_end(&b),
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
+	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, q->iv, out, ike_isakmp_build_end(&b),
 	                      sizeof(out));
 	gw_send(g, out, len);
 }
@@ -179,7 +179,7 @@ static void recv_idprot(struct gw *g, struct isakmp_hdr *h)
 {
 	do {
 		assert_true(gw_recv(g, 3000));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, h), 0);
 	} while (h->exchange != ISAKMP_XCHG_IDPROT);
 	assert_memory_equal(h->icookie, g->icky, 8);
 }
@@ -205,30 +205,30 @@ static void mm_send1(struct gw *g)
 		t = &sa->prop[0].tr[i];
 		t->num = (uint8_t)(i + 1);
 		t->id = KEY_IKE;
-		isakmp_attr_put(t, IKE_ATTR_ENC, i == 0 ? IKE_ENC_3DES : IKE_ENC_AES);
+		ike_isakmp_attr_put(t, IKE_ATTR_ENC, i == 0 ? IKE_ENC_3DES : IKE_ENC_AES);
 		if (i == 1)
-			isakmp_attr_put(t, IKE_ATTR_KEY_LEN, 128);
-		isakmp_attr_put(t, IKE_ATTR_HASH, IKE_HASH_SHA1);
-		isakmp_attr_put(t, IKE_ATTR_AUTH, IKE_AUTH_METHOD_PSK);
-		isakmp_attr_put(t, IKE_ATTR_GROUP, 14);
-		isakmp_attr_put(t, IKE_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
-		isakmp_attr_put(t, IKE_ATTR_LIFE_DURATION, 1800);
+			ike_isakmp_attr_put(t, IKE_ATTR_KEY_LEN, 128);
+		ike_isakmp_attr_put(t, IKE_ATTR_HASH, IKE_HASH_SHA1);
+		ike_isakmp_attr_put(t, IKE_ATTR_AUTH, IKE_AUTH_METHOD_PSK);
+		ike_isakmp_attr_put(t, IKE_ATTR_GROUP, 14);
+		ike_isakmp_attr_put(t, IKE_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
+		ike_isakmp_attr_put(t, IKE_ATTR_LIFE_DURATION, 1800);
 	}
 	memset(g->icky, 0x6b, 8);
 	g->icky[7] = (uint8_t)(g->icky[7] + g->qm_spi_r / 0x1000);
 	memset(g->rcky, 0, 8);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_SA);
 	start = b.w.len;
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
+	ike_isakmp_write_sa_body(&b.w, sa);
+	ike_isakmp_pl_end(&b);
 	memcpy(g->sai_b, out + start, b.w.len - start);
 	g->sai_len = b.w.len - start;
-	isakmp_pl_add(&b, ISAKMP_NP_VID, gw_dpd_vid, 16);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_VID, gw_dpd_vid, 16);
 	if (g->natt)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, gw_rfc3947_vid, 16);
-	gw_send(g, out, isakmp_build_end(&b));
+		ike_isakmp_pl_add(&b, ISAKMP_NP_VID, gw_rfc3947_vid, 16);
+	gw_send(g, out, ike_isakmp_build_end(&b));
 	free(sa);
 }
 
@@ -242,11 +242,11 @@ static void mm_take2(struct gw *g)
 
 	assert_non_null(sa);
 	recv_idprot(g, &h);
-	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
 	memcpy(g->rcky, m.hdr.rcookie, 8);
-	assert_int_equal(isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
 	assert_int_equal(sa->prop[0].ntr, 1);
-	isakmp_attr_get(&sa->prop[0].tr[0], IKE_ATTR_ENC, &enc);
+	ike_isakmp_attr_get(&sa->prop[0].tr[0], IKE_ATTR_ENC, &enc);
 	assert_int_equal(enc, IKE_ENC_AES);
 	free(sa);
 }
@@ -269,15 +269,15 @@ static void mm_send3_take4(struct gw *g)
 	g->ni_len = 24;
 	memset(g->ni, 0x2d, g->ni_len);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, 0, 0);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_KE, ke, kl);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->ni, g->ni_len);
-	gw_send(g, out, isakmp_build_end(&b));
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_KE, ke, kl);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->ni, g->ni_len);
+	gw_send(g, out, ike_isakmp_build_end(&b));
 
 	recv_idprot(g, &h);
-	assert_int_equal(isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
-	const struct isakmp_payload *kr = isakmp_find(&m, ISAKMP_NP_KE, 0);
-	const struct isakmp_payload *nr = isakmp_find(&m, ISAKMP_NP_NONCE, 0);
+	assert_int_equal(ike_isakmp_parse_plain(g->rx, g->rx_len, &m, &notify), 0);
+	const struct isakmp_payload *kr = ike_isakmp_find(&m, ISAKMP_NP_KE, 0);
+	const struct isakmp_payload *nr = ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0);
 
 	assert_non_null(kr);
 	assert_non_null(nr);
@@ -319,16 +319,16 @@ void gw_mm_finish(struct gw *g)
 	ike_auth_hash(NULL, &g->keys, true, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
 	              g->sai_b, g->sai_len, idi, sizeof(idi), hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
-	isakmp_build_begin(&b, out, sizeof(out), &h);
-	isakmp_pl_add(&b, ISAKMP_NP_ID, idi, sizeof(idi));
-	isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
-	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, g->iv, out, isakmp_build_end(&b),
+	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, idi, sizeof(idi));
+	ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
+	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, g->iv, out, ike_isakmp_build_end(&b),
 	                      sizeof(out));
 	gw_send(g, out, len);
 	recv_idprot(g, &h);
 	gw_open(g, g->iv, &m);
-	const struct isakmp_payload *id = isakmp_find(&m, ISAKMP_NP_ID, 0);
-	const struct isakmp_payload *hr = isakmp_find(&m, ISAKMP_NP_HASH, 0);
+	const struct isakmp_payload *id = ike_isakmp_find(&m, ISAKMP_NP_ID, 0);
+	const struct isakmp_payload *hr = ike_isakmp_find(&m, ISAKMP_NP_HASH, 0);
 
 	assert_non_null(id);
 	assert_non_null(hr);

@@ -7,7 +7,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..21"
+echo "1..25"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
@@ -69,6 +69,16 @@ check "... and names --password-file and --password-stdin" \
 "$bin" connect --gateway 192.0.2.1 --password-file "$tmp/psk" --password-stdin \
 	--user alice </dev/null 2>/dev/null; rc=$?
 check "--password-file with --password-stdin is a usage error" test "$rc" -eq 2
+# connect refuses at once (exit 3) what the settings table refuses, with
+# the table's reason: proposals ike/ cannot parse, an unknown --dh2048.
+"$bin" connect --gateway 192.0.2.1 --psk-file "$tmp/psk" --user alice --ike foo-bar-baz \
+	--run-dir "$tmp" </dev/null >/dev/null 2>"$tmp/err"; rc=$?
+check "connect --ike foo-bar-baz exits 3" test "$rc" -eq 3
+check "... naming the algorithm" grep -q "^l2tpsec: --ike 'foo-bar-baz': unknown algorithm 'foo'" "$tmp/err"
+"$bin" connect --gateway 192.0.2.1 --psk-file "$tmp/psk" --user alice --dh2048 sometimes \
+	--run-dir "$tmp" </dev/null >/dev/null 2>"$tmp/err"; rc=$?
+check "connect --dh2048 sometimes exits 3" test "$rc" -eq 3
+check "... with the table's words" grep -q "expected one of: off offer require" "$tmp/err"
 rm -rf "$tmp"
 
 # bash completion: subcommands, then options of connect
@@ -85,9 +95,9 @@ if command -v bash >/dev/null; then
 	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec log office i); COMP_CWORD=3; _l2tpsec; echo \${COMPREPLY[*]}")
 	check "completion of log's level after the name" test "$out" = "info"
 else
-	echo "ok 19 # SKIP no bash"
-	echo "ok 20 # SKIP no bash"
-	echo "ok 21 # SKIP no bash"
+	echo "ok 23 # SKIP no bash"
+	echo "ok 24 # SKIP no bash"
+	echo "ok 25 # SKIP no bash"
 fi
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail

@@ -277,6 +277,39 @@ static void test_auth_failures_not_retried_unless_asked(void **state)
 	free(c);
 }
 
+/* Routes and the domain the gateway pushed (DHCPINFORM) show in status,
+ * text and JSON; nothing when none were pushed. */
+static void test_pushed_settings_in_status(void **state)
+{
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr};
+	struct conn *c = calloc(1, sizeof(*c));
+	char *out = malloc(8192);
+
+	(void)state;
+	profile_init(pr, "t");
+	snprintf(pr->gateway, sizeof(pr->gateway), "vpn.example.com");
+	c->p = &params;
+	conn_status_text(c, out, 8192);
+	assert_null(strstr(out, "pushed"));
+	conn_status_json(c, out, 8192);
+	assert_non_null(strstr(out, "\"pushed\":{\"routes\":[],\"domain\":null}"));
+	c->pushed_valid = true;
+	c->pushed.nroutes = 2;
+	c->pushed.routes[0] = (struct dhcp_route){0x0a140000u, 16, 0xc0a82a01u};
+	c->pushed.routes[1] = (struct dhcp_route){0xac1f0500u, 24, 0};
+	snprintf(c->pushed.domain, sizeof(c->pushed.domain), "corp.example");
+	conn_status_text(c, out, 8192);
+	assert_non_null(strstr(out, "pushed     10.20.0.0/16 172.31.5.0/24  domain corp.example\n"));
+	conn_status_json(c, out, 8192);
+	assert_non_null(strstr(out, "\"pushed\":{\"routes\":[\"10.20.0.0/16\",\"172.31.5.0/24\"],"
+				    "\"domain\":\"corp.example\"}"));
+	free(out);
+	profile_free(pr);
+	free(pr);
+	free(c);
+}
+
 /* systemd must not restart what l2tpsec itself gave up on: usage (2),
  * configuration (3) and every authentication failure; but it restarts
  * the transient ones. */
@@ -501,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_otp_wiped_once_used),
+		cmocka_unit_test(test_pushed_settings_in_status),
 		cmocka_unit_test(test_state_transitions),
 		cmocka_unit_test(test_progress_at_default_level),
 		cmocka_unit_test(test_stop_before_start),

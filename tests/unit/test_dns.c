@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -98,6 +101,55 @@ static void test_file_apply_and_revert(void **state)
 	assert_int_equal(access(d.state_path, F_OK), -1);
 }
 
+/* In the child: what l2tpsec@.service's ProtectSystem=strict with
+ * ReadWritePaths=/etc/resolv.conf makes of /etc: a read-only directory in
+ * which resolv.conf is a writable mount of its own. 0 ok, 77 no mount
+ * namespace here (not root), 1 the file method failed. */
+static int apply_revert_in_readonly_dir(void)
+{
+	struct dns_config cfg = two_servers();
+	char etc[320], file[340], text[512];
+	struct dns d;
+
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return 77;
+	snprintf(etc, sizeof(etc), "%s/etc", dir);
+	snprintf(file, sizeof(file), "%s/resolv.conf", etc);
+	if (mkdir(etc, 0755) != 0)
+		return 1;
+	write_file(file, "nameserver 192.0.2.1\n");
+	if (mount(etc, etc, NULL, MS_BIND, NULL) != 0 ||
+	    mount(file, file, NULL, MS_BIND, NULL) != 0 ||
+	    mount(NULL, etc, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+		return 77;
+	dns_init(&d, &lg, "office", dir, file);
+	if (dns_apply(&d, DNS_FILE, "l2tpsec0", &cfg) != 0)
+		return 1;
+	read_file(file, text, sizeof(text));
+	if (!strstr(text, "nameserver 10.0.0.53"))
+		return 1;
+	dns_revert(&d);
+	read_file(file, text, sizeof(text));
+	return strcmp(text, "nameserver 192.0.2.1\n") == 0 ? 0 : 1;
+}
+
+static void test_file_in_readonly_etc(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(apply_revert_in_readonly_dir());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_no_servers_changes_nothing(void **state)
 {
 	struct dns_config cfg = {0};
@@ -146,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_file_apply_and_revert),
+		cmocka_unit_test(test_file_in_readonly_etc),
 		cmocka_unit_test(test_no_servers_changes_nothing),
 		cmocka_unit_test(test_stale_revert_after_crash),
 	};

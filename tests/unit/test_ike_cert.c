@@ -96,7 +96,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* cert_verify_peer() on a Main Mode message carrying leaf, the ID payload
+/* ike_cert_verify_peer() on a Main Mode message carrying leaf, the ID payload
  * naming its subject DN, and a good signature; host as the user typed it. */
 static int verify(struct pki *p, X509 *leaf, const char *host, bool *cn_only, char *err,
                   size_t errlen)
@@ -112,16 +112,16 @@ static int verify(struct pki *p, X509 *leaf, const char *host, bool *cn_only, ch
 	uint16_t notify;
 	int rc;
 
-	isakmp_build_begin(&b, buf, sizeof(buf), &hdr);
-	cert_write_cert(&b, leaf);
-	len = isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, buf, sizeof(buf), &hdr);
+	ike_cert_write_cert(&b, leaf);
+	len = ike_isakmp_build_end(&b);
 	assert_true(len > 0);
-	assert_int_equal(isakmp_parse_plain(buf, len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(buf, len, &m, &notify), 0);
 	id.len = (size_t)i2d_X509_NAME(X509_get_subject_name(leaf), &dp);
 	memset(hash, 0x42, sizeof(hash));
-	assert_int_equal(cert_sign(NULL, p->key, hash, sizeof(hash), sig, &sig_len), 0);
-	rc = cert_verify_peer(NULL, p->store, &m, &id, &pol, hash, sizeof(hash), sig, sig_len, err,
-	                      errlen, &notify);
+	assert_int_equal(ike_cert_sign(NULL, p->key, hash, sizeof(hash), sig, &sig_len), 0);
+	rc = ike_cert_verify_peer(NULL, p->store, &m, &id, &pol, hash, sizeof(hash), sig, sig_len,
+	                          err, errlen, &notify);
 	if (cn_only)
 		*cn_only = pol.cn_only;
 	X509_free(leaf);

@@ -28,10 +28,10 @@ static void test_header_round_trip(void **state)
 	size_t len;
 
 	(void)state;
-	isakmp_build_begin(&b, buf, sizeof(buf), &base_hdr);
-	len = isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, buf, sizeof(buf), &base_hdr);
+	len = ike_isakmp_build_end(&b);
 	assert_int_equal(len, ISAKMP_HDR_LEN);
-	assert_int_equal(isakmp_parse_hdr(buf, len, &h), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len, &h), 0);
 	assert_memory_equal(h.icookie, base_hdr.icookie, 8);
 	assert_memory_equal(h.rcookie, base_hdr.rcookie, 8);
 	assert_int_equal(h.version, ISAKMP_VERSION);
@@ -49,21 +49,21 @@ static void test_header_rejects_bad_fields(void **state)
 	size_t len;
 
 	(void)state;
-	isakmp_build_begin(&b, buf, sizeof(buf), &base_hdr);
-	len = isakmp_build_end(&b);
-	assert_int_equal(isakmp_parse_hdr(buf, len - 1, &h), -1); /* short datagram */
-	buf[17] = 0x20;                                           /* IKEv2 */
-	assert_int_equal(isakmp_parse_hdr(buf, len, &h), -1);
+	ike_isakmp_build_begin(&b, buf, sizeof(buf), &base_hdr);
+	len = ike_isakmp_build_end(&b);
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len - 1, &h), -1); /* short datagram */
+	buf[17] = 0x20;                                               /* IKEv2 */
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len, &h), -1);
 	buf[17] = ISAKMP_VERSION;
 	buf[19] = 0x80; /* undefined flag */
-	assert_int_equal(isakmp_parse_hdr(buf, len, &h), -1);
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len, &h), -1);
 	buf[19] = 0;
 	put_be32(buf + 24, 40); /* length beyond the datagram */
-	assert_int_equal(isakmp_parse_hdr(buf, len, &h), -1);
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len, &h), -1);
 	put_be32(buf + 24, 20); /* shorter than a header */
-	assert_int_equal(isakmp_parse_hdr(buf, len, &h), -1);
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len, &h), -1);
 	put_be32(buf + 24, ISAKMP_HDR_LEN);
-	assert_int_equal(isakmp_parse_hdr(buf, len, &h), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(buf, len, &h), 0);
 }
 
 /* Builds a message with the given payloads and returns its length. */
@@ -73,11 +73,11 @@ static size_t build_msg(uint8_t *buf, size_t cap)
 	static const uint8_t nonce[16] = {0xaa};
 	static const uint8_t vid[16] = {0xbb};
 
-	isakmp_build_begin(&b, buf, cap, &base_hdr);
-	isakmp_pl_add(&b, ISAKMP_NP_NONCE, nonce, sizeof(nonce));
-	isakmp_pl_add(&b, ISAKMP_NP_VID, vid, sizeof(vid));
-	isakmp_pl_add(&b, ISAKMP_NP_NATD, vid, 20 > sizeof(vid) ? sizeof(vid) : 20);
-	return isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, buf, cap, &base_hdr);
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, nonce, sizeof(nonce));
+	ike_isakmp_pl_add(&b, ISAKMP_NP_VID, vid, sizeof(vid));
+	ike_isakmp_pl_add(&b, ISAKMP_NP_NATD, vid, 20 > sizeof(vid) ? sizeof(vid) : 20);
+	return ike_isakmp_build_end(&b);
 }
 
 static void test_payload_chain_round_trip(void **state)
@@ -88,7 +88,7 @@ static void test_payload_chain_round_trip(void **state)
 	size_t len = build_msg(buf, sizeof(buf));
 
 	(void)state;
-	assert_int_equal(isakmp_parse_plain(buf, len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(buf, len, &m, &notify), 0);
 	assert_int_equal(m.count, 3);
 	assert_int_equal(m.pl[0].type, ISAKMP_NP_NONCE);
 	assert_int_equal(m.pl[0].len, 16);
@@ -98,9 +98,9 @@ static void test_payload_chain_round_trip(void **state)
 	assert_int_equal(m.pl[1].type, ISAKMP_NP_VID);
 	assert_int_equal(m.pl[2].type, ISAKMP_NP_NATD);
 	assert_int_equal(m.chain_len, len - ISAKMP_HDR_LEN);
-	assert_non_null(isakmp_find(&m, ISAKMP_NP_VID, 0));
-	assert_null(isakmp_find(&m, ISAKMP_NP_VID, 1));
-	assert_int_equal(isakmp_count(&m, ISAKMP_NP_NATD), 1);
+	assert_non_null(ike_isakmp_find(&m, ISAKMP_NP_VID, 0));
+	assert_null(ike_isakmp_find(&m, ISAKMP_NP_VID, 1));
+	assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_NATD), 1);
 }
 
 static void test_payload_chain_rejects_malformed(void **state)
@@ -115,50 +115,50 @@ static void test_payload_chain_rejects_malformed(void **state)
 	/* Reserved byte of the generic header set. */
 	memcpy(bad, buf, len);
 	bad[first + 1] = 1;
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	assert_int_equal(notify, N_PAYLOAD_MALFORMED);
 	/* Payload length below the generic header and beyond the message. */
 	memcpy(bad, buf, len);
 	put_be16(bad + first + 2, 3);
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	put_be16(bad + first + 2, 200);
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	assert_int_equal(notify, N_UNEQUAL_PAYLOAD_LENGTHS);
 	/* Nonce shorter than 8 bytes (RFC 2409 §5). */
 	memcpy(bad, buf, len);
 	put_be16(bad + first + 2, 4 + 7);
 	assert_int_equal(
-	    isakmp_parse_payloads(ISAKMP_NP_NONCE, bad + first, 11, false, &m, &notify), -1);
+	    ike_isakmp_parse_payloads(ISAKMP_NP_NONCE, bad + first, 11, false, &m, &notify), -1);
 	/* Unknown payload types below 128 are errors; proposal and transform
 	 * payloads are not allowed at the top level. */
 	memcpy(bad, buf, len);
 	bad[16] = 14;
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	assert_int_equal(notify, N_INVALID_PAYLOAD_TYPE);
 	bad[16] = ISAKMP_NP_P;
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	bad[16] = ISAKMP_NP_T;
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	/* A private-use type is skipped. */
 	bad[16] = 200;
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), 0);
 	assert_int_equal(m.count, 2);
 	/* Bytes after the last payload: only allowed as padding of a
 	 * decrypted body. */
 	memcpy(bad, buf, len);
 	bad[len] = 0;
 	put_be32(bad + 24, (uint32_t)len + 1);
-	assert_int_equal(isakmp_parse_plain(bad, len + 1, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len + 1, &m, &notify), -1);
 	assert_int_equal(
-	    isakmp_parse_payloads(bad[16], bad + first, len + 1 - first, true, &m, &notify), 0);
+	    ike_isakmp_parse_payloads(bad[16], bad + first, len + 1 - first, true, &m, &notify), 0);
 	/* A chain that claims another payload after the last byte. */
 	memcpy(bad, buf, len);
 	bad[first + 40] = ISAKMP_NP_VID; /* NAT-D's next payload */
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 	/* Encrypted flag on a message parsed as plain. */
 	memcpy(bad, buf, len);
 	bad[19] = ISAKMP_FLAG_ENC;
-	assert_int_equal(isakmp_parse_plain(bad, len, &m, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_plain(bad, len, &m, &notify), -1);
 }
 
 static void test_too_many_payloads_rejected(void **state)
@@ -171,11 +171,11 @@ static void test_too_many_payloads_rejected(void **state)
 	size_t len;
 
 	(void)state;
-	isakmp_build_begin(&b, buf, sizeof(buf), &base_hdr);
+	ike_isakmp_build_begin(&b, buf, sizeof(buf), &base_hdr);
 	for (int i = 0; i < ISAKMP_MAX_PAYLOADS + 1; i++)
-		isakmp_pl_add(&b, ISAKMP_NP_VID, vid, sizeof(vid));
-	len = isakmp_build_end(&b);
-	assert_int_equal(isakmp_parse_plain(buf, len, &m, &notify), -1);
+		ike_isakmp_pl_add(&b, ISAKMP_NP_VID, vid, sizeof(vid));
+	len = ike_isakmp_build_end(&b);
+	assert_int_equal(ike_isakmp_parse_plain(buf, len, &m, &notify), -1);
 }
 
 static void make_sa(struct isakmp_sa *sa)
@@ -191,18 +191,18 @@ static void make_sa(struct isakmp_sa *sa)
 	sa->prop[0].ntr = 2;
 	sa->prop[0].tr[0].num = 1;
 	sa->prop[0].tr[0].id = ESP_T_AES;
-	isakmp_attr_put(&sa->prop[0].tr[0], IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
-	isakmp_attr_put(&sa->prop[0].tr[0], IPSEC_ATTR_LIFE_DURATION, 86400); /* TLV, 4 bytes */
-	isakmp_attr_put(&sa->prop[0].tr[0], IPSEC_ATTR_KEY_LEN, 256);         /* TV */
+	ike_isakmp_attr_put(&sa->prop[0].tr[0], IPSEC_ATTR_LIFE_TYPE, LIFE_TYPE_SECONDS);
+	ike_isakmp_attr_put(&sa->prop[0].tr[0], IPSEC_ATTR_LIFE_DURATION, 86400); /* TLV, 4 bytes */
+	ike_isakmp_attr_put(&sa->prop[0].tr[0], IPSEC_ATTR_KEY_LEN, 256);         /* TV */
 	sa->prop[0].tr[1].num = 2;
 	sa->prop[0].tr[1].id = ESP_T_3DES;
-	isakmp_attr_put(&sa->prop[0].tr[1], IPSEC_ATTR_LIFE_DURATION, 0x123456789aULL); /* 8 */
+	ike_isakmp_attr_put(&sa->prop[0].tr[1], IPSEC_ATTR_LIFE_DURATION, 0x123456789aULL); /* 8 */
 	sa->prop[1].num = 2;
 	sa->prop[1].proto = PROTO_ISAKMP;
 	sa->prop[1].ntr = 1;
 	sa->prop[1].tr[0].num = 1;
 	sa->prop[1].tr[0].id = KEY_IKE;
-	isakmp_attr_put(&sa->prop[1].tr[0], IKE_ATTR_ENC, IKE_ENC_AES);
+	ike_isakmp_attr_put(&sa->prop[1].tr[0], IKE_ATTR_ENC, IKE_ENC_AES);
 }
 
 static size_t write_sa(const struct isakmp_sa *sa, uint8_t *buf, size_t cap)
@@ -210,7 +210,7 @@ static size_t write_sa(const struct isakmp_sa *sa, uint8_t *buf, size_t cap)
 	struct buf_writer w;
 
 	bw_init(&w, buf, cap);
-	isakmp_write_sa_body(&w, sa);
+	ike_isakmp_write_sa_body(&w, sa);
 	assert_true(bw_ok(&w));
 	return w.len;
 }
@@ -226,22 +226,22 @@ static void test_sa_round_trip_tv_and_tlv(void **state)
 	(void)state;
 	make_sa(sa);
 	len = write_sa(sa, buf, sizeof(buf));
-	assert_int_equal(isakmp_parse_sa(buf, len, got, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_sa(buf, len, got, &notify), 0);
 	assert_int_equal(got->nprop, 2);
 	assert_int_equal(got->prop[0].proto, PROTO_IPSEC_ESP);
 	assert_int_equal(got->prop[0].spi_len, 4);
 	assert_memory_equal(got->prop[0].spi, "\x12\x34\x56\x78", 4);
 	assert_int_equal(got->prop[0].ntr, 2);
 	assert_int_equal(got->prop[0].tr[0].id, ESP_T_AES);
-	assert_true(isakmp_attr_get(&got->prop[0].tr[0], IPSEC_ATTR_LIFE_DURATION, &v));
+	assert_true(ike_isakmp_attr_get(&got->prop[0].tr[0], IPSEC_ATTR_LIFE_DURATION, &v));
 	assert_int_equal(v, 86400);
 	assert_false(got->prop[0].tr[0].attr[1].tv);
-	assert_true(isakmp_attr_get(&got->prop[0].tr[0], IPSEC_ATTR_KEY_LEN, &v));
+	assert_true(ike_isakmp_attr_get(&got->prop[0].tr[0], IPSEC_ATTR_KEY_LEN, &v));
 	assert_int_equal(v, 256);
 	assert_true(got->prop[0].tr[0].attr[2].tv);
-	assert_true(isakmp_attr_get(&got->prop[0].tr[1], IPSEC_ATTR_LIFE_DURATION, &v));
+	assert_true(ike_isakmp_attr_get(&got->prop[0].tr[1], IPSEC_ATTR_LIFE_DURATION, &v));
 	assert_true(v == 0x123456789aULL);
-	assert_false(isakmp_attr_get(&got->prop[0].tr[1], IPSEC_ATTR_GROUP, &v));
+	assert_false(ike_isakmp_attr_get(&got->prop[0].tr[1], IPSEC_ATTR_GROUP, &v));
 	assert_int_equal(got->prop[1].proto, PROTO_ISAKMP);
 	assert_int_equal(got->prop[1].tr[0].id, KEY_IKE);
 	free(sa);
@@ -267,7 +267,7 @@ static void test_sa_rejects_malformed(void **state)
 	do {                                                                                       \
 		memcpy(bad, buf, len);                                                             \
 		mutation;                                                                          \
-		assert_int_equal(isakmp_parse_sa(bad, len, got, &notify), -1);                     \
+		assert_int_equal(ike_isakmp_parse_sa(bad, len, got, &notify), -1);                 \
 	} while (0)
 	EXPECT_BAD(put_be32(bad, 2));                    /* DOI */
 	EXPECT_BAD(put_be32(bad + 4, 2));                /* situation */
@@ -289,10 +289,10 @@ static void test_sa_rejects_malformed(void **state)
 	/* Bytes after the last proposal. */
 	memcpy(bad, buf, len);
 	bad[len] = 0;
-	assert_int_equal(isakmp_parse_sa(bad, len + 1, got, &notify), -1);
+	assert_int_equal(ike_isakmp_parse_sa(bad, len + 1, got, &notify), -1);
 	/* Truncated anywhere: never accepted, never read past the end. */
 	for (size_t cut = 0; cut < len; cut++)
-		assert_int_equal(isakmp_parse_sa(buf, cut, got, &notify), -1);
+		assert_int_equal(ike_isakmp_parse_sa(buf, cut, got, &notify), -1);
 	free(sa);
 	free(got);
 }
@@ -306,23 +306,23 @@ static void test_id_round_trip_and_rejects(void **state)
 
 	(void)state;
 	bw_init(&w, buf, sizeof(buf));
-	isakmp_write_id(&w, &id);
+	ike_isakmp_write_id(&w, &id);
 	assert_int_equal(w.len, 8);
-	assert_int_equal(isakmp_parse_id(buf, w.len, &got), 0);
+	assert_int_equal(ike_isakmp_parse_id(buf, w.len, &got), 0);
 	assert_int_equal(got.type, ID_IPV4_ADDR);
 	assert_int_equal(got.proto, 17);
 	assert_int_equal(got.port, 1701);
 	assert_memory_equal(got.data, addr, 4);
-	assert_int_equal(isakmp_parse_id(buf, 7, &got), -1); /* IPv4 of 3 bytes */
-	assert_int_equal(isakmp_parse_id(buf, 3, &got), -1);
+	assert_int_equal(ike_isakmp_parse_id(buf, 7, &got), -1); /* IPv4 of 3 bytes */
+	assert_int_equal(ike_isakmp_parse_id(buf, 3, &got), -1);
 	buf[0] = ID_FQDN;
 	memcpy(buf + 4, "gw.x", 4);
-	assert_int_equal(isakmp_parse_id(buf, 8, &got), 0);
+	assert_int_equal(ike_isakmp_parse_id(buf, 8, &got), 0);
 	buf[5] = 0; /* NUL inside a name */
-	assert_int_equal(isakmp_parse_id(buf, 8, &got), -1);
-	assert_int_equal(isakmp_parse_id(buf, 4, &got), -1); /* empty name */
+	assert_int_equal(ike_isakmp_parse_id(buf, 8, &got), -1);
+	assert_int_equal(ike_isakmp_parse_id(buf, 4, &got), -1); /* empty name */
 	buf[0] = 99;
-	assert_int_equal(isakmp_parse_id(buf, 8, &got), -1);
+	assert_int_equal(ike_isakmp_parse_id(buf, 8, &got), -1);
 }
 
 static void test_notify_round_trip_and_rejects(void **state)
@@ -335,19 +335,19 @@ static void test_notify_round_trip_and_rejects(void **state)
 
 	(void)state;
 	bw_init(&w, buf, sizeof(buf));
-	isakmp_write_notify(&w, &n);
-	assert_int_equal(isakmp_parse_notify(buf, w.len, &got), 0);
+	ike_isakmp_write_notify(&w, &n);
+	assert_int_equal(ike_isakmp_parse_notify(buf, w.len, &got), 0);
 	assert_int_equal(got.type, N_DPD_R_U_THERE);
 	assert_int_equal(got.spi_len, 16);
 	assert_memory_equal(got.spi, spi, 16);
 	assert_int_equal(got.data_len, 4);
 	assert_memory_equal(got.data, seq, 4);
-	assert_int_equal(isakmp_parse_notify(buf, 8 + 15, &got), -1); /* SPI cut */
-	buf[5] = 3;                                                   /* odd SPI size */
-	assert_int_equal(isakmp_parse_notify(buf, w.len, &got), -1);
+	assert_int_equal(ike_isakmp_parse_notify(buf, 8 + 15, &got), -1); /* SPI cut */
+	buf[5] = 3;                                                       /* odd SPI size */
+	assert_int_equal(ike_isakmp_parse_notify(buf, w.len, &got), -1);
 	buf[5] = 16;
 	put_be32(buf, 7); /* DOI */
-	assert_int_equal(isakmp_parse_notify(buf, w.len, &got), -1);
+	assert_int_equal(ike_isakmp_parse_notify(buf, w.len, &got), -1);
 	assert_string_equal(ike_notify_name(N_NO_PROPOSAL_CHOSEN), "NO_PROPOSAL_CHOSEN");
 	assert_string_equal(ike_notify_name(N_INVALID_ID_INFORMATION), "INVALID_ID_INFORMATION");
 	assert_string_equal(ike_notify_name(N_AUTHENTICATION_FAILED), "AUTHENTICATION_FAILED");
@@ -363,21 +363,21 @@ static void test_delete_round_trip_and_rejects(void **state)
 
 	(void)state;
 	bw_init(&w, buf, sizeof(buf));
-	isakmp_write_delete(&w, &d);
-	assert_int_equal(isakmp_parse_delete(buf, w.len, &got), 0);
+	ike_isakmp_write_delete(&w, &d);
+	assert_int_equal(ike_isakmp_parse_delete(buf, w.len, &got), 0);
 	assert_int_equal(got.nspi, 2);
 	assert_int_equal(get_be32(got.spis), 0xdeadbeef);
 	assert_int_equal(get_be32(got.spis + 4), 0x100);
-	assert_int_equal(isakmp_parse_delete(buf, w.len - 1, &got), -1); /* truncated */
+	assert_int_equal(ike_isakmp_parse_delete(buf, w.len - 1, &got), -1); /* truncated */
 	buf[w.len] = 0;
-	assert_int_equal(isakmp_parse_delete(buf, w.len + 1, &got), -1); /* trailing */
+	assert_int_equal(ike_isakmp_parse_delete(buf, w.len + 1, &got), -1); /* trailing */
 	put_be16(buf + 6, 0);
-	assert_int_equal(isakmp_parse_delete(buf, w.len, &got), -1); /* no SPI */
+	assert_int_equal(ike_isakmp_parse_delete(buf, w.len, &got), -1); /* no SPI */
 	put_be16(buf + 6, 2);
 	buf[4] = PROTO_ISAKMP; /* ISAKMP SAs are named by 16-byte cookie pairs */
-	assert_int_equal(isakmp_parse_delete(buf, w.len, &got), -1);
+	assert_int_equal(ike_isakmp_parse_delete(buf, w.len, &got), -1);
 	buf[4] = 9;
-	assert_int_equal(isakmp_parse_delete(buf, w.len, &got), -1);
+	assert_int_equal(ike_isakmp_parse_delete(buf, w.len, &got), -1);
 }
 
 static void test_natoa_and_cert(void **state)
@@ -389,24 +389,24 @@ static void test_natoa_and_cert(void **state)
 
 	(void)state;
 	bw_init(&w, buf, sizeof(buf));
-	isakmp_write_natoa(&w, &oa);
+	ike_isakmp_write_natoa(&w, &oa);
 	assert_int_equal(w.len, 8);
-	assert_int_equal(isakmp_parse_natoa(buf, w.len, &got), 0);
+	assert_int_equal(ike_isakmp_parse_natoa(buf, w.len, &got), 0);
 	assert_int_equal(got.addr_len, 4);
 	assert_memory_equal(got.addr, oa.addr, 4);
-	assert_int_equal(isakmp_parse_natoa(buf, 7, &got), -1);
+	assert_int_equal(ike_isakmp_parse_natoa(buf, 7, &got), -1);
 	buf[8] = 0;
-	assert_int_equal(isakmp_parse_natoa(buf, 9, &got), -1);
+	assert_int_equal(ike_isakmp_parse_natoa(buf, 9, &got), -1);
 	buf[2] = 1; /* reserved */
-	assert_int_equal(isakmp_parse_natoa(buf, 8, &got), -1);
+	assert_int_equal(ike_isakmp_parse_natoa(buf, 8, &got), -1);
 	buf[2] = 0;
 	buf[0] = ID_FQDN;
-	assert_int_equal(isakmp_parse_natoa(buf, 8, &got), -1);
+	assert_int_equal(ike_isakmp_parse_natoa(buf, 8, &got), -1);
 	buf[0] = CERT_X509_SIG;
-	assert_int_equal(isakmp_parse_cert(buf, 8, &c), 0);
+	assert_int_equal(ike_isakmp_parse_cert(buf, 8, &c), 0);
 	assert_int_equal(c.encoding, CERT_X509_SIG);
 	assert_int_equal(c.len, 7);
-	assert_int_equal(isakmp_parse_cert(buf, 0, &c), -1);
+	assert_int_equal(ike_isakmp_parse_cert(buf, 0, &c), -1);
 }
 
 int main(void)

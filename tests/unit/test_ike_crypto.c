@@ -240,14 +240,15 @@ static void test_natd_matches_charon(void **state)
 	(void)state;
 	sockaddr4(&gw, "172.16.0.2", 500);
 	sockaddr4(&client, "10.1.0.2", 500);
-	assert_int_equal(natt_hash(NULL, IKE_HASH_SHA1, ic.b, rc.b, (struct sockaddr *)&gw, h), 20);
-	assert_vec(h, 20, cap_natd_gw);
-	assert_int_equal(natt_hash(NULL, IKE_HASH_SHA1, ic.b, rc.b, (struct sockaddr *)&client, h),
+	assert_int_equal(ike_natt_hash(NULL, IKE_HASH_SHA1, ic.b, rc.b, (struct sockaddr *)&gw, h),
 	                 20);
+	assert_vec(h, 20, cap_natd_gw);
+	assert_int_equal(
+	    ike_natt_hash(NULL, IKE_HASH_SHA1, ic.b, rc.b, (struct sockaddr *)&client, h), 20);
 	assert_vec(h, 20, cap_natd_client);
 	/* The port is part of the hash: 4500 gives another value. */
 	client.sin_port = htons(4500);
-	natt_hash(NULL, IKE_HASH_SHA1, ic.b, rc.b, (struct sockaddr *)&client, h);
+	ike_natt_hash(NULL, IKE_HASH_SHA1, ic.b, rc.b, (struct sockaddr *)&client, h);
 	assert_memory_not_equal(h, V(cap_natd_client).b, 20);
 }
 

@@ -97,7 +97,7 @@ static void test_ipsec_rekey_make_before_break(void **state)
 		assert_true(gw_recv(g, 4000));
 		struct isakmp_hdr h;
 
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 		if (h.exchange == ISAKMP_XCHG_QUICK)
 			break;
 	}
@@ -113,7 +113,7 @@ static void test_ipsec_rekey_make_before_break(void **state)
 	/* The old pair goes ~2 s later, with a DELETE for our old SPI. */
 	for (;;) {
 		assert_true(gw_recv(g, 4000));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
 		if (m.hdr.exchange != ISAKMP_XCHG_INFO)
 			continue;
 		ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, m.hdr.msgid, iv);
@@ -122,7 +122,7 @@ static void test_ipsec_rekey_make_before_break(void **state)
 		if (m.pl[1].type == ISAKMP_NP_D)
 			break;
 	}
-	assert_int_equal(isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
+	assert_int_equal(ike_isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
 	assert_int_equal(d.proto, PROTO_IPSEC_ESP);
 	assert_int_equal(get_be32(d.spis), old_i);
 	assert_int_equal(g->ndeleted, 1);
@@ -149,11 +149,11 @@ static void test_dpd_both_ways(void **state)
 	memcpy(spi + 8, g->rcky, 8);
 	gw_send(g, out, gw_info_msg(g, 0x0badcafe, &n, NULL, out, sizeof(out)));
 	while (!g->failed && gw_recv(g, 5000)) {
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
 		ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, m.hdr.msgid, iv);
 		gw_open(g, iv, &m);
 		gw_check_p2_hash(g, &m, NULL, 0);
-		assert_int_equal(isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
+		assert_int_equal(ike_isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
 		if (got.type == N_DPD_R_U_THERE_ACK) {
 			assert_memory_equal(got.data, seq, 4);
 			acks++;
@@ -230,20 +230,20 @@ static void test_ike_sa_rekey(void **state)
 	memcpy(old_icky, g->icky, 8);
 	memcpy(old_last, g->p1_last, 16);
 	assert_true(gw_recv(g, 4000));
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
 	assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_IDPROT);
 	assert_memory_not_equal(m.hdr.icookie, old_icky, 8);
 	g->rekeying = true;
 	gw_main_mode(g, true);
 	assert_true(gw_recv(g, 2000));
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
 	assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_INFO);
 	assert_memory_equal(m.hdr.icookie, old_icky, 8);
 	g->keys = old_keys;
 	ike_iv_p2(NULL, IKE_HASH_SHA1, old_last, 16, m.hdr.msgid, iv);
 	gw_open(g, iv, &m);
 	gw_check_p2_hash(g, &m, NULL, 0);
-	assert_int_equal(isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
+	assert_int_equal(ike_isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
 	assert_int_equal(d.proto, PROTO_ISAKMP);
 	assert_memory_equal(d.spis, old_icky, 8);
 	for (int i = 0; i < 20; i++)
@@ -262,7 +262,7 @@ static bool next_quick_mode(struct gw *g, int timeout_ms)
 	struct isakmp_hdr h;
 
 	while (gw_recv(g, timeout_ms)) {
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 		if (h.exchange == ISAKMP_XCHG_QUICK)
 			return true;
 	}
@@ -321,7 +321,7 @@ static void answer_ping(struct gw *g, int32_t delta)
 
 	assert_true(gw_recv(g, 2000));
 	gw_open_info(g, &m);
-	assert_int_equal(isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
+	assert_int_equal(ike_isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
 	assert_int_equal(got.type, N_DPD_R_U_THERE);
 	assert_int_equal(got.data_len, 4);
 	put_be32(seq, get_be32(got.data) + (uint32_t)delta);
@@ -386,7 +386,7 @@ static void test_dpd_only_when_idle(void **state)
 	quiet = loop_now_ms(g->loop);
 	while (!g->failed && gw_recv(g, 5000)) {
 		gw_open_info(g, &m);
-		assert_int_equal(isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
+		assert_int_equal(ike_isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
 		assert_int_equal(got.type, N_DPD_R_U_THERE);
 		if (ours++ == 0)
 			assert_true(loop_now_ms(g->loop) - quiet >= 700);
@@ -407,8 +407,8 @@ static void test_pfs_refused_retried_without(void **state)
 {
 	struct gw *g = *state;
 	uint8_t out[512], spi[4] = {0};
-	struct isakmp_notify n = {IPSEC_DOI, PROTO_IPSEC_ESP, 4, N_NO_PROPOSAL_CHOSEN,
-	                          spi,       NULL,            0};
+	struct isakmp_notify n = {IPSEC_DOI, PROTO_IPSEC_ESP, 4, N_NO_PROPOSAL_CHOSEN, spi, NULL,
+	                          0};
 	struct isakmp_hdr h;
 	uint32_t first;
 
@@ -417,11 +417,11 @@ static void test_pfs_refused_retried_without(void **state)
 	gw_start(g, 3600, 0, 0);
 	gw_main_mode(g, false);
 	assert_true(next_quick_mode(g, 3000));
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 	first = h.msgid;
 	gw_send(g, out, gw_info_msg(g, 0x2345, &n, NULL, out, sizeof(out)));
 	assert_true(next_quick_mode(g, 1000));
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 	assert_int_not_equal(h.msgid, first);
 	gw_quick_mode(g, true);
 	assert_false(g->qm_ke);
@@ -431,13 +431,48 @@ static void test_pfs_refused_retried_without(void **state)
 	gw_check_keys(g, &g->seen[0].sa);
 }
 
+/* pfs = on (IKE_PFS_IKE_GROUP, l2tpsec.conf(5)): QM1 offers PFS with the
+ * group Main Mode settled on, here the gateway's second choice, modp1024
+ * (it was always modp2048 before). */
+static void test_pfs_on_offers_main_mode_group(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_sa *sa = calloc(1, sizeof(*sa));
+	struct ike_config cfg;
+	struct isakmp_msg m;
+	uint8_t iv[16];
+	uint16_t notify;
+	uint64_t group = 0;
+
+	assert_non_null(sa);
+	g->qm_life = 3600;
+	g->choose_tr = 1;
+	gw_config(g, &cfg, 3600, 0, 0);
+	cfg.ike_proposals = "aes128-sha1-modp2048,aes128-sha1-modp1024!";
+	cfg.pfs_group = IKE_PFS_IKE_GROUP;
+	gw_start_cfg(g, &cfg);
+	gw_main_mode(g, false);
+	assert_true(next_quick_mode(g, 3000));
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m.hdr), 0);
+	ike_iv_p2(NULL, IKE_HASH_SHA1, g->p1_last, 16, m.hdr.msgid, iv);
+	gw_open(g, iv, &m);
+	const struct isakmp_payload *sap = ike_isakmp_find(&m, ISAKMP_NP_SA, 0);
+
+	assert_non_null(sap);
+	assert_int_equal(ike_isakmp_parse_sa(sap->body, sap->len, sa, &notify), 0);
+	assert_true(ike_isakmp_attr_get(&sa->prop[0].tr[0], IPSEC_ATTR_GROUP, &group));
+	assert_int_equal(group, 2);
+	assert_non_null(ike_isakmp_find(&m, ISAKMP_NP_KE, 0));
+	free(sa);
+}
+
 /* Without PFS offered, NO_PROPOSAL_CHOSEN fails at QM1 as before. */
 static void test_no_proposal_without_pfs_fails(void **state)
 {
 	struct gw *g = *state;
 	uint8_t out[512], spi[4] = {0};
-	struct isakmp_notify n = {IPSEC_DOI, PROTO_IPSEC_ESP, 4, N_NO_PROPOSAL_CHOSEN,
-	                          spi,       NULL,            0};
+	struct isakmp_notify n = {IPSEC_DOI, PROTO_IPSEC_ESP, 4, N_NO_PROPOSAL_CHOSEN, spi, NULL,
+	                          0};
 	char line[256];
 
 	g->qm_life = 3600;
@@ -465,6 +500,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dpd_only_when_idle, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ping_answered, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ping_needs_dpd, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_pfs_on_offers_main_mode_group, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_pfs_refused_retried_without, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_no_proposal_without_pfs_fails, gw_setup,

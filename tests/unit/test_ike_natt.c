@@ -39,8 +39,8 @@ static void test_vendor_ids_are_md5_of_their_strings(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		md5(cases[i].s, cases[i].len, h);
-		assert_int_equal(natt_variant_from_vid(h, 16), cases[i].v);
-		assert_int_equal(natt_variant_from_vid(h, 15), IKE_NATT_NONE);
+		assert_int_equal(ike_natt_variant_from_vid(h, 16), cases[i].v);
+		assert_int_equal(ike_natt_variant_from_vid(h, 15), IKE_NATT_NONE);
 	}
 	/* The variants are ordered by preference: RFC first. */
 	assert_true(IKE_NATT_RFC3947 > IKE_NATT_DRAFT_03);
@@ -51,17 +51,17 @@ static void test_vendor_ids_are_md5_of_their_strings(void **state)
 static void test_numbers_per_variant(void **state)
 {
 	(void)state;
-	assert_int_equal(natt_natd_type(IKE_NATT_RFC3947), 20);
-	assert_int_equal(natt_natoa_type(IKE_NATT_RFC3947), 21);
-	assert_int_equal(natt_encap_transport(IKE_NATT_RFC3947), 4);
-	assert_int_equal(natt_natd_type(IKE_NATT_DRAFT_02), 130);
-	assert_int_equal(natt_natoa_type(IKE_NATT_DRAFT_02N), 131);
-	assert_int_equal(natt_encap_transport(IKE_NATT_DRAFT_02), 61444);
-	assert_int_equal(natt_encap_transport(IKE_NATT_DRAFT_03), 61444);
-	assert_true(natt_encap_is_udp_transport(4));
-	assert_true(natt_encap_is_udp_transport(61444));
-	assert_false(natt_encap_is_udp_transport(2));
-	assert_false(natt_encap_is_udp_transport(61443));
+	assert_int_equal(ike_natt_natd_type(IKE_NATT_RFC3947), 20);
+	assert_int_equal(ike_natt_natoa_type(IKE_NATT_RFC3947), 21);
+	assert_int_equal(ike_natt_encap_transport(IKE_NATT_RFC3947), 4);
+	assert_int_equal(ike_natt_natd_type(IKE_NATT_DRAFT_02), 130);
+	assert_int_equal(ike_natt_natoa_type(IKE_NATT_DRAFT_02N), 131);
+	assert_int_equal(ike_natt_encap_transport(IKE_NATT_DRAFT_02), 61444);
+	assert_int_equal(ike_natt_encap_transport(IKE_NATT_DRAFT_03), 61444);
+	assert_true(ike_natt_encap_is_udp_transport(4));
+	assert_true(ike_natt_encap_is_udp_transport(61444));
+	assert_false(ike_natt_encap_is_udp_transport(2));
+	assert_false(ike_natt_encap_is_udp_transport(61443));
 }
 
 static void test_mm1_vendor_ids(void **state)
@@ -75,16 +75,16 @@ static void test_mm1_vendor_ids(void **state)
 	int seen[5] = {0}, dpd = 0;
 
 	(void)state;
-	isakmp_build_begin(&b, buf, sizeof(buf), &h);
-	natt_write_vids(&b);
-	len = isakmp_build_end(&b);
-	assert_int_equal(isakmp_parse_plain(buf, len, &m, &notify), 0);
+	ike_isakmp_build_begin(&b, buf, sizeof(buf), &h);
+	ike_natt_write_vids(&b);
+	len = ike_isakmp_build_end(&b);
+	assert_int_equal(ike_isakmp_parse_plain(buf, len, &m, &notify), 0);
 	assert_int_equal(m.count, 5);
 	for (size_t i = 0; i < m.count; i++) {
 		assert_int_equal(m.pl[i].type, ISAKMP_NP_VID);
-		seen[natt_variant_from_vid(m.pl[i].body, m.pl[i].len)]++;
-		dpd += natt_vid_is_dpd(m.pl[i].body, m.pl[i].len);
-		assert_non_null(natt_vid_name(m.pl[i].body, m.pl[i].len));
+		seen[ike_natt_variant_from_vid(m.pl[i].body, m.pl[i].len)]++;
+		dpd += ike_natt_vid_is_dpd(m.pl[i].body, m.pl[i].len);
+		assert_non_null(ike_natt_vid_name(m.pl[i].body, m.pl[i].len));
 	}
 	assert_int_equal(seen[IKE_NATT_NONE], 1); /* the DPD one */
 	assert_int_equal(seen[IKE_NATT_RFC3947], 1);
@@ -102,9 +102,9 @@ static void test_known_vendor_names(void **state)
 	                  0xfc, 0xbf, 0xb5, 0x87, 0xe4, 0x61, 0,    0,    0,    4};
 
 	(void)state;
-	assert_string_equal(natt_vid_name(xauth, 8), "XAUTH");
-	assert_string_equal(natt_vid_name(ms, 20), "MS NT5 ISAKMPOAKLEY");
-	assert_null(natt_vid_name(other, 16));
+	assert_string_equal(ike_natt_vid_name(xauth, 8), "XAUTH");
+	assert_string_equal(ike_natt_vid_name(ms, 20), "MS NT5 ISAKMPOAKLEY");
+	assert_null(ike_natt_vid_name(other, 16));
 	assert_string_equal(ike_natt_name(IKE_NATT_RFC3947), "RFC 3947");
 }
 

@@ -39,13 +39,13 @@ static void expected_natd(struct gw *g, uint8_t *ours, uint8_t *theirs)
 	struct sockaddr_in us;
 	socklen_t alen = sizeof(us);
 
-	assert_int_equal(natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
-	                           (const struct sockaddr *)&g->peer, ours),
+	assert_int_equal(ike_natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
+	                               (const struct sockaddr *)&g->peer, ours),
 	                 20);
 	getsockname(g->fd, (struct sockaddr *)&us, &alen);
-	assert_int_equal(
-	    natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky, (const struct sockaddr *)&us, theirs),
-	    20);
+	assert_int_equal(ike_natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
+	                               (const struct sockaddr *)&us, theirs),
+	                 20);
 }
 
 static void test_natd_true_without_forcing(void **state)
@@ -217,7 +217,7 @@ static void test_natt_socket_demux(void **state)
 	assert_int_equal(g->failed, 0);
 	gw_quick_mode(g, false);
 	assert_int_equal(g->nseen, 1);
-	assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 }
 
 /* A free port number on the wildcard address. */

@@ -12,6 +12,7 @@
 
 #include "ike/isakmp.h"
 #include "ike/proposal.h"
+#include "esp/esp_sa.h"
 
 static void test_single_proposal_strict(void **state)
 {
@@ -257,6 +258,51 @@ static void test_bad_strings(void **state)
 	expect_error("aes128-sha1-modp2048 x", false, "unknown algorithm");
 }
 
+/* Every algorithm of esp/'s table (esp/esp_algs.c) can be asked for by
+ * its name in an ESP proposal, and the proposal means that algorithm with
+ * that key: the names and sizes have one source. */
+static void test_esp_names_follow_esp_table(void **state)
+{
+	static const enum esp_cipher ciphers[] = {ESP_CIPHER_3DES_CBC, ESP_CIPHER_AES_CBC,
+	                                          ESP_CIPHER_AES_GCM_16};
+	static const size_t key_lens[] = {16, 20, 24, 28, 32, 36};
+	static const enum esp_auth auths[] = {ESP_AUTH_HMAC_MD5_96,     ESP_AUTH_HMAC_SHA1_96,
+	                                      ESP_AUTH_HMAC_SHA256_128, ESP_AUTH_HMAC_SHA256_96,
+	                                      ESP_AUTH_HMAC_SHA384_192, ESP_AUTH_HMAC_SHA512_256};
+	struct ike_esp_list l;
+	char spec[64], err[160];
+	size_t rows = 0;
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(ciphers) / sizeof(ciphers[0]); c++) {
+		for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
+			const struct esp_cipher_info *ci = esp_cipher_info(ciphers[c], key_lens[k]);
+			bool aead;
+
+			if (!ci)
+				continue;
+			aead = ci->icv_len != 0;
+			snprintf(spec, sizeof(spec), "%s%s!", ci->name, aead ? "" : "-sha1");
+			assert_int_equal(ike_esp_proposals_parse(spec, &l, err, sizeof(err)), 0);
+			assert_int_equal(l.n, 1);
+			assert_int_equal(l.a[0].cipher, ci->cipher);
+			/* key_bits 0: a fixed-size key (3DES) */
+			if (l.a[0].key_bits)
+				assert_int_equal(l.a[0].key_bits / 8 + (aead ? 4 : 0), ci->key_len);
+			rows++;
+		}
+	}
+	assert_int_equal(rows, 7);
+	for (size_t a = 0; a < sizeof(auths) / sizeof(auths[0]); a++) {
+		const struct esp_auth_info *ai = esp_auth_info(auths[a]);
+
+		assert_non_null(ai);
+		snprintf(spec, sizeof(spec), "aes128-%s!", ai->name);
+		assert_int_equal(ike_esp_proposals_parse(spec, &l, err, sizeof(err)), 0);
+		assert_int_equal(l.a[0].auth, ai->auth);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(test_dh2048_policy),
 	    cmocka_unit_test(test_esp_proposals),
 	    cmocka_unit_test(test_bad_strings),
+	    cmocka_unit_test(test_esp_names_follow_esp_table),
 	};
 
 	return cmocka_run_group_tests_name("ike_proposal", tests, NULL, NULL);

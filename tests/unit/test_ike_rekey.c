@@ -42,7 +42,7 @@ static struct ike_status status(struct gw *g)
 static bool next_info(struct gw *g, struct isakmp_msg *m, int timeout_ms)
 {
 	while (gw_recv(g, timeout_ms)) {
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &m->hdr), 0);
 		if (m->hdr.exchange == ISAKMP_XCHG_INFO) {
 			gw_open_info(g, m);
 			return true;
@@ -90,7 +90,7 @@ static void gateway_rekeys(void **state, uint16_t pfs)
 	/* The old pair goes after the grace time, with a DELETE. */
 	assert_true(next_info(g, &m, 4000));
 	assert_int_equal(m.pl[1].type, ISAKMP_NP_D);
-	assert_int_equal(isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
+	assert_int_equal(ike_isakmp_parse_delete(m.pl[1].body, m.pl[1].len, &d), 0);
 	assert_int_equal(get_be32(d.spis), old_in);
 	assert_int_equal(g->ndeleted, 1);
 	assert_int_equal(g->deleted_in[0], old_in);
@@ -150,7 +150,7 @@ static void test_short_lifetime_default_margin(void **state)
 	t0 = loop_now_ms(g->loop);
 	do {
 		assert_true(gw_recv(g, 4500));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 	} while (h.exchange != ISAKMP_XCHG_QUICK);
 	assert_in_range(loop_now_ms(g->loop) - t0, 2500, 4000);
 	assert_int_equal(g->failed, 0);
@@ -169,7 +169,7 @@ static void test_gateway_rekey_refused(void **state)
 	gw_rqm_send1(g, &q);
 	assert_true(next_info(g, &m, 2000));
 	assert_int_equal(m.pl[1].type, ISAKMP_NP_N);
-	assert_int_equal(isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &n), 0);
+	assert_int_equal(ike_isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &n), 0);
 	assert_int_equal(n.type, N_NO_PROPOSAL_CHOSEN);
 	assert_int_equal(g->failed, 0);
 	assert_int_equal(g->nseen, 1);
@@ -192,7 +192,7 @@ static void test_rekey_collision_leaves_one_pair(void **state)
 	established(g, 4, 2);
 	do {
 		assert_true(gw_recv(g, 4000));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 	} while (h.exchange != ISAKMP_XCHG_QUICK);
 	memcpy(our_qm1, g->rx, g->rx_len);
 	our_qm1_len = g->rx_len;
@@ -231,11 +231,11 @@ static size_t plain_notify(struct gw *g, uint16_t type, uint8_t *buf, size_t cap
 	memcpy(spi, g->icky, 8);
 	memcpy(spi + 8, g->rcky, 8);
 	gw_hdr(g, &h, ISAKMP_XCHG_INFO, 0, 0x77);
-	isakmp_build_begin(&b, buf, cap, &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_N);
-	isakmp_write_notify(&b.w, &n);
-	isakmp_pl_end(&b);
-	return isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, buf, cap, &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_N);
+	ike_isakmp_write_notify(&b.w, &n);
+	ike_isakmp_pl_end(&b);
+	return ike_isakmp_build_end(&b);
 }
 
 /* Anyone on the path sees the cookies: a plaintext error, an encrypted
@@ -332,7 +332,7 @@ static void test_ike_rekey_timeout_keeps_session(void **state)
 	gw_quick_mode(g, false);
 	do {
 		assert_true(gw_recv(g, 5000));
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 	} while (h.exchange != ISAKMP_XCHG_IDPROT);
 	gw_run(g, 1500); /* MM1 resent, never answered */
 	assert_int_equal(g->failed, 0);
@@ -368,7 +368,7 @@ static void test_responder_lifetime_reschedules(void **state)
 	/* Both lifetimes 3 s, margin 1 s: MM1 and QM1 (or MM1 first, the QM
 	 * waits for the ISAKMP SA rekey) within ~2 s, not an hour. */
 	while (!main && gw_recv(g, 4000)) {
-		assert_int_equal(isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
 		quick |= h.exchange == ISAKMP_XCHG_QUICK;
 		main |= h.exchange == ISAKMP_XCHG_IDPROT;
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ike/ike.h"
+#include "ike/frag.h"
 #include "ike/isakmp.h"
 #include "ike/natt.h"
 #include "lib/log.h"
@@ -138,13 +139,16 @@ static void test_mm1_then_timeout_with_backoff(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_true(gw_recv(fx, 2000));
 		t[i] = loop_now_ms(fx->loop);
-		assert_int_equal(isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
+		assert_int_equal(ike_isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
 		assert_int_equal(m.hdr.exchange, ISAKMP_XCHG_IDPROT);
 		assert_int_equal(m.pl[0].type, ISAKMP_NP_SA);
-		assert_int_equal(isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
+		assert_int_equal(ike_isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
 		assert_int_equal(sa->nprop, 1);
 		assert_true(sa->prop[0].ntr >= 8); /* the default list */
-		assert_int_equal(isakmp_count(&m, ISAKMP_NP_VID), 5);
+		/* four NAT-T drafts and RFC, DPD, IKE fragmentation */
+		assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_VID), 6);
+		assert_true(ike_frag_vid_matches(ike_isakmp_find(&m, ISAKMP_NP_VID, 5)->body,
+		                                 ike_isakmp_find(&m, ISAKMP_NP_VID, 5)->len));
 	}
 	/* Each wait doubles (40 ms, 80 ms); allow for scheduling noise. */
 	assert_true(t[2] - t[1] > (t[1] - t[0]) + 20);
@@ -176,11 +180,11 @@ static void test_no_proposal_chosen_names_stage(void **state)
 	memset(h.rcookie, 0x77, 8);
 	/* Garbage first: ignored, the session keeps waiting. */
 	gw_send(fx, (const uint8_t *)"garbage that is not ISAKMP at all", 33);
-	isakmp_build_begin(&b, buf, sizeof(buf), &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_N);
-	isakmp_write_notify(&b.w, &n);
-	isakmp_pl_end(&b);
-	len = isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, buf, sizeof(buf), &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_N);
+	ike_isakmp_write_notify(&b.w, &n);
+	ike_isakmp_pl_end(&b);
+	len = ike_isakmp_build_end(&b);
 	gw_send(fx, buf, len);
 	run_until_failed(fx, 2000);
 	assert_int_equal(fx->failed, 1);
@@ -208,11 +212,11 @@ static size_t build_mm2(struct fixture *fx, const struct isakmp_transform *t, ui
 	sa->prop[0].proto = PROTO_ISAKMP;
 	sa->prop[0].ntr = 1;
 	sa->prop[0].tr[0] = *t;
-	isakmp_build_begin(&b, buf, cap, &h);
-	isakmp_pl_begin(&b, ISAKMP_NP_SA);
-	isakmp_write_sa_body(&b.w, sa);
-	isakmp_pl_end(&b);
-	len = isakmp_build_end(&b);
+	ike_isakmp_build_begin(&b, buf, cap, &h);
+	ike_isakmp_pl_begin(&b, ISAKMP_NP_SA);
+	ike_isakmp_write_sa_body(&b.w, sa);
+	ike_isakmp_pl_end(&b);
+	len = ike_isakmp_build_end(&b);
 	free(sa);
 	return len;
 }
@@ -223,8 +227,8 @@ static void first_offered(struct fixture *fx, struct isakmp_transform *t)
 	struct isakmp_msg m;
 	uint16_t notify;
 
-	assert_int_equal(isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
-	assert_int_equal(isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_sa(m.pl[0].body, m.pl[0].len, sa, &notify), 0);
 	*t = sa->prop[0].tr[0];
 	free(sa);
 }
@@ -270,12 +274,12 @@ static void test_gateway_retransmission_resends_ours(void **state)
 	mm2_len = build_mm2(fx, &t, mm2, sizeof(mm2));
 	gw_send(fx, mm2, mm2_len);
 	assert_true(gw_recv(fx, 2000));
-	assert_int_equal(isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
 	assert_int_equal(m.pl[0].type, ISAKMP_NP_KE);
 	assert_int_equal(m.pl[0].len, 256);
-	assert_non_null(isakmp_find(&m, ISAKMP_NP_NONCE, 0));
+	assert_non_null(ike_isakmp_find(&m, ISAKMP_NP_NONCE, 0));
 	/* No NAT-T vendor ID from the gateway: no NAT-D. */
-	assert_null(isakmp_find(&m, ISAKMP_NP_NATD, 0));
+	assert_null(ike_isakmp_find(&m, ISAKMP_NP_NATD, 0));
 	memcpy(mm3, fx->rx, fx->rx_len);
 	mm3_len = fx->rx_len;
 	gw_send(fx, mm2, mm2_len);

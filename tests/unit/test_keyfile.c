@@ -162,6 +162,81 @@ static void test_pkcs12(void **state)
 	assert_int_equal(load(path, NULL, true, err, sizeof(err)), 0);
 }
 
+/* The key as DER: PKCS#8 (encrypted when pass), or the traditional EC form. */
+static void write_der_key(const char *name, const char *pass, bool traditional, char *path)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long len;
+
+	if (traditional)
+		assert_true(i2d_PrivateKey_bio(b, pkey) > 0);
+	else
+		assert_int_equal(i2d_PKCS8PrivateKey_bio(b, pkey, pass ? EVP_aes_256_cbc() : NULL,
+		                                         NULL, 0, NULL, (void *)pass),
+		                 1);
+	len = BIO_get_mem_data(b, &data);
+	assert_int_equal(write_file_mode(tmpdir, name, data, (size_t)len, 0600, path), 0);
+	BIO_free(b);
+}
+
+static void test_der_keys(void **state)
+{
+	char path[512], err[512] = "";
+
+	(void)state;
+	write_der_key("pkcs8.der", NULL, false, path);
+	assert_int_equal(load(path, NULL, false, err, sizeof(err)), 0);
+	write_der_key("ec.der", NULL, true, path);
+	assert_int_equal(load(path, NULL, false, err, sizeof(err)), 0);
+	write_der_key("enc.der", "s3cret", false, path);
+	assert_int_equal(load(path, "s3cret", false, err, sizeof(err)), 0);
+	assert_int_equal(load(path, "wrong", false, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "wrong key password"));
+	assert_int_equal(load(path, NULL, false, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "encrypted; give its password with key-password-file"));
+}
+
+/* Certificates and CA files, PEM or DER. */
+static void test_certificates_pem_and_der(void **state)
+{
+	char pem[512], der[512], junk[512], err[512] = "";
+	unsigned char *buf = NULL;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long len;
+	int n = i2d_X509(cert, &buf);
+	X509 *x;
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+
+	(void)state;
+	assert_true(n > 0);
+	assert_int_equal(write_file_mode(tmpdir, "c.der", (char *)buf, (size_t)n, 0644, der), 0);
+	OPENSSL_free(buf);
+	assert_int_equal(PEM_write_bio_X509(b, cert), 1);
+	len = BIO_get_mem_data(b, &data);
+	assert_int_equal(write_file_mode(tmpdir, "c.pem", data, (size_t)len, 0644, pem), 0);
+	BIO_free(b);
+	assert_int_equal(write_file_mode(tmpdir, "junk", "\x30\x03\x02\x01\x03", 5, 0644, junk), 0);
+	for (int i = 0; i < 2; i++) {
+		x = keyfile_load_cert(i ? der : pem, err, sizeof(err));
+		assert_non_null(x);
+		assert_int_equal(X509_cmp(x, cert), 0);
+		X509_free(x);
+	}
+	assert_null(keyfile_load_cert(junk, err, sizeof(err)));
+	assert_non_null(strstr(err, "no certificate in it (PEM or DER)"));
+	assert_null(keyfile_load_cert("/nonexistent/c.pem", err, sizeof(err)));
+	/* a DER CA file makes a store in which the (self-signed) cert verifies */
+	assert_int_equal(keyfile_load_ca(store, der, err, sizeof(err)), 0);
+	assert_int_equal(X509_STORE_CTX_init(ctx, store, cert, NULL), 1);
+	assert_int_equal(X509_verify_cert(ctx), 1);
+	assert_int_equal(keyfile_load_ca(store, junk, err, sizeof(err)), -1);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+}
+
 /* The rules of every secret file: private, no symlink. */
 static void test_key_file_must_be_private(void **state)
 {
@@ -193,7 +268,7 @@ static void test_garbage_is_an_error(void **state)
 	assert_int_equal(keyfile_parse((const unsigned char *)"\x30\x03\x02\x01\x03", 5, NULL, NULL,
 	                               NULL, "d", &k, &c, err, sizeof(err)),
 	                 -1);
-	assert_non_null(strstr(err, "neither a PEM private key nor a PKCS#12 file"));
+	assert_non_null(strstr(err, "neither a private key (PEM or DER) nor a PKCS#12 file"));
 }
 
 int main(void)
@@ -201,6 +276,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pem_plain_and_encrypted),
 	    cmocka_unit_test(test_pkcs12),
+	    cmocka_unit_test(test_der_keys),
+	    cmocka_unit_test(test_certificates_pem_and_der),
 	    cmocka_unit_test(test_password_asked_when_needed),
 	    cmocka_unit_test(test_key_file_must_be_private),
 	    cmocka_unit_test(test_garbage_is_an_error),

@@ -133,9 +133,6 @@ static void test_full_profile_values(void **state)
 	profile_format_addr(&p->routes[1].dst, addr, sizeof(addr));
 	assert_string_equal(addr, "192.168.5.0");
 	assert_int_equal(p->routes[1].prefix_len, 24);
-	assert_true(p->routes[1].has_gateway);
-	assert_int_equal(p->routes[1].metric, 50);
-	assert_int_equal(p->routes[0].metric, -1);
 	assert_int_equal(p->routes[2].dst.family, AF_INET6);
 	assert_int_equal(p->routes[2].prefix_len, 32);
 	assert_int_equal(p->dns, PROFILE_DNS_AUTO);
@@ -282,8 +279,11 @@ static void test_value_helpers(void **state)
 	assert_int_equal(profile_parse_bool("off", &b), 0);
 	assert_false(b);
 	assert_int_equal(profile_parse_bool("y", &b), -1);
-	assert_int_equal(profile_parse_route("10.0.0.0/8 via 10.0.0.1 metric 5", &rt), 0);
-	assert_int_equal(profile_parse_route("10.0.0.0/8 metric 5 via 10.0.0.1", &rt), 0);
+	/* no gateway, no metric: the tunnel's peer is the next hop */
+	assert_int_equal(profile_parse_route(" 10.0.0.0/8 ", &rt), 0);
+	assert_int_equal(rt.prefix_len, 8);
+	assert_int_equal(profile_parse_route("10.0.0.0/8 via 10.0.0.1 metric 5", &rt), -1);
+	assert_int_equal(profile_parse_route("10.0.0.0/8 metric 5", &rt), -1);
 	assert_int_equal(profile_parse_route("0.0.0.0/0", &rt), 0);
 	assert_int_equal(profile_parse_route("10.0.0.0/33", &rt), -1);
 	assert_int_equal(profile_parse_route("10.0.0.0/8 via 2001:db8::1", &rt), -1);

@@ -99,18 +99,42 @@ static void test_check_good_bad_usage(void **state)
 
 	copy_corpus("good/minimal.conf", "open.conf", 0644, path);
 	char *argv_open[] = {"check", path, NULL};
-	assert_int_equal(run(&cmd_check, argv_open), PROFILE_EXIT_CONFIG);
+	assert_int_equal(run(&cmd_check, argv_open), EXIT_CONFIG);
 	assert_non_null(strstr(out_text, "key 'psk': a secret may only be written here"));
 
 	copy_corpus("bad/bad-mtu.conf", "bad-mtu.conf", 0600, path);
 	char *argv_bad[] = {"check", path, NULL};
-	assert_int_equal(run(&cmd_check, argv_bad), PROFILE_EXIT_CONFIG);
+	assert_int_equal(run(&cmd_check, argv_bad), EXIT_CONFIG);
 	assert_non_null(strstr(out_text, "bad-mtu.conf:9: key 'mtu': must be a number from 576 to "
 	                                 "1500\n"));
 
 	assert_int_equal(run(&cmd_check, argv_bad_usage), EXIT_USAGE);
 	assert_int_equal(run(&cmd_check, argv_bad_opt), EXIT_USAGE);
 	assert_int_equal(run(&cmd_check, argv_name), EXIT_USAGE);
+}
+
+/* `check` refuses what `connect` would (issue 18): proposals ike/ cannot
+ * parse, PFS groups it cannot compute, routes through a gateway. */
+static void test_check_refuses_what_connect_refuses(void **state)
+{
+	static const struct {
+		const char *file, *why;
+	} cases[] = {
+	    {"bad/ike-unknown-algorithm.conf", "key 'ike': unknown algorithm 'foo'"},
+	    {"bad/esp-unknown-algorithm.conf", "key 'esp': unknown algorithm 'chacha20poly1305'"},
+	    {"bad/pfs-curve25519.conf", "key 'pfs': expected off, on or a group"},
+	    {"bad/pfs-modp8192.conf", "key 'pfs': expected off, on or a group"},
+	    {"bad/route-via.conf", "'via' and 'metric' are not supported"},
+	};
+	char path[PATH_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		copy_corpus(cases[i].file, "refused.conf", 0600, path);
+		char *argv[] = {"check", path, NULL};
+		assert_int_equal(run(&cmd_check, argv), EXIT_CONFIG);
+		assert_non_null(strstr(out_text, cases[i].why));
+	}
 }
 
 static void test_check_nm_with_agent_secrets(void **state)
@@ -129,7 +153,7 @@ static void test_check_nm_with_agent_secrets(void **state)
 	/* a named secret file is read: a bad one fails the check */
 	assert_int_equal(write_file_mode(tmpdir, "pw", "p", 1, 0644, pw), 0);
 	char *argv_pw[] = {"check", "--nm", "--password-file", pw, path, NULL};
-	assert_int_equal(run(&cmd_check, argv_pw), PROFILE_EXIT_CONFIG);
+	assert_int_equal(run(&cmd_check, argv_pw), EXIT_CONFIG);
 	assert_non_null(strstr(out_text, "/pw: holds a secret but is accessible by group"));
 }
 
@@ -192,7 +216,7 @@ static void test_import_refusals(void **state)
 	/* an NM file others can read: its secrets are refused */
 	copy_corpus("nm/office.nmconnection", "open.nmconnection", 0644, path);
 	char *argv_open[] = {"import", "--dir", tmpdir, path, "x", NULL};
-	assert_int_equal(run(&cmd_import, argv_open), PROFILE_EXIT_CONFIG);
+	assert_int_equal(run(&cmd_import, argv_open), EXIT_CONFIG);
 	assert_non_null(strstr(out_text, "key 'password': a secret may only be read from a private "
 	                                 "file"));
 	/* a bad NAME, missing arguments */
@@ -203,7 +227,7 @@ static void test_import_refusals(void **state)
 	/* an NM file that is not l2tp */
 	copy_corpus("nm-bad/not-l2tp.nmconnection", "not-l2tp.nmconnection", 0600, bad);
 	char *argv_bad[] = {"import", "--dir", tmpdir, bad, "y", NULL};
-	assert_int_equal(run(&cmd_import, argv_bad), PROFILE_EXIT_CONFIG);
+	assert_int_equal(run(&cmd_import, argv_bad), EXIT_CONFIG);
 	assert_non_null(strstr(out_text, "not a NetworkManager-l2tp connection"));
 	/* a directory that does not exist */
 	char *argv_dir[] = {"import", "--dir", "/nonexistent-l2tpsec", path, "z", NULL};
@@ -215,6 +239,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_check_good_bad_usage),
+	    cmocka_unit_test(test_check_refuses_what_connect_refuses),
 	    cmocka_unit_test(test_check_nm_with_agent_secrets),
 	    cmocka_unit_test(test_import_writes_private_profile),
 	    cmocka_unit_test(test_import_refusals),

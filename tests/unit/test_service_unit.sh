@@ -16,7 +16,7 @@ check "capabilities: CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_CHOWN only" \
 check "no new privileges" has "NoNewPrivileges=yes"
 check "address families" has "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PPPOX"
 missing=""
-for o in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes SystemCallArchitectures=native \
+for o in ProtectSystem=strict ProtectHome=tmpfs PrivateTmp=yes SystemCallArchitectures=native \
 	MemoryDenyWriteExecute=yes LockPersonality=yes RestrictNamespaces=yes \
 	ProtectKernelModules=yes ProtectKernelTunables=yes DevicePolicy=closed UMask=0077; do
 	has "$o" || missing="$missing $o"

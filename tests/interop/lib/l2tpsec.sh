@@ -145,7 +145,7 @@ rig_gw_stop() {
 		read -r n <"$p/comm" 2>/dev/null || continue
 		[ "$n" = pppd ] && $stop "${p#/proc/}"
 	done
-	for n in xl2tpd l2tpns radius charon pluto; do
+	for n in dnsmasq xl2tpd l2tpns radius charon pluto; do
 		[ -s "$d/$n.bgpid" ] && $stop "$(<"$d/$n.bgpid")"
 		rm -f "$d/$n.bgpid"
 	done

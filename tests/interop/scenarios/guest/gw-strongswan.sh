@@ -14,7 +14,11 @@
 #                     hint naming `pfs`; with `pfs = modp1024` it connects
 # Each connect through the NAT: pool address, ping, status, the gateway's
 # CHILD_SA carries l2tpsec's SPIs, wire only IKE 500/4500 + ESP-in-UDP,
-# nothing left after disconnect.
+# nothing left after disconnect. In strict_kernel and rras_userspace the
+# profile is a split tunnel without routes (default-route = no) and dnsmasq
+# on the gateway answers DHCPINFORM on its PPP links, as RRAS does: the two
+# classless routes it pushes (option 121) go through the tunnel and status
+# shows them and the domain (15).
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 
@@ -45,8 +49,42 @@ $(printf '%s\n' "$@" | grep '^ipsec:' | sed 's/^ipsec://')
 [ppp]
 user = $GW_USER
 password = $GW_PASSWORD
-$(printf '%s\n' "$@" | grep '^ppp:' | sed 's/^ppp://')"
+$(printf '%s\n' "$@" | grep '^ppp:' | sed 's/^ppp://')
+
+[network]
+$(printf '%s\n' "$@" | grep '^net:' | sed 's/^net://')"
 	echo "$p"
+}
+
+# gw_dhcp_up: dnsmasq answers DHCPINFORM on the gateway's PPP links (no DNS,
+# no leases): routes 10.99.0.0/16 and 10.98.1.0/24 via the gateway's PPP
+# address, domain corp.l2tpsec.test. Stopped by rig_gw_stop.
+gw_dhcp_up() {
+	rig_need dnsmasq dnsmasq-base
+	rig_bg gw dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
+		--bind-dynamic --interface='ppp*' --leasefile-ro --pid-file= --log-dhcp \
+		--log-facility=- --dhcp-range=192.168.42.0,static,255.255.255.0 \
+		--dhcp-option=121,10.99.0.0/16,192.168.42.1,10.98.1.0/24,192.168.42.1 \
+		--dhcp-option=15,corp.l2tpsec.test
+}
+
+gw_dhcp_route_there() {
+	rig_in client ip -4 route show "$1" dev "$CLIENT_PPP_IF" | grep -q .
+}
+
+# gw_dhcp_check: the pushed routes appear (bounded wait: our INFORM goes
+# out once connected and again after 2 and 4 s), status shows them.
+gw_dhcp_check() {
+	local domain routes
+	rig_wait_for 20 gw_dhcp_route_there 10.99.0.0/16 ||
+		rig_fail "client: the pushed route 10.99.0.0/16 is not on $CLIENT_PPP_IF"
+	gw_dhcp_route_there 10.98.1.0/24 || rig_fail "client: the pushed route 10.98.1.0/24 is missing"
+	domain=$(rig_l2tpsec_json .pushed.domain)
+	routes=$(rig_l2tpsec_json '.pushed.routes | join(" ")')
+	[ "$domain" = corp.l2tpsec.test ] || rig_fail "client: status shows the domain '$domain'"
+	[ "$routes" = "10.99.0.0/16 10.98.1.0/24" ] || rig_fail "client: status shows routes '$routes'"
+	grep -q DHCPINFORM "$RIG_LOGDIR/gw-dnsmasq.log" || rig_fail "gw: dnsmasq logged no DHCPINFORM"
+	rig_log "client: the gateway pushed $routes, domain $domain"
 }
 
 strict() {
@@ -55,7 +93,16 @@ strict() {
 	rig_l2tpsec_up
 	gw_ss_check 'aes256-sha2_256*-modp2048' 'aes256-sha256'
 }
-case_strict_kernel() { export L2TPSEC_DATAPATH=kernel; strict; }
+case_strict_kernel() {
+	export L2TPSEC_DATAPATH=kernel GW_IKE=aes256-sha256-modp2048 GW_ESP=aes256-sha256
+	L2TPSEC_PROFILE=$(gw_ss_profile strict "net:default-route = no")
+	export L2TPSEC_PROFILE
+	rig_gw_up
+	gw_dhcp_up
+	rig_l2tpsec_up
+	gw_dhcp_check
+	gw_ss_check 'aes256-sha2_256*-modp2048' 'aes256-sha256'
+}
 case_strict_userspace() { export L2TPSEC_DATAPATH=userspace; strict; }
 
 case_meraki_kernel() {
@@ -75,8 +122,12 @@ case_meraki_kernel() {
 case_rras_userspace() {
 	export L2TPSEC_DATAPATH=userspace GW_IKE=aes256-sha1-modp2048,aes128-sha1-modp2048
 	export GW_ESP=aes256-sha1,aes128-sha1 GW_ESP_LIFETIME=3600 GW_PPP_AUTH=mschapv2
+	L2TPSEC_PROFILE=$(gw_ss_profile rras "net:default-route = no")
+	export L2TPSEC_PROFILE
 	rig_gw_up
+	gw_dhcp_up
 	rig_l2tpsec_up
+	gw_dhcp_check
 	gw_ss_check 'aes256-sha1*-modp2048' 'aes256-sha1'
 }
 
