@@ -247,6 +247,7 @@ void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 			ike_note_inbound_traffic(c->ike);
 		c->last_in_packets = cnt.in_packets;
 	}
+	conn_net_ipv6_poll(c);
 	if (c->state != CONN_STOPPING && c->state != CONN_DOWN)
 		loop_timer_start(loop, t, TRAFFIC_POLL_MS);
 }

@@ -18,6 +18,7 @@
 #include "sys/dns.h"
 #include "sys/hook.h"
 #include "sys/netcfg.h"
+#include "sys/rdnss.h"
 #include "config/profile.h"
 #include "esp/esp.h"
 #include "ike/ike.h"
@@ -138,6 +139,20 @@ struct conn_params {
 struct conn_ip {
 	struct in_addr local, peer, dns[2];
 	unsigned mtu;
+};
+
+/* IPv6 inside the tunnel (client/conn_net.c): IPV6CP's interface
+ * identifiers (RFC 5072), the rest comes from the gateway's RAs. */
+struct conn_ip6 {
+	bool up;         /* IPV6CP opened on this PPP session */
+	bool configured; /* link-local, RA handling and routes are set */
+	bool routed;     /* a global address came: full tunnel routes IPv6 in */
+	uint8_t local_ifid[8], peer_ifid[8];
+	/* DNS servers from the gateway's RAs (RDNSS, RFC 8106) */
+	bool rdnss_listening, take_rdnss;
+	int rdnss_fd;
+	size_t n_dns;
+	struct in6_addr dns[RDNSS_MAX];
 };
 
 struct conn;

@@ -39,8 +39,11 @@ static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
 	struct conn *c = ctx;
 	struct conn_ip ip = {.mtu = info->mtu};
 
+	if (info->ipv6_up && (c->state == CONN_PPP || c->state == CONN_UP) &&
+	    conn_net_ipv6_up(c, info->local_ifid, info->peer_ifid) < 0)
+		log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
 	if (!info->ipv4_up || c->state != CONN_PPP)
-		return; /* IPV6CP opening later changes nothing we configure */
+		return; /* IPV6CP opening later: handled above */
 	memcpy(&ip.local, info->local_ipv4, 4);
 	memcpy(&ip.peer, info->peer_ipv4, 4);
 	memcpy(&ip.dns[0], info->dns1, 4);
@@ -410,6 +413,7 @@ static int builtin_ppp_prepare(struct conn *c)
 		.echo_interval_s = pr->lcp_echo_interval_s,
 		.echo_failure = pr->lcp_echo_failure,
 		.request_dns = pr->dns != PROFILE_DNS_NO,
+		.enable_ipv6cp = pr->ipv6 != PROFILE_IPV6_OFF,
 		/* the LNS's PPP starts after ICCN and misses our first request */
 		.restart_ms = 1000,
 	};
@@ -465,12 +469,18 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 	struct conn *c = ctx;
 	struct conn_ip ip = {.mtu = r->ip.mtu};
 
-	if (strcmp(r->event, "ip-up") != 0 || c->state != CONN_PPP)
-		return;
 	if (strnlen(r->ifname, sizeof(r->ifname)) >= sizeof(c->ifname)) {
 		conn_fail(c, CONN_EXIT_PPP, "pppd reported a bad interface name");
 		return;
 	}
+	if (strcmp(r->event, "ipv6-up") == 0 && (c->state == CONN_PPP || c->state == CONN_UP)) {
+		memcpy(c->ifname, r->ifname, strlen(r->ifname) + 1);
+		if (conn_net_ipv6_up(c, r->ip.local_ifid, r->ip.peer_ifid) < 0)
+			log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
+		return;
+	}
+	if (strcmp(r->event, "ip-up") != 0 || c->state != CONN_PPP)
+		return;
 	memcpy(c->ifname, r->ifname, strlen(r->ifname) + 1);
 	memcpy(&ip.local, r->ip.local_ipv4, 4);
 	memcpy(&ip.peer, r->ip.peer_ipv4, 4);
@@ -517,6 +527,7 @@ int conn_data_prepare(struct conn *c)
 		.echo_interval_s = pr->lcp_echo_interval_s,
 		.echo_failure = pr->lcp_echo_failure,
 		.usepeerdns = pr->dns != PROFILE_DNS_NO,
+		.ipv6 = pr->ipv6 != PROFILE_IPV6_OFF,
 		.unit = -1,
 		.debug = log_enabled(c->lg, LOG_PPP, LOG_LVL_DEBUG),
 	};
@@ -554,6 +565,7 @@ int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
 	struct pppd_l2tp_ids ids = {.tunnel_id = info->local_tunnel_id,
 				    .session_id = info->local_session_id};
 
+	c->ip6.up = false; /* until this session's IPV6CP opens */
 	if (!c->kernel_path)
 		return builtin_ppp_start(c);
 	/* the session must be on the socket pppd holds */

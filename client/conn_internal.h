@@ -66,6 +66,7 @@ struct conn {
 	uint8_t *tun_rx;     /* with them: one read, up to a 64 KiB super-packet */
 	char ifname[IFNAMSIZ];
 	struct conn_ip ip;
+	struct conn_ip6 ip6;
 	struct netcfg net;
 	bool net_open, net_configured;
 	struct dns dns;
@@ -198,6 +199,12 @@ uint16_t conn_random_l2tp_port(void);
 bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
+/* IPV6CP opened: applied now if IPv4 is configured, else with it. */
+int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8]);
+/* Kernel path: pppd 2.4.9 runs only the host's ipv6-up script, so IPV6CP
+ * shows as the link-local address it sets on the interface: looked for
+ * when IPv4 comes up and then on the traffic timer. */
+void conn_net_ipv6_poll(struct conn *c);
 void conn_net_down(struct conn *c);
 
 #endif

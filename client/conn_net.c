@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sys/hook.h"
@@ -73,10 +74,18 @@ static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_
 				memcpy(&dns->servers[dns->n_servers++], pr->dns_servers[i].bytes,
 				       4);
 	}
+	if ((pr->dns == PROFILE_DNS_SERVERS || pr->dns_add_to_peer) && pr->ipv6 != PROFILE_IPV6_OFF)
+		for (size_t i = 0; i < pr->n_dns && dns->n_servers6 < DNS_MAX_SERVERS; i++)
+			if (pr->dns_servers[i].family == AF_INET6)
+				memcpy(&dns->servers6[dns->n_servers6++], pr->dns_servers[i].bytes,
+				       16);
 	if (pr->dns != PROFILE_DNS_SERVERS)
 		for (size_t i = 0; i < 2 && dns->n_servers < DNS_MAX_SERVERS; i++)
 			if (ip->dns[i].s_addr)
 				dns->servers[dns->n_servers++] = ip->dns[i];
+	if (pr->dns != PROFILE_DNS_SERVERS)
+		for (size_t i = 0; i < c->ip6.n_dns && dns->n_servers6 < DNS_MAX_SERVERS; i++)
+			dns->servers6[dns->n_servers6++] = c->ip6.dns[i];
 	for (size_t i = 0; i < pr->n_search && i < DNS_MAX_DOMAINS; i++)
 		dns->domains[dns->n_domains++] = pr->dns_search[i];
 	dns->default_route = pr->default_route;
@@ -139,6 +148,183 @@ static int add_routes(struct conn *c, int ifindex)
 	if (!pr->default_route && c->ip.peer.s_addr)
 		netcfg_route_via(&c->net, c->ip.peer, 32, ifindex);
 	return netcfg_save(&c->net, c->state_path);
+}
+
+/* A full tunnel takes IPv6 in (::/1, 8000::/1 replacing the prohibit routes)
+ * only once the interface has a global address from the gateway's RAs:
+ * IPV6CP alone (pppd's default) gives no way out, and IPv6 stays refused. */
+static int ipv6_route_in(struct conn *c, int ifindex)
+{
+	char addrs[1][INET6_ADDRSTRLEN + 4];
+
+	if (!c->p->profile->default_route || c->ip6.routed || !c->ip6.configured)
+		return 0;
+	if (netcfg6_addresses(c->ifname, addrs, 1) == 0 || strncmp(addrs[0], "fe80:", 5) == 0)
+		return 0; /* the address event brings us back */
+	if (netcfg6_default_via(&c->net, ifindex) < 0)
+		return -1;
+	c->ip6.routed = true;
+	log_info(c->lg, LOG_CLIENT, "IPv6 through the tunnel: %s", addrs[0]);
+	return netcfg_save(&c->net, c->state_path);
+}
+
+/* The gateway's RDNSS servers changed: DNS again, from scratch (a
+ * resolv.conf we wrote must not become the backup). */
+static void rdnss_changed(struct conn *c)
+{
+	struct dns_config dns;
+
+	fill_dns(c, &c->ip, &dns);
+	dns_revert(&c->dns);
+	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
+		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
+}
+
+static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	struct conn *c = ctx;
+	uint8_t buf[4096];
+	struct rdnss r;
+	ssize_t n;
+
+	(void)loop;
+	(void)events;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		size_t before = c->ip6.n_dns;
+		struct in6_addr old[RDNSS_MAX];
+		int ifindex = netcfg_ifindex(c->ifname);
+
+		if (rdnss_parse_global_addr(buf, (size_t)n, ifindex) == 1 && c->net_configured &&
+		    ipv6_route_in(c, ifindex) < 0)
+			log_warn(c->lg, LOG_CLIENT, "cannot route IPv6 through %s", c->ifname);
+		if (!c->ip6.take_rdnss || rdnss_parse(buf, (size_t)n, &r) <= 0 ||
+		    r.ifindex != ifindex)
+			continue;
+		memcpy(old, c->ip6.dns, sizeof(old));
+		c->ip6.n_dns = r.life_s ? r.n : 0;
+		memcpy(c->ip6.dns, r.servers, sizeof(r.servers));
+		if (c->ip6.n_dns == before && memcmp(old, c->ip6.dns, before * sizeof(old[0])) == 0)
+			continue;
+		log_info(c->lg, LOG_CLIENT, "the gateway's RAs name %zu IPv6 DNS server(s)",
+			 c->ip6.n_dns);
+		if (c->net_configured)
+			rdnss_changed(c);
+	}
+}
+
+/* Before the link-local address goes on, which sends the first Router
+ * Solicitation: its answer may carry DNS servers (RDNSS), and the address
+ * it leads to lets a full tunnel take IPv6 in. */
+static void rdnss_listen(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+
+	c->ip6.take_rdnss = pr->dns != PROFILE_DNS_NO && pr->dns != PROFILE_DNS_SERVERS;
+	if (c->ip6.rdnss_listening)
+		return;
+	c->ip6.rdnss_fd = rdnss_open();
+	if (c->ip6.rdnss_fd < 0 ||
+	    loop_add_fd(c->loop, c->ip6.rdnss_fd, LOOP_READ, on_rdnss, c) < 0) {
+		log_warn(c->lg, LOG_CLIENT, "cannot listen for the gateway's IPv6 DNS servers");
+		if (c->ip6.rdnss_fd >= 0)
+			close(c->ip6.rdnss_fd);
+		return;
+	}
+	c->ip6.rdnss_listening = true;
+}
+
+static void rdnss_stop(struct conn *c)
+{
+	if (c->ip6.rdnss_listening) {
+		loop_del_fd(c->loop, c->ip6.rdnss_fd);
+		close(c->ip6.rdnss_fd);
+	}
+	c->ip6.rdnss_listening = false;
+	c->ip6.n_dns = 0;
+	c->ip6.routed = false;
+}
+
+/* IPv6 on the tunnel once IPV6CP is up (RFC 5072) and the interface is
+ * configured: the link-local address on TUN (pppd sets its own), the
+ * kernel listening to the gateway's router advertisements for the global
+ * address (RFC 4862), and our routes. */
+static int net_ipv6_apply(struct conn *c, int ifindex)
+{
+	const struct profile *pr = c->p->profile;
+	char ll[INET6_ADDRSTRLEN];
+	struct in6_addr a = {.s6_addr = {0xfe, 0x80}};
+
+	if (!c->ip6.up || c->ip6.configured || pr->ipv6 == PROFILE_IPV6_OFF)
+		return 0;
+	rdnss_listen(c);
+	if (netcfg6_accept_ra(&c->net, c->ifname, !pr->ipv6_ignore_auto_routes) < 0)
+		log_warn(c->lg, LOG_CLIENT, "%s: router advertisements may be ignored", c->ifname);
+	if (!c->kernel_path && netcfg6_link_local(&c->net, ifindex, c->ip6.local_ifid) < 0)
+		return -1;
+	c->ip6.configured = true;
+	if (ipv6_route_in(c, ifindex) < 0)
+		return -1;
+	for (size_t i = 0; i < pr->n_routes; i++) {
+		if (pr->routes[i].dst.family != AF_INET6)
+			continue;
+		memcpy(&a, pr->routes[i].dst.bytes, 16);
+		if (netcfg6_route_via(&c->net, &a, pr->routes[i].prefix_len, ifindex) < 0)
+			return -1;
+	}
+	memcpy(a.s6_addr + 8, c->ip6.local_ifid, 8);
+	memset(a.s6_addr + 2, 0, 6);
+	a.s6_addr[0] = 0xfe;
+	a.s6_addr[1] = 0x80;
+	inet_ntop(AF_INET6, &a, ll, sizeof(ll));
+	log_notice(c->lg, LOG_CLIENT, "IPv6 on %s: %s, more from the gateway's router advertisements",
+		   c->ifname, ll);
+	return netcfg_save(&c->net, c->state_path);
+}
+
+/* A full tunnel that does not carry IPv6 (yet) must not leave the host's
+ * IPv6 going around it (issue 17): prohibit routes until the gateway gives
+ * the tunnel a global address (ipv6_route_in replaces them); ipv6 = leak-ok
+ * opts out. A host without IPv6 has nothing to leak. */
+static int no_ipv6_leak(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+
+	if (!pr->default_route || pr->ipv6 == PROFILE_IPV6_LEAK_OK ||
+	    access("/proc/net/if_inet6", F_OK) != 0)
+		return 0;
+	if (netcfg6_prohibit_default(&c->net) < 0) {
+		log_err(c->lg, LOG_CLIENT, "cannot block IPv6 outside the tunnel (ipv6 = leak-ok "
+		                           "allows it)");
+		return -1;
+	}
+	return netcfg_save(&c->net, c->state_path);
+}
+
+int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8])
+{
+	if (c->p->profile->ipv6 == PROFILE_IPV6_OFF)
+		return 0;
+	if (c->ip6.configured && memcmp(c->ip6.local_ifid, local_ifid, 8) != 0)
+		c->ip6.configured = c->ip6.routed = false; /* a new session: again */
+	c->ip6.up = true;
+	memcpy(c->ip6.local_ifid, local_ifid, 8);
+	memcpy(c->ip6.peer_ifid, peer_ifid, 8);
+	if (!c->net_configured)
+		return 0; /* with IPv4, in conn_net_up */
+	return net_ipv6_apply(c, netcfg_ifindex(c->ifname));
+}
+
+void conn_net_ipv6_poll(struct conn *c)
+{
+	static const uint8_t unknown[8];
+	uint8_t ifid[8];
+
+	if (!c->kernel_path || !c->net_configured || c->ip6.up ||
+	    c->p->profile->ipv6 == PROFILE_IPV6_OFF)
+		return;
+	if (netcfg6_link_local_ifid(c->ifname, ifid) == 0 &&
+	    conn_net_ipv6_up(c, ifid, unknown) < 0)
+		log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
 }
 
 static int conn_net_mark_up(struct conn *c);
@@ -209,13 +395,14 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	    netcfg_link_setup(&c->net, ifindex, c->ip.mtu, c->ip.local, c->ip.peer) < 0)
 		return -1;
 	c->net_configured = true;
-	if (add_routes(c, ifindex) < 0)
+	if (add_routes(c, ifindex) < 0 || no_ipv6_leak(c) < 0 || net_ipv6_apply(c, ifindex) < 0)
 		return -1;
 	fill_dns(c, &c->ip, &dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
 	run_hook(c, "connect", &dns);
 	ask_pushed_settings(c);
+	conn_net_ipv6_poll(c);
 	return conn_net_mark_up(c);
 }
 
@@ -255,6 +442,8 @@ void conn_net_down(struct conn *c)
 		unlink(c->state_path);
 	}
 	c->net_configured = false;
+	c->ip6.configured = false;
+	rdnss_stop(c);
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

@@ -33,12 +33,27 @@ static const char *route_str(const struct dhcp_route *r, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", ip, r->prefix);
 	return buf;
 }
+#define STATUS_MAX_ADDR6 8
 
 struct status_facts {
 	struct ike_status ike;
 	struct esp_counters esp;
 	bool have_ike, have_esp;
+	/* the tunnel interface's IPv6 addresses (global ones first) */
+	char addr6[STATUS_MAX_ADDR6][INET6_ADDRSTRLEN + 4];
+	size_t n_addr6;
 };
+
+/* One of our IPv6 routes through the tunnel as "X::/N". */
+static const char *route6_str(const struct netcfg_route6 *r, char buf[INET6_ADDRSTRLEN + 13])
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &r->dst, a, sizeof(a));
+	snprintf(buf, INET6_ADDRSTRLEN + 13, "%s%s/%u", r->prohibit ? "prohibit " : "", a,
+	         r->prefix);
+	return buf;
+}
 
 static void gather(const struct conn *c, struct status_facts *f)
 {
@@ -51,6 +66,8 @@ static void gather(const struct conn *c, struct status_facts *f)
 	}
 	if (c->esp && id && esp_get_counters(c->esp, id, &f->esp) == 0)
 		f->have_esp = true;
+	if (c->state == CONN_UP && c->ip6.up)
+		f->n_addr6 = netcfg6_addresses(c->ifname, f->addr6, STATUS_MAX_ADDR6);
 }
 
 static const char *state_name(const struct conn *c)
@@ -73,7 +90,7 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 {
 	struct status_facts f;
 	struct json j;
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], r6[INET6_ADDRSTRLEN + 13];
 
 	gather(c, &f);
 	json_init(&j, out, outsz);
@@ -89,6 +106,16 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	for (size_t i = 0; i < 2; i++)
 		if (c->ip.dns[i].s_addr)
 			json_str(&j, NULL, ip_str(c->ip.dns[i], a));
+	for (size_t i = 0; i < c->ip6.n_dns; i++)
+		json_str(&j, NULL, inet_ntop(AF_INET6, &c->ip6.dns[i], r6, sizeof(r6)));
+	json_arr_end(&j);
+	json_arr_begin(&j, "ipv6_addresses");
+	for (size_t i = 0; i < f.n_addr6; i++)
+		json_str(&j, NULL, f.addr6[i]);
+	json_arr_end(&j);
+	json_arr_begin(&j, "ipv6_routes");
+	for (size_t i = 0; i < c->net.n_added6 && c->net_configured; i++)
+		json_str(&j, NULL, route6_str(&c->net.added6[i], r6));
 	json_arr_end(&j);
 	json_str(&j, "gateway", c->p->profile->gateway);
 	json_str(&j, "gateway_ip", ip_str(c->p->gateway.sin_addr, a));
@@ -142,6 +169,30 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 		snprintf(out, outsz, "{\"error\":\"status too large\"}");
 }
 
+/* Appends to out[*n..]: snprintf's way, *n may pass outsz (then full). */
+static void append(char *out, size_t outsz, size_t *n, const char *sep, const char *s)
+{
+	if (*n < outsz)
+		*n += (size_t)snprintf(out + *n, outsz - *n, "%s%s", sep, s);
+}
+
+/* "  ipv6       ADDR ...  routes X::/N ...\n"; how much was written. */
+static int text_ipv6(const struct conn *c, const struct status_facts *f, char *out, size_t outsz)
+{
+	char r6[INET6_ADDRSTRLEN + 13];
+	size_t n = 0;
+
+	append(out, outsz, &n, "", "  ipv6      ");
+	for (size_t i = 0; i < f->n_addr6; i++)
+		append(out, outsz, &n, " ", f->addr6[i]);
+	if (c->net_configured && c->net.n_added6)
+		append(out, outsz, &n, "", "  routes");
+	for (size_t i = 0; c->net_configured && i < c->net.n_added6; i++)
+		append(out, outsz, &n, " ", route6_str(&c->net.added6[i], r6));
+	append(out, outsz, &n, "", "\n");
+	return n < outsz ? (int)n : (int)outsz - 1;
+}
+
 void conn_status_text(const struct conn *c, char *out, size_t outsz)
 {
 	struct status_facts f;
@@ -183,6 +234,8 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 		if (m > 0)
 			n += m;
 	}
+	if (n > 0 && (size_t)n < outsz && (f.n_addr6 || (c->net_configured && c->net.n_added6)))
+		n += text_ipv6(c, &f, out + n, outsz - (size_t)n);
 	if (n > 0 && (size_t)n < outsz && c->last_failure[0])
 		snprintf(out + n, outsz - (size_t)n, "  last failure  %s (reconnect attempts: %u)\n",
 			 c->last_failure, c->attempts);

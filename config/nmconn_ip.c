@@ -159,9 +159,54 @@ const char *nm_ipv4_key(struct nm_ctx *c, const char *k, const char *v)
 	return NULL;
 }
 
+/* NetworkManager's [ipv6] (nm-settings(5)): the addresses come from the
+ * gateway (IPV6CP link-local, then its router advertisements), so only
+ * whether to use IPv6 at all, routes and DNS have a meaning here. */
 const char *nm_ipv6_key(struct nm_ctx *c, const char *k, const char *v)
 {
-	if (strcmp(k, "method") == 0 && strcmp(v, "ignore") != 0 && strcmp(v, "disabled") != 0)
-		nm_warn_key(c, "IPv6 inside the tunnel is not supported; '%s' ignored", v);
+	bool b;
+
+	if (strcmp(k, "method") == 0) {
+		if (strcmp(v, "ignore") == 0 || strcmp(v, "disabled") == 0)
+			c->p->ipv6 = PROFILE_IPV6_OFF;
+		else if (strcmp(v, "auto") == 0 || strcmp(v, "dhcp") == 0 ||
+			 strcmp(v, "link-local") == 0)
+			c->p->ipv6 = PROFILE_IPV6_AUTO;
+		else
+			nm_warn_key(c,
+				    "the IPv6 address always comes from the gateway; '%s' taken as "
+				    "auto",
+				    v);
+		return NULL;
+	}
+	if (strcmp(k, "dns") == 0)
+		return nm_list(c, v, add_dns);
+	if (strcmp(k, "dns-search") == 0)
+		return nm_list(c, v, add_search);
+	if (strcmp(k, "ignore-auto-dns") == 0) {
+		if (nm_get_bool(v, &b))
+			return "expected true or false";
+		if (b != c->ignore_auto_dns)
+			nm_warn_key(c, "DNS from the gateway is used or ignored for both families "
+				       "([ipv4] ignore-auto-dns); ignored");
+		return NULL;
+	}
+	if (strcmp(k, "ignore-auto-routes") == 0) {
+		if (nm_get_bool(v, &b))
+			return "expected true or false";
+		c->p->ipv6_ignore_auto_routes = b;
+		return NULL;
+	}
+	if (strcmp(k, "never-default") == 0) {
+		if (nm_get_bool(v, &b))
+			return "expected true or false";
+		if (b == c->p->default_route)
+			nm_warn_key(c, "the default route is one setting for both families ([ipv4] "
+				       "never-default, default-route); ignored");
+		return NULL;
+	}
+	if (is_route_key(k))
+		return nm_route(c, v);
+	nm_warn_key(c, "no l2tpsec equivalent in [ipv6]; ignored");
 	return NULL;
 }

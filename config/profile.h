@@ -75,6 +75,12 @@ enum profile_datapath {
 
 enum profile_dns { PROFILE_DNS_AUTO, PROFILE_DNS_NO, PROFILE_DNS_SERVERS };
 
+/* IPv6 inside the tunnel (l2tpsec.conf(5) ipv6): auto negotiates IPV6CP
+ * (RFC 5072) and uses IPv6 when the gateway offers it; off never asks;
+ * leak-ok is auto without blocking IPv6 outside a full tunnel that carries
+ * none. */
+enum profile_ipv6 { PROFILE_IPV6_AUTO, PROFILE_IPV6_OFF, PROFILE_IPV6_LEAK_OK };
+
 /* How a secret the profile does not hold is asked for (password-prompt):
  * on the terminal when there is one, through systemd-ask-password (services),
  * or never (a missing secret is an error). */
@@ -196,6 +202,10 @@ struct profile {
 	size_t n_search;
 	char dns_search[PROFILE_SEARCH_MAX][PROFILE_DOMAIN_MAX];
 	char hook[PROFILE_PATH_MAX]; /* "" = none */
+	enum profile_ipv6 ipv6;
+	/* NetworkManager [ipv6] ignore-auto-routes: routes the gateway's
+	 * router advertisements announce (RFC 4191) are not installed */
+	bool ipv6_ignore_auto_routes;
 
 	/* [client] */
 	enum profile_datapath datapath;

@@ -13,5 +13,7 @@ extern const char *const profile_auth_method_names[4];
 /* password-prompt and password-type, in enum order */
 extern const char *const profile_prompt_names[3];
 extern const char *const profile_pwtype_names[2];
+/* ipv6, in enum profile_ipv6 order */
+extern const char *const profile_ipv6_names[3];
 
 #endif

@@ -235,6 +235,10 @@ static int write_network(const struct profile *p, FILE *out)
 	for (size_t i = 0; i < p->n_search; i++)
 		fprintf(out, "%s%s%s", i ? ", " : "dns-search = ", p->dns_search[i],
 		        i + 1 == p->n_search ? "\n" : "");
+	if (p->ipv6 != PROFILE_IPV6_AUTO)
+		fprintf(out, "ipv6 = %s\n", profile_ipv6_names[p->ipv6]);
+	if (p->ipv6_ignore_auto_routes)
+		fputs("ipv6-auto-routes = no\n", out);
 	return put_kv_if(out, "hook", p->hook);
 }
 

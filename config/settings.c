@@ -186,6 +186,7 @@ const char *const profile_port_names[] = {"auto", "1701", "ephemeral"};
 const char *const profile_datapath_names[] = {"auto", "kernel", "userspace"};
 const char *const profile_prompt_names[3] = {"auto", "ask-password", "no"};
 const char *const profile_pwtype_names[2] = {"password", "otp"};
+const char *const profile_ipv6_names[3] = {"auto", "off", "leak-ok"};
 
 ENUM_SETTER(set_auth, auth, enum profile_auth, profile_auth_names)
 SETTER(set_psk, set_inline_secret(c, &c->p->psk, v, "psk-file", true))
@@ -381,6 +382,16 @@ static const char *set_dns_search(struct setting_ctx *c, const char *v)
 }
 
 SETTER(set_hook, set_path(c->p->hook, v))
+ENUM_SETTER(set_ipv6, ipv6, enum profile_ipv6, profile_ipv6_names)
+static const char *set_ipv6_auto_routes(struct setting_ctx *c, const char *v)
+{
+	bool on;
+	const char *why = set_bool(&on, v);
+
+	if (!why)
+		c->p->ipv6_ignore_auto_routes = !on;
+	return why;
+}
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
@@ -452,6 +463,8 @@ const struct setting profile_settings[] = {
     {"network", "dns", set_dns, NULL, FREE},
     {"network", "dns-search", set_dns_search, NULL, FREE},
     {"network", "hook", set_hook, NULL, FREE},
+    {"network", "ipv6", set_ipv6, NULL, CHOICES(profile_ipv6_names)},
+    {"network", "ipv6-auto-routes", set_ipv6_auto_routes, NULL, CHOICES(bool_names)},
     {"client", "datapath", set_datapath, "datapath", CHOICES(profile_datapath_names)},
     {"client", "kill-switch", set_kill_switch, NULL, CHOICES(bool_names)},
     {"client", "reconnect", set_reconnect, NULL, CHOICES(bool_names)},

@@ -63,6 +63,13 @@ size_t dns_format_resolv_conf(const struct dns_config *cfg, char *out, size_t ou
 		w = snprintf(out + n, outsz - n, "nameserver %s\n", a);
 		n += w > 0 ? (size_t)w : 0;
 	}
+	for (size_t i = 0; i < cfg->n_servers6 && n < outsz; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &cfg->servers6[i], a, sizeof(a));
+		w = snprintf(out + n, outsz - n, "nameserver %s\n", a);
+		n += w > 0 ? (size_t)w : 0;
+	}
 	if (cfg->n_domains && n < outsz) {
 		w = snprintf(out + n, outsz - n, "search");
 		n += w > 0 ? (size_t)w : 0;
@@ -191,8 +198,8 @@ static int apply_file(struct dns *d, const struct dns_config *cfg)
 
 static int apply_resolved(struct dns *d, const struct dns_config *cfg)
 {
-	char exe[128], addrs[DNS_MAX_SERVERS][INET_ADDRSTRLEN];
-	char *argv[4 + DNS_MAX_SERVERS + DNS_MAX_DOMAINS + 2];
+	char exe[128], addrs[2 * DNS_MAX_SERVERS][INET6_ADDRSTRLEN];
+	char *argv[4 + 2 * DNS_MAX_SERVERS + DNS_MAX_DOMAINS + 2];
 	size_t n = 0;
 
 	if (!spawn_find("resolvectl", exe, sizeof(exe)))
@@ -203,6 +210,12 @@ static int apply_resolved(struct dns *d, const struct dns_config *cfg)
 	for (size_t i = 0; i < cfg->n_servers; i++) {
 		inet_ntop(AF_INET, &cfg->servers[i], addrs[i], sizeof(addrs[i]));
 		argv[n++] = addrs[i];
+	}
+	for (size_t i = 0; i < cfg->n_servers6; i++) {
+		char *a = addrs[DNS_MAX_SERVERS + i];
+
+		inet_ntop(AF_INET6, &cfg->servers6[i], a, INET6_ADDRSTRLEN);
+		argv[n++] = a;
 	}
 	argv[n] = NULL;
 	if (spawn_wait(argv, NULL, NULL) != 0)
@@ -238,7 +251,7 @@ int dns_apply(struct dns *d, enum dns_method method, const char *ifname,
 
 	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname);
 	d->method = DNS_NONE;
-	if (method == DNS_NONE || cfg->n_servers == 0)
+	if (method == DNS_NONE || cfg->n_servers + cfg->n_servers6 == 0)
 		return 0;
 	switch (method) {
 	case DNS_RESOLVED:
@@ -257,7 +270,7 @@ int dns_apply(struct dns *d, enum dns_method method, const char *ifname,
 	}
 	d->method = method;
 	write_state(d);
-	log_info(d->lg, LOG_CLIENT, "DNS: %zu server(s) through %s", cfg->n_servers,
+	log_info(d->lg, LOG_CLIENT, "DNS: %zu server(s) through %s", cfg->n_servers + cfg->n_servers6,
 		 dns_method_name(method));
 	return 0;
 }

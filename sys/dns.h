@@ -26,6 +26,10 @@ enum dns_method {
 struct dns_config {
 	struct in_addr servers[DNS_MAX_SERVERS];
 	size_t n_servers;
+	/* IPv6 servers (profile, NetworkManager [ipv6] dns), after the IPv4
+	 * ones: the tunnel's IPv4 is always there, its IPv6 may not be */
+	struct in6_addr servers6[DNS_MAX_SERVERS];
+	size_t n_servers6;
 	const char *domains[DNS_MAX_DOMAINS];
 	size_t n_domains;
 	bool default_route; /* all names through the tunnel (resolved: "~.") */

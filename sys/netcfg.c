@@ -224,6 +224,7 @@ int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex,
 
 void netcfg_undo(struct netcfg *nc)
 {
+	netcfg6_undo(nc);
 	while (nc->n_added > 0) {
 		const struct netcfg_route *r = &nc->added[--nc->n_added];
 		int err = route_change(nc, r, false);

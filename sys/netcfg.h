@@ -27,11 +27,22 @@ struct netcfg_route {
 	int ifindex;
 };
 
+/* An IPv6 route through the tunnel interface, or a prohibit route that
+ * refuses IPv6 (sys/netcfg6.c). */
+struct netcfg_route6 {
+	struct in6_addr dst;
+	uint8_t prefix;
+	int ifindex; /* 0 for prohibit */
+	bool prohibit;
+};
+
 struct netcfg {
 	struct nl_sock *sk;
 	struct logger *lg;
 	struct netcfg_route added[NETCFG_MAX_ROUTES];
 	size_t n_added;
+	struct netcfg_route6 added6[NETCFG_MAX_ROUTES];
+	size_t n_added6;
 };
 
 int netcfg_open(struct netcfg *nc, struct logger *lg);
@@ -54,10 +65,42 @@ int netcfg_route_via(struct netcfg *nc, struct in_addr dst, uint8_t prefix, int 
  * route: 0.0.0.0/1 and 128.0.0.0/1 are more specific than it. */
 int netcfg_default_via(struct netcfg *nc, int ifindex);
 
+/* ---- IPv6 inside the tunnel (sys/netcfg6.c) ---- */
+
+/* The link-local address IPV6CP negotiated (RFC 5072 §5: fe80::<ifid>/64)
+ * on a TUN device; pppd sets its own on ppp interfaces. */
+int netcfg6_link_local(struct netcfg *nc, int ifindex, const uint8_t ifid[8]);
+/* Let the kernel take the gateway's router advertisements on ifname
+ * (RFC 4861/4862: prefixes -> SLAAC address, on-link routes), even on a
+ * forwarding host, but never its default route: routes through the
+ * tunnel are ours to set (netcfg6_default_via). rt_info: also RFC 4191
+ * route information options. */
+int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info);
+/* dst/prefix through the tunnel interface. */
+int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t prefix, int ifindex);
+/* ::/1 and 8000::/1, more specific than any default route. */
+int netcfg6_default_via(struct netcfg *nc, int ifindex);
+/* No IPv6 leak around a full tunnel that carries none: prohibit routes
+ * for ::/1 and 8000::/1, more specific than any default route, so IPv6
+ * beyond the local link fails at once (EACCES, Happy Eyeballs falls back to
+ * IPv4) while on-link and link-local destinations stay reachable, as the
+ * LAN does over IPv4 with the 0/1 + 128/1 routes. */
+int netcfg6_prohibit_default(struct netcfg *nc);
+/* Remove the prohibit routes again (the tunnel carries IPv6 now). */
+void netcfg6_allow_default(struct netcfg *nc);
+void netcfg6_undo(struct netcfg *nc);
+/* The interface identifier of ifname's link-local address (pppd sets it
+ * when IPV6CP opens): 0, or -1 when it has none. */
+int netcfg6_link_local_ifid(const char *ifname, uint8_t ifid[8]);
+/* The interface's IPv6 addresses, "ADDR/PREFIX", link-local ones last;
+ * how many were written (at most max). */
+size_t netcfg6_addresses(const char *ifname, char out[][INET6_ADDRSTRLEN + 4], size_t max);
+
 /* Remove every route we added, newest first. */
 void netcfg_undo(struct netcfg *nc);
 
-/* One line per added route ("route A.B.C.D/N GW IFINDEX"), for crash undo. */
+/* One line per added route ("route A.B.C.D/N GW IFINDEX", "route6 X::/N
+ * IFINDEX"), for crash undo. */
 int netcfg_save(const struct netcfg *nc, const char *path);
 /* Delete the routes a previous run saved in path (if it exists), then path. */
 int netcfg_undo_file(struct netcfg *nc, const char *path);

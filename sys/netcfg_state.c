@@ -59,6 +59,16 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 		fprintf(f, "route %s/%u %s %d\n", dst, nc->added[i].prefix, gw,
 			nc->added[i].ifindex);
 	}
+	for (size_t i = 0; i < nc->n_added6; i++) {
+		char dst[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &nc->added6[i].dst, dst, sizeof(dst));
+		if (nc->added6[i].prohibit)
+			fprintf(f, "route6 %s/%u prohibit\n", dst, nc->added6[i].prefix);
+		else
+			fprintf(f, "route6 %s/%u %d\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].ifindex);
+	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		unlink(tmp);
 		return -1;
@@ -79,6 +89,34 @@ static int parse_line(const char *line, struct netcfg_route *r)
 	return 0;
 }
 
+/* "route6 X::/N IFINDEX" or "route6 X::/N prohibit" */
+static int parse_line6(const char *line, struct netcfg_route6 *r)
+{
+	char cidr[64], via[16], *slash, *end;
+	long prefix;
+	int ifindex = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, "route6 %63s %15s", cidr, via) != 2)
+		return -1;
+	if (strcmp(via, "prohibit") == 0)
+		r->prohibit = true;
+	else if (sscanf(via, "%d", &ifindex) != 1 || ifindex <= 0)
+		return -1;
+	slash = strchr(cidr, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	errno = 0;
+	prefix = strtol(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || prefix < 0 || prefix > 128 ||
+	    inet_pton(AF_INET6, cidr, &r->dst) != 1)
+		return -1;
+	r->prefix = (uint8_t)prefix;
+	r->ifindex = ifindex;
+	return 0;
+}
+
 int netcfg_undo_file(struct netcfg *nc, const char *path)
 {
 	char line[256];
@@ -88,16 +126,21 @@ int netcfg_undo_file(struct netcfg *nc, const char *path)
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
 	nc->n_added = 0;
-	while (fgets(line, sizeof(line), f) && nc->n_added < NETCFG_MAX_ROUTES) {
-		if (parse_line(line, &nc->added[nc->n_added]) == 0)
+	nc->n_added6 = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "route6 ", 7) == 0 && nc->n_added6 < NETCFG_MAX_ROUTES &&
+		    parse_line6(line, &nc->added6[nc->n_added6]) == 0)
+			nc->n_added6++;
+		else if (strncmp(line, "route6 ", 7) != 0 && nc->n_added < NETCFG_MAX_ROUTES &&
+			 parse_line(line, &nc->added[nc->n_added]) == 0)
 			nc->n_added++;
 		else
 			bad++;
 	}
 	fclose(f);
-	if (nc->n_added)
+	if (nc->n_added + nc->n_added6)
 		log_notice(nc->lg, LOG_CLIENT, "removing %zu route(s) left by an earlier run",
-			   nc->n_added);
+			   nc->n_added + nc->n_added6);
 	if (bad)
 		log_warn(nc->lg, LOG_CLIENT, "%s: %zu unreadable line(s) ignored", path, bad);
 	netcfg_undo(nc);

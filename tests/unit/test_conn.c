@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "client/conn_internal.h"
 #include "client/daemon.h"
 #include "config/profile.h"
@@ -520,6 +522,46 @@ static void test_stop_before_start(void **state)
 	free(pr);
 }
 
+/* status shows IPv6 (issue 17): our routes through the tunnel, the
+ * gateway's RDNSS servers after the IPv4 ones, the addresses array. */
+static void test_status_shows_ipv6(void **state)
+{
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr};
+	struct conn *c = calloc(1, sizeof(*c));
+	char out[4096];
+
+	(void)state;
+	profile_init(pr, "t");
+	c->p = &params;
+	c->state = CONN_DOWN;
+	c->net_configured = true;
+	c->net.n_added6 = 2;
+	c->net.added6[0].prefix = 1;
+	c->net.added6[1].prefix = 1;
+	c->net.added6[1].dst.s6_addr[0] = 0x80;
+	inet_pton(AF_INET, "10.9.9.9", &c->ip.dns[0]);
+	c->ip6.n_dns = 1;
+	inet_pton(AF_INET6, "2001:db8::53", &c->ip6.dns[0]);
+	conn_status_json(c, out, sizeof(out));
+	assert_non_null(strstr(out, "\"dns\":[\"10.9.9.9\",\"2001:db8::53\"]"));
+	assert_non_null(strstr(out, "\"ipv6_addresses\":[]"));
+	assert_non_null(strstr(out, "\"ipv6_routes\":[\"::/1\",\"8000::/1\"]"));
+	conn_status_text(c, out, sizeof(out));
+	assert_non_null(strstr(out, "  ipv6        routes ::/1 8000::/1\n"));
+	/* blocked IPv6 (issue 17) says so */
+	c->net.added6[0].prohibit = true;
+	conn_status_json(c, out, sizeof(out));
+	assert_non_null(strstr(out, "\"ipv6_routes\":[\"prohibit ::/1\",\"8000::/1\"]"));
+	/* without IPv6 there is no ipv6 line */
+	c->net.n_added6 = 0;
+	conn_status_text(c, out, sizeof(out));
+	assert_null(strstr(out, "ipv6"));
+	profile_free(pr);
+	free(pr);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_state_transitions),
 		cmocka_unit_test(test_progress_at_default_level),
 		cmocka_unit_test(test_stop_before_start),
+		cmocka_unit_test(test_status_shows_ipv6),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);

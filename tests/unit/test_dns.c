@@ -78,6 +78,25 @@ static void test_format(void **state)
 	assert_non_null(strstr(text, "search corp.example.com\n"));
 }
 
+/* IPv6 servers (issue 17) follow the IPv4 ones; one alone is applied. */
+static void test_format_ipv6(void **state)
+{
+	struct dns_config cfg = two_servers();
+	struct dns_config only6 = {.n_servers6 = 1};
+	char text[512];
+
+	(void)state;
+	inet_pton(AF_INET6, "2001:db8::53", &cfg.servers6[0]);
+	cfg.n_servers6 = 1;
+	dns_format_resolv_conf(&cfg, text, sizeof(text));
+	assert_non_null(
+	    strstr(text, "nameserver 10.0.0.53\nnameserver 10.0.1.53\nnameserver 2001:db8::53\n"));
+	inet_pton(AF_INET6, "fd00::1", &only6.servers6[0]);
+	dns_format_resolv_conf(&only6, text, sizeof(text));
+	assert_non_null(strstr(text, "nameserver fd00::1\n"));
+	assert_null(strstr(text, "0.0.0.0"));
+}
+
 static void test_file_apply_and_revert(void **state)
 {
 	struct dns_config cfg = two_servers();
@@ -197,6 +216,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_ipv6),
 		cmocka_unit_test(test_file_apply_and_revert),
 		cmocka_unit_test(test_file_in_readonly_etc),
 		cmocka_unit_test(test_no_servers_changes_nothing),

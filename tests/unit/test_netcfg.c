@@ -161,12 +161,164 @@ static void test_undo_from_file_after_crash(void **state)
 	netcfg_close(&next);
 }
 
+static void read_conf(const char *ifname, const char *key, char *out, size_t outsz)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(out, (int)outsz, f));
+	fclose(f);
+}
+
+/* IPv6 inside the tunnel (issue 17): IPV6CP's link-local on TUN, router
+ * advertisements taken but not their default route, our routes through the
+ * tunnel recorded, listed, saved for crash undo and removed. */
+static void test_ipv6_on_tun(void **state)
+{
+	static const uint8_t ifid[8] = {0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55};
+	struct netcfg nc, next;
+	char name[IFNAMSIZ] = "", out[2048], addrs[4][INET6_ADDRSTRLEN + 4];
+	char path[] = "/tmp/l2tpsec-netcfg6-XXXXXX";
+	struct in6_addr net;
+	struct in_addr local, peer;
+	uint8_t got[8];
+	int fd, idx, tmpfd;
+	size_t n;
+	bool found;
+
+	(void)state;
+	skip_unless_netns();
+	fd = tun_open(name);
+	assert_true(fd >= 0);
+	idx = netcfg_ifindex(name);
+	assert_int_equal(netcfg_open(&nc, &lg), 0);
+	inet_pton(AF_INET, "10.9.0.2", &local);
+	inet_pton(AF_INET, "10.9.0.1", &peer);
+	assert_int_equal(netcfg_link_setup(&nc, idx, 1400, local, peer), 0);
+
+	/* an RA's default route taken before we turned that off goes, others stay */
+	snprintf(out, sizeof(out),
+	         "ip -6 route add default dev %s proto ra metric 1024 2>&1; "
+	         "ip -6 route add default dev v0 metric 2000 2>&1",
+	         name);
+	sh(out, NULL, 0);
+	assert_int_equal(netcfg6_accept_ra(&nc, name, false), 0);
+	sh("ip -6 route show default", out, sizeof(out));
+	assert_null(strstr(out, name));
+	assert_non_null(strstr(out, "dev v0"));
+	sh("ip -6 route del default dev v0 metric 2000", NULL, 0);
+	read_conf(name, "accept_ra", out, sizeof(out));
+	assert_string_equal(out, "2\n");
+	read_conf(name, "accept_ra_defrtr", out, sizeof(out));
+	assert_string_equal(out, "0\n");
+	assert_int_equal(netcfg6_link_local(&nc, idx, ifid), 0);
+	assert_int_equal(netcfg6_link_local_ifid(name, got), 0);
+	/* newer kernels give TUN a random link-local of their own as well */
+	n = netcfg6_addresses(name, addrs, 4);
+	assert_true(n >= 1);
+	for (found = false; n > 0; n--)
+		found |= strcmp(addrs[n - 1], "fe80::211:22ff:fe33:4455/64") == 0;
+	assert_true(found);
+
+	assert_int_equal(netcfg6_default_via(&nc, idx), 0);
+	inet_pton(AF_INET6, "2001:db8:1::", &net);
+	assert_int_equal(netcfg6_route_via(&nc, &net, 48, idx), 0);
+	assert_int_equal(nc.n_added6, 3);
+	snprintf(out, sizeof(out), "ip -6 route show proto 157 dev %s", name);
+	sh(out, out, sizeof(out));
+	assert_non_null(strstr(out, "::/1 "));
+	assert_non_null(strstr(out, "8000::/1 "));
+	assert_non_null(strstr(out, "2001:db8:1::/48 "));
+
+	/* a crash with the routes saved: the next start removes them */
+	tmpfd = mkstemp(path);
+	assert_true(tmpfd >= 0);
+	close(tmpfd);
+	assert_int_equal(netcfg_save(&nc, path), 0);
+	netcfg_close(&nc);
+	assert_int_equal(netcfg_open(&next, &lg), 0);
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+
+	/* and undo removes what was added in this run */
+	assert_int_equal(netcfg6_route_via(&next, &net, 48, idx), 0);
+	netcfg_undo(&next);
+	assert_int_equal(next.n_added6, 0);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+	netcfg_close(&next);
+	close(fd);
+}
+
+/* No IPv6 leak around a full tunnel without IPv6 (issue 17): IPv6 beyond
+ * the local link is refused, the LAN and link-local stay; the prohibit
+ * routes survive a crash record and give way to routes through the tunnel. */
+static void test_ipv6_prohibit_default(void **state)
+{
+	struct netcfg nc, next;
+	char out[2048], path[] = "/tmp/l2tpsec-netcfg6p-XXXXXX";
+	char name[IFNAMSIZ] = "";
+	int tmpfd, fd, idx;
+
+	(void)state;
+	skip_unless_netns();
+	sh("ip -6 addr add 2001:db8:a::1/64 dev v0 nodad && "
+	   "ip -6 route add default via 2001:db8:a::ff dev v0 2>&1",
+	   NULL, 0);
+	assert_int_equal(netcfg_open(&nc, &lg), 0);
+	assert_int_equal(netcfg6_prohibit_default(&nc), 0);
+	assert_int_equal(nc.n_added6, 2);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_non_null(strstr(out, "prohibit ::/1 "));
+	assert_non_null(strstr(out, "prohibit 8000::/1 "));
+	sh("ip -6 route get 2001:db8:ffff::1 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "Permission denied")); /* EACCES: refused at once */
+	sh("ip -6 route get 2001:db8:a::5 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "dev v0"));
+	sh("ip -6 route get fe80::5 oif v0 2>&1", out, sizeof(out));
+	assert_null(strstr(out, "prohibit"));
+
+	/* crash record: the next start removes them */
+	tmpfd = mkstemp(path);
+	assert_true(tmpfd >= 0);
+	close(tmpfd);
+	assert_int_equal(netcfg_save(&nc, path), 0);
+	netcfg_close(&nc);
+	assert_int_equal(netcfg_open(&next, &lg), 0);
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	sh("ip -6 route get 2001:db8:ffff::1 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "via 2001:db8:a::ff dev v0"));
+
+	/* IPv6 comes up in the tunnel: the prohibit routes give way */
+	fd = tun_open(name);
+	assert_true(fd >= 0);
+	idx = netcfg_ifindex(name);
+	sh("ip link set dev l2tpsec0 up 2>&1; ip link set dev l2tpsec1 up 2>&1", NULL, 0);
+	assert_int_equal(netcfg6_prohibit_default(&next), 0);
+	assert_int_equal(netcfg6_default_via(&next, idx), 0);
+	assert_int_equal(next.n_added6, 2);
+	assert_false(next.added6[0].prohibit || next.added6[1].prohibit);
+	sh("ip -6 route show proto 157 2>&1", out, sizeof(out));
+	assert_null(strstr(out, "prohibit"));
+	netcfg_undo(&next);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+	netcfg_close(&next);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_cidr),
 		cmocka_unit_test(test_tunnel_routes_and_undo),
 		cmocka_unit_test(test_undo_from_file_after_crash),
+		cmocka_unit_test(test_ipv6_on_tun),
+		cmocka_unit_test(test_ipv6_prohibit_default),
 	};
 
 	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);

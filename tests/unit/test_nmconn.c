@@ -121,8 +121,11 @@ static void test_agent_owned_secrets_and_mapping(void **state)
 	assert_string_equal(addr, "10.0.0.0");
 	assert_int_equal(p->routes[1].prefix_len, 12);
 	assert_int_equal(p->routes[2].prefix_len, 32);
-	assert_int_equal(w.count, 1);
+	/* [ipv6] method=disabled: no IPV6CP; addr-gen-mode has no meaning here */
+	assert_int_equal(p->ipv6, PROFILE_IPV6_OFF);
+	assert_int_equal(w.count, 2);
 	assert_non_null(strstr(w.text[0], "gateway and metric are ignored"));
+	assert_non_null(strstr(w.text[1], "key 'addr-gen-mode': no l2tpsec equivalent in [ipv6]"));
 	profile_free(p);
 	free(p);
 }
@@ -153,7 +156,9 @@ static void test_unmapped_keys_warn(void **state)
 	    ":30: key 'method': the address always comes from the gateway (IPCP); 'manual' "
 	    "ignored",
 	    ":31: key 'address1': no l2tpsec equivalent in [ipv4]; ignored",
-	    ":35: key 'method': IPv6 inside the tunnel is not supported; 'auto' ignored",
+	    ":35: key 'method': the IPv6 address always comes from the gateway; 'shared' taken "
+	    "as auto",
+	    ":36: key 'addr-gen-mode': no l2tpsec equivalent in [ipv6]; ignored",
 	};
 	struct profile *p = malloc(sizeof(*p));
 	struct profile_warnings w;
@@ -339,6 +344,66 @@ static void test_import_round_trip(void **state)
 	free(q);
 }
 
+/* [ipv6] (issue 17): method decides whether IPv6 is used, routes and DNS
+ * keep their family, ignore-auto-routes is kept, the rest warns; what is
+ * mapped survives `import` (written and read back). */
+static void test_ipv6_section_mapped(void **state)
+{
+	static const char text[] =
+	    "[connection]\nid=t\ntype=vpn\n[vpn]\nservice-type=" NM_L2TP_SERVICE
+	    "\ngateway=g.example\nuser=u\nipsec-enabled=yes\n[vpn-secrets]\npassword=p\nipsec-psk=k\n"
+	    "[ipv4]\nmethod=auto\ndns=192.0.2.1;\n"
+	    "[ipv6]\nmethod=auto\ndns=2001:db8::53;\nroute1=2001:db8:1::/48\n"
+	    "ignore-auto-routes=true\nip6-privacy=2\n";
+	struct profile *p = malloc(sizeof(*p)), *q = malloc(sizeof(*q));
+	struct profile_warnings w;
+	char err[512] = "", addr[64], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	profile_warnings_init(&w);
+	profile_init(p, NULL);
+	if (nmconn_parse(p, text, strlen(text), "t.nmconnection", &secrets_ok, &w, err,
+	                 sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(p->ipv6, PROFILE_IPV6_AUTO);
+	assert_true(p->ipv6_ignore_auto_routes);
+	assert_int_equal(p->n_dns, 2);
+	assert_int_equal(p->dns_servers[1].family, AF_INET6);
+	profile_format_addr(&p->dns_servers[1], addr, sizeof(addr));
+	assert_string_equal(addr, "2001:db8::53");
+	assert_int_equal(p->n_routes, 1);
+	assert_int_equal(p->routes[0].dst.family, AF_INET6);
+	assert_int_equal(p->routes[0].prefix_len, 48);
+	assert_int_equal(w.count, 1);
+	assert_true(has_warning(&w, ":20: key 'ip6-privacy': no l2tpsec equivalent in [ipv6]"));
+
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(profile_write_ini(p, f), 0);
+	fclose(f);
+	profile_init(q, NULL);
+	if (profile_parse_ini(q, out, len, "t.conf", &secrets_ok, NULL, err, sizeof(err)))
+		fail_msg("%s\n%s", err, out);
+	assert_true(q->ipv6_ignore_auto_routes);
+	assert_int_equal(q->n_routes, 1);
+	assert_int_equal(q->routes[0].dst.family, AF_INET6);
+	assert_int_equal(q->n_dns, 2);
+	free(out);
+	profile_free(q);
+	profile_free(p);
+
+	/* method=ignore and disabled: no IPV6CP at all */
+	assert_int_equal(parse_text("", "password=p\nipsec-psk=k\n", "[ipv6]\nmethod=ignore\n", p,
+	                            err, sizeof(err)),
+	                 0);
+	assert_int_equal(p->ipv6, PROFILE_IPV6_OFF);
+	profile_free(p);
+	free(p);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_flags_and_dns_modes),
 	    cmocka_unit_test(test_refuse_keys_map_to_auth_methods),
 	    cmocka_unit_test(test_import_round_trip),
+	    cmocka_unit_test(test_ipv6_section_mapped),
 	};
 
 	return cmocka_run_group_tests_name("nmconn", tests, NULL, NULL);

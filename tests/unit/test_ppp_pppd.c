@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -286,6 +287,53 @@ static void test_report_parse(void **state)
 	assert_int_equal(n, sizeof(v6) - 1);
 	assert_true(r.ip.ipv6_up);
 	assert_memory_equal(r.ip.local_ifid, "\0\x01\0\x02\0\x03\0\x04", 8);
+}
+
+/* Runs ppp/l2tpsec-ip-up as pppd would (env -i, the link variables, the six
+ * arguments) and parses what it writes into the FIFO. */
+static void run_script(const char *env, const char *local, const char *remote,
+                       struct pppd_report *r)
+{
+	char dir[] = "/tmp/l2tpsec-ipup-XXXXXX", fifo[64], cmd[1024], buf[1024];
+	ssize_t n;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/ev", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	fd = open(fifo, O_RDWR | O_NONBLOCK);
+	assert_true(fd >= 0);
+	snprintf(cmd, sizeof(cmd), "env -i %s sh %s/ppp/l2tpsec-ip-up ppp0 /dev/null 0 %s %s %s", env,
+	         PPP_TEST_SRCDIR, local, remote, fifo);
+	assert_int_equal(system(cmd), 0);
+	n = read(fd, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(pppd_parse_report(buf, (size_t)n, r), n);
+	close(fd);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/* pppd 2.4.9 keeps LLLOCAL/LLREMOTE from IPV6CP in the environment of the
+ * ip-up that follows: that is still ip-up (issue 17: with +ipv6 the client
+ * never saw IPv4 come up); ipv6-up is told by its IPv6 addresses. */
+static void test_ip_up_script_events(void **state)
+{
+	struct pppd_report r;
+
+	(void)state;
+	run_script("IFNAME=ppp0 IPLOCAL=192.168.42.10 IPREMOTE=192.168.42.1 "
+	           "LLLOCAL=fe80::1 LLREMOTE=fe80::2",
+	           "192.168.42.10", "192.168.42.1", &r);
+	assert_string_equal(r.event, "ip-up");
+	assert_true(r.ip.ipv4_up);
+	run_script("IFNAME=ppp0 LLLOCAL=fe80::1 LLREMOTE=fe80::2", "fe80::1", "fe80::2", &r);
+	assert_string_equal(r.event, "ipv6-up");
+	assert_true(r.ip.ipv6_up);
+	assert_int_equal(r.ip.local_ifid[7], 1);
+	run_script("IFNAME=ppp0 IPLOCAL=192.168.42.10 LLLOCAL=fe80::1 CONNECT_TIME=5",
+	           "192.168.42.10", "192.168.42.1", &r);
+	assert_string_equal(r.event, "down");
 }
 
 static void test_report_partial_and_bad(void **state)
@@ -662,6 +710,7 @@ int main(void)
 	    cmocka_unit_test(test_session_options),
 	    cmocka_unit_test(test_report_parse),
 	    cmocka_unit_test(test_report_partial_and_bad),
+	    cmocka_unit_test(test_ip_up_script_events),
 	    cmocka_unit_test(test_exit_reasons),
 	    cmocka_unit_test(test_log_auth_failed),
 	    cmocka_unit_test(test_launch_ip_up_and_stop),

@@ -88,6 +88,8 @@ static void test_defaults(void **state)
 	assert_int_equal(p->n_routes, 0);
 	assert_int_equal(p->datapath, PROFILE_DATAPATH_AUTO);
 	assert_false(p->kill_switch);
+	assert_int_equal(p->ipv6, PROFILE_IPV6_AUTO); /* IPv6 when the gateway offers it */
+	assert_false(p->ipv6_ignore_auto_routes);
 	assert_true(p->reconnect);
 	assert_false(p->log_level_set[LOG_IKE]);
 	profile_free(p);
@@ -141,6 +143,8 @@ static void test_full_profile_values(void **state)
 	assert_int_equal(p->n_search, 2);
 	assert_string_equal(p->dns_search[1], "example.net");
 	assert_string_equal(p->hook, "/etc/l2tpsec/hooks/office");
+	assert_int_equal(p->ipv6, PROFILE_IPV6_LEAK_OK);
+	assert_true(p->ipv6_ignore_auto_routes);
 	assert_int_equal(p->datapath, PROFILE_DATAPATH_USERSPACE);
 	assert_true(p->kill_switch);
 	assert_false(p->reconnect);

@@ -90,6 +90,73 @@ rig_l2tpsec_down() {
 	rig_log "client: disconnected, nothing left behind"
 }
 
+# rig_client_has_global6: the tunnel interface has an address in the
+# gateway's IPv6 prefix (one fork; polled every 0.5 s by the caller).
+rig_client_has_global6() {
+	rig_in client ip -6 -o addr show dev "$CLIENT_PPP_IF" scope global 2>/dev/null |
+		grep -q "inet6 $GW_IPV6_PREFIX:" && return 0
+	rig_sleep 0.5
+	return 1
+}
+
+# rig_client_has_rdnss: resolv.conf names GW_IPV6_DNS (polled every 0.5 s).
+rig_client_has_rdnss() {
+	rig_in client grep -q "^nameserver $GW_IPV6_DNS\$" /etc/resolv.conf && return 0
+	rig_sleep 0.5
+	return 1
+}
+
+# rig_assert_ipv6_inside: IPv6 inside the tunnel (issue 17, GW_IPV6=1): the
+# client's interface gets a global address in GW_IPV6_PREFIX from the
+# gateway's router advertisements (SLAAC over PPP; the gateway sends one at
+# least every 10 s and answers Router Solicitations), pings the gateway's
+# side over IPv6, and `status --json` lists the address.
+rig_assert_ipv6_inside() {
+	local gw6="$GW_IPV6_PREFIX::1" json
+	if ! rig_wait_for 40 rig_client_has_global6; then
+		rig_in client ip -6 addr show >>"$RIG_LOGDIR/client-ipv6.log" 2>&1
+		rig_in client ip -6 route show >>"$RIG_LOGDIR/client-ipv6.log" 2>&1
+		rig_fail "client: no global IPv6 address in $GW_IPV6_PREFIX::/64 on $CLIENT_PPP_IF (client-ipv6.log, gw-radvd.log)"
+	fi
+	rig_in client ip -6 -o addr show dev "$CLIENT_PPP_IF" >>"$RIG_LOGDIR/client-ipv6.log" 2>&1
+	rig_assert_ping "$gw6"
+	json=$(rig_l2tpsec status rig --json) || rig_fail "client: l2tpsec status failed"
+	echo "$json" >"$RIG_LOGDIR/client-status-ipv6.json"
+	[[ $json == *'"ipv6_addresses":["'"$GW_IPV6_PREFIX":* ]] ||
+		rig_fail "client: status --json does not list the IPv6 address"
+	if [ -n "$GW_IPV6_DNS" ]; then
+		# RDNSS (RFC 8106) in the gateway's RAs: the server reaches DNS
+		rig_wait_for 30 rig_client_has_rdnss ||
+			rig_fail "client: the gateway's RDNSS server $GW_IPV6_DNS is not in resolv.conf"
+		rig_log "client: IPv6 DNS server from the gateway's RAs in use"
+	fi
+	rig_log "client: IPv6 inside the tunnel OK ($gw6 answers)"
+}
+
+# No IPv6 leak (issue 17, RIG_LAN6=1, the gateway without IPv6): while the
+# full tunnel is up, IPv6 beyond the client's link (the NAT's far side) is
+# refused at once (EACCES from the prohibit routes); the LAN's own router
+# stays reachable on the link.
+rig_assert_ipv6_blocked() {
+	local out
+	out=$(rig_in client "${RIG_PING[@]}" -c 1 -W 2 "$NAT_WAN6" 2>&1) &&
+		rig_fail "client: IPv6 to $NAT_WAN6 goes around the full tunnel"
+	echo "$out" >>"$RIG_LOGDIR/client-ping6.log"
+	# refused by the route (EACCES), not merely unanswered
+	[[ $out == *"ermission denied"* ]] ||
+		rig_fail "client: IPv6 to $NAT_WAN6 not refused at once while connected: $out"
+	rig_in client "${RIG_PING[@]}" -c 1 -W 3 fd00:10:1::1 >>"$RIG_LOGDIR/client-ping6.log" 2>&1 ||
+		rig_fail "client: the LAN's IPv6 router is not reachable on the link while connected"
+	rig_log "client: IPv6 beyond the link blocked while connected"
+}
+
+# ... and after disconnect it works again.
+rig_assert_ipv6_lan_works() {
+	rig_in client "${RIG_PING[@]}" -c 1 -W 3 "$NAT_WAN6" >>"$RIG_LOGDIR/client-ping6.log" 2>&1 ||
+		rig_fail "client: IPv6 to $NAT_WAN6 does not work after disconnect"
+	rig_log "client: IPv6 beyond the link works after disconnect"
+}
+
 # rig_l2tpsec_scenario NAME: the standard end-to-end check: connect through
 # the NAT, address from the pool, ping the gateway's PPP address, status,
 # wire evidence, disconnect and nothing left.
@@ -103,6 +170,7 @@ rig_l2tpsec_scenario() {
 	rig_l2tpsec_up
 	rig_assert_ppp_addr_from_pool
 	rig_assert_ping
+	[ "$GW_IPV6" = 1 ] && rig_assert_ipv6_inside
 	rig_l2tpsec status rig --json >"$RIG_LOGDIR/client-status.json" ||
 		rig_fail "client: l2tpsec status failed"
 	grep -q '"state":"connected"' "$RIG_LOGDIR/client-status.json" ||
@@ -114,7 +182,7 @@ rig_l2tpsec_scenario() {
 	rig_assert_wire_l2tp_ipsec
 	rig_l2tpsec_down
 	rig_result "connect_ms=$L2TPSEC_CONNECT_MS iperf_mbit=$RIG_IPERF_MBIT rss_kb=$rss" \
-		"ppp_addr=$CLIENT_PPP_ADDR datapath=$L2TPSEC_DATAPATH ppp_auth=$GW_PPP_AUTH"
+		"ppp_addr=$CLIENT_PPP_ADDR datapath=$L2TPSEC_DATAPATH ppp_auth=$GW_PPP_AUTH ipv6=$GW_IPV6"
 }
 
 # ---- multi-case scenarios (several gateway variants in one boot) -------------
@@ -383,7 +451,9 @@ rig_l2tpsec_expect_dp() { echo "${L2TPSEC_EXPECT_DATAPATH:-$L2TPSEC_DATAPATH}"; 
 rig_l2tpsec_case_run() {
 	rig_l2tpsec_up
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
+	[ "${RIG_LAN6:-0}" = 1 ] && rig_assert_ipv6_blocked
 	rig_l2tpsec_check_down
+	[ "${RIG_LAN6:-0}" = 1 ] && rig_assert_ipv6_lan_works
 	rig_case_figures "${1}_ms=$L2TPSEC_CONNECT_MS"
 }
 

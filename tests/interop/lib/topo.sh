@@ -55,6 +55,19 @@ rig_kernel_warmup() {
 	return 0
 }
 
+# RIG_LAN6=1: the client's LAN is dual-stack (an IPv6 router, no IPv6 to the
+# gateway): client fd00:10:1::2/64 with its default route via the NAT's
+# fd00:10:1::1, and the NAT's other side NAT_WAN6 = fd00:172:16::1 one hop
+# beyond the client's link (the target of the no-IPv6-leak checks, issue 17).
+NAT_WAN6=fd00:172:16::1
+rig_topo_lan6() {
+	ip -n "$(rig_ns client)" -6 addr add fd00:10:1::2/64 dev eth0 nodad
+	ip -n "$(rig_ns nat)" -6 addr add fd00:10:1::1/64 dev lan nodad
+	ip -n "$(rig_ns nat)" -6 addr add $NAT_WAN6/64 dev wan nodad
+	ip -n "$(rig_ns client)" -6 route add default via fd00:10:1::1 dev eth0
+	export NAT_WAN6
+}
+
 # rig_topo_up [--nat2] [--netem "NETEM ARGS"]
 #   --netem applies e.g. "delay 20ms loss 1%" to both directions at the NAT.
 rig_topo_up() {
@@ -102,6 +115,7 @@ rig_topo_up() {
 		ip -n "$(rig_ns gw)" addr add $GW_LOCAL_ADDR/24 dev eth0
 	fi
 	rig_iptables "$(rig_ns nat)" -t nat -A POSTROUTING -o wan -j MASQUERADE || rig_fail "nat MASQUERADE"
+	[ "${RIG_LAN6:-0}" = 1 ] && rig_topo_lan6
 	if [ -n "$netem" ]; then
 		ip netns exec "$(rig_ns nat)" tc qdisc add dev wan root netem $netem || rig_fail "netem wan"
 		ip netns exec "$(rig_ns nat)" tc qdisc add dev lan root netem $netem || rig_fail "netem lan"

@@ -9,6 +9,9 @@
 # disconnect nothing left on the client.
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
+# A dual-stack LAN, the gateway without IPv6: no IPv6 leak around the
+# full tunnel while connected, IPv6 back after disconnect (issue 17).
+export RIG_LAN6=1
 export L2TPSEC_DATAPATH=auto L2TPSEC_EXPECT_DATAPATH=kernel
 rig_cases_setup l2tpsec-kernel-variants
 for c in ${L2TPSEC_CASES:-pap chap 3des dh2048 cert}; do
