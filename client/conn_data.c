@@ -444,26 +444,6 @@ void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len)
 
 /* ---- pppd (kernel path) ---- */
 
-/* The ip-up script pppd runs: installed next to us, or, for a binary run
- * from its build tree, the one in the source tree. */
-static const char *ip_up_script(char *buf, size_t bufsz)
-{
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
-	if (access(buf, X_OK) == 0)
-		return buf;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	if (strncmp(exe, L2TPSEC_BUILDDIR "/", strlen(L2TPSEC_BUILDDIR) + 1) != 0)
-		return NULL;
-	snprintf(buf, bufsz, "%s/ppp/l2tpsec-ip-up", L2TPSEC_SRCDIR);
-	return access(buf, X_OK) == 0 ? buf : NULL;
-}
-
 static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 {
 	struct conn *c = ctx;
@@ -541,7 +521,7 @@ int conn_data_prepare(struct conn *c)
 		cfg.echo_interval_s = l.echo_interval_s;
 		cfg.echo_failure = l.echo_failure;
 	}
-	cfg.ip_up_script = ip_up_script(script, sizeof(script));
+	cfg.ip_up_script = conn_ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
 			L2TPSEC_HELPER_DIR);

@@ -147,6 +147,9 @@ void conn_on_stop_timeout(struct loop *loop, struct loop_timer *t, void *ctx);
  * ready before the session exists (the built-in one made, pppd started to
  * wait for the session, see pppd_start), started once it is up. */
 int conn_data_prepare(struct conn *c);
+/* The ip-up script pppd runs (installed, or the source tree's for a
+ * binary run from its build tree); NULL when there is none. */
+const char *conn_ip_up_script(char *buf, size_t bufsz);
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
 /* Asks the running PPP to end (its layer already marked stopping); pppd
  * without its session ends at once (the layer becomes absent). */

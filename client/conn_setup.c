@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -373,4 +374,24 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 	if (id)
 		sa_remember(c, id, pair);
 	return id;
+}
+
+/* The ip-up script pppd runs: installed next to us, or, for a binary run
+ * from its build tree, the one in the source tree. */
+const char *conn_ip_up_script(char *buf, size_t bufsz)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
+	if (access(buf, X_OK) == 0)
+		return buf;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (strncmp(exe, L2TPSEC_BUILDDIR "/", strlen(L2TPSEC_BUILDDIR) + 1) != 0)
+		return NULL;
+	snprintf(buf, bufsz, "%s/ppp/l2tpsec-ip-up", L2TPSEC_SRCDIR);
+	return access(buf, X_OK) == 0 ? buf : NULL;
 }
