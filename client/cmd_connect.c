@@ -27,6 +27,7 @@ struct connect_opts {
 	const char *profile; /* name or path */
 	const char *nm_file;
 	const char *name, *gateway, *psk_file, *password_file, *run_dir, *save_keys;
+	const char *hook;
 	struct cli_setting set[CLI_SETTINGS_MAX]; /* in the order given */
 	size_t n_set;
 	bool background, otp, retry_auth;
@@ -63,6 +64,8 @@ static const char connect_usage[] =
     "  --background             return once connected; the tunnel stays up\n"
     "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
     "  --retry-auth-failures    reconnect after a rejected password, key or certificate too\n"
+    "  --hook PATH              run PATH as the hook (vpnc-script environment), in place\n"
+    "                           of the profile's: for NetworkManager's l2tpsec plugin\n"
     "  --save-keys DIR          write Wireshark's key files (ikev1_decryption_table,\n"
     "                           esp_sa) into DIR while connected: for debugging only\n"
     "  -v, --verbose            more log output (twice: debug)\n\n"
@@ -83,6 +86,7 @@ enum {
 	OPT_PSK_STDIN,
 	OPT_OTP,
 	OPT_SAVE_KEYS,
+	OPT_HOOK,
 };
 
 static int parse_args(int argc, char **argv, struct connect_opts *o)
@@ -105,6 +109,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		{"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
 		{"otp", no_argument, NULL, OPT_OTP},
 		{"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
+		{"hook", required_argument, NULL, OPT_HOOK},
 		{"auth-methods", required_argument, NULL, OPT_SETTING},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -159,6 +164,9 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 			o->set[o->n_set++] = (struct cli_setting){"save-keys", optarg};
 			o->save_keys = optarg;
 			break;
+		case OPT_HOOK:
+			o->hook = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -182,6 +190,8 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 		return usage_error("connect: give --password-file or --password-stdin, not both");
 	if (o->ask.psk_stdin && o->psk_file)
 		return usage_error("connect: give --psk-file or --psk-stdin, not both");
+	if (o->hook && o->hook[0] != '/')
+		return usage_error("connect: --hook needs an absolute path");
 	if (o->save_keys && o->save_keys[0] != '/')
 		return usage_error("connect: --save-keys needs an absolute path");
 	o->ask.stdin_fd = STDIN_FILENO;
@@ -208,6 +218,10 @@ static int apply_cli(struct profile *p, const struct connect_opts *o, char *err,
 		p->retry_auth_failures = true;
 	if (o->otp)
 		p->password_type = PROFILE_PASSWORD_OTP;
+	if (o->hook && snprintf(p->hook, sizeof(p->hook), "%s", o->hook) >= (int)sizeof(p->hook)) {
+		snprintf(err, errlen, "--hook: path too long");
+		return -1;
+	}
 	if (!p->name[0])
 		profile_name_from(p->name, p->gateway);
 	return profile_apply_overrides(p, &ov, err, errlen);

@@ -6,12 +6,14 @@
 #include "client/command.h"
 
 /* The directories configure compiled in (--sysconfdir, --runstatedir,
- * --localstatedir, --libexecdir): what an installed binary reads and runs. */
+ * --libexecdir): what an installed binary reads and runs. Nothing of
+ * l2tpsec's outlives a boot, so there is no state directory: the undo
+ * records (routes, DNS) live in the run directory because what they undo
+ * dies with the boot too. */
 static void print_paths(void)
 {
 	printf("profile dir: %s\n", L2TPSEC_PROFILE_DIR);
 	printf("run dir:     %s\n", L2TPSEC_RUN_DIR);
-	printf("state dir:   %s\n", L2TPSEC_STATE_DIR);
 	printf("helper dir:  %s\n", L2TPSEC_HELPER_DIR);
 }
 
@@ -37,6 +39,6 @@ const struct command cmd_version = {
     .usage = "Usage: l2tpsec version [-v]\n\n"
              "Prints the program version and the OpenSSL it was built with.\n\n"
              "  -v, --verbose            also the directories it uses: profiles, run\n"
-             "                           (control sockets), state and helpers\n",
+             "                           (control sockets, undo records) and helpers\n",
     .run = version_run,
 };

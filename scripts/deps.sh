@@ -11,15 +11,20 @@ set -eu
 # name them, since recommendations are not installed here.
 build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
  libnl-genl-3-dev libnl-xfrm-3-dev libnl-route-3-dev libcmocka-dev clang
- libclang-rt-14-dev ppp nftables iproute2"
+ libclang-rt-14-dev ppp nftables iproute2 libnm-dev"
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
  tcpdump iperf3 kmod python3-minimal tshark dnsmasq-base radvd
  libnss3-tools libnss3 libnspr4 libcurl3-nss libevent-core-2.1-7 libevent-pthreads-2.1-7
- libldns3 libunbound8 libcap-ng0 libaudit1 libldap-2.5-0 dns-root-data libcli1.10"
-# Libreswan and l2tpns themselves are unpacked, not installed (their libraries
-# above are): tests/interop/lib/gw-unpack.sh.
+ libldns3 libunbound8 libcap-ng0 libaudit1 libldap-2.5-0 dns-root-data libcli1.10
+ dbus-daemon libnm0 libmm-glib0 libndp0 libnewt0.52 libteamdctl0 libbluetooth3 libjansson4
+ libcurl3-gnutls libpsl5 libreadline8"
+# Libreswan, l2tpns and NetworkManager (network-manager) themselves are
+# unpacked, not installed (their libraries above are):
+# tests/interop/lib/gw-unpack.sh. NetworkManager's package would start it on
+# the host and let it manage the host's interfaces; the rig copies it into a
+# guest's throw-away root instead (l2tpsec-nm). libnm-dev builds nm/.
 unpack_gateways() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	"$(dirname "$0")/../tests/interop/lib/gw-unpack.sh"

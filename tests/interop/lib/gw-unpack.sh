@@ -1,7 +1,9 @@
 #!/bin/sh
 # Unpack the gateways the rig runs but must not install: Libreswan (its
-# package conflicts with strongSwan's) and l2tpns (its package starts a
-# daemon on UDP 1701 of the host). `apt-get download` + `dpkg -x` into a
+# package conflicts with strongSwan's), l2tpns (its package starts a
+# daemon on UDP 1701 of the host) and NetworkManager (network-manager: its
+# package would start it on the host; the l2tpsec-nm guest copies it into
+# its own root). `apt-get download` + `dpkg -x` into a
 # private prefix, once per package version; their libraries are ordinary
 # packages (scripts/deps.sh installs them).
 #   tests/interop/lib/gw-unpack.sh [DIR]     (default /var/cache/l2tpsec-rig)
@@ -9,7 +11,7 @@
 set -eu
 cache=${1:-${RIG_GW_CACHE:-/var/cache/l2tpsec-rig}}
 mkdir -p "$cache"
-for pkg in libreswan l2tpns; do
+for pkg in libreswan l2tpns network-manager; do
 	[ -x "$cache/$pkg/.unpacked" ] && continue
 	tmp=$(mktemp -d)
 	# _apt cannot write into a root-only mktemp dir: let it

@@ -1,0 +1,153 @@
+#!/bin/bash
+# NetworkManager with nm-l2tpsec-service (issue 19): a real NetworkManager
+# and a system D-Bus in the client's namespace, the plugin installed from the
+# build tree by `make install` into this guest's throw-away root. A
+# NetworkManager-l2tp connection (its keyfile, secrets stored with flags 0)
+# is loaded, `nmcli connection up` runs l2tpsec (kernel path: XFRM, kernel
+# L2TP, pppd) and NetworkManager shows the pool address, the gateway's DNS
+# servers and the tunnel's MTU; ping through the tunnel; the secrets are in
+# no argv or environment; `nmcli connection down` leaves nothing (no
+# l2tpsec, no pppd, no XFRM state, no private directory, the routes as they
+# were). NetworkManager manages only the client's eth0 (a VPN needs an
+# active base connection), with the rig's own address and route.
+. "$(dirname "$0")/../../lib/scenario.sh"
+. "$(dirname "$0")/../../lib/l2tpsec.sh"
+rig_init l2tpsec-nm
+rig_need_stack
+rig_need_l2tpsec
+rig_need dbus-daemon dbus-daemon make make
+build=$(cd "$(dirname "$L2TPSEC_BIN")/.." && pwd)
+[ -x "$build/nm/nm-l2tpsec-service" ] ||
+	rig_skip "$build/nm/nm-l2tpsec-service not built (configure found no libnm: libnm-dev)"
+nm_tree=${RIG_GW_CACHE:-/var/cache/l2tpsec-rig}/network-manager
+[ -x "$nm_tree/.unpacked" ] ||
+	rig_skip "NetworkManager not unpacked: run tests/interop/lib/gw-unpack.sh (scripts/deps.sh)"
+
+# This guest's root is a tmpfs overlay: what we install lands there and
+# vanishes at power-off. NetworkManager runs from the unpacked package (its
+# D-Bus policy copied where dbus-daemon reads it); l2tpsec and the plugin
+# are installed by make install's own rules (only those targets: the whole
+# `make install` takes a minute under TCG).
+rig_log "installing NetworkManager's D-Bus policy, make install of l2tpsec and nm-l2tpsec-service"
+cp "$nm_tree/usr/share/dbus-1/system.d/org.freedesktop.NetworkManager.conf" /usr/share/dbus-1/system.d/ ||
+	rig_fail "cannot install NetworkManager's D-Bus policy"
+make -s -C "$build" install-sbinPROGRAMS install-dist_pkglibexecSCRIPTS install-libexecPROGRAMS \
+	install-libexecSCRIPTS install-nmvpnserviceDATA install-dbussystemDATA \
+	nmvpnservicedir=/usr/lib/NetworkManager/VPN dbussystemdir=/usr/share/dbus-1/system.d \
+	>"$RIG_LOGDIR/make-install.log" 2>&1 || rig_fail "make install failed (make-install.log)"
+PATH=$nm_tree/usr/sbin:$nm_tree/usr/bin:$PATH
+bin=$(sed -n 's/^program=//p' /usr/lib/NetworkManager/VPN/nm-l2tpsec-service.name)
+[ -x "$bin" ] || rig_fail "the .name file names $bin, which is not installed"
+mkdir -p /etc/NetworkManager/conf.d /etc/NetworkManager/system-connections /var/lib/NetworkManager
+cat >/etc/NetworkManager/conf.d/99-rig.conf <<'EOF'
+[main]
+plugins=keyfile
+no-auto-default=*
+dns=none
+rc-manager=unmanaged
+auth-polkit=false
+[keyfile]
+unmanaged-devices=*,except:interface-name:eth0
+[logging]
+level=INFO
+EOF
+
+rig_topo_up
+rig_gw_up
+d=$(rig_role_dir client)
+# NetworkManager reads devices' attributes in /sys/class/net: the client's
+# mount namespace must show the client's devices there.
+rig_in client test -e /sys/class/net/eth0 || rig_in client mount -t sysfs sysfs /sys ||
+	rig_fail "client: /sys does not show the client's devices"
+mkdir -p "$d/run/dbus"
+rig_bg client dbus dbus-daemon --system --nofork --nopidfile
+rig_wait_for 20 test -S "$d/run/dbus/system_bus_socket" || rig_fail "client: no system D-Bus"
+# A writable /sys tells NetworkManager that udev runs and initialises each
+# device, which it then waits for forever (eth0 stays "unmanaged"): in its
+# own mount namespace /sys is read-only, as in a container.
+rig_bg client nm unshare -m --propagation private sh -c \
+	'mount -o remount,bind,ro /sys && exec NetworkManager --no-daemon --debug'
+NM_PID=$RIG_BG_PID
+nm_up() { rig_in client nmcli -t general status >/dev/null 2>&1; }
+rig_wait_for 60 nm_up || rig_fail "client: NetworkManager did not answer on D-Bus (client-nm.log)"
+nmc() { rig_in client nmcli "$@" 2>&1 | tee -a "$RIG_LOGDIR/client-nmcli.log"; return "${PIPESTATUS[0]}"; }
+nm_devices() { rig_in client nmcli device >>"$RIG_LOGDIR/client-nmcli.log" 2>&1; }
+
+# The base connection: eth0 as the rig set it up, now NetworkManager's.
+nmc connection add type ethernet ifname eth0 con-name rig-lan autoconnect no \
+	ipv4.method manual ipv4.addresses "$CLIENT_ADDR/24" ipv4.gateway 10.1.0.1 \
+	ipv6.method disabled >/dev/null || rig_fail "client: nmcli connection add rig-lan failed"
+nmc --wait 30 connection up rig-lan >/dev/null || { nm_devices; rig_fail "client: rig-lan did not come up"; }
+rig_in client "${RIG_PING[@]}" -c 1 -W 3 "$GW_PUBLIC_ADDR" >/dev/null 2>&1 ||
+	rig_fail "client: the gateway unreachable once NetworkManager has eth0"
+routes_before=$(rig_in client ip -4 route show table all | grep -v '^local\|^broadcast' | sort)
+
+# NetworkManager-l2tp's keyfile as its users have it, loaded unchanged.
+conn=/etc/NetworkManager/system-connections/Office.nmconnection
+rig_l2tpsec_write_nm "$conn"
+sed -i 's/^id=.*/id=Office/' "$conn"
+nmc connection load "$conn" >/dev/null || rig_fail "client: nmcli connection load failed"
+# NetworkManager gives a VPN 60 s to report its IP configuration; a loaded
+# TCG guest has taken 30 s for the connect alone.
+nmc connection modify Office vpn.timeout 150 >/dev/null || rig_fail "client: nmcli connection modify failed"
+t0=$(rig_now_ms)
+nmc --wait 160 connection up Office >/dev/null ||
+	{ tail -n 30 "$RIG_LOGDIR/client-nm.log" >&2; rig_fail "client: nmcli connection up Office failed"; }
+connect_ms=$(($(rig_now_ms) - t0))
+rig_log "client: NetworkManager says Office is up after ${connect_ms} ms"
+
+# What NetworkManager learnt from the plugin.
+nmc -t -f GENERAL.STATE,GENERAL.VPN,IP4.ADDRESS,IP4.DNS,IP4.GATEWAY connection show Office \
+	>"$RIG_LOGDIR/client-nm-office.txt" || rig_fail "client: nmcli connection show Office failed"
+grep -qx 'GENERAL.STATE:activated' "$RIG_LOGDIR/client-nm-office.txt" ||
+	rig_fail "client: Office is not activated: $(cat "$RIG_LOGDIR/client-nm-office.txt")"
+addr=$(sed -n 's/^IP4.ADDRESS\[1\]://p' "$RIG_LOGDIR/client-nm-office.txt")
+CLIENT_PPP_ADDR=${addr%/*}
+rig_assert_ppp_addr_from_pool_nm() {
+	case $CLIENT_PPP_ADDR in
+	192.168.42.1[0-9] | 192.168.42.20) ;;
+	*) rig_fail "client: NetworkManager's IP4.ADDRESS '$addr' is not from the pool" ;;
+	esac
+}
+rig_assert_ppp_addr_from_pool_nm
+dns=$(sed -n 's/^IP4.DNS\[[0-9]\]://p' "$RIG_LOGDIR/client-nm-office.txt" | tr '\n' ' ')
+[ "${dns% }" = "${GW_DNS//,/ }" ] || rig_fail "client: NetworkManager's IP4.DNS '$dns', gateway pushed '$GW_DNS'"
+CLIENT_PPP_IF=$(rig_in client ip -o -4 addr show | awk -v a="$CLIENT_PPP_ADDR" '$4 == a || $4 ~ "^"a"/" {print $2}')
+[ -n "$CLIENT_PPP_IF" ] || rig_fail "client: no interface carries $CLIENT_PPP_ADDR"
+# NetworkManager configures the tunnel device the plugin named (TUNDEV).
+nmc -t -f GENERAL.MTU,IP4.ADDRESS device show "$CLIENT_PPP_IF" >"$RIG_LOGDIR/client-nm-tundev.txt" ||
+	rig_fail "client: NetworkManager does not know $CLIENT_PPP_IF"
+grep -qx "IP4.ADDRESS\[1\]:$CLIENT_PPP_ADDR/32" "$RIG_LOGDIR/client-nm-tundev.txt" ||
+	rig_fail "client: NetworkManager's $CLIENT_PPP_IF: $(cat "$RIG_LOGDIR/client-nm-tundev.txt")"
+mtu=$(sed -n 's/^GENERAL.MTU://p' "$RIG_LOGDIR/client-nm-tundev.txt")
+rig_assert_ping "$PPP_GW_ADDR"
+
+# The secrets: nowhere in argv or the environment of l2tpsec or pppd; the
+# connection's file private.
+l2tpsec_pid=$(rig_l2tpsec_client_pids l2tpsec | head -n1)
+[ -n "$l2tpsec_pid" ] || rig_fail "client: no l2tpsec process while up"
+for p in $l2tpsec_pid $(rig_l2tpsec_client_pids pppd); do
+	for f in cmdline environ; do
+		! tr '\0' '\n' <"/proc/$p/$f" | grep -qF -e "$GW_PASSWORD" -e "$GW_PSK" ||
+			rig_fail "client: a secret in /proc/$p/$f ($(cat "/proc/$p/comm"))"
+	done
+done
+tr '\0' ' ' <"/proc/$l2tpsec_pid/cmdline" >"$RIG_LOGDIR/client-l2tpsec-argv.txt"
+kf=$(tr '\0' '\n' <"/proc/$l2tpsec_pid/cmdline" | grep '\.nmconnection$')
+modes=$(rig_in client stat -c %a "$(dirname "$(dirname "$kf")")" "$(dirname "$kf")" "$kf" | tr '\n' ' ')
+[ "$modes" = "700 700 600 " ] ||
+	rig_fail "client: modes of the plugin's run dir, the connection's dir, $kf: $modes (want 700 700 600)"
+
+nmc --wait 30 connection down Office >/dev/null || rig_fail "client: nmcli connection down Office failed"
+gone() { [ -z "$(rig_l2tpsec_client_pids l2tpsec)$(rig_l2tpsec_client_pids pppd)" ]; }
+rig_wait_for 10 gone || rig_fail "client: l2tpsec or pppd still running after nmcli connection down"
+[ -z "$(rig_in client ip xfrm state)" ] || rig_fail "client: XFRM states left behind"
+! rig_in client ip link show "$CLIENT_PPP_IF" >/dev/null 2>&1 || rig_fail "client: $CLIENT_PPP_IF left behind"
+! rig_in client test -e "$(dirname "$kf")" || rig_fail "client: the connection's private directory left behind"
+routes_after=$(rig_in client ip -4 route show table all | grep -v '^local\|^broadcast' | sort)
+[ "$routes_after" = "$routes_before" ] ||
+	rig_fail "client: routes not restored: before [$routes_before] after [$routes_after]"
+kill -0 "$NM_PID" 2>/dev/null || rig_fail "client: NetworkManager died"
+rig_log "client: down, nothing left behind"
+dns=${dns% }
+rig_result "connect_ms=$connect_ms ppp_addr=$CLIENT_PPP_ADDR ppp_if=$CLIENT_PPP_IF mtu=$mtu dns=${dns// /,}"
