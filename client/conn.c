@@ -1,110 +1,20 @@
 /* The connection's life: start IKE, install SAs, start L2TP, hand over to the
  * data path (client/conn_data.c), and tear everything down in order. */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "client/savekeys.h"
 #include "lib/util.h"
 
-#define CONN_STOP_TIMEOUT_MS 6000
 #define CONN_L2TP_DELAY_MIN_MS 60
 #define CONN_L2TP_DELAY_MAX_MS 300
-
-const char *conn_state_name(enum conn_state s)
-{
-	static const char *const names[] = {
-		[CONN_IDLE] = "idle", [CONN_IKE] = "ike",      [CONN_L2TP] = "l2tp",
-		[CONN_PPP] = "ppp",   [CONN_UP] = "connected", [CONN_STOPPING] = "stopping",
-		[CONN_DOWN] = "down",
-	};
-
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
-}
-
-void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
-{
-	va_list ap;
-
-	/* The first failure is the cause; later ones are consequences. */
-	if (c->exit_code == CONN_EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
-		c->exit_code = exit_code;
-		va_start(ap, fmt);
-		vsnprintf(c->failure, sizeof(c->failure), fmt, ap);
-		va_end(ap);
-		log_err(c->lg, LOG_CLIENT, "%s", c->failure);
-	}
-	conn_stop(c);
-}
-
-/* ---- teardown ---- */
-
-static void conn_finish(struct conn *c)
-{
-	if (c->state == CONN_DOWN)
-		return;
-	loop_timer_stop(c->loop, &c->stop_timer);
-	loop_timer_stop(c->loop, &c->traffic_timer);
-	loop_timer_stop(c->loop, &c->l2tp_timer);
-	loop_timer_stop(c->loop, &c->sa_timer);
-	loop_timer_stop(c->loop, &c->verdict_timer);
-	c->sa_pending = 0;
-	c->keep_net = conn_should_reconnect(c);
-	if (c->keep_net)
-		log_notice(c->lg, LOG_CLIENT, "keeping %s, routes and DNS for the reconnect",
-			   c->ifname);
-	else
-		conn_net_down(c);
-	if (c->esp) {
-		esp_datapath_free(c->esp); /* deletes every SA still installed */
-		c->esp = NULL;
-	}
-	c->state = CONN_DOWN;
-	if (c->failure[0])
-		snprintf(c->last_failure, sizeof(c->last_failure), "%s", c->failure);
-	log_info(c->lg, LOG_CLIENT, "disconnected%s%s", c->failure[0] ? ": " : "", c->failure);
-	if (c->ev.down)
-		c->ev.down(c, c->ev_ctx);
-}
-
-/* Top down: PPP, L2TP, IKE; each layer's end calls this again. A layer
- * whose lower layer is already gone ends without a goodbye. */
-void conn_stop_next(struct conn *c)
-{
-	if (c->state != CONN_STOPPING)
-		return;
-	if (conn_data_stop_step(c))
-		return;
-	if (c->l2tp_alive) {
-		if (!c->l2tp_stopping) {
-			c->l2tp_stopping = true;
-			l2tp_stop(c->l2tp);
-		}
-		return;
-	}
-	if (c->ike_alive) {
-		if (!c->ike_stopping) {
-			c->ike_stopping = true;
-			ike_stop(c->ike);
-		}
-		return;
-	}
-	conn_finish(c);
-}
-
-void conn_stop(struct conn *c)
-{
-	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
-		return;
-	c->state = CONN_STOPPING;
-	loop_timer_start(c->loop, &c->stop_timer, CONN_STOP_TIMEOUT_MS);
-	conn_stop_next(c);
-}
 
 /* ---- IKE ---- */
 
@@ -142,8 +52,9 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		return;
 	id = conn_sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot install the IPsec SA (%s data path)",
-			  esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
+		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, CONN_EXIT_FAILURE,
+				"cannot install the IPsec SA (%s data path)",
+				esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
 		return;
 	}
 	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
@@ -151,10 +62,13 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 	c->sa_cipher = pair->out.cipher;
 	c->sa_auth = pair->out.auth;
 	c->sa_udp_encap = pair->udp_encap;
-	log_info(c->lg, LOG_CLIENT, "IPsec SA %s: in %08x out %08x", is_rekey ? "rekeyed" : "up",
-		 pair->in.spi, pair->out.spi);
+	/* the first one at the default level: the user's progress */
+	log_msg(c->lg, LOG_CLIENT, is_rekey ? LOG_LVL_INFO : LOG_LVL_NOTICE,
+		"IPsec SA %s: in %08x out %08x", is_rekey ? "rekeyed" : "up", pair->in.spi,
+		pair->out.spi);
 	if (!is_rekey && c->state == CONN_IKE) {
-		c->state = CONN_L2TP;
+		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_UP);
+		conn_set_state(c, CONN_L2TP);
 		/* The answer to an R-U-THERE sent after QM3 says the gateway is
 		 * done with QM3; without DPD, or should the answer be lost, the
 		 * estimate of how long it takes decides. */
@@ -177,7 +91,8 @@ static void on_ping_answered(void *ctx)
 {
 	struct conn *c = ctx;
 
-	if (c->state == CONN_L2TP && !c->l2tp_alive && loop_timer_pending(&c->l2tp_timer))
+	if (c->state == CONN_L2TP && !conn_layer_running(c, CONN_LAYER_L2TP) &&
+	    loop_timer_pending(&c->l2tp_timer))
 		loop_timer_start(c->loop, &c->l2tp_timer, 0);
 	conn_sa_activate_pending(c);
 }
@@ -199,7 +114,7 @@ void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
 		return;
 	}
-	c->l2tp_alive = true;
+	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_STARTING);
 }
 
 static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
@@ -219,7 +134,8 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 		 * answer takes over from the one going */
 		if (sa->outbound && c->sa_pending)
 			conn_sa_activate_pending(c);
-		if (conn_sa_keep_last(c->sas, CONN_MAX_SAS, i, c->kernel_path, c->l2tp_alive)) {
+		if (conn_sa_keep_last(c->sas, CONN_MAX_SAS, i, c->kernel_path,
+				      conn_layer_running(c, CONN_LAYER_L2TP))) {
 			log_debug(c->lg, LOG_CLIENT, "SA %u kept until L2TP is down", sa->id);
 			sa->dropped = true;
 			continue;
@@ -232,73 +148,39 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 	}
 }
 
-bool conn_ike_auth_failed(const struct ike_failure *f)
-{
-	/* RFC 2408 §3.14.1 */
-	enum {
-		INVALID_PAYLOAD_TYPE = 1,
-		INVALID_CERT_ENCODING = 19,
-		INVALID_CERTIFICATE = 20,
-		CERT_TYPE_UNSUPPORTED = 21,
-		INVALID_CERT_AUTHORITY = 22,
-		INVALID_HASH_INFORMATION = 23,
-		AUTHENTICATION_FAILED = 24,
-		INVALID_SIGNATURE = 25,
-	};
-
-	if (f->reason == IKE_FAIL_AUTH)
-		return true;
-	if (f->reason != IKE_FAIL_NOTIFY)
-		return false;
-	switch (f->notify) {
-	case INVALID_PAYLOAD_TYPE:
-		/* charon's answer to an MM5 it could not decrypt: another PSK */
-		return f->stage == IKE_STAGE_MM5;
-	case INVALID_CERT_ENCODING:
-	case INVALID_CERTIFICATE:
-	case CERT_TYPE_UNSUPPORTED:
-	case INVALID_CERT_AUTHORITY:
-	case INVALID_HASH_INFORMATION:
-	case AUTHENTICATION_FAILED:
-	case INVALID_SIGNATURE:
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool conn_exit_is_auth(int exit_code)
-{
-	return exit_code == CONN_EXIT_PPP_AUTH || exit_code == CONN_EXIT_GW_AUTH;
-}
-
 static void on_ike_failed(void *ctx, const struct ike_failure *f)
 {
 	struct conn *c = ctx;
+	struct conn_failure v = {.layer = CONN_FAIL_IKE};
 	char line[256];
 
-	c->ike_alive = false;
+	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
 	/* no answer, or a gateway still loading its configuration (charon
 	 * answers NO_PROPOSAL_CHOSEN then): it is away or starting up */
 	c->gw_silent = f->stage == IKE_STAGE_MM1 &&
 		       (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
 	ike_failure_str(f, line, sizeof(line));
+	v.ike.stage = f->stage;
+	v.ike.reason = f->reason;
+	v.ike.notify = f->notify;
+	v.ike.psk = c->p->profile->auth == PROFILE_AUTH_PSK;
+	v.ike.forced_encaps = !c->kernel_path || c->p->profile->force_encaps;
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
 	}
-	conn_fail(c,
-		  conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
-		  : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
-					  : CONN_EXIT_IKE,
-		  "%s", line);
+	conn_fail_why(c, &v,
+		      conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
+		      : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
+					      : CONN_EXIT_IKE,
+		      "%s", line);
 }
 
 static void on_ike_stopped(void *ctx)
 {
 	struct conn *c = ctx;
 
-	c->ike_alive = false;
+	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
 	conn_stop_next(c);
 }
 
@@ -322,9 +204,9 @@ static void on_esp_l2tp(void *ctx, const uint8_t *payload, size_t len)
 	struct conn *c = ctx;
 
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive */
-	if (c->ike_alive)
+	if (conn_layer_running(c, CONN_LAYER_IKE))
 		ike_note_inbound_traffic(c->ike);
-	if (c->l2tp_alive)
+	if (conn_layer_running(c, CONN_LAYER_L2TP))
 		l2tp_input(c->l2tp, payload, len);
 }
 
@@ -345,7 +227,7 @@ static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
 	}
 	/* byte or sequence-number soft limit: IKE rekeys now (make before break) */
 	for (size_t i = 0; i < CONN_MAX_SAS; i++)
-		if (c->sas[i].id == id && c->ike_alive)
+		if (c->sas[i].id == id && conn_layer_running(c, CONN_LAYER_IKE))
 			ike_sa_soft_expired(c->ike, c->sas[i].spi_in);
 }
 
@@ -363,7 +245,8 @@ void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		if (c->sas[i].id > newest)
 			newest = c->sas[i].id;
 	if (newest && c->esp && esp_get_counters(c->esp, newest, &cnt) == 0) {
-		if (cnt.in_packets != c->last_in_packets && c->ike_alive)
+		if (cnt.in_packets != c->last_in_packets &&
+		    conn_layer_running(c, CONN_LAYER_IKE))
 			ike_note_inbound_traffic(c->ike);
 		c->last_in_packets = cnt.in_packets;
 	}
@@ -395,7 +278,8 @@ static void on_session_up(void *ctx, const struct l2tp_session_info *info)
 	log_info(c->lg, LOG_CLIENT, "L2TP session up (tunnel %u/%u, session %u/%u)",
 		 info->local_tunnel_id, info->peer_tunnel_id, info->local_session_id,
 		 info->peer_session_id);
-	c->state = CONN_PPP;
+	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_UP);
+	conn_set_state(c, CONN_PPP);
 	if (conn_data_start(c, info) < 0)
 		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not start");
 }
@@ -413,9 +297,10 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 	 * wrong tunnel secret, or the LNS's */
 	enum { STOPCCN_NOT_AUTHORIZED = 4 };
 	char line[sizeof(c->held_failure)];
+	struct conn_failure v = {.layer = CONN_FAIL_L2TP};
 	int code;
 
-	c->l2tp_alive = false;
+	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_ABSENT);
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
@@ -432,8 +317,13 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		code = CONN_EXIT_GW_AUTH;
 	snprintf(line, sizeof(line), "L2TP %s: %s",
 		 why->by_peer ? "closed by the gateway" : "failed", why->words);
-	if (!conn_data_hold_verdict(c, code, line))
-		conn_fail(c, code, "%s", line);
+	v.l2tp.stage = why->stage;
+	v.l2tp.by_peer = why->by_peer;
+	v.l2tp.result = why->result;
+	v.l2tp.error = why->error;
+	v.l2tp.have_secret = secret_is_set(&c->p->profile->tunnel_secret.value);
+	if (!conn_data_hold_verdict(c, &v, code, line))
+		conn_fail_why(c, &v, code, "%s", line);
 }
 
 /* ---- start and free ---- */
@@ -471,26 +361,6 @@ static void conn_net_recover(struct conn *c)
 	dns_revert_stale(&c->dns);
 }
 
-bool conn_should_reconnect(const struct conn *c)
-{
-	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == CONN_EXIT_L2TP)
-		return true;
-	if (!c->p->profile->reconnect || !c->was_up)
-		return false;
-	if (conn_exit_is_auth(c->exit_code))
-		return c->p->profile->retry_auth_failures;
-	switch (c->exit_code) {
-	case CONN_EXIT_NETWORK:
-	case CONN_EXIT_IKE:
-	case CONN_EXIT_L2TP:
-	case CONN_EXIT_PPP:
-	case CONN_EXIT_PEER_CLOSED:
-		return true;
-	default:
-		return false; /* asked to stop, configuration, authentication */
-	}
-}
-
 /* Frees every protocol layer (kernel objects with them) but not the TUN
  * device, routes or DNS. */
 static void release_layers(struct conn *c)
@@ -506,8 +376,8 @@ static void release_layers(struct conn *c)
 	c->ike = NULL;
 	c->esp = NULL;
 	memset(c->sas, 0, sizeof(c->sas));
-	c->ike_alive = c->l2tp_alive = c->ppp_alive = false;
-	c->ike_stopping = c->l2tp_stopping = c->ppp_stopping = false;
+	for (int l = 0; l < CONN_LAYER_COUNT; l++)
+		conn_layer_set(c, (enum conn_layer)l, CONN_LAYER_ABSENT);
 }
 
 /* Everything below IKE, made while MM1 travels: the data path (which
@@ -554,7 +424,8 @@ static int conn_launch(struct conn *c)
 
 	c->started_ms = loop_now_ms(c->loop);
 	c->gw_silent = false;
-	c->state = CONN_IKE;
+	if (!conn_set_state(c, CONN_IKE))
+		return -1;
 	c->exit_code = CONN_EXIT_OK;
 	c->failure[0] = '\0';
 	/* IKE first: it starts making its key pair at once (ike/keygen.c) and
@@ -566,11 +437,13 @@ static int conn_launch(struct conn *c)
 		goto failed;
 	}
 	inet_ntop(AF_INET, &c->p->gateway.sin_addr, addr, sizeof(addr));
-	log_info(c->lg, LOG_CLIENT, "connecting to %s (%s)", c->p->profile->gateway, addr);
-	c->ike_alive = true;
+	log_notice(c->lg, LOG_CLIENT, "IKE: connecting to %s (%s)...", c->p->profile->gateway,
+		   addr);
+	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_STARTING);
 	if (ike_start(c->ike) < 0) {
-		c->ike_alive = false;
-		conn_fail(c, CONN_EXIT_NETWORK, "IKE could not start (sockets)");
+		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
+		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, CONN_EXIT_NETWORK,
+				"IKE could not start (sockets)");
 		goto failed;
 	}
 	/* From here a failure stops IKE the usual way: MM2 is not handled
@@ -629,11 +502,11 @@ void conn_abort(struct conn *c, int exit_code, const char *why)
 	/* The gateway would keep our old SAs (its INITIAL-CONTACT handling
 	 * matches our ID, which was the old address) and send our traffic
 	 * into them: tell it to drop them, through the new path. */
-	if (c->ike_alive && ike_rehome(c->ike) == 0)
+	if (conn_layer_running(c, CONN_LAYER_IKE) && ike_rehome(c->ike) == 0)
 		ike_stop(c->ike);
 	avoid_stale_tunnel(c); /* no StopCCN could reach the gateway either */
 	release_layers(c);
-	c->state = CONN_STOPPING;
+	conn_set_state(c, CONN_STOPPING);
 	conn_stop_next(c); /* nothing alive: finishes now */
 }
 
@@ -665,4 +538,5 @@ void conn_free(struct conn *c)
 	c->tun_fd = -1;
 	c->net_open = false;
 	hook_runner_finish(&c->hooks); /* the disconnect hook runs before we exit */
+	free(c);
 }

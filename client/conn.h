@@ -61,6 +61,61 @@ enum conn_state {
 	CONN_DOWN,
 };
 
+/* Why a connection failed, as the layers said it (not as it was worded in
+ * the log): the failure hints (client/explain.c) are rules on these values,
+ * so that rewording a log line cannot drop a hint. */
+enum conn_fail_layer {
+	CONN_FAIL_NONE,
+	CONN_FAIL_LOCAL, /* here: configuration, kernel, sockets, memory */
+	CONN_FAIL_IKE,
+	CONN_FAIL_L2TP,
+	CONN_FAIL_PPP,
+};
+
+/* The local causes a hint knows; CONN_LOCAL_OTHER for the rest. */
+enum conn_fail_local {
+	CONN_LOCAL_OTHER,
+	CONN_LOCAL_IKE_SOCKETS, /* IKE could not open its ports */
+	CONN_LOCAL_KERNEL_PATH, /* datapath = kernel, impossible here */
+	CONN_LOCAL_SA_INSTALL,  /* the kernel refused the IPsec SA */
+	CONN_LOCAL_OTP_USED,    /* a one-time password used, nobody to ask for one */
+};
+
+/* PPP: what the gateway asked for that we refused (conn_fail_auth_refused). */
+enum conn_ppp_refusal {
+	CONN_REFUSAL_NONE,
+	CONN_REFUSAL_METHOD,      /* PAP or CHAP-MD5 (refused by auth-methods) */
+	CONN_REFUSAL_NO_AUTH,     /* no authentication at all */
+	CONN_REFUSAL_UNSUPPORTED, /* EAP, MS-CHAPv1 */
+	CONN_REFUSAL_MPPE,
+};
+
+struct conn_failure {
+	int exit_code;              /* enum conn_exit */
+	enum conn_fail_layer layer; /* which of the values below are set */
+	enum conn_fail_local local;
+	struct {
+		enum ike_stage stage;
+		enum ike_fail_reason reason;
+		uint16_t notify;    /* RFC 2408 §3.14.1 type (IKE_FAIL_NOTIFY) */
+		bool psk;           /* we authenticate with a pre-shared key */
+		bool forced_encaps; /* we forced UDP encapsulation */
+	} ike;
+	struct {
+		enum l2tp_stage stage;
+		bool by_peer;           /* the gateway's StopCCN or CDN */
+		uint16_t result, error; /* RFC 2661 §4.4.2 */
+		bool have_secret;       /* we have a tunnel secret */
+	} l2tp;
+	struct {
+		enum ppp_down_reason reason;
+		enum ppp_auth auth;
+		enum conn_ppp_refusal refusal;
+		char message[160]; /* the PPP layer's (or pppd's) own words */
+	} ppp;
+	char text[320]; /* the line logged */
+};
+
 struct ask_plan;
 struct savekeys;
 
@@ -108,99 +163,17 @@ struct conn_events {
 	void (*down)(struct conn *c, void *ctx); /* all torn down; c->exit_code final */
 };
 
-#define CONN_MAX_SAS 6 /* old, current, two the gateway is making, ours, spare */
-
-/* A pair installed for the IKE session, by its data path id. */
-struct conn_sa_slot {
-	uint32_t id, spi_in, spi_out;
-	bool outbound; /* its outbound half carries (or carried) traffic */
-	bool dropped;  /* IKE dropped it; kept as the kernel path's last pair */
-};
-
-struct conn {
-	struct loop *loop;
-	struct logger *lg;
-	const struct conn_params *p;
-	struct conn_events ev;
-	void *ev_ctx;
-
-	enum conn_state state;
-	bool kernel_path; /* XFRM + kernel L2TP + pppd; else all in-process */
-	int exit_code;
-	char failure[320]; /* one line: stage and reason */
-
-	struct ike_session *ike;
-	struct esp_datapath *esp;
-	struct natt_sock *natt; /* userspace path: reads and sends on the 4500 socket */
-	struct conn_sa_slot sas[CONN_MAX_SAS];
-	uint32_t sa_pending; /* our rekey's pair, outbound not yet moved to it */
-	struct loop_timer sa_timer; /* moves it after a pause (conn_sa_install) */
-	enum esp_cipher sa_cipher; /* of the newest SA, for the MTU */
-	enum esp_auth sa_auth;
-	bool sa_udp_encap;
-	struct l2tp *l2tp;
-	struct l2tp_transport l2tp_tx;
-	struct ppp *ppp;
-	struct pppd *pppd;
-
-	int tun_fd;
-	bool tun_vnet; /* virtio headers and TCP offloads (sys/tun_offload.h) */
-	struct tun_gro *gro; /* with them: coalescing of what we write */
-	uint8_t *tun_rx; /* with them: one read, up to a 64 KiB super-packet */
-	char ifname[IFNAMSIZ];
-	struct conn_ip ip;
-	struct conn_ip6 ip6;
-	struct netcfg net;
-	bool net_open, net_configured;
-	struct dns dns;
-	char state_path[300]; /* saved routes for crash undo */
-	struct hook_runner hooks; /* the profile's hook, off the loop's path */
-	/* Settings the gateway pushes in answer to DHCPINFORM (issue 15):
-	 * asked for when the profile has no routes of its own. */
-	struct dhcp_inform dhcp;
-	struct dhcp_info pushed;
-	bool pushed_valid;
-
-	/* Which layers still run; the stop sequence walks them top down. */
-	bool ike_alive, l2tp_alive, ppp_alive; /* ppp_alive: built-in PPP or pppd */
-	bool ike_stopping, l2tp_stopping, ppp_stopping;
-
-	/* Reconnects (client/daemon.c decides when): a connection that was up
-	 * and failed for a reason that may go away keeps its interface, routes
-	 * and DNS while it waits, so traffic does not leak past the tunnel. */
-	bool was_up;
-	uint16_t l2tp_port; /* our L2TP port; 0: 1701 */
-	/* port = auto: SCCRQ from 1701 went unanswered, so one new start from
-	 * a random port (a new Quick Mode: the SA's selectors name the port). */
-	enum { CONN_PORT_RETRY_NONE, CONN_PORT_RETRY_PENDING, CONN_PORT_RETRY_USED } l2tp_port_retry;
-	bool keep_net; /* set by conn_finish() for a reconnect */
-	unsigned attempts; /* reconnect attempts since the tunnel was last up */
-	/* the last attempt ended at MM1: no answer, or a notify (a gateway
-	 * still starting up); reconnects follow quickly, see daemon.c */
-	bool gw_silent;
-	char last_failure[320];
-
-	struct loop_timer stop_timer; /* bounds a graceful stop */
-	struct loop_timer l2tp_timer; /* delays SCCRQ after Quick Mode */
-	struct loop_timer traffic_timer; /* kernel path: inbound counters for DPD */
-	uint64_t last_in_packets;
-	struct loop_timer reap_timer; /* frees layers outside their callbacks */
-	/* kernel path: the gateway hung up while pppd authenticated; pppd may
-	 * yet say why (conn_data_hold_verdict) */
-	struct loop_timer verdict_timer;
-	int held_code;
-	char held_failure[300];
-	uint64_t started_ms, up_ms;
-};
-
-void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
-	       const struct conn_events *ev, void *ev_ctx);
+/* The supervisor's state is private (client/conn_internal.h): the daemon
+ * reads it through the functions below. NULL when out of memory. */
+struct conn *conn_new(struct loop *loop, struct logger *lg, const struct conn_params *p,
+		      const struct conn_events *ev, void *ev_ctx);
 /* Undo what a crashed run of this connection name left, then start IKE.
- * 0, or -1 with c->exit_code and c->failure set (nothing left running). */
+ * 0, or -1 with the exit code and failure set (nothing left running). */
 int conn_start(struct conn *c);
 /* Graceful teardown (PPP terminate, CDN, StopCCN, IKE deletes); ev.down
  * follows. exit_code stays as it is (0 for a user's disconnect). */
 void conn_stop(struct conn *c);
+/* Releases everything (kept network configuration too) and c itself. */
 void conn_free(struct conn *c);
 /* Whether a failed connection should be tried again (profile reconnect =
  * yes, was up before, and the failure is not one that retrying cannot fix:
@@ -223,6 +196,31 @@ void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via);
 void conn_release_net(struct conn *c);
 
 const char *conn_state_name(enum conn_state s);
+
+/* What the daemon reads. */
+enum conn_state conn_state(const struct conn *c);
+int conn_exit_code(const struct conn *c);
+/* The failure's one line ("" when none). */
+const char *conn_failure_text(const struct conn *c);
+/* Down after a failure, with interface, routes and DNS kept for a
+ * reconnect (conn_restart or conn_release_net follows). */
+bool conn_awaits_reconnect(const struct conn *c);
+/* The tunnel was up at least once (roaming only restarts those). */
+bool conn_was_up(const struct conn *c);
+/* Reconnect attempts since the tunnel was last up. */
+unsigned conn_attempts(const struct conn *c);
+/* The last attempt ended at MM1 unanswered (or with a notify): the gateway
+ * is away or starting up. */
+bool conn_gw_silent(const struct conn *c);
+const char *conn_ifname(const struct conn *c);
+const struct conn_ip *conn_ip(const struct conn *c);
+/* The failure with its values (exit code 0, layer NONE: none). */
+void conn_get_failure(const struct conn *c, struct conn_failure *out);
+/* Between attempts (conn_awaits_reconnect): the outcome decided outside
+ * the layers, e.g. the user's stop (CONN_EXIT_OK) or a one-time password
+ * nobody could give. failure NULL keeps the last one. */
+void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why,
+		      const char *failure);
 /* Text and JSON status (for `status` and `status --json`). */
 void conn_status_text(const struct conn *c, char *out, size_t outsz);
 void conn_status_json(const struct conn *c, char *out, size_t outsz);
@@ -232,85 +230,5 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz);
  * L2TP and PPP headers (RFC 4303 §2, RFC 3948 §2.1, RFC 2661 §3.1). */
 unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
 			 bool udp_encap, bool l2tp_sequencing);
-
-/* Internal: shared by conn*.c */
-void conn_fail(struct conn *c, int exit_code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* The next step of the stop sequence; called again by each layer's end. */
-void conn_stop_next(struct conn *c);
-/* PPP on the L2TP session: built-in (userspace) or pppd (kernel). Made
- * ready before the session exists (the built-in one made, pppd started to
- * wait for the session, see pppd_start), started once it is up. */
-int conn_data_prepare(struct conn *c);
-int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
-/* Ask the running PPP to end (returns false when none runs). */
-bool conn_data_stop_step(struct conn *c);
-void conn_data_free(struct conn *c);
-void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
-/* PPP is up: a one-time password has been used and is wiped everywhere. */
-void conn_password_used(struct conn *c);
-/* A PPP authentication method refused: the failure names the setting. */
-void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why);
-/* The L2TP call ended before PPP came up. On the kernel path pppd may know
- * why (a wrong password, a refused method) and not have said so yet: its
- * log is read and, while it runs, the L2TP verdict (code, failure) waits a
- * little for it. true when the verdict is taken or held; false: the caller
- * fails the connection itself. */
-bool conn_data_hold_verdict(struct conn *c, int code, const char *failure);
-void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx);
-void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
-/* While reconnecting, IKE retransmits at most this far apart, so that a
- * gateway back from a restart or reboot answers within seconds. */
-#define CONN_RECONNECT_RTX_MAX_MS 3000
-#define CONN_RECONNECT_RTX_TRIES 10
-void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
-int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
-/* Installs a pair the IKE session hands over and remembers its id by
- * SPIs: the whole pair (its inbound half already in: outbound moves to
- * it), or inbound_only (the gateway's rekey before QM3). 0 on failure. */
-uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
-			 bool is_rekey);
-/* Outbound traffic moves to our rekey's pair now (the gateway answered an
- * R-U-THERE sent after QM3, or the pause is over). */
-void conn_sa_activate_pending(struct conn *c);
-/* IKE dropped the pair in slot idx: true when it must stay installed as
- * it is, the kernel path's last pair with an outbound state while L2TP is
- * up (without it the kernel would send PPP's and L2TP's goodbyes in
- * plaintext); pairs installed inbound only never count. */
-bool conn_sa_keep_last(const struct conn_sa_slot *sas, size_t n, size_t idx, bool kernel_path,
-		       bool l2tp_alive);
-/* The hard expiry of pair id is a loss (warned about) only when no newer
- * pair with an outbound half replaced it; a pair IKE dropped or no longer
- * tracks (retired after a rekey) was replaced. */
-bool conn_sa_expiry_unreplaced(const struct conn_sa_slot *sas, size_t n, uint32_t id);
-/* How long a dropped pair's inbound half must be idle before it goes
- * (esp_retire). */
-#define CONN_SA_IDLE_MS 2000
-void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx);
-int conn_setup_tun(struct conn *c);
-void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
-
-/* The profile's liveness (seconds of silence after which the gateway is
- * dead) as the three layers' probe settings. */
-struct conn_liveness {
-	uint32_t dpd_interval_s, dpd_tries;
-	unsigned hello_interval_s;
-	unsigned echo_interval_s, echo_failure;
-};
-struct conn_liveness conn_liveness_for(uint32_t dead_after_s);
-/* A random L2TP port from the dynamic range (RFC 6335 §6): 49152-65535. */
-uint16_t conn_random_l2tp_port(void);
-/* On an L2TP failure: true when it calls for one more start from a random
- * port (port = auto, SCCRQ from 1701 unanswered); then c->l2tp_port is set. */
-bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why);
-void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
-int conn_net_up(struct conn *c, const struct conn_ip *ip);
-/* IPV6CP opened: applied now if IPv4 is configured, else with it. */
-int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8]);
-/* Kernel path: pppd 2.4.9 runs only the host's ipv6-up script, so IPV6CP
- * shows as the link-local address it sets on the interface: looked for
- * when IPv4 comes up and then on the traffic timer. */
-void conn_net_ipv6_poll(struct conn *c);
-void conn_net_down(struct conn *c);
 
 #endif

@@ -1,6 +1,6 @@
 /* PPP on the L2TP session: the built-in PPP moving IP packets to and from the
  * TUN device (userspace path), or pppd on the PPPoL2TP socket (kernel path). */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +31,7 @@ static int ppp_to_l2tp(void *ctx, const uint8_t *frame, size_t len)
 		frame += 2;
 		len -= 2;
 	}
-	return c->l2tp_alive ? l2tp_send_ppp(c->l2tp, frame, len) : -1;
+	return conn_layer_running(c, CONN_LAYER_L2TP) ? l2tp_send_ppp(c->l2tp, frame, len) : -1;
 }
 
 static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
@@ -90,6 +90,17 @@ static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
 }
 
+/* The PPP layer's values, for the failure hints (client/explain.c). */
+static struct conn_failure ppp_values(const struct ppp_failure *why)
+{
+	struct conn_failure v = {.layer = CONN_FAIL_PPP};
+
+	v.ppp.reason = why->reason;
+	v.ppp.auth = why->auth;
+	snprintf(v.ppp.message, sizeof(v.ppp.message), "%s", why->message);
+	return v;
+}
+
 /* Issue #14/#15: name the method and the setting that would allow it. */
 void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 {
@@ -101,12 +112,15 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 	    {PPP_AUTH_CHAP_MD5, "CHAP-MD5", "chap"},
 	};
 
+	struct conn_failure v = ppp_values(why);
+
+	v.ppp.refusal = CONN_REFUSAL_METHOD;
 	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
 		if (why->auth == methods[i].auth) {
-			conn_fail(c, CONN_EXIT_PPP_AUTH,
-				  "the gateway asks for %s, which this connection refuses; allow it "
-				  "with `auth-methods = %s` / `--auth-methods %s`",
-				  methods[i].name, methods[i].key, methods[i].key);
+			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+				      "the gateway asks for %s, which this connection refuses; allow "
+				      "it with `auth-methods = %s` / `--auth-methods %s`",
+				      methods[i].name, methods[i].key, methods[i].key);
 			return;
 		}
 	if (strstr(why->message, "pppd: ")) {
@@ -116,55 +130,66 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 		bool pap = !(allowed & PROFILE_PPP_PAP), chap = !(allowed & PROFILE_PPP_CHAP);
 
 		if (pap && chap)
-			conn_fail(c, CONN_EXIT_PPP_AUTH,
-				  "the gateway asks for a PPP method this connection refuses (PAP or "
-				  "CHAP-MD5; pppd does not say which, -vv shows it); allow it with "
-				  "`auth-methods = pap` (or chap) / `--auth-methods pap`");
+			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+				      "the gateway asks for a PPP method this connection refuses (PAP "
+				      "or CHAP-MD5; pppd does not say which, -vv shows it); allow it "
+				      "with `auth-methods = pap` (or chap) / `--auth-methods pap`");
 		else if (pap || chap)
-			conn_fail(c, CONN_EXIT_PPP_AUTH,
-				  "the gateway asks for a PPP method this connection refuses (%s, "
-				  "unless it is EAP or MS-CHAPv1; -vv shows which); allow it with "
-				  "`auth-methods = %s` / `--auth-methods %s`",
-				  pap ? "PAP" : "CHAP-MD5", pap ? "pap" : "chap", pap ? "pap" : "chap");
-		else
-			conn_fail(c, CONN_EXIT_PPP_AUTH,
-				  "the gateway insists on an authentication method l2tpsec does not "
-				  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+				      "the gateway asks for a PPP method this connection refuses (%s, "
+				      "unless it is EAP or MS-CHAPv1; -vv shows which); allow it with "
+				      "`auth-methods = %s` / `--auth-methods %s`",
+				      pap ? "PAP" : "CHAP-MD5", pap ? "pap" : "chap",
+				      pap ? "pap" : "chap");
+		else {
+			v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+				      "the gateway insists on an authentication method l2tpsec does "
+				      "not support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+		}
 	} else if (strncmp(why->message, "the peer ", 9) == 0 &&
-		   strstr(why->message, "which we do not support"))
+		   strstr(why->message, "which we do not support")) {
 		/* pppd's debug output named it: "the peer insists on EAP, ..." */
-		conn_fail(c, CONN_EXIT_PPP_AUTH, "the gateway %s; use MS-CHAPv2 on the gateway",
-			  why->message + 9);
-	else if (strstr(why->message, "no authentication"))
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway offers no PPP authentication, so it never proves it knows "
-			  "the password (anyone with the PSK could pose as it); allow it with "
-			  "`auth-methods = none` / `--auth-methods none`");
-	else
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway insists on an authentication method l2tpsec does not "
-			  "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway %s; use MS-CHAPv2 on the gateway", why->message + 9);
+	} else if (strstr(why->message, "no authentication")) {
+		v.ppp.refusal = CONN_REFUSAL_NO_AUTH;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway offers no PPP authentication, so it never proves it "
+			      "knows the password (anyone with the PSK could pose as it); allow it "
+			      "with `auth-methods = none` / `--auth-methods none`");
+	} else {
+		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway insists on an authentication method l2tpsec does not "
+			      "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+	}
 }
 
 /* Why PPP ended, as the connection's failure. */
 static void ppp_judge(struct conn *c, const struct ppp_failure *why)
 {
-	if (why->reason == PPP_DOWN_AUTH_REFUSED)
+	struct conn_failure v = ppp_values(why);
+
+	if (why->reason == PPP_DOWN_AUTH_REFUSED) {
 		conn_fail_auth_refused(c, why);
-	else if (why->reason == PPP_DOWN_MPPE_REQUIRED)
-		conn_fail(c, CONN_EXIT_PPP_AUTH,
-			  "the gateway demands MPPE encryption, which l2tpsec does not do (the "
-			  "IPsec SA already encrypts the link); turn MPPE off on the gateway");
-	else if (why->reason == PPP_DOWN_AUTH_FAILED)
-		conn_fail(c, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
-			  ppp_auth_name(why->auth), why->message);
-	else
-		conn_fail(c,
-			  c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
-			      ? CONN_EXIT_PEER_CLOSED
-			      : CONN_EXIT_PPP,
-			  "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
-			  why->message[0] ? ": " : "", why->message);
+	} else if (why->reason == PPP_DOWN_MPPE_REQUIRED) {
+		v.ppp.refusal = CONN_REFUSAL_MPPE;
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			      "the gateway demands MPPE encryption, which l2tpsec does not do (the "
+			      "IPsec SA already encrypts the link); turn MPPE off on the gateway");
+	} else if (why->reason == PPP_DOWN_AUTH_FAILED) {
+		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
+			      ppp_auth_name(why->auth), why->message);
+	} else {
+		conn_fail_why(c, &v,
+			      c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
+				  ? CONN_EXIT_PEER_CLOSED
+				  : CONN_EXIT_PPP,
+			      "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
+			      why->message[0] ? ": " : "", why->message);
+	}
 }
 
 static void ppp_down(void *ctx, const struct ppp_failure *why)
@@ -174,7 +199,7 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 			  why->reason == PPP_DOWN_AUTH_REFUSED ||
 			  why->reason == PPP_DOWN_MPPE_REQUIRED;
 
-	c->ppp_alive = false;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;
@@ -182,7 +207,7 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 	if (loop_timer_pending(&c->verdict_timer) && !about_auth) {
 		/* pppd's hangup after the L2TP call went: L2TP's words say more */
 		loop_timer_stop(c->loop, &c->verdict_timer);
-		conn_fail(c, c->held_code, "%s", c->held_failure);
+		conn_fail_why(c, &c->held_why, c->held_code, "%s", c->held_failure);
 		return;
 	}
 	loop_timer_stop(c->loop, &c->verdict_timer);
@@ -194,16 +219,18 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
  * log, yet short next to a reconnect. */
 #define CONN_VERDICT_WAIT_MS 1500
 
-bool conn_data_hold_verdict(struct conn *c, int code, const char *failure)
+bool conn_data_hold_verdict(struct conn *c, const struct conn_failure *why, int code,
+			    const char *failure)
 {
 	if (!c->kernel_path || !c->pppd || c->state != CONN_PPP)
 		return false;
 	pppd_read_log(c->pppd); /* may fail the connection (auth_down) */
 	if (c->state != CONN_PPP)
 		return true;
-	if (!c->ppp_alive)
+	if (!conn_layer_running(c, CONN_LAYER_PPP))
 		return false;
 	c->held_code = code;
+	c->held_why = *why;
 	snprintf(c->held_failure, sizeof(c->held_failure), "%s", failure);
 	loop_timer_start(c->loop, &c->verdict_timer, CONN_VERDICT_WAIT_MS);
 	return true;
@@ -215,7 +242,7 @@ void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 
 	(void)loop;
 	(void)t;
-	conn_fail(c, c->held_code, "%s", c->held_failure);
+	conn_fail_why(c, &c->held_why, c->held_code, "%s", c->held_failure);
 }
 
 static const struct ppp_callbacks ppp_cbs = {
@@ -248,7 +275,8 @@ static bool tun_read_one(struct conn *c, int fd)
 	size_t room;
 	ssize_t n;
 
-	if (!c->natt || !c->ppp_alive || !c->l2tp_alive || natt_sock_tx_slot(c->natt, &e, &room) < 0)
+	if (!c->natt || !conn_layer_running(c, CONN_LAYER_PPP) ||
+	    !conn_layer_running(c, CONN_LAYER_L2TP) || natt_sock_tx_slot(c->natt, &e, &room) < 0)
 		return drop_one(fd);
 	n = read(fd, esp_pkt_data(&e), room);
 	if (n <= 0)
@@ -273,7 +301,8 @@ static bool tun_read_super(struct conn *c, int fd)
 
 	if (n <= 0)
 		return false;
-	if (!c->ppp_alive || !c->l2tp_alive || tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
+	if (!conn_layer_running(c, CONN_LAYER_PPP) || !conn_layer_running(c, CONN_LAYER_L2TP) ||
+	    tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
 		return true; /* dropped */
 	for (;;) {
 		struct esp_pkt e;
@@ -328,7 +357,7 @@ static void on_natt_readable(void *ctx, int fd)
 	natt_sock_get_stats(c->natt, &after);
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
 	 * Once per batch: it reads the clock, a system call on some guests. */
-	if (after.rx_esp != before.rx_esp && c->ike_alive)
+	if (after.rx_esp != before.rx_esp && conn_layer_running(c, CONN_LAYER_IKE))
 		ike_note_inbound_traffic(c->ike);
 	if (c->gro && c->tun_fd >= 0)
 		tun_gro_flush(c->gro, c->tun_fd);
@@ -346,7 +375,7 @@ static void natt_l2tp(void *ctx, uint8_t *buf, size_t len)
 {
 	struct conn *c = ctx;
 
-	if (c->l2tp_alive)
+	if (conn_layer_running(c, CONN_LAYER_L2TP))
 		l2tp_input(c->l2tp, buf, len);
 }
 
@@ -428,37 +457,17 @@ static int builtin_ppp_start(struct conn *c)
 {
 	if (!c->ppp || loop_add_fd(c->loop, c->tun_fd, LOOP_READ, on_tun_readable, c) < 0)
 		return -1;
-	c->ppp_alive = true;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
 	return ppp_start(c->ppp);
 }
 
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len)
 {
-	if (c->ppp_alive)
+	if (conn_layer_running(c, CONN_LAYER_PPP))
 		ppp_input(c->ppp, frame, len);
 }
 
 /* ---- pppd (kernel path) ---- */
-
-/* The ip-up script pppd runs: installed next to us, or, for a binary run
- * from its build tree, the one in the source tree. */
-static const char *ip_up_script(char *buf, size_t bufsz)
-{
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
-	if (access(buf, X_OK) == 0)
-		return buf;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	if (strncmp(exe, L2TPSEC_BUILDDIR "/", strlen(L2TPSEC_BUILDDIR) + 1) != 0)
-		return NULL;
-	snprintf(buf, bufsz, "%s/ppp/l2tpsec-ip-up", L2TPSEC_SRCDIR);
-	return access(buf, X_OK) == 0 ? buf : NULL;
-}
 
 static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 {
@@ -537,7 +546,7 @@ int conn_data_prepare(struct conn *c)
 		cfg.echo_interval_s = l.echo_interval_s;
 		cfg.echo_failure = l.echo_failure;
 	}
-	cfg.ip_up_script = ip_up_script(script, sizeof(script));
+	cfg.ip_up_script = conn_ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
 			L2TPSEC_HELPER_DIR);
@@ -552,7 +561,7 @@ int conn_data_prepare(struct conn *c)
 			     &cbs, c);
 	if (!c->pppd)
 		return -1;
-	c->ppp_alive = true;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
 	return 0;
 }
 
@@ -570,28 +579,24 @@ int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
 	return pppd_attach(c->pppd, &ids);
 }
 
-bool conn_data_stop_step(struct conn *c)
+void conn_data_stop(struct conn *c)
 {
-	if (!c->ppp_alive)
-		return false;
-	if (c->ppp_stopping)
-		return true;
-	c->ppp_stopping = true;
-	if (c->pppd && !c->l2tp_alive) {
+	bool l2tp_running = conn_layer_running(c, CONN_LAYER_L2TP);
+
+	if (c->pppd && !l2tp_running) {
 		/* The session is gone: a Terminate-Request could only leave
 		 * unprotected once our SAs go, so pppd ends without one. */
 		pppd_free(c->pppd);
 		c->pppd = NULL;
-		c->ppp_alive = false;
-		return false;
+		conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
+		return;
 	}
 	if (c->pppd)
 		pppd_stop(c->pppd); /* LCP terminate, then exited() */
-	else if (c->l2tp_alive)
+	else if (l2tp_running)
 		ppp_close(c->ppp);
 	else
 		ppp_lower_down(c->ppp); /* nobody left to say goodbye to */
-	return c->ppp_alive;
 }
 
 void conn_data_free(struct conn *c)
@@ -605,5 +610,5 @@ void conn_data_free(struct conn *c)
 		pppd_free(c->pppd);
 	c->ppp = NULL;
 	c->pppd = NULL;
-	c->ppp_alive = false;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
 }

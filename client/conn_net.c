@@ -1,6 +1,6 @@
 /* What the tunnel changes on the host when PPP is up: interface address and
  * MTU, routes, DNS, the user's hook; and undoing all of it. */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -411,7 +411,8 @@ static int conn_net_mark_up(struct conn *c)
 {
 	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
 
-	c->state = CONN_UP;
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_UP);
+	conn_set_state(c, CONN_UP);
 	c->was_up = true;
 	c->keep_net = false;
 	c->attempts = 0;

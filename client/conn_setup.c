@@ -1,8 +1,9 @@
 /* Building a connection's layers from its profile, and starting it. */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include "sys/spawn.h"
 #include "sys/tun.h"
 #include "lib/util.h"
-
-static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx);
 
 void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
 	       const struct conn_events *ev, void *ev_ctx)
@@ -25,7 +24,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 		c->ev = *ev;
 	c->ev_ctx = ev_ctx;
 	c->tun_fd = -1;
-	loop_timer_init(&c->stop_timer, on_stop_timeout_fwd, c);
+	loop_timer_init(&c->stop_timer, conn_on_stop_timeout, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
 	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
@@ -169,18 +168,6 @@ static bool kernel_ppp_available(struct conn *c, const char **why)
 	return true;
 }
 
-static void on_stop_timeout_fwd(struct loop *loop, struct loop_timer *t, void *ctx)
-{
-	struct conn *c = ctx;
-
-	(void)loop;
-	(void)t;
-	log_warn(c->lg, LOG_CLIENT, "the gateway did not answer the teardown in time");
-	c->ppp_alive = c->l2tp_alive = c->ike_alive = false;
-	c->ppp_stopping = c->l2tp_stopping = c->ike_stopping = true;
-	conn_stop_next(c);
-}
-
 /* Decides the data path (c->kernel_path) and creates the ESP side of it.
  * auto: the kernel when it has everything, else userspace (logged). */
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
@@ -193,8 +180,8 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 		if (kernel_ppp_available(c, &why))
 			kind = want == PROFILE_DATAPATH_KERNEL ? ESP_DP_KERNEL : ESP_DP_AUTO;
 		else if (want == PROFILE_DATAPATH_KERNEL) {
-			conn_fail(c, CONN_EXIT_CONFIG, "datapath = kernel is not possible here: %s",
-				  why);
+			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, CONN_EXIT_CONFIG,
+					"datapath = kernel is not possible here: %s", why);
 			return -1;
 		}
 	}
@@ -448,4 +435,24 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 		sa_outbound_moved(c, id);
 	}
 	return id;
+}
+
+/* The ip-up script pppd runs: installed next to us, or, for a binary run
+ * from its build tree, the one in the source tree. */
+const char *conn_ip_up_script(char *buf, size_t bufsz)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(buf, bufsz, "%s/l2tpsec-ip-up", L2TPSEC_HELPER_DIR);
+	if (access(buf, X_OK) == 0)
+		return buf;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (strncmp(exe, L2TPSEC_BUILDDIR "/", strlen(L2TPSEC_BUILDDIR) + 1) != 0)
+		return NULL;
+	snprintf(buf, bufsz, "%s/ppp/l2tpsec-ip-up", L2TPSEC_SRCDIR);
+	return access(buf, X_OK) == 0 ? buf : NULL;
 }

@@ -1,6 +1,6 @@
 /* `l2tpsec status`: the connection as text and as JSON (documented in
  * l2tpsec(8); the JSON keys are a stable interface). */
-#include "client/conn.h"
+#include "client/conn_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -4,7 +4,8 @@
  * may ask for the status, and with may_control also everything else
  * (checked per request from the peer's credentials, SO_PEERCRED and
  * SO_PEERGROUPS, not only by the file's mode). One request line per connection
- * ("status", "status json", "disconnect", "log LEVEL [SUBSYSTEM]"), one reply,
+ * ("status", "status json", "disconnect", "log" for the recent log lines,
+ * "log LEVEL [SUBSYSTEM]"), one reply,
  * then the server closes. Replies may be deferred (disconnect answers when
  * the teardown is done).
  */

@@ -14,6 +14,7 @@
 
 #include "client/ask.h"
 #include "client/explain.h"
+#include "client/logring.h"
 #include "sys/killswitch.h"
 #include "sys/netwatch.h"
 #include "lib/util.h"
@@ -21,7 +22,9 @@
 struct daemon {
 	struct loop *loop;
 	struct logger *lg;
-	struct conn conn;
+	const struct conn_params *params;
+	struct conn *conn;
+	struct log_ring *ring; /* recent lines for `l2tpsec log NAME` */
 	struct ctl_server ctl;
 	bool ctl_open;
 	struct ctl_conn *disconnect_waiter;
@@ -59,14 +62,14 @@ void daemon_notify(const char *state)
 }
 
 /* The one line `connect` prints when the tunnel is up. */
-static void connected_line(const struct conn *c, char *out, size_t outsz)
+static void connected_line(const struct conn *c, const char *name, char *out, size_t outsz)
 {
 	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
-	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
-	snprintf(out, outsz, "connected %s interface %s local %s peer %s\n", c->p->profile->name,
-		 c->ifname, local, peer);
+	inet_ntop(AF_INET, &conn_ip(c)->local, local, sizeof(local));
+	inet_ntop(AF_INET, &conn_ip(c)->peer, peer, sizeof(peer));
+	snprintf(out, outsz, "connected %s interface %s local %s peer %s\n", name, conn_ifname(c),
+		 local, peer);
 }
 
 /* --background: tell the parent "0 line" or "CODE line", then detach. */
@@ -90,10 +93,10 @@ static void on_up(struct conn *c, void *ctx)
 	char line[200];
 
 	if (d->ks.active)
-		killswitch_set_tunnel(&d->ks, c->ifname);
+		killswitch_set_tunnel(&d->ks, conn_ifname(c));
 	if (d->nw_running)
-		netwatch_set_tunnel_ifindex(&d->nw, netcfg_ifindex(c->ifname));
-	connected_line(c, line, sizeof(line));
+		netwatch_set_tunnel_ifindex(&d->nw, netcfg_ifindex(conn_ifname(c)));
+	connected_line(c, d->params->profile->name, line, sizeof(line));
 	if (d->report_fd >= 0) {
 		report(d, 0, line);
 	} else {
@@ -135,7 +138,7 @@ static void repin_gateway(struct daemon *d)
 	struct netwatch_path path;
 
 	if (d->nw_running && netwatch_lookup(&d->nw, &path) == 0 && path.valid)
-		conn_repin_gateway(&d->conn, path.ifindex, path.via);
+		conn_repin_gateway(d->conn, path.ifindex, path.via);
 }
 
 /* The gateway's /32 over the path outside every tunnel, before IKE:
@@ -153,7 +156,7 @@ static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)loop;
 	(void)t;
 	repin_gateway(d);
-	conn_restart(&d->conn); /* a failure comes back through on_down */
+	conn_restart(d->conn); /* a failure comes back through on_down */
 }
 
 /* A reconnect is a new PPP session: a one-time password that was used must
@@ -161,8 +164,8 @@ static void on_retry(struct loop *loop, struct loop_timer *t, void *ctx)
  * instead of replaying a used code, which locks accounts. false: stop. */
 static bool otp_for_reconnect(struct daemon *d, struct conn *c)
 {
-	const struct conn_params *cp = c->p;
-	char err[300];
+	const struct conn_params *cp = d->params;
+	char err[300], line[320];
 	int signo = 0, rc = -1;
 
 	if (cp->profile->password_type != PROFILE_PASSWORD_OTP || !cp->password ||
@@ -180,15 +183,15 @@ static bool otp_for_reconnect(struct daemon *d, struct conn *c)
 	if (rc == PROMPT_INTERRUPTED) {
 		log_notice(d->lg, LOG_CLIENT, "%s: disconnecting", strsignal(signo));
 		d->user_stop = true;
-		c->exit_code = CONN_EXIT_OK;
+		conn_set_outcome(c, CONN_EXIT_OK, CONN_LOCAL_OTHER, NULL);
 		return false;
 	}
-	c->exit_code = CONN_EXIT_PPP_AUTH;
-	snprintf(c->failure, sizeof(c->failure),
+	snprintf(line, sizeof(line),
 		 "PPP authentication: the one-time password was used and no new one was given "
 		 "(%.200s)",
 		 err);
-	log_err(d->lg, LOG_CLIENT, "%s", c->failure);
+	conn_set_outcome(c, CONN_EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, line);
+	log_err(d->lg, LOG_CLIENT, "%s", line);
 	return false;
 }
 
@@ -196,17 +199,19 @@ static void on_down(struct conn *c, void *ctx)
 {
 	struct daemon *d = ctx;
 
-	if (c->keep_net && !d->user_stop && otp_for_reconnect(d, c)) {
-		uint64_t ms = c->exit_code == CONN_EXIT_NETWORK && c->attempts == 0
+	bool reconnect = conn_awaits_reconnect(c);
+
+	if (reconnect && !d->user_stop && otp_for_reconnect(d, c)) {
+		uint64_t ms = conn_exit_code(c) == CONN_EXIT_NETWORK && conn_attempts(c) == 0
 				      ? 0 /* roaming: at once */
-				      : daemon_retry_delay_ms(c->attempts, c->gw_silent);
+				      : daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
 
 		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
 		daemon_notify("STATUS=reconnecting");
-		loop_timer_start(c->loop, &d->retry_timer, ms);
+		loop_timer_start(d->loop, &d->retry_timer, ms);
 		return;
 	}
-	if (c->keep_net)
+	if (reconnect)
 		conn_release_net(c);
 	if (d->nw_running) {
 		netwatch_stop(&d->nw);
@@ -214,10 +219,12 @@ static void on_down(struct conn *c, void *ctx)
 	}
 	if (d->ks.active)
 		killswitch_disable(&d->ks);
-	if (c->exit_code) {
+	if (conn_exit_code(c)) {
+		struct conn_failure f;
 		char hint[EXPLAIN_MAX];
 
-		explain_failure(c->exit_code, c->failure, hint, sizeof(hint));
+		conn_get_failure(c, &f);
+		explain_failure(&f, hint, sizeof(hint));
 		log_notice(d->lg, LOG_CLIENT, "hint: %s", hint);
 	}
 
@@ -225,8 +232,9 @@ static void on_down(struct conn *c, void *ctx)
 		ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
 		d->disconnect_waiter = NULL;
 	}
-	report(d, c->exit_code ? c->exit_code : CONN_EXIT_PEER_CLOSED, c->failure);
-	loop_quit(c->loop, c->exit_code);
+	report(d, conn_exit_code(c) ? conn_exit_code(c) : CONN_EXIT_PEER_CLOSED,
+	       conn_failure_text(c));
+	loop_quit(d->loop, conn_exit_code(c));
 }
 
 /* The user wants it down: between reconnect attempts there is nothing to
@@ -234,13 +242,13 @@ static void on_down(struct conn *c, void *ctx)
 static void user_stop(struct daemon *d)
 {
 	d->user_stop = true;
-	if (d->conn.state == CONN_DOWN) {
+	if (conn_state(d->conn) == CONN_DOWN) {
 		loop_timer_stop(d->loop, &d->retry_timer);
-		d->conn.exit_code = CONN_EXIT_OK;
-		on_down(&d->conn, d);
+		conn_set_outcome(d->conn, CONN_EXIT_OK, CONN_LOCAL_OTHER, NULL);
+		on_down(d->conn, d);
 		return;
 	}
-	conn_stop(&d->conn);
+	conn_stop(d->conn);
 }
 
 /* Roaming (RFC 3947 has no MOBIKE): a changed path to the gateway means
@@ -249,11 +257,11 @@ static void user_stop(struct daemon *d)
 static void on_path_changed(void *ctx, const char *why)
 {
 	struct daemon *d = ctx;
-	struct conn *c = &d->conn;
+	struct conn *c = d->conn;
 
-	if (d->user_stop || !c->was_up || !c->p->profile->reconnect)
+	if (d->user_stop || !conn_was_up(c) || !d->params->profile->reconnect)
 		return; /* the first connect has its own retransmissions */
-	if (c->state == CONN_DOWN && c->keep_net) {
+	if (conn_awaits_reconnect(c)) {
 		log_notice(d->lg, LOG_CLIENT, "%s: reconnecting now", why);
 		loop_timer_start(d->loop, &d->retry_timer, 0);
 		return;
@@ -272,35 +280,16 @@ static void on_signal(struct loop *loop, int signo, void *ctx)
 	user_stop(d);
 }
 
-static void ctl_log(struct daemon *d, struct ctl_conn *cc, const char *args)
-{
-	char level[32] = "", sub[32] = "";
-	int lvl, s = -1;
-
-	if (sscanf(args, "%31s %31s", level, sub) < 1 || (lvl = log_level_parse(level)) < 0 ||
-	    (sub[0] && strcmp(sub, "all") && (s = log_subsys_parse(sub)) < 0)) {
-		ctl_conn_reply(cc, "error: usage: log LEVEL [SUBSYSTEM]\n");
-		return;
-	}
-	if (s < 0)
-		log_set_all_levels(d->lg, (enum log_level)lvl);
-	else
-		log_set_level(d->lg, (enum log_subsys)s, (enum log_level)lvl);
-	log_notice(d->lg, LOG_CLIENT, "log level of %s set to %s", s < 0 ? "all" : sub,
-		   log_level_name((enum log_level)lvl));
-	ctl_conn_reply(cc, "ok\n");
-}
-
 static void on_ctl(void *ctx, struct ctl_conn *cc, const char *req)
 {
 	struct daemon *d = ctx;
 	char out[4096];
 
 	if (strcmp(req, "status") == 0) {
-		conn_status_text(&d->conn, out, sizeof(out));
+		conn_status_text(d->conn, out, sizeof(out));
 		ctl_conn_reply(cc, out);
 	} else if (strcmp(req, "status json") == 0) {
-		conn_status_json(&d->conn, out, sizeof(out) - 1);
+		conn_status_json(d->conn, out, sizeof(out) - 1);
 		strcat(out, "\n");
 		ctl_conn_reply(cc, out);
 	} else if (strcmp(req, "disconnect") == 0) {
@@ -308,8 +297,8 @@ static void on_ctl(void *ctx, struct ctl_conn *cc, const char *req)
 			ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
 		d->disconnect_waiter = cc;
 		user_stop(d);
-	} else if (strncmp(req, "log ", 4) == 0) {
-		ctl_log(d, cc, req + 4);
+	} else if (strcmp(req, "log") == 0 || strncmp(req, "log ", 4) == 0) {
+		log_ring_answer(d->ring, d->lg, cc, req[3] ? req + 4 : "");
 	} else {
 		ctl_conn_reply(cc, "error: unknown request\n");
 	}
@@ -391,8 +380,9 @@ static int start_supervision(struct daemon *d, const struct conn_params *params)
 int daemon_run(struct logger *lg, const struct conn_params *params, const struct daemon_opts *opts)
 {
 	struct conn_events ev = {.prepare = on_prepare, .up = on_up, .down = on_down};
-	struct daemon d = {.lg = lg, .report_fd = -1};
+	struct daemon d = {.lg = lg, .params = params, .report_fd = -1};
 	struct ctl_access access;
+	char failure[200];
 	int rc;
 
 	if (opts->background && detach(&d) < 0) {
@@ -402,14 +392,25 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	if (opts->background)
 		quiet_stdio();
 	d.loop = loop_new();
-	if (!d.loop)
+	d.ring = malloc(sizeof(*d.ring));
+	if (!d.loop || !d.ring) {
+		if (d.loop)
+			loop_free(d.loop);
+		free(d.ring);
 		return CONN_EXIT_FAILURE;
+	}
+	log_ring_init(d.ring);
+	log_set_tap(lg, log_ring_tap, d.ring);
 	loop_add_signal(d.loop, SIGTERM, on_signal, &d);
 	loop_add_signal(d.loop, SIGINT, on_signal, &d);
 	loop_add_signal(d.loop, SIGHUP, on_signal, &d);
 	signal(SIGPIPE, SIG_IGN);
 	loop_timer_init(&d.retry_timer, on_retry, &d);
-	conn_init(&d.conn, d.loop, lg, params, &ev, &d);
+	d.conn = conn_new(d.loop, lg, params, &ev, &d);
+	if (!d.conn) {
+		rc = CONN_EXIT_FAILURE;
+		goto out_loop;
+	}
 	if (ctl_access_for_group(params->profile->control_group,
 				 params->profile->control_group_may_control, &access) < 0)
 		log_warn(lg, LOG_CLIENT, "control-group '%s' does not exist: root only",
@@ -417,22 +418,21 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	if (ctl_server_open(&d.ctl, d.loop, lg, opts->run_dir, params->profile->name, &access,
 			    on_ctl, &d) < 0) {
 		rc = errno == EADDRINUSE ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE;
-		snprintf(d.conn.failure, sizeof(d.conn.failure), "%s '%s'",
+		snprintf(failure, sizeof(failure), "%s '%s'",
 			 errno == EADDRINUSE ? "already connected:"
 					     : "cannot open the control socket for",
 			 params->profile->name);
-		log_err(lg, LOG_CLIENT, "%s", d.conn.failure);
-		report(&d, rc, d.conn.failure);
-		loop_free(d.loop);
-		return rc;
+		log_err(lg, LOG_CLIENT, "%s", failure);
+		report(&d, rc, failure);
+		goto out_conn;
 	}
 	d.ctl_open = true;
 	if (start_supervision(&d, params) < 0) {
 		rc = CONN_EXIT_FAILURE;
 		goto out;
 	}
-	if (conn_start(&d.conn) < 0 && d.conn.state == CONN_DOWN)
-		rc = d.conn.exit_code;
+	if (conn_start(d.conn) < 0 && conn_state(d.conn) == CONN_DOWN)
+		rc = conn_exit_code(d.conn);
 	else
 		rc = loop_run(d.loop);
 out:
@@ -442,7 +442,11 @@ out:
 	if (d.ks.active)
 		killswitch_disable(&d.ks);
 	ctl_server_close(&d.ctl);
-	conn_free(&d.conn);
+out_conn:
+	conn_free(d.conn);
+out_loop:
+	log_set_tap(lg, NULL, NULL);
+	free(d.ring);
 	loop_free(d.loop);
 	return rc;
 }

@@ -6,166 +6,400 @@
 
 #include "client/conn.h"
 
-/* A rule applies when the failure line contains every needle (up to three,
- * unused ones NULL). First match wins, so specific rules come before general
- * ones. */
+#include "lib/util.h"
+
+/* RFC 2408 §3.14.1 notify types */
+enum {
+	INVALID_PAYLOAD_TYPE = 1,
+	NO_PROPOSAL_CHOSEN = 14,
+	INVALID_ID_INFORMATION = 18,
+	INVALID_HASH_INFORMATION = 23,
+	AUTHENTICATION_FAILED = 24,
+};
+
+/* RFC 2661 §4.4.2 result and error codes */
+enum {
+	STOPCCN_GENERAL_ERROR = 2,
+	STOPCCN_NOT_AUTHORIZED = 4,
+	CDN_NO_FACILITIES_TEMPORARY = 4,
+	CDN_NO_FACILITIES_PERMANENT = 5,
+	ERR_INSUFFICIENT_RESOURCES = 4,
+};
+
+/* Which fields of a rule must equal the failure's. */
+enum {
+	M_STAGE = 1 << 0,     /* IKE or L2TP stage */
+	M_MAIN_MODE = 1 << 1, /* IKE stage MM1, MM3 or MM5 */
+	M_REASON = 1 << 2,    /* IKE reason or PPP down reason */
+	M_NOTIFY = 1 << 3,
+	M_BY_PEER = 1 << 4,
+	M_RESULT = 1 << 5,
+	M_ERROR = 1 << 6,
+	M_AUTH = 1 << 7,
+	M_REFUSAL = 1 << 8,
+	M_LOCAL = 1 << 9,
+	M_FLAG = 1 << 10,    /* IKE: psk (MM5) or forced_encaps (MM1); L2TP: have_secret */
+	M_MESSAGE = 1 << 11, /* the PPP layer's own message contains it */
+};
+
+/* A rule applies when the failure is of its layer and every field named
+ * in match equals. First match wins, so specific rules come before
+ * general ones. */
 struct rule {
-	const char *needle[3];
+	enum conn_fail_layer layer;
+	unsigned match;
+	int stage, reason, notify, result, error, auth, refusal, local;
+	bool by_peer, flag;
+	const char *message;
 	const char *advice;
 };
 
 static const struct rule rules[] = {
-    /* ---- IKE: proposals ---- */
-    /* The default lists hold every transform we implement, strongest
-     * first, so a hint never names a shorter or weaker list than the one
-     * that failed (issue 15): it points at the settings that narrowed ours. */
-    {{"IKE failed at MM", "NO_PROPOSAL_CHOSEN", NULL},
-     "the gateway accepts none of our IKE proposals (by default AES-256/128 with SHA-256 or "
-     "SHA-1 down to 3DES-SHA1-MODP1024); remove `ike =` (--ike) or its trailing `!` and "
-     "`dh2048 = require` from [ipsec] so that all of them are offered, or put the gateway's "
-     "proposal in front of them: `ike = CIPHER-HASH-GROUP` (no `!`)"},
-    {{"IKE failed at MM", "proposal mismatch", NULL},
-     "the gateway chose an IKE proposal we did not offer; add the gateway's proposal with "
-     "`ike = CIPHER-HASH-GROUP` (--ike, no trailing `!`: our defaults follow it)"},
-    {{"IKE failed at QM1", "NO_PROPOSAL_CHOSEN", NULL},
-     "the gateway accepts none of our ESP proposals (by default AES-GCM, AES with SHA-256 or "
-     "SHA-1, 3DES); a gateway that refuses them all most often wants PFS: set `pfs = on` (or "
-     "its group, e.g. `pfs = modp1024`) in [ipsec], and remove `esp =` (--esp) or its "
-     "trailing `!` so that all of ours are offered"},
-    {{"IKE failed at QM1", "proposal mismatch", NULL},
-     "the gateway's ESP choice (cipher, encapsulation or PFS group) is not one we offered; "
-     "set `pfs` to the gateway's group and add its proposal with `esp =` (--esp, no "
-     "trailing `!`: our defaults follow it)"},
+    /* IKE: proposals. The default lists hold every transform we implement,
+     * strongest first, so a hint never names a shorter or weaker list than
+     * the one that failed (issue 15): it points at the settings that
+     * narrowed ours. */
+    {.layer = CONN_FAIL_IKE,
+     .match = M_MAIN_MODE | M_REASON | M_NOTIFY,
+     .reason = IKE_FAIL_NOTIFY,
+     .notify = NO_PROPOSAL_CHOSEN,
+     .advice =
+         "the gateway accepts none of our IKE proposals (by default AES-256/128 with SHA-256 or "
+         "SHA-1 down to 3DES-SHA1-MODP1024); remove `ike =` (--ike) or its trailing `!` and "
+         "`dh2048 = require` from [ipsec] so that all of them are offered, or put the gateway's "
+         "proposal in front of them: `ike = CIPHER-HASH-GROUP` (no `!`)"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_MAIN_MODE | M_REASON,
+     .reason = IKE_FAIL_PROPOSAL,
+     .advice =
+         "the gateway chose an IKE proposal we did not offer; add the gateway's proposal with "
+         "`ike = CIPHER-HASH-GROUP` (--ike, no trailing `!`: our defaults follow it)"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_NOTIFY,
+     .stage = IKE_STAGE_QM1,
+     .reason = IKE_FAIL_NOTIFY,
+     .notify = NO_PROPOSAL_CHOSEN,
+     .advice =
+         "the gateway accepts none of our ESP proposals (by default AES-GCM, AES with SHA-256 or "
+         "SHA-1, 3DES); a gateway that refuses them all most often wants PFS: set `pfs = on` (or "
+         "its group, e.g. `pfs = modp1024`) in [ipsec], and remove `esp =` (--esp) or its "
+         "trailing `!` so that all of ours are offered"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON,
+     .stage = IKE_STAGE_QM1,
+     .reason = IKE_FAIL_PROPOSAL,
+     .advice =
+         "the gateway's ESP choice (cipher, encapsulation or PFS group) is not one we offered; "
+         "set `pfs` to the gateway's group and add its proposal with `esp =` (--esp, no "
+         "trailing `!`: our defaults follow it)"},
     /* ---- IKE: identities ---- */
-    {{"IKE failed at", "INVALID_ID_INFORMATION", NULL},
-     "the gateway refused our identity; set `local-id` (some gateways need the group name, "
-     "e.g. `local-id = @group`) and `local-id-type`, and check `remote-id` in [ipsec]"},
-    {{"IKE failed at", "identity mismatch", NULL},
-     "the gateway identified itself differently from `remote-id`; correct `remote-id` (and "
-     "`remote-id-type`) or remove it to accept what the gateway sends"},
-    /* ---- IKE: authentication ---- */
-    {{"IKE failed at MM5", "pre-shared key", NULL},
-     "the gateway and we have different keys: wrong pre-shared key; check `psk` / `psk-file` "
-     "(--psk-file) in [ipsec]"},
-    {{"IKE failed at MM5", "AUTHENTICATION_FAILED", NULL},
-     "the gateway rejected our authentication: wrong pre-shared key or certificate; check "
-     "`psk` / `psk-file` (or `cert`, `key`) in [ipsec]"},
-    {{"IKE failed at MM5", "INVALID_HASH_INFORMATION", NULL},
-     "the gateway could not verify our hash: wrong pre-shared key; check `psk` / `psk-file` "
-     "(--psk-file) in [ipsec]"},
-    {{"IKE failed at MM5", "INVALID_PAYLOAD_TYPE", NULL},
-     "the gateway could not decrypt our authentication: wrong pre-shared key; check `psk` / "
-     "`psk-file` (--psk-file) in [ipsec]"},
-    {{"IKE failed at MM5", "authentication failed", NULL},
-     "the gateway's certificate or signature did not verify; check `ca`, `cert`, `key` and "
-     "`remote-id` in [ipsec]"},
-    /* ---- IKE: NAT ---- */
-    {{"IKE failed at", "NAT policy", "forced"},
-     "the gateway does not support NAT traversal, which the userspace data path needs; try "
-     "`datapath = kernel` with `force-encaps = no`"},
-    {{"IKE failed at", "NAT policy", NULL},
-     "a NAT is in the way and the NAT policy refuses it; set `assume-udp-encapsulation = 2` in "
-     "[ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_REASON | M_NOTIFY,
+     .reason = IKE_FAIL_NOTIFY,
+     .notify = INVALID_ID_INFORMATION,
+     .advice =
+         "the gateway refused our identity; set `local-id` (some gateways need the group name, "
+         "e.g. `local-id = @group`) and `local-id-type`, and check `remote-id` in [ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_REASON,
+     .reason = IKE_FAIL_ID,
+     .advice =
+         "the gateway identified itself differently from `remote-id`; correct `remote-id` (and "
+         "`remote-id-type`) or remove it to accept what the gateway sends"},
+    /* IKE: authentication (flag: we use a pre-shared key) */
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_FLAG,
+     .stage = IKE_STAGE_MM5,
+     .reason = IKE_FAIL_AUTH,
+     .flag = true,
+     .advice =
+         "the gateway and we have different keys: wrong pre-shared key; check `psk` / `psk-file` "
+         "(--psk-file) in [ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_NOTIFY,
+     .stage = IKE_STAGE_MM5,
+     .reason = IKE_FAIL_NOTIFY,
+     .notify = AUTHENTICATION_FAILED,
+     .advice =
+         "the gateway rejected our authentication: wrong pre-shared key or certificate; check "
+         "`psk` / `psk-file` (or `cert`, `key`) in [ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_NOTIFY,
+     .stage = IKE_STAGE_MM5,
+     .reason = IKE_FAIL_NOTIFY,
+     .notify = INVALID_HASH_INFORMATION,
+     .advice =
+         "the gateway could not verify our hash: wrong pre-shared key; check `psk` / `psk-file` "
+         "(--psk-file) in [ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_NOTIFY,
+     .stage = IKE_STAGE_MM5,
+     .reason = IKE_FAIL_NOTIFY,
+     .notify = INVALID_PAYLOAD_TYPE,
+     .advice =
+         "the gateway could not decrypt our authentication: wrong pre-shared key; check `psk` / "
+         "`psk-file` (--psk-file) in [ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON,
+     .stage = IKE_STAGE_MM5,
+     .reason = IKE_FAIL_AUTH,
+     .advice =
+         "the gateway's certificate or signature did not verify; check `ca`, `cert`, `key` and "
+         "`remote-id` in [ipsec]"},
+    /* IKE: NAT (flag: we forced UDP encapsulation; the gateway's MM2 shows
+     * it has no NAT-T) */
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_FLAG,
+     .stage = IKE_STAGE_MM1,
+     .reason = IKE_FAIL_NAT_POLICY,
+     .flag = true,
+     .advice =
+         "the gateway does not support NAT traversal, which the userspace data path needs; try "
+         "`datapath = kernel` with `force-encaps = no`"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_REASON,
+     .reason = IKE_FAIL_NAT_POLICY,
+     .advice =
+         "a NAT is in the way and the NAT policy refuses it; set `assume-udp-encapsulation = 2` in "
+         "[ipsec]"},
     /* ---- IKE: silence and endings ---- */
-    {{"IKE failed at MM1", "timeout", NULL},
-     "the gateway does not answer: it is unreachable, the address is wrong or UDP 500 is "
-     "blocked on this network; check `host` in [gateway] and the firewall"},
-    {{"IKE failed at MM3", "timeout", NULL},
-     "the gateway went silent after accepting our proposal (key exchange refused or "
-     "fragments lost); try `dh2048 = off` or another `ike =` group"},
-    {{"IKE failed at MM5", "timeout", NULL},
-     "the gateway did not answer our authentication: wrong pre-shared key (some gateways stay "
-     "silent) or UDP 4500 blocked; check `psk` and the firewall"},
-    {{"IKE failed at QM1", "timeout", NULL},
-     "the gateway did not answer Quick Mode: it silently refuses our ESP proposals or "
-     "identity; check `esp =`, `pfs` and `local-id` in [ipsec]"},
-    {{"IKE failed at", "dead peer", NULL},
-     "the gateway stopped answering dead peer detection: the network or the gateway went "
-     "away; reconnect (`reconnect = yes` does it by itself)"},
-    {{"IKE failed at", "deleted by the gateway", NULL},
-     "the gateway ended the IPsec connection (administrator, idle or session limit); "
-     "reconnect"},
-    {{"IKE could not start", NULL, NULL},
-     "the IKE ports could not be opened; stop other IPsec software using UDP 500/4500 "
-     "(charon, racoon) or check the network"},
-    /* ---- L2TP ---- */
-    {{"L2TP", "no answer from the LNS to SCCRQ", NULL},
-     "IPsec is up but the gateway's L2TP does not answer; try `port = ephemeral` (or `port = "
-     "1701`) in [l2tp], and check that the gateway serves L2TP"},
-    {{"L2TP", "tunnel secret", NULL},
-     "L2TP tunnel authentication failed; set or correct `secret` / `secret-file` in [l2tp]"},
-    {{"L2TP", "tunnel challenge", NULL},
-     "the gateway did not answer our L2TP tunnel challenge; remove `secret` from [l2tp] or "
-     "set the same secret on the gateway"},
-    {{"L2TP", "not authorized", NULL},
-     "the gateway does not let us open an L2TP tunnel; check `secret` in [l2tp] and that "
-     "this user or host may connect"},
-    {{"L2TP", "kernel L2TP", NULL},
-     "the kernel L2TP data path failed (module l2tp_ppp missing?); try `datapath = "
-     "userspace` in [client]"},
-    {{"L2TP", "tunnel dead", NULL},
-     "the gateway stopped answering L2TP: the network or the gateway went away; reconnect"},
-    {{"L2TP", "facilities", NULL},
-     "the gateway has no free L2TP sessions (licence or pool exhausted); try later or ask "
-     "its administrator"},
-    {{"L2TP closed by the gateway", NULL, NULL},
-     "the gateway closed the L2TP tunnel (see its reason); reconnect, and ask its "
-     "administrator if it repeats"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON,
+     .stage = IKE_STAGE_MM1,
+     .reason = IKE_FAIL_TIMEOUT,
+     .advice = "the gateway does not answer: it is unreachable, the address is wrong or UDP 500 is "
+               "blocked on this network; check `host` in [gateway] and the firewall"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON,
+     .stage = IKE_STAGE_MM3,
+     .reason = IKE_FAIL_TIMEOUT,
+     .advice = "the gateway went silent after accepting our proposal (key exchange refused or "
+               "fragments lost); try `dh2048 = off` or another `ike =` group"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON,
+     .stage = IKE_STAGE_MM5,
+     .reason = IKE_FAIL_TIMEOUT,
+     .advice =
+         "the gateway did not answer our authentication: wrong pre-shared key (some gateways stay "
+         "silent) or UDP 4500 blocked; check `psk` and the firewall"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON,
+     .stage = IKE_STAGE_QM1,
+     .reason = IKE_FAIL_TIMEOUT,
+     .advice = "the gateway did not answer Quick Mode: it silently refuses our ESP proposals or "
+               "identity; check `esp =`, `pfs` and `local-id` in [ipsec]"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_REASON,
+     .reason = IKE_FAIL_DPD,
+     .advice = "the gateway stopped answering dead peer detection: the network or the gateway went "
+               "away; reconnect (`reconnect = yes` does it by itself)"},
+    {.layer = CONN_FAIL_IKE,
+     .match = M_REASON,
+     .reason = IKE_FAIL_DELETED,
+     .advice = "the gateway ended the IPsec connection (administrator, idle or session limit); "
+               "reconnect"},
+    {.layer = CONN_FAIL_LOCAL,
+     .match = M_LOCAL,
+     .local = CONN_LOCAL_IKE_SOCKETS,
+     .advice = "the IKE ports could not be opened; stop other IPsec software using UDP 500/4500 "
+               "(charon, racoon) or check the network"},
+    /* L2TP (RFC 2661 §4.4.2 result codes; ours when not by_peer, result 0:
+     * no answer). flag: we have a tunnel secret. */
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT,
+     .stage = L2TP_STAGE_TUNNEL_SETUP,
+     .by_peer = false,
+     .result = 0,
+     .advice =
+         "IPsec is up but the gateway's L2TP does not answer; try `port = ephemeral` (or `port = "
+         "1701`) in [l2tp], and check that the gateway serves L2TP"},
+    /* the LNS wants tunnel authentication, we have no secret */
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT | M_FLAG,
+     .stage = L2TP_STAGE_TUNNEL_SETUP,
+     .by_peer = false,
+     .result = STOPCCN_NOT_AUTHORIZED,
+     .flag = false,
+     .advice =
+         "L2TP tunnel authentication failed; set or correct `secret` / `secret-file` in [l2tp]"},
+    /* a wrong secret or none on the gateway (no challenge response): the
+     * L2TP layer tells them apart only in words */
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT | M_FLAG,
+     .stage = L2TP_STAGE_TUNNEL_SETUP,
+     .by_peer = false,
+     .result = STOPCCN_NOT_AUTHORIZED,
+     .flag = true,
+     .advice = "L2TP tunnel authentication failed: the gateway's tunnel secret is not ours, or it "
+               "has none and did not answer our tunnel challenge; correct `secret` / `secret-file` "
+               "in [l2tp], or remove `secret` from [l2tp] if the gateway uses none"},
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT,
+     .stage = L2TP_STAGE_TUNNEL_SETUP,
+     .by_peer = true,
+     .result = STOPCCN_NOT_AUTHORIZED,
+     .advice = "the gateway does not let us open an L2TP tunnel; check `secret` in [l2tp] and that "
+               "this user or host may connect"},
+    /* ---- the kernel refused our tunnel or session ---- */
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT | M_ERROR,
+     .stage = L2TP_STAGE_SETUP,
+     .by_peer = false,
+     .result = STOPCCN_GENERAL_ERROR,
+     .error = ERR_INSUFFICIENT_RESOURCES,
+     .advice = "the kernel L2TP data path failed (module l2tp_ppp missing?); try `datapath = "
+               "userspace` in [client]"},
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_BY_PEER | M_RESULT,
+     .by_peer = false,
+     .result = 0,
+     .advice =
+         "the gateway stopped answering L2TP: the network or the gateway went away; reconnect"},
+    /* ---- the gateway's CDN to our ICRQ ---- */
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT,
+     .stage = L2TP_STAGE_SESSION_SETUP,
+     .by_peer = true,
+     .result = CDN_NO_FACILITIES_TEMPORARY,
+     .advice =
+         "the gateway has no free L2TP sessions (licence or pool exhausted); try later or ask "
+         "its administrator"},
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_STAGE | M_BY_PEER | M_RESULT,
+     .stage = L2TP_STAGE_SESSION_SETUP,
+     .by_peer = true,
+     .result = CDN_NO_FACILITIES_PERMANENT,
+     .advice =
+         "the gateway has no free L2TP sessions (licence or pool exhausted); try later or ask "
+         "its administrator"},
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_BY_PEER,
+     .by_peer = true,
+     .advice = "the gateway closed the L2TP tunnel (see its reason); reconnect, and ask its "
+               "administrator if it repeats"},
     /* ---- PPP ---- */
-    {{"this connection refuses", NULL, NULL},
-     "a weaker PPP method lets anyone with the PSK pose as the gateway and learn the "
-     "password; allow it (as the message says) only if the gateway cannot use MS-CHAPv2"},
-    {{"offers no PPP authentication", NULL, NULL},
-     "without PPP authentication the gateway proves nothing beyond the PSK; allow it only "
-     "if the gateway cannot use MS-CHAPv2"},
-    {{"demands MPPE", NULL, NULL},
-     "turn off MPPE (require-mppe) on the gateway: the IPsec SA already encrypts"},
-    {{"PPP authentication", "no answer to PAP", NULL},
-     "the gateway ignores PAP; allow another method: `auth-methods = mschapv2, chap` in "
-     "[ppp]"},
-    {{"PPP authentication", "no Challenge", NULL},
-     "the gateway does not use the method we asked for; try `auth-methods = pap` (or "
-     "mschapv2) in [ppp]"},
-    {{"PPP authentication", "one-time password was used", NULL},
-     "a new PPP session needs a new one-time code and nobody could be asked; connect from "
-     "a terminal, or set `password-prompt = ask-password` in [ppp] for services"},
-    {{"PPP authentication", NULL, NULL},
-     "user name or password rejected; check `user` (a Windows domain is DOMAIN\\user) and "
-     "`password` / `password-file` in [ppp], or try another `auth-methods` (e.g. pap)"},
-    {{"PPP down", "authentication failed", NULL},
-     "user name or password rejected; check `user`, `password` / `password-file` and "
-     "`auth-methods` in [ppp]"},
-    {{"PPP down", "peer failed to authenticate", NULL},
-     "the authentication methods do not match the gateway's; try `auth-methods = pap` (or "
-     "mschapv2, chap) in [ppp]"},
-    {{"PPP down", "negotiation failed", NULL},
-     "PPP options were not agreed (MTU/MRU or authentication method); try `mtu = 1280` and "
-     "`mru = 1280`, or other `auth-methods` in [ppp]"},
-    {{"PPP down", "not responding to echo", NULL},
-     "the gateway stopped answering LCP echoes: the network or the gateway went away; "
-     "reconnect (raise `lcp-echo-failure` on a lossy link)"},
-    {{"PPP down", "terminated by peer", NULL},
-     "the gateway ended the PPP link (administrator, idle or session limit); reconnect"},
-    {{"PPP down", "lower layer down", NULL},
-     "the L2TP session under PPP went away: the network or the gateway; reconnect"},
-    {{"PPP down", "loopback", NULL},
-     "PPP sees its own messages: a loop on the path or gateway misconfiguration; check "
-     "`host` in [gateway]"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REFUSAL,
+     .refusal = CONN_REFUSAL_METHOD,
+     .advice = "a weaker PPP method lets anyone with the PSK pose as the gateway and learn the "
+               "password; allow it (as the message says) only if the gateway cannot use MS-CHAPv2"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REFUSAL,
+     .refusal = CONN_REFUSAL_NO_AUTH,
+     .advice =
+         "without PPP authentication the gateway proves nothing beyond the PSK; allow it only "
+         "if the gateway cannot use MS-CHAPv2"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REFUSAL,
+     .refusal = CONN_REFUSAL_MPPE,
+     .advice = "turn off MPPE (require-mppe) on the gateway: the IPsec SA already encrypts"},
+    /* the PPP layer tells an unanswered authentication from a rejection only
+     * in its own words (ppp/pap.c, ppp/chap.c): matched there, not in our
+     * line */
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON | M_AUTH | M_MESSAGE,
+     .reason = PPP_DOWN_AUTH_FAILED,
+     .auth = PPP_AUTH_PAP,
+     .message = "no answer",
+     .advice = "the gateway ignores PAP; allow another method: `auth-methods = mschapv2, chap` in "
+               "[ppp]"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON | M_MESSAGE,
+     .reason = PPP_DOWN_AUTH_FAILED,
+     .message = "no Challenge",
+     .advice = "the gateway does not use the method we asked for; try `auth-methods = pap` (or "
+               "mschapv2) in [ppp]"},
+    {.layer = CONN_FAIL_LOCAL,
+     .match = M_LOCAL,
+     .local = CONN_LOCAL_OTP_USED,
+     .advice =
+         "a new PPP session needs a new one-time code and nobody could be asked; connect from "
+         "a terminal, or set `password-prompt = ask-password` in [ppp] for services"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON,
+     .reason = PPP_DOWN_AUTH_FAILED,
+     .advice =
+         "user name or password rejected; check `user` (a Windows domain is DOMAIN\\user) and "
+         "`password` / `password-file` in [ppp], or try another `auth-methods` (e.g. pap)"},
+    /* ---- pppd's exit status 11 (ppp/pppd_report.c) ---- */
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON | M_MESSAGE,
+     .reason = PPP_DOWN_NEGOTIATION_FAILED,
+     .message = "peer failed to authenticate",
+     .advice =
+         "the authentication methods do not match the gateway's; try `auth-methods = pap` (or "
+         "mschapv2, chap) in [ppp]"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON,
+     .reason = PPP_DOWN_NEGOTIATION_FAILED,
+     .advice =
+         "PPP options were not agreed (MTU/MRU or authentication method); try `mtu = 1280` and "
+         "`mru = 1280`, or other `auth-methods` in [ppp]"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON,
+     .reason = PPP_DOWN_ECHO_TIMEOUT,
+     .advice = "the gateway stopped answering LCP echoes: the network or the gateway went away; "
+               "reconnect (raise `lcp-echo-failure` on a lossy link)"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON,
+     .reason = PPP_DOWN_PEER_TERMINATE,
+     .advice = "the gateway ended the PPP link (administrator, idle or session limit); reconnect"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON,
+     .reason = PPP_DOWN_LOWER_DOWN,
+     .advice = "the L2TP session under PPP went away: the network or the gateway; reconnect"},
+    {.layer = CONN_FAIL_PPP,
+     .match = M_REASON,
+     .reason = PPP_DOWN_LOOPBACK,
+     .advice = "PPP sees its own messages: a loop on the path or gateway misconfiguration; check "
+               "`host` in [gateway]"},
     /* ---- local ---- */
-    {{"datapath = kernel is not possible", NULL, NULL},
-     "the kernel data path is not available here; set `datapath = auto` or `userspace` in "
-     "[client]"},
-    {{"cannot install the IPsec SA", NULL, NULL},
-     "the kernel refused the IPsec SA (xfrm modules missing?); try `datapath = userspace` in "
-     "[client]"},
+    {.layer = CONN_FAIL_LOCAL,
+     .match = M_LOCAL,
+     .local = CONN_LOCAL_KERNEL_PATH,
+     .advice =
+         "the kernel data path is not available here; set `datapath = auto` or `userspace` in "
+         "[client]"},
+    {.layer = CONN_FAIL_LOCAL,
+     .match = M_LOCAL,
+     .local = CONN_LOCAL_SA_INSTALL,
+     .advice =
+         "the kernel refused the IPsec SA (xfrm modules missing?); try `datapath = userspace` in "
+         "[client]"},
 };
 
-static bool rule_matches(const struct rule *r, const char *line)
+static bool rule_flag(const struct conn_failure *f)
 {
-	for (size_t i = 0; i < sizeof(r->needle) / sizeof(r->needle[0]); i++)
-		if (r->needle[i] && !strstr(line, r->needle[i]))
-			return false;
-	return true;
+	if (f->layer == CONN_FAIL_IKE)
+		return f->ike.stage == IKE_STAGE_MM1 ? f->ike.forced_encaps : f->ike.psk;
+	return f->l2tp.have_secret;
+}
+
+static bool is_main_mode(enum ike_stage s)
+{
+	return s == IKE_STAGE_MM1 || s == IKE_STAGE_MM3 || s == IKE_STAGE_MM5;
+}
+
+static bool rule_matches(const struct rule *r, const struct conn_failure *f)
+{
+	bool ike = f->layer == CONN_FAIL_IKE;
+	int stage = ike ? (int)f->ike.stage : (int)f->l2tp.stage;
+	int reason = ike ? (int)f->ike.reason : (int)f->ppp.reason;
+
+	if (r->layer != f->layer)
+		return false;
+	return (!(r->match & M_STAGE) || r->stage == stage) &&
+	       (!(r->match & M_MAIN_MODE) || is_main_mode(f->ike.stage)) &&
+	       (!(r->match & M_REASON) || r->reason == reason) &&
+	       (!(r->match & M_NOTIFY) || r->notify == f->ike.notify) &&
+	       (!(r->match & M_BY_PEER) || r->by_peer == f->l2tp.by_peer) &&
+	       (!(r->match & M_RESULT) || r->result == f->l2tp.result) &&
+	       (!(r->match & M_ERROR) || r->error == f->l2tp.error) &&
+	       (!(r->match & M_AUTH) || r->auth == (int)f->ppp.auth) &&
+	       (!(r->match & M_REFUSAL) || r->refusal == (int)f->ppp.refusal) &&
+	       (!(r->match & M_LOCAL) || r->local == (int)f->local) &&
+	       (!(r->match & M_FLAG) || r->flag == rule_flag(f)) &&
+	       (!(r->match & M_MESSAGE) || strstr(f->ppp.message, r->message));
 }
 
 static const char *exit_stage(int exit_code)
@@ -192,29 +426,28 @@ static const char *exit_stage(int exit_code)
 	}
 }
 
-/* "IKE failed at MM3: ..." names its stage; the others are named by layer. */
-static void line_stage(int exit_code, const char *line, char *out, size_t outsz)
+/* The stage reached, from the layer's values: "IKE Main Mode (MM3)". */
+static void failure_stage(const struct conn_failure *f, char *out, size_t outsz)
 {
-	static const char at[] = "IKE failed at ";
-	const char *p = strstr(line, at);
+	const char *name = ike_stage_name(f->ike.stage);
 
-	if (p) {
-		const char *name = p + sizeof(at) - 1;
-		int n = (int)strcspn(name, ":");
-
-		snprintf(out, outsz, "IKE %s(%.*s)",
-		         name[0] == 'M' && name[1] == 'M'   ? "Main Mode "
-		         : name[0] == 'Q' && name[1] == 'M' ? "Quick Mode "
-		                                            : "",
-		         n > 20 ? 20 : n, name);
-	} else if (strncmp(line, "L2TP", 4) == 0) {
+	switch (f->layer) {
+	case CONN_FAIL_IKE:
+		snprintf(out, outsz, "IKE %s(%s)",
+		         is_main_mode(f->ike.stage)      ? "Main Mode "
+		         : f->ike.stage == IKE_STAGE_QM1 ? "Quick Mode "
+		                                         : "",
+		         name);
+		break;
+	case CONN_FAIL_L2TP:
 		snprintf(out, outsz, "L2TP");
-	} else if (strncmp(line, "PPP authentication", 18) == 0) {
-		snprintf(out, outsz, "PPP authentication");
-	} else if (strncmp(line, "PPP", 3) == 0) {
-		snprintf(out, outsz, "PPP");
-	} else {
-		snprintf(out, outsz, "%s", exit_stage(exit_code));
+		break;
+	case CONN_FAIL_PPP:
+		snprintf(out, outsz, "%s",
+		         f->exit_code == CONN_EXIT_PPP_AUTH ? "PPP authentication" : "PPP");
+		break;
+	default:
+		snprintf(out, outsz, "%s", exit_stage(f->exit_code));
 	}
 }
 
@@ -236,23 +469,22 @@ static const char *fallback_advice(int exit_code)
 	}
 }
 
-int explain_failure(int exit_code, const char *failure_line, char *out, size_t outsz)
+int explain_failure(const struct conn_failure *f, char *out, size_t outsz)
 {
-	const char *line = failure_line ? failure_line : "";
 	char stage[48];
 
 	if (outsz == 0)
 		return 0;
-	line_stage(exit_code, line, stage, sizeof(stage));
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		if (rule_matches(&rules[i], line)) {
+	failure_stage(f, stage, sizeof(stage));
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		if (rule_matches(&rules[i], f)) {
 			snprintf(out, outsz, "%s: %s", stage, rules[i].advice);
 			return 1;
 		}
 	}
-	if (line[0])
-		snprintf(out, outsz, "%s: %s (%s)", stage, fallback_advice(exit_code), line);
+	if (f->text[0])
+		snprintf(out, outsz, "%s: %s (%s)", stage, fallback_advice(f->exit_code), f->text);
 	else
-		snprintf(out, outsz, "%s: %s", stage, fallback_advice(exit_code));
+		snprintf(out, outsz, "%s: %s", stage, fallback_advice(f->exit_code));
 	return 0;
 }

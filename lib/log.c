@@ -52,6 +52,12 @@ void log_set_sink(struct logger *lg, log_sink_fn fn, void *ctx)
 	lg->sink_ctx = ctx;
 }
 
+void log_set_tap(struct logger *lg, log_sink_fn fn, void *ctx)
+{
+	lg->tap = fn;
+	lg->tap_ctx = ctx;
+}
+
 static enum log_level clamp_level(enum log_level lvl)
 {
 	if (lvl < LOG_LVL_ERR)
@@ -143,6 +149,8 @@ void log_vmsg(const struct logger *lg, enum log_subsys sub, enum log_level lvl, 
 	if (!log_enabled(lg, sub, lvl))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (lg->tap)
+		lg->tap(lg->tap_ctx, sub, lvl, msg);
 	switch (lg->target) {
 	case LOG_TO_SINK:
 		if (lg->sink)

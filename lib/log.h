@@ -51,6 +51,10 @@ struct logger {
 	int fd; /* for the stderr targets; 2 by default */
 	log_sink_fn sink;
 	void *sink_ctx;
+	/* Sees every line written, whatever the target (the daemon's ring
+	 * of recent lines for `l2tpsec log NAME`). */
+	log_sink_fn tap;
+	void *tap_ctx;
 	/* stderr targets: prefix "[seconds.millis]" since log_init (monotonic),
 	 * for reading a connect's timeline; journald stamps lines itself. */
 	bool timestamps;
@@ -59,6 +63,8 @@ struct logger {
 
 void log_init(struct logger *lg, enum log_target target, enum log_level level);
 void log_set_sink(struct logger *lg, log_sink_fn fn, void *ctx);
+/* Also hand every line written to fn (NULL: none). */
+void log_set_tap(struct logger *lg, log_sink_fn fn, void *ctx);
 void log_set_level(struct logger *lg, enum log_subsys sub, enum log_level lvl);
 void log_set_all_levels(struct logger *lg, enum log_level lvl);
 bool log_enabled(const struct logger *lg, enum log_subsys sub, enum log_level lvl);

@@ -7,7 +7,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
 
-echo "1..23"
+echo "1..25"
 out=$("$bin" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 check "--help lists commands" sh -c 'echo "$1" | grep -q "^  help "' _ "$out"
@@ -30,6 +30,8 @@ check "unknown option exits 2" test "$rc" -eq 2
 check "help CMD shows its usage" test $? -eq 0
 "$bin" help nosuch 2>/dev/null; rc=$?
 check "help of unknown command exits 2" test "$rc" -eq 2
+"$bin" log 2>/dev/null; rc=$?
+check "log without a name exits 2" test "$rc" -eq 2
 
 # --help and the man page agree: every command and every long option of
 # every command is documented in l2tpsec(8).
@@ -92,9 +94,12 @@ if command -v bash >/dev/null; then
 	check "completion of subcommands" test "$out" = "disconnect"
 	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec connect --data); COMP_CWORD=2; _l2tpsec; echo \${COMPREPLY[*]}")
 	check "completion of connect's options" test "$out" = "--datapath"
+	out=$(bash -c ". '$comp'; COMP_WORDS=(l2tpsec log office i); COMP_CWORD=3; _l2tpsec; echo \${COMPREPLY[*]}")
+	check "completion of log's level after the name" test "$out" = "info"
 else
-	echo "ok 22 # SKIP no bash"
 	echo "ok 23 # SKIP no bash"
+	echo "ok 24 # SKIP no bash"
+	echo "ok 25 # SKIP no bash"
 fi
 rm -f /tmp/l2tpsec-cli.$$
 exit $fail

@@ -13,7 +13,7 @@
 
 #include <arpa/inet.h>
 
-#include "client/conn.h"
+#include "client/conn_internal.h"
 #include "client/daemon.h"
 #include "config/profile.h"
 
@@ -449,6 +449,128 @@ static void test_otp_wiped_once_used(void **state)
 	free(pr);
 }
 
+/* Keeps the first line logged since it was cleared. */
+static void keep_first_line(void *ctx, enum log_subsys sub, enum log_level lvl, const char *line)
+{
+	char *first = ctx;
+
+	(void)sub;
+	(void)lvl;
+	if (!first[0])
+		snprintf(first, 256, "%s", line);
+}
+
+/* The state moves only along the supervisor's transitions; anything else
+ * is refused and leaves the state as it was. */
+static void test_state_transitions(void **state)
+{
+	static const struct {
+		enum conn_state from, to;
+		bool ok;
+	} cases[] = {
+		{CONN_IDLE, CONN_IKE, true},      {CONN_IKE, CONN_L2TP, true},
+		{CONN_L2TP, CONN_PPP, true},      {CONN_PPP, CONN_UP, true},
+		{CONN_UP, CONN_STOPPING, true},   {CONN_IKE, CONN_STOPPING, true},
+		{CONN_IDLE, CONN_STOPPING, true}, {CONN_STOPPING, CONN_DOWN, true},
+		{CONN_DOWN, CONN_IKE, true},      {CONN_IKE, CONN_PPP, false},
+		{CONN_IKE, CONN_UP, false},       {CONN_UP, CONN_IKE, false},
+		{CONN_UP, CONN_DOWN, false},      {CONN_DOWN, CONN_STOPPING, false},
+		{CONN_STOPPING, CONN_IKE, false}, {CONN_PPP, CONN_IDLE, false},
+	};
+	struct conn *c = calloc(1, sizeof(*c));
+	struct logger lg;
+	char last[256], want[64];
+
+	(void)state;
+	log_init(&lg, LOG_TO_STDERR, LOG_LVL_INFO);
+	log_set_sink(&lg, keep_first_line, last);
+	c->lg = &lg;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c->state = cases[i].from;
+		last[0] = '\0';
+		assert_int_equal(conn_state_transition_valid(cases[i].from, cases[i].to),
+				 cases[i].ok);
+		assert_int_equal(conn_set_state(c, cases[i].to), cases[i].ok);
+		assert_int_equal(c->state, cases[i].ok ? cases[i].to : cases[i].from);
+		/* logged either way, the refusal as an internal error */
+		snprintf(want, sizeof(want), "%s -> %s", conn_state_name(cases[i].from),
+			 conn_state_name(cases[i].to));
+		assert_non_null(strstr(last, want));
+		assert_int_equal(strstr(last, "refused") != NULL, !cases[i].ok);
+	}
+	free(c);
+}
+
+/* Collects the lines logged at notice or above, one per '\n'. */
+static void collect_notices(void *ctx, enum log_subsys sub, enum log_level lvl, const char *line)
+{
+	char *all = ctx;
+	size_t n = strlen(all);
+
+	(void)sub;
+	if (lvl <= LOG_LVL_NOTICE)
+		snprintf(all + n, 1024 - n, "%s\n", line);
+}
+
+/* Issue 18: each stage says so at the default level (notice), so that a
+ * slow or silent stage is never minutes without a word. */
+static void test_progress_at_default_level(void **state)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct logger lg;
+	char all[1024] = "";
+
+	(void)state;
+	log_init(&lg, LOG_TO_STDERR, LOG_LVL_NOTICE);
+	log_set_sink(&lg, collect_notices, all);
+	c->lg = &lg;
+	assert_true(conn_set_state(c, CONN_IKE));
+	assert_true(conn_set_state(c, CONN_L2TP));
+	assert_true(conn_set_state(c, CONN_PPP));
+	assert_string_equal(all, "L2TP...\nPPP...\n");
+	free(c);
+}
+
+static void on_down_count(struct conn *c, void *ctx)
+{
+	(void)c;
+	(*(int *)ctx)++;
+}
+
+/* A stop with no layer running finishes at once: down is reported once,
+ * the exit code stays 0, and a second stop changes nothing. */
+static void test_stop_before_start(void **state)
+{
+	struct profile *pr = calloc(1, sizeof(*pr));
+	struct conn_params params = {.profile = pr, .run_dir = "/nonexistent"};
+	struct conn_events ev = {.down = on_down_count};
+	struct loop *loop = loop_new();
+	struct logger lg;
+	struct conn *c;
+	int downs = 0;
+
+	(void)state;
+	assert_non_null(loop);
+	log_init(&lg, LOG_TO_STDERR, LOG_LVL_ERR);
+	profile_init(pr, "t");
+	c = conn_new(loop, &lg, &params, &ev, &downs);
+	assert_non_null(c);
+	assert_int_equal(conn_state(c), CONN_IDLE);
+	conn_stop(c);
+	assert_int_equal(conn_state(c), CONN_DOWN);
+	assert_int_equal(downs, 1);
+	assert_int_equal(conn_exit_code(c), CONN_EXIT_OK);
+	assert_false(conn_awaits_reconnect(c));
+	conn_stop(c);
+	assert_int_equal(downs, 1);
+	for (int l = 0; l < CONN_LAYER_COUNT; l++)
+		assert_int_equal(c->layer[l], CONN_LAYER_ABSENT);
+	conn_free(c);
+	loop_free(loop);
+	profile_free(pr);
+	free(pr);
+}
+
 /* status shows IPv6 (issue 17): our routes through the tunnel, the
  * gateway's RDNSS servers after the IPv4 ones, the addresses array. */
 static void test_status_shows_ipv6(void **state)
@@ -506,6 +628,9 @@ int main(void)
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_otp_wiped_once_used),
 		cmocka_unit_test(test_pushed_settings_in_status),
+		cmocka_unit_test(test_state_transitions),
+		cmocka_unit_test(test_progress_at_default_level),
+		cmocka_unit_test(test_stop_before_start),
 		cmocka_unit_test(test_status_shows_ipv6),
 	};
 

@@ -1,6 +1,6 @@
-/* client/explain: one test per rule, with the failure lines built by the
- * real formatting functions (ike_failure_str(), ppp_down_reason_name(),
- * ppp_auth_name()) and the supervisor's formats, so they cannot drift. */
+/* client/explain: one test per rule, with the failures built from the
+ * layers' values (struct conn_failure) as the supervisor records them; the
+ * wording of the logged line plays no part in a hint. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,47 +21,83 @@ struct result {
 	char text[EXPLAIN_MAX];
 };
 
-/* The line conn.c's on_ike_failed() logs for this failure. */
+/* An IKE failure as conn.c's on_ike_failed() records it: the values, and
+ * the line (ike_failure_str()) only as the text a fallback quotes. psk:
+ * we authenticate with a pre-shared key; forced: UDP encapsulation. */
+static struct result ike_as(enum ike_stage stage, enum ike_fail_reason reason, uint16_t notify,
+                            const char *detail, bool psk, bool forced)
+{
+	struct ike_failure i = {.stage = stage, .reason = reason, .notify = notify};
+	struct conn_failure f = {.exit_code = CONN_EXIT_IKE, .layer = CONN_FAIL_IKE};
+	struct result r;
+
+	snprintf(i.detail, sizeof(i.detail), "%s", detail);
+	ike_failure_str(&i, f.text, sizeof(f.text));
+	f.ike.stage = stage;
+	f.ike.reason = reason;
+	f.ike.notify = notify;
+	f.ike.psk = psk;
+	f.ike.forced_encaps = forced;
+	r.matched = explain_failure(&f, r.text, sizeof(r.text));
+	return r;
+}
+
 static struct result ike(enum ike_stage stage, enum ike_fail_reason reason, uint16_t notify,
                          const char *detail)
 {
-	struct ike_failure f = {.stage = stage, .reason = reason, .notify = notify};
-	struct result r;
-	char line[256];
-
-	snprintf(f.detail, sizeof(f.detail), "%s", detail);
-	ike_failure_str(&f, line, sizeof(line));
-	r.matched = explain_failure(CONN_EXIT_IKE, line, r.text, sizeof(r.text));
-	return r;
+	return ike_as(stage, reason, notify, detail, true, false);
 }
 
-/* conn.c's on_l2tp_closed() format, with the words l2tp/tunnel.c writes. */
-static struct result l2tp(bool by_peer, const char *words)
+/* An L2TP failure as on_l2tp_closed() records it (RFC 2661 §4.4.2 codes). */
+static struct result l2tp(enum l2tp_stage stage, bool by_peer, uint16_t result, uint16_t error,
+                          bool have_secret)
 {
+	struct conn_failure f = {.exit_code = CONN_EXIT_L2TP, .layer = CONN_FAIL_L2TP};
 	struct result r;
-	char line[320];
 
-	snprintf(line, sizeof(line), "L2TP %s: %s", by_peer ? "closed by the gateway" : "failed",
-	         words);
-	r.matched = explain_failure(CONN_EXIT_L2TP, line, r.text, sizeof(r.text));
+	f.l2tp.stage = stage;
+	f.l2tp.by_peer = by_peer;
+	f.l2tp.result = result;
+	f.l2tp.error = error;
+	f.l2tp.have_secret = have_secret;
+	r.matched = explain_failure(&f, r.text, sizeof(r.text));
 	return r;
 }
 
-/* conn_data.c's ppp_down() formats. */
+/* A PPP failure as conn_data.c's ppp_judge() records it; message is the
+ * PPP layer's (or pppd's) own words. */
+static struct result ppp_refused(enum ppp_down_reason reason, enum ppp_auth auth,
+                                 enum conn_ppp_refusal refusal, const char *message)
+{
+	struct conn_failure f = {.layer = CONN_FAIL_PPP};
+	struct result r;
+
+	f.exit_code = reason == PPP_DOWN_NEGOTIATION_FAILED || reason == PPP_DOWN_ECHO_TIMEOUT ||
+	                      reason == PPP_DOWN_PEER_TERMINATE || reason == PPP_DOWN_LOWER_DOWN ||
+	                      reason == PPP_DOWN_LOOPBACK
+	                  ? CONN_EXIT_PPP
+	                  : CONN_EXIT_PPP_AUTH;
+	f.ppp.reason = reason;
+	f.ppp.auth = auth;
+	f.ppp.refusal = refusal;
+	snprintf(f.ppp.message, sizeof(f.ppp.message), "%s", message);
+	r.matched = explain_failure(&f, r.text, sizeof(r.text));
+	return r;
+}
+
 static struct result ppp(enum ppp_down_reason reason, enum ppp_auth auth, const char *message)
 {
-	struct result r;
-	char line[320];
+	return ppp_refused(reason, auth, CONN_REFUSAL_NONE, message);
+}
 
-	if (reason == PPP_DOWN_AUTH_FAILED)
-		snprintf(line, sizeof(line), "PPP authentication (%s) failed: %s",
-		         ppp_auth_name(auth), message);
-	else
-		snprintf(line, sizeof(line), "PPP down: %s%s%s", ppp_down_reason_name(reason),
-		         message[0] ? ": " : "", message);
-	r.matched =
-	    explain_failure(reason == PPP_DOWN_AUTH_FAILED ? CONN_EXIT_PPP_AUTH : CONN_EXIT_PPP,
-	                    line, r.text, sizeof(r.text));
+/* A failure here, not in a layer. */
+static struct result local(int exit_code, enum conn_fail_local why, const char *text)
+{
+	struct conn_failure f = {.exit_code = exit_code, .layer = CONN_FAIL_LOCAL, .local = why};
+	struct result r;
+
+	snprintf(f.text, sizeof(f.text), "%s", text);
+	r.matched = explain_failure(&f, r.text, sizeof(r.text));
 	return r;
 }
 
@@ -242,7 +278,8 @@ static void test_mm5_auth_notifies(void **state)
 
 static void test_mm5_certificate(void **state)
 {
-	struct result r = ike(IKE_STAGE_MM5, IKE_FAIL_AUTH, 0, "certificate has expired (CN=gw)");
+	struct result r = ike_as(IKE_STAGE_MM5, IKE_FAIL_AUTH, 0, "certificate has expired (CN=gw)",
+	                         false, false);
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
@@ -278,9 +315,9 @@ static void test_nat_policy(void **state)
 {
 	struct result r = ike(IKE_STAGE_MM3, IKE_FAIL_NAT_POLICY, 0,
 	                      "both ends are behind a NAT and the NAT policy (1) refuses that");
-	struct result forced =
-	    ike(IKE_STAGE_MM1, IKE_FAIL_NAT_POLICY, 0,
-	        "UDP encapsulation is forced but the gateway does not support NAT-T");
+	struct result forced = ike_as(
+	    IKE_STAGE_MM1, IKE_FAIL_NAT_POLICY, 0,
+	    "UDP encapsulation is forced but the gateway does not support NAT-T", true, true);
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
@@ -307,18 +344,16 @@ static void test_ike_gone(void **state)
 
 static void test_ike_sockets(void **state)
 {
-	char out[EXPLAIN_MAX];
+	struct result r = local(CONN_EXIT_NETWORK, CONN_LOCAL_IKE_SOCKETS, "IKE could not start");
 
 	(void)state;
-	assert_int_equal(
-	    explain_failure(CONN_EXIT_NETWORK, "IKE could not start (sockets)", out, sizeof(out)),
-	    1);
-	assert_non_null(strstr(out, "UDP 500/4500"));
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "UDP 500/4500");
 }
 
 static void test_l2tp_no_answer(void **state)
 {
-	struct result r = l2tp(false, "no answer from the LNS to SCCRQ");
+	struct result r = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 0, 0, false);
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
@@ -329,14 +364,10 @@ static void test_l2tp_no_answer(void **state)
 
 static void test_l2tp_tunnel_auth(void **state)
 {
-	struct result wrong = l2tp(false, "LNS tunnel authentication failed: wrong tunnel secret");
-	struct result none =
-	    l2tp(false, "LNS requires tunnel authentication; no tunnel secret set");
-	struct result silent =
-	    l2tp(false, "LNS did not answer our tunnel challenge (no secret on the server?)");
-	struct result refused =
-	    l2tp(true, "LNS closed the tunnel (StopCCN): requester is not authorized to "
-	               "establish a control channel");
+	struct result wrong = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 4, 0, true);
+	struct result none = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 4, 0, false);
+	struct result silent = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 4, 0, true);
+	struct result refused = l2tp(L2TP_STAGE_TUNNEL_SETUP, true, 4, 0, true);
 
 	(void)state;
 	assert_int_equal(wrong.matched, 1);
@@ -351,13 +382,9 @@ static void test_l2tp_tunnel_auth(void **state)
 
 static void test_l2tp_gone(void **state)
 {
-	struct result dead =
-	    l2tp(false, "LNS stopped acknowledging control messages (tunnel dead)");
-	struct result closed =
-	    l2tp(true, "LNS closed the tunnel (StopCCN): general request to clear control "
-	               "connection");
-	struct result busy = l2tp(true, "LNS disconnected the call (CDN): call failed: appropriate "
-	                                "facilities temporarily unavailable");
+	struct result dead = l2tp(L2TP_STAGE_ESTABLISHED, false, 0, 0, false);
+	struct result closed = l2tp(L2TP_STAGE_ESTABLISHED, true, 1, 0, false);
+	struct result busy = l2tp(L2TP_STAGE_SESSION_SETUP, true, 4, 0, false);
 
 	(void)state;
 	assert_int_equal(dead.matched, 1);
@@ -370,7 +397,7 @@ static void test_l2tp_gone(void **state)
 
 static void test_l2tp_kernel(void **state)
 {
-	struct result r = l2tp(false, "kernel L2TP tunnel: Protocol not supported");
+	struct result r = l2tp(L2TP_STAGE_SETUP, false, 2, 4, false);
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
@@ -396,10 +423,8 @@ static void test_ppp_otp_nobody_to_ask(void **state)
 	struct result r;
 
 	(void)state;
-	r.matched = explain_failure(CONN_EXIT_PPP_AUTH,
-	                            "PPP authentication: the one-time password was used and no "
-	                            "new one was given (nobody to ask)",
-	                            r.text, sizeof(r.text));
+	r = local(CONN_EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, "");
+	assert_has(r, "PPP authentication: ");
 	assert_true(r.matched);
 	assert_has(r, "password-prompt = ask-password");
 	assert_lacks(r, "rejected");
@@ -453,50 +478,98 @@ static void test_ppp_gone(void **state)
 
 static void test_local_datapath(void **state)
 {
-	char out[EXPLAIN_MAX];
+	struct result kernel =
+	    local(CONN_EXIT_CONFIG, CONN_LOCAL_KERNEL_PATH, "datapath = kernel is not possible");
+	struct result sa = local(CONN_EXIT_FAILURE, CONN_LOCAL_SA_INSTALL, "");
 
 	(void)state;
-	assert_int_equal(explain_failure(CONN_EXIT_CONFIG,
-	                                 "datapath = kernel is not possible here: no XFRM", out,
-	                                 sizeof(out)),
-	                 1);
-	assert_non_null(strstr(out, "configuration: "));
-	assert_non_null(strstr(out, "`datapath = auto`"));
-	assert_int_equal(explain_failure(CONN_EXIT_FAILURE,
-	                                 "cannot install the IPsec SA (kernel data path)", out,
-	                                 sizeof(out)),
-	                 1);
-	assert_non_null(strstr(out, "`datapath = userspace`"));
+	assert_int_equal(kernel.matched, 1);
+	assert_has(kernel, "configuration: ");
+	assert_has(kernel, "`datapath = auto`");
+	assert_int_equal(sa.matched, 1);
+	assert_has(sa, "`datapath = userspace`");
+}
+
+/* What the gateway asked for and we refused: the hint comes from the
+ * refusal recorded (conn_fail_auth_refused), not from the line. */
+static void test_ppp_refusals(void **state)
+{
+	struct result pap =
+	    ppp_refused(PPP_DOWN_AUTH_REFUSED, PPP_AUTH_PAP, CONN_REFUSAL_METHOD, "peer wants PAP");
+	struct result none = ppp_refused(PPP_DOWN_AUTH_REFUSED, PPP_AUTH_NONE, CONN_REFUSAL_NO_AUTH,
+	                                 "no authentication");
+	struct result mppe =
+	    ppp_refused(PPP_DOWN_MPPE_REQUIRED, PPP_AUTH_NONE, CONN_REFUSAL_MPPE, "");
+	struct result other =
+	    ppp_refused(PPP_DOWN_AUTH_REFUSED, PPP_AUTH_NONE, CONN_REFUSAL_UNSUPPORTED, "EAP");
+
+	(void)state;
+	assert_int_equal(pap.matched, 1);
+	assert_has(pap, "PPP authentication: ");
+	assert_has(pap, "MS-CHAPv2");
+	assert_has(pap, "pose as the gateway");
+	assert_int_equal(none.matched, 1);
+	assert_has(none, "proves nothing beyond the PSK");
+	assert_int_equal(mppe.matched, 1);
+	assert_has(mppe, "require-mppe");
+	assert_int_equal(other.matched, 0); /* the failure line itself says what to do */
+}
+
+/* Issue 18: the hint depends on the values only; the same values with any
+ * line at all (reworded, empty) give the same hint. */
+static void test_hint_ignores_the_wording(void **state)
+{
+	struct conn_failure f = {.exit_code = CONN_EXIT_GW_AUTH, .layer = CONN_FAIL_IKE};
+	char a[EXPLAIN_MAX], b[EXPLAIN_MAX];
+
+	(void)state;
+	f.ike.stage = IKE_STAGE_MM5;
+	f.ike.reason = IKE_FAIL_NOTIFY;
+	f.ike.notify = 24;
+	f.ike.psk = true;
+	assert_int_equal(explain_failure(&f, a, sizeof(a)), 1);
+	snprintf(f.text, sizeof(f.text), "something else entirely");
+	assert_int_equal(explain_failure(&f, b, sizeof(b)), 1);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "IKE Main Mode (MM5): "));
+	assert_non_null(strstr(a, "`psk`"));
+	f.layer = CONN_FAIL_PPP; /* the layer decides which values count */
+	explain_failure(&f, b, sizeof(b));
+	assert_string_not_equal(a, b);
 }
 
 static void test_unknown_falls_back(void **state)
 {
-	char out[EXPLAIN_MAX];
+	struct result tun =
+	    local(CONN_EXIT_FAILURE, CONN_LOCAL_OTHER, "cannot create a TUN device: EPERM");
+	struct result net = local(CONN_EXIT_NETWORK, CONN_LOCAL_OTHER, "");
 
 	(void)state;
-	assert_int_equal(explain_failure(CONN_EXIT_FAILURE, "cannot create a TUN device: EPERM",
-	                                 out, sizeof(out)),
-	                 0);
-	assert_string_equal(out, "local setup: no known cause; see `l2tpsec log` for the details "
-	                         "(cannot create a TUN device: EPERM)");
+	assert_int_equal(tun.matched, 0);
+	assert_string_equal(tun.text,
+	                    "local setup: no known cause; see `l2tpsec log` for the details "
+	                    "(cannot create a TUN device: EPERM)");
 	/* an IKE failure no rule knows still names its stage */
 	assert_int_equal(
 	    ike(IKE_STAGE_MM3, IKE_FAIL_MALFORMED, 0, "gateway's DH value is invalid").matched, 0);
-	assert_int_equal(explain_failure(CONN_EXIT_NETWORK, NULL, out, sizeof(out)), 0);
-	assert_string_equal(out, "network: no way to the gateway; check `host` in [gateway], name "
-	                         "resolution and the network");
+	assert_int_equal(net.matched, 0);
+	assert_string_equal(net.text, "network: no way to the gateway; check `host` in [gateway], "
+	                              "name resolution and the network");
 }
 
 static void test_truncates_safely(void **state)
 {
+	struct conn_failure f = {.exit_code = CONN_EXIT_IKE, .layer = CONN_FAIL_IKE};
 	char out[16];
 
 	(void)state;
+	f.ike.stage = IKE_STAGE_MM1;
+	f.ike.reason = IKE_FAIL_NOTIFY;
+	f.ike.notify = 14;
 	memset(out, 'x', sizeof(out));
-	explain_failure(CONN_EXIT_IKE, "IKE failed at MM1: gateway sent NO_PROPOSAL_CHOSEN", out,
-	                sizeof(out));
+	explain_failure(&f, out, sizeof(out));
 	assert_int_equal(strlen(out), sizeof(out) - 1);
-	assert_int_equal(explain_failure(CONN_EXIT_IKE, "x", out, 0), 0);
+	assert_int_equal(explain_failure(&f, out, 0), 0);
 }
 
 int main(void)
@@ -528,6 +601,8 @@ int main(void)
 	    cmocka_unit_test(test_ppp_negotiation),
 	    cmocka_unit_test(test_ppp_gone),
 	    cmocka_unit_test(test_local_datapath),
+	    cmocka_unit_test(test_ppp_refusals),
+	    cmocka_unit_test(test_hint_ignores_the_wording),
 	    cmocka_unit_test(test_unknown_falls_back),
 	    cmocka_unit_test(test_truncates_safely),
 	};
