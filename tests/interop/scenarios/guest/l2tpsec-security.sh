@@ -14,6 +14,7 @@
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 export GW_PPP_AUTH=mschapv2
+# fed on stdin: uid 65534 may not be able to read the checkout (under /root)
 HIJACK_PY=$(cd "$(dirname "$0")/../../lib" && pwd)/hijack.py
 
 # Every UDP socket of l2tpsec connected to the gateway: "local_port peer_port".
@@ -31,8 +32,8 @@ security_try_hijack() {
 	# All ports at once: each attempt listens 2 s for what it should not get.
 	while read -r lp pp; do
 		rig_in client setpriv --reuid=65534 --regid=65534 --clear-groups \
-			/usr/bin/python3 "$HIJACK_PY" "$CLIENT_ADDR" "$lp" "$GW_PUBLIC_ADDR" "$pp" 2 \
-			>"$d/$lp" 2>&1 &
+			/usr/bin/python3 - "$CLIENT_ADDR" "$lp" "$GW_PUBLIC_ADDR" "$pp" 2 \
+			<"$HIJACK_PY" >"$d/$lp" 2>&1 &
 		echo "$! $lp $pp" >>"$d/jobs"
 	done <<<"$ports"
 	while read -r pid lp pp; do
