@@ -15,7 +15,7 @@ build_pkgs="build-essential autoconf automake pkg-config libssl-dev libnl-3-dev
 rig_pkgs="user-mode-linux qemu-system-x86 linux-image-amd64 busybox-static cpio
  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
  libstrongswan-standard-plugins libstrongswan-extra-plugins xl2tpd iptables
- tcpdump iperf3 kmod python3-minimal tshark dnsmasq-base radvd
+ tcpdump iperf3 kmod python3-minimal tshark dnsmasq-base radvd jq systemd
  libnss3-tools libnss3 libnspr4 libcurl3-nss libevent-core-2.1-7 libevent-pthreads-2.1-7
  libldns3 libunbound8 libcap-ng0 libaudit1 libldap-2.5-0 dns-root-data libcli1.10
  dbus-daemon libnm0 libmm-glib0 libndp0 libnewt0.52 libteamdctl0 libbluetooth3 libjansson4
