@@ -1,6 +1,7 @@
 /* libFuzzer target: NetworkManager-l2tp keyfiles on arbitrary bytes. It must
  * never crash or leak, and what it accepts must import: the profile written
- * in l2tpsec's format parses back and writes the same text. */
+ * in l2tpsec's format parses back and writes the same text. (A keyfile that
+ * parses but does not validate is not written, as by `import`.) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,8 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	profile_warnings_init(&w);
 	profile_init(&p, NULL);
-	if (nmconn_parse(&p, data, size, "fuzz.nmconnection", &opts, &w, err, sizeof(err)) == 0) {
-		profile_validate(&p, &w, err, sizeof(err));
+	/* as `import` does: only a keyfile that parses and validates is written
+	 * (one refusing every PPP method, say, is refused: no method left) */
+	if (nmconn_parse(&p, data, size, "fuzz.nmconnection", &opts, &w, err, sizeof(err)) == 0 &&
+	    profile_validate(&p, &w, err, sizeof(err)) == 0) {
 		t1 = write_text(&p, &l1);
 		if (t1) {
 			profile_init(&q, p.name);
