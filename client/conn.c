@@ -32,15 +32,19 @@ static uint64_t l2tp_delay_ms(const struct conn *c)
 	return ms > CONN_L2TP_DELAY_MAX_MS ? CONN_L2TP_DELAY_MAX_MS : ms;
 }
 
-/* The gateway's rekey: its inbound half before QM2 leaves (ike.h). A
- * failure here is not fatal: the whole pair is installed at QM3. */
-static void on_sa_inbound(void *ctx, const struct esp_sa_pair *pair)
+/* A rekey's inbound half: before QM2 leaves (the gateway's) or QM3 (ours)
+ * (ike.h). A failure here is not fatal: the whole pair is installed when
+ * IKE hands it over. */
+static void on_sa_inbound(void *ctx, const struct esp_sa_pair *pair, bool ours)
 {
 	struct conn *c = ctx;
 
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN || !c->esp)
 		return;
-	conn_sa_install(c, pair, true, true);
+	if (ours)
+		conn_sa_install_ours_inbound(c, pair);
+	else
+		conn_sa_install(c, pair, true, true);
 }
 
 static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)

@@ -185,6 +185,10 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
  * it), or inbound_only (the gateway's rekey before QM3). 0 on failure. */
 uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
                          bool is_rekey);
+/* Our rekey's pair before QM3 leaves: inbound only, outbound to move to
+ * it once the gateway has handled QM3 (conn_sa_install, when IKE hands
+ * the whole pair over right after QM3). 0 on failure. */
+uint32_t conn_sa_install_ours_inbound(struct conn *c, const struct esp_sa_pair *pair);
 /* Outbound traffic moves to our rekey's pair now (the gateway answered an
  * R-U-THERE sent after QM3, or the pause is over). */
 void conn_sa_activate_pending(struct conn *c);

@@ -372,8 +372,10 @@ void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 
 /* Our own rekey: the gateway installs the pair when QM3 arrives (RFC 2409
  * §5.5, strongSwan and Libreswan as responders), so what we sent on it at
- * once could beat QM3 and be dropped there. The pair goes in inbound only;
- * outbound moves when the gateway answers an R-U-THERE sent after QM3
+ * once could beat QM3 and be dropped there. The pair goes in inbound only,
+ * before QM3 leaves (IKE hands it over through cb.sa_inbound: the gateway
+ * sends on it as soon as it has QM3, see ike/quick_mode.c); outbound
+ * moves when the gateway answers an R-U-THERE sent after QM3
  * (it handles one ISAKMP SA's messages in order). Only should that answer
  * not come does a pause decide: CONN_SA_ACK_WAIT_MS, under the old
  * pair's grace time (ike/rekey.c). Without DPD the pause is twice the
@@ -382,10 +384,8 @@ void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx)
  * loaded machine: the gateway's QM3 handling (installing the pair)
  * outlasted it, and our first packets on the pair arrived before it. */
 #define CONN_SA_ACK_WAIT_MS 1500
-static uint32_t install_ours(struct conn *c, const struct esp_sa_pair *pair)
+uint32_t conn_sa_install_ours_inbound(struct conn *c, const struct esp_sa_pair *pair)
 {
-	struct ike_status st;
-	uint64_t ms;
 	uint32_t id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
 
 	if (!id)
@@ -393,13 +393,21 @@ static uint32_t install_ours(struct conn *c, const struct esp_sa_pair *pair)
 	sa_remember(c, id, pair, false);
 	conn_sa_activate_pending(c);
 	c->sa_pending = id;
+	return id;
+}
+
+/* QM3 is out: wait for the gateway to have handled it. */
+static void await_gateways_qm3(struct conn *c)
+{
+	struct ike_status st;
+	uint64_t ms;
+
 	ike_get_status(c->ike, &st);
 	ms = (uint64_t)st.qm_rtt_ms * 2;
 	ms = ms < 100 ? 100 : ms > 1000 ? 1000 : ms;
 	if (ike_ping(c->ike) == 0)
 		ms = CONN_SA_ACK_WAIT_MS;
 	loop_timer_start(c->loop, &c->sa_timer, ms);
-	return id;
 }
 
 uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
@@ -411,6 +419,11 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 		id = esp_install_inbound(c->esp, pair, ike_natt_fd(c->ike));
 		if (id)
 			sa_remember(c, id, pair, false);
+		return id;
+	}
+	/* Our rekey, its inbound half in since before QM3. */
+	if (id && id == c->sa_pending) {
+		await_gateways_qm3(c);
 		return id;
 	}
 	/* The gateway's rekey: its inbound half is in already and the gateway
@@ -427,8 +440,10 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 		esp_delete(c->esp, id);
 		sa_forget(c, id);
 	}
-	if (is_rekey && c->state != CONN_IKE && (id = install_ours(c, pair)) != 0)
+	if (is_rekey && c->state != CONN_IKE && (id = conn_sa_install_ours_inbound(c, pair)) != 0) {
+		await_gateways_qm3(c);
 		return id;
+	}
 	id = esp_install(c->esp, pair, ike_natt_fd(c->ike));
 	if (id) {
 		sa_remember(c, id, pair, true);

@@ -196,12 +196,19 @@ struct ike_callbacks {
 	/* A new SA pair is ready to install. For a rekey, the previous pair stays
 	 * up until sa_expired_or_deleted() names it (make before break). */
 	void (*sa_established)(void *ctx, const struct esp_sa_pair *sa, bool is_rekey);
-	/* Optional: the gateway's Quick Mode rekey sends QM2 now; install
-	 * the inbound half of this pair (esp_install_inbound) so that what
-	 * the gateway sends on it right behind QM3 is not lost. sa_established
-	 * follows with the same SPIs when QM3 verifies (then the whole pair:
-	 * move outbound traffic), or sa_expired_or_deleted when it never does. */
-	void (*sa_inbound)(void *ctx, const struct esp_sa_pair *sa);
+	/* Optional: a Quick Mode rekey is about to send the message after
+	 * which the gateway installs the pair and may send on it at once;
+	 * install the inbound half of this pair now (esp_install_inbound) so
+	 * that nothing it sends on it is lost.
+	 * ours false, the gateway's rekey: QM2 leaves next. sa_established
+	 * follows with the same SPIs when QM3 verifies (then the gateway has
+	 * the whole pair: move outbound traffic), or sa_expired_or_deleted
+	 * when it never does.
+	 * ours true, our rekey: QM3 leaves next, and sa_established follows
+	 * right after it with the same SPIs. The gateway installs the pair
+	 * only when QM3 arrives: move outbound traffic once it has handled
+	 * QM3 (ike_ping()), not before. */
+	void (*sa_inbound)(void *ctx, const struct esp_sa_pair *sa, bool ours);
 	/* Remove the pair with these SPIs (host byte order). */
 	void (*sa_expired_or_deleted)(void *ctx, uint32_t spi_in, uint32_t spi_out);
 	/* The session gave up; no further callbacks except after ike_start(). */

@@ -312,7 +312,7 @@ static void rqm_answer(struct ike_session *s, struct ike_p1 *p1, struct ike_rqm 
 	/* A rekey: inbound first (see the top of this file). The first pair
 	 * of a session is never the gateway's. */
 	if (s->sa.established && s->cb.sa_inbound) {
-		s->cb.sa_inbound(s->ctx, &r->pair);
+		s->cb.sa_inbound(s->ctx, &r->pair, false);
 		r->inbound_given = true;
 	}
 	ike_net_send_once(s, r->qm2, r->qm2_len);

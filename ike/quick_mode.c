@@ -320,6 +320,31 @@ static int qm_send3(struct ike_session *s)
 	return len ? ike_net_send(s, msg, len, false, p1) : -1;
 }
 
+/* QM3 out, then the pair to the data path. A rekey's inbound half goes
+ * in BEFORE QM3 leaves: the gateway as responder installs both halves when
+ * QM3 arrives (RFC 2409 §5.5; charon and pluto) and its kernel then sends
+ * on the newest outbound state at once (XFRM picks the most recently added
+ * valid state of a policy's template), so the answer to a packet that
+ * crosses QM3 comes back on our new inbound SPI a few milliseconds after
+ * QM3. With the pair installed after QM3 (as before), such an answer
+ * arrived before our inbound state existed and the kernel dropped it: one
+ * lost ping in the rig's collision phase (issue 13; two Quick Modes at once
+ * made our install after QM3 late enough: 26 ms, against the gateway's
+ * answer 16 ms after QM3). Outbound still waits until the gateway has
+ * handled QM3 (cb.sa_inbound with ours true, ike.h). */
+static void qm_inbound_then_send3(struct ike_session *s, struct esp_sa_pair *pair)
+{
+	bool rekey = s->sa.established;
+
+	if (rekey && s->cb.sa_inbound)
+		s->cb.sa_inbound(s->ctx, pair, true);
+	if (qm_send3(s)) {
+		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "cannot finish Quick Mode");
+		return;
+	}
+	ike_session_qm_done(s, &s->qm, pair);
+}
+
 static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 {
 	const struct isakmp_payload *sa = ike_isakmp_find(m, ISAKMP_NP_SA, 0);
@@ -371,7 +396,7 @@ static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 		ike_qm_take_natoa(s, &s->qm, m);
 	ike_net_answered(s);
 	memset(&pair, 0, sizeof(pair));
-	if (ike_qm_keymat(s, s->p1, &s->qm, gxy, gxy_len, &pair) || qm_send3(s)) {
+	if (ike_qm_keymat(s, s->p1, &s->qm, gxy, gxy_len, &pair)) {
 		secure_clear(gxy, sizeof(gxy));
 		secure_clear(&pair, sizeof(pair));
 		ike_session_fail(s, IKE_FAIL_LOCAL, 0, "cannot finish Quick Mode");
@@ -379,7 +404,7 @@ static void qm_recv2(struct ike_session *s, const struct isakmp_msg *m)
 	}
 	secure_clear(gxy, sizeof(gxy));
 	ike_qm_fill_pair(s, &s->qm, &pair);
-	ike_session_qm_done(s, &s->qm, &pair);
+	qm_inbound_then_send3(s, &pair);
 	secure_clear(&pair, sizeof(pair));
 }
 

@@ -53,9 +53,10 @@ static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
 	((struct fz *)ctx)->pairs++;
 }
 
-static void on_inbound(void *ctx, const struct esp_sa_pair *sa)
+static void on_inbound(void *ctx, const struct esp_sa_pair *sa, bool ours)
 {
 	(void)sa;
+	(void)ours;
 	((struct fz *)ctx)->inbound++;
 }
 

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,11 +32,21 @@ static void on_established(void *ctx, const struct esp_sa_pair *sa, bool rekey)
 	g->seen[g->nseen++].rekey = rekey;
 }
 
-static void on_inbound(void *ctx, const struct esp_sa_pair *sa)
+/* Something from the session is waiting at the gateway's sockets. */
+static bool datagram_waiting(const struct gw *g)
+{
+	struct pollfd pfd[2] = {{g->fd, POLLIN, 0}, {g->fd_natt, POLLIN, 0}};
+
+	return poll(pfd, 2, 0) > 0;
+}
+
+static void on_inbound(void *ctx, const struct esp_sa_pair *sa, bool ours)
 {
 	struct gw *g = ctx;
 
 	assert_true(g->ninbound < 8);
+	g->inbound_ours[g->ninbound] = ours;
+	g->inbound_late[g->ninbound] = datagram_waiting(g);
 	g->inbound[g->ninbound++] = *sa;
 }
 

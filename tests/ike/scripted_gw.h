@@ -70,8 +70,12 @@ struct gw {
 	int nseen;
 	uint32_t deleted_in[8], deleted_out[8];
 	int ndeleted;
-	struct esp_sa_pair inbound[8]; /* cb.sa_inbound: halves installed at QM2 */
-	int ninbound;
+	struct esp_sa_pair inbound[8]; /* cb.sa_inbound: halves installed before */
+	int ninbound;                  /* QM2 (the gateway's) or QM3 (ours) */
+	bool inbound_ours[8];          /* its ours argument */
+	/* A message of the session's was already waiting at the gateway when
+	 * the half was handed over (QM2 or QM3 had left before it). */
+	bool inbound_late[8];
 	int failed;
 	struct ike_failure failure;
 	int non_ike;

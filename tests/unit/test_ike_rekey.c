@@ -1,6 +1,7 @@
 /* Unit tests for staying connected (issue 13, the IKE half) against the
  * scripted gateway of tests/ike/scripted_gw.c: Quick Modes the gateway
- * starts (with and without PFS, QM1 resent), a rekey collision leaving one
+ * starts (with and without PFS, QM1 resent), our own handing its inbound
+ * half over before QM3, a rekey collision leaving one
  * pair, forged plaintext notifications and informationals failing HASH or
  * replayed, late MM2/MM4 and garbage before MM6, an ISAKMP SA rekey the
  * gateway never answers, and RESPONDER-LIFETIME moving the rekey timers. */
@@ -66,6 +67,8 @@ static void gateway_rekeys(void **state, uint16_t pfs)
 	/* The inbound half was handed over before QM2 left: the gateway may
 	 * send on the new SA right behind QM3. */
 	assert_int_equal(g->ninbound, 1);
+	assert_false(g->inbound_ours[0]);
+	assert_false(g->inbound_late[0]);
 	assert_int_equal(g->inbound[0].in.spi, q.spi_c);
 	assert_int_equal(g->inbound[0].out.spi, q.spi_g);
 	gw_rqm_check_pair(g, &q, &g->inbound[0]);
@@ -135,6 +138,38 @@ static void test_gateway_rekey_without_qm3_removes_inbound(void **state)
 	assert_int_equal(g->ndeleted, 1);
 	assert_int_equal(g->failed, 0);
 	assert_int_equal(status(g).spi_in, q[2].spi_c);
+}
+
+/* Our own rekey: the inbound half goes to the data path before QM3
+ * leaves, since the gateway installs the pair on QM3 and at once sends on
+ * it (the ping lost in the rig's collision phase, issue 13); the whole
+ * pair follows, and the old one stays until its grace time is over. */
+static void test_our_rekey_inbound_before_qm3(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_hdr h;
+	uint32_t old_in;
+
+	established(g, 4, 2);
+	old_in = g->qm_spi_i;
+	do {
+		assert_true(gw_recv(g, 4000));
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	} while (h.exchange != ISAKMP_XCHG_QUICK);
+	gw_quick_mode(g, true); /* QM2 out, QM3 in */
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->ninbound, 1);
+	assert_true(g->inbound_ours[0]);
+	assert_false(g->inbound_late[0]); /* QM3 had not left */
+	gw_check_keys(g, &g->inbound[0]);
+	assert_int_not_equal(g->inbound[0].in.spi, old_in);
+	gw_wait_pairs(g, 2, 2000);
+	assert_int_equal(g->nseen, 2);
+	assert_true(g->seen[1].rekey);
+	assert_int_equal(g->seen[1].sa.in.spi, g->inbound[0].in.spi);
+	assert_int_equal(g->seen[1].sa.out.spi, g->inbound[0].out.spi);
+	assert_int_equal(g->ndeleted, 0);
+	assert_int_equal(status(g).spi_in, g->inbound[0].in.spi);
 }
 
 /* A short lifetime without a configured margin: the rekey leaves time for
@@ -530,6 +565,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_without_pfs, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_with_pfs, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekey_refused, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_our_rekey_inbound_before_qm3, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_short_lifetime_default_margin, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekey_without_qm3_removes_inbound,

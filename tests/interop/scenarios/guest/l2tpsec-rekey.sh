@@ -65,22 +65,30 @@ check_window() {
 	# with a count, ping waits up to -W (5 s) for the last answers (2 s
 	# once missed the very last one on the userspace path, all 209 before
 	# it answered).
-	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i 0.2 -c $((window * 5)) -W 5 "$PPP_GW_ADDR"
-	local pingpid=$RIG_BG_PID
+	# REKEY_PINGS_PER_S (default 5) more makes a ping crossing a rekey
+	# more likely (e.g. 50 to look for a race).
+	local pps=${REKEY_PINGS_PER_S:-5}
+	rig_bg client "ping-$phase" "${RIG_PING[@]}" -i "$(awk "BEGIN { print 1 / $pps }")" \
+		-c $((window * pps)) -W 5 "$PPP_GW_ADDR"
+	local pingpid=$RIG_BG_PID nostates0
+	nostates0=$(xfrm_in_no_states)
 	[ "$phase" = gw ] && forge
-	rig_wait_for $((window + 30)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
+	# (more than 5 a second fall behind under TCG: 1811 of 1900 at 50 a
+	# second took 68 s)
+	rig_wait_for $((pps > 5 ? window * 3 + 30 : window + 30)) eval '! kill -0 '"$pingpid"' 2>/dev/null' ||
 		rig_fail "$phase: ping did not end"
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$plog")
 	local recv; recv=$(sed -n 's/.* \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p' "$plog")
 	[ -n "$sent" ] && [ -n "$recv" ] || rig_fail "$phase: no ping summary in $plog"
 	lost=$((sent - recv))
+	nostates=$(($(xfrm_in_no_states) - nostates0))
 	st=$(rig_l2tpsec_json)
 	state=$(jq -r .state <<<"$st")
 	esp_rekeys=$(jq -r .esp.rekeys <<<"$st")
 	ike_rekeys=$(jq -r .ike.rekeys <<<"$st")
 	dropped=$(jq -r .ike.dropped <<<"$st")
 	rig_log "$phase: after ${window} s: ping $recv/$sent, esp rekeys $esp_rekeys," \
-		"ike rekeys $ike_rekeys, dropped $dropped"
+		"ike rekeys $ike_rekeys, dropped $dropped, ESP for no state $nostates"
 	[ "$state" = connected ] || rig_fail "$phase: not connected after the window ($state)"
 	[ "$esp_rekeys" -ge 6 ] || rig_fail "$phase: only $esp_rekeys ESP rekeys in ${window} s"
 	[ "$ike_rekeys" -ge 1 ] || rig_fail "$phase: no ISAKMP SA rekey in ${window} s"
@@ -92,16 +100,25 @@ check_window() {
 	# or a collision keeps decrypting while the gateway still sends on
 	# it. REKEY_LOSS_ALLOWED relaxes it for a machine too loaded to keep up.
 	allowed=${REKEY_LOSS_ALLOWED:-0}
-	# Collisions (both sides' Quick Modes crossing, 10+ a window): one
-	# run on the kernel path lost one ping of 190 (seq 171, after a
-	# collision whose two pairs both went outbound within 20 ms), not
-	# explained yet (issue 13): one is tolerated there until it is.
-	[ "$phase" = both ] && [ -z "${REKEY_LOSS_ALLOWED:-}" ] && allowed=1
+	# Our own rekey's inbound half is in before QM3 leaves: the gateway
+	# installs the pair on QM3 and answers on it at once. Installed after
+	# QM3, it lost the answer to a ping crossing QM3 (once in a collision
+	# on the kernel path: the gateway answered on our new SPI 16 ms after
+	# QM3, our inbound state came 26 ms after it; ike/quick_mode.c).
 	[ "$lost" -le "$allowed" ] ||
 		rig_fail "$phase: $lost of $sent pings lost across $esp_rekeys + $ike_rekeys rekeys"
 	grep -q 'IKE failed\|reconnecting' "$RIG_LOGDIR/client-l2tpsec.log" &&
 		rig_fail "$phase: the session failed or reconnected during the window"
 	figures+=" ${phase}_pings=$sent ${phase}_lost=$lost ${phase}_esp=$esp_rekeys ${phase}_ike=$ike_rekeys"
+	figures+=" ${phase}_nostate=$nostates"
+}
+
+# xfrm_in_no_states: ESP packets the client's kernel dropped for want of
+# an inbound state (an SPI not, or no longer, installed; 0 on the
+# userspace path), to tell such a loss from others.
+xfrm_in_no_states() {
+	rig_in client cat /proc/net/xfrm_stat 2>/dev/null |
+		awk '$1 == "XfrmInNoStates" { n = $2 } END { print n + 0 }'
 }
 
 # The forger learns the cookies from the wire (and records one encrypted
