@@ -181,8 +181,9 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 /* Installs a pair the IKE session hands over and remembers its id by
- * SPIs: the whole pair (its inbound half already in: outbound moves to
- * it), or inbound_only (the gateway's rekey before QM3). 0 on failure. */
+ * SPIs: the whole pair (its inbound half already in: outbound moves to it
+ * now for the gateway's rekey, once the gateway has handled QM3 for ours),
+ * or inbound_only (the gateway's rekey before QM3). 0 on failure. */
 uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
                          bool is_rekey);
 /* Our rekey's pair before QM3 leaves: inbound only, outbound to move to
