@@ -577,6 +577,72 @@ static void test_needs_room_and_udp_encap(void **state)
 	assert_int_equal(esp_sa_init(&cli, &cp, NULL), -1);
 }
 
+static void set_addr6(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET6, ip, &sin6->sin6_addr), 1);
+}
+
+/* ESP-in-UDP over IPv6 (issue 17): the inner UDP checksum, mandatory over
+ * IPv6 (RFC 8200 §8.1), is computed over the IPv6 pseudo-header and checks
+ * out at the gateway; a gateway seeing another source address (NPTv6)
+ * accepts and counts it, NAT-OA with the original IPv6 address fixes it;
+ * a pair of mixed families is refused. */
+static void test_ipv6_outer(void **state)
+{
+	struct esp_sa_pair cp, gp;
+	struct esp_user_sa cli, gw;
+	struct bufpkt b;
+	uint8_t udp[8 + 6];
+
+	(void)state;
+	make_pairs(&cp, &gp, ESP_CIPHER_AES_CBC, 16, ESP_AUTH_HMAC_SHA1_96, 20);
+	set_addr6(&cp.local, "fd00:10:1::2", 4500);
+	set_addr6(&cp.remote, "fd00:172:16::2", 4500);
+	gp.local = cp.remote;
+	gp.remote = cp.local;
+	assert_int_equal(esp_sa_init(&cli, &cp, NULL), 0);
+	assert_int_equal(esp_sa_init(&gw, &gp, NULL), 0);
+	load(&b, "over v6", 7);
+	assert_int_equal(esp_sa_encrypt(&cli, &b.pkt), 0);
+	assert_int_equal(esp_sa_decrypt(&gw, &b.pkt), 0);
+	assert_memory_equal(esp_pkt_data(&b.pkt), "over v6", 7);
+	assert_int_equal(gw.ctr.in_csum_nat, 0);
+	/* the same datagram's checksum over the IPv4 pseudo-header would differ:
+	 * the one sent is the IPv6 one (non-zero, RFC 8200 §8.1) */
+	put_be16(udp, 1701);
+	put_be16(udp + 2, 1701);
+	put_be16(udp + 4, sizeof(udp));
+	put_be16(udp + 6, 0);
+	memcpy(udp + 8, "abcdef", 6);
+	assert_int_not_equal(udp_csum_compute(&cp.local, &cp.remote, udp, sizeof(udp)), 0);
+	esp_sa_clear(&gw);
+
+	set_addr6(&gp.remote, "2001:db8:99::2", 4500); /* NPTv6 rewrote the prefix */
+	assert_int_equal(esp_sa_init(&gw, &gp, NULL), 0);
+	load(&b, "npt", 3);
+	assert_int_equal(esp_sa_encrypt(&cli, &b.pkt), 0);
+	assert_int_equal(esp_sa_decrypt(&gw, &b.pkt), 0);
+	assert_int_equal(gw.ctr.in_csum_nat, 1);
+	esp_sa_clear(&gw);
+	gp.have_nat_oa_remote = true;
+	set_addr6(&gp.nat_oa_remote, "fd00:10:1::2", 0);
+	assert_int_equal(esp_sa_init(&gw, &gp, NULL), 0);
+	load(&b, "npt", 3);
+	assert_int_equal(esp_sa_encrypt(&cli, &b.pkt), 0);
+	assert_int_equal(esp_sa_decrypt(&gw, &b.pkt), 0);
+	assert_int_equal(gw.ctr.in_csum_nat, 0);
+	esp_sa_clear(&gw);
+	esp_sa_clear(&cli);
+
+	set_addr(&cp.remote, "203.0.113.5", 4500);
+	assert_int_equal(esp_sa_init(&cli, &cp, NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +656,7 @@ int main(void)
 	    cmocka_unit_test(test_sequence_exhaustion),
 	    cmocka_unit_test(test_byte_lifetime_events),
 	    cmocka_unit_test(test_checksum_after_nat),
+	    cmocka_unit_test(test_ipv6_outer),
 	    cmocka_unit_test(test_needs_room_and_udp_encap),
 	};
 
