@@ -118,18 +118,30 @@ check_up6() {
 	rig_log "gw: transport SA $spi_out $CLIENT6 -> $GW6 ($1 ESP)"
 }
 
+# The wire, read once (tcpdump -n lines: "IP6 A.500 > B.500: isakmp: ...",
+# "IP6 A.4500 > B.4500: UDP-encap: ESP(...)", "IP6 A > B: ESP(...)",
+# "IP A > B: ..." for IPv4).
 check_wire6() {
+	local counts ike natt esp v4 l2tp
 	rig_case_capture_stop
-	[ "$(rig_pcap_count 'ip6 and udp port 500')" -gt 0 ] || rig_fail "wire: no IKE over UDP6 500"
-	[ "$(rig_pcap_count 'ip')" = 0 ] || rig_fail "wire: IPv4 on an IPv6-only underlay"
-	[ "$(rig_pcap_count 'udp port 1701')" = 0 ] || rig_fail "wire: plaintext L2TP"
+	counts=$(tcpdump -r "$RIG_PCAP" -n 2>/dev/null | awk '
+		$2 == "IP" { v4++ }
+		$2 == "IP6" && $3 ~ /\.500$/ && $6 == "isakmp:" { ike++ }
+		$2 == "IP6" && $3 ~ /\.4500$/ { natt++ }
+		$2 == "IP6" && $6 ~ /^ESP\(/ { esp++ }
+		$3 ~ /\.1701$/ || $5 ~ /\.1701:$/ { l2tp++ }
+		END { printf "%d %d %d %d %d\n", ike, natt, esp, v4, l2tp }')
+	read -r ike natt esp v4 l2tp <<<"$counts"
+	[ "$ike" -gt 0 ] || rig_fail "wire: no IKE over UDP6 500"
+	[ "$v4" = 0 ] || rig_fail "wire: $v4 IPv4 packets on an IPv6-only underlay"
+	[ "$l2tp" = 0 ] || rig_fail "wire: plaintext L2TP"
 	if [ "$1" = udp ]; then
-		[ "$(rig_pcap_count 'ip6 and udp port 4500')" -gt 3 ] || rig_fail "wire: no UDP6 4500 (NAT-T, ESP in UDP)"
-		[ "$(rig_pcap_count 'ip6 proto 50')" = 0 ] || rig_fail "wire: raw ESP although encapsulation is forced"
+		[ "$natt" -gt 3 ] || rig_fail "wire: no UDP6 4500 (NAT-T, ESP in UDP)"
+		[ "$esp" = 0 ] || rig_fail "wire: raw ESP although encapsulation is forced"
 	else
-		[ "$(rig_pcap_count 'ip6 proto 50')" -gt 3 ] || rig_fail "wire: no ESP (protocol 50) over IPv6"
+		[ "$esp" -gt 3 ] || rig_fail "wire: no ESP (protocol 50) over IPv6"
 	fi
-	rig_log "wire: IKE over UDP6, $1 ESP over IPv6, no IPv4, no plaintext L2TP"
+	rig_log "wire: IKE over UDP6 ($ike), UDP6 4500 $natt, ESP $esp, IPv4 0, plaintext L2TP 0"
 }
 
 down6() {
