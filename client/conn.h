@@ -195,8 +195,6 @@ void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name
 /* Before a reconnect after roaming: the gateway's pinned route follows the
  * new path (ifindex, next hop), saved for crash undo. */
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via);
-/* The gateway's address in use (the other family after a fallback). */
-const struct sockaddr_storage *conn_gateway(const struct conn *c);
 /* An address without its port ("192.0.2.1", "2001:db8::1"), "" if none. */
 const char *conn_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
 /* Which of a name's addresses to try first (pure; issue 17): family ipv4

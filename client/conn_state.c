@@ -388,11 +388,6 @@ bool conn_family_fallback_pending(const struct conn *c)
 	return c->family_fallback && c->state == CONN_DOWN && c->keep_net;
 }
 
-const struct sockaddr_storage *conn_gateway(const struct conn *c)
-{
-	return &c->gateway;
-}
-
 const char *conn_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	const void *a = ss->ss_family == AF_INET6
