@@ -66,6 +66,8 @@ void natt_sock_free(struct natt_sock *ns)
 {
 	if (!ns)
 		return;
+	/* IKE reads the socket again after us, one datagram at a time */
+	natt_sock_set_gro(ns, false);
 	/* plaintext of the last packets is still in the buffers */
 	for (unsigned i = 0; i < NATT_BATCH; i++)
 		secure_clear(ns->rx + (size_t)i * NATT_RX_SLOT, ns->rx_high[i]);

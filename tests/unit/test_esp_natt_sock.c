@@ -14,12 +14,17 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
 #include "esp/natt_sock.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 #define MAX_SEEN 64
 
@@ -309,6 +314,24 @@ static void test_gro_off_fallback(void **state)
 	assert_int_equal(rx.rx_datagrams, 10);
 }
 
+/* IKE reads the socket again once the owner is gone: GRO goes off with it. */
+static void test_free_turns_gro_off(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+	int val = -1;
+	socklen_t len = sizeof(val);
+
+	natt_sock_get_stats(f->gw.ns, &st);
+	if (!st.gro || getsockopt(f->gw.fd, SOL_UDP, UDP_GRO, &val, &len) < 0)
+		skip(); /* no UDP GRO, or no way to read it back */
+	assert_int_equal(val, 1);
+	natt_sock_free(f->gw.ns);
+	f->gw.ns = NULL;
+	assert_int_equal(getsockopt(f->gw.fd, SOL_UDP, UDP_GRO, &val, &len), 0);
+	assert_int_equal(val, 0);
+}
+
 static void test_full_queue_flushes_itself(void **state)
 {
 	struct fixture *f = *state;
@@ -365,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(test_gro_split),
 	    cmocka_unit_test_setup_teardown(test_gro_loopback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gro_off_fallback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_turns_gro_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_and_oversize_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
