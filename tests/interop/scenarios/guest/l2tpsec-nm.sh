@@ -171,9 +171,23 @@ rig_log "client: the secret scan found the probe"
 
 # nmcli as the secret agent: the password from passwd-file.
 passes_before=$(scan_num scan.passes)
+# NetworkManager gives the service it starts 5 s to claim its D-Bus name
+# (hard-coded: nm-vpn-connection.c, "timed out waiting for the VPN to
+# activate"); on a real machine that takes well under a second, in a
+# one-vCPU TCG guest on a machine at load 15 it has taken 4-6 s. One retry
+# for that reason alone, counted in the result.
+start_timeouts() { grep -c "starting: timed out waiting for the VPN to activate" "$RIG_LOGDIR/client-nm.log"; }
+timeouts_before=$(start_timeouts)
+start_retries=0
 t0=$(rig_now_ms)
-nmc --wait 160 connection up Office passwd-file "$d/passwd" >/dev/null ||
-	{ tail -n 30 "$RIG_LOGDIR/client-nm.log" >&2; rig_fail "client: nmcli connection up Office failed"; }
+until nmc --wait 160 connection up Office passwd-file "$d/passwd" >/dev/null; do
+	if [ $start_retries -gt 0 ] || [ "$(start_timeouts)" -le "$timeouts_before" ]; then
+		tail -n 30 "$RIG_LOGDIR/client-nm.log" >&2
+		rig_fail "client: nmcli connection up Office failed"
+	fi
+	start_retries=1
+	rig_log "client: nm-l2tpsec-service did not claim its D-Bus name within NetworkManager's 5 s: retrying once"
+done
 connect_ms=$(($(rig_now_ms) - t0))
 passes_connect=$(($(scan_num scan.passes) - passes_before))
 rig_log "client: NetworkManager says Office is up after ${connect_ms} ms"
@@ -221,8 +235,12 @@ modes=$(rig_in client stat -c %a "$(dirname "$(dirname "$kf")")" "$(dirname "$kf
 	rig_fail "client: modes of the plugin's run dir, the connection's dir, $kf: $modes (want 700 700 600)"
 
 nmc --wait 30 connection down Office >/dev/null || rig_fail "client: nmcli connection down Office failed"
+# NetworkManager reports the connection down without waiting for the
+# plugin's Disconnect, which gives l2tpsec 15 s to tear down (SIGKILL then):
+# at load 16 the teardown has taken more than 10 s (pppd and the gateway slow
+# to answer).
 gone() { [ -z "$(rig_l2tpsec_client_pids l2tpsec)$(rig_l2tpsec_client_pids pppd)" ]; }
-rig_wait_for 10 gone || rig_fail "client: l2tpsec or pppd still running after nmcli connection down"
+rig_wait_for 30 gone || rig_fail "client: l2tpsec or pppd still running after nmcli connection down"
 [ -z "$(rig_in client ip xfrm state)" ] || rig_fail "client: XFRM states left behind"
 ! rig_in client ip link show "$CLIENT_PPP_IF" >/dev/null 2>&1 || rig_fail "client: $CLIENT_PPP_IF left behind"
 ! rig_in client test -e "$(dirname "$kf")" || rig_fail "client: the connection's private directory left behind"
@@ -243,4 +261,4 @@ hits=$(grep -v "^/proc/$probe/" "$d/scan.hits" | sort -u | tr '\n' ' ')
 	rig_fail "client: a secret in NetworkManager's, the plugin's or l2tpsec's log (above)"
 rig_log "client: no secret in any argv or environment ($passes passes, $passes_connect while connecting) or log"
 dns=${dns% }
-rig_result "connect_ms=$connect_ms scan_passes=$passes ppp_addr=$CLIENT_PPP_ADDR ppp_if=$CLIENT_PPP_IF mtu=$mtu dns=${dns// /,}"
+rig_result "connect_ms=$connect_ms start_retries=$start_retries scan_passes=$passes ppp_addr=$CLIENT_PPP_ADDR ppp_if=$CLIENT_PPP_IF mtu=$mtu dns=${dns// /,}"
