@@ -360,17 +360,17 @@ static int connect_run(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	if (load_profile(p, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
-		rc = CONN_EXIT_CONFIG;
+		rc = EXIT_CONFIG;
 		goto out;
 	}
 	if (resolve_gateway(p->gateway, &cp.gateway, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
-		rc = CONN_EXIT_NETWORK;
+		rc = EXIT_NETWORK;
 		goto out;
 	}
 	if (load_certs(p, &o.ask, &cp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
-		rc = CONN_EXIT_CONFIG;
+		rc = EXIT_CONFIG;
 		goto out;
 	}
 	set_log_levels(&lg, p, o.verbose);
@@ -378,7 +378,7 @@ static int connect_run(int argc, char **argv)
 		sk = malloc(sizeof(*sk));
 		if (!sk || savekeys_open(sk, p->save_keys, err, sizeof(err)) < 0) {
 			fprintf(stderr, "l2tpsec: %s\n", sk ? err : "out of memory");
-			rc = CONN_EXIT_CONFIG;
+			rc = EXIT_CONFIG;
 			goto out;
 		}
 		log_warn(&lg, LOG_CLIENT,

@@ -52,7 +52,7 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		return;
 	id = conn_sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
-		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, CONN_EXIT_FAILURE,
+		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, EXIT_FAILURE_GENERIC,
 				"cannot install the IPsec SA (%s data path)",
 				esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
 		return;
@@ -111,7 +111,7 @@ void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	if (c->state != CONN_L2TP)
 		return;
 	if (l2tp_start(c->l2tp) < 0) {
-		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+		conn_fail(c, EXIT_L2TP, "L2TP failed: could not start");
 		return;
 	}
 	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_STARTING);
@@ -170,9 +170,9 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 		return;
 	}
 	conn_fail_why(c, &v,
-		      conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
-		      : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
-					      : CONN_EXIT_IKE,
+		      conn_ike_auth_failed(f) ? EXIT_GW_AUTH
+		      : c->state == CONN_UP   ? EXIT_PEER_CLOSED
+					      : EXIT_IKE,
 		      "%s", line);
 }
 
@@ -281,7 +281,7 @@ static void on_session_up(void *ctx, const struct l2tp_session_info *info)
 	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_UP);
 	conn_set_state(c, CONN_PPP);
 	if (conn_data_start(c, info) < 0)
-		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not start");
+		conn_fail(c, EXIT_PPP, "PPP failed: could not start");
 }
 
 static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
@@ -289,13 +289,32 @@ static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
 	conn_ppp_frame(ctx, frame, len);
 }
 
+/* RFC 2661 §4.4.2: StopCCN result 4 is "not authorized" (ours after a
+ * failed tunnel authentication check, or the LNS's); a CDN's result 4 is
+ * a temporary lack of resources, transient like the other L2TP failures. */
+static int l2tp_exit_code(const struct conn *c, const struct l2tp_failure *why)
+{
+	enum { STOPCCN_NOT_AUTHORIZED = 4 };
+
+	switch (why->cause) {
+	case L2TP_CAUSE_AUTH_NO_SECRET:
+	case L2TP_CAUSE_AUTH_NO_RESPONSE:
+	case L2TP_CAUSE_AUTH_WRONG:
+		return EXIT_GW_AUTH;
+	case L2TP_CAUSE_STOPCCN:
+		if (why->result == STOPCCN_NOT_AUTHORIZED)
+			return EXIT_GW_AUTH;
+		break;
+	default:
+		break;
+	}
+	return c->state >= CONN_PPP ? EXIT_PEER_CLOSED : EXIT_L2TP;
+}
+
 static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 {
 	struct ppp_failure refused;
 	struct conn *c = ctx;
-	/* RFC 2661 §4.4.2: StopCCN result 4, "not authorized"; ours after a
-	 * wrong tunnel secret, or the LNS's */
-	enum { STOPCCN_NOT_AUTHORIZED = 4 };
 	char line[sizeof(c->held_failure)];
 	struct conn_failure v = {.layer = CONN_FAIL_L2TP};
 	int code;
@@ -312,16 +331,14 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		return;
 	}
 	conn_l2tp_port_retry(c, why); /* conn_should_reconnect() acts on it */
-	code = c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP;
-	if (why->result == STOPCCN_NOT_AUTHORIZED)
-		code = CONN_EXIT_GW_AUTH;
+	code = l2tp_exit_code(c, why);
 	snprintf(line, sizeof(line), "L2TP %s: %s",
 		 why->by_peer ? "closed by the gateway" : "failed", why->words);
 	v.l2tp.stage = why->stage;
+	v.l2tp.cause = why->cause;
 	v.l2tp.by_peer = why->by_peer;
 	v.l2tp.result = why->result;
 	v.l2tp.error = why->error;
-	v.l2tp.have_secret = secret_is_set(&c->p->profile->tunnel_secret.value);
 	if (!conn_data_hold_verdict(c, &v, code, line))
 		conn_fail_why(c, &v, code, "%s", line);
 }
@@ -401,15 +418,15 @@ static int conn_launch_layers(struct conn *c)
 	conn_setup_l2tp_config(c, &l2tp_cfg);
 	c->l2tp = l2tp_new(c->loop, c->lg, &l2tp_cfg, &l2tp_cbs, c);
 	if (!c->l2tp) {
-		conn_fail(c, CONN_EXIT_CONFIG, "L2TP: the configuration was refused (see the log)");
+		conn_fail(c, EXIT_CONFIG, "L2TP: the configuration was refused (see the log)");
 		return -1;
 	}
 	if (l2tp_prepare(c->l2tp) < 0) {
-		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+		conn_fail(c, EXIT_L2TP, "L2TP failed: could not start");
 		return -1;
 	}
 	if (conn_data_prepare(c) < 0) {
-		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not %s",
+		conn_fail(c, EXIT_PPP, "PPP failed: could not %s",
 			  c->kernel_path ? "start pppd" : "set up");
 		return -1;
 	}
@@ -426,14 +443,14 @@ static int conn_launch(struct conn *c)
 	c->gw_silent = false;
 	if (!conn_set_state(c, CONN_IKE))
 		return -1;
-	c->exit_code = CONN_EXIT_OK;
+	c->exit_code = EXIT_OK;
 	c->failure[0] = '\0';
 	/* IKE first: it starts making its key pair at once (ike/keygen.c) and
 	 * sends MM1; the data path is probed and set up while MM1 travels. */
 	conn_setup_ike_config(c, &ike_cfg);
 	c->ike = ike_new(c->loop, c->lg, &ike_cfg, &ike_cbs, c);
 	if (!c->ike) {
-		conn_fail(c, CONN_EXIT_CONFIG, "IKE: the configuration was refused (see the log)");
+		conn_fail(c, EXIT_CONFIG, "IKE: the configuration was refused (see the log)");
 		goto failed;
 	}
 	inet_ntop(AF_INET, &c->p->gateway.sin_addr, addr, sizeof(addr));
@@ -442,7 +459,7 @@ static int conn_launch(struct conn *c)
 	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_STARTING);
 	if (ike_start(c->ike) < 0) {
 		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
-		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, CONN_EXIT_NETWORK,
+		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, EXIT_NETWORK,
 				"IKE could not start (sockets)");
 		goto failed;
 	}

@@ -50,7 +50,7 @@ static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
 	memcpy(&ip.dns[1], info->dns2, 4);
 	conn_password_used(c);
 	if (conn_net_up(c, &ip) < 0)
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot configure %s", c->ifname);
 }
 
 void conn_password_used(struct conn *c)
@@ -117,7 +117,7 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 	v.ppp.refusal = CONN_REFUSAL_METHOD;
 	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
 		if (why->auth == methods[i].auth) {
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
 				      "the gateway asks for %s, which this connection refuses; allow "
 				      "it with `auth-methods = %s` / `--auth-methods %s`",
 				      methods[i].name, methods[i].key, methods[i].key);
@@ -130,12 +130,12 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 		bool pap = !(allowed & PROFILE_PPP_PAP), chap = !(allowed & PROFILE_PPP_CHAP);
 
 		if (pap && chap)
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
 				      "the gateway asks for a PPP method this connection refuses (PAP "
 				      "or CHAP-MD5; pppd does not say which, -vv shows it); allow it "
 				      "with `auth-methods = pap` (or chap) / `--auth-methods pap`");
 		else if (pap || chap)
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
 				      "the gateway asks for a PPP method this connection refuses (%s, "
 				      "unless it is EAP or MS-CHAPv1; -vv shows which); allow it with "
 				      "`auth-methods = %s` / `--auth-methods %s`",
@@ -143,7 +143,7 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 				      pap ? "pap" : "chap");
 		else {
 			v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
 				      "the gateway insists on an authentication method l2tpsec does "
 				      "not support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
 		}
@@ -151,17 +151,17 @@ void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
 		   strstr(why->message, "which we do not support")) {
 		/* pppd's debug output named it: "the peer insists on EAP, ..." */
 		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
 			      "the gateway %s; use MS-CHAPv2 on the gateway", why->message + 9);
 	} else if (strstr(why->message, "no authentication")) {
 		v.ppp.refusal = CONN_REFUSAL_NO_AUTH;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
 			      "the gateway offers no PPP authentication, so it never proves it "
 			      "knows the password (anyone with the PSK could pose as it); allow it "
 			      "with `auth-methods = none` / `--auth-methods none`");
 	} else {
 		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
 			      "the gateway insists on an authentication method l2tpsec does not "
 			      "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
 	}
@@ -176,17 +176,17 @@ static void ppp_judge(struct conn *c, const struct ppp_failure *why)
 		conn_fail_auth_refused(c, why);
 	} else if (why->reason == PPP_DOWN_MPPE_REQUIRED) {
 		v.ppp.refusal = CONN_REFUSAL_MPPE;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
 			      "the gateway demands MPPE encryption, which l2tpsec does not do (the "
 			      "IPsec SA already encrypts the link); turn MPPE off on the gateway");
 	} else if (why->reason == PPP_DOWN_AUTH_FAILED) {
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
+		conn_fail_why(c, &v, EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
 			      ppp_auth_name(why->auth), why->message);
 	} else {
 		conn_fail_why(c, &v,
 			      c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
-				  ? CONN_EXIT_PEER_CLOSED
-				  : CONN_EXIT_PPP,
+				  ? EXIT_PEER_CLOSED
+				  : EXIT_PPP,
 			      "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
 			      why->message[0] ? ": " : "", why->message);
 	}
@@ -475,7 +475,7 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 	struct conn_ip ip = {.mtu = r->ip.mtu};
 
 	if (strnlen(r->ifname, sizeof(r->ifname)) >= sizeof(c->ifname)) {
-		conn_fail(c, CONN_EXIT_PPP, "pppd reported a bad interface name");
+		conn_fail(c, EXIT_PPP, "pppd reported a bad interface name");
 		return;
 	}
 	if (strcmp(r->event, "ipv6-up") == 0 && (c->state == CONN_PPP || c->state == CONN_UP)) {
@@ -493,7 +493,7 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 	memcpy(&ip.dns[1], r->ip.dns2, 4);
 	conn_password_used(c);
 	if (conn_net_up(c, &ip) < 0)
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot configure %s", c->ifname);
 }
 
 /* Before pppd exits and the gateway drops the session (which would look

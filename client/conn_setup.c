@@ -180,14 +180,14 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 		if (kernel_ppp_available(c, &why))
 			kind = want == PROFILE_DATAPATH_KERNEL ? ESP_DP_KERNEL : ESP_DP_AUTO;
 		else if (want == PROFILE_DATAPATH_KERNEL) {
-			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, CONN_EXIT_CONFIG,
+			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, EXIT_CONFIG,
 					"datapath = kernel is not possible here: %s", why);
 			return -1;
 		}
 	}
 	c->esp = esp_datapath_new(c->loop, c->lg, kind, cb, c);
 	if (!c->esp) {
-		conn_fail(c, want == PROFILE_DATAPATH_KERNEL ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE,
+		conn_fail(c, want == PROFILE_DATAPATH_KERNEL ? EXIT_CONFIG : EXIT_FAILURE_GENERIC,
 			  "the %s ESP data path cannot work here", esp_datapath_kind_name(kind));
 		return -1;
 	}
@@ -206,7 +206,7 @@ int conn_setup_tun(struct conn *c)
 	c->ifname[0] = '\0';
 	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
 	if (c->tun_fd < 0) {
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot create a TUN device: %s", strerror(errno));
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot create a TUN device: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -255,7 +255,7 @@ bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why)
 	if (c->p->profile->l2tp_port != PROFILE_L2TP_PORT_AUTO || c->l2tp_port != 0 ||
 	    c->l2tp_port_retry != CONN_PORT_RETRY_NONE)
 		return false;
-	if (why->stage != L2TP_STAGE_TUNNEL_SETUP || why->by_peer || why->result != 0)
+	if (why->stage != L2TP_STAGE_TUNNEL_SETUP || why->cause != L2TP_CAUSE_NO_ANSWER)
 		return false;
 	c->l2tp_port = conn_random_l2tp_port();
 	c->l2tp_port_retry = CONN_PORT_RETRY_PENDING;

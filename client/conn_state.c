@@ -114,7 +114,7 @@ static void vfail(struct conn *c, const struct conn_failure *why, int exit_code,
                   va_list ap)
 {
 	/* The first failure is the cause; later ones are consequences. */
-	if (c->exit_code == CONN_EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
+	if (c->exit_code == EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
 		c->exit_code = exit_code;
 		c->why = *why;
 		vsnprintf(c->failure, sizeof(c->failure), fmt, ap);
@@ -280,29 +280,16 @@ bool conn_ike_auth_failed(const struct ike_failure *f)
 	}
 }
 
-bool conn_exit_is_auth(int exit_code)
-{
-	return exit_code == CONN_EXIT_PPP_AUTH || exit_code == CONN_EXIT_GW_AUTH;
-}
-
 bool conn_should_reconnect(const struct conn *c)
 {
-	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == CONN_EXIT_L2TP)
+	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == EXIT_L2TP)
 		return true;
 	if (!c->p->profile->reconnect || !c->was_up)
 		return false;
-	if (conn_exit_is_auth(c->exit_code))
+	if (exit_status_is_auth(c->exit_code))
 		return c->p->profile->retry_auth_failures;
-	switch (c->exit_code) {
-	case CONN_EXIT_NETWORK:
-	case CONN_EXIT_IKE:
-	case CONN_EXIT_L2TP:
-	case CONN_EXIT_PPP:
-	case CONN_EXIT_PEER_CLOSED:
-		return true;
-	default:
-		return false; /* asked to stop, configuration, authentication */
-	}
+	/* not: asked to stop, configuration, local trouble */
+	return exit_status_is_transient(c->exit_code);
 }
 
 /* ---- what the daemon reads ---- */
@@ -374,7 +361,7 @@ void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why, c
 void conn_get_failure(const struct conn *c, struct conn_failure *out)
 {
 	*out = c->why;
-	if (c->exit_code == CONN_EXIT_OK)
+	if (c->exit_code == EXIT_OK)
 		out->layer = CONN_FAIL_NONE;
 	out->exit_code = c->exit_code;
 	snprintf(out->text, sizeof(out->text), "%s", c->failure);
