@@ -190,8 +190,11 @@ const char *conn_failure_text(const struct conn *c);
 bool conn_awaits_reconnect(const struct conn *c);
 /* The tunnel was up at least once (roaming only restarts those). */
 bool conn_was_up(const struct conn *c);
-/* Reconnect attempts since the tunnel was last up. */
+/* Reconnect attempts since the tunnel was last up; a restart after a
+ * changed path (conn_abort) is not counted. */
 unsigned conn_attempts(const struct conn *c);
+/* Down because the path changed (conn_abort): start again at once. */
+bool conn_roamed(const struct conn *c);
 /* The last attempt ended at MM1 unanswered (or with a notify): the gateway
  * is away or starting up. */
 bool conn_gw_silent(const struct conn *c);

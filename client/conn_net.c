@@ -327,8 +327,6 @@ void conn_net_ipv6_poll(struct conn *c)
 		log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
 }
 
-static int conn_net_mark_up(struct conn *c);
-
 /* The gateway's DHCPACK: its classless routes become the split tunnel's
  * (a default route among them is not taken: that is default-route's job),
  * the domain is shown in status. */
@@ -382,7 +380,7 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 		 * nothing new; anything else is configured from scratch. */
 		if (!c->kernel_path && ip->local.s_addr == c->ip.local.s_addr &&
 		    ip->peer.s_addr == c->ip.peer.s_addr)
-			return conn_net_mark_up(c);
+			return 0;
 		conn_net_down(c);
 	}
 	c->ip = *ip;
@@ -403,26 +401,6 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	run_hook(c, "connect", &dns);
 	ask_pushed_settings(c);
 	conn_net_ipv6_poll(c);
-	return conn_net_mark_up(c);
-}
-
-/* The tunnel carries traffic: tell the user (and systemd) so. */
-static int conn_net_mark_up(struct conn *c)
-{
-	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
-
-	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_UP);
-	conn_set_state(c, CONN_UP);
-	c->was_up = true;
-	c->keep_net = false;
-	c->attempts = 0;
-	c->up_ms = loop_now_ms(c->loop);
-	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
-	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
-	log_notice(c->lg, LOG_CLIENT, "connected: %s local %s peer %s mtu %u (%llu ms)", c->ifname,
-		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
-	if (c->ev.up)
-		c->ev.up(c, c->ev_ctx);
 	return 0;
 }
 
@@ -444,6 +422,15 @@ void conn_net_down(struct conn *c)
 	c->net_configured = false;
 	c->ip6.configured = false;
 	rdnss_stop(c);
+}
+
+void conn_net_recover(struct conn *c)
+{
+	if (!c->net_open && netcfg_open(&c->net, c->lg) == 0)
+		c->net_open = true;
+	if (c->net_open)
+		netcfg_undo_file(&c->net, c->state_path);
+	dns_revert_stale(&c->dns);
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

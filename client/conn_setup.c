@@ -23,6 +23,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	if (ev)
 		c->ev = *ev;
 	c->ev_ctx = ev_ctx;
+	c->layers = &conn_layers_real;
 	c->tun_fd = -1;
 	loop_timer_init(&c->stop_timer, conn_on_stop_timeout, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
@@ -168,7 +169,23 @@ static bool kernel_ppp_available(struct conn *c, const char **why)
 	return true;
 }
 
-/* Decides the data path (c->kernel_path) and creates the ESP side of it.
+/* The userspace path moves IP packets through a TUN device opened now, so a
+ * missing /dev/net/tun fails before anything is sent. */
+static int setup_tun(struct conn *c)
+{
+	if (c->kernel_path || c->tun_fd >= 0)
+		return 0; /* pppd makes its own; a reconnect keeps ours */
+	c->ifname[0] = '\0';
+	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
+	if (c->tun_fd < 0) {
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot create a TUN device: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Decides the data path (c->kernel_path) and creates the ESP side of it,
+ * with the TUN device for the userspace one (conn_layers.datapath_new).
  * auto: the kernel when it has everything, else userspace (logged). */
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 {
@@ -194,22 +211,9 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 	c->kernel_path = esp_datapath_kind_in_use(c->esp) == ESP_DP_KERNEL;
 	if (!c->kernel_path && why && want == PROFILE_DATAPATH_AUTO)
 		log_notice(c->lg, LOG_CLIENT, "userspace data path: %s", why);
-	return 0;
-}
-
-/* The userspace path moves IP packets through a TUN device opened now, so a
- * missing /dev/net/tun fails before anything is sent. */
-int conn_setup_tun(struct conn *c)
-{
-	if (c->kernel_path || c->tun_fd >= 0)
-		return 0; /* pppd makes its own; a reconnect keeps ours */
-	c->ifname[0] = '\0';
-	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
-	if (c->tun_fd < 0) {
-		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot create a TUN device: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (c->kernel_path)
+		esp_kernel_cleanup_stale(c->lg);
+	return setup_tun(c);
 }
 
 void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name)
@@ -436,6 +440,32 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 	}
 	return id;
 }
+
+const struct conn_layers conn_layers_real = {
+	.ike_new = ike_new,
+	.ike_start = ike_start,
+	.ike_set_force_encaps = ike_set_force_encaps,
+	.ike_ping = ike_ping,
+	.ike_get_status = ike_get_status,
+	.ike_rehome = ike_rehome,
+	.ike_stop = ike_stop,
+	.ike_free = ike_free,
+	.datapath_new = conn_setup_datapath,
+	.sa_install = conn_sa_install,
+	.esp_free = esp_datapath_free,
+	.l2tp_new = l2tp_new,
+	.l2tp_prepare = l2tp_prepare,
+	.l2tp_start = l2tp_start,
+	.l2tp_stop = l2tp_stop,
+	.l2tp_free = l2tp_free,
+	.ppp_prepare = conn_data_prepare,
+	.ppp_start = conn_data_start,
+	.ppp_stop = conn_data_stop,
+	.ppp_free = conn_data_free,
+	.net_recover = conn_net_recover,
+	.net_up = conn_net_up,
+	.net_down = conn_net_down,
+};
 
 /* The ip-up script pppd runs: installed next to us, or, for a binary run
  * from its build tree, the one in the source tree. */

@@ -131,6 +131,13 @@ uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent)
 	return base * 3 / 4 + (base / 2) * r / 65535;
 }
 
+uint64_t daemon_reconnect_delay_ms(const struct conn *c)
+{
+	if (conn_roamed(c))
+		return 0; /* at once: nothing failed, the network changed */
+	return daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
+}
+
 /* The kept /32 to the gateway may name a path that is gone (roaming):
  * follow the path the kernel would take without our routes. */
 static void repin_gateway(struct daemon *d)
@@ -202,9 +209,7 @@ static void on_down(struct conn *c, void *ctx)
 	bool reconnect = conn_awaits_reconnect(c);
 
 	if (reconnect && !d->user_stop && otp_for_reconnect(d, c)) {
-		uint64_t ms = conn_exit_code(c) == EXIT_NETWORK && conn_attempts(c) == 0
-				      ? 0 /* roaming: at once */
-				      : daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
+		uint64_t ms = daemon_reconnect_delay_ms(c);
 
 		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
 		daemon_notify("STATUS=reconnecting");
