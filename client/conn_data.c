@@ -308,6 +308,16 @@ static unsigned ppp_auth_bits(unsigned profile_bits)
 	       ((profile_bits & PROFILE_PPP_NONE) ? PPP_AUTH_ALLOW_NONE : 0);
 }
 
+/* LCP echo (RFC 1661 §5.8) for both PPPs: the profile's, or what its
+ * liveness asks of the three layers (conn_liveness_for). */
+static void lcp_echo(const struct profile *pr, unsigned *interval_s, unsigned *failure)
+{
+	struct conn_liveness l = conn_liveness_for(pr->liveness_s);
+
+	*interval_s = pr->liveness_s ? l.echo_interval_s : pr->lcp_echo_interval_s;
+	*failure = pr->liveness_s ? l.echo_failure : pr->lcp_echo_failure;
+}
+
 /* Made with the connection (its crypto context loads OpenSSL's legacy
  * provider, which takes a while on a small CPU), started with the session. */
 static int builtin_ppp_prepare(struct conn *c)
@@ -320,20 +330,13 @@ static int builtin_ppp_prepare(struct conn *c)
 		.auth_allowed = ppp_auth_bits(pr->auth_methods),
 		.mru = (uint16_t)pr->mru,
 		.mtu = (uint16_t)pr->mtu,
-		.echo_interval_s = pr->lcp_echo_interval_s,
-		.echo_failure = pr->lcp_echo_failure,
 		.request_dns = pr->dns != PROFILE_DNS_NO,
 		.enable_ipv6cp = pr->ipv6 != PROFILE_IPV6_OFF,
 		/* the LNS's PPP starts after ICCN and misses our first request */
 		.restart_ms = 1000,
 	};
 
-	if (pr->liveness_s) {
-		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
-
-		cfg.echo_interval_s = l.echo_interval_s;
-		cfg.echo_failure = l.echo_failure;
-	}
+	lcp_echo(pr, &cfg.echo_interval_s, &cfg.echo_failure);
 	c->ppp = ppp_new(c->loop, c->lg, &cfg, &conn_ppp_events, c);
 	return c->ppp ? 0 : -1;
 }
@@ -411,8 +414,6 @@ int conn_data_prepare(struct conn *c)
 		.auth_allowed = ppp_auth_bits(pr->auth_methods),
 		.mtu = (uint16_t)pr->mtu,
 		.mru = (uint16_t)pr->mru,
-		.echo_interval_s = pr->lcp_echo_interval_s,
-		.echo_failure = pr->lcp_echo_failure,
 		.usepeerdns = pr->dns != PROFILE_DNS_NO,
 		.ipv6 = pr->ipv6 != PROFILE_IPV6_OFF,
 		.unit = -1,
@@ -422,12 +423,7 @@ int conn_data_prepare(struct conn *c)
 
 	if (!c->kernel_path)
 		return natt_attach(c) < 0 ? -1 : builtin_ppp_prepare(c);
-	if (pr->liveness_s) {
-		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
-
-		cfg.echo_interval_s = l.echo_interval_s;
-		cfg.echo_failure = l.echo_failure;
-	}
+	lcp_echo(pr, &cfg.echo_interval_s, &cfg.echo_failure);
 	cfg.ip_up_script = conn_ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
