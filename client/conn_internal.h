@@ -41,8 +41,8 @@ struct conn;
 struct conn_layers {
 	/* IKE (ike/ike.h) */
 	struct ike_session *(*ike_new)(struct loop *loop, struct logger *lg,
-	                               const struct ike_config *cfg,
-	                               const struct ike_callbacks *cb, void *ctx);
+	                               const struct ike_config *cfg, const struct ike_callbacks *cb,
+	                               void *ctx);
 	int (*ike_start)(struct ike_session *s);
 	void (*ike_set_force_encaps)(struct ike_session *s, bool force);
 	int (*ike_ping)(struct ike_session *s);

@@ -36,8 +36,8 @@ static inline bool exit_status_is_auth(int code)
  * restarting or out of sessions): a connection that was up tries again. */
 static inline bool exit_status_is_transient(int code)
 {
-	return code == EXIT_NETWORK || code == EXIT_IKE || code == EXIT_L2TP ||
-	       code == EXIT_PPP || code == EXIT_PEER_CLOSED;
+	return code == EXIT_NETWORK || code == EXIT_IKE || code == EXIT_L2TP || code == EXIT_PPP ||
+	       code == EXIT_PEER_CLOSED;
 }
 
 #endif
