@@ -748,6 +748,33 @@ static void test_cdn_result_4_is_transient(void **state)
 	fake_free(f);
 }
 
+/* retry-auth-failures = yes: a rejected password on a reconnect is tried
+ * again (and still not at the first connect, which proves nothing yet). */
+static void test_auth_failure_retried_when_asked(void **state)
+{
+	struct fake *f = fake_new("[client]\nretry-auth-failures = yes\n");
+
+	(void)state;
+	connect_to(f, REACH_PPP);
+	ppp_auth_failed(f);
+	answer_stops(f);
+	assert_int_equal(conn_exit_code(f->c), EXIT_PPP_AUTH);
+	assert_false(conn_awaits_reconnect(f->c));
+	fake_free(f);
+	f = fake_new("[client]\nretry-auth-failures = yes\n");
+	connect_to(f, REACH_UP);
+	ppp_echo_timeout(f);
+	answer_stops(f);
+	expect_calls(f, "l2tp_stop ike_stop esp_free");
+	assert_int_equal(conn_restart(f->c), 0);
+	drive(f, "ppp_free l2tp_free ike_free ", REACH_PPP);
+	ppp_auth_failed(f);
+	answer_stops(f);
+	assert_int_equal(conn_exit_code(f->c), EXIT_PPP_AUTH);
+	assert_true(conn_awaits_reconnect(f->c));
+	fake_free(f);
+}
+
 /* A stop while a layer starts: the layers that run are asked to stop top
  * down, nothing is started any more, the exit code stays 0, no reconnect. */
 static void test_stop_during_start(void **state)
@@ -919,6 +946,7 @@ int main(void)
 	    cmocka_unit_test(test_each_layer_failing),
 	    cmocka_unit_test(test_failure_values),
 	    cmocka_unit_test(test_cdn_result_4_is_transient),
+	    cmocka_unit_test(test_auth_failure_retried_when_asked),
 	    cmocka_unit_test(test_stop_during_start),
 	    cmocka_unit_test(test_stop_before_l2tp_starts),
 	    cmocka_unit_test(test_stop_ppp_ending_at_once),
