@@ -2,6 +2,9 @@
  * data path (client/conn_data.c), and tear everything down in order. */
 #include "client/conn_internal.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -316,6 +319,11 @@ static void conn_connected(struct conn *c)
 		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
 	if (c->ev.up)
 		c->ev.up(c, c->ev_ctx);
+#ifdef __GLIBC__
+	/* What connecting needed and freed (negotiation buffers, parsers,
+	 * the resolver) goes back to the system, not kept resident. */
+	malloc_trim(0);
+#endif
 }
 
 void conn_ip_up(struct conn *c, const struct conn_ip *ip)
