@@ -283,6 +283,7 @@ static struct fake *fake_new(const char *profile_text)
 {
 	struct profile_parse_opts opts = {.secrets_allowed = true};
 	struct fake *f = calloc(1, sizeof(*f));
+	struct sockaddr_in *gw;
 	char text[512], err[256];
 
 	assert_non_null(f);
@@ -300,8 +301,9 @@ static struct fake *fake_new(const char *profile_text)
 	if (profile_parse_ini(f->pr, text, strlen(text), "t.conf", &opts, NULL, err, sizeof(err)))
 		fail_msg("%s", err);
 	f->params.profile = f->pr;
-	f->params.gateway.sin_family = AF_INET;
-	f->params.gateway.sin_addr.s_addr = htonl(0xc0000201);
+	gw = (struct sockaddr_in *)&f->params.gateway; /* 192.0.2.1, TEST-NET-1 */
+	gw->sin_family = AF_INET;
+	gw->sin_addr.s_addr = htonl(0xc0000201);
 	f->params.run_dir = "/nonexistent";
 	f->c = conn_new(f->loop, &f->lg, &f->params, &events, f);
 	assert_non_null(f->c);
