@@ -19,12 +19,20 @@
  * which tells them apart from everyone else's. */
 #define NETCFG_RTPROT 157
 #define NETCFG_MAX_ROUTES 64
+/* Each connection's routes carry a metric of their own (its process id plus
+ * a base), so that two connections' 0/1 + 128/1, ::/1 + 8000::/1 or
+ * prohibit routes stand side by side instead of the second one's failing
+ * with EEXIST, and each connection removes only its own. Prohibit routes
+ * rank below every connection's routes through a tunnel. */
+#define NETCFG_METRIC_BASE 0x1000u
+#define NETCFG_PROHIBIT_METRIC_OFFSET 0x40000000u
 
 struct netcfg_route {
 	struct in_addr dst;
 	uint8_t prefix;
 	struct in_addr gw; /* 0.0.0.0: directly on the interface */
 	int ifindex;
+	uint32_t metric; /* 0: any (a crash record written before metrics) */
 };
 
 /* An IPv6 route through the tunnel interface, or a prohibit route that
@@ -34,11 +42,13 @@ struct netcfg_route6 {
 	uint8_t prefix;
 	int ifindex; /* 0 for prohibit */
 	bool prohibit;
+	uint32_t metric; /* as in struct netcfg_route */
 };
 
 struct netcfg {
 	struct nl_sock *sk;
 	struct logger *lg;
+	uint32_t metric; /* this connection's (netcfg_open: from the pid) */
 	struct netcfg_route added[NETCFG_MAX_ROUTES];
 	size_t n_added;
 	struct netcfg_route6 added6[NETCFG_MAX_ROUTES];

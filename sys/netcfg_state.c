@@ -56,18 +56,19 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 
 		inet_ntop(AF_INET, &nc->added[i].dst, dst, sizeof(dst));
 		inet_ntop(AF_INET, &nc->added[i].gw, gw, sizeof(gw));
-		fprintf(f, "route %s/%u %s %d\n", dst, nc->added[i].prefix, gw,
-			nc->added[i].ifindex);
+		fprintf(f, "route %s/%u %s %d %u\n", dst, nc->added[i].prefix, gw,
+			nc->added[i].ifindex, nc->added[i].metric);
 	}
 	for (size_t i = 0; i < nc->n_added6; i++) {
 		char dst[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, &nc->added6[i].dst, dst, sizeof(dst));
 		if (nc->added6[i].prohibit)
-			fprintf(f, "route6 %s/%u prohibit\n", dst, nc->added6[i].prefix);
+			fprintf(f, "route6 %s/%u prohibit %u\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].metric);
 		else
-			fprintf(f, "route6 %s/%u %d\n", dst, nc->added6[i].prefix,
-			        nc->added6[i].ifindex);
+			fprintf(f, "route6 %s/%u %d %u\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].ifindex, nc->added6[i].metric);
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		unlink(tmp);
@@ -76,12 +77,16 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 	return 0;
 }
 
+/* "route A.B.C.D/N GW IFINDEX [METRIC]": records written before routes
+ * had metrics lack the last field (0: delete whatever metric) */
 static int parse_line(const char *line, struct netcfg_route *r)
 {
 	char cidr[64], gw[64];
-	int ifindex;
+	int ifindex, n;
 
-	if (sscanf(line, "route %63s %63s %d", cidr, gw, &ifindex) != 3 || ifindex <= 0)
+	memset(r, 0, sizeof(*r));
+	n = sscanf(line, "route %63s %63s %d %u", cidr, gw, &ifindex, &r->metric);
+	if (n < 3 || ifindex <= 0)
 		return -1;
 	if (netcfg_parse_cidr(cidr, &r->dst, &r->prefix) < 0 || inet_pton(AF_INET, gw, &r->gw) != 1)
 		return -1;
@@ -89,7 +94,7 @@ static int parse_line(const char *line, struct netcfg_route *r)
 	return 0;
 }
 
-/* "route6 X::/N IFINDEX" or "route6 X::/N prohibit" */
+/* "route6 X::/N IFINDEX [METRIC]" or "route6 X::/N prohibit [METRIC]" */
 static int parse_line6(const char *line, struct netcfg_route6 *r)
 {
 	char cidr[64], via[16], *slash, *end;
@@ -97,7 +102,7 @@ static int parse_line6(const char *line, struct netcfg_route6 *r)
 	int ifindex = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (sscanf(line, "route6 %63s %15s", cidr, via) != 2)
+	if (sscanf(line, "route6 %63s %15s %u", cidr, via, &r->metric) < 2)
 		return -1;
 	if (strcmp(via, "prohibit") == 0)
 		r->prohibit = true;
