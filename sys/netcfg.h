@@ -80,6 +80,11 @@ int netcfg_default_via(struct netcfg *nc, int ifindex);
 /* The link-local address IPV6CP negotiated (RFC 5072 §5: fe80::<ifid>/64)
  * on a TUN device; pppd sets its own on ppp interfaces. */
 int netcfg6_link_local(struct netcfg *nc, int ifindex, const uint8_t ifid[8]);
+/* An address the gateway assigned by DHCPv6 (IA_NA): addr/128 with its
+ * lifetimes (RFC 8415 §18.2.10.1: no prefix length comes with it; on-link
+ * prefixes are the RA's job). It goes with the interface. */
+int netcfg6_address(struct netcfg *nc, int ifindex, const struct in6_addr *addr,
+                    uint32_t preferred_s, uint32_t valid_s);
 /* Let the kernel take the gateway's router advertisements on ifname
  * (RFC 4861/4862: prefixes -> SLAAC address, on-link routes), even on a
  * forwarding host, but never its default route: routes through the

@@ -53,6 +53,28 @@ int netcfg6_link_local(struct netcfg *nc, int ifindex, const uint8_t ifid[8])
 	return err < 0 ? -1 : 0;
 }
 
+int netcfg6_address(struct netcfg *nc, int ifindex, const struct in6_addr *addr,
+                    uint32_t preferred_s, uint32_t valid_s)
+{
+	struct rtnl_addr *ra = rtnl_addr_alloc();
+	struct nl_addr *a = v6_addr(addr, 128);
+	int err = -NLE_NOMEM;
+
+	if (ra && a) {
+		rtnl_addr_set_ifindex(ra, ifindex);
+		rtnl_addr_set_local(ra, a);
+		rtnl_addr_set_flags(ra, IFA_F_NODAD); /* point-to-point */
+		rtnl_addr_set_preferred_lifetime(ra, preferred_s);
+		rtnl_addr_set_valid_lifetime(ra, valid_s);
+		err = rtnl_addr_add(nc->sk, ra, NLM_F_REPLACE);
+	}
+	rtnl_addr_put(ra);
+	nl_addr_put(a);
+	if (err < 0)
+		log_err(nc->lg, LOG_CLIENT, "cannot add the DHCPv6 address: %s", nl_geterror(err));
+	return err < 0 ? -1 : 0;
+}
+
 static int write_conf(struct netcfg *nc, const char *ifname, const char *key, const char *value)
 {
 	char path[128];
