@@ -387,6 +387,13 @@ static int no_ipv6_leak(struct conn *c)
 		                           "allows it)");
 		return -1;
 	}
+	/* dns = no leaves DNS to the host (l2tpsec.conf(5)): its resolver may
+	 * answer AAAA from outside the tunnel, but what those answers lead to
+	 * is refused right here; filtering them is that resolver's job */
+	if (pr->dns == PROFILE_DNS_NO)
+		log_notice(c->lg, LOG_CLIENT,
+		           "dns = no: names resolve outside the tunnel; IPv6 to their AAAA answers is "
+		           "refused while connected (programs fall back to IPv4)");
 	return netcfg_save(&c->net, c->state_path);
 }
 
