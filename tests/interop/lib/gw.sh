@@ -26,9 +26,10 @@
 #                    announcing that prefix (and GW_IPV6_DNS as RDNSS), what an
 #                    LNS serving IPv6 runs                  (0)
 #   GW_IPV6_PREFIX   the /64 given to PPP clients            (fd42:42:0:1)
-#   GW_IPV6_DHCP     1 = with GW_IPV6: the RA sets the O flag and names no
-#                    RDNSS; a dnsmasq on each PPP interface answers DHCPv6
-#                    Information-Requests (RFC 8415 §18.2.6) with DNS server
+#   GW_IPV6_DHCP     1 = with GW_IPV6: radvd's RA sets the O flag and names
+#                    no RDNSS; a dnsmasq on each PPP interface (sending no RA
+#                    of its own) answers DHCPv6 Information-Requests
+#                    (RFC 8415 §18.2.6) with DNS server
 #                    GW_IPV6_DHCP_DNS and search list corp6.l2tpsec.test   (0)
 #   GW_XL2TPD_ADDR   xl2tpd's listen-addr when GW_LOCAL_ADDR lists several (charon's local_addrs)
 # Certificates (GW_AUTH=cert) come from rig_certs_make (lib/certs.sh).
@@ -237,7 +238,7 @@ rig_gw_ipv6_scripts() {
 		rdnss="" oflag=" AdvOtherConfigFlag on;\\n"
 		dhcp6="dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root \
 	--interface=\"\$1\" --bind-interfaces --leasefile-ro --pid-file= --log-dhcp --log-facility=- \
-	--dhcp-range=$GW_IPV6_PREFIX::,ra-stateless --dhcp-option=option6:dns-server,[$GW_IPV6_DHCP_DNS] \
+	--dhcp-range=::,static --dhcp-option=option6:dns-server,[$GW_IPV6_DHCP_DNS] \
 	--dhcp-option=option6:domain-search,corp6.l2tpsec.test >>$RIG_LOGDIR/gw-dnsmasq6.log 2>&1 &
 echo \$! >/run/dnsmasq6-\$1.pid"
 	fi
