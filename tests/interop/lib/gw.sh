@@ -30,7 +30,9 @@
 #                    no RDNSS; a dnsmasq on each PPP interface (sending no RA
 #                    of its own) answers DHCPv6 Information-Requests
 #                    (RFC 8415 §18.2.6) with DNS server
-#                    GW_IPV6_DHCP_DNS and search list corp6.l2tpsec.test   (0)
+#                    GW_IPV6_DHCP_DNS and search list corp6.l2tpsec.test;
+#                    stateful = the same and the M flag: dnsmasq also assigns
+#                    addresses GW_IPV6_PREFIX::1000-1fff (IA_NA)   (0)
 #   GW_XL2TPD_ADDR   xl2tpd's listen-addr when GW_LOCAL_ADDR lists several (charon's local_addrs)
 # Certificates (GW_AUTH=cert) come from rig_certs_make (lib/certs.sh).
 
@@ -233,12 +235,16 @@ EOF
 rig_gw_ipv6_scripts() {
 	local d rdnss="" oflag="" dhcp6=""; d=$(rig_role_dir gw)
 	[ -n "$GW_IPV6_DNS" ] && rdnss="RDNSS $GW_IPV6_DNS { };"
-	if [ "$GW_IPV6_DHCP" = 1 ]; then
+	if [ "$GW_IPV6_DHCP" != 0 ]; then
 		# stateless DHCPv6 instead of RDNSS: the RA's O flag says ask
+		local range=::,static
 		rdnss="" oflag=" AdvOtherConfigFlag on;\\n"
+		if [ "$GW_IPV6_DHCP" = stateful ]; then
+			oflag="$oflag AdvManagedFlag on;\\n" range=$GW_IPV6_PREFIX::1000,$GW_IPV6_PREFIX::1fff,64
+		fi
 		dhcp6="dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root \
 	--interface=\"\$1\" --bind-interfaces --leasefile-ro --pid-file= --log-dhcp --log-facility=- \
-	--dhcp-range=::,static --dhcp-option=option6:dns-server,[$GW_IPV6_DHCP_DNS] \
+	--dhcp-range=$range --dhcp-option=option6:dns-server,[$GW_IPV6_DHCP_DNS] \
 	--dhcp-option=option6:domain-search,corp6.l2tpsec.test >>$RIG_LOGDIR/gw-dnsmasq6.log 2>&1 &
 echo \$! >/run/dnsmasq6-\$1.pid"
 	fi

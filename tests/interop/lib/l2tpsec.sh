@@ -145,11 +145,11 @@ rig_assert_dns_no_ipv6() {
 	rig_log "client: dns = no leaves DNS alone; IPv6 to AAAA answers refused"
 }
 
-# rig_assert_ipv6_dhcp6 (GW_IPV6_DHCP=1): the RA's O flag and no RDNSS, so
-# the client asks by DHCPv6: the server's DNS server and search domain reach
-# resolv.conf (bounded wait: the Information-Request goes out when IPv6 is
-# configured or the RA's flags change, then after 1, 2, 4 s), and the
-# gateway's dnsmasq saw the request.
+# rig_assert_ipv6_dhcp6 (GW_IPV6_DHCP=1 or stateful): the RA's O (and M)
+# flag and no RDNSS, so the client asks by DHCPv6: the server's DNS server
+# and search domain reach resolv.conf, stateful also its address (bounded
+# wait: the first request goes out when IPv6 is configured or the RA's
+# flags change, then after 1, 2, 4 s), and the gateway's dnsmasq saw it.
 rig_client_has_dhcp6_dns() {
 	rig_in client grep -q "^nameserver $GW_IPV6_DHCP_DNS\$" /etc/resolv.conf && return 0
 	rig_sleep 0.5
@@ -163,9 +163,25 @@ rig_assert_ipv6_dhcp6() {
 	fi
 	rig_in client grep -q '^search.* corp6\.l2tpsec\.test' /etc/resolv.conf ||
 		rig_fail "client: the DHCPv6 search domain corp6.l2tpsec.test is not in resolv.conf"
+	if [ "$GW_IPV6_DHCP" = stateful ]; then
+		rig_wait_for 20 rig_client_has_dhcp6_addr ||
+			rig_fail "client: no DHCPv6 address in $GW_IPV6_PREFIX::1000-1fff on $CLIENT_PPP_IF"
+		grep -q 'DHCPREPLY' "$RIG_LOGDIR/gw-dnsmasq6.log" ||
+			rig_fail "gw: dnsmasq logged no DHCPv6 Reply"
+		rig_log "client: IPv6 address, DNS server and search domain from DHCPv6 (stateful) in use"
+		return 0
+	fi
 	grep -qi 'information-request' "$RIG_LOGDIR/gw-dnsmasq6.log" ||
 		rig_fail "gw: dnsmasq logged no DHCPv6 Information-Request"
 	rig_log "client: IPv6 DNS server and search domain from DHCPv6 in use"
+}
+
+# rig_client_has_dhcp6_addr: the tunnel has a /128 from dnsmasq's range.
+rig_client_has_dhcp6_addr() {
+	rig_in client ip -6 -o addr show dev "$CLIENT_PPP_IF" |
+		grep -q "inet6 $GW_IPV6_PREFIX::1[0-9a-f]\{3\}/128" && return 0
+	rig_sleep 0.5
+	return 1
 }
 
 # No IPv6 leak (issue 17, RIG_LAN6=1, the gateway without IPv6): while the
@@ -488,7 +504,7 @@ rig_l2tpsec_case_run() {
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
 	if [ "${GW_IPV6:-0}" = 1 ]; then
 		rig_assert_ipv6_inside
-		[ "${GW_IPV6_DHCP:-0}" = 1 ] && rig_assert_ipv6_dhcp6
+		[ "${GW_IPV6_DHCP:-0}" != 0 ] && rig_assert_ipv6_dhcp6
 	elif [ "${RIG_LAN6:-0}" = 1 ]; then
 		rig_assert_ipv6_blocked
 		[ "${RIG_DNS_NO:-0}" = 1 ] && rig_assert_dns_no_ipv6
@@ -532,11 +548,15 @@ dns = no"
 
 # CHAP-MD5 gateway: allowed with --auth-methods (the default is mschapv2
 # only, issue #14). This gateway also carries IPv6 the DHCPv6 way (issue 17):
-# its RA sets the O flag and names no DNS server, dnsmasq answers the
-# client's Information-Request (instead of this case's leak check).
+# its RA sets the O flag (and on the kernel path the M flag) and names no DNS
+# server, dnsmasq answers the client's DHCPv6 (instead of this case's leak
+# check).
 rig_l2tpsec_case_chap() {
 	export GW_PPP_AUTH=chap L2TPSEC_ARGS="--auth-methods mschapv2,chap"
+	# stateless on the userspace path, stateful (the M flag too: an IA_NA
+	# address) on the kernel path
 	export GW_IPV6=1 GW_IPV6_DHCP=1 GW_IPV6_DNS=
+	[ "$(rig_l2tpsec_expect_dp)" = kernel ] && export GW_IPV6_DHCP=stateful
 	rig_gw_up
 	rig_l2tpsec_case_run chap
 }
