@@ -312,6 +312,9 @@ EOF
 	chmod 600 "$d/etc/ppp/chap-secrets" "$d/etc/ppp/pap-secrets"
 	: >"$d/etc/xl2tpd/l2tp-secrets"
 	rig_ppp_scripts gw
+	# a case without IPv6 after one with it (one boot, several cases)
+	# must not find the earlier gateway's RA and DHCPv6 scripts
+	rm -f "$d/etc/ppp/ipv6-up" "$d/etc/ppp/ipv6-down"
 	[ "$GW_IPV6" = 1 ] && rig_gw_ipv6_scripts
 	mkdir -p "$d/run/xl2tpd"
 	rig_bg gw xl2tpd xl2tpd -D -c /etc/xl2tpd/xl2tpd.conf -s /etc/xl2tpd/l2tp-secrets \
