@@ -32,6 +32,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
 	loop_timer_init(&c->verdict_timer, conn_on_verdict_timer, c);
 	dhcp_inform_init(&c->dhcp, loop, lg);
+	dhcp6_client_init(&c->dhcp6, loop, lg);
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
