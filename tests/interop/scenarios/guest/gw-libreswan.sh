@@ -9,12 +9,22 @@
 #   drafts_kernel   nat-ikev1-method=drafts, as set for Windows XP clients (it
 #                   governs the VIDs pluto sends as initiator; as responder it
 #                   answers the best one we offer: NAT-T must still be in use)
+#   certfrag_kernel RSA certificates with 40 more names each (MM5 and MM6 over
+#                   2 KB) through a NAT that drops IP fragments: pluto's
+#                   default fragmentation=yes, IKE fragments both ways (pluto
+#                   fragments MM6 once ours arrived in fragments), no IP
+#                   fragment on the wire. First our ECDSA certificate: refused
+#                   at MM1 (NO_PROPOSAL_CHOSEN, exit 5): Libreswan 4.10 has no
+#                   ECDSA in IKEv1 ("For IKEv1 ... ECDSA is not implemented",
+#                   ipsec.conf(5) authby=; ikev1_spdb_struct.c refuses methods
+#                   9-11 as "Pluto does not support ... authentication")
 # Each case through the NAT: pool address, ping, status, the gateway's
 # espinudp transport states carry l2tpsec's SPIs, pluto's SAs established,
 # wire only IKE 500/4500 + ESP-in-UDP, nothing left after disconnect.
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 . "$(dirname "$0")/../../lib/libreswan.sh"
+. "$(dirname "$0")/../../lib/ikefrag.sh"
 
 # gw_lsw_check ESP NATT: after connecting: the checks, the negotiated ESP
 # transform and NAT-T method, then disconnect.
@@ -82,9 +92,29 @@ case_drafts_kernel() {
 	gw_lsw_check 'aes256gcm16*' '[Rd]*' # RFC 3947 or draft-0x, never none
 }
 
+case_certfrag_kernel() {
+	local ec
+	export L2TPSEC_DATAPATH=kernel GW_AUTH=cert GW_CERT=gw-big
+	trap rig_nat_keep_ip_fragments EXIT
+	rig_nat_drop_ip_fragments
+	rig_gw_libreswan_up
+	ec=$(rig_l2tpsec_cert_profile ecdsa client-ec)
+	rig_l2tpsec_expect_exit 5 60 "$ec" --datapath kernel
+	case $L2TPSEC_OUT in *MM1*NO_PROPOSAL_CHOSEN*) ;;
+	*) rig_fail "client: ECDSA against pluto did not end at MM1 with NO_PROPOSAL_CHOSEN: $L2TPSEC_OUT" ;; esac
+	grep -q 'does not support OAKLEY_ECDSA_P256' "$RIG_LOGDIR/gw-pluto.log" ||
+		rig_log "gw: (pluto's log does not name OAKLEY_ECDSA_P256)"
+	rig_log "client: ECDSA refused by pluto at MM1 (IKEv1 ECDSA not in Libreswan 4.10)"
+	L2TPSEC_PROFILE=$(rig_l2tpsec_cert_profile certfrag client-big)
+	export L2TPSEC_PROFILE
+	rig_l2tpsec_up
+	gw_lsw_check 'aes256gcm16*' 'RFC 3947'
+	rig_assert_ike_fragments
+}
+
 rig_cases_setup gw-libreswan
 rig_need_libreswan
-for c in ${L2TPSEC_CASES:-psk_kernel psk_userspace cert_userspace drafts_kernel}; do
+for c in ${L2TPSEC_CASES:-psk_kernel psk_userspace cert_userspace drafts_kernel certfrag_kernel}; do
 	rig_case "$c" "case_$c"
 done
 rig_cases_end
