@@ -9,6 +9,9 @@
 #                            more than one unfragmented datagram (IKE fragments)
 #   client-ec.key client-ec.pem  ECDSA P-256 (RFC 4754), "CN=client-ec.l2tpsec.test",
 #                            with the 40 names too (an ECDSA Main Mode that fragments)
+#   gw-ec.key gw-ec.pem      ECDSA P-384, the gateway's names and the 40 more (IKEv1
+#                            has one authentication method for both sides: charon
+#                            signs with the method's key type)
 # RSA keys (RIG_CERT_KEYSIZE, default 2048), PEM.  Sets RIG_CERTS=DIR.
 # If RIG_CERTS_CACHE names a directory that already holds them, they are copied.
 
@@ -53,6 +56,11 @@ rig_certs_make() {
 		pki --pub --in client-ec.key --type ecdsa | pki --issue --lifetime 30 --cacert ca.pem \
 			--cakey ca.key --dn "$RIG_CLIENT_EC_DN" --san client-ec.l2tpsec.test "${big[@]}" \
 			--flag clientAuth --outform pem >client-ec.pem
+		pki --gen --type ecdsa --size 384 --outform pem >gw-ec.key
+		pki --pub --in gw-ec.key --type ecdsa | pki --issue --lifetime 30 --cacert ca.pem \
+			--cakey ca.key --dn "$RIG_GW_DN" --san gw.l2tpsec.test \
+			--san "${GW_PUBLIC_ADDR:-172.16.0.2}" "${big[@]}" --flag serverAuth \
+			--flag ikeIntermediate --outform pem >gw-ec.pem
 	) >>"$RIG_LOGDIR/certs.log" 2>&1 || rig_fail "certificate generation failed (see certs.log)"
 	rig_log "certs: CA + gw + client generated in $(($(rig_now_ms) - t0)) ms"
 }

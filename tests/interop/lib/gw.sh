@@ -7,7 +7,8 @@
 # --name=value which simply set GW_NAME (e.g. --ppp-auth=chap sets GW_PPP_AUTH).
 #   GW_AUTH          psk | cert                        (psk)
 #   GW_CERT          the gateway's certificate with cert, NAME.pem of
-#                    lib/certs.sh (key gw.key): gw | gw-big      (gw)
+#                    lib/certs.sh: gw | gw-big (key gw.key) | gw-ec (ECDSA,
+#                    key gw-ec.key)                              (gw)
 #   GW_PSK           pre-shared key                     (l2tpsec-test-psk)
 #   GW_IKE           IKE (Main Mode) proposals, comma separated
 #   GW_ESP           ESP (Quick Mode) proposals, comma separated
@@ -141,7 +142,11 @@ rig_gw_charon() {
 		rig_certs_make
 		cp "$RIG_CERTS/ca.pem" "$d/etc/swanctl/x509ca/"
 		cp "$RIG_CERTS/$GW_CERT.pem" "$d/etc/swanctl/x509/"
-		cp "$RIG_CERTS/gw.key" "$d/etc/swanctl/private/"
+		if [ "$GW_CERT" = gw-ec ]; then
+			cp "$RIG_CERTS/gw-ec.key" "$d/etc/swanctl/ecdsa/"
+		else
+			cp "$RIG_CERTS/gw.key" "$d/etc/swanctl/private/"
+		fi
 		local_auth="auth = pubkey
 			certs = $GW_CERT.pem"
 		remote_auth="auth = pubkey

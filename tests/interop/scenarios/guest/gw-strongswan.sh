@@ -16,10 +16,12 @@
 #                     bits (swanctl's sha256_96, as old Linux kernels): the
 #                     kernel path sees the ICV failures, reinstalls its SAs
 #                     with 96 bits, L2TP and the ping get through
-#   ecdsa_frag_userspace  certificates: ours ECDSA P-256 (RFC 4754), the
-#                     gateway's RSA, both with 40 more names (MM5 and MM6 over
-#                     2 KB) through a NAT that drops IP fragments: connected
-#                     with IKE fragments both ways, no IP fragment on the wire
+#   ecdsa_frag_userspace  ECDSA certificates (RFC 4754): ours P-256, the
+#                     gateway's P-384 (IKEv1 has one method for both sides:
+#                     charon signs with the negotiated method's key type), both
+#                     with 40 more names (MM5 and MM6 over 2 KB) through a NAT
+#                     that drops IP fragments: connected with IKE fragments
+#                     both ways, no IP fragment on the wire
 # Each connect through the NAT: pool address, ping, status, the gateway's
 # CHILD_SA carries l2tpsec's SPIs, wire only IKE 500/4500 + ESP-in-UDP,
 # nothing left after disconnect. In strict_kernel and rras_userspace the
@@ -196,10 +198,10 @@ gw_trunc96() {
 }
 
 # Certificates too long for one datagram, through a NAT that drops IP
-# fragments: only IKE fragments cross it. Ours ECDSA (charon logs the
-# method), the gateway's RSA.
+# fragments: only IKE fragments cross it. ECDSA both (charon logs the
+# method it verified ours with).
 case_ecdsa_frag_userspace() {
-	export L2TPSEC_DATAPATH=userspace GW_AUTH=cert GW_CERT=gw-big
+	export L2TPSEC_DATAPATH=userspace GW_AUTH=cert GW_CERT=gw-ec
 	L2TPSEC_PROFILE=$(rig_l2tpsec_cert_profile ecdsa-frag client-ec)
 	export L2TPSEC_PROFILE
 	trap rig_nat_keep_ip_fragments EXIT
