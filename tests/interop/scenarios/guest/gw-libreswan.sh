@@ -11,9 +11,11 @@
 #                   answers the best one we offer: NAT-T must still be in use)
 #   certfrag_kernel RSA certificates with 40 more names each (MM5 and MM6 over
 #                   2 KB) through a NAT that drops IP fragments: pluto's
-#                   default fragmentation=yes, IKE fragments both ways (pluto
-#                   fragments MM6 once ours arrived in fragments), no IP
-#                   fragment on the wire. First our ECDSA certificate: pluto
+#                   default fragmentation=yes, IKE fragments both ways, none
+#                   from us as IP fragments (pluto sends MM6 whole first,
+#                   which the NAT drops, then in IKE fragments when our MM5
+#                   comes again: ikev1_send.c fragments a resend to a peer
+#                   that announced them). First our ECDSA certificate: pluto
 #                   drops that MM1 without an answer ("no connection has been
 #                   authorized with authby=none"), so l2tpsec would time out
 #                   at MM1 after 47 s; the case stops it once pluto logged
@@ -122,7 +124,7 @@ case_certfrag_kernel() {
 	export L2TPSEC_PROFILE
 	rig_l2tpsec_up
 	gw_lsw_check 'aes256gcm16*' 'RFC 3947'
-	rig_assert_ike_fragments
+	rig_assert_ike_fragments --gw-ip-fragments-ok
 }
 
 rig_cases_setup gw-libreswan
