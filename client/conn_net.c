@@ -2,6 +2,9 @@
  * MTU, routes, DNS, the user's hook; and undoing all of it. */
 #include "client/conn_internal.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -432,6 +435,11 @@ static int conn_net_mark_up(struct conn *c)
 		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
 	if (c->ev.up)
 		c->ev.up(c, c->ev_ctx);
+#ifdef __GLIBC__
+	/* What connecting needed and freed (negotiation buffers, parsers,
+	 * the resolver) goes back to the system, not kept resident. */
+	malloc_trim(0);
+#endif
 	return 0;
 }
 

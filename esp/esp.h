@@ -49,7 +49,6 @@ struct esp_counters {
 	uint64_t in_bad_next; /* next header not UDP */
 	uint64_t in_bad_udp;  /* inner UDP header wrong (ports, length) */
 	uint64_t in_dummy;    /* RFC 4303 §2.6 dummy packets, dropped */
-	uint64_t in_csum_nat; /* inner checksum wrong after NAT, accepted (RFC 3948 §3.1.2) */
 	uint64_t out_errors;  /* could not encrypt or send */
 };
 

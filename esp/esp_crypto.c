@@ -1,9 +1,7 @@
 #include "esp/esp_crypto.h"
+#include "esp/esp_crypto_hmac.h"
 
 #include <string.h>
-
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 
 #include "lib/buf.h"
 #include "lib/util.h"
@@ -60,20 +58,10 @@ int esp_crypto_sizes(const struct esp_sa *sa, uint8_t *iv_len, uint8_t *pad_alig
 static int init_mac(struct esp_crypto *c, const struct esp_sa *sa, OSSL_LIB_CTX *libctx)
 {
 	const struct esp_auth_info *aa = find_auth(sa->auth);
-	OSSL_PARAM params[2];
-	EVP_MAC *mac;
 
-	mac = EVP_MAC_fetch(libctx, "HMAC", NULL);
-	if (!mac)
-		return -1;
-	c->mac_ctx = EVP_MAC_CTX_new(mac);
-	EVP_MAC_free(mac);
-	if (!c->mac_ctx)
-		return -1;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)aa->digest, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	/* Keyed once here; every packet restarts with EVP_MAC_init(NULL key). */
-	if (!EVP_MAC_init(c->mac_ctx, sa->auth_key, sa->auth_key_len, params))
+	/* Keyed once here; no allocation per packet (esp/esp_crypto_hmac.h). */
+	c->hmac = esp_hmac_new(aa->digest, sa->auth_key, sa->auth_key_len, libctx);
+	if (!c->hmac || esp_hmac_len(c->hmac) != aa->mac_len)
 		return -1;
 	c->mac_len = aa->mac_len;
 	return 0;
@@ -148,7 +136,7 @@ void esp_crypto_free(struct esp_crypto *c)
 {
 	EVP_CIPHER_CTX_free(c->cipher_ctx);
 	EVP_CIPHER_CTX_free(c->iv_ctx);
-	EVP_MAC_CTX_free(c->mac_ctx);
+	esp_hmac_free(c->hmac);
 	secure_clear(c, sizeof(*c));
 }
 
@@ -191,12 +179,7 @@ int esp_crypto_cbc(struct esp_crypto *c, const uint8_t *iv, uint8_t *data, size_
 
 int esp_crypto_hmac(struct esp_crypto *c, const uint8_t *data, size_t len, uint8_t *mac)
 {
-	size_t outl;
-
-	if (!EVP_MAC_init(c->mac_ctx, NULL, 0, NULL) || !EVP_MAC_update(c->mac_ctx, data, len) ||
-	    !EVP_MAC_final(c->mac_ctx, mac, &outl, ESP_MAX_MAC) || outl != c->mac_len)
-		return -1;
-	return 0;
+	return esp_hmac_compute(c->hmac, data, len, mac);
 }
 
 static int gcm_start(struct esp_crypto *c, const uint8_t *iv, const uint8_t *aad, size_t aad_len)

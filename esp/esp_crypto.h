@@ -2,7 +2,8 @@
  * OpenSSL EVP state for one direction of one ESP SA, created once when the
  * SA is installed and reused for every packet: only the IV changes per packet
  * (EVP_CipherInit_ex2 with NULL cipher and key) and the HMAC restarts from
- * its pre-keyed state (EVP_MAC_init with a NULL key).
+ * its pre-keyed inner and outer states (esp/esp_crypto_hmac.h), so nothing is
+ * allocated per packet.
  */
 #ifndef L2TPSEC_ESP_CRYPTO_H
 #define L2TPSEC_ESP_CRYPTO_H
@@ -14,6 +15,8 @@
 #include <openssl/evp.h>
 
 #include "esp/esp_sa.h"
+
+struct esp_hmac;
 
 #define ESP_MAX_IV   16
 #define ESP_MAX_ICV  32 /* HMAC-SHA-512-256 */
@@ -33,7 +36,7 @@ struct esp_crypto {
 	uint8_t salt[ESP_GCM_SALT];
 	EVP_CIPHER_CTX *cipher_ctx;
 	EVP_CIPHER_CTX *iv_ctx; /* CBC sender: AES-ECB under a random key, IV = E(counter) */
-	EVP_MAC_CTX *mac_ctx;
+	struct esp_hmac *hmac;
 };
 
 /* Sets up c for sa; returns 0, or -1 (nothing allocated) for an unknown

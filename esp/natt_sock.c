@@ -15,6 +15,9 @@
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103 /* linux/udp.h, Linux 4.18 */
 #endif
+#ifndef UDP_GRO
+#define UDP_GRO 104 /* linux/udp.h, Linux 5.0 */
+#endif
 
 #define NATT_TX_SLOT (NATT_TX_HEADROOM + ESP_PKT_MAX_PAYLOAD + ESP_PKT_TAILROOM)
 /* One GSO message stays below the 64 KiB of an IP datagram. */
@@ -26,11 +29,16 @@ struct natt_sock {
 	void *ctx;
 	int fd;
 	bool gso;
+	bool gro_wanted, gro; /* UDP GRO asked for, and on for this fd */
 	struct natt_stats st;
 	unsigned tx_count;               /* packets queued */
 	struct iovec tx_iov[NATT_BATCH]; /* queued packets, in order */
 	uint8_t tx[NATT_BATCH][NATT_TX_SLOT];
-	uint8_t rx[NATT_BATCH][NATT_RX_MAX];
+	/* NATT_BATCH receive buffers of NATT_RX_SLOT bytes, room for a UDP GRO
+	 * message each: allocated apart (calloc maps it), so that only the
+	 * pages datagrams were written to become resident. */
+	uint8_t *rx;
+	size_t rx_high[NATT_BATCH]; /* bytes of each buffer ever written */
 };
 
 struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_callbacks *cb,
@@ -40,11 +48,17 @@ struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_
 
 	if (!ns)
 		return NULL;
+	ns->rx = calloc(NATT_BATCH, NATT_RX_SLOT);
+	if (!ns->rx) {
+		free(ns);
+		return NULL;
+	}
 	ns->dp = dp;
 	ns->cb = *cb;
 	ns->ctx = ctx;
 	ns->fd = -1;
 	ns->gso = true;
+	ns->gro_wanted = true;
 	return ns;
 }
 
@@ -52,16 +66,47 @@ void natt_sock_free(struct natt_sock *ns)
 {
 	if (!ns)
 		return;
+	/* IKE reads the socket again after us, one datagram at a time */
+	natt_sock_set_gro(ns, false);
 	/* plaintext of the last packets is still in the buffers */
+	for (unsigned i = 0; i < NATT_BATCH; i++)
+		secure_clear(ns->rx + (size_t)i * NATT_RX_SLOT, ns->rx_high[i]);
+	free(ns->rx);
 	secure_clear(ns, sizeof(*ns));
 	free(ns);
 }
 
+/* UDP GRO (Linux 5.0): the kernel may hand us a run of datagrams of one
+ * flow as one buffer with their size in a cmsg. A kernel without it, or a
+ * socket that refuses it, reads one datagram per buffer as before. */
+static void gro_setup(struct natt_sock *ns)
+{
+	int on = 1;
+
+	ns->gro = ns->gro_wanted && ns->fd >= 0 &&
+	          setsockopt(ns->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+}
+
 void natt_sock_set_fd(struct natt_sock *ns, int fd)
 {
-	if (fd != ns->fd)
-		ns->tx_count = 0; /* queued for a socket that is gone */
+	if (fd == ns->fd)
+		return;
+	ns->tx_count = 0; /* queued for a socket that is gone */
 	ns->fd = fd;
+	gro_setup(ns);
+}
+
+void natt_sock_set_gro(struct natt_sock *ns, bool on)
+{
+	int val = 0;
+
+	ns->gro_wanted = on;
+	if (!on && ns->gro && ns->fd >= 0)
+		(void)setsockopt(ns->fd, SOL_UDP, UDP_GRO, &val, sizeof(val));
+	if (on)
+		gro_setup(ns);
+	else
+		ns->gro = false;
 }
 
 void natt_sock_set_gso(struct natt_sock *ns, bool on)
@@ -73,6 +118,7 @@ void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st)
 {
 	*st = ns->st;
 	st->gso = ns->gso;
+	st->gro = ns->gro;
 }
 
 /* RFC 3948 §2.2: a zero non-ESP marker means IKE and 0xff alone a NAT
@@ -87,6 +133,10 @@ static void dispatch(struct natt_sock *ns, uint8_t *b, size_t len)
 	struct esp_pkt pkt;
 
 	if (!is_esp(b, len)) {
+		if (len > NATT_RX_MAX) {
+			ns->st.rx_dropped++; /* longer than any IKE message */
+			return;
+		}
 		if (ns->cb.non_esp)
 			ns->cb.non_esp(ns->ctx, b, len);
 		return;
@@ -103,20 +153,80 @@ static void dispatch(struct natt_sock *ns, uint8_t *b, size_t len)
 		ns->cb.l2tp(ns->ctx, esp_pkt_data(&pkt), pkt.len);
 }
 
+unsigned natt_gro_split(size_t len, size_t seg_size, size_t *lens, unsigned max)
+{
+	unsigned n = 0;
+
+	if (seg_size == 0 || seg_size >= len) {
+		if (max == 0)
+			return 0;
+		lens[0] = len;
+		return 1;
+	}
+	for (size_t off = 0; off < len && n < max; off += seg_size)
+		lens[n++] = len - off < seg_size ? len - off : seg_size;
+	return n;
+}
+
+/* The UDP_GRO cmsg's segment size, or 0 for a datagram read as sent. */
+static size_t gro_seg_size(struct msghdr *h)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		int size;
+
+		if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO ||
+		    c->cmsg_len < CMSG_LEN(sizeof(size)))
+			continue;
+		memcpy(&size, CMSG_DATA(c), sizeof(size));
+		return size > 0 ? (size_t)size : 0;
+	}
+	return 0;
+}
+
+/* One buffer as read: a datagram, or with GRO several of one size. */
+static unsigned dispatch_buffer(struct natt_sock *ns, uint8_t *b, size_t len, size_t seg_size)
+{
+	size_t lens[NATT_GRO_MAX_SEGS], off = 0;
+	unsigned n = natt_gro_split(len, seg_size, lens, NATT_GRO_MAX_SEGS);
+
+	if (n > 1)
+		ns->st.rx_gro_buffers++;
+	for (unsigned k = 0; k < n; k++) {
+		dispatch(ns, b + off, lens[k]);
+		off += lens[k];
+	}
+	if (off < len)
+		ns->st.rx_dropped++; /* more segments than the kernel's own limit */
+	return n;
+}
+
+union gro_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
 int natt_sock_read(struct natt_sock *ns)
 {
 	struct mmsghdr msgs[NATT_BATCH];
 	struct iovec iov[NATT_BATCH];
+	union gro_cmsg cm[NATT_BATCH];
+	/* without GRO a datagram never exceeds NATT_RX_MAX: touch no more */
+	size_t room = ns->gro ? NATT_RX_SLOT : NATT_RX_MAX;
+	unsigned datagrams = 0;
 	int n;
 
 	if (ns->fd < 0)
 		return -1;
 	memset(msgs, 0, sizeof(msgs));
 	for (unsigned i = 0; i < NATT_BATCH; i++) {
-		iov[i].iov_base = ns->rx[i];
-		iov[i].iov_len = NATT_RX_MAX;
+		iov[i].iov_base = ns->rx + (size_t)i * NATT_RX_SLOT;
+		iov[i].iov_len = room;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
+		if (ns->gro) {
+			msgs[i].msg_hdr.msg_control = cm[i].buf;
+			msgs[i].msg_hdr.msg_controllen = sizeof(cm[i].buf);
+		}
 	}
 	ns->st.rx_calls++;
 	n = recvmmsg(ns->fd, msgs, NATT_BATCH, MSG_DONTWAIT, NULL);
@@ -124,15 +234,22 @@ int natt_sock_read(struct natt_sock *ns)
 		/* ICMP errors surface here on a connected socket: IKE's
 		 * retransmissions and DPD cope with the path, not us */
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED ? 0 : -1;
-	ns->st.rx_datagrams += (unsigned)n;
 	for (int i = 0; i < n; i++) {
-		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		struct msghdr *h = &msgs[i].msg_hdr;
+		size_t len = msgs[i].msg_len;
+
+		if (len > ns->rx_high[i])
+			ns->rx_high[i] = len;
+		if (h->msg_flags & MSG_TRUNC) {
+			datagrams++;
 			ns->st.rx_dropped++;
 			continue;
 		}
-		dispatch(ns, ns->rx[i], msgs[i].msg_len);
+		datagrams +=
+		    dispatch_buffer(ns, iov[i].iov_base, len, ns->gro ? gro_seg_size(h) : 0);
 	}
-	return n;
+	ns->st.rx_datagrams += datagrams;
+	return (int)datagrams;
 }
 
 int natt_sock_tx_slot(struct natt_sock *ns, struct esp_pkt *pkt, size_t *room)

@@ -3,7 +3,9 @@
  *
  * IKE opens, connects and closes the UDP 4500 socket; on the userspace path
  * this object does all the reading from it and the data sending on it:
- *  - in:  recvmmsg(2) of up to NATT_BATCH datagrams into buffers it owns;
+ *  - in:  recvmmsg(2) of up to NATT_BATCH datagrams into buffers it owns,
+ *         with UDP GRO where the kernel has it (a run of one flow's
+ *         datagrams in one buffer, split again by the cmsg's size);
  *         ESP (RFC 3948 §2.2: first four bytes non-zero) is decrypted in the
  *         buffer it was read into and the L2TP datagram handed up; IKE (the
  *         zero non-ESP marker) and NAT-T keepalives go to non_esp unchanged.
@@ -29,6 +31,10 @@
 #define NATT_TX_HEADROOM (ESP_PKT_HEADROOM + 32)
 /* Largest datagram read: an IKE message (8192) with its marker, or ESP. */
 #define NATT_RX_MAX 8320
+/* A receive buffer: room for what UDP GRO hands over at once (at most 64
+ * datagrams and 64 KiB, Linux's UDP_GRO_CNT_MAX and the IP length). */
+#define NATT_RX_SLOT      65536
+#define NATT_GRO_MAX_SEGS 64
 
 struct natt_sock;
 
@@ -43,8 +49,10 @@ struct natt_sock_callbacks {
 /* Counters, so the cost per packet is visible (l2tpsec status, bench). */
 struct natt_stats {
 	uint64_t rx_calls, rx_datagrams, rx_esp, rx_dropped;
+	uint64_t rx_gro_buffers; /* buffers that held more than one datagram */
 	uint64_t tx_calls, tx_packets, tx_gso_runs, tx_dropped;
 	bool gso; /* UDP GSO still in use (off after the kernel refused it) */
+	bool gro; /* UDP GRO on for the current socket */
 };
 
 /* dp: the userspace data path whose SAs en- and decrypt. NULL on ENOMEM. */
@@ -55,9 +63,17 @@ void natt_sock_free(struct natt_sock *ns);
 void natt_sock_set_fd(struct natt_sock *ns, int fd);
 /* Turns UDP GSO off (tests; kernels that refuse it turn it off themselves). */
 void natt_sock_set_gso(struct natt_sock *ns, bool on);
+/* Turns UDP GRO on (the default, where the kernel accepts it) or off. */
+void natt_sock_set_gro(struct natt_sock *ns, bool on);
 
-/* One recvmmsg(2) batch, dispatched. The number of datagrams read (0 when
- * none was waiting) or -1 on a socket error. */
+/* The datagrams in a buffer of len bytes that UDP GRO filled with segments
+ * of seg_size bytes (the last one may be shorter; seg_size 0: one datagram).
+ * Writes up to max lengths, returns how many. */
+unsigned natt_gro_split(size_t len, size_t seg_size, size_t *lens, unsigned max);
+
+/* One recvmmsg(2) batch, dispatched. The number of datagrams read (GRO
+ * buffers counted by what they held; 0 when none was waiting) or -1 on a
+ * socket error. */
 int natt_sock_read(struct natt_sock *ns);
 
 /* An empty packet in the next free tx buffer, data to start after

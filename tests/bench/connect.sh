@@ -30,10 +30,11 @@ keep=1
 mkdir -p "$results"
 
 # Bounded: the rig's own watchdog stops the VM (scenario timeout + margin).
-timeout=$((600 + reps * 3 * (60 + 2 * secs)))
+stacks=${BENCH_STACKS:-classic kernel userspace classic-libipsec}
+timeout=$((600 + reps * $(echo $stacks | wc -w) * (60 + 2 * secs)))
 "$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/connect.sh" \
 	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" \
-	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="${BENCH_STACKS:-classic kernel userspace}" >"$results/run.log" 2>&1
+	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="$stacks" >"$results/run.log" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
 	echo "bench-connect: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"
@@ -99,10 +100,20 @@ END {
 		printf "cpu %s: seconds per GB moved, process time only: userspace %s kernel %s classic %s (medians)\n",
 			dir, median("userspace", "cpu_s_per_gb_" dir), median("kernel", "cpu_s_per_gb_" dir), median("classic", "cpu_s_per_gb_" dir)
 	}
+	# The userspace peer a user would pick instead: charon with
+	# kernel-libipsec (userspace ESP, tunnel mode) + xl2tpd + pppd.
+	if (v["classic-libipsec", "iperf_up_mbit"] != "")
+		for (d = 1; d <= 2; d++) {
+			dir = d == 1 ? "up" : "down"
+			lm = median("classic-libipsec", "iperf_" dir "_mbit")
+			um = median("userspace", "iperf_" dir "_mbit")
+			printf "iperf %s: userspace %s classic-libipsec %s Mbit/s; userspace/classic-libipsec %s (goal >= 3.0) (medians; runs: %s); cpu s/GB classic-libipsec %s\n",
+				dir, um, lm, ratio(um, lm), v["classic-libipsec", "iperf_" dir "_mbit"], median("classic-libipsec", "cpu_s_per_gb_" dir)
+		}
 	if (v["userspace", "syscalls_per_pkt"] != "")
 		printf "syscalls per tunnel packet, l2tpsec userspace (strace -c -f, 3 s of iperf3 up): %s\n", v["userspace", "syscalls_per_pkt"]
-	for (i = 1; i <= 3; i++) {
-		s = i == 1 ? "kernel" : i == 2 ? "userspace" : "classic"
+	for (i = 1; i <= 4; i++) {
+		s = i == 1 ? "kernel" : i == 2 ? "userspace" : i == 3 ? "classic" : "classic-libipsec"
 		if (v[s, "idle_wakeups_per_s"] != "")
 			printf "idle %s: %s wakeups/s (schedstat, 10 s connected at rest; goal <= 0.2)\n", s, v[s, "idle_wakeups_per_s"]
 	}
@@ -114,7 +125,24 @@ END {
 		printf "rss l2tpsec-%s after connect %s kB classic %s kB ratio %s; after traffic %s kB%s classic %s kB ratio %s (goal <= 0.25)\n", s,
 			v[s, "rss_connect_kb"], ccr, ratio(v[s, "rss_connect_kb"], ccr), v[s, "rss_kb"], extra, cr, ratio(v[s, "rss_kb"], cr)
 	}
+	if (v["classic-libipsec", "rss_kb"] != "")
+		printf "rss classic-libipsec (charon + xl2tpd + pppd) after connect %s kB, after traffic %s kB\n",
+			v["classic-libipsec", "rss_connect_kb"], v["classic-libipsec", "rss_kb"]
 }' "$results/bench.txt"
+
+# Where the syscalls go (userspace path, strace -c -f over 3 s of iperf3 up).
+if [ -s "$results/strace-userspace.txt" ]; then
+	echo "syscalls, l2tpsec userspace (strace -c -f, 3 s of iperf3 up; calls by name):"
+	awk '$NF != "total" && $4 ~ /^[0-9]+$/ { printf "  %s %s", $NF, $4; n++ } END { if (n) print "" }' \
+		"$results/strace-userspace.txt"
+fi
+# What the resident memory is made of, per process, after the traffic.
+for f in "$results"/rss-*.txt; do
+	[ -s "$f" ] || continue
+	b=${f##*/rss-}
+	echo "rss ${b%.txt}: $(head -n 1 "$f")"
+	sed -n '2,9p' "$f" | sed 's/^/    /'
+done
 
 # Where the connect time goes: the -vv run of each data path, log lines
 # stamped in ms since the start (selected stage lines).

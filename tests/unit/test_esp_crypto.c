@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "esp/esp_crypto.h"
+#include "esp/esp_crypto_hmac.h"
 #include "lib/hex.h"
 
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
@@ -270,11 +271,47 @@ static void test_rejects_bad_parameters(void **state)
 	assert_int_equal(esp_crypto_init(&c, &sa, true, NULL), -1);
 }
 
+/* esp_hmac (RFC 2104 over OpenSSL's digests) against OpenSSL's own HMAC for
+ * keys shorter than, as long as and longer than a block (hashed first) and
+ * data around block boundaries; an unknown digest is refused. */
+static void test_hmac_matches_evp_mac(void **state)
+{
+	static const char *const digests[] = {"MD5", "SHA1", "SHA256", "SHA384", "SHA512"};
+	static const size_t key_lens[] = {1, 20, 64, 65, 128, 131};
+	static const size_t data_lens[] = {0, 1, 55, 56, 63, 64, 65, 127, 128, 129, 1400};
+	uint8_t key[131], data[1400], ours[64], theirs[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 13 + 1);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	for (size_t d = 0; d < sizeof(digests) / sizeof(digests[0]); d++)
+		for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
+			struct esp_hmac *h = esp_hmac_new(digests[d], key, key_lens[k], NULL);
+
+			assert_non_null(h);
+			for (size_t n = 0; n < sizeof(data_lens) / sizeof(data_lens[0]); n++) {
+				size_t outl = 0;
+
+				assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, digests[d], NULL, key,
+				                          key_lens[k], data, data_lens[n], theirs,
+				                          sizeof(theirs), &outl));
+				assert_int_equal(esp_hmac_len(h), outl);
+				assert_int_equal(esp_hmac_compute(h, data, data_lens[n], ours), 0);
+				assert_memory_equal(ours, theirs, outl);
+			}
+			esp_hmac_free(h);
+		}
+	assert_null(esp_hmac_new("SHA3-256", key, 32, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cbc_known_answers),
 	    cmocka_unit_test(test_hmac_known_answers),
+	    cmocka_unit_test(test_hmac_matches_evp_mac),
 	    cmocka_unit_test(test_gcm_known_answers),
 	    cmocka_unit_test(test_ivs_are_unpredictable_and_unique),
 	    cmocka_unit_test(test_rejects_bad_parameters),

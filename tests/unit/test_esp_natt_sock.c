@@ -1,6 +1,7 @@
 /* Unit tests for esp/natt_sock: the NAT-T socket owner of the userspace data
  * path over loopback sockets. Batches go out in one sendmmsg and come in with
- * one recvmmsg, GSO runs arrive as separate datagrams in order, packets are
+ * one recvmmsg, GSO runs arrive as separate datagrams in order (split from
+ * one UDP GRO buffer where the kernel coalesces them), packets are
  * built and encrypted in the buffer they were read into, IKE and keepalives
  * pass unchanged, and garbage or oversized datagrams are dropped. */
 #include <setjmp.h>
@@ -13,12 +14,17 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
 #include "esp/natt_sock.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 #define MAX_SEEN 64
 
@@ -232,6 +238,100 @@ static void test_gso_runs_arrive_as_datagrams_in_order(void **state)
 	assert_int_equal(st.tx_dropped, 0);
 }
 
+/* The split of a GRO buffer, on synthetic lengths. */
+static void test_gro_split(void **state)
+{
+	size_t lens[8];
+
+	(void)state;
+	assert_int_equal(natt_gro_split(4200, 1400, lens, 8), 3);
+	assert_int_equal(lens[0], 1400);
+	assert_int_equal(lens[2], 1400);
+	assert_int_equal(natt_gro_split(4000, 1400, lens, 8), 3);
+	assert_int_equal(lens[1], 1400);
+	assert_int_equal(lens[2], 1200); /* the last one shorter */
+	assert_int_equal(natt_gro_split(1000, 1400, lens, 8), 1);
+	assert_int_equal(lens[0], 1000);
+	assert_int_equal(natt_gro_split(1400, 1400, lens, 8), 1);
+	assert_int_equal(natt_gro_split(3000, 0, lens, 8), 1); /* no cmsg: as sent */
+	assert_int_equal(lens[0], 3000);
+	assert_int_equal(natt_gro_split(100, 10, lens, 8), 8); /* at most max */
+	assert_int_equal(natt_gro_split(100, 10, lens, 0), 0);
+	assert_int_equal(natt_gro_split(100, 0, lens, 0), 0);
+}
+
+/* GSO out and GRO in over loopback, where this kernel has both: one run
+ * leaves in one message, arrives as one buffer and is split in order. */
+static void test_gro_loopback(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats tx, rx;
+
+	natt_sock_get_stats(f->gw.ns, &rx);
+	if (!rx.gro)
+		skip(); /* the kernel refused UDP_GRO */
+	for (unsigned i = 0; i < 20; i++)
+		queue_one(&f->cli, i == 19 ? 700 : 1300, (uint8_t)(0x80 + i));
+	/* and an IKE message after the run */
+	assert_int_equal(natt_sock_flush(f->cli.ns), 20);
+	assert_int_equal(send(f->cli.fd, "\0\0\0\0ike message", 15, 0), 15);
+	natt_sock_get_stats(f->cli.ns, &tx);
+	assert_int_equal(read_all(&f->gw, 21), 21);
+	assert_int_equal(f->gw.l2tp_count, 20);
+	for (unsigned i = 0; i < 20; i++) {
+		assert_int_equal(f->gw.lens[i], i == 19 ? 700 : 1300);
+		assert_int_equal(f->gw.first[i], 0x80 + i);
+	}
+	assert_int_equal(f->gw.non_esp_count, 1);
+	natt_sock_get_stats(f->gw.ns, &rx);
+	assert_int_equal(rx.rx_datagrams, 21);
+	assert_int_equal(rx.rx_esp, 20);
+	if (!tx.gso)
+		skip(); /* sent one datagram each: nothing to coalesce */
+	assert_int_equal(tx.tx_gso_runs, 1);
+	/* the kernel kept the GSO message whole for a GRO socket */
+	assert_int_equal(rx.rx_gro_buffers, 1);
+	assert_int_equal(rx.rx_calls, 1);
+}
+
+/* Without GRO (turned off, as on a kernel that refuses it) the same run
+ * arrives as separate datagrams. */
+static void test_gro_off_fallback(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats rx;
+
+	natt_sock_set_gro(f->gw.ns, false);
+	for (unsigned i = 0; i < 10; i++)
+		queue_one(&f->cli, 1300, (uint8_t)i);
+	assert_int_equal(natt_sock_flush(f->cli.ns), 10);
+	assert_int_equal(read_all(&f->gw, 10), 10);
+	assert_int_equal(f->gw.l2tp_count, 10);
+	assert_int_equal(f->gw.first[9], 9);
+	natt_sock_get_stats(f->gw.ns, &rx);
+	assert_false(rx.gro);
+	assert_int_equal(rx.rx_gro_buffers, 0);
+	assert_int_equal(rx.rx_datagrams, 10);
+}
+
+/* IKE reads the socket again once the owner is gone: GRO goes off with it. */
+static void test_free_turns_gro_off(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+	int val = -1;
+	socklen_t len = sizeof(val);
+
+	natt_sock_get_stats(f->gw.ns, &st);
+	if (!st.gro || getsockopt(f->gw.fd, SOL_UDP, UDP_GRO, &val, &len) < 0)
+		skip(); /* no UDP GRO, or no way to read it back */
+	assert_int_equal(val, 1);
+	natt_sock_free(f->gw.ns);
+	f->gw.ns = NULL;
+	assert_int_equal(getsockopt(f->gw.fd, SOL_UDP, UDP_GRO, &val, &len), 0);
+	assert_int_equal(val, 0);
+}
+
 static void test_full_queue_flushes_itself(void **state)
 {
 	struct fixture *f = *state;
@@ -285,6 +385,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_batch_one_syscall_each_way, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gso_runs_arrive_as_datagrams_in_order, setup,
 	                                    teardown),
+	    cmocka_unit_test(test_gro_split),
+	    cmocka_unit_test_setup_teardown(test_gro_loopback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gro_off_fallback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_turns_gro_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_and_oversize_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),

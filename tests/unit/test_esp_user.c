@@ -2,7 +2,8 @@
  * for every cipher and integrity algorithm, packets built independently
  * with plain EVP calls (wire format known answers), every malformed-packet
  * case, the SHA-256 96-bit truncation workaround, sequence exhaustion and
- * the RFC 3948 §3.1.2 checksum handling after NAT. */
+ * the inner UDP checksum rules (none sent over IPv4, not verified, RFC 3948
+ * §3.1.2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,7 +139,6 @@ static void round_trip(enum esp_cipher cipher, size_t key_len, enum esp_auth aut
 	assert_memory_equal(esp_pkt_data(&b.pkt), payload, 300);
 	assert_int_equal(gw.ctr.in_packets, sizeof(lens) / sizeof(lens[0]));
 	assert_int_equal(cli.ctr.in_packets, 1);
-	assert_int_equal(cli.ctr.in_csum_nat + gw.ctr.in_csum_nat, 0);
 	assert_int_equal(cli.events & ESP_EV_TRUNC96, 0);
 	esp_sa_clear(&cli);
 	esp_sa_clear(&gw);
@@ -293,8 +293,8 @@ static void test_encrypted_packet_parses_by_hand(void **state)
 	/* RFC 4303 §2.4 default padding 1, 2, ... 12; then pad length, next header. */
 	assert_memory_equal(plain + 18, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0c\x11",
 	                    14);
-	/* The inner checksum is right for our addresses. */
-	assert_int_equal(udp_csum_compute(&cp.local, &cp.remote, plain, 18), 0);
+	/* IPv4: no inner checksum (a zero field, RFC 768); the ICV covers it. */
+	assert_int_equal(get_be16(plain + 6), 0);
 	esp_sa_clear(&cli);
 }
 
@@ -523,34 +523,60 @@ static void test_byte_lifetime_events(void **state)
 	esp_sa_clear(&cli);
 }
 
-static void test_checksum_after_nat(void **state)
+static void set_addr6(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET6, ip, &sin6->sin6_addr), 1);
+}
+
+/* RFC 3948 §3.1.2: the receiver does not verify the inner checksum (the ICV
+ * authenticated it); a NAT'd gateway could not have verified ours either. */
+static void test_inner_checksum_not_verified(void **state)
+{
+	struct hand_fixture f;
+	uint8_t plain[64];
+	struct bufpkt b;
+	size_t n;
+
+	(void)state;
+	hand_setup(&f);
+	n = hand_plain(plain, "natted", 1701, 1701, 0, 0, 17, 0);
+	put_be16(plain + 6, 0x1234); /* wrong for any addresses */
+	assert_int_equal(hand_decrypt(&f, 1, plain, n, &b), 0);
+	assert_memory_equal(esp_pkt_data(&b.pkt), "natted", 6);
+	assert_int_equal(f.cli.ctr.in_packets, 1);
+	esp_sa_clear(&f.cli);
+}
+
+/* IPv6 forbids a zero UDP checksum (RFC 8200 §8.1): computed, and correct for
+ * the sender's addresses; the gateway, seeing other ones, still accepts. */
+static void test_inner_checksum_ipv6(void **state)
 {
 	struct esp_sa_pair cp, gp;
 	struct esp_user_sa cli, gw;
 	struct bufpkt b;
+	uint8_t udp[8 + 6];
 
 	(void)state;
-	make_pairs(&cp, &gp, ESP_CIPHER_AES_CBC, 16, ESP_AUTH_HMAC_SHA1_96, 20);
-	/* The gateway sees the client as the NAT's public address. */
-	set_addr(&gp.remote, "198.51.100.7", 4500);
+	make_pairs(&cp, &gp, ESP_CIPHER_AES_GCM_16, 20, ESP_AUTH_NONE, 0);
+	set_addr6(&cp.local, "fd00::10", 4500);
+	set_addr6(&cp.remote, "2001:db8::5", 4500);
+	gp.local = cp.remote;
+	set_addr6(&gp.remote, "2001:db8:ffff::7", 4500); /* as a NAT66 shows it */
 	assert_int_equal(esp_sa_init(&cli, &cp, NULL), 0);
 	assert_int_equal(esp_sa_init(&gw, &gp, NULL), 0);
 	load(&b, "natted", 6);
 	assert_int_equal(esp_sa_encrypt(&cli, &b.pkt), 0);
-	/* Without NAT-OA: accepted, as RFC 3948 §3.1.2 allows, and counted. */
 	assert_int_equal(esp_sa_decrypt(&gw, &b.pkt), 0);
 	assert_memory_equal(esp_pkt_data(&b.pkt), "natted", 6);
-	assert_int_equal(gw.ctr.in_csum_nat, 1);
-	esp_sa_clear(&gw);
-
-	/* With the client's original address from NAT-OA: fixed, not counted. */
-	gp.have_nat_oa_remote = true;
-	set_addr(&gp.nat_oa_remote, "192.168.1.10", 0);
-	assert_int_equal(esp_sa_init(&gw, &gp, NULL), 0);
-	load(&b, "natted", 6);
-	assert_int_equal(esp_sa_encrypt(&cli, &b.pkt), 0);
-	assert_int_equal(esp_sa_decrypt(&gw, &b.pkt), 0);
-	assert_int_equal(gw.ctr.in_csum_nat, 0);
+	/* the inner UDP header is still in the buffer, in front of the payload */
+	memcpy(udp, esp_pkt_data(&b.pkt) - 8, sizeof(udp));
+	assert_int_not_equal(get_be16(udp + 6), 0);
+	assert_int_equal(udp_csum_compute(&cp.local, &cp.remote, udp, sizeof(udp)), 0);
 	assert_int_equal(gw.ctr.in_packets, 1);
 	esp_sa_clear(&cli);
 	esp_sa_clear(&gw);
@@ -589,7 +615,8 @@ int main(void)
 	    cmocka_unit_test(test_sha256_96_peer_detected),
 	    cmocka_unit_test(test_sequence_exhaustion),
 	    cmocka_unit_test(test_byte_lifetime_events),
-	    cmocka_unit_test(test_checksum_after_nat),
+	    cmocka_unit_test(test_inner_checksum_not_verified),
+	    cmocka_unit_test(test_inner_checksum_ipv6),
 	    cmocka_unit_test(test_needs_room_and_udp_encap),
 	};
 

@@ -67,8 +67,10 @@ rig_opts() {
 rig_list() { local s=${1//,/, }; echo "${s//  / }"; }
 
 # rig_strongswan_conf ROLE LOGLEVELS LIBIPSEC: strongswan.conf for a role.
+# rig_strongswan_conf ROLE LEVELS LIBIPSEC [EXTRA]: EXTRA, lines for the
+# charon section (they come last and so win over the defaults above them).
 rig_strongswan_conf() {
-	local role=$1 levels=$2 libipsec=$3 d; d=$(rig_role_dir "$1")
+	local role=$1 levels=$2 libipsec=$3 extra=${4:-} d; d=$(rig_role_dir "$1")
 	local kernel="kernel-netlink" lv="" x arr
 	[ "$libipsec" = 1 ] && kernel="kernel-libipsec kernel-netlink"
 	IFS=, read -ra arr <<<"$levels"
@@ -96,6 +98,7 @@ $lv		}
 			default = -1
 		}
 	}
+$extra
 }
 swanctl {
 	load = pem pkcs1 pkcs8 x509 pubkey openssl random nonce

@@ -4,6 +4,9 @@
 #   classic   - strongSwan charon + xl2tpd + pppd (what NetworkManager-l2tp runs)
 #   kernel    - l2tpsec --datapath kernel
 #   userspace - l2tpsec --datapath userspace
+#   classic-libipsec - charon with kernel-libipsec (userspace ESP) + xl2tpd +
+#               pppd: libipsec has no transport mode, so both sides run a
+#               host-to-host tunnel for udp/1701 (only in BENCH_STACKS if asked)
 # measure BENCH_REPS times the time from start to the address on the PPP
 # interface (kernel timestamps, addr_ms; and as the rig's poll sees it,
 # connect_ms), once iperf3 throughput (BENCH_IPERF_SECONDS) and resident memory
@@ -39,6 +42,23 @@ classic_down() {
 	[ -n "${!v:-}" ] && exec {v}>&-
 	unset RIG_EV_client_ppp
 	rm -f "$d/run/ppp.ev"
+}
+
+# The gateway's child in tunnel mode for classic-libipsec (and back): the
+# client's inner address is its own (10.1.0.2), behind the NAT.
+gw_tunnel_mode() {
+	local d f; d=$(rig_role_dir gw) f=$(rig_role_dir gw)/etc/swanctl/swanctl.conf
+	if [ "$1" = on ]; then
+		cp "$f" "$f.transport"
+		sed -i -e 's/mode = transport/mode = tunnel/' \
+			-e "s|remote_ts = dynamic\[udp\]|remote_ts = $CLIENT_ADDR/32[udp]|" "$f"
+		rig_in gw ip route replace "$CLIENT_ADDR/32" via "$NAT_PUBLIC_ADDR"
+	else
+		mv "$f.transport" "$f"
+		rig_in gw ip route del "$CLIENT_ADDR/32" 2>/dev/null
+	fi
+	rig_in gw swanctl --load-conns >>"$RIG_LOGDIR/gw-swanctl.log" 2>&1 ||
+		rig_fail "gw: swanctl --load-conns (tunnel mode $1) failed"
 }
 
 # The issue's measure, "start to an address on the PPP interface", taken
@@ -114,6 +134,26 @@ syscalls_per_packet() {
 	bench "$stack syscalls_per_pkt $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
 }
 
+# What makes up each process's resident memory (issue 16): kB of Rss and of
+# private dirty memory per mapping (a library, [heap], [stack], anonymous
+# memory), largest first, and the totals of smaps_rollup.
+rss_breakdown() {
+	local stack=$1 p comm; shift
+	for p in "$@"; do
+		[ -r "/proc/$p/smaps" ] || continue
+		comm=$(cat "/proc/$p/comm" 2>/dev/null)
+		{
+			grep -E '^(Rss|Pss|Private_Dirty|Private_Clean|Shared_Clean|Anonymous):' "/proc/$p/smaps_rollup" |
+				tr -s ' ' | tr '\n' ' '
+			echo
+			awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6; sub(/.*\//, "", n) }
+				/^Rss:/ { r[n] += $2 } /^Private_Dirty:/ { d[n] += $2 }
+				END { for (n in r) if (r[n] > 0) printf "%6d kB rss %6d kB private dirty  %s\n", r[n], d[n], n }' \
+				"/proc/$p/smaps" | sort -rn
+		} >"$RIG_LOGDIR/rss-$stack-$comm.txt"
+	done
+}
+
 # The figures of one connected stack: iperf3 both ways in every repetition
 # (one run under emulation varies by 10 %; the medians are compared), with
 # the CPU per GB; once: RSS after connect and after the traffic, wakeups
@@ -134,6 +174,7 @@ measure_up() {
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_kb $(rig_rss_kb "$@")"
 		[ $# -gt 1 ] && bench "$stack rss_self_kb $(rig_rss_kb "$1")"
+		rss_breakdown "$stack" "$@"
 		[ "$stack" = userspace ] && syscalls_per_packet "$stack" "$1"
 	fi
 }
@@ -157,6 +198,16 @@ for stack in $BENCH_STACKS; do
 			bench "classic addr_ms $(addr_watch_ms "$CLIENT_T0_MS")"
 			measure_up classic "$rep" "$CLIENT_CHARON_PID" "$CLIENT_XL2TPD_PID" "$CLIENT_PPPD_PID"
 			classic_down
+			;;
+		classic-libipsec)
+			gw_tunnel_mode on
+			addr_watch_start "$stack" "$rep"
+			CLIENT_LIBIPSEC=1 rig_classic_up
+			bench "$stack connect_ms $CLIENT_CONNECT_MS"
+			bench "$stack addr_ms $(addr_watch_ms "$CLIENT_T0_MS")"
+			measure_up "$stack" "$rep" "$CLIENT_CHARON_PID" "$CLIENT_XL2TPD_PID" "$CLIENT_PPPD_PID"
+			classic_down
+			gw_tunnel_mode off
 			;;
 		kernel | userspace)
 			export L2TPSEC_DATAPATH=$stack
