@@ -45,7 +45,9 @@ static const char connect_usage[] =
     "systemd-ask-password with password-prompt = ask-password).\n\n"
     "Options:\n"
     "  --name NAME              connection name (default: the profile's, or the gateway)\n"
-    "  --gateway HOST           VPN gateway (name or IPv4 address)\n"
+    "  --gateway HOST           VPN gateway (name, IPv4 or IPv6 address)\n"
+    "  --family auto|ipv4|ipv6  the gateway's address family (auto: IPv6 first when this\n"
+    "                           host has global IPv6, the other one if it does not answer)\n"
     "  --psk-file FILE          IPsec pre-shared key, in a file only root may read\n"
     "  --user USER              PPP user name\n"
     "  --password-file FILE     PPP password, in a file only root may read\n"
@@ -95,29 +97,30 @@ enum {
 static int parse_args(int argc, char **argv, struct connect_opts *o)
 {
 	static const struct option longopts[] = {
-		{"name", required_argument, NULL, OPT_NAME},
-		{"gateway", required_argument, NULL, OPT_SETTING},
-		{"psk-file", required_argument, NULL, OPT_PSK},
-		{"user", required_argument, NULL, OPT_SETTING},
-		{"password-file", required_argument, NULL, OPT_PASSWORD},
-		{"ike", required_argument, NULL, OPT_SETTING},
-		{"esp", required_argument, NULL, OPT_SETTING},
-		{"dh2048", required_argument, NULL, OPT_SETTING},
-		{"datapath", required_argument, NULL, OPT_SETTING},
-		{"nm", required_argument, NULL, OPT_NM},
-		{"background", no_argument, NULL, OPT_BACKGROUND},
-		{"run-dir", required_argument, NULL, OPT_RUNDIR},
-		{"retry-auth-failures", no_argument, NULL, OPT_RETRY_AUTH},
-		{"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
-		{"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
-		{"otp", no_argument, NULL, OPT_OTP},
-		{"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
-		{"hook", required_argument, NULL, OPT_HOOK},
-		{"auth-methods", required_argument, NULL, OPT_SETTING},
-		{"ike-fragmentation", required_argument, NULL, OPT_SETTING},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"gateway", required_argument, NULL, OPT_SETTING},
+	    {"family", required_argument, NULL, OPT_SETTING},
+	    {"psk-file", required_argument, NULL, OPT_PSK},
+	    {"user", required_argument, NULL, OPT_SETTING},
+	    {"password-file", required_argument, NULL, OPT_PASSWORD},
+	    {"ike", required_argument, NULL, OPT_SETTING},
+	    {"esp", required_argument, NULL, OPT_SETTING},
+	    {"dh2048", required_argument, NULL, OPT_SETTING},
+	    {"datapath", required_argument, NULL, OPT_SETTING},
+	    {"nm", required_argument, NULL, OPT_NM},
+	    {"background", no_argument, NULL, OPT_BACKGROUND},
+	    {"run-dir", required_argument, NULL, OPT_RUNDIR},
+	    {"retry-auth-failures", no_argument, NULL, OPT_RETRY_AUTH},
+	    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+	    {"psk-stdin", no_argument, NULL, OPT_PSK_STDIN},
+	    {"otp", no_argument, NULL, OPT_OTP},
+	    {"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
+	    {"hook", required_argument, NULL, OPT_HOOK},
+	    {"auth-methods", required_argument, NULL, OPT_SETTING},
+	    {"ike-fragmentation", required_argument, NULL, OPT_SETTING},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, idx = 0;
 
@@ -268,18 +271,61 @@ static int load_profile(struct profile *p, const struct connect_opts *o, char *e
 	return 0;
 }
 
-static int resolve_gateway(const char *host, struct sockaddr_in *out, char *err, size_t errlen)
+/* Whether this host would reach addr over IPv6 from a global address:
+ * connecting a UDP socket sends nothing but makes the kernel pick the
+ * route and the source address (RFC 6724's view of "usable"). */
+static bool ipv6_usable(const struct sockaddr_storage *addr)
 {
-	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
-	struct addrinfo *res = NULL;
-	int rc = getaddrinfo(host, "500", &hints, &res);
+	struct sockaddr_in6 src;
+	socklen_t len = sizeof(src);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
 
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (const struct sockaddr *)addr, sizeof(struct sockaddr_in6)) == 0 &&
+	     getsockname(fd, (struct sockaddr *)&src, &len) == 0 &&
+	     !IN6_IS_ADDR_UNSPECIFIED(&src.sin6_addr) && !IN6_IS_ADDR_LINKLOCAL(&src.sin6_addr) &&
+	     !IN6_IS_ADDR_LOOPBACK(&src.sin6_addr);
+	close(fd);
+	return ok || IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+}
+
+/* Both families of the gateway's name (issue 17): the first to try and the
+ * other one to fall back to (conn_order_gateways). */
+static int resolve_gateway(const struct profile *p, struct conn_params *cp, char *err,
+                           size_t errlen)
+{
+	static const char *const fam[] = {"", "IPv4 ", "IPv6 "};
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM};
+	struct sockaddr_storage v4 = {0}, v6 = {0};
+	struct addrinfo *res = NULL;
+	int rc;
+
+	if (p->family == PROFILE_FAMILY_IPV4)
+		hints.ai_family = AF_INET;
+	else if (p->family == PROFILE_FAMILY_IPV6)
+		hints.ai_family = AF_INET6;
+	rc = getaddrinfo(p->gateway, "500", &hints, &res);
 	if (rc != 0 || !res) {
-		snprintf(err, errlen, "cannot resolve gateway '%s': %s", host, gai_strerror(rc));
+		snprintf(err, errlen, "cannot resolve gateway '%s'%s%s: %s", p->gateway,
+		         p->family ? " to an " : "", p->family ? fam[p->family] : "",
+		         gai_strerror(rc));
 		return -1;
 	}
-	memcpy(out, res->ai_addr, sizeof(*out));
+	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET && !v4.ss_family)
+			memcpy(&v4, ai->ai_addr, sizeof(struct sockaddr_in));
+		else if (ai->ai_family == AF_INET6 && !v6.ss_family)
+			memcpy(&v6, ai->ai_addr, sizeof(struct sockaddr_in6));
+	}
 	freeaddrinfo(res);
+	if (conn_order_gateways(v4.ss_family ? &v4 : NULL, v6.ss_family ? &v6 : NULL, p->family,
+	                        v6.ss_family && ipv6_usable(&v6), &cp->gateway,
+	                        &cp->gateway_alt) < 0) {
+		snprintf(err, errlen, "gateway '%s' has no %saddress", p->gateway, fam[p->family]);
+		return -1;
+	}
 	return 0;
 }
 
@@ -367,7 +413,7 @@ static int connect_run(int argc, char **argv)
 		rc = CONN_EXIT_CONFIG;
 		goto out;
 	}
-	if (resolve_gateway(p->gateway, &cp.gateway, err, sizeof(err)) < 0) {
+	if (resolve_gateway(p, &cp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
 		rc = CONN_EXIT_NETWORK;
 		goto out;

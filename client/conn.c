@@ -159,6 +159,7 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	 * answers NO_PROPOSAL_CHOSEN then): it is away or starting up */
 	c->gw_silent = f->stage == IKE_STAGE_MM1 &&
 		       (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
+	conn_try_other_family(c, f);
 	ike_failure_str(f, line, sizeof(line));
 	v.ike.stage = f->stage;
 	v.ike.reason = f->reason;
@@ -420,7 +421,7 @@ static int conn_launch_layers(struct conn *c)
 static int conn_launch(struct conn *c)
 {
 	struct ike_config ike_cfg;
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 
 	c->started_ms = loop_now_ms(c->loop);
 	c->gw_silent = false;
@@ -436,9 +437,8 @@ static int conn_launch(struct conn *c)
 		conn_fail(c, CONN_EXIT_CONFIG, "IKE: the configuration was refused (see the log)");
 		goto failed;
 	}
-	inet_ntop(AF_INET, &c->p->gateway.sin_addr, addr, sizeof(addr));
 	log_notice(c->lg, LOG_CLIENT, "IKE: connecting to %s (%s)...", c->p->profile->gateway,
-		   addr);
+	           conn_addr_str(&c->gateway, addr, sizeof(addr)));
 	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_STARTING);
 	if (ike_start(c->ike) < 0) {
 		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
@@ -487,6 +487,7 @@ int conn_restart(struct conn *c)
 	release_layers(c);
 	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING)
 		c->l2tp_port_retry = CONN_PORT_RETRY_USED;
+	c->family_fallback = false; /* the other family is c->gateway now */
 	c->attempts++;
 	log_notice(c->lg, LOG_CLIENT, "reconnecting (attempt %u)", c->attempts);
 	return conn_launch(c);

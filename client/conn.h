@@ -128,7 +128,10 @@ struct conn_params {
 	struct secret *password;
 	const struct ask_plan *ask; /* NULL: nobody to ask again */
 	struct savekeys *savekeys;  /* --save-keys; NULL: off */
-	struct sockaddr_in gateway; /* resolved, port 500 */
+	/* Resolved, port 500 (issue 17): the address tried first, and the
+	 * other family's (ss_family AF_UNSPEC: none), tried once when Main
+	 * Mode gets no answer from the first. */
+	struct sockaddr_storage gateway, gateway_alt;
 	X509 *cert; /* loaded from the profile's paths (certificate auth) */
 	EVP_PKEY *key;
 	X509_STORE *ca;
@@ -192,6 +195,19 @@ void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name
 /* Before a reconnect after roaming: the gateway's pinned route follows the
  * new path (ifindex, next hop), saved for crash undo. */
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via);
+/* An address without its port ("192.0.2.1", "2001:db8::1"), "" if none. */
+const char *conn_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+/* Which of a name's addresses to try first (pure; issue 17): family ipv4
+ * or ipv6 takes only that one, auto takes IPv6 first when v6_usable (this
+ * host has a global IPv6 address with a route to the gateway's), the other
+ * as *alt (AF_UNSPEC when none). v4 / v6 NULL: the name has none. 0, or -1
+ * when nothing is left. */
+int conn_order_gateways(const struct sockaddr_storage *v4, const struct sockaddr_storage *v6,
+                        enum profile_family family, bool v6_usable, struct sockaddr_storage *first,
+                        struct sockaddr_storage *alt);
+/* A Main Mode to the other family is due after this failure (daemon.c
+ * reconnects at once). */
+bool conn_family_fallback_pending(const struct conn *c);
 /* Undo kept network configuration when no reconnect follows after all. */
 void conn_release_net(struct conn *c);
 

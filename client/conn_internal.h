@@ -99,7 +99,12 @@ struct conn {
 		CONN_PORT_RETRY_PENDING,
 		CONN_PORT_RETRY_USED
 	} l2tp_port_retry;
-	bool keep_net;     /* set by conn_finish() for a reconnect */
+	/* The gateway's address in use and the other family's (AF_UNSPEC:
+	 * none or used): MM1 unanswered before the first connection moves to
+	 * it once (RFC 8305-like, one family at a time). */
+	struct sockaddr_storage gateway, gateway_alt;
+	bool family_fallback; /* pending: conn_should_reconnect() acts on it */
+	bool keep_net;        /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
 	/* the last attempt ended at MM1: no answer, or a notify (a gateway
 	 * still starting up); reconnects follow quickly, see daemon.c */
@@ -121,6 +126,11 @@ struct conn {
 
 void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
                const struct conn_events *ev, void *ev_ctx);
+
+/* After IKE failed: MM1 unanswered from the first of the gateway's families
+ * before the first connection moves c->gateway to the other one, once
+ * (conn_should_reconnect then says yes). true when it did. */
+bool conn_try_other_family(struct conn *c, const struct ike_failure *f);
 
 /* Moves c->state, logging "old -> new" (and the stage's progress line at
  * the default level); an invalid transition is refused and logged as an
@@ -176,6 +186,10 @@ void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 /* While reconnecting, IKE retransmits at most this far apart, so that a
  * gateway back from a restart or reboot answers within seconds. */
+/* The first family's MM1 while another family is left to try: 3 sends,
+ * no answer after 1 + 2 + 4 s moves on (RFC 8305 §5 waits much less for a
+ * TCP handshake; IKE's first answer may cost a loaded gateway more). */
+#define CONN_FIRST_FAMILY_RTX     ((struct ike_retransmit){1000, 4000, 3})
 #define CONN_RECONNECT_RTX_MAX_MS 3000
 #define CONN_RECONNECT_RTX_TRIES  10
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);

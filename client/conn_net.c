@@ -106,7 +106,9 @@ static void fill_hook(const struct conn *c, const char *reason, const struct dns
 	memset(h, 0, sizeof(*h));
 	h->reason = reason;
 	h->name = pr->name;
-	h->gateway = c->p->gateway.sin_addr;
+	/* the hook's gateway variable is IPv4 (an IPv6 gateway leaves it empty) */
+	if (c->gateway.ss_family == AF_INET)
+		h->gateway = ((const struct sockaddr_in *)&c->gateway)->sin_addr;
 	h->tundev = c->ifname;
 	h->local_ip = c->ip.local;
 	h->peer_ip = c->ip.peer;
@@ -134,11 +136,21 @@ static void run_hook(struct conn *c, const char *reason, const struct dns_config
 	hook_runner_submit(&c->hooks, c->p->profile->hook, &hook);
 }
 
+/* The gateway's host route outside the tunnel: a /32, or a /128 over IPv6
+ * (more specific than ::/1 + 8000::/1 and the leak block's prohibit routes). */
+static int pin_gateway(struct conn *c, int ifindex)
+{
+	if (c->gateway.ss_family == AF_INET6)
+		return netcfg6_pin_gateway(
+		    &c->net, &((struct sockaddr_in6 *)&c->gateway)->sin6_addr, ifindex);
+	return netcfg_pin_gateway(&c->net, ((struct sockaddr_in *)&c->gateway)->sin_addr, ifindex);
+}
+
 static int add_routes(struct conn *c, int ifindex)
 {
 	const struct profile *pr = c->p->profile;
 
-	if (netcfg_pin_gateway(&c->net, c->p->gateway.sin_addr, ifindex) < 0)
+	if (pin_gateway(c, ifindex) < 0)
 		return -1;
 	if (pr->default_route && netcfg_default_via(&c->net, ifindex) < 0)
 		return -1;
@@ -469,6 +481,9 @@ void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)
 		c->net_open = true;
 	if (!c->net_open)
 		return;
-	if (netcfg_repin_gateway(&c->net, c->p->gateway.sin_addr, ifindex, via) == 0)
+	if (c->gateway.ss_family != AF_INET)
+		return; /* the network watch follows IPv4 paths only */
+	if (netcfg_repin_gateway(&c->net, ((struct sockaddr_in *)&c->gateway)->sin_addr, ifindex,
+	                         via) == 0)
 		netcfg_save(&c->net, c->state_path);
 }

@@ -24,6 +24,8 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 		c->ev = *ev;
 	c->ev_ctx = ev_ctx;
 	c->tun_fd = -1;
+	c->gateway = p->gateway;
+	c->gateway_alt = p->gateway_alt;
 	loop_timer_init(&c->stop_timer, conn_on_stop_timeout, c);
 	loop_timer_init(&c->traffic_timer, conn_on_traffic_timer, c);
 	loop_timer_init(&c->l2tp_timer, conn_on_l2tp_timer, c);
@@ -56,9 +58,14 @@ static enum ike_id_type ike_id_type_of(const struct profile_id *id)
 
 static void map_id(const struct profile_id *from, struct ike_id *to)
 {
+	struct in6_addr a6;
+
 	if (!from->value[0])
 		return;
 	to->type = ike_id_type_of(from);
+	/* auto: an IPv6 literal is ID_IPV6_ADDR (RFC 2407 §4.6.2.1) */
+	if (from->type == PROFILE_ID_AUTO && inet_pton(AF_INET6, from->value, &a6) == 1)
+		to->type = IKE_ID_IPV6_ADDR;
 	snprintf(to->value, sizeof(to->value), "%s", from->value);
 	/* "@name" is strongSwan's way of forcing FQDN */
 	if (to->type == IKE_ID_FQDN && to->value[0] == '@')
@@ -70,7 +77,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	const struct profile *pr = c->p->profile;
 
 	ike_config_defaults(cfg);
-	memcpy(&cfg->remote, &c->p->gateway, sizeof(c->p->gateway));
+	cfg->remote = c->gateway;
 	snprintf(cfg->gateway_host, sizeof(cfg->gateway_host), "%s", pr->gateway);
 	if (pr->auth == PROFILE_AUTH_PSK) {
 		cfg->auth = IKE_AUTH_PSK;
@@ -114,6 +121,8 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	if (c->was_up) {
 		cfg->retransmit.max_ms = CONN_RECONNECT_RTX_MAX_MS;
 		cfg->retransmit.tries = CONN_RECONNECT_RTX_TRIES;
+	} else if (c->gateway_alt.ss_family != AF_UNSPEC) {
+		cfg->retransmit = CONN_FIRST_FAMILY_RTX; /* the other family next */
 	}
 	/* until the data path is known (see conn_launch) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
@@ -126,11 +135,13 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg)
 {
 	const struct profile *pr = c->p->profile;
-	struct sockaddr_in *peer = (struct sockaddr_in *)&cfg->peer;
 
 	l2tp_config_defaults(cfg);
-	*peer = c->p->gateway;
-	peer->sin_port = htons(1701);
+	cfg->peer = c->gateway;
+	if (cfg->peer.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&cfg->peer)->sin6_port = htons(1701);
+	else
+		((struct sockaddr_in *)&cfg->peer)->sin_port = htons(1701);
 	/* The Quick Mode selectors name port 1701; an ephemeral port would
 	 * need its own SA, so both paths use 1701 (Windows does too). */
 	cfg->port_mode = L2TP_PORT_1701;

@@ -3,6 +3,7 @@
  * the daemon may read of it. */
 #include "client/conn_internal.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +288,8 @@ bool conn_exit_is_auth(int exit_code)
 
 bool conn_should_reconnect(const struct conn *c)
 {
+	if (c->family_fallback && c->exit_code == CONN_EXIT_IKE)
+		return true;
 	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == CONN_EXIT_L2TP)
 		return true;
 	if (!c->p->profile->reconnect || !c->was_up)
@@ -378,4 +381,65 @@ void conn_get_failure(const struct conn *c, struct conn_failure *out)
 		out->layer = CONN_FAIL_NONE;
 	out->exit_code = c->exit_code;
 	snprintf(out->text, sizeof(out->text), "%s", c->failure);
+}
+
+bool conn_family_fallback_pending(const struct conn *c)
+{
+	return c->family_fallback && c->state == CONN_DOWN && c->keep_net;
+}
+
+const char *conn_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET6
+	                    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	                    : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6)
+		inet_ntop(ss->ss_family, a, buf, (socklen_t)len);
+	return buf;
+}
+
+int conn_order_gateways(const struct sockaddr_storage *v4, const struct sockaddr_storage *v6,
+                        enum profile_family family, bool v6_usable, struct sockaddr_storage *first,
+                        struct sockaddr_storage *alt)
+{
+	const struct sockaddr_storage *a = v4, *b = v6;
+
+	memset(first, 0, sizeof(*first));
+	memset(alt, 0, sizeof(*alt)); /* AF_UNSPEC */
+	if (family == PROFILE_FAMILY_IPV4)
+		b = NULL;
+	else if (family == PROFILE_FAMILY_IPV6)
+		a = v6, b = NULL;
+	else if (v6 && (v6_usable || !v4))
+		a = v6, b = v4;
+	if (!a)
+		return -1;
+	*first = *a;
+	if (b)
+		*alt = *b;
+	return 0;
+}
+
+/* No answer to MM1 from the first of the gateway's families before we were
+ * ever connected: the other family next (issue 17), once. */
+bool conn_try_other_family(struct conn *c, const struct ike_failure *f)
+{
+	char from[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
+	struct sockaddr_storage tried = c->gateway;
+
+	if (f->stage != IKE_STAGE_MM1 || f->reason != IKE_FAIL_TIMEOUT || c->was_up ||
+	    c->gateway_alt.ss_family == AF_UNSPEC || c->state == CONN_STOPPING)
+		return false;
+	c->gateway = c->gateway_alt;
+	memset(&c->gateway_alt, 0, sizeof(c->gateway_alt));
+	c->family_fallback = true;
+	log_notice(c->lg, LOG_CLIENT, "no answer from %s over %s: trying %s",
+	           conn_addr_str(&tried, from, sizeof(from)),
+	           tried.ss_family == AF_INET6 ? "IPv6" : "IPv4",
+	           conn_addr_str(&c->gateway, to, sizeof(to)));
+	return true;
 }

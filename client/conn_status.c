@@ -86,6 +86,12 @@ static const char *datapath_name(const struct conn *c)
 	return c->kernel_path ? "kernel" : "userspace";
 }
 
+/* The outer family: what IKE, ESP and L2TP travel over to the gateway. */
+static const char *family_name(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? "ipv6" : ss->ss_family == AF_INET ? "ipv4" : NULL;
+}
+
 void conn_status_json(const struct conn *c, char *out, size_t outsz)
 {
 	struct status_facts f;
@@ -118,7 +124,8 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 		json_str(&j, NULL, route6_str(&c->net.added6[i], r6));
 	json_arr_end(&j);
 	json_str(&j, "gateway", c->p->profile->gateway);
-	json_str(&j, "gateway_ip", ip_str(c->p->gateway.sin_addr, a));
+	json_str(&j, "gateway_ip", conn_addr_str(&c->gateway, r6, sizeof(r6)));
+	json_str(&j, "outer_family", family_name(&c->gateway));
 	json_uint(&j, "uptime_s",
 		  c->state == CONN_UP ? (loop_now_ms(c->loop) - c->up_ms) / 1000 : 0);
 	json_obj_begin(&j, "nat");
@@ -196,7 +203,7 @@ static int text_ipv6(const struct conn *c, const struct status_facts *f, char *o
 void conn_status_text(const struct conn *c, char *out, size_t outsz)
 {
 	struct status_facts f;
-	char local[INET_ADDRSTRLEN] = "-", peer[INET_ADDRSTRLEN] = "-", gw[INET_ADDRSTRLEN];
+	char local[INET_ADDRSTRLEN] = "-", peer[INET_ADDRSTRLEN] = "-", gw[INET6_ADDRSTRLEN + 8];
 	int n;
 
 	gather(c, &f);
@@ -204,7 +211,9 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 		inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
 	if (c->ip.peer.s_addr)
 		inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
-	inet_ntop(AF_INET, &c->p->gateway.sin_addr, gw, sizeof(gw));
+	conn_addr_str(&c->gateway, gw, INET6_ADDRSTRLEN);
+	if (c->gateway.ss_family == AF_INET6)
+		strcat(gw, ", IPv6"); /* the outer family; IPv4 goes without saying */
 	n = snprintf(
 	    out, outsz,
 	    "%s: %s\n  gateway    %s (%s)%s%s\n  data path  %s\n"

@@ -202,9 +202,10 @@ static void on_down(struct conn *c, void *ctx)
 	bool reconnect = conn_awaits_reconnect(c);
 
 	if (reconnect && !d->user_stop && otp_for_reconnect(d, c)) {
-		uint64_t ms = conn_exit_code(c) == CONN_EXIT_NETWORK && conn_attempts(c) == 0
-				      ? 0 /* roaming: at once */
-				      : daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
+		uint64_t ms = (conn_exit_code(c) == CONN_EXIT_NETWORK && conn_attempts(c) == 0) ||
+		                      conn_family_fallback_pending(c)
+		                  ? 0 /* roaming, or the gateway's other family: at once */
+		                  : daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
 
 		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
 		daemon_notify("STATUS=reconnecting");
@@ -361,10 +362,20 @@ static int start_supervision(struct daemon *d, const struct conn_params *params)
 {
 	static const struct netwatch_callbacks nw_cbs = {.path_changed = on_path_changed};
 	const struct profile *pr = params->profile;
+	const struct in_addr *gw4 = NULL;
+	const struct in6_addr *gw6 = NULL;
 
+	/* both of the gateway's families: IKE may fall back to the other */
+	for (int i = 0; i < 2; i++) {
+		const struct sockaddr_storage *ss = i ? &params->gateway_alt : &params->gateway;
+
+		if (ss->ss_family == AF_INET)
+			gw4 = &((const struct sockaddr_in *)ss)->sin_addr;
+		else if (ss->ss_family == AF_INET6)
+			gw6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	}
 	if (pr->kill_switch) {
-		if (killswitch_enable(&d->ks, d->lg, pr->name, params->gateway.sin_addr, 0, NULL) <
-		    0) {
+		if (killswitch_enable(&d->ks, d->lg, pr->name, gw4, gw6, 0, NULL) < 0) {
 			log_err(d->lg, LOG_CLIENT, "kill switch: cannot install the nftables table");
 			report(d, CONN_EXIT_FAILURE, "kill switch: cannot install (see the log)");
 			return -1;
@@ -372,7 +383,13 @@ static int start_supervision(struct daemon *d, const struct conn_params *params)
 	} else {
 		killswitch_remove(d->lg, pr->name);
 	}
-	if (netwatch_start(&d->nw, d->loop, d->lg, params->gateway.sin_addr, &nw_cbs, d) == 0)
+	/* The network watch follows IPv4 paths: a gateway reached over IPv6
+	 * has no roaming detection yet (issue 17). */
+	if (params->gateway.ss_family != AF_INET)
+		log_info(d->lg, LOG_CLIENT, "network watch: IPv4 only, not for an IPv6 gateway");
+	else if (netwatch_start(&d->nw, d->loop, d->lg,
+	                        ((const struct sockaddr_in *)&params->gateway)->sin_addr, &nw_cbs,
+	                        d) == 0)
 		d->nw_running = true;
 	return 0;
 }

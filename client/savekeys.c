@@ -119,8 +119,8 @@ static void fill_esp(const struct savekeys *sk, FILE *f)
 	for (size_t i = 0; i < sk->n_esp; i++) {
 		const struct savekeys_esp *e = &sk->esp[i];
 
-		fprintf(f, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", e->src, e->dst, e->spi,
-		        savekeys_cipher_name(e->cipher));
+		fprintf(f, "\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", e->ipv6 ? "IPv6" : "IPv4",
+		        e->src, e->dst, e->spi, savekeys_cipher_name(e->cipher));
 		put_hex(f, e->enc_key, e->enc_key_len);
 		fprintf(f, "\",\"%s\",\"0x", savekeys_auth_name(e->auth));
 		put_hex(f, e->auth_key, e->auth_key_len);
@@ -163,9 +163,12 @@ int savekeys_add_ike(struct savekeys *sk, const struct ike_p1_export *k)
 
 static void addr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
 {
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const void *a = ss->ss_family == AF_INET6
+	                    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	                    : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
 
-	if (ss->ss_family != AF_INET || !inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen))
+	if ((ss->ss_family != AF_INET && ss->ss_family != AF_INET6) ||
+	    !inet_ntop(ss->ss_family, a, out, (socklen_t)outlen))
 		snprintf(out, outlen, "*"); /* Wireshark's wildcard */
 }
 
@@ -181,6 +184,7 @@ static void add_direction(struct savekeys *sk, const struct esp_sa *sa,
 	}
 	e = &sk->esp[sk->n_esp++];
 	memset(e, 0, sizeof(*e));
+	e->ipv6 = src->ss_family == AF_INET6;
 	addr_text(src, e->src, sizeof(e->src));
 	addr_text(dst, e->dst, sizeof(e->dst));
 	e->spi = sa->spi;

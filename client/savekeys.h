@@ -31,6 +31,7 @@ struct savekeys_ike {
 
 struct savekeys_esp {
 	char src[64], dst[64]; /* addresses as text */
+	bool ipv6;             /* the outer family (Wireshark's "IPv4" / "IPv6") */
 	uint32_t spi;
 	enum esp_cipher cipher;
 	enum esp_auth auth;

@@ -84,6 +84,11 @@ enum profile_dns { PROFILE_DNS_AUTO, PROFILE_DNS_NO, PROFILE_DNS_SERVERS };
  * none. */
 enum profile_ipv6 { PROFILE_IPV6_AUTO, PROFILE_IPV6_OFF, PROFILE_IPV6_LEAK_OK };
 
+/* The gateway's address family (l2tpsec.conf(5) family): auto tries IPv6
+ * first when this host has a global IPv6 address with a route to the
+ * gateway's, else IPv4, and the other one when Main Mode gets no answer. */
+enum profile_family { PROFILE_FAMILY_AUTO, PROFILE_FAMILY_IPV4, PROFILE_FAMILY_IPV6 };
+
 /* How a secret the profile does not hold is asked for (password-prompt):
  * on the terminal when there is one, through systemd-ask-password (services),
  * or never (a missing secret is an error). */
@@ -148,6 +153,7 @@ struct profile {
 
 	/* [gateway] */
 	char gateway[PROFILE_HOST_MAX];
+	enum profile_family family; /* of the gateway's address */
 
 	/* [ipsec] */
 	enum profile_auth auth;

@@ -17,5 +17,7 @@ extern const char *const profile_prompt_names[3];
 extern const char *const profile_pwtype_names[2];
 /* ipv6, in enum profile_ipv6 order */
 extern const char *const profile_ipv6_names[3];
+/* family, in enum profile_family order */
+extern const char *const profile_family_names[3];
 
 #endif

@@ -280,6 +280,8 @@ int profile_write_ini(const struct profile *p, FILE *out)
 
 	fputs("# l2tpsec profile, see l2tpsec.conf(5)\n\n[gateway]\n", out);
 	rc = put_kv_if(out, "host", p->gateway);
+	if (p->family != PROFILE_FAMILY_AUTO)
+		fprintf(out, "family = %s\n", profile_family_names[p->family]);
 	rc |= write_ipsec(p, out);
 	fprintf(out, "\n[l2tp]\nport = %s\n", profile_port_names[p->l2tp_port]);
 	rc |= put_secret(out, "secret", &p->tunnel_secret, false);

@@ -189,6 +189,7 @@ const char *const profile_datapath_names[] = {"auto", "kernel", "userspace"};
 const char *const profile_prompt_names[3] = {"auto", "ask-password", "no"};
 const char *const profile_pwtype_names[2] = {"password", "otp"};
 const char *const profile_ipv6_names[3] = {"auto", "off", "leak-ok"};
+const char *const profile_family_names[3] = {"auto", "ipv4", "ipv6"};
 
 ENUM_SETTER(set_auth, auth, enum profile_auth, profile_auth_names)
 SETTER(set_psk, set_inline_secret(c, &c->p->psk, v, "psk-file", true))
@@ -386,6 +387,7 @@ static const char *set_dns_search(struct setting_ctx *c, const char *v)
 
 SETTER(set_hook, set_path(c->p->hook, v))
 ENUM_SETTER(set_ipv6, ipv6, enum profile_ipv6, profile_ipv6_names)
+ENUM_SETTER(set_family, family, enum profile_family, profile_family_names)
 static const char *set_ipv6_auto_routes(struct setting_ctx *c, const char *v)
 {
 	bool on;
@@ -421,6 +423,7 @@ static const char *const mppe_names[] = {"no", "yes", "40", "128"};
 
 const struct setting profile_settings[] = {
     {"gateway", "host", set_host, "gateway", FREE},
+    {"gateway", "family", set_family, "family", CHOICES(profile_family_names)},
     {"ipsec", "auth", set_auth, NULL, CHOICES(profile_auth_names)},
     {"ipsec", "psk", set_psk, NULL, FREE},
     {"ipsec", "psk-file", set_psk_file, NULL, FREE},

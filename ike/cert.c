@@ -55,6 +55,11 @@ int ike_id_encode(const struct ike_id *id, uint8_t *out, size_t cap, size_t *len
 			return -1;
 		*len = 4;
 		return 0;
+	case IKE_ID_IPV6_ADDR: /* RFC 2407 §4.6.2.1: ID_IPV6_ADDR, 16 bytes */
+		if (cap < 16 || inet_pton(AF_INET6, id->value, out) != 1)
+			return -1;
+		*len = 16;
+		return 0;
 	case IKE_ID_FQDN:
 	case IKE_ID_USER_FQDN:
 		if (n == 0 || n > cap)

@@ -40,12 +40,13 @@ enum ike_id_type {
 	IKE_ID_IPV4_ADDR = 1,
 	IKE_ID_FQDN = 2,
 	IKE_ID_USER_FQDN = 3,
+	IKE_ID_IPV6_ADDR = 5,
 	IKE_ID_DER_ASN1_DN = 9,
 };
 
 struct ike_id {
 	enum ike_id_type type;
-	/* IPV4_ADDR: dotted quad; FQDN / USER_FQDN: the name;
+	/* IPV4_ADDR: dotted quad; IPV6_ADDR: RFC 5952 text; FQDN / USER_FQDN: the name;
 	 * DER_ASN1_DN: an OpenSSL one-line DN ("/C=CH/O=x/CN=gw") or
 	 * the RFC 2253 form ("CN=gw,O=x,C=CH"). */
 	char value[256];

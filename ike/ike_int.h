@@ -301,6 +301,11 @@ int ike_qm_start(struct ike_session *s, bool rekey);
 void ike_qm_recv(struct ike_session *s, const uint8_t *buf, size_t len);
 void ike_p2_clear(struct ike_p2 *p2);
 uint16_t ike_qm_encap_mode(const struct ike_session *s);
+/* Quick Mode's transport-mode ID payload for an address and UDP port, and
+ * NAT-OA from and to an address (IPv4 or IPv6); -1 for another family. */
+int ike_qm_id_of(const struct sockaddr *sa, uint16_t port, struct isakmp_id *id);
+int ike_natoa_of(const struct sockaddr *sa, struct isakmp_natoa *oa);
+int ike_natoa_to_sockaddr(const struct isakmp_natoa *oa, struct sockaddr_storage *ss);
 void ike_qm_write_natoa(struct ike_session *s, struct isakmp_builder *b, bool responder);
 void ike_qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct isakmp_msg *m);
 /* Lifetimes of an ESP transform: the shorter of ours and its (type,

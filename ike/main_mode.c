@@ -357,10 +357,17 @@ int ike_mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, s
 			    .type = ID_DER_ASN1_DN, .data = buf, .len = (size_t)der};
 			return 0;
 		}
-		/* Our own (private) address, as Windows sends it. */
-		cfg.type = IKE_ID_IPV4_ADDR;
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&s->local)->sin_addr, cfg.value,
-		          sizeof(cfg.value));
+		/* Our own (private) address, as Windows sends it: ID_IPV6_ADDR
+		 * when we talk to the gateway over IPv6 (RFC 2407 §4.6.2.1). */
+		if (s->local.ss_family == AF_INET6) {
+			cfg.type = IKE_ID_IPV6_ADDR;
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&s->local)->sin6_addr,
+			          cfg.value, sizeof(cfg.value));
+		} else {
+			cfg.type = IKE_ID_IPV4_ADDR;
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&s->local)->sin_addr, cfg.value,
+			          sizeof(cfg.value));
+		}
 	}
 	if (ike_id_encode(&cfg, buf, cap, &len))
 		return -1;

@@ -56,6 +56,11 @@ static int open_one(struct ike_session *s, uint16_t port, const struct sockaddr_
 		local.ss_family = remote->ss_family;
 	}
 	set_port(&local, port);
+	/* An IPv6 socket of ours covers IPv6 only: a dual-stack wildcard
+	 * would also claim the IPv4 port another session (or user) holds. */
+	if (remote->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		log_debug(s->lg, LOG_IKE, "IPV6_V6ONLY: %s", strerror(errno));
 	bypass_ipsec(s, fd);
 	/* SO_REUSEPORT, never SO_REUSEADDR: the kernel lets a socket join a
 	 * reuseport group only from the same effective uid, whereas two UDP

@@ -46,11 +46,62 @@ static void esp_transform(struct ike_session *s, struct isakmp_transform *t, uin
 		ike_isakmp_attr_put(t, IPSEC_ATTR_GROUP, group);
 }
 
+/* RFC 2407 §4.6.2: a transport-mode selector is the host's address as
+ * ID_IPV4_ADDR or ID_IPV6_ADDR with protocol UDP and the L2TP port. -1 for
+ * another family. */
+int ike_qm_id_of(const struct sockaddr *sa, uint16_t port, struct isakmp_id *id)
+{
+	if (sa->sa_family == AF_INET6) {
+		*id = (struct isakmp_id){ID_IPV6_ADDR, IPPROTO_UDP, port,
+		                         ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, 16};
+		return 0;
+	}
+	if (sa->sa_family != AF_INET)
+		return -1;
+	*id = (struct isakmp_id){ID_IPV4_ADDR, IPPROTO_UDP, port,
+	                         (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr, 4};
+	return 0;
+}
+
+/* RFC 3947 §5.2: NAT-OA carries ID_IPV4_ADDR or ID_IPV6_ADDR. */
+int ike_natoa_of(const struct sockaddr *sa, struct isakmp_natoa *oa)
+{
+	memset(oa, 0, sizeof(*oa));
+	if (sa->sa_family == AF_INET6) {
+		oa->type = ID_IPV6_ADDR;
+		oa->addr_len = 16;
+		memcpy(oa->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		return 0;
+	}
+	if (sa->sa_family != AF_INET)
+		return -1;
+	oa->type = ID_IPV4_ADDR;
+	oa->addr_len = 4;
+	memcpy(oa->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	return 0;
+}
+
+int ike_natoa_to_sockaddr(const struct isakmp_natoa *oa, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (oa->type == ID_IPV6_ADDR && oa->addr_len == 16) {
+		ss->ss_family = AF_INET6;
+		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, oa->addr, 16);
+		return 0;
+	}
+	if (oa->type != ID_IPV4_ADDR || oa->addr_len != 4)
+		return -1;
+	ss->ss_family = AF_INET;
+	memcpy(&((struct sockaddr_in *)ss)->sin_addr, oa->addr, 4);
+	return 0;
+}
+
 static void write_id(struct isakmp_builder *b, const struct sockaddr *sa, uint16_t port)
 {
-	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-	struct isakmp_id id = {ID_IPV4_ADDR, IPPROTO_UDP, port, (const uint8_t *)&in->sin_addr, 4};
+	struct isakmp_id id;
 
+	if (ike_qm_id_of(sa, port, &id))
+		return;
 	ike_isakmp_pl_begin(b, ISAKMP_NP_ID);
 	ike_isakmp_write_id(&b->w, &id);
 	ike_isakmp_pl_end(b);
@@ -58,9 +109,10 @@ static void write_id(struct isakmp_builder *b, const struct sockaddr *sa, uint16
 
 static void write_natoa(struct isakmp_builder *b, uint8_t type, const struct sockaddr *sa)
 {
-	struct isakmp_natoa oa = {ID_IPV4_ADDR, {0}, 4};
+	struct isakmp_natoa oa;
 
-	memcpy(oa.addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	if (ike_natoa_of(sa, &oa))
+		return;
 	ike_isakmp_pl_begin(b, type);
 	ike_isakmp_write_natoa(&b->w, &oa);
 	ike_isakmp_pl_end(b);
@@ -288,13 +340,15 @@ void ike_qm_take_natoa(struct ike_session *s, struct ike_p2 *p2, const struct is
 	    ike_isakmp_find(m, type, n >= 2 && !p2->responder ? 1 : 0);
 	struct isakmp_natoa oa;
 
-	if (!pl || ike_isakmp_parse_natoa(pl->body, pl->len, &oa) || oa.type != ID_IPV4_ADDR)
+	if (!pl || ike_isakmp_parse_natoa(pl->body, pl->len, &oa))
 		return;
-	struct sockaddr_in *in = (struct sockaddr_in *)&p2->nat_oa_remote;
-
-	memset(&p2->nat_oa_remote, 0, sizeof(p2->nat_oa_remote));
-	in->sin_family = AF_INET;
-	memcpy(&in->sin_addr, oa.addr, 4);
+	/* An original address of the other family than the session's cannot
+	 * be the gateway's (RFC 3947 §5.2): ignored, as a missing one. */
+	if (ike_natoa_to_sockaddr(&oa, &p2->nat_oa_remote) ||
+	    p2->nat_oa_remote.ss_family != s->remote.ss_family) {
+		memset(&p2->nat_oa_remote, 0, sizeof(p2->nat_oa_remote));
+		return;
+	}
 	p2->have_nat_oa_remote = true;
 }
 

@@ -35,8 +35,8 @@ static int check_config(struct ike_session *s, char *err, size_t errlen)
 {
 	const struct ike_config *c = &s->cfg;
 
-	if (c->remote.ss_family != AF_INET) {
-		snprintf(err, errlen, "gateway address must be IPv4");
+	if (c->remote.ss_family != AF_INET && c->remote.ss_family != AF_INET6) {
+		snprintf(err, errlen, "gateway address must be IPv4 or IPv6");
 		return -1;
 	}
 	if (c->auth == IKE_AUTH_PSK && (!c->psk || c->psk_len == 0)) {

@@ -161,6 +161,11 @@ int l2tp_socket_open(struct l2tp *l2tp, bool ephemeral)
 	 * tunnel's traffic (decrypted by XFRM on the kernel path). A
 	 * reuseport group only admits sockets of the same effective uid. */
 	want = l2tp->cfg.local_port ? l2tp->cfg.local_port : ephemeral ? 0 : L2TP_PORT;
+	/* IPv6 only: a dual-stack wildcard on 1701 would collide with the
+	 * IPv4 sockets of other tunnels (different reuseport groups). */
+	if (l2tp->peer.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int)) < 0)
+		log_warn(l2tp->lg, LOG_L2TP, "IPV6_V6ONLY: %s", strerror(errno));
 	if (want && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &(int){1}, sizeof(int)) < 0)
 		log_warn(l2tp->lg, LOG_L2TP, "SO_REUSEPORT: %s", strerror(errno));
 	if (bind_socket(l2tp, fd, want) < 0) {

@@ -84,20 +84,46 @@ static void put_tunnel_rules(struct text *t, const struct killswitch *ks, const 
 	}
 }
 
-static void put_output_chain(struct text *t, const struct killswitch *ks, const char *gw)
+/* What the VPN needs with one of the gateway's addresses: fam is "ip" or
+ * "ip6", gw its text. */
+struct ks_gw {
+	const char *fam;
+	char addr[INET6_ADDRSTRLEN];
+};
+
+static void put_output_gw(struct text *t, const struct killswitch *ks, const struct ks_gw *g)
+{
+	/* IKE and NAT-T: match the gateway's ports, ours may be ephemeral. */
+	put(t, "\t\t%s daddr %s udp dport { 500, %u } accept\n", g->fam, g->addr, ks->natt_port);
+	put(t, "\t\t%s daddr %s udp sport { 500, %u } accept\n", g->fam, g->addr, ks->natt_port);
+	put(t, "\t\t%s daddr %s meta l4proto esp accept\n", g->fam, g->addr);
+	/* Kernel data path: L2TP leaves as plain UDP 1701 and is encrypted
+	 * after this hook; let it pass only when an IPsec policy takes it. */
+	put(t, "\t\t%s daddr %s udp dport 1701 rt ipsec exists accept\n", g->fam, g->addr);
+}
+
+static void put_input_gw(struct text *t, const struct killswitch *ks, const struct ks_gw *g)
+{
+	put(t, "\t\t%s saddr %s udp sport { 500, %u } accept\n", g->fam, g->addr, ks->natt_port);
+	put(t, "\t\t%s saddr %s udp dport { 500, %u } accept\n", g->fam, g->addr, ks->natt_port);
+	put(t, "\t\t%s saddr %s meta l4proto esp accept\n", g->fam, g->addr);
+	put(t, "\t\t%s saddr %s udp sport 1701 meta secpath exists accept\n", g->fam, g->addr);
+	/* Replies and ICMP errors (path MTU) belonging to flows we opened to
+	 * the gateway; flows opened before the switch went on stay blocked. */
+	put(t, "\t\tct state established,related ct original %s daddr %s accept\n", g->fam,
+	    g->addr);
+}
+
+static void put_output_chain(struct text *t, const struct killswitch *ks, const struct ks_gw *gw,
+                             size_t ngw)
 {
 	/* After conntrack (-200) so ct state is known, before the usual
 	 * filter tables (0). A drop here is final whatever others accept. */
 	put(t, "\tchain output {\n\t\ttype filter hook output priority -150; policy drop;\n");
 	put(t, "\t\toifname \"lo\" accept\n");
 	put_tunnel_rules(t, ks, "o");
-	/* IKE and NAT-T: match the gateway's ports, ours may be ephemeral. */
-	put(t, "\t\tip daddr %s udp dport { 500, %u } accept\n", gw, ks->natt_port);
-	put(t, "\t\tip daddr %s udp sport { 500, %u } accept\n", gw, ks->natt_port);
-	put(t, "\t\tip daddr %s meta l4proto esp accept\n", gw);
-	/* Kernel data path: L2TP leaves as plain UDP 1701 and is encrypted
-	 * after this hook; let it pass only when an IPsec policy takes it. */
-	put(t, "\t\tip daddr %s udp dport 1701 rt ipsec exists accept\n", gw);
+	for (size_t i = 0; i < ngw; i++)
+		put_output_gw(t, ks, &gw[i]);
 	/* DHCP and IPv6 neighbour discovery, so the laptop keeps an address
 	 * and can roam; link-local traffic never leaves the local link. */
 	put(t, "\t\tudp sport 68 udp dport 67 accept\n");
@@ -109,18 +135,14 @@ static void put_output_chain(struct text *t, const struct killswitch *ks, const 
 	put(t, "\t\tcounter drop\n\t}\n");
 }
 
-static void put_input_chain(struct text *t, const struct killswitch *ks, const char *gw)
+static void put_input_chain(struct text *t, const struct killswitch *ks, const struct ks_gw *gw,
+                            size_t ngw)
 {
 	put(t, "\tchain input {\n\t\ttype filter hook input priority -150; policy drop;\n");
 	put(t, "\t\tiifname \"lo\" accept\n");
 	put_tunnel_rules(t, ks, "i");
-	put(t, "\t\tip saddr %s udp sport { 500, %u } accept\n", gw, ks->natt_port);
-	put(t, "\t\tip saddr %s udp dport { 500, %u } accept\n", gw, ks->natt_port);
-	put(t, "\t\tip saddr %s meta l4proto esp accept\n", gw);
-	put(t, "\t\tip saddr %s udp sport 1701 meta secpath exists accept\n", gw);
-	/* Replies and ICMP errors (path MTU) belonging to flows we opened to
-	 * the gateway; flows opened before the switch went on stay blocked. */
-	put(t, "\t\tct state established,related ct original ip daddr %s accept\n", gw);
+	for (size_t i = 0; i < ngw; i++)
+		put_input_gw(t, ks, &gw[i]);
 	put(t, "\t\tudp sport 67 udp dport 68 accept\n");
 	put(t, "\t\tudp sport 547 udp dport 546 accept\n");
 	put(t, "\t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, "
@@ -129,25 +151,40 @@ static void put_input_chain(struct text *t, const struct killswitch *ks, const c
 	put(t, "\t\tcounter drop\n\t}\n");
 }
 
+/* The gateway's addresses as text, IPv4 first; how many (0: none). */
+static size_t gateways(const struct killswitch *ks, struct ks_gw gw[2])
+{
+	size_t n = 0;
+
+	if (ks->gateway.s_addr != INADDR_ANY) {
+		gw[n].fam = "ip";
+		inet_ntop(AF_INET, &ks->gateway, gw[n++].addr, sizeof(gw[0].addr));
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&ks->gateway6)) {
+		gw[n].fam = "ip6";
+		inet_ntop(AF_INET6, &ks->gateway6, gw[n++].addr, sizeof(gw[0].addr));
+	}
+	return n;
+}
+
 int killswitch_script(const struct killswitch *ks, char *out, size_t outsz)
 {
 	struct text t = {.buf = out, .size = outsz};
-	char gw[INET_ADDRSTRLEN];
+	struct ks_gw gw[2];
+	size_t ngw = gateways(ks, gw);
 
 	if (outsz == 0 ||
 	    strncmp(ks->table, KILLSWITCH_TABLE_PREFIX, sizeof(KILLSWITCH_TABLE_PREFIX) - 1) != 0 ||
-	    !killswitch_name_valid(ks->table + sizeof(KILLSWITCH_TABLE_PREFIX) - 1) ||
-	    ks->gateway.s_addr == INADDR_ANY || ks->natt_port == 0 ||
-	    (ks->tunnel[0] && !ifname_valid(ks->tunnel)))
+	    !killswitch_name_valid(ks->table + sizeof(KILLSWITCH_TABLE_PREFIX) - 1) || ngw == 0 ||
+	    ks->natt_port == 0 || (ks->tunnel[0] && !ifname_valid(ks->tunnel)))
 		return -1;
-	inet_ntop(AF_INET, &ks->gateway, gw, sizeof(gw));
 	/* Create-then-delete-then-create in one transaction: replaces a stale
 	 * table (after a crash) or our previous version without a gap, and
 	 * works whether or not the table exists. */
 	put(&t, "table inet %s\ndelete table inet %s\ntable inet %s {\n", ks->table, ks->table,
 	    ks->table);
-	put_output_chain(&t, ks, gw);
-	put_input_chain(&t, ks, gw);
+	put_output_chain(&t, ks, gw, ngw);
+	put_input_chain(&t, ks, gw, ngw);
 	put(&t, "}\n");
 	return t.overflow ? -1 : (int)t.len;
 }
@@ -188,7 +225,8 @@ static int apply(struct killswitch *ks)
 }
 
 int killswitch_enable(struct killswitch *ks, struct logger *lg, const char *name,
-                      struct in_addr gateway, uint16_t natt_port, const char *tunnel)
+                      const struct in_addr *gateway, const struct in6_addr *gateway6,
+                      uint16_t natt_port, const char *tunnel)
 {
 	memset(ks, 0, sizeof(*ks));
 	ks->lg = lg;
@@ -197,7 +235,10 @@ int killswitch_enable(struct killswitch *ks, struct logger *lg, const char *name
 		return -1;
 	}
 	snprintf(ks->table, sizeof(ks->table), "%s%s", KILLSWITCH_TABLE_PREFIX, name);
-	ks->gateway = gateway;
+	if (gateway)
+		ks->gateway = *gateway;
+	if (gateway6)
+		ks->gateway6 = *gateway6;
 	ks->natt_port = natt_port ? natt_port : NATT_PORT_DEFAULT;
 	if (tunnel)
 		snprintf(ks->tunnel, sizeof(ks->tunnel), "%s", tunnel);

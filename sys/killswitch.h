@@ -33,7 +33,10 @@
 struct killswitch {
 	struct logger *lg;
 	char table[KILLSWITCH_TABLE_MAX]; /* "l2tpsec_<NAME>" */
+	/* The gateway's addresses: 0.0.0.0 / :: for a family it has none of
+	 * (a name may resolve to both, and IKE falls back to the other). */
 	struct in_addr gateway;
+	struct in6_addr gateway6;
 	uint16_t natt_port;    /* the gateway's NAT-T port (4500 unless configured) */
 	char tunnel[IFNAMSIZ]; /* "": the wildcards above */
 	bool active;
@@ -44,9 +47,11 @@ struct killswitch {
 int killswitch_script(const struct killswitch *ks, char *out, size_t outsz);
 
 /* Install the table for connection name (replaces a stale one atomically).
+ * gateway / gateway6 NULL: none of that family (at least one is needed);
  * natt_port 0 means 4500; tunnel NULL or "" means the wildcards. */
 int killswitch_enable(struct killswitch *ks, struct logger *lg, const char *name,
-                      struct in_addr gateway, uint16_t natt_port, const char *tunnel);
+                      const struct in_addr *gateway, const struct in6_addr *gateway6,
+                      uint16_t natt_port, const char *tunnel);
 /* The tunnel interface is known now: allow only it (atomic replace). */
 int killswitch_set_tunnel(struct killswitch *ks, const char *ifname);
 /* Delete the table; ks is inactive afterwards. */

@@ -34,6 +34,7 @@ struct netcfg_route6 {
 	uint8_t prefix;
 	int ifindex; /* 0 for prohibit */
 	bool prohibit;
+	struct in6_addr gw; /* next hop (the gateway's pin); :: for on-link */
 };
 
 struct netcfg {
@@ -80,6 +81,10 @@ int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info);
 int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t prefix, int ifindex);
 /* ::/1 and 8000::/1, more specific than any default route. */
 int netcfg6_default_via(struct netcfg *nc, int ifindex);
+/* The same as netcfg_pin_gateway for a gateway reached over IPv6 (issue
+ * 17): a /128 to it over the path it has now, more specific than the
+ * tunnel's ::/1 + 8000::/1 and the leak block's prohibit routes. */
+int netcfg6_pin_gateway(struct netcfg *nc, const struct in6_addr *gateway, int tunnel_ifindex);
 /* No IPv6 leak around a full tunnel that carries none: prohibit routes
  * for ::/1 and 8000::/1, more specific than any default route, so IPv6
  * beyond the local link fails at once (EACCES, Happy Eyeballs falls back to
@@ -100,7 +105,7 @@ size_t netcfg6_addresses(const char *ifname, char out[][INET6_ADDRSTRLEN + 4], s
 void netcfg_undo(struct netcfg *nc);
 
 /* One line per added route ("route A.B.C.D/N GW IFINDEX", "route6 X::/N
- * IFINDEX"), for crash undo. */
+ * IFINDEX [via GW]", "route6 X::/N prohibit"), for crash undo. */
 int netcfg_save(const struct netcfg *nc, const char *path);
 /* Delete the routes a previous run saved in path (if it exists), then path. */
 int netcfg_undo_file(struct netcfg *nc, const char *path);

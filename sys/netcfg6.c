@@ -123,9 +123,10 @@ static int route6_change(struct netcfg *nc, const struct netcfg_route6 *r, bool 
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = r->prohibit ? NULL : rtnl_route_nh_alloc();
 	struct nl_addr *dst = v6_addr(&r->dst, r->prefix);
+	struct nl_addr *via = IN6_IS_ADDR_UNSPECIFIED(&r->gw) ? NULL : v6_addr(&r->gw, 128);
 	int err = -NLE_NOMEM;
 
-	if (route && (nh || r->prohibit) && dst) {
+	if (route && (nh || r->prohibit) && dst && (via || IN6_IS_ADDR_UNSPECIFIED(&r->gw))) {
 		rtnl_route_set_family(route, AF_INET6);
 		rtnl_route_set_table(route, RT_TABLE_MAIN);
 		rtnl_route_set_protocol(route, NETCFG_RTPROT);
@@ -134,6 +135,8 @@ static int route6_change(struct netcfg *nc, const struct netcfg_route6 *r, bool 
 		rtnl_route_set_dst(route, dst);
 		if (nh) {
 			rtnl_route_nh_set_ifindex(nh, r->ifindex);
+			if (via)
+				rtnl_route_nh_set_gateway(nh, via);
 			rtnl_route_add_nexthop(route, nh);
 			nh = NULL; /* owned by route now */
 		}
@@ -144,6 +147,7 @@ static int route6_change(struct netcfg *nc, const struct netcfg_route6 *r, bool 
 		rtnl_route_nh_free(nh);
 	rtnl_route_put(route);
 	nl_addr_put(dst);
+	nl_addr_put(via);
 	return err;
 }
 
@@ -178,6 +182,45 @@ int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t pre
 {
 	struct netcfg_route6 r = {.dst = *dst, .prefix = prefix, .ifindex = ifindex};
 
+	return add_recorded6(nc, &r);
+}
+
+int netcfg6_pin_gateway(struct netcfg *nc, const struct in6_addr *gateway, int tunnel_ifindex)
+{
+	struct nl_addr *dst = v6_addr(gateway, 128);
+	struct rtnl_route *found = NULL;
+	struct netcfg_route6 r = {.dst = *gateway, .prefix = 128};
+	struct rtnl_nexthop *nh;
+	struct nl_addr *via;
+	int err;
+
+	if (!dst)
+		return -1;
+	for (size_t i = 0; i < nc->n_added6; i++) {
+		if (nc->added6[i].prefix == 128 && !nc->added6[i].prohibit &&
+		    IN6_ARE_ADDR_EQUAL(&nc->added6[i].dst, gateway)) {
+			nl_addr_put(dst);
+			return 0; /* pinned already (before IKE started) */
+		}
+	}
+	err = rtnl_route_lookup(nc->sk, dst, &found);
+	nl_addr_put(dst);
+	if (err < 0 || !found || rtnl_route_get_type(found) != RTN_UNICAST ||
+	    rtnl_route_get_nnexthops(found) < 1) {
+		log_err(nc->lg, LOG_CLIENT, "no IPv6 route to the gateway: %s",
+		        err < 0 ? nl_geterror(err) : "no next hop");
+		if (found)
+			rtnl_route_put(found);
+		return -1;
+	}
+	nh = rtnl_route_nexthop_n(found, 0);
+	r.ifindex = rtnl_route_nh_get_ifindex(nh);
+	via = rtnl_route_nh_get_gateway(nh);
+	if (via && nl_addr_get_family(via) == AF_INET6 && nl_addr_get_len(via) == sizeof(r.gw))
+		memcpy(&r.gw, nl_addr_get_binary_addr(via), sizeof(r.gw));
+	rtnl_route_put(found);
+	if (r.ifindex == tunnel_ifindex || r.ifindex == 1 /* lo: local gateway */)
+		return 0;
 	return add_recorded6(nc, &r);
 }
 

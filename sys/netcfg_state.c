@@ -60,14 +60,18 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 			nc->added[i].ifindex);
 	}
 	for (size_t i = 0; i < nc->n_added6; i++) {
-		char dst[INET6_ADDRSTRLEN];
+		char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, &nc->added6[i].dst, dst, sizeof(dst));
 		if (nc->added6[i].prohibit)
 			fprintf(f, "route6 %s/%u prohibit\n", dst, nc->added6[i].prefix);
-		else
+		else if (IN6_IS_ADDR_UNSPECIFIED(&nc->added6[i].gw))
 			fprintf(f, "route6 %s/%u %d\n", dst, nc->added6[i].prefix,
 			        nc->added6[i].ifindex);
+		else
+			fprintf(f, "route6 %s/%u %d via %s\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].ifindex,
+			        inet_ntop(AF_INET6, &nc->added6[i].gw, gw, sizeof(gw)));
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		unlink(tmp);
@@ -89,19 +93,22 @@ static int parse_line(const char *line, struct netcfg_route *r)
 	return 0;
 }
 
-/* "route6 X::/N IFINDEX" or "route6 X::/N prohibit" */
+/* "route6 X::/N IFINDEX [via GW]" or "route6 X::/N prohibit" */
 static int parse_line6(const char *line, struct netcfg_route6 *r)
 {
-	char cidr[64], via[16], *slash, *end;
+	char cidr[64], via[16], word[8], gw[64], *slash, *end;
 	long prefix;
-	int ifindex = 0;
+	int ifindex = 0, n;
 
 	memset(r, 0, sizeof(*r));
-	if (sscanf(line, "route6 %63s %15s", cidr, via) != 2)
+	n = sscanf(line, "route6 %63s %15s %7s %63s", cidr, via, word, gw);
+	if (n != 2 && n != 4)
 		return -1;
-	if (strcmp(via, "prohibit") == 0)
+	if (strcmp(via, "prohibit") == 0 && n == 2)
 		r->prohibit = true;
 	else if (sscanf(via, "%d", &ifindex) != 1 || ifindex <= 0)
+		return -1;
+	if (n == 4 && (strcmp(word, "via") != 0 || inet_pton(AF_INET6, gw, &r->gw) != 1))
 		return -1;
 	slash = strchr(cidr, '/');
 	if (!slash)

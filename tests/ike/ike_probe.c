@@ -261,12 +261,18 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 		if (!strcmp(a, "--remote") || !strcmp(a, "--remote2")) {
-			struct sockaddr_in *in =
-			    (struct sockaddr_in *)(a[8] ? &remote2 : &cfg.remote);
+			struct sockaddr_storage *ss = a[8] ? &remote2 : &cfg.remote;
+			struct sockaddr_in *in = (struct sockaddr_in *)ss;
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
+			memset(ss, 0, sizeof(*ss));
 			in->sin_family = AF_INET;
-			if (inet_pton(AF_INET, v, &in->sin_addr) != 1)
-				return usage();
+			if (inet_pton(AF_INET, v, &in->sin_addr) != 1) {
+				/* an IPv6 gateway (issue 17) */
+				in6->sin6_family = AF_INET6;
+				if (inet_pton(AF_INET6, v, &in6->sin6_addr) != 1)
+					return usage();
+			}
 			/* the gateway's certificate must name the address typed */
 			if (!a[8])
 				snprintf(cfg.gateway_host, sizeof(cfg.gateway_host), "%s", v);
@@ -320,7 +326,7 @@ int main(int argc, char **argv)
 	cfg.cert = cert;
 	cfg.key = key;
 	cfg.ca = store;
-	if (cfg.remote.ss_family != AF_INET)
+	if (cfg.remote.ss_family != AF_INET && cfg.remote.ss_family != AF_INET6)
 		return usage();
 	if (hold_ports) {
 		held[0] = hold_port(500);

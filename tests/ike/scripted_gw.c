@@ -92,32 +92,57 @@ static const struct ike_callbacks callbacks = {
     .phase1_keys = on_phase1_keys,
 };
 
-static int bound_socket(struct sockaddr_in *a)
+static int bound_socket(int family, struct sockaddr_storage *a)
 {
 	socklen_t alen = sizeof(*a);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = socket(family, SOCK_DGRAM, 0);
 
 	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)a, sizeof(*a)), 0);
+	a->ss_family = (sa_family_t)family;
+	if (family == AF_INET6)
+		((struct sockaddr_in6 *)a)->sin6_addr = in6addr_loopback;
+	else
+		((struct sockaddr_in *)a)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)a, sizeof(*a)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	assert_int_equal(getsockname(fd, (struct sockaddr *)a, &alen), 0);
 	return fd;
 }
 
-int gw_setup(void **state)
+static int setup_family(void **state, int family)
 {
 	struct gw *g = calloc(1, sizeof(*g));
 
 	assert_non_null(g);
+	g->family = family;
+	g->fd = bound_socket(family, &g->peer);           /* overwritten by the first datagram */
+	g->fd_natt = bound_socket(family, &g->peer_natt); /* likewise */
+	if (g->fd < 0 || g->fd_natt < 0) {
+		if (g->fd >= 0)
+			close(g->fd);
+		free(g);
+		if (family == AF_INET6)
+			skip(); /* no ::1 here (IPv6 disabled) */
+		fail_msg("cannot bind a loopback socket");
+	}
 	g->loop = loop_new();
 	log_init(&g->lg, LOG_TO_STDERR_PLAIN, LOG_LVL_ERR);
-	g->fd = bound_socket(&g->peer);           /* overwritten by the first datagram */
-	g->fd_natt = bound_socket(&g->peer_natt); /* likewise */
 	memset(g->rcky, 0x5c, 8);
 	*state = g;
 	return 0;
+}
+
+int gw_setup(void **state)
+{
+	return setup_family(state, AF_INET);
+}
+
+int gw_setup6(void **state)
+{
+	return setup_family(state, AF_INET6);
 }
 
 int gw_teardown(void **state)
@@ -136,14 +161,17 @@ int gw_teardown(void **state)
 void gw_config(struct gw *g, struct ike_config *cfg, uint32_t ipsec_life, uint32_t margin,
                uint32_t dpd)
 {
-	struct sockaddr_in a;
+	struct sockaddr_storage a;
 	socklen_t alen = sizeof(a);
 
 	ike_config_defaults(cfg);
 	getsockname(g->fd, (struct sockaddr *)&a, &alen);
 	memcpy(&cfg->remote, &a, sizeof(a));
+	alen = sizeof(a);
 	getsockname(g->fd_natt, (struct sockaddr *)&a, &alen);
-	cfg->remote_natt_port = ntohs(a.sin_port);
+	cfg->remote_natt_port =
+	    ntohs(a.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&a)->sin6_port
+	                                  : ((struct sockaddr_in *)&a)->sin_port);
 	cfg->local_ports_set = true;
 	cfg->local_port = cfg->local_natt_port = 0;
 	cfg->psk = gw_psk;
@@ -193,7 +221,7 @@ bool gw_recv(struct gw *g, int timeout_ms)
 	uint64_t end = loop_now_ms(g->loop) + (uint64_t)timeout_ms;
 
 	while (loop_now_ms(g->loop) < end && !g->failed) {
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
 		ssize_t n = recvfrom(g->fd, g->rx, sizeof(g->rx), MSG_DONTWAIT,
 		                     (struct sockaddr *)&from, &flen);
@@ -382,7 +410,7 @@ static void mm4(struct gw *g)
 	ike_isakmp_pl_add(&b, ISAKMP_NP_NONCE, g->nr, sizeof(g->nr));
 	if (g->natt) {
 		/* RFC 3947 §3.2: first the initiator as we see it, then us. */
-		struct sockaddr_in us;
+		struct sockaddr_storage us;
 		socklen_t alen = sizeof(us);
 
 		n = ike_natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
@@ -434,8 +462,8 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 	struct isakmp_msg m;
 	struct isakmp_builder b;
 	struct isakmp_hdr h;
-	uint8_t out[ISAKMP_MAX_MSG], hash[20], idr[8] = {ID_IPV4_ADDR, 0, 0, 0, 127, 0, 0, 1};
-	size_t len;
+	uint8_t out[ISAKMP_MAX_MSG], hash[20], idr[20] = {ID_IPV4_ADDR, 0, 0, 0, 127, 0, 0, 1};
+	size_t len, idr_len = 8;
 
 	gw_mm2(g, have_mm1);
 	mm4(g);
@@ -449,6 +477,15 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 
 	assert_non_null(id);
 	assert_non_null(hi);
+	assert_true(id->len <= sizeof(g->mm5_id));
+	memcpy(g->mm5_id, id->body, id->len);
+	g->mm5_id_len = id->len;
+	if (g->family == AF_INET6) { /* ID_IPV6_ADDR ::1 */
+		memset(idr, 0, sizeof(idr));
+		idr[0] = ID_IPV6_ADDR;
+		idr[19] = 1;
+		idr_len = 20;
+	}
 	if (g->rekeying) {
 		assert_null(ic); /* INITIAL-CONTACT only on the first SA */
 	} else {
@@ -464,10 +501,10 @@ void gw_main_mode(struct gw *g, bool have_mm1)
 	if (g->late_dups)
 		send_late_dups(g);
 	ike_auth_hash(NULL, &g->keys, false, g->gxi, g->ke_len, g->gxr, g->ke_len, g->icky, g->rcky,
-	              g->sai_b, g->sai_len, idr, sizeof(idr), hash);
+	              g->sai_b, g->sai_len, idr, idr_len, hash);
 	gw_hdr(g, &h, ISAKMP_XCHG_IDPROT, ISAKMP_FLAG_ENC, 0);
 	ike_isakmp_build_begin(&b, out, sizeof(out), &h);
-	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, idr, sizeof(idr));
+	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, idr, idr_len);
 	ike_isakmp_pl_add(&b, ISAKMP_NP_HASH, hash, 20);
 	len = ike_encrypt_msg(NULL, &g->keys, IKE_ENC_AES, g->iv, out, ike_isakmp_build_end(&b),
 	                      sizeof(out));
@@ -502,6 +539,12 @@ void gw_quick_mode(struct gw *g, bool have_qm1)
 	assert_int_equal(sa->prop[0].proto, PROTO_IPSEC_ESP);
 	assert_int_equal(sa->prop[0].ntr, 2);
 	assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_ID), 2);
+	g->qm_nnatoa = ike_isakmp_count(&m, ISAKMP_NP_NATOA);
+	for (size_t i = 0; i < g->qm_nnatoa && i < 2; i++) {
+		const struct isakmp_payload *oa = ike_isakmp_find(&m, ISAKMP_NP_NATOA, i);
+
+		assert_int_equal(ike_isakmp_parse_natoa(oa->body, oa->len, &g->qm_natoa[i]), 0);
+	}
 	g->qm_ke = ike_isakmp_find(&m, ISAKMP_NP_KE, 0) != NULL;
 	g->qm_encap = g->qm_group = 0;
 	ike_isakmp_attr_get(&sa->prop[0].tr[1], IPSEC_ATTR_ENCAP, &g->qm_encap);
@@ -533,6 +576,9 @@ void gw_quick_mode(struct gw *g, bool have_qm1)
 	for (size_t i = 0; i < 2; i++) {
 		const struct isakmp_payload *idp = ike_isakmp_find(&m, ISAKMP_NP_ID, i);
 
+		assert_true(idp->len <= sizeof(g->qm_id[i]));
+		memcpy(g->qm_id[i], idp->body, idp->len);
+		g->qm_id_len[i] = idp->len;
 		ike_isakmp_pl_add(&b, ISAKMP_NP_ID, idp->body, idp->len);
 	}
 	len = ike_isakmp_build_end(&b);

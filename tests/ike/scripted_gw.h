@@ -24,8 +24,14 @@ struct pair_seen {
 struct gw {
 	struct loop *loop;
 	struct logger lg;
-	int fd, fd_natt; /* "500" and "4500", both ephemeral on 127.0.0.1 */
-	struct sockaddr_in peer, peer_natt;
+	int fd, fd_natt; /* "500" and "4500", both ephemeral on 127.0.0.1 (::1) */
+	int family;      /* AF_INET, or AF_INET6 after gw_setup6 */
+	struct sockaddr_storage peer, peer_natt;
+	/* what the client sent: MM5's ID payload, QM1's IDci and IDcr */
+	uint8_t mm5_id[64], qm_id[2][32];
+	size_t mm5_id_len, qm_id_len[2];
+	struct isakmp_natoa qm_natoa[2]; /* QM1's NAT-OA payloads (RFC 3947 type) */
+	size_t qm_nnatoa;
 	struct ike_session *ike;
 	/* options, set before start() */
 	bool natt;           /* announce RFC 3947 and send NAT-D */
@@ -107,6 +113,8 @@ extern const size_t gw_psk_len;
 extern const uint8_t gw_dpd_vid[16], gw_rfc3947_vid[16];
 
 int gw_setup(void **state);
+/* The same on ::1 (IKE over IPv6); skipped when the host has no IPv6. */
+int gw_setup6(void **state);
 int gw_teardown(void **state);
 /* ike_new() + ike_start() against g with the given lifetimes and DPD. */
 void gw_start(struct gw *g, uint32_t ipsec_life, uint32_t margin, uint32_t dpd);

@@ -163,10 +163,11 @@ static void setup_from(struct setup *t, const char *text)
 		fail_msg("%s", err);
 	log_init(&t->lg, LOG_TO_STDERR, LOG_LVL_ERR);
 	t->params.profile = t->p;
-	t->params.gateway.sin_family = AF_INET;
+	t->params.gateway.ss_family = AF_INET;
 	t->params.run_dir = "/nonexistent";
 	t->c.p = &t->params;
 	t->c.lg = &t->lg;
+	t->c.gateway = t->params.gateway;
 }
 
 static void setup_free(struct setup *t)
@@ -636,28 +637,137 @@ static void test_status_shows_ipv6(void **state)
 	free(c);
 }
 
+static void addr_of(struct sockaddr_storage *ss, const char *text)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(text, ':')) {
+		ss->ss_family = AF_INET6;
+		assert_int_equal(inet_pton(AF_INET6, text, &((struct sockaddr_in6 *)ss)->sin6_addr),
+		                 1);
+	} else {
+		ss->ss_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, text, &((struct sockaddr_in *)ss)->sin_addr),
+		                 1);
+	}
+}
+
+/* Issue 17: which of a name's addresses is tried first. */
+static void test_gateway_family_order(void **state)
+{
+	struct sockaddr_storage v4, v6, first, alt;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)state;
+	addr_of(&v4, "192.0.2.1");
+	addr_of(&v6, "2001:db8::1");
+	/* auto: IPv6 first where this host has global IPv6, IPv4 as fallback */
+	assert_int_equal(conn_order_gateways(&v4, &v6, PROFILE_FAMILY_AUTO, true, &first, &alt), 0);
+	assert_string_equal(conn_addr_str(&first, a, sizeof(a)), "2001:db8::1");
+	assert_string_equal(conn_addr_str(&alt, a, sizeof(a)), "192.0.2.1");
+	/* ... else IPv4 first, IPv6 still tried when IPv4 does not answer */
+	assert_int_equal(conn_order_gateways(&v4, &v6, PROFILE_FAMILY_AUTO, false, &first, &alt),
+	                 0);
+	assert_int_equal(first.ss_family, AF_INET);
+	assert_int_equal(alt.ss_family, AF_INET6);
+	/* only one family resolved: that one, nothing to fall back to */
+	assert_int_equal(conn_order_gateways(NULL, &v6, PROFILE_FAMILY_AUTO, false, &first, &alt),
+	                 0);
+	assert_int_equal(first.ss_family, AF_INET6);
+	assert_int_equal(alt.ss_family, AF_UNSPEC);
+	assert_int_equal(conn_order_gateways(&v4, NULL, PROFILE_FAMILY_AUTO, true, &first, &alt),
+	                 0);
+	assert_int_equal(first.ss_family, AF_INET);
+	assert_int_equal(alt.ss_family, AF_UNSPEC);
+	/* family = ipv4 / ipv6: that family only */
+	assert_int_equal(conn_order_gateways(&v4, &v6, PROFILE_FAMILY_IPV4, true, &first, &alt), 0);
+	assert_int_equal(first.ss_family, AF_INET);
+	assert_int_equal(alt.ss_family, AF_UNSPEC);
+	assert_int_equal(conn_order_gateways(&v4, &v6, PROFILE_FAMILY_IPV6, false, &first, &alt),
+	                 0);
+	assert_int_equal(first.ss_family, AF_INET6);
+	assert_int_equal(alt.ss_family, AF_UNSPEC);
+	assert_int_equal(conn_order_gateways(&v4, NULL, PROFILE_FAMILY_IPV6, true, &first, &alt),
+	                 -1);
+	assert_int_equal(conn_order_gateways(NULL, NULL, PROFILE_FAMILY_AUTO, true, &first, &alt),
+	                 -1);
+}
+
+/* Issue 17: the first family gets a short MM1 schedule while the other one
+ * is left; MM1 unanswered moves IKE and L2TP to the other family once and
+ * reconnects although the tunnel was never up. Status names the family. */
+static void test_gateway_family_fallback(void **state)
+{
+	struct ike_failure mm1 = {.stage = IKE_STAGE_MM1, .reason = IKE_FAIL_TIMEOUT};
+	struct ike_failure mm3 = {.stage = IKE_STAGE_MM3, .reason = IKE_FAIL_TIMEOUT};
+	struct ike_config ike;
+	struct l2tp_config l2tp;
+	struct setup t;
+	char *out = malloc(8192);
+
+	(void)state;
+	setup_from(&t, PROFILE_HEAD);
+	addr_of(&t.c.gateway, "2001:db8::1");
+	addr_of(&t.c.gateway_alt, "192.0.2.1");
+	conn_setup_ike_config(&t.c, &ike);
+	assert_int_equal(ike.remote.ss_family, AF_INET6);
+	assert_int_equal(ike.retransmit.tries, CONN_FIRST_FAMILY_RTX.tries);
+	conn_setup_l2tp_config(&t.c, &l2tp);
+	assert_int_equal(l2tp.peer.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&l2tp.peer)->sin6_port), 1701);
+	conn_status_json(&t.c, out, 8192);
+	assert_non_null(strstr(out, "\"gateway_ip\":\"2001:db8::1\",\"outer_family\":\"ipv6\""));
+	conn_status_text(&t.c, out, 8192);
+	assert_non_null(strstr(out, "(2001:db8::1, IPv6)"));
+
+	assert_false(conn_try_other_family(&t.c, &mm3)); /* it answered: not the family */
+	assert_true(conn_try_other_family(&t.c, &mm1));
+	t.c.exit_code = CONN_EXIT_IKE;
+	assert_true(conn_should_reconnect(&t.c)); /* never up, yet the other family */
+	conn_setup_ike_config(&t.c, &ike);
+	assert_int_equal(ike.remote.ss_family, AF_INET);
+	assert_int_equal(ike.retransmit.tries, IKE_DEFAULT_RETRANSMIT.tries);
+	conn_setup_l2tp_config(&t.c, &l2tp);
+	assert_int_equal(l2tp.peer.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&l2tp.peer)->sin_port), 1701);
+	conn_status_json(&t.c, out, 8192);
+	assert_non_null(strstr(out, "\"gateway_ip\":\"192.0.2.1\",\"outer_family\":\"ipv4\""));
+	/* once only */
+	t.c.family_fallback = false;
+	assert_false(conn_try_other_family(&t.c, &mm1));
+	assert_false(conn_should_reconnect(&t.c));
+	/* a connection that was up reconnects to the family that worked */
+	addr_of(&t.c.gateway_alt, "2001:db8::1");
+	t.c.was_up = true;
+	assert_false(conn_try_other_family(&t.c, &mm1));
+	assert_int_equal(t.c.gateway.ss_family, AF_INET);
+	free(out);
+	setup_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sa_keep_last_ignores_inbound_only),
-		cmocka_unit_test(test_sa_expiry_of_replaced_pair_expected),
-		cmocka_unit_test(test_mtu_from_algorithms),
-		cmocka_unit_test(test_one_liveness_policy),
-		cmocka_unit_test(test_liveness_key_round_trip),
-		cmocka_unit_test(test_nat_keepalive_setting),
-		cmocka_unit_test(test_ike_fragmentation_setting),
-		cmocka_unit_test(test_l2tp_port_retry_from_ephemeral),
-		cmocka_unit_test(test_l2tp_port_retry_only_when_it_can_help),
-		cmocka_unit_test(test_ike_auth_failures_classified),
-		cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
-		cmocka_unit_test(test_unit_file_prevents_auth_restarts),
-		cmocka_unit_test(test_reconnect_backoff),
-		cmocka_unit_test(test_otp_wiped_once_used),
-		cmocka_unit_test(test_pushed_settings_in_status),
-		cmocka_unit_test(test_state_transitions),
-		cmocka_unit_test(test_progress_at_default_level),
-		cmocka_unit_test(test_stop_before_start),
-		cmocka_unit_test(test_status_shows_ipv6),
+	    cmocka_unit_test(test_sa_keep_last_ignores_inbound_only),
+	    cmocka_unit_test(test_sa_expiry_of_replaced_pair_expected),
+	    cmocka_unit_test(test_mtu_from_algorithms),
+	    cmocka_unit_test(test_one_liveness_policy),
+	    cmocka_unit_test(test_liveness_key_round_trip),
+	    cmocka_unit_test(test_nat_keepalive_setting),
+	    cmocka_unit_test(test_ike_fragmentation_setting),
+	    cmocka_unit_test(test_l2tp_port_retry_from_ephemeral),
+	    cmocka_unit_test(test_l2tp_port_retry_only_when_it_can_help),
+	    cmocka_unit_test(test_ike_auth_failures_classified),
+	    cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
+	    cmocka_unit_test(test_unit_file_prevents_auth_restarts),
+	    cmocka_unit_test(test_reconnect_backoff),
+	    cmocka_unit_test(test_otp_wiped_once_used),
+	    cmocka_unit_test(test_pushed_settings_in_status),
+	    cmocka_unit_test(test_state_transitions),
+	    cmocka_unit_test(test_progress_at_default_level),
+	    cmocka_unit_test(test_stop_before_start),
+	    cmocka_unit_test(test_status_shows_ipv6),
+	    cmocka_unit_test(test_gateway_family_order),
+	    cmocka_unit_test(test_gateway_family_fallback),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);

@@ -603,6 +603,22 @@ static void test_needs_room_and_udp_encap(void **state)
 	assert_int_equal(esp_sa_init(&cli, &cp, NULL), -1);
 }
 
+/* Outer IPv6 (issue 17): a pair whose two ends are of different families
+ * (an IPv4 gateway address with an IPv6 socket) is refused. */
+static void test_mixed_families_refused(void **state)
+{
+	struct esp_sa_pair cp, gp;
+	struct esp_user_sa cli;
+
+	(void)state;
+	make_pairs(&cp, &gp, ESP_CIPHER_AES_CBC, 16, ESP_AUTH_HMAC_SHA1_96, 20);
+	set_addr6(&cp.local, "fd00:10:1::2", 4500);
+	assert_int_equal(esp_sa_init(&cli, &cp, NULL), -1);
+	set_addr6(&cp.remote, "fd00:172:16::2", 4500);
+	assert_int_equal(esp_sa_init(&cli, &cp, NULL), 0);
+	esp_sa_clear(&cli);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +633,7 @@ int main(void)
 	    cmocka_unit_test(test_byte_lifetime_events),
 	    cmocka_unit_test(test_inner_checksum_not_verified),
 	    cmocka_unit_test(test_inner_checksum_ipv6),
+	    cmocka_unit_test(test_mixed_families_refused),
 	    cmocka_unit_test(test_needs_room_and_udp_encap),
 	};
 

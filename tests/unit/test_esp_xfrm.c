@@ -148,6 +148,70 @@ static void test_probe_gives_a_reason_or_cleans_up(void **state)
 	esp_xfrm_close(&x);
 }
 
+static void make_pair6(struct esp_sa_pair *p, uint16_t l2tp_port)
+{
+	struct sockaddr_in6 *l = (struct sockaddr_in6 *)&p->local;
+	struct sockaddr_in6 *r = (struct sockaddr_in6 *)&p->remote;
+
+	make_pair(p, l2tp_port);
+	memset(&p->local, 0, sizeof(p->local));
+	memset(&p->remote, 0, sizeof(p->remote));
+	l->sin6_family = r->sin6_family = AF_INET6;
+	l->sin6_port = r->sin6_port = htons(4500);
+	inet_pton(AF_INET6, "fd00:99::2", &l->sin6_addr);
+	inet_pton(AF_INET6, "fd00:99::1", &r->sin6_addr);
+}
+
+/* Outer IPv6 (issue 17): the state request names AF_INET6 and both 16-byte
+ * addresses, with ESP-in-UDP between the NAT-T ports when encapsulated and
+ * without XFRMA_ENCAP for plain ESP (proto 50); the transport policies'
+ * selectors take the IPv6 addresses. */
+static void test_ipv6_state_and_policies(void **state)
+{
+	uint32_t reqid = esp_reqid_make(getpid(), 9);
+	struct esp_sa_pair p;
+	struct esp_lifetime lt = {0};
+	struct state_spec spec;
+	struct nlattr *tb[XFRMA_MAX + 1];
+	const struct xfrm_usersa_info *info;
+	const struct xfrm_encap_tmpl *encap;
+	struct in6_addr want_src, want_dst;
+	struct nl_msg *msg;
+	struct esp_xfrm x;
+
+	(void)state;
+	make_pair6(&p, 1701);
+	inet_pton(AF_INET6, "fd00:99::2", &want_src);
+	inet_pton(AF_INET6, "fd00:99::1", &want_dst);
+	spec = (struct state_spec){&p.out, &p.local, &p.remote, &lt, true, reqid};
+	assert_int_equal(esp_xfrm_build_state_msg(&spec, &msg), 0);
+	info = nlmsg_data(nlmsg_hdr(msg));
+	assert_int_equal(info->family, AF_INET6);
+	assert_memory_equal(&info->saddr.a6, &want_src, 16);
+	assert_memory_equal(&info->id.daddr.a6, &want_dst, 16);
+	assert_int_equal(info->mode, XFRM_MODE_TRANSPORT);
+	assert_int_equal(nlmsg_parse(nlmsg_hdr(msg), sizeof(*info), tb, XFRMA_MAX, NULL), 0);
+	assert_non_null(tb[XFRMA_ENCAP]);
+	encap = nla_data(tb[XFRMA_ENCAP]);
+	assert_int_equal(encap->encap_type, UDP_ENCAP_ESPINUDP);
+	assert_int_equal(ntohs(encap->encap_sport), 4500);
+	assert_int_equal(ntohs(encap->encap_dport), 4500);
+	nlmsg_free(msg);
+	spec.udp_encap = false;
+	assert_int_equal(esp_xfrm_build_state_msg(&spec, &msg), 0);
+	assert_int_equal(nlmsg_parse(nlmsg_hdr(msg), sizeof(*info), tb, XFRMA_MAX, NULL), 0);
+	assert_null(tb[XFRMA_ENCAP]);
+	nlmsg_free(msg);
+
+	NEED_NETNS();
+	assert_int_equal(esp_xfrm_open(&x, &lg), 0);
+	assert_int_equal(esp_xfrm_add_policies(&x, &p, reqid), 0);
+	assert_int_equal(count_policies(&x, reqid), 2);
+	assert_int_equal(esp_xfrm_del_policies(&x, &p), 0);
+	assert_int_equal(count_policies(&x, reqid), 0);
+	esp_xfrm_close(&x);
+}
+
 static void test_policies_install_and_remove(void **state)
 {
 	uint32_t reqid = esp_reqid_make(getpid(), 7);
@@ -504,6 +568,7 @@ int main(void)
 	    cmocka_unit_test(test_trunc96_silent_peer),
 	    cmocka_unit_test(test_probe_gives_a_reason_or_cleans_up),
 	    cmocka_unit_test(test_policies_install_and_remove),
+	    cmocka_unit_test(test_ipv6_state_and_policies),
 	    cmocka_unit_test(test_cleanup_touches_only_our_leftovers),
 	    cmocka_unit_test(test_socket_options),
 	    cmocka_unit_test(test_new_state_request_is_cleared),

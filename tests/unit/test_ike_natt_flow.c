@@ -36,7 +36,7 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
  * gateway's as the session sends to it (RFC 3947 §3.2). */
 static void expected_natd(struct gw *g, uint8_t *ours, uint8_t *theirs)
 {
-	struct sockaddr_in us;
+	struct sockaddr_storage us;
 	socklen_t alen = sizeof(us);
 
 	assert_int_equal(ike_natt_hash(NULL, IKE_HASH_SHA1, g->icky, g->rcky,
@@ -132,7 +132,8 @@ static void test_force_encaps_without_nat(void **state)
 	assert_true(g->seen[0].sa.udp_encap);
 	/* The pair's ports are the NAT-T sockets'. */
 	assert_int_equal(port_of(&g->seen[0].sa.local), ike_natt_port(g->ike));
-	assert_int_equal(ike_natt_port(g->ike), ntohs(g->peer_natt.sin_port));
+	assert_int_equal(ike_natt_port(g->ike),
+	                 ntohs(((struct sockaddr_in *)&g->peer_natt)->sin_port));
 	getsockname(g->fd_natt, (struct sockaddr *)&gw_natt, &alen);
 	assert_int_equal(port_of(&g->seen[0].sa.remote), ntohs(gw_natt.sin_port));
 	ike_get_status(g->ike, &st);
@@ -197,7 +198,7 @@ static void test_natt_socket_demux(void **state)
 	g->qm_life = 3600;
 	gw_start(g, 3600, 0, 0);
 	assert_true(gw_recv(g, 2000)); /* MM1 */
-	g->peer_natt.sin_port = htons(ike_natt_port(g->ike));
+	((struct sockaddr_in *)&g->peer_natt)->sin_port = htons(ike_natt_port(g->ike));
 	assert_int_not_equal(ike_natt_port(g->ike), 0);
 	assert_int_equal(sendto(g->fd_natt, esp, sizeof(esp), 0, (struct sockaddr *)&g->peer_natt,
 	                        sizeof(g->peer_natt)),
@@ -270,12 +271,13 @@ static void test_ports_held_without_reuse_fall_back(void **state)
 	assert_int_not_equal(ike_natt_port(g->ike), 0);
 	assert_int_not_equal(ike_natt_port(g->ike), nport);
 	gw_main_mode(g, false);
-	assert_int_equal(ntohs(g->peer.sin_port), st.local_port);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&g->peer)->sin_port), st.local_port);
 	gw_quick_mode(g, false);
 	assert_int_equal(g->failed, 0);
 	assert_int_equal(g->nseen, 1);
 	assert_int_equal(port_of(&g->seen[0].sa.local), ike_natt_port(g->ike));
-	assert_int_equal(ntohs(g->peer_natt.sin_port), ike_natt_port(g->ike));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&g->peer_natt)->sin_port),
+	                 ike_natt_port(g->ike));
 	close(h1);
 	close(h2);
 }
@@ -351,6 +353,85 @@ static void test_ports_not_shared_with_other_users(void **state)
 	assert_int_equal(g->failed, 0);
 }
 
+/* IKE over IPv6 (issue 17): the session on ::1 talks to the gateway on ::1.
+ * NAT-D hashes the 16-byte addresses (RFC 3947 §3.2) and matches (no NAT:
+ * no float), MM5 identifies us as ID_IPV6_ADDR (RFC 2407 §4.6.2.1), Quick
+ * Mode's transport selectors are ID_IPV6_ADDR/UDP/1701 and the pair handed
+ * to the data path has IPv6 addresses. */
+static const uint8_t loopback6[16] = {[15] = 1};
+
+static void assert_qm_id_v6(const uint8_t *id, size_t len)
+{
+	assert_int_equal(len, 4 + 16);
+	assert_int_equal(id[0], ID_IPV6_ADDR);
+	assert_int_equal(id[1], IPPROTO_UDP);
+	assert_int_equal(get_be16(id + 2), 1701);
+	assert_memory_equal(id + 4, loopback6, 16);
+}
+
+static void test_ipv6_without_nat(void **state)
+{
+	struct gw *g = *state;
+	uint8_t ours[20], theirs[20];
+	struct ike_status st;
+
+	g->natt = true;
+	g->qm_life = 3600;
+	gw_start(g, 3600, 0, 0);
+	gw_main_mode(g, false);
+	assert_int_equal(g->peer.ss_family, AF_INET6);
+	assert_int_equal(g->nnatd, 2);
+	expected_natd(g, ours, theirs);
+	assert_memory_equal(g->natd[0], theirs, 20);
+	assert_memory_equal(g->natd[1], ours, 20);
+	assert_false(g->floated);
+	assert_int_equal(g->mm5_id_len, 4 + 16);
+	assert_int_equal(g->mm5_id[0], ID_IPV6_ADDR);
+	assert_memory_equal(g->mm5_id + 4, loopback6, 16);
+	gw_quick_mode(g, false);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->qm_encap, ENCAP_TRANSPORT);
+	assert_int_equal(g->qm_nnatoa, 0);
+	assert_qm_id_v6(g->qm_id[0], g->qm_id_len[0]);
+	assert_qm_id_v6(g->qm_id[1], g->qm_id_len[1]);
+	assert_int_equal(g->nseen, 1);
+	gw_check_keys(g, &g->seen[0].sa);
+	assert_int_equal(g->seen[0].sa.local.ss_family, AF_INET6);
+	assert_int_equal(g->seen[0].sa.remote.ss_family, AF_INET6);
+	assert_false(g->seen[0].sa.udp_encap);
+	ike_get_status(g->ike, &st);
+	assert_false(st.nat_local);
+	assert_false(st.nat_remote);
+}
+
+/* Forced encapsulation over IPv6: the float to the NAT-T port and, in QM1,
+ * both original addresses as 16-byte NAT-OA payloads (RFC 3947 §5.2). */
+static void test_ipv6_forced_encaps_natoa(void **state)
+{
+	struct gw *g = *state;
+
+	g->natt = true;
+	g->force_encaps = true;
+	g->qm_life = 3600;
+	gw_start(g, 3600, 0, 0);
+	gw_main_mode(g, false);
+	assert_true(g->floated);
+	assert_int_equal(g->peer_natt.ss_family, AF_INET6);
+	gw_quick_mode(g, false);
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(g->qm_encap, ENCAP_UDP_TRANSPORT_RFC);
+	assert_int_equal(g->qm_nnatoa, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(g->qm_natoa[i].type, ID_IPV6_ADDR);
+		assert_int_equal(g->qm_natoa[i].addr_len, 16);
+		assert_memory_equal(g->qm_natoa[i].addr, loopback6, 16);
+	}
+	assert_int_equal(g->nseen, 1);
+	gw_check_keys(g, &g->seen[0].sa);
+	assert_true(g->seen[0].sa.udp_encap);
+	assert_int_equal(g->seen[0].sa.local.ss_family, AF_INET6);
+}
+
 static void write_sysctl(const char *path, const char *value)
 {
 	FILE *f = fopen(path, "w");
@@ -419,6 +500,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_natd_true_without_forcing, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_without_nat, gw_setup6, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_forced_encaps_natoa, gw_setup6, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_set_after_mm1, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_without_nat, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_needs_natt, gw_setup, gw_teardown),

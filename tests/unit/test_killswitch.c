@@ -320,7 +320,7 @@ static void test_traffic(void **state)
 	assert_int_equal(count_arrivals(far, OTHER, 9999), 1);
 	assert_true(delivered(far, OTHER, 9999, 7001));
 
-	assert_int_equal(killswitch_enable(&ks, &lg, NAME, gw, 0, NULL), 0);
+	assert_int_equal(killswitch_enable(&ks, &lg, NAME, &gw, NULL, 0, NULL), 0);
 	assert_int_equal(killswitch_exists(NAME), 1);
 	/* output: only the gateway's IKE/NAT-T ports, DHCP and the tunnel */
 	assert_int_equal(udp_send(OTHER, 9999, 0), EPERM);
@@ -378,6 +378,72 @@ static int count_tables(void)
 	return n;
 }
 
+#define GW6    "fd00:77::2"
+#define OTHER6 "fd00:77::3"
+
+static int udp6_send(const char *dst, uint16_t dport)
+{
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(dport)};
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET6, dst, &to.sin6_addr);
+	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* A gateway reached over IPv6 (issue 17): the script names it with ip6
+ * rules, with both families when a name resolved to both (IKE may fall
+ * back to the other); in the kernel only its IKE/NAT-T ports pass. */
+static void test_ipv6_gateway(void **state)
+{
+	struct killswitch ks;
+	struct in6_addr gw6;
+	struct in_addr gw;
+	char s[4096];
+
+	(void)state;
+	make_ks(&ks, "");
+	ks.gateway.s_addr = 0;
+	inet_pton(AF_INET6, "2001:db8::5", &ks.gateway6);
+	assert_true(killswitch_script(&ks, s, sizeof(s)) > 0);
+	assert_non_null(strstr(s, "ip6 daddr 2001:db8::5 udp dport { 500, 4500 } accept"));
+	assert_non_null(strstr(s, "ip6 saddr 2001:db8::5 udp sport { 500, 4500 } accept"));
+	assert_non_null(strstr(s, "ip6 daddr 2001:db8::5 meta l4proto esp accept"));
+	assert_non_null(strstr(s, "ip6 daddr 2001:db8::5 udp dport 1701 rt ipsec exists accept"));
+	assert_non_null(strstr(s, "ip6 saddr 2001:db8::5 udp sport 1701 meta secpath exists"));
+	assert_non_null(strstr(s, "ct original ip6 daddr 2001:db8::5 accept"));
+	assert_null(strstr(s, "ip daddr"));
+	inet_pton(AF_INET, "203.0.113.5", &ks.gateway);
+	assert_true(killswitch_script(&ks, s, sizeof(s)) > 0);
+	assert_non_null(strstr(s, "ip daddr 203.0.113.5 udp dport { 500, 4500 } accept"));
+	assert_non_null(strstr(s, "ip6 daddr 2001:db8::5 udp dport { 500, 4500 } accept"));
+
+	skip_unless_netns();
+	assert_int_equal(sh("ip -6 addr add fd00:77::1/64 dev v0 nodad && "
+	                    "ip -6 neigh add " GW6 " lladdr 02:00:00:00:00:01 dev v0 && "
+	                    "ip -6 neigh add " OTHER6 " lladdr 02:00:00:00:00:01 dev v0",
+	                    NULL, 0),
+	                 0);
+	inet_pton(AF_INET6, GW6, &gw6);
+	assert_int_equal(killswitch_enable(&ks, &lg, NAME, NULL, &gw6, 0, NULL), 0);
+	assert_int_equal(udp6_send(GW6, 500), 0);
+	assert_int_equal(udp6_send(GW6, 4500), 0);
+	assert_int_equal(udp6_send(GW6, 9999), EPERM);
+	assert_int_equal(udp6_send(OTHER6, 4500), EPERM);
+	assert_int_equal(udp_send(GW, 4500, 0), EPERM); /* no IPv4 gateway */
+	inet_pton(AF_INET, GW, &gw);
+	assert_int_equal(killswitch_enable(&ks, &lg, NAME, &gw, &gw6, 0, NULL), 0);
+	assert_int_equal(udp_send(GW, 4500, 0), 0);
+	assert_int_equal(udp6_send(GW6, 4500), 0);
+	assert_int_equal(udp6_send(OTHER6, 4500), EPERM);
+	assert_int_equal(killswitch_disable(&ks), 0);
+	assert_int_equal(udp6_send(OTHER6, 4500), 0);
+	sh("ip -6 addr del fd00:77::1/64 dev v0", NULL, 0);
+}
+
 /* Several connections, someone else's table, and a crashed run. */
 static void test_tables_coexist_and_crash(void **state)
 {
@@ -388,8 +454,8 @@ static void test_tables_coexist_and_crash(void **state)
 	skip_unless_netns();
 	inet_pton(AF_INET, GW, &gw);
 	assert_int_equal(sh("nft add table inet theirs", NULL, 0), 0);
-	assert_int_equal(killswitch_enable(&a, &lg, "a", gw, 0, NULL), 0);
-	assert_int_equal(killswitch_enable(&b, &lg, "b", gw, 0, "ppp0"), 0);
+	assert_int_equal(killswitch_enable(&a, &lg, "a", &gw, NULL, 0, NULL), 0);
+	assert_int_equal(killswitch_enable(&b, &lg, "b", &gw, NULL, 0, "ppp0"), 0);
 	assert_int_equal(count_tables(), 3);
 	assert_int_equal(killswitch_disable(&a), 0);
 	assert_int_equal(killswitch_exists("a"), 0);
@@ -399,7 +465,7 @@ static void test_tables_coexist_and_crash(void **state)
 	/* b's process "crashes": the table stays and keeps blocking */
 	assert_int_equal(udp_send(OTHER, 9999, 0), EPERM);
 	/* the next connect of b replaces it, no second table */
-	assert_int_equal(killswitch_enable(&again, &lg, "b", gw, 0, NULL), 0);
+	assert_int_equal(killswitch_enable(&again, &lg, "b", &gw, NULL, 0, NULL), 0);
 	assert_int_equal(count_tables(), 2);
 	/* ... or the next disconnect removes it */
 	assert_int_equal(killswitch_remove(&lg, "b"), 0);
@@ -416,6 +482,7 @@ int main(void)
 	    cmocka_unit_test(test_script_text),
 	    cmocka_unit_test(test_script_refuses_bad_input),
 	    cmocka_unit_test(test_traffic),
+	    cmocka_unit_test(test_ipv6_gateway),
 	    cmocka_unit_test(test_tables_coexist_and_crash),
 	};
 

@@ -137,11 +137,74 @@ static void test_fixed_port_not_shared_with_other_users(void **state)
 	loop_free(loop);
 }
 
+/* L2TP over IPv6 UDP (issue 17): the engine's socket for an IPv6 LNS is an
+ * IPv6-only UDP socket, SCCRQ reaches the LNS on ::1 from it, and a second
+ * engine to an IPv4 LNS shares the fixed port (no dual-stack collision). */
+static void test_ipv6_lns(void **state)
+{
+	static const struct l2tp_callbacks cb = {0};
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	struct sockaddr_in6 from;
+	socklen_t len = sizeof(a);
+	struct loop *loop = loop_new();
+	struct logger lg;
+	struct l2tp_config cfg;
+	struct l2tp *l2tp, *l2tp4;
+	uint8_t buf[1024];
+	struct l2tp_hdr h;
+	const char *why;
+	int lns = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), v6only = 0;
+	uint16_t port4, fixed = (uint16_t)(40000 + getpid() % 20000);
+	int lns4 = lns_socket(&port4);
+	ssize_t n;
+
+	(void)state;
+	if (lns < 0 || bind(lns, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		if (lns >= 0)
+			close(lns);
+		close(lns4);
+		loop_free(loop);
+		skip(); /* no IPv6 on this host */
+	}
+	assert_int_equal(getsockname(lns, (struct sockaddr *)&a, &len), 0);
+	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_ERR);
+	l2tp_config_defaults(&cfg);
+	memcpy(&cfg.peer, &a, sizeof(a));
+	cfg.port_mode = L2TP_PORT_EPHEMERAL;
+	cfg.local_port = fixed;
+	l2tp = l2tp_new(loop, &lg, &cfg, &cb, NULL);
+	assert_non_null(l2tp);
+	assert_int_equal(l2tp_prepare(l2tp), 0);
+	len = sizeof(v6only);
+	assert_int_equal(getsockopt(l2tp_tunnel_fd(l2tp), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len),
+	                 0);
+	assert_int_equal(v6only, 1);
+	assert_int_equal(l2tp_local_port(l2tp), fixed);
+	l2tp4 = engine_on(loop, &lg, port4, fixed);
+	assert_non_null(l2tp4);
+	assert_int_equal(l2tp_prepare(l2tp4), 0);
+	assert_int_equal(l2tp_local_port(l2tp4), fixed);
+	assert_int_equal(l2tp_start(l2tp), 0);
+	len = sizeof(from);
+	n = recvfrom(lns, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &len);
+	assert_true(n > 0);
+	assert_int_equal(from.sin6_family, AF_INET6);
+	assert_int_equal(ntohs(from.sin6_port), fixed);
+	assert_int_equal(l2tp_hdr_parse(buf, (size_t)n, &h, &why), 0);
+	assert_true(h.control);
+	l2tp_free(l2tp4);
+	l2tp_free(l2tp);
+	close(lns);
+	close(lns4);
+	loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prepare_then_start),
 	    cmocka_unit_test(test_fixed_port_not_shared_with_other_users),
+	    cmocka_unit_test(test_ipv6_lns),
 	};
 	return cmocka_run_group_tests_name("l2tp_prepare", tests, NULL, NULL);
 }

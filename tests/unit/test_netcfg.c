@@ -311,14 +311,68 @@ static void test_ipv6_prohibit_default(void **state)
 	close(fd);
 }
 
+/* A gateway reached over IPv6 (issue 17): its /128 over the path it has
+ * now (next hop included) stays reachable under the leak block's prohibit
+ * routes, and a crash record with the next hop undoes it. */
+static void test_ipv6_pin_gateway(void **state)
+{
+	struct netcfg nc, next;
+	struct in6_addr gw, lan;
+	char out[2048], path[] = "/tmp/l2tpsec-netcfg6g-XXXXXX";
+	FILE *f;
+	int tmpfd;
+
+	(void)state;
+	skip_unless_netns();
+	sh("ip -6 addr add 2001:db8:a::1/64 dev v0 nodad 2>&1; "
+	   "ip -6 route add default via 2001:db8:a::ff dev v0 2>&1",
+	   NULL, 0);
+	inet_pton(AF_INET6, "2001:db8:ffff::7", &gw);
+	inet_pton(AF_INET6, "2001:db8:a::9", &lan);
+	assert_int_equal(netcfg_open(&nc, &lg), 0);
+	assert_int_equal(netcfg6_pin_gateway(&nc, &gw, -1), 0);
+	assert_int_equal(netcfg6_pin_gateway(&nc, &gw, -1), 0);  /* once */
+	assert_int_equal(netcfg6_pin_gateway(&nc, &lan, -1), 0); /* on-link: no next hop */
+	assert_int_equal(nc.n_added6, 2);
+	assert_int_equal(netcfg6_prohibit_default(&nc), 0);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_non_null(strstr(out, "2001:db8:ffff::7 via 2001:db8:a::ff dev v0"));
+	assert_non_null(strstr(out, "2001:db8:a::9 dev v0"));
+	sh("ip -6 route get 2001:db8:ffff::7 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "via 2001:db8:a::ff dev v0"));
+	sh("ip -6 route get 2001:db8:ffff::8 2>&1", out, sizeof(out));
+	assert_non_null(strstr(out, "Permission denied"));
+
+	tmpfd = mkstemp(path);
+	assert_true(tmpfd >= 0);
+	close(tmpfd);
+	assert_int_equal(netcfg_save(&nc, path), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	out[fread(out, 1, sizeof(out) - 1, f)] = '\0';
+	fclose(f);
+	assert_non_null(strstr(out, "route6 2001:db8:ffff::7/128 "));
+	assert_non_null(strstr(out, " via 2001:db8:a::ff\n"));
+	netcfg_close(&nc); /* "crash" */
+	assert_int_equal(netcfg_open(&next, &lg), 0);
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	sh("ip -6 route show proto 157", out, sizeof(out));
+	assert_string_equal(out, "");
+	netcfg_close(&next);
+	sh("ip -6 route del default via 2001:db8:a::ff dev v0 2>&1; "
+	   "ip -6 addr del 2001:db8:a::1/64 dev v0 2>&1",
+	   NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_cidr),
-		cmocka_unit_test(test_tunnel_routes_and_undo),
-		cmocka_unit_test(test_undo_from_file_after_crash),
-		cmocka_unit_test(test_ipv6_on_tun),
-		cmocka_unit_test(test_ipv6_prohibit_default),
+	    cmocka_unit_test(test_parse_cidr),
+	    cmocka_unit_test(test_tunnel_routes_and_undo),
+	    cmocka_unit_test(test_undo_from_file_after_crash),
+	    cmocka_unit_test(test_ipv6_on_tun),
+	    cmocka_unit_test(test_ipv6_pin_gateway),
+	    cmocka_unit_test(test_ipv6_prohibit_default),
 	};
 
 	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);

@@ -90,6 +90,7 @@ static void test_defaults(void **state)
 	assert_false(p->kill_switch);
 	assert_int_equal(p->ipv6, PROFILE_IPV6_AUTO); /* IPv6 when the gateway offers it */
 	assert_false(p->ipv6_ignore_auto_routes);
+	assert_int_equal(p->family, PROFILE_FAMILY_AUTO);
 	assert_true(p->reconnect);
 	assert_false(p->log_level_set[LOG_IKE]);
 	profile_free(p);
@@ -659,6 +660,34 @@ static void test_writer_refuses_unwritable_values(void **state)
 	free(p);
 }
 
+/* Issue 17: [gateway] family = auto | ipv4 | ipv6, written back when set. */
+static void test_gateway_family(void **state)
+{
+	static const char text[] = "[gateway]\nhost = vpn.example.com\nfamily = ipv6\n";
+	static const char bad[] = "[gateway]\nhost = vpn.example.com\nfamily = ipx\n";
+	struct profile *p = malloc(sizeof(*p));
+	char err[512], *out;
+	size_t len;
+
+	(void)state;
+	profile_init(p, "fam");
+	assert_int_equal(profile_parse_ini(p, text, strlen(text), "fam.conf", &secrets_ok, NULL,
+	                                   err, sizeof(err)),
+	                 0);
+	assert_int_equal(p->family, PROFILE_FAMILY_IPV6);
+	out = write_to_string(p, &len);
+	assert_non_null(strstr(out, "[gateway]\nhost = vpn.example.com\nfamily = ipv6\n"));
+	free(out);
+	profile_free(p);
+	profile_init(p, "fam");
+	assert_int_not_equal(
+	    profile_parse_ini(p, bad, strlen(bad), "fam.conf", &secrets_ok, NULL, err, sizeof(err)),
+	    0);
+	assert_non_null(strstr(err, "ipv4"));
+	profile_free(p);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +695,7 @@ int main(void)
 	    cmocka_unit_test(test_corpus_bad_exact_errors),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_full_profile_values),
+	    cmocka_unit_test(test_gateway_family),
 	    cmocka_unit_test(test_crlf_bom_and_hex_psk),
 	    cmocka_unit_test(test_inline_secret_needs_private_file),
 	    cmocka_unit_test(test_mppe_warns),

@@ -143,6 +143,22 @@ static void test_tables(void **state)
 		assert_non_null(strstr(t, "\"0xc0ffee01\""));
 		assert_non_null(gcm);
 	}
+	/* over IPv6 (issue 17): Wireshark's protocol field says so */
+	{
+		struct esp_sa_pair p6 = pair;
+		struct sockaddr_in6 *l = (struct sockaddr_in6 *)&p6.local;
+		struct sockaddr_in6 *r = (struct sockaddr_in6 *)&p6.remote;
+
+		memset(&p6.local, 0, sizeof(p6.local));
+		memset(&p6.remote, 0, sizeof(p6.remote));
+		l->sin6_family = r->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, "fd00:10:1::2", &l->sin6_addr);
+		inet_pton(AF_INET6, "fd00:172:16::2", &r->sin6_addr);
+		p6.in.spi = 0x66666666;
+		assert_int_equal(savekeys_add_esp(&sk, &p6), 0);
+		assert_non_null(strstr(slurp("esp_sa", &mode), "\"IPv6\",\"fd00:172:16::2\","
+		                                               "\"fd00:10:1::2\",\"0x66666666\""));
+	}
 	k.icookie[0] = 0xff;
 	assert_int_equal(savekeys_add_ike(&sk, &k), 0);
 	assert_string_equal(slurp("ikev1_decryption_table", &mode),
