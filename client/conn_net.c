@@ -76,8 +76,8 @@ static void fill_dns_dhcp6(const struct dhcp6_info *got, struct dns_config *dns)
 		if (!known)
 			dns->servers6[dns->n_servers6++] = got->dns[i];
 	}
-	for (size_t i = 0; i < got->n_domains && dns->n_domains < DNS_MAX_DOMAINS; i++)
-		dns->domains[dns->n_domains++] = got->domains[i];
+	for (size_t i = 0; i < got->n_domains; i++)
+		dns_add_domain(dns, got->domains[i]); /* from the network: checked */
 }
 
 static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_config *dns)
@@ -109,6 +109,10 @@ static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_
 		dns->domains[dns->n_domains++] = pr->dns_search[i];
 	if (pr->dns != PROFILE_DNS_SERVERS && c->dhcp6_valid)
 		fill_dns_dhcp6(&c->dhcp6_got, dns);
+	/* the domain the gateway pushed (DHCPINFORM option 15), after the
+	 * profile's own, as Windows adds a connection's DNS suffix */
+	if (c->pushed_valid && c->pushed.domain[0])
+		dns_add_domain(dns, c->pushed.domain);
 	dns->default_route = pr->default_route;
 }
 
@@ -226,9 +230,9 @@ static int ipv6_route_in(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
-/* The gateway's RDNSS servers changed: DNS again, from scratch (a
- * resolv.conf we wrote must not become the backup). */
-static void rdnss_changed(struct conn *c)
+/* The gateway's RDNSS servers or its pushed domain changed: DNS again, from
+ * scratch (a resolv.conf we wrote must not become the backup). */
+static void dns_changed(struct conn *c)
 {
 	struct dns_config dns;
 
@@ -258,7 +262,7 @@ static void on_dhcp6(void *ctx, const struct dhcp6_info *info)
 		   info->n_dns, info->n_domains, text[0] ? ", address " : "", text);
 	if (pr->dns != PROFILE_DNS_NO && pr->dns != PROFILE_DNS_SERVERS &&
 	    (info->n_dns || info->n_domains))
-		rdnss_changed(c);
+		dns_changed(c);
 }
 
 /* The RA's M flag asks for addresses by DHCPv6, its O flag for the other
@@ -308,7 +312,7 @@ static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
 		log_info(c->lg, LOG_CLIENT, "the gateway's RAs name %zu IPv6 DNS server(s)",
 			 c->ip6.n_dns);
 		if (c->net_configured)
-			rdnss_changed(c);
+			dns_changed(c);
 	}
 }
 
@@ -443,17 +447,22 @@ static int conn_net_mark_up(struct conn *c);
 
 /* The gateway's DHCPACK: its classless routes become the split tunnel's
  * (a default route among them is not taken: that is default-route's job),
- * the domain is shown in status. */
+ * the domain is shown in status and joins the DNS search domains (unless
+ * dns = no). */
 static void on_pushed(void *ctx, const struct dhcp_info *info)
 {
 	struct conn *c = ctx;
 	int ifindex = netcfg_ifindex(c->ifname);
 	size_t taken = 0;
+	bool new_domain;
 
 	if (!info || !c->net_configured || ifindex < 0)
 		return;
+	new_domain = strcmp(info->domain, c->pushed_valid ? c->pushed.domain : "") != 0;
 	c->pushed = *info;
 	c->pushed_valid = true;
+	if (new_domain && c->p->profile->dns != PROFILE_DNS_NO)
+		dns_changed(c);
 	for (size_t i = 0; i < info->nroutes; i++) {
 		struct in_addr dst = {htonl(info->routes[i].dest)};
 

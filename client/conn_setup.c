@@ -127,6 +127,8 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	}
 	/* until the data path is known (see conn_launch) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
+	cfg->no_fragmentation = pr->ike_fragmentation == PROFILE_IKE_FRAG_OFF;
+	cfg->force_fragmentation = pr->ike_fragmentation == PROFILE_IKE_FRAG_FORCE;
 	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;
 	cfg->l2tp_remote_port = 1701;
 }

@@ -6,6 +6,9 @@
 # Knobs: environment variables, or options of the functions below in the form
 # --name=value which simply set GW_NAME (e.g. --ppp-auth=chap sets GW_PPP_AUTH).
 #   GW_AUTH          psk | cert                        (psk)
+#   GW_CERT          the gateway's certificate with cert, NAME.pem of
+#                    lib/certs.sh: gw | gw-big (key gw.key) | gw-ec (ECDSA,
+#                    key gw-ec.key)                              (gw)
 #   GW_PSK           pre-shared key                     (l2tpsec-test-psk)
 #   GW_IKE           IKE (Main Mode) proposals, comma separated
 #   GW_ESP           ESP (Quick Mode) proposals, comma separated
@@ -13,6 +16,9 @@
 #   GW_IKE_OVER_TIME how long the IKE SA outlives reauth_time (over_time), empty = 10 %
 #   GW_ESP_LIFETIME  IPsec SA lifetime in s (life_time; rekey at 80 %), empty = default
 #   GW_ESP_REKEY     with it: the rekey_time in s instead of 80 %
+#   GW_SHA256_96     1 = the CHILD_SA's HMAC-SHA-256 truncated to 96 bits in
+#                    the kernel (swanctl's sha256_96: not negotiated, as old
+#                    Linux kernels and pre-RFC 4868 peers do)   (0)
 #   GW_DPD           DPD delay in s (0 = off)            (0)
 #   GW_PPP_AUTH      mschapv2 | chap | pap              (mschapv2)
 #   GW_USER / GW_PASSWORD  PPP credentials accepted      (rig / rig-password)
@@ -39,7 +45,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/certs.sh"
 
-: "${GW_AUTH:=psk}" "${GW_PSK:=l2tpsec-test-psk}"
+: "${GW_AUTH:=psk}" "${GW_PSK:=l2tpsec-test-psk}" "${GW_CERT:=gw}" "${GW_SHA256_96:=0}"
 : "${GW_IKE:=aes128-sha1-modp2048,aes256-sha1-modp2048,aes128-sha256-modp2048,aes256-sha256-modp2048,3des-sha1-modp1024}"
 : "${GW_ESP:=aes128-sha1,aes256-sha1,aes128-sha256,aes256-sha256,3des-sha1}"
 : "${GW_IKE_LIFETIME:=}" "${GW_IKE_OVER_TIME:=}" "${GW_ESP_LIFETIME:=}" "${GW_DPD:=0}"
@@ -146,10 +152,14 @@ rig_gw_charon() {
 	cert)
 		rig_certs_make
 		cp "$RIG_CERTS/ca.pem" "$d/etc/swanctl/x509ca/"
-		cp "$RIG_CERTS/gw.pem" "$d/etc/swanctl/x509/"
-		cp "$RIG_CERTS/gw.key" "$d/etc/swanctl/private/"
+		cp "$RIG_CERTS/$GW_CERT.pem" "$d/etc/swanctl/x509/"
+		if [ "$GW_CERT" = gw-ec ]; then
+			cp "$RIG_CERTS/gw-ec.key" "$d/etc/swanctl/ecdsa/"
+		else
+			cp "$RIG_CERTS/gw.key" "$d/etc/swanctl/private/"
+		fi
 		local_auth="auth = pubkey
-			certs = gw.pem"
+			certs = $GW_CERT.pem"
 		remote_auth="auth = pubkey
 			cacerts = ca.pem"
 		;;
@@ -177,6 +187,7 @@ connections {
 				local_ts = dynamic[udp/1701]
 				remote_ts = dynamic[udp]
 				esp_proposals = $(rig_list "$GW_ESP")
+				sha256_96 = $([ "$GW_SHA256_96" = 1 ] && echo yes || echo no)
 $(rig_gw_children_lifetimes)
 			}
 		}

@@ -369,7 +369,7 @@ rig_client_snapshot() {
 rig_case_begin() {
 	RIG_CASE=$1
 	local f
-	for f in client-l2tpsec client-l2tpsec-cmd gw-xl2tpd gw-pppd gw-pluto gw-l2tpns gw-radius; do
+	for f in client-l2tpsec client-l2tpsec-cmd gw-xl2tpd gw-pppd gw-pluto gw-l2tpns gw-radius gw-charon gw-dnsmasq; do
 		[ -e "$RIG_LOGDIR/$f.log" ] && mv "$RIG_LOGDIR/$f.log" "$RIG_LOGDIR/$f-before-$RIG_CASE.log"
 	done
 	rm -f "$RIG_DIR/roles/nat/run/tcpdump.ev"
