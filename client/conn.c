@@ -574,6 +574,7 @@ void conn_free(struct conn *c)
 	loop_timer_stop(c->loop, &c->sa_timer);
 	loop_timer_stop(c->loop, &c->verdict_timer);
 	dhcp_inform_stop(&c->dhcp);
+	dhcp6_client_stop(&c->dhcp6);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

@@ -14,6 +14,7 @@
 
 #include "client/ctl.h"
 #include "client/exit_status.h"
+#include "sys/dhcp6_client.h"
 #include "sys/dhcp_inform.h"
 #include "sys/dns.h"
 #include "sys/hook.h"

@@ -136,6 +136,11 @@ struct conn {
 	struct dhcp_inform dhcp;
 	struct dhcp_info pushed;
 	bool pushed_valid;
+	/* DHCPv6 when the gateway's RA sets M or O (issue 17): its DNS
+	 * servers and search list join the RA's, its address goes on */
+	struct dhcp6_client dhcp6;
+	struct dhcp6_info dhcp6_got;
+	bool dhcp6_asked, dhcp6_valid;
 
 	/* Which layers run; the stop sequence walks them top down. Changed
 	 * by conn_layer_set() only. PPP: the built-in one or pppd. */

@@ -33,6 +33,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
 	loop_timer_init(&c->verdict_timer, conn_on_verdict_timer, c);
 	dhcp_inform_init(&c->dhcp, loop, lg);
+	dhcp6_client_init(&c->dhcp6, loop, lg);
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
@@ -127,6 +128,8 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	}
 	/* until the data path is known (see conn_launch) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
+	cfg->no_fragmentation = pr->ike_fragmentation == PROFILE_IKE_FRAG_OFF;
+	cfg->force_fragmentation = pr->ike_fragmentation == PROFILE_IKE_FRAG_FORCE;
 	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;
 	cfg->l2tp_remote_port = 1701;
 }

@@ -199,6 +199,31 @@ static void test_nat_keepalive_setting(void **state)
 	setup_free(&t);
 }
 
+/* Issue 15: [ipsec] ike-fragmentation reaches ike/ (auto: neither flag). */
+static void test_ike_fragmentation_setting(void **state)
+{
+	static const struct {
+		const char *line;
+		bool off, force;
+	} cases[] = {{"", false, false},
+	             {"ike-fragmentation = auto\n", false, false},
+	             {"ike-fragmentation = force\n", false, true},
+	             {"ike-fragmentation = off\n", true, false}};
+	struct setup t;
+	struct ike_config cfg;
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", PROFILE_HEAD, cases[i].line);
+		setup_from(&t, text);
+		conn_setup_ike_config(&t.c, &cfg);
+		assert_int_equal(cfg.no_fragmentation, cases[i].off);
+		assert_int_equal(cfg.force_fragmentation, cases[i].force);
+		setup_free(&t);
+	}
+}
+
 static const struct l2tp_failure sccrq_unanswered = {
     .stage = L2TP_STAGE_TUNNEL_SETUP,
     .cause = L2TP_CAUSE_NO_ANSWER,
@@ -785,6 +810,7 @@ int main(void)
 	    cmocka_unit_test(test_one_liveness_policy),
 	    cmocka_unit_test(test_liveness_key_round_trip),
 	    cmocka_unit_test(test_nat_keepalive_setting),
+	    cmocka_unit_test(test_ike_fragmentation_setting),
 	    cmocka_unit_test(test_l2tp_port_retry_from_ephemeral),
 	    cmocka_unit_test(test_l2tp_port_retry_only_when_it_can_help),
 	    cmocka_unit_test(test_ike_auth_failures_classified),
