@@ -61,6 +61,9 @@ static const char connect_usage[] =
     "  --ike LIST               IKE proposals, strongSwan syntax (aes256-sha2_256-modp2048,...)\n"
     "  --esp LIST               ESP proposals (aes256gcm16,...,aes256-sha256,...,3des-sha1)\n"
     "  --dh2048 off|offer|require  the 2048-bit DH group, like Windows' NegotiateDH2048\n"
+    "  --ike-fragmentation auto|force|off  long certificate Main Mode messages as IKE\n"
+    "                           fragments: when the gateway announces them (auto),\n"
+    "                           always, or never\n"
     "  --datapath auto|kernel|userspace  where packets are processed (default auto)\n"
     "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"
     "  --background             return once connected; the tunnel stays up\n"
@@ -114,6 +117,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 	    {"save-keys", required_argument, NULL, OPT_SAVE_KEYS},
 	    {"hook", required_argument, NULL, OPT_HOOK},
 	    {"auth-methods", required_argument, NULL, OPT_SETTING},
+	    {"ike-fragmentation", required_argument, NULL, OPT_SETTING},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -406,17 +410,17 @@ static int connect_run(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	if (load_profile(p, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
-		rc = CONN_EXIT_CONFIG;
+		rc = EXIT_CONFIG;
 		goto out;
 	}
 	if (resolve_gateway(p, &cp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
-		rc = CONN_EXIT_NETWORK;
+		rc = EXIT_NETWORK;
 		goto out;
 	}
 	if (load_certs(p, &o.ask, &cp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "l2tpsec: %s\n", err);
-		rc = CONN_EXIT_CONFIG;
+		rc = EXIT_CONFIG;
 		goto out;
 	}
 	set_log_levels(&lg, p, o.verbose);
@@ -424,7 +428,7 @@ static int connect_run(int argc, char **argv)
 		sk = malloc(sizeof(*sk));
 		if (!sk || savekeys_open(sk, p->save_keys, err, sizeof(err)) < 0) {
 			fprintf(stderr, "l2tpsec: %s\n", sk ? err : "out of memory");
-			rc = CONN_EXIT_CONFIG;
+			rc = EXIT_CONFIG;
 			goto out;
 		}
 		log_warn(&lg, LOG_CLIENT,

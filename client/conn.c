@@ -2,6 +2,9 @@
  * data path (client/conn_data.c), and tear everything down in order. */
 #include "client/conn_internal.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -25,7 +28,7 @@ static uint64_t l2tp_delay_ms(const struct conn *c)
 	struct ike_status st;
 	uint64_t ms;
 
-	ike_get_status(c->ike, &st);
+	c->layers->ike_get_status(c->ike, &st);
 	ms = (uint64_t)st.qm_rtt_ms * 4;
 	if (ms < CONN_L2TP_DELAY_MIN_MS)
 		ms = CONN_L2TP_DELAY_MIN_MS;
@@ -42,9 +45,9 @@ static void on_sa_inbound(void *ctx, const struct esp_sa_pair *pair, bool ours)
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN || !c->esp)
 		return;
 	if (ours)
-		conn_sa_install_ours_inbound(c, pair);
+		c->layers->sa_install_ours_inbound(c, pair);
 	else
-		conn_sa_install(c, pair, true, true);
+		c->layers->sa_install(c, pair, true, true);
 }
 
 static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is_rekey)
@@ -54,11 +57,11 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 
 	if (c->state == CONN_STOPPING || c->state == CONN_DOWN)
 		return;
-	id = conn_sa_install(c, pair, false, is_rekey);
+	id = c->layers->sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
-		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, CONN_EXIT_FAILURE,
+		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, EXIT_FAILURE_GENERIC,
 				"cannot install the IPsec SA (%s data path)",
-				esp_datapath_kind_name(esp_datapath_kind_in_use(c->esp)));
+				c->kernel_path ? "kernel" : "userspace");
 		return;
 	}
 	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
@@ -76,7 +79,7 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 		/* The answer to an R-U-THERE sent after QM3 says the gateway is
 		 * done with QM3; without DPD, or should the answer be lost, the
 		 * estimate of how long it takes decides. */
-		if (ike_ping(c->ike) == 0)
+		if (c->layers->ike_ping(c->ike) == 0)
 			log_debug(c->lg, LOG_CLIENT, "R-U-THERE sent: L2TP starts on its answer");
 		loop_timer_start(c->loop, &c->l2tp_timer, l2tp_delay_ms(c));
 	}
@@ -114,8 +117,8 @@ void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)t;
 	if (c->state != CONN_L2TP)
 		return;
-	if (l2tp_start(c->l2tp) < 0) {
-		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+	if (c->layers->l2tp_start(c->l2tp) < 0) {
+		conn_fail(c, EXIT_L2TP, "L2TP failed: could not start");
 		return;
 	}
 	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_STARTING);
@@ -175,9 +178,9 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 		return;
 	}
 	conn_fail_why(c, &v,
-		      conn_ike_auth_failed(f) ? CONN_EXIT_GW_AUTH
-		      : c->state == CONN_UP   ? CONN_EXIT_PEER_CLOSED
-					      : CONN_EXIT_IKE,
+		      conn_ike_auth_failed(f) ? EXIT_GW_AUTH
+		      : c->state == CONN_UP   ? EXIT_PEER_CLOSED
+					      : EXIT_IKE,
 		      "%s", line);
 }
 
@@ -285,8 +288,56 @@ static void on_session_up(void *ctx, const struct l2tp_session_info *info)
 		 info->peer_session_id);
 	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_UP);
 	conn_set_state(c, CONN_PPP);
-	if (conn_data_start(c, info) < 0)
-		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not start");
+	/* starting before it is asked to: its first events may come at once */
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
+	if (c->layers->ppp_start(c, info) < 0)
+		conn_fail(c, EXIT_PPP, "PPP failed: could not start");
+}
+
+/* ---- PPP (events: client/conn_data.c) ---- */
+
+void conn_password_used(struct conn *c)
+{
+	if (c->p->profile->password_type != PROFILE_PASSWORD_OTP || !c->p->password)
+		return;
+	if (secret_is_set(c->p->password))
+		log_info(c->lg, LOG_CLIENT, "one-time password used: wiped");
+	secret_free(c->p->password);
+	if (c->ppp)
+		ppp_forget_password(c->ppp);
+}
+
+/* The tunnel carries traffic: tell the user (and systemd) so. */
+static void conn_connected(struct conn *c)
+{
+	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
+
+	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_UP);
+	conn_set_state(c, CONN_UP);
+	c->was_up = true;
+	c->keep_net = false;
+	c->attempts = 0;
+	c->up_ms = loop_now_ms(c->loop);
+	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
+	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
+	log_notice(c->lg, LOG_CLIENT, "connected: %s local %s peer %s mtu %u (%llu ms)", c->ifname,
+		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
+	if (c->ev.up)
+		c->ev.up(c, c->ev_ctx);
+#ifdef __GLIBC__
+	/* What connecting needed and freed (negotiation buffers, parsers,
+	 * the resolver) goes back to the system, not kept resident. */
+	malloc_trim(0);
+#endif
+}
+
+void conn_ip_up(struct conn *c, const struct conn_ip *ip)
+{
+	conn_password_used(c);
+	if (c->layers->net_up(c, ip) < 0)
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot configure %s", c->ifname);
+	else
+		conn_connected(c);
 }
 
 static void on_ppp_frame(void *ctx, const uint8_t *frame, size_t len)
@@ -298,9 +349,6 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 {
 	struct ppp_failure refused;
 	struct conn *c = ctx;
-	/* RFC 2661 §4.4.2: StopCCN result 4, "not authorized"; ours after a
-	 * wrong tunnel secret, or the LNS's */
-	enum { STOPCCN_NOT_AUTHORIZED = 4 };
 	char line[sizeof(c->held_failure)];
 	struct conn_failure v = {.layer = CONN_FAIL_L2TP};
 	int code;
@@ -317,16 +365,14 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 		return;
 	}
 	conn_l2tp_port_retry(c, why); /* conn_should_reconnect() acts on it */
-	code = c->state >= CONN_PPP ? CONN_EXIT_PEER_CLOSED : CONN_EXIT_L2TP;
-	if (why->result == STOPCCN_NOT_AUTHORIZED)
-		code = CONN_EXIT_GW_AUTH;
+	code = conn_l2tp_exit_code(c, why);
 	snprintf(line, sizeof(line), "L2TP %s: %s",
 		 why->by_peer ? "closed by the gateway" : "failed", why->words);
 	v.l2tp.stage = why->stage;
+	v.l2tp.cause = why->cause;
 	v.l2tp.by_peer = why->by_peer;
 	v.l2tp.result = why->result;
 	v.l2tp.error = why->error;
-	v.l2tp.have_secret = secret_is_set(&c->p->profile->tunnel_secret.value);
 	if (!conn_data_hold_verdict(c, &v, code, line))
 		conn_fail_why(c, &v, code, "%s", line);
 }
@@ -356,27 +402,17 @@ static const struct l2tp_callbacks l2tp_cbs = {
 	.closed = on_l2tp_closed,
 };
 
-/* Leftovers of a crashed run of this connection: routes, DNS, kernel SAs. */
-static void conn_net_recover(struct conn *c)
-{
-	if (!c->net_open && netcfg_open(&c->net, c->lg) == 0)
-		c->net_open = true;
-	if (c->net_open)
-		netcfg_undo_file(&c->net, c->state_path);
-	dns_revert_stale(&c->dns);
-}
-
 /* Frees every protocol layer (kernel objects with them) but not the TUN
  * device, routes or DNS. */
 static void release_layers(struct conn *c)
 {
-	conn_data_free(c);
+	c->layers->ppp_free(c);
 	if (c->l2tp)
-		l2tp_free(c->l2tp);
+		c->layers->l2tp_free(c->l2tp);
 	if (c->ike)
-		ike_free(c->ike);
+		c->layers->ike_free(c->ike);
 	if (c->esp)
-		esp_datapath_free(c->esp);
+		c->layers->esp_free(c->esp);
 	c->l2tp = NULL;
 	c->ike = NULL;
 	c->esp = NULL;
@@ -391,33 +427,36 @@ static void release_layers(struct conn *c)
 static int conn_launch_layers(struct conn *c)
 {
 	struct l2tp_config l2tp_cfg;
+	int ppp_runs;
 
-	if (conn_setup_datapath(c, &esp_cbs) < 0 || conn_setup_tun(c) < 0)
+	if (c->layers->datapath_new(c, &esp_cbs) < 0)
 		return -1;
 	/* the userspace data path speaks only ESP in UDP (RFC 3948) */
-	ike_set_force_encaps(c->ike, !c->kernel_path || c->p->profile->force_encaps);
+	c->layers->ike_set_force_encaps(c->ike, !c->kernel_path || c->p->profile->force_encaps);
 	if (c->kernel_path) {
-		esp_kernel_cleanup_stale(c->lg);
 		c->last_in_packets = 0;
 		loop_timer_start(c->loop, &c->traffic_timer, TRAFFIC_POLL_MS);
 	}
 	c->l2tp_tx.send = l2tp_via_esp;
 	c->l2tp_tx.ctx = c;
 	conn_setup_l2tp_config(c, &l2tp_cfg);
-	c->l2tp = l2tp_new(c->loop, c->lg, &l2tp_cfg, &l2tp_cbs, c);
+	c->l2tp = c->layers->l2tp_new(c->loop, c->lg, &l2tp_cfg, &l2tp_cbs, c);
 	if (!c->l2tp) {
-		conn_fail(c, CONN_EXIT_CONFIG, "L2TP: the configuration was refused (see the log)");
+		conn_fail(c, EXIT_CONFIG, "L2TP: the configuration was refused (see the log)");
 		return -1;
 	}
-	if (l2tp_prepare(c->l2tp) < 0) {
-		conn_fail(c, CONN_EXIT_L2TP, "L2TP failed: could not start");
+	if (c->layers->l2tp_prepare(c->l2tp) < 0) {
+		conn_fail(c, EXIT_L2TP, "L2TP failed: could not start");
 		return -1;
 	}
-	if (conn_data_prepare(c) < 0) {
-		conn_fail(c, CONN_EXIT_PPP, "PPP failed: could not %s",
+	ppp_runs = c->layers->ppp_prepare(c);
+	if (ppp_runs < 0) {
+		conn_fail(c, EXIT_PPP, "PPP failed: could not %s",
 			  c->kernel_path ? "start pppd" : "set up");
 		return -1;
 	}
+	if (ppp_runs)
+		conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
 	return 0;
 }
 
@@ -431,22 +470,23 @@ static int conn_launch(struct conn *c)
 	c->gw_silent = false;
 	if (!conn_set_state(c, CONN_IKE))
 		return -1;
-	c->exit_code = CONN_EXIT_OK;
+	c->exit_code = EXIT_OK;
 	c->failure[0] = '\0';
+	c->why = (struct conn_failure){.layer = CONN_FAIL_NONE};
 	/* IKE first: it starts making its key pair at once (ike/keygen.c) and
 	 * sends MM1; the data path is probed and set up while MM1 travels. */
 	conn_setup_ike_config(c, &ike_cfg);
-	c->ike = ike_new(c->loop, c->lg, &ike_cfg, &ike_cbs, c);
+	c->ike = c->layers->ike_new(c->loop, c->lg, &ike_cfg, &ike_cbs, c);
 	if (!c->ike) {
-		conn_fail(c, CONN_EXIT_CONFIG, "IKE: the configuration was refused (see the log)");
+		conn_fail(c, EXIT_CONFIG, "IKE: the configuration was refused (see the log)");
 		goto failed;
 	}
 	log_notice(c->lg, LOG_CLIENT, "IKE: connecting to %s (%s)...", c->p->profile->gateway,
 	           conn_addr_str(&c->gateway, addr, sizeof(addr)));
 	conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_STARTING);
-	if (ike_start(c->ike) < 0) {
+	if (c->layers->ike_start(c->ike) < 0) {
 		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
-		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, CONN_EXIT_NETWORK,
+		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, EXIT_NETWORK,
 				"IKE could not start (sockets)");
 		goto failed;
 	}
@@ -478,7 +518,7 @@ int conn_start(struct conn *c)
 	/* what an earlier run saved while up: it ended without goodbye */
 	bool crashed = access(c->state_path, F_OK) == 0;
 
-	conn_net_recover(c);
+	c->layers->net_recover(c);
 	if (crashed)
 		avoid_stale_tunnel(c);
 	if (c->ev.prepare)
@@ -492,8 +532,11 @@ int conn_restart(struct conn *c)
 	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING)
 		c->l2tp_port_retry = CONN_PORT_RETRY_USED;
 	c->family_fallback = false; /* the other family is c->gateway now */
-	c->attempts++;
-	log_notice(c->lg, LOG_CLIENT, "reconnecting (attempt %u)", c->attempts);
+	if (c->roamed)
+		log_notice(c->lg, LOG_CLIENT, "reconnecting: %s", c->failure);
+	else
+		log_notice(c->lg, LOG_CLIENT, "reconnecting (attempt %u)", ++c->attempts);
+	c->roamed = false;
 	return conn_launch(c);
 }
 
@@ -503,12 +546,14 @@ void conn_abort(struct conn *c, int exit_code, const char *why)
 		return;
 	c->exit_code = exit_code;
 	snprintf(c->failure, sizeof(c->failure), "%s", why);
+	c->why = (struct conn_failure){.layer = CONN_FAIL_LOCAL, .local = CONN_LOCAL_OTHER};
+	c->roamed = true;
 	log_notice(c->lg, LOG_CLIENT, "%s: starting over", why);
 	/* The gateway would keep our old SAs (its INITIAL-CONTACT handling
 	 * matches our ID, which was the old address) and send our traffic
 	 * into them: tell it to drop them, through the new path. */
-	if (conn_layer_running(c, CONN_LAYER_IKE) && ike_rehome(c->ike) == 0)
-		ike_stop(c->ike);
+	if (conn_layer_running(c, CONN_LAYER_IKE) && c->layers->ike_rehome(c->ike) == 0)
+		c->layers->ike_stop(c->ike);
 	avoid_stale_tunnel(c); /* no StopCCN could reach the gateway either */
 	release_layers(c);
 	conn_set_state(c, CONN_STOPPING);
@@ -518,7 +563,7 @@ void conn_abort(struct conn *c, int exit_code, const char *why)
 void conn_release_net(struct conn *c)
 {
 	c->keep_net = false;
-	conn_net_down(c);
+	c->layers->net_down(c);
 	if (c->tun_fd >= 0) {
 		close(c->tun_fd);
 		c->tun_fd = -1;
@@ -533,6 +578,7 @@ void conn_free(struct conn *c)
 	loop_timer_stop(c->loop, &c->sa_timer);
 	loop_timer_stop(c->loop, &c->verdict_timer);
 	dhcp_inform_stop(&c->dhcp);
+	dhcp6_client_stop(&c->dhcp6);
 	release_layers(c);
 	if (c->keep_net)
 		conn_release_net(c);

@@ -14,6 +14,7 @@
 
 #include "client/ctl.h"
 #include "client/exit_status.h"
+#include "sys/dhcp6_client.h"
 #include "sys/dhcp_inform.h"
 #include "sys/dns.h"
 #include "sys/hook.h"
@@ -27,25 +28,6 @@
 #include "lib/loop.h"
 #include "ppp/ppp.h"
 
-/* The supervisor's names for the exit statuses (client/exit_status.h). */
-enum conn_exit {
-	CONN_EXIT_OK = EXIT_OK,
-	CONN_EXIT_FAILURE = EXIT_FAILURE_GENERIC,
-	CONN_EXIT_CONFIG = EXIT_CONFIG,
-	CONN_EXIT_NETWORK = EXIT_NETWORK,
-	CONN_EXIT_IKE = EXIT_IKE,
-	CONN_EXIT_L2TP = EXIT_L2TP,
-	CONN_EXIT_PPP_AUTH = EXIT_PPP_AUTH,
-	CONN_EXIT_PPP = EXIT_PPP,
-	CONN_EXIT_PEER_CLOSED = EXIT_PEER_CLOSED,
-	CONN_EXIT_GW_AUTH = EXIT_GW_AUTH,
-};
-
-/* Authentication failures (7, 10): retrying cannot fix them and makes things
- * worse (RRAS with NPS locks the domain account after a few wrong
- * passwords), so they end the connection, no reconnect, and the systemd unit
- * lists them in RestartPreventExitStatus; unless retry-auth-failures = yes. */
-bool conn_exit_is_auth(int exit_code);
 /* Whether IKE failed on authentication: the gateway's hash, signature or
  * certificate did not verify, or it refused ours (RFC 2408 §3.14.1 notify
  * types), or its answer to MM5 does not decrypt (a different PSK). */
@@ -91,7 +73,7 @@ enum conn_ppp_refusal {
 };
 
 struct conn_failure {
-	int exit_code;              /* enum conn_exit */
+	int exit_code;              /* enum exit_status */
 	enum conn_fail_layer layer; /* which of the values below are set */
 	enum conn_fail_local local;
 	struct {
@@ -103,9 +85,11 @@ struct conn_failure {
 	} ike;
 	struct {
 		enum l2tp_stage stage;
-		bool by_peer;           /* the gateway's StopCCN or CDN */
-		uint16_t result, error; /* RFC 2661 §4.4.2 */
-		bool have_secret;       /* we have a tunnel secret */
+		/* StopCCN, CDN, no answer, which tunnel authentication check
+		 * failed, ... (by_peer: the first two, the gateway's) */
+		enum l2tp_fail_cause cause;
+		bool by_peer;
+		uint16_t result, error; /* RFC 2661 §4.4.2, of the StopCCN or CDN */
 	} l2tp;
 	struct {
 		enum ppp_down_reason reason;
@@ -223,8 +207,11 @@ const char *conn_failure_text(const struct conn *c);
 bool conn_awaits_reconnect(const struct conn *c);
 /* The tunnel was up at least once (roaming only restarts those). */
 bool conn_was_up(const struct conn *c);
-/* Reconnect attempts since the tunnel was last up. */
+/* Reconnect attempts since the tunnel was last up; a restart after a
+ * changed path (conn_abort) is not counted. */
 unsigned conn_attempts(const struct conn *c);
+/* Down because the path changed (conn_abort): start again at once. */
+bool conn_roamed(const struct conn *c);
 /* The last attempt ended at MM1 unanswered (or with a notify): the gateway
  * is away or starting up. */
 bool conn_gw_silent(const struct conn *c);
@@ -233,7 +220,7 @@ const struct conn_ip *conn_ip(const struct conn *c);
 /* The failure with its values (exit code 0, layer NONE: none). */
 void conn_get_failure(const struct conn *c, struct conn_failure *out);
 /* Between attempts (conn_awaits_reconnect): the outcome decided outside
- * the layers, e.g. the user's stop (CONN_EXIT_OK) or a one-time password
+ * the layers, e.g. the user's stop (EXIT_OK) or a one-time password
  * nobody could give. failure NULL keeps the last one. */
 void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why,
 		      const char *failure);

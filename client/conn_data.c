@@ -48,20 +48,7 @@ static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
 	memcpy(&ip.peer, info->peer_ipv4, 4);
 	memcpy(&ip.dns[0], info->dns1, 4);
 	memcpy(&ip.dns[1], info->dns2, 4);
-	conn_password_used(c);
-	if (conn_net_up(c, &ip) < 0)
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
-}
-
-void conn_password_used(struct conn *c)
-{
-	if (c->p->profile->password_type != PROFILE_PASSWORD_OTP || !c->p->password)
-		return;
-	if (secret_is_set(c->p->password))
-		log_info(c->lg, LOG_CLIENT, "one-time password used: wiped");
-	secret_free(c->p->password);
-	if (c->ppp)
-		ppp_forget_password(c->ppp);
+	conn_ip_up(c, &ip);
 }
 
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
@@ -90,108 +77,6 @@ static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 		log_debug(c->lg, LOG_CLIENT, "tun write: %s", strerror(errno));
 }
 
-/* The PPP layer's values, for the failure hints (client/explain.c). */
-static struct conn_failure ppp_values(const struct ppp_failure *why)
-{
-	struct conn_failure v = {.layer = CONN_FAIL_PPP};
-
-	v.ppp.reason = why->reason;
-	v.ppp.auth = why->auth;
-	snprintf(v.ppp.message, sizeof(v.ppp.message), "%s", why->message);
-	return v;
-}
-
-/* Issue #14/#15: name the method and the setting that would allow it. */
-void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
-{
-	static const struct {
-		enum ppp_auth auth;
-		const char *name, *key;
-	} methods[] = {
-	    {PPP_AUTH_PAP, "PAP", "pap"},
-	    {PPP_AUTH_CHAP_MD5, "CHAP-MD5", "chap"},
-	};
-
-	struct conn_failure v = ppp_values(why);
-
-	v.ppp.refusal = CONN_REFUSAL_METHOD;
-	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
-		if (why->auth == methods[i].auth) {
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-				      "the gateway asks for %s, which this connection refuses; allow "
-				      "it with `auth-methods = %s` / `--auth-methods %s`",
-				      methods[i].name, methods[i].key, methods[i].key);
-			return;
-		}
-	if (strstr(why->message, "pppd: ")) {
-		/* pppd named no method (only its debug output, -vv, does): the
-		 * methods this connection refuses that it can have been. */
-		unsigned allowed = c->p->profile->auth_methods;
-		bool pap = !(allowed & PROFILE_PPP_PAP), chap = !(allowed & PROFILE_PPP_CHAP);
-
-		if (pap && chap)
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-				      "the gateway asks for a PPP method this connection refuses (PAP "
-				      "or CHAP-MD5; pppd does not say which, -vv shows it); allow it "
-				      "with `auth-methods = pap` (or chap) / `--auth-methods pap`");
-		else if (pap || chap)
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-				      "the gateway asks for a PPP method this connection refuses (%s, "
-				      "unless it is EAP or MS-CHAPv1; -vv shows which); allow it with "
-				      "`auth-methods = %s` / `--auth-methods %s`",
-				      pap ? "PAP" : "CHAP-MD5", pap ? "pap" : "chap",
-				      pap ? "pap" : "chap");
-		else {
-			v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
-			conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-				      "the gateway insists on an authentication method l2tpsec does "
-				      "not support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
-		}
-	} else if (strncmp(why->message, "the peer ", 9) == 0 &&
-		   strstr(why->message, "which we do not support")) {
-		/* pppd's debug output named it: "the peer insists on EAP, ..." */
-		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-			      "the gateway %s; use MS-CHAPv2 on the gateway", why->message + 9);
-	} else if (strstr(why->message, "no authentication")) {
-		v.ppp.refusal = CONN_REFUSAL_NO_AUTH;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-			      "the gateway offers no PPP authentication, so it never proves it "
-			      "knows the password (anyone with the PSK could pose as it); allow it "
-			      "with `auth-methods = none` / `--auth-methods none`");
-	} else {
-		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-			      "the gateway insists on an authentication method l2tpsec does not "
-			      "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
-	}
-}
-
-/* Why PPP ended, as the connection's failure. */
-static void ppp_judge(struct conn *c, const struct ppp_failure *why)
-{
-	struct conn_failure v = ppp_values(why);
-
-	if (why->reason == PPP_DOWN_AUTH_REFUSED) {
-		conn_fail_auth_refused(c, why);
-	} else if (why->reason == PPP_DOWN_MPPE_REQUIRED) {
-		v.ppp.refusal = CONN_REFUSAL_MPPE;
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH,
-			      "the gateway demands MPPE encryption, which l2tpsec does not do (the "
-			      "IPsec SA already encrypts the link); turn MPPE off on the gateway");
-	} else if (why->reason == PPP_DOWN_AUTH_FAILED) {
-		conn_fail_why(c, &v, CONN_EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
-			      ppp_auth_name(why->auth), why->message);
-	} else {
-		conn_fail_why(c, &v,
-			      c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
-				  ? CONN_EXIT_PEER_CLOSED
-				  : CONN_EXIT_PPP,
-			      "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
-			      why->message[0] ? ": " : "", why->message);
-	}
-}
-
 static void ppp_down(void *ctx, const struct ppp_failure *why)
 {
 	struct conn *c = ctx;
@@ -211,7 +96,7 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 		return;
 	}
 	loop_timer_stop(c->loop, &c->verdict_timer);
-	ppp_judge(c, why);
+	conn_ppp_judge(c, why);
 }
 
 /* pppd reads the gateway's CHAP Failure on its own socket; the gateway's
@@ -245,7 +130,7 @@ void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	conn_fail_why(c, &c->held_why, c->held_code, "%s", c->held_failure);
 }
 
-static const struct ppp_callbacks ppp_cbs = {
+const struct ppp_callbacks conn_ppp_events = {
 	.send_frame = ppp_to_l2tp,
 	.ip_up = ppp_ip_up,
 	.deliver_ip = ppp_deliver_ip,
@@ -423,6 +308,16 @@ static unsigned ppp_auth_bits(unsigned profile_bits)
 	       ((profile_bits & PROFILE_PPP_NONE) ? PPP_AUTH_ALLOW_NONE : 0);
 }
 
+/* LCP echo (RFC 1661 §5.8) for both PPPs: the profile's, or what its
+ * liveness asks of the three layers (conn_liveness_for). */
+static void lcp_echo(const struct profile *pr, unsigned *interval_s, unsigned *failure)
+{
+	struct conn_liveness l = conn_liveness_for(pr->liveness_s);
+
+	*interval_s = pr->liveness_s ? l.echo_interval_s : pr->lcp_echo_interval_s;
+	*failure = pr->liveness_s ? l.echo_failure : pr->lcp_echo_failure;
+}
+
 /* Made with the connection (its crypto context loads OpenSSL's legacy
  * provider, which takes a while on a small CPU), started with the session. */
 static int builtin_ppp_prepare(struct conn *c)
@@ -435,21 +330,14 @@ static int builtin_ppp_prepare(struct conn *c)
 		.auth_allowed = ppp_auth_bits(pr->auth_methods),
 		.mru = (uint16_t)pr->mru,
 		.mtu = (uint16_t)pr->mtu,
-		.echo_interval_s = pr->lcp_echo_interval_s,
-		.echo_failure = pr->lcp_echo_failure,
 		.request_dns = pr->dns != PROFILE_DNS_NO,
 		.enable_ipv6cp = pr->ipv6 != PROFILE_IPV6_OFF,
 		/* the LNS's PPP starts after ICCN and misses our first request */
 		.restart_ms = 1000,
 	};
 
-	if (pr->liveness_s) {
-		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
-
-		cfg.echo_interval_s = l.echo_interval_s;
-		cfg.echo_failure = l.echo_failure;
-	}
-	c->ppp = ppp_new(c->loop, c->lg, &cfg, &ppp_cbs, c);
+	lcp_echo(pr, &cfg.echo_interval_s, &cfg.echo_failure);
+	c->ppp = ppp_new(c->loop, c->lg, &cfg, &conn_ppp_events, c);
 	return c->ppp ? 0 : -1;
 }
 
@@ -457,7 +345,6 @@ static int builtin_ppp_start(struct conn *c)
 {
 	if (!c->ppp || loop_add_fd(c->loop, c->tun_fd, LOOP_READ, on_tun_readable, c) < 0)
 		return -1;
-	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
 	return ppp_start(c->ppp);
 }
 
@@ -475,7 +362,7 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 	struct conn_ip ip = {.mtu = r->ip.mtu};
 
 	if (strnlen(r->ifname, sizeof(r->ifname)) >= sizeof(c->ifname)) {
-		conn_fail(c, CONN_EXIT_PPP, "pppd reported a bad interface name");
+		conn_fail(c, EXIT_PPP, "pppd reported a bad interface name");
 		return;
 	}
 	if (strcmp(r->event, "ipv6-up") == 0 && (c->state == CONN_PPP || c->state == CONN_UP)) {
@@ -491,9 +378,7 @@ static void pppd_ip_up(void *ctx, const struct pppd_report *r)
 	memcpy(&ip.peer, r->ip.peer_ipv4, 4);
 	memcpy(&ip.dns[0], r->ip.dns1, 4);
 	memcpy(&ip.dns[1], r->ip.dns2, 4);
-	conn_password_used(c);
-	if (conn_net_up(c, &ip) < 0)
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot configure %s", c->ifname);
+	conn_ip_up(c, &ip);
 }
 
 /* Before pppd exits and the gateway drops the session (which would look
@@ -503,7 +388,7 @@ static void pppd_auth_down(void *ctx, const struct ppp_failure *why)
 	struct conn *c = ctx;
 
 	if (c->state != CONN_STOPPING && c->state != CONN_DOWN)
-		ppp_judge(c, why); /* pppd itself is still running */
+		conn_ppp_judge(c, why); /* pppd itself is still running */
 }
 
 static void pppd_exited(void *ctx, const struct ppp_failure *why, int status)
@@ -529,8 +414,6 @@ int conn_data_prepare(struct conn *c)
 		.auth_allowed = ppp_auth_bits(pr->auth_methods),
 		.mtu = (uint16_t)pr->mtu,
 		.mru = (uint16_t)pr->mru,
-		.echo_interval_s = pr->lcp_echo_interval_s,
-		.echo_failure = pr->lcp_echo_failure,
 		.usepeerdns = pr->dns != PROFILE_DNS_NO,
 		.ipv6 = pr->ipv6 != PROFILE_IPV6_OFF,
 		.unit = -1,
@@ -540,12 +423,7 @@ int conn_data_prepare(struct conn *c)
 
 	if (!c->kernel_path)
 		return natt_attach(c) < 0 ? -1 : builtin_ppp_prepare(c);
-	if (pr->liveness_s) {
-		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
-
-		cfg.echo_interval_s = l.echo_interval_s;
-		cfg.echo_failure = l.echo_failure;
-	}
+	lcp_echo(pr, &cfg.echo_interval_s, &cfg.echo_failure);
 	cfg.ip_up_script = conn_ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
@@ -559,10 +437,7 @@ int conn_data_prepare(struct conn *c)
 	}
 	c->pppd = pppd_start(c->loop, c->lg, &cfg, fd, c->p->password->data, c->p->password->len,
 			     &cbs, c);
-	if (!c->pppd)
-		return -1;
-	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_STARTING);
-	return 0;
+	return c->pppd ? 1 : -1; /* running: waits for its session */
 }
 
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
@@ -579,17 +454,18 @@ int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
 	return pppd_attach(c->pppd, &ids);
 }
 
-void conn_data_stop(struct conn *c)
+bool conn_data_stop(struct conn *c)
 {
 	bool l2tp_running = conn_layer_running(c, CONN_LAYER_L2TP);
 
+	if (!c->pppd && !c->ppp)
+		return true; /* never made */
 	if (c->pppd && !l2tp_running) {
 		/* The session is gone: a Terminate-Request could only leave
 		 * unprotected once our SAs go, so pppd ends without one. */
 		pppd_free(c->pppd);
 		c->pppd = NULL;
-		conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
-		return;
+		return true;
 	}
 	if (c->pppd)
 		pppd_stop(c->pppd); /* LCP terminate, then exited() */
@@ -597,6 +473,7 @@ void conn_data_stop(struct conn *c)
 		ppp_close(c->ppp);
 	else
 		ppp_lower_down(c->ppp); /* nobody left to say goodbye to */
+	return false;
 }
 
 void conn_data_free(struct conn *c)
@@ -610,5 +487,4 @@ void conn_data_free(struct conn *c)
 		pppd_free(c->pppd);
 	c->ppp = NULL;
 	c->pppd = NULL;
-	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
 }

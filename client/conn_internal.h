@@ -29,6 +29,60 @@ enum conn_layer_state {
 	CONN_LAYER_STOPPING, /* asked to end; its end callback follows */
 };
 
+struct conn;
+
+/* The layers as the supervisor drives them: made, started, asked to stop
+ * and freed, and the host's side (data path, network). conn_init() points
+ * c->layers at conn_layers_real; the supervisor's unit test
+ * (tests/unit/test_conn_supervisor.c) gives fakes that record the calls and
+ * fire the events back through the callbacks the supervisor hands them
+ * (conn_ppp_events for PPP). What else the supervisor asks of a running
+ * layer (rekeys, packets, status) needs the real ones. */
+struct conn_layers {
+	/* IKE (ike/ike.h) */
+	struct ike_session *(*ike_new)(struct loop *loop, struct logger *lg,
+	                               const struct ike_config *cfg, const struct ike_callbacks *cb,
+	                               void *ctx);
+	int (*ike_start)(struct ike_session *s);
+	void (*ike_set_force_encaps)(struct ike_session *s, bool force);
+	int (*ike_ping)(struct ike_session *s);
+	void (*ike_get_status)(const struct ike_session *s, struct ike_status *st);
+	int (*ike_rehome)(struct ike_session *s);
+	void (*ike_stop)(struct ike_session *s);
+	void (*ike_free)(struct ike_session *s);
+	/* The ESP data path (sets c->esp and c->kernel_path) and on the
+	 * userspace path the TUN device; SA pairs IKE hands over; the free
+	 * deletes every SA still installed. */
+	int (*datapath_new)(struct conn *c, const struct esp_callbacks *cb);
+	uint32_t (*sa_install)(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
+	                       bool is_rekey);
+	uint32_t (*sa_install_ours_inbound)(struct conn *c, const struct esp_sa_pair *pair);
+	void (*esp_free)(struct esp_datapath *esp);
+	/* L2TP (l2tp/l2tp.h) */
+	struct l2tp *(*l2tp_new)(struct loop *loop, const struct logger *lg,
+	                         const struct l2tp_config *cfg, const struct l2tp_callbacks *cb,
+	                         void *ctx);
+	int (*l2tp_prepare)(struct l2tp *l2tp);
+	int (*l2tp_start)(struct l2tp *l2tp);
+	void (*l2tp_stop)(struct l2tp *l2tp);
+	void (*l2tp_free)(struct l2tp *l2tp);
+	/* PPP on the L2TP session, built-in or pppd (client/conn_data.c):
+	 * prepare gives 1 when PPP runs from then on (pppd waiting for its
+	 * session), 0 when it starts with the session; stop gives true when
+	 * PPP ended at once (no down event follows). */
+	int (*ppp_prepare)(struct conn *c);
+	int (*ppp_start)(struct conn *c, const struct l2tp_session_info *info);
+	bool (*ppp_stop)(struct conn *c);
+	void (*ppp_free)(struct conn *c);
+	/* The host (client/conn_net.c): undo what a crashed run left; the
+	 * interface, routes and DNS once PPP has addresses, and back. */
+	void (*net_recover)(struct conn *c);
+	int (*net_up)(struct conn *c, const struct conn_ip *ip);
+	void (*net_down)(struct conn *c);
+};
+
+extern const struct conn_layers conn_layers_real;
+
 #define CONN_MAX_SAS 6 /* old, current, two the gateway is making, ours, spare */
 
 /* A pair installed for the IKE session, by its data path id. */
@@ -44,6 +98,7 @@ struct conn {
 	const struct conn_params *p;
 	struct conn_events ev;
 	void *ev_ctx;
+	const struct conn_layers *layers; /* conn_layers_real but in tests */
 
 	enum conn_state state; /* changed by conn_set_state() only */
 	bool kernel_path;      /* XFRM + kernel L2TP + pppd; else all in-process */
@@ -82,6 +137,11 @@ struct conn {
 	struct dhcp_inform dhcp;
 	struct dhcp_info pushed;
 	bool pushed_valid;
+	/* DHCPv6 when the gateway's RA sets M or O (issue 17): its DNS
+	 * servers and search list join the RA's, its address goes on */
+	struct dhcp6_client dhcp6;
+	struct dhcp6_info dhcp6_got;
+	bool dhcp6_asked, dhcp6_valid;
 
 	/* Which layers run; the stop sequence walks them top down. Changed
 	 * by conn_layer_set() only. PPP: the built-in one or pppd. */
@@ -106,6 +166,9 @@ struct conn {
 	bool family_fallback; /* pending: conn_should_reconnect() acts on it */
 	bool keep_net;        /* set by conn_finish() for a reconnect */
 	unsigned attempts; /* reconnect attempts since the tunnel was last up */
+	/* conn_abort() for a changed path: the restart that follows at once
+	 * is not a failed attempt, and does not count as one */
+	bool roamed;
 	/* the last attempt ended at MM1: no answer, or a notify (a gateway
 	 * still starting up); reconnects follow quickly, see daemon.c */
 	bool gw_silent;
@@ -160,21 +223,32 @@ void conn_stop_next(struct conn *c);
 void conn_on_stop_timeout(struct loop *loop, struct loop_timer *t, void *ctx);
 /* PPP on the L2TP session: built-in (userspace) or pppd (kernel). Made
  * ready before the session exists (the built-in one made, pppd started to
- * wait for the session, see pppd_start), started once it is up. */
+ * wait for the session, see pppd_start), started once it is up
+ * (conn_layers.ppp_*). */
 int conn_data_prepare(struct conn *c);
 /* The ip-up script pppd runs (installed, or the source tree's for a
  * binary run from its build tree); NULL when there is none. */
 const char *conn_ip_up_script(char *buf, size_t bufsz);
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
 /* Asks the running PPP to end (its layer already marked stopping); pppd
- * without its session ends at once (the layer becomes absent). */
-void conn_data_stop(struct conn *c);
+ * without its session ends at once: true. */
+bool conn_data_stop(struct conn *c);
 void conn_data_free(struct conn *c);
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
+/* The built-in PPP's events (ctx: the connection), which pppd's mirror. */
+extern const struct ppp_callbacks conn_ppp_events;
+/* PPP has its IPv4 addresses: the host's side (conn_layers.net_up), then
+ * the tunnel is up (state UP, ev.up); a failure fails the connection. */
+void conn_ip_up(struct conn *c, const struct conn_ip *ip);
 /* PPP is up: a one-time password has been used and is wiped everywhere. */
 void conn_password_used(struct conn *c);
+/* Why PPP ended (or pppd said it will), as the connection's failure. */
+void conn_ppp_judge(struct conn *c, const struct ppp_failure *why);
 /* A PPP authentication method refused: the failure names the setting. */
 void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why);
+/* The exit code of an L2TP failure: authentication (10), the connection
+ * lost (9, once PPP runs) or L2TP (6). */
+int conn_l2tp_exit_code(const struct conn *c, const struct l2tp_failure *why);
 /* The L2TP call ended before PPP came up. On the kernel path pppd may know
  * why (a wrong password, a refused method) and not have said so yet: its
  * log is read and, while it runs, the L2TP verdict (code, failure) waits a
@@ -193,6 +267,7 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg);
 #define CONN_RECONNECT_RTX_MAX_MS 3000
 #define CONN_RECONNECT_RTX_TRIES  10
 void conn_setup_l2tp_config(struct conn *c, struct l2tp_config *cfg);
+/* The ESP data path, and the TUN device for the userspace one. */
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb);
 /* Installs a pair the IKE session hands over and remembers its id by
  * SPIs: the whole pair (its inbound half already in: outbound moves to it
@@ -221,7 +296,6 @@ bool conn_sa_expiry_unreplaced(const struct conn_sa_slot *sas, size_t n, uint32_
  * (esp_retire). */
 #define CONN_SA_IDLE_MS 2000
 void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx);
-int conn_setup_tun(struct conn *c);
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx);
 
 /* The profile's liveness (seconds of silence after which the gateway is
@@ -238,6 +312,8 @@ uint16_t conn_random_l2tp_port(void);
  * port (port = auto, SCCRQ from 1701 unanswered); then c->l2tp_port is set. */
 bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why);
 void conn_on_l2tp_timer(struct loop *loop, struct loop_timer *t, void *ctx);
+/* Leftovers of a crashed run of this connection: routes, DNS. */
+void conn_net_recover(struct conn *c);
 int conn_net_up(struct conn *c, const struct conn_ip *ip);
 /* IPV6CP opened: applied now if IPv4 is configured, else with it. */
 int conn_net_ipv6_up(struct conn *c, const uint8_t local_ifid[8], const uint8_t peer_ifid[8]);

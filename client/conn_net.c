@@ -2,11 +2,9 @@
  * MTU, routes, DNS, the user's hook; and undoing all of it. */
 #include "client/conn_internal.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -64,6 +62,21 @@ unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_aut
 	return payload < 576 ? 576 : payload;
 }
 
+/* DHCPv6's servers and search list after the RA's (not twice). */
+static void fill_dns_dhcp6(const struct dhcp6_info *got, struct dns_config *dns)
+{
+	for (size_t i = 0; i < got->n_dns && dns->n_servers6 < DNS_MAX_SERVERS; i++) {
+		bool known = false;
+
+		for (size_t j = 0; j < dns->n_servers6; j++)
+			known |= memcmp(&dns->servers6[j], &got->dns[i], sizeof(got->dns[i])) == 0;
+		if (!known)
+			dns->servers6[dns->n_servers6++] = got->dns[i];
+	}
+	for (size_t i = 0; i < got->n_domains; i++)
+		dns_add_domain(dns, got->domains[i]); /* from the network: checked */
+}
+
 static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_config *dns)
 {
 	const struct profile *pr = c->p->profile;
@@ -91,7 +104,36 @@ static void fill_dns(const struct conn *c, const struct conn_ip *ip, struct dns_
 			dns->servers6[dns->n_servers6++] = c->ip6.dns[i];
 	for (size_t i = 0; i < pr->n_search && i < DNS_MAX_DOMAINS; i++)
 		dns->domains[dns->n_domains++] = pr->dns_search[i];
+	if (pr->dns != PROFILE_DNS_SERVERS && c->dhcp6_valid)
+		fill_dns_dhcp6(&c->dhcp6_got, dns);
+	/* the domain the gateway pushed (DHCPINFORM option 15), after the
+	 * profile's own, as Windows adds a connection's DNS suffix */
+	if (c->pushed_valid && c->pushed.domain[0])
+		dns_add_domain(dns, c->pushed.domain);
 	dns->default_route = pr->default_route;
+}
+
+/* The tunnel's global IPv6 address as it is now (it comes from RAs or
+ * DHCPv6, maybe after the connect hook: then that hook has none) and the
+ * profile's IPv6 routes. */
+static void fill_hook_ip6(const struct conn *c, struct hook_info *h)
+{
+	const struct profile *pr = c->p->profile;
+	char addrs[1][INET6_ADDRSTRLEN + 4];
+	char *slash;
+
+	if (netcfg6_addresses(c->ifname, addrs, 1) == 1 && strncmp(addrs[0], "fe80:", 5) != 0 &&
+	    (slash = strchr(addrs[0], '/')) != NULL) {
+		*slash = '\0';
+		if (inet_pton(AF_INET6, addrs[0], &h->local_ip6) == 1)
+			h->local_ip6_prefix = (uint8_t)atoi(slash + 1);
+	}
+	for (size_t i = 0; i < pr->n_routes && h->n_split6 < HOOK_MAX_ROUTES; i++) {
+		if (pr->routes[i].dst.family != AF_INET6)
+			continue;
+		memcpy(&h->split6[h->n_split6], pr->routes[i].dst.bytes, 16);
+		h->split6_prefix[h->n_split6++] = pr->routes[i].prefix_len;
+	}
 }
 
 static void fill_hook(const struct conn *c, const char *reason, const struct dns_config *dns,
@@ -116,6 +158,8 @@ static void fill_hook(const struct conn *c, const char *reason, const struct dns
 		memcpy(&h->split[h->n_split], pr->routes[i].dst.bytes, 4);
 		h->split_prefix[h->n_split++] = pr->routes[i].prefix_len;
 	}
+	if (pr->ipv6 != PROFILE_IPV6_OFF)
+		fill_hook_ip6(c, h);
 }
 
 /* The user's hook, on the loop's child watching (sys/hook.h): a hung
@@ -183,9 +227,9 @@ static int ipv6_route_in(struct conn *c, int ifindex)
 	return netcfg_save(&c->net, c->state_path);
 }
 
-/* The gateway's RDNSS servers changed: DNS again, from scratch (a
- * resolv.conf we wrote must not become the backup). */
-static void rdnss_changed(struct conn *c)
+/* The gateway's RDNSS servers or its pushed domain changed: DNS again, from
+ * scratch (a resolv.conf we wrote must not become the backup). */
+static void dns_changed(struct conn *c)
 {
 	struct dns_config dns;
 
@@ -193,6 +237,45 @@ static void rdnss_changed(struct conn *c)
 	dns_revert(&c->dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
+}
+
+/* The gateway's DHCPv6 answer: the address on the interface (its
+ * RTM_NEWADDR routes IPv6 in, as SLAAC's does), DNS again with its servers. */
+static void on_dhcp6(void *ctx, const struct dhcp6_info *info)
+{
+	struct conn *c = ctx;
+	const struct profile *pr = c->p->profile;
+	int ifindex = netcfg_ifindex(c->ifname);
+	char text[INET6_ADDRSTRLEN] = "";
+
+	if (!info || !c->net_configured || ifindex < 0)
+		return;
+	c->dhcp6_got = *info;
+	c->dhcp6_valid = true;
+	if (info->has_addr &&
+	    netcfg6_address(&c->net, ifindex, &info->addr, info->preferred_s, info->valid_s) == 0)
+		inet_ntop(AF_INET6, &info->addr, text, sizeof(text));
+	log_notice(c->lg, LOG_CLIENT, "DHCPv6: %zu DNS server(s), %zu search domain(s)%s%s",
+		   info->n_dns, info->n_domains, text[0] ? ", address " : "", text);
+	if (pr->dns != PROFILE_DNS_NO && pr->dns != PROFILE_DNS_SERVERS &&
+	    (info->n_dns || info->n_domains))
+		dns_changed(c);
+}
+
+/* The RA's M flag asks for addresses by DHCPv6, its O flag for the other
+ * settings (RFC 4861 §4.2); once per PPP session. DNS is all O gives us,
+ * so dns = no or servers skip it. */
+static void dhcp6_maybe_start(struct conn *c, bool managed, bool other)
+{
+	const struct profile *pr = c->p->profile;
+	bool want_dns = pr->dns != PROFILE_DNS_NO && pr->dns != PROFILE_DNS_SERVERS;
+
+	if (c->dhcp6_asked || !c->ip6.configured || !(managed || (other && want_dns)))
+		return;
+	c->dhcp6_asked = true;
+	log_info(c->lg, LOG_CLIENT, "the gateway's RA asks for DHCPv6 (%s)",
+		 managed ? "addresses" : "other configuration");
+	dhcp6_client_start(&c->dhcp6, c->ifname, managed, on_dhcp6, c);
 }
 
 static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
@@ -208,10 +291,13 @@ static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
 		size_t before = c->ip6.n_dns;
 		struct in6_addr old[RDNSS_MAX];
 		int ifindex = netcfg_ifindex(c->ifname);
+		bool managed, other;
 
 		if (rdnss_parse_global_addr(buf, (size_t)n, ifindex) == 1 && c->net_configured &&
 		    ipv6_route_in(c, ifindex) < 0)
 			log_warn(c->lg, LOG_CLIENT, "cannot route IPv6 through %s", c->ifname);
+		if (rdnss_parse_ra_flags(buf, (size_t)n, ifindex, &managed, &other) == 1)
+			dhcp6_maybe_start(c, managed, other);
 		if (!c->ip6.take_rdnss || rdnss_parse(buf, (size_t)n, &r) <= 0 ||
 		    r.ifindex != ifindex)
 			continue;
@@ -223,7 +309,7 @@ static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
 		log_info(c->lg, LOG_CLIENT, "the gateway's RAs name %zu IPv6 DNS server(s)",
 			 c->ip6.n_dns);
 		if (c->net_configured)
-			rdnss_changed(c);
+			dns_changed(c);
 	}
 }
 
@@ -257,6 +343,8 @@ static void rdnss_stop(struct conn *c)
 	c->ip6.rdnss_listening = false;
 	c->ip6.n_dns = 0;
 	c->ip6.routed = false;
+	dhcp6_client_stop(&c->dhcp6);
+	c->dhcp6_asked = c->dhcp6_valid = false;
 }
 
 /* IPv6 on the tunnel once IPV6CP is up (RFC 5072) and the interface is
@@ -268,6 +356,7 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 	const struct profile *pr = c->p->profile;
 	char ll[INET6_ADDRSTRLEN];
 	struct in6_addr a = {.s6_addr = {0xfe, 0x80}};
+	bool managed, other;
 
 	if (!c->ip6.up || c->ip6.configured || pr->ipv6 == PROFILE_IPV6_OFF)
 		return 0;
@@ -277,6 +366,8 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 	if (!c->kernel_path && netcfg6_link_local(&c->net, ifindex, c->ip6.local_ifid) < 0)
 		return -1;
 	c->ip6.configured = true;
+	if (dhcp6_ra_flags(c->ifname, &managed, &other) == 0) /* an RA before we listened */
+		dhcp6_maybe_start(c, managed, other);
 	if (ipv6_route_in(c, ifindex) < 0)
 		return -1;
 	for (size_t i = 0; i < pr->n_routes; i++) {
@@ -312,6 +403,13 @@ static int no_ipv6_leak(struct conn *c)
 		                           "allows it)");
 		return -1;
 	}
+	/* dns = no leaves DNS to the host (l2tpsec.conf(5)): its resolver may
+	 * answer AAAA from outside the tunnel, but what those answers lead to
+	 * is refused right here; filtering them is that resolver's job */
+	if (pr->dns == PROFILE_DNS_NO)
+		log_notice(c->lg, LOG_CLIENT,
+		           "dns = no: names resolve outside the tunnel; IPv6 to their AAAA answers is "
+		           "refused while connected (programs fall back to IPv4)");
 	return netcfg_save(&c->net, c->state_path);
 }
 
@@ -342,21 +440,24 @@ void conn_net_ipv6_poll(struct conn *c)
 		log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
 }
 
-static int conn_net_mark_up(struct conn *c);
-
 /* The gateway's DHCPACK: its classless routes become the split tunnel's
  * (a default route among them is not taken: that is default-route's job),
- * the domain is shown in status. */
+ * the domain is shown in status and joins the DNS search domains (unless
+ * dns = no). */
 static void on_pushed(void *ctx, const struct dhcp_info *info)
 {
 	struct conn *c = ctx;
 	int ifindex = netcfg_ifindex(c->ifname);
 	size_t taken = 0;
+	bool new_domain;
 
 	if (!info || !c->net_configured || ifindex < 0)
 		return;
+	new_domain = strcmp(info->domain, c->pushed_valid ? c->pushed.domain : "") != 0;
 	c->pushed = *info;
 	c->pushed_valid = true;
+	if (new_domain && c->p->profile->dns != PROFILE_DNS_NO)
+		dns_changed(c);
 	for (size_t i = 0; i < info->nroutes; i++) {
 		struct in_addr dst = {htonl(info->routes[i].dest)};
 
@@ -397,7 +498,7 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 		 * nothing new; anything else is configured from scratch. */
 		if (!c->kernel_path && ip->local.s_addr == c->ip.local.s_addr &&
 		    ip->peer.s_addr == c->ip.peer.s_addr)
-			return conn_net_mark_up(c);
+			return 0;
 		conn_net_down(c);
 	}
 	c->ip = *ip;
@@ -418,31 +519,6 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	run_hook(c, "connect", &dns);
 	ask_pushed_settings(c);
 	conn_net_ipv6_poll(c);
-	return conn_net_mark_up(c);
-}
-
-/* The tunnel carries traffic: tell the user (and systemd) so. */
-static int conn_net_mark_up(struct conn *c)
-{
-	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
-
-	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_UP);
-	conn_set_state(c, CONN_UP);
-	c->was_up = true;
-	c->keep_net = false;
-	c->attempts = 0;
-	c->up_ms = loop_now_ms(c->loop);
-	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
-	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
-	log_notice(c->lg, LOG_CLIENT, "connected: %s local %s peer %s mtu %u (%llu ms)", c->ifname,
-		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
-	if (c->ev.up)
-		c->ev.up(c, c->ev_ctx);
-#ifdef __GLIBC__
-	/* What connecting needed and freed (negotiation buffers, parsers,
-	 * the resolver) goes back to the system, not kept resident. */
-	malloc_trim(0);
-#endif
 	return 0;
 }
 
@@ -464,6 +540,15 @@ void conn_net_down(struct conn *c)
 	c->net_configured = false;
 	c->ip6.configured = false;
 	rdnss_stop(c);
+}
+
+void conn_net_recover(struct conn *c)
+{
+	if (!c->net_open && netcfg_open(&c->net, c->lg) == 0)
+		c->net_open = true;
+	if (c->net_open)
+		netcfg_undo_file(&c->net, c->state_path);
+	dns_revert_stale(&c->dns);
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

@@ -23,6 +23,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	if (ev)
 		c->ev = *ev;
 	c->ev_ctx = ev_ctx;
+	c->layers = &conn_layers_real;
 	c->tun_fd = -1;
 	c->gateway = p->gateway;
 	c->gateway_alt = p->gateway_alt;
@@ -32,6 +33,7 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	loop_timer_init(&c->sa_timer, conn_on_sa_timer, c);
 	loop_timer_init(&c->verdict_timer, conn_on_verdict_timer, c);
 	dhcp_inform_init(&c->dhcp, loop, lg);
+	dhcp6_client_init(&c->dhcp6, loop, lg);
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
@@ -126,6 +128,8 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	}
 	/* until the data path is known (see conn_launch) */
 	cfg->force_encaps = !c->kernel_path || pr->force_encaps;
+	cfg->no_fragmentation = pr->ike_fragmentation == PROFILE_IKE_FRAG_OFF;
+	cfg->force_fragmentation = pr->ike_fragmentation == PROFILE_IKE_FRAG_FORCE;
 	cfg->l2tp_local_port = c->l2tp_port ? c->l2tp_port : 1701;
 	cfg->l2tp_remote_port = 1701;
 }
@@ -179,7 +183,23 @@ static bool kernel_ppp_available(struct conn *c, const char **why)
 	return true;
 }
 
-/* Decides the data path (c->kernel_path) and creates the ESP side of it.
+/* The userspace path moves IP packets through a TUN device opened now, so a
+ * missing /dev/net/tun fails before anything is sent. */
+static int setup_tun(struct conn *c)
+{
+	if (c->kernel_path || c->tun_fd >= 0)
+		return 0; /* pppd makes its own; a reconnect keeps ours */
+	c->ifname[0] = '\0';
+	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
+	if (c->tun_fd < 0) {
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot create a TUN device: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Decides the data path (c->kernel_path) and creates the ESP side of it,
+ * with the TUN device for the userspace one (conn_layers.datapath_new).
  * auto: the kernel when it has everything, else userspace (logged). */
 int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 {
@@ -191,36 +211,23 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 		if (kernel_ppp_available(c, &why))
 			kind = want == PROFILE_DATAPATH_KERNEL ? ESP_DP_KERNEL : ESP_DP_AUTO;
 		else if (want == PROFILE_DATAPATH_KERNEL) {
-			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, CONN_EXIT_CONFIG,
+			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, EXIT_CONFIG,
 					"datapath = kernel is not possible here: %s", why);
 			return -1;
 		}
 	}
 	c->esp = esp_datapath_new(c->loop, c->lg, kind, cb, c);
 	if (!c->esp) {
-		conn_fail(c, want == PROFILE_DATAPATH_KERNEL ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE,
+		conn_fail(c, want == PROFILE_DATAPATH_KERNEL ? EXIT_CONFIG : EXIT_FAILURE_GENERIC,
 			  "the %s ESP data path cannot work here", esp_datapath_kind_name(kind));
 		return -1;
 	}
 	c->kernel_path = esp_datapath_kind_in_use(c->esp) == ESP_DP_KERNEL;
 	if (!c->kernel_path && why && want == PROFILE_DATAPATH_AUTO)
 		log_notice(c->lg, LOG_CLIENT, "userspace data path: %s", why);
-	return 0;
-}
-
-/* The userspace path moves IP packets through a TUN device opened now, so a
- * missing /dev/net/tun fails before anything is sent. */
-int conn_setup_tun(struct conn *c)
-{
-	if (c->kernel_path || c->tun_fd >= 0)
-		return 0; /* pppd makes its own; a reconnect keeps ours */
-	c->ifname[0] = '\0';
-	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
-	if (c->tun_fd < 0) {
-		conn_fail(c, CONN_EXIT_FAILURE, "cannot create a TUN device: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (c->kernel_path)
+		esp_kernel_cleanup_stale(c->lg);
+	return setup_tun(c);
 }
 
 void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name)
@@ -266,7 +273,7 @@ bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why)
 	if (c->p->profile->l2tp_port != PROFILE_L2TP_PORT_AUTO || c->l2tp_port != 0 ||
 	    c->l2tp_port_retry != CONN_PORT_RETRY_NONE)
 		return false;
-	if (why->stage != L2TP_STAGE_TUNNEL_SETUP || why->by_peer || why->result != 0)
+	if (why->stage != L2TP_STAGE_TUNNEL_SETUP || why->cause != L2TP_CAUSE_NO_ANSWER)
 		return false;
 	c->l2tp_port = conn_random_l2tp_port();
 	c->l2tp_port_retry = CONN_PORT_RETRY_PENDING;
@@ -462,6 +469,33 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 	}
 	return id;
 }
+
+const struct conn_layers conn_layers_real = {
+	.ike_new = ike_new,
+	.ike_start = ike_start,
+	.ike_set_force_encaps = ike_set_force_encaps,
+	.ike_ping = ike_ping,
+	.ike_get_status = ike_get_status,
+	.ike_rehome = ike_rehome,
+	.ike_stop = ike_stop,
+	.ike_free = ike_free,
+	.datapath_new = conn_setup_datapath,
+	.sa_install = conn_sa_install,
+	.sa_install_ours_inbound = conn_sa_install_ours_inbound,
+	.esp_free = esp_datapath_free,
+	.l2tp_new = l2tp_new,
+	.l2tp_prepare = l2tp_prepare,
+	.l2tp_start = l2tp_start,
+	.l2tp_stop = l2tp_stop,
+	.l2tp_free = l2tp_free,
+	.ppp_prepare = conn_data_prepare,
+	.ppp_start = conn_data_start,
+	.ppp_stop = conn_data_stop,
+	.ppp_free = conn_data_free,
+	.net_recover = conn_net_recover,
+	.net_up = conn_net_up,
+	.net_down = conn_net_down,
+};
 
 /* The ip-up script pppd runs: installed next to us, or, for a binary run
  * from its build tree, the one in the source tree. */

@@ -115,7 +115,7 @@ static void vfail(struct conn *c, const struct conn_failure *why, int exit_code,
                   va_list ap)
 {
 	/* The first failure is the cause; later ones are consequences. */
-	if (c->exit_code == CONN_EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
+	if (c->exit_code == EXIT_OK && c->state != CONN_STOPPING && c->state != CONN_DOWN) {
 		c->exit_code = exit_code;
 		c->why = *why;
 		vsnprintf(c->failure, sizeof(c->failure), fmt, ap);
@@ -172,9 +172,9 @@ static void conn_finish(struct conn *c)
 		log_notice(c->lg, LOG_CLIENT, "keeping %s, routes and DNS for the reconnect",
 		           c->ifname);
 	else
-		conn_net_down(c);
+		c->layers->net_down(c);
 	if (c->esp) {
-		esp_datapath_free(c->esp); /* deletes every SA still installed */
+		c->layers->esp_free(c->esp); /* deletes every SA still installed */
 		c->esp = NULL;
 	}
 	conn_set_state(c, CONN_DOWN);
@@ -196,14 +196,15 @@ static bool layer_stop_step(struct conn *c, enum conn_layer l)
 	conn_layer_set(c, l, CONN_LAYER_STOPPING);
 	switch (l) {
 	case CONN_LAYER_PPP:
-		conn_data_stop(c);
-		return conn_layer_running(c, l);
+		if (c->layers->ppp_stop(c))
+			conn_layer_set(c, l, CONN_LAYER_ABSENT);
+		return conn_layer_running(c, l); /* its end may have come at once */
 	case CONN_LAYER_L2TP:
-		l2tp_stop(c->l2tp);
+		c->layers->l2tp_stop(c->l2tp);
 		return true;
 	case CONN_LAYER_IKE:
 	default:
-		ike_stop(c->ike);
+		c->layers->ike_stop(c->ike);
 		return true;
 	}
 }
@@ -281,31 +282,141 @@ bool conn_ike_auth_failed(const struct ike_failure *f)
 	}
 }
 
-bool conn_exit_is_auth(int exit_code)
+/* RFC 2661 §4.4.2: StopCCN result 4 is "not authorized" (ours after a
+ * failed tunnel authentication check, or the LNS's); a CDN's result 4 is
+ * a temporary lack of resources, transient like the other L2TP failures. */
+int conn_l2tp_exit_code(const struct conn *c, const struct l2tp_failure *why)
 {
-	return exit_code == CONN_EXIT_PPP_AUTH || exit_code == CONN_EXIT_GW_AUTH;
+	enum { STOPCCN_NOT_AUTHORIZED = 4 };
+
+	switch (why->cause) {
+	case L2TP_CAUSE_AUTH_NO_SECRET:
+	case L2TP_CAUSE_AUTH_NO_RESPONSE:
+	case L2TP_CAUSE_AUTH_WRONG:
+		return EXIT_GW_AUTH;
+	case L2TP_CAUSE_STOPCCN:
+		if (why->result == STOPCCN_NOT_AUTHORIZED)
+			return EXIT_GW_AUTH;
+		break;
+	default:
+		break;
+	}
+	return c->state >= CONN_PPP ? EXIT_PEER_CLOSED : EXIT_L2TP;
+}
+
+/* The PPP layer's values, for the failure hints (client/explain.c). */
+static struct conn_failure ppp_values(const struct ppp_failure *why)
+{
+	struct conn_failure v = {.layer = CONN_FAIL_PPP};
+
+	v.ppp.reason = why->reason;
+	v.ppp.auth = why->auth;
+	snprintf(v.ppp.message, sizeof(v.ppp.message), "%s", why->message);
+	return v;
+}
+
+/* Issue #14/#15: name the method and the setting that would allow it. */
+void conn_fail_auth_refused(struct conn *c, const struct ppp_failure *why)
+{
+	static const struct {
+		enum ppp_auth auth;
+		const char *name, *key;
+	} methods[] = {
+	    {PPP_AUTH_PAP, "PAP", "pap"},
+	    {PPP_AUTH_CHAP_MD5, "CHAP-MD5", "chap"},
+	};
+
+	struct conn_failure v = ppp_values(why);
+
+	v.ppp.refusal = CONN_REFUSAL_METHOD;
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (why->auth == methods[i].auth) {
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
+				      "the gateway asks for %s, which this connection refuses; allow "
+				      "it with `auth-methods = %s` / `--auth-methods %s`",
+				      methods[i].name, methods[i].key, methods[i].key);
+			return;
+		}
+	if (strstr(why->message, "pppd: ")) {
+		/* pppd named no method (only its debug output, -vv, does): the
+		 * methods this connection refuses that it can have been. */
+		unsigned allowed = c->p->profile->auth_methods;
+		bool pap = !(allowed & PROFILE_PPP_PAP), chap = !(allowed & PROFILE_PPP_CHAP);
+
+		if (pap && chap)
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
+				      "the gateway asks for a PPP method this connection refuses (PAP "
+				      "or CHAP-MD5; pppd does not say which, -vv shows it); allow it "
+				      "with `auth-methods = pap` (or chap) / `--auth-methods pap`");
+		else if (pap || chap)
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
+				      "the gateway asks for a PPP method this connection refuses (%s, "
+				      "unless it is EAP or MS-CHAPv1; -vv shows which); allow it with "
+				      "`auth-methods = %s` / `--auth-methods %s`",
+				      pap ? "PAP" : "CHAP-MD5", pap ? "pap" : "chap",
+				      pap ? "pap" : "chap");
+		else {
+			v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+			conn_fail_why(c, &v, EXIT_PPP_AUTH,
+				      "the gateway insists on an authentication method l2tpsec does "
+				      "not support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+		}
+	} else if (strncmp(why->message, "the peer ", 9) == 0 &&
+		   strstr(why->message, "which we do not support")) {
+		/* pppd's debug output named it: "the peer insists on EAP, ..." */
+		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
+			      "the gateway %s; use MS-CHAPv2 on the gateway", why->message + 9);
+	} else if (strstr(why->message, "no authentication")) {
+		v.ppp.refusal = CONN_REFUSAL_NO_AUTH;
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
+			      "the gateway offers no PPP authentication, so it never proves it "
+			      "knows the password (anyone with the PSK could pose as it); allow it "
+			      "with `auth-methods = none` / `--auth-methods none`");
+	} else {
+		v.ppp.refusal = CONN_REFUSAL_UNSUPPORTED;
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
+			      "the gateway insists on an authentication method l2tpsec does not "
+			      "support (EAP or MS-CHAPv1); use MS-CHAPv2 on the gateway");
+	}
+}
+
+void conn_ppp_judge(struct conn *c, const struct ppp_failure *why)
+{
+	struct conn_failure v = ppp_values(why);
+
+	if (why->reason == PPP_DOWN_AUTH_REFUSED) {
+		conn_fail_auth_refused(c, why);
+	} else if (why->reason == PPP_DOWN_MPPE_REQUIRED) {
+		v.ppp.refusal = CONN_REFUSAL_MPPE;
+		conn_fail_why(c, &v, EXIT_PPP_AUTH,
+			      "the gateway demands MPPE encryption, which l2tpsec does not do (the "
+			      "IPsec SA already encrypts the link); turn MPPE off on the gateway");
+	} else if (why->reason == PPP_DOWN_AUTH_FAILED) {
+		conn_fail_why(c, &v, EXIT_PPP_AUTH, "PPP authentication (%s) failed: %s",
+			      ppp_auth_name(why->auth), why->message);
+	} else {
+		conn_fail_why(c, &v,
+			      c->state == CONN_UP && why->reason != PPP_DOWN_ECHO_TIMEOUT
+				  ? EXIT_PEER_CLOSED
+				  : EXIT_PPP,
+			      "PPP down: %s%s%s", ppp_down_reason_name(why->reason),
+			      why->message[0] ? ": " : "", why->message);
+	}
 }
 
 bool conn_should_reconnect(const struct conn *c)
 {
-	if (c->family_fallback && c->exit_code == CONN_EXIT_IKE)
+	if (c->family_fallback && c->exit_code == EXIT_IKE)
 		return true;
-	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == CONN_EXIT_L2TP)
+	if (c->l2tp_port_retry == CONN_PORT_RETRY_PENDING && c->exit_code == EXIT_L2TP)
 		return true;
 	if (!c->p->profile->reconnect || !c->was_up)
 		return false;
-	if (conn_exit_is_auth(c->exit_code))
+	if (exit_status_is_auth(c->exit_code))
 		return c->p->profile->retry_auth_failures;
-	switch (c->exit_code) {
-	case CONN_EXIT_NETWORK:
-	case CONN_EXIT_IKE:
-	case CONN_EXIT_L2TP:
-	case CONN_EXIT_PPP:
-	case CONN_EXIT_PEER_CLOSED:
-		return true;
-	default:
-		return false; /* asked to stop, configuration, authentication */
-	}
+	/* not: asked to stop, configuration, local trouble */
+	return exit_status_is_transient(c->exit_code);
 }
 
 /* ---- what the daemon reads ---- */
@@ -350,6 +461,11 @@ unsigned conn_attempts(const struct conn *c)
 	return c->attempts;
 }
 
+bool conn_roamed(const struct conn *c)
+{
+	return c->roamed;
+}
+
 bool conn_gw_silent(const struct conn *c)
 {
 	return c->gw_silent;
@@ -377,7 +493,7 @@ void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why, c
 void conn_get_failure(const struct conn *c, struct conn_failure *out)
 {
 	*out = c->why;
-	if (c->exit_code == CONN_EXIT_OK)
+	if (c->exit_code == EXIT_OK)
 		out->layer = CONN_FAIL_NONE;
 	out->exit_code = c->exit_code;
 	snprintf(out->text, sizeof(out->text), "%s", c->failure);

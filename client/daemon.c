@@ -131,6 +131,13 @@ uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent)
 	return base * 3 / 4 + (base / 2) * r / 65535;
 }
 
+uint64_t daemon_reconnect_delay_ms(const struct conn *c)
+{
+	if (conn_roamed(c) || conn_family_fallback_pending(c))
+		return 0; /* at once: the network changed, or the gateway's other family */
+	return daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
+}
+
 /* The kept /32 to the gateway may name a path that is gone (roaming):
  * follow the path the kernel would take without our routes. */
 static void repin_gateway(struct daemon *d)
@@ -183,14 +190,14 @@ static bool otp_for_reconnect(struct daemon *d, struct conn *c)
 	if (rc == PROMPT_INTERRUPTED) {
 		log_notice(d->lg, LOG_CLIENT, "%s: disconnecting", strsignal(signo));
 		d->user_stop = true;
-		conn_set_outcome(c, CONN_EXIT_OK, CONN_LOCAL_OTHER, NULL);
+		conn_set_outcome(c, EXIT_OK, CONN_LOCAL_OTHER, NULL);
 		return false;
 	}
 	snprintf(line, sizeof(line),
 		 "PPP authentication: the one-time password was used and no new one was given "
 		 "(%.200s)",
 		 err);
-	conn_set_outcome(c, CONN_EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, line);
+	conn_set_outcome(c, EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, line);
 	log_err(d->lg, LOG_CLIENT, "%s", line);
 	return false;
 }
@@ -202,10 +209,7 @@ static void on_down(struct conn *c, void *ctx)
 	bool reconnect = conn_awaits_reconnect(c);
 
 	if (reconnect && !d->user_stop && otp_for_reconnect(d, c)) {
-		uint64_t ms = (conn_exit_code(c) == CONN_EXIT_NETWORK && conn_attempts(c) == 0) ||
-		                      conn_family_fallback_pending(c)
-		                  ? 0 /* roaming, or the gateway's other family: at once */
-		                  : daemon_retry_delay_ms(conn_attempts(c), conn_gw_silent(c));
+		uint64_t ms = daemon_reconnect_delay_ms(c);
 
 		log_notice(d->lg, LOG_CLIENT, "reconnecting in %llu ms", (unsigned long long)ms);
 		daemon_notify("STATUS=reconnecting");
@@ -233,7 +237,7 @@ static void on_down(struct conn *c, void *ctx)
 		ctl_conn_reply(d->disconnect_waiter, "disconnected\n");
 		d->disconnect_waiter = NULL;
 	}
-	report(d, conn_exit_code(c) ? conn_exit_code(c) : CONN_EXIT_PEER_CLOSED,
+	report(d, conn_exit_code(c) ? conn_exit_code(c) : EXIT_PEER_CLOSED,
 	       conn_failure_text(c));
 	loop_quit(d->loop, conn_exit_code(c));
 }
@@ -245,7 +249,7 @@ static void user_stop(struct daemon *d)
 	d->user_stop = true;
 	if (conn_state(d->conn) == CONN_DOWN) {
 		loop_timer_stop(d->loop, &d->retry_timer);
-		conn_set_outcome(d->conn, CONN_EXIT_OK, CONN_LOCAL_OTHER, NULL);
+		conn_set_outcome(d->conn, EXIT_OK, CONN_LOCAL_OTHER, NULL);
 		on_down(d->conn, d);
 		return;
 	}
@@ -268,7 +272,7 @@ static void on_path_changed(void *ctx, const char *why)
 		return;
 	}
 	repin_gateway(d); /* so that the goodbyes to the gateway take the new path */
-	conn_abort(c, CONN_EXIT_NETWORK, why);
+	conn_abort(c, EXIT_NETWORK, why);
 }
 
 static void on_signal(struct loop *loop, int signo, void *ctx)
@@ -330,7 +334,7 @@ static int detach(struct daemon *d)
 	close(fds[0]);
 	if (n <= 0) {
 		fprintf(stderr, "l2tpsec: the connection process died\n");
-		exit(CONN_EXIT_FAILURE);
+		exit(EXIT_FAILURE_GENERIC);
 	}
 	{
 		char *line = strchr(msg, ' ');
@@ -377,7 +381,7 @@ static int start_supervision(struct daemon *d, const struct conn_params *params)
 	if (pr->kill_switch) {
 		if (killswitch_enable(&d->ks, d->lg, pr->name, gw4, gw6, 0, NULL) < 0) {
 			log_err(d->lg, LOG_CLIENT, "kill switch: cannot install the nftables table");
-			report(d, CONN_EXIT_FAILURE, "kill switch: cannot install (see the log)");
+			report(d, EXIT_FAILURE_GENERIC, "kill switch: cannot install (see the log)");
 			return -1;
 		}
 	} else {
@@ -404,7 +408,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 
 	if (opts->background && detach(&d) < 0) {
 		log_err(lg, LOG_CLIENT, "cannot detach: %s", strerror(errno));
-		return CONN_EXIT_FAILURE;
+		return EXIT_FAILURE_GENERIC;
 	}
 	if (opts->background)
 		quiet_stdio();
@@ -414,7 +418,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 		if (d.loop)
 			loop_free(d.loop);
 		free(d.ring);
-		return CONN_EXIT_FAILURE;
+		return EXIT_FAILURE_GENERIC;
 	}
 	log_ring_init(d.ring);
 	log_set_tap(lg, log_ring_tap, d.ring);
@@ -425,7 +429,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	loop_timer_init(&d.retry_timer, on_retry, &d);
 	d.conn = conn_new(d.loop, lg, params, &ev, &d);
 	if (!d.conn) {
-		rc = CONN_EXIT_FAILURE;
+		rc = EXIT_FAILURE_GENERIC;
 		goto out_loop;
 	}
 	if (ctl_access_for_group(params->profile->control_group,
@@ -434,7 +438,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 			 params->profile->control_group);
 	if (ctl_server_open(&d.ctl, d.loop, lg, opts->run_dir, params->profile->name, &access,
 			    on_ctl, &d) < 0) {
-		rc = errno == EADDRINUSE ? CONN_EXIT_CONFIG : CONN_EXIT_FAILURE;
+		rc = errno == EADDRINUSE ? EXIT_CONFIG : EXIT_FAILURE_GENERIC;
 		snprintf(failure, sizeof(failure), "%s '%s'",
 			 errno == EADDRINUSE ? "already connected:"
 					     : "cannot open the control socket for",
@@ -445,7 +449,7 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
 	}
 	d.ctl_open = true;
 	if (start_supervision(&d, params) < 0) {
-		rc = CONN_EXIT_FAILURE;
+		rc = EXIT_FAILURE_GENERIC;
 		goto out;
 	}
 	if (conn_start(d.conn) < 0 && conn_state(d.conn) == CONN_DOWN)

@@ -23,6 +23,9 @@ int daemon_run(struct logger *lg, const struct conn_params *params, const struct
  * attempts that ended at MM1 (gw_silent: the gateway away or starting up;
  * an unanswered attempt already spaced its own retransmissions). */
 uint64_t daemon_retry_delay_ms(unsigned attempt, bool gw_silent);
+/* The pause before a connection that awaits its reconnect starts again:
+ * none after a changed path (roaming), else the backoff above. */
+uint64_t daemon_reconnect_delay_ms(const struct conn *c);
 
 /* sd_notify(3) without libsystemd: "READY=1", "STATUS=..." to $NOTIFY_SOCKET. */
 void daemon_notify(const char *state);

@@ -17,13 +17,11 @@ enum {
 	AUTHENTICATION_FAILED = 24,
 };
 
-/* RFC 2661 §4.4.2 result and error codes */
+/* RFC 2661 §4.4.2 result codes: a StopCCN's and a CDN's differ */
 enum {
-	STOPCCN_GENERAL_ERROR = 2,
 	STOPCCN_NOT_AUTHORIZED = 4,
 	CDN_NO_FACILITIES_TEMPORARY = 4,
 	CDN_NO_FACILITIES_PERMANENT = 5,
-	ERR_INSUFFICIENT_RESOURCES = 4,
 };
 
 /* Which fields of a rule must equal the failure's. */
@@ -32,14 +30,13 @@ enum {
 	M_MAIN_MODE = 1 << 1, /* IKE stage MM1, MM3 or MM5 */
 	M_REASON = 1 << 2,    /* IKE reason or PPP down reason */
 	M_NOTIFY = 1 << 3,
-	M_BY_PEER = 1 << 4,
-	M_RESULT = 1 << 5,
-	M_ERROR = 1 << 6,
-	M_AUTH = 1 << 7,
-	M_REFUSAL = 1 << 8,
-	M_LOCAL = 1 << 9,
-	M_FLAG = 1 << 10,    /* IKE: psk (MM5) or forced_encaps (MM1); L2TP: have_secret */
-	M_MESSAGE = 1 << 11, /* the PPP layer's own message contains it */
+	M_CAUSE = 1 << 4,  /* L2TP: StopCCN, CDN, no answer, which auth check */
+	M_RESULT = 1 << 5, /* L2TP: the StopCCN's or CDN's result code */
+	M_AUTH = 1 << 6,
+	M_REFUSAL = 1 << 7,
+	M_LOCAL = 1 << 8,
+	M_FLAG = 1 << 9,     /* IKE: psk (MM5) or forced_encaps (MM1) */
+	M_MESSAGE = 1 << 10, /* the PPP layer's own message contains it */
 };
 
 /* A rule applies when the failure is of its layer and every field named
@@ -48,8 +45,8 @@ enum {
 struct rule {
 	enum conn_fail_layer layer;
 	unsigned match;
-	int stage, reason, notify, result, error, auth, refusal, local;
-	bool by_peer, flag;
+	int stage, reason, notify, cause, result, auth, refusal, local;
+	bool flag;
 	const char *message;
 	const char *advice;
 };
@@ -203,78 +200,72 @@ static const struct rule rules[] = {
      .local = CONN_LOCAL_IKE_SOCKETS,
      .advice = "the IKE ports could not be opened; stop other IPsec software using UDP 500/4500 "
                "(charon, racoon) or check the network"},
-    /* L2TP (RFC 2661 §4.4.2 result codes; ours when not by_peer, result 0:
-     * no answer). flag: we have a tunnel secret. */
+    /* ---- L2TP: what ended it (cause), with the RFC 2661 §4.4.2 result
+     * codes of the gateway's StopCCN or CDN ---- */
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT,
+     .match = M_STAGE | M_CAUSE,
      .stage = L2TP_STAGE_TUNNEL_SETUP,
-     .by_peer = false,
-     .result = 0,
+     .cause = L2TP_CAUSE_NO_ANSWER,
      .advice =
          "IPsec is up but the gateway's L2TP does not answer; try `port = ephemeral` (or `port = "
          "1701`) in [l2tp], and check that the gateway serves L2TP"},
-    /* the LNS wants tunnel authentication, we have no secret */
+    /* tunnel authentication (RFC 2661 §5.1.1): which check failed */
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT | M_FLAG,
-     .stage = L2TP_STAGE_TUNNEL_SETUP,
-     .by_peer = false,
-     .result = STOPCCN_NOT_AUTHORIZED,
-     .flag = false,
-     .advice =
-         "L2TP tunnel authentication failed; set or correct `secret` / `secret-file` in [l2tp]"},
-    /* a wrong secret or none on the gateway (no challenge response): the
-     * L2TP layer tells them apart only in words */
+     .match = M_CAUSE,
+     .cause = L2TP_CAUSE_AUTH_NO_SECRET,
+     .advice = "the gateway asks for L2TP tunnel authentication and we have no tunnel secret; set "
+               "`secret` / `secret-file` in [l2tp] to the gateway's"},
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT | M_FLAG,
-     .stage = L2TP_STAGE_TUNNEL_SETUP,
-     .by_peer = false,
-     .result = STOPCCN_NOT_AUTHORIZED,
-     .flag = true,
-     .advice = "L2TP tunnel authentication failed: the gateway's tunnel secret is not ours, or it "
-               "has none and did not answer our tunnel challenge; correct `secret` / `secret-file` "
-               "in [l2tp], or remove `secret` from [l2tp] if the gateway uses none"},
+     .match = M_CAUSE,
+     .cause = L2TP_CAUSE_AUTH_WRONG,
+     .advice = "L2TP tunnel authentication failed: the gateway's answer to our challenge shows a "
+               "tunnel secret other than ours; correct `secret` / `secret-file` in [l2tp]"},
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT,
-     .stage = L2TP_STAGE_TUNNEL_SETUP,
-     .by_peer = true,
+     .match = M_CAUSE,
+     .cause = L2TP_CAUSE_AUTH_NO_RESPONSE,
+     .advice = "the gateway did not answer our L2TP tunnel challenge: it has no tunnel secret; "
+               "remove `secret` from [l2tp] if the gateway uses none, or give the gateway the "
+               "same one"},
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_CAUSE | M_RESULT,
+     .cause = L2TP_CAUSE_STOPCCN,
      .result = STOPCCN_NOT_AUTHORIZED,
      .advice = "the gateway does not let us open an L2TP tunnel; check `secret` in [l2tp] and that "
                "this user or host may connect"},
     /* ---- the kernel refused our tunnel or session ---- */
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT | M_ERROR,
+     .match = M_STAGE | M_CAUSE,
      .stage = L2TP_STAGE_SETUP,
-     .by_peer = false,
-     .result = STOPCCN_GENERAL_ERROR,
-     .error = ERR_INSUFFICIENT_RESOURCES,
+     .cause = L2TP_CAUSE_LOCAL,
      .advice = "the kernel L2TP data path failed (module l2tp_ppp missing?); try `datapath = "
                "userspace` in [client]"},
     {.layer = CONN_FAIL_L2TP,
-     .match = M_BY_PEER | M_RESULT,
-     .by_peer = false,
-     .result = 0,
+     .match = M_CAUSE,
+     .cause = L2TP_CAUSE_NO_ANSWER,
      .advice =
          "the gateway stopped answering L2TP: the network or the gateway went away; reconnect"},
-    /* ---- the gateway's CDN to our ICRQ ---- */
+    /* ---- the gateway's CDN for our call ---- */
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT,
-     .stage = L2TP_STAGE_SESSION_SETUP,
-     .by_peer = true,
+     .match = M_CAUSE | M_RESULT,
+     .cause = L2TP_CAUSE_CDN,
      .result = CDN_NO_FACILITIES_TEMPORARY,
-     .advice =
-         "the gateway has no free L2TP sessions (licence or pool exhausted); try later or ask "
-         "its administrator"},
+     .advice = "the gateway has no free L2TP session for now (temporary lack of resources); "
+               "l2tpsec tries again by itself (`reconnect = yes`, once connected before), or "
+               "connect again later"},
     {.layer = CONN_FAIL_L2TP,
-     .match = M_STAGE | M_BY_PEER | M_RESULT,
-     .stage = L2TP_STAGE_SESSION_SETUP,
-     .by_peer = true,
+     .match = M_CAUSE | M_RESULT,
+     .cause = L2TP_CAUSE_CDN,
      .result = CDN_NO_FACILITIES_PERMANENT,
-     .advice =
-         "the gateway has no free L2TP sessions (licence or pool exhausted); try later or ask "
-         "its administrator"},
+     .advice = "the gateway has no L2TP sessions for us (permanent lack of resources: licence or "
+               "pool exhausted); ask its administrator"},
     {.layer = CONN_FAIL_L2TP,
-     .match = M_BY_PEER,
-     .by_peer = true,
+     .match = M_CAUSE,
+     .cause = L2TP_CAUSE_CDN,
+     .advice = "the gateway ended our L2TP call (see its reason); reconnect, and ask its "
+               "administrator if it repeats"},
+    {.layer = CONN_FAIL_L2TP,
+     .match = M_CAUSE,
+     .cause = L2TP_CAUSE_STOPCCN,
      .advice = "the gateway closed the L2TP tunnel (see its reason); reconnect, and ask its "
                "administrator if it repeats"},
     /* ---- PPP ---- */
@@ -370,9 +361,7 @@ static const struct rule rules[] = {
 
 static bool rule_flag(const struct conn_failure *f)
 {
-	if (f->layer == CONN_FAIL_IKE)
-		return f->ike.stage == IKE_STAGE_MM1 ? f->ike.forced_encaps : f->ike.psk;
-	return f->l2tp.have_secret;
+	return f->ike.stage == IKE_STAGE_MM1 ? f->ike.forced_encaps : f->ike.psk;
 }
 
 static bool is_main_mode(enum ike_stage s)
@@ -392,9 +381,8 @@ static bool rule_matches(const struct rule *r, const struct conn_failure *f)
 	       (!(r->match & M_MAIN_MODE) || is_main_mode(f->ike.stage)) &&
 	       (!(r->match & M_REASON) || r->reason == reason) &&
 	       (!(r->match & M_NOTIFY) || r->notify == f->ike.notify) &&
-	       (!(r->match & M_BY_PEER) || r->by_peer == f->l2tp.by_peer) &&
+	       (!(r->match & M_CAUSE) || r->cause == (int)f->l2tp.cause) &&
 	       (!(r->match & M_RESULT) || r->result == f->l2tp.result) &&
-	       (!(r->match & M_ERROR) || r->error == f->l2tp.error) &&
 	       (!(r->match & M_AUTH) || r->auth == (int)f->ppp.auth) &&
 	       (!(r->match & M_REFUSAL) || r->refusal == (int)f->ppp.refusal) &&
 	       (!(r->match & M_LOCAL) || r->local == (int)f->local) &&
@@ -405,21 +393,21 @@ static bool rule_matches(const struct rule *r, const struct conn_failure *f)
 static const char *exit_stage(int exit_code)
 {
 	switch (exit_code) {
-	case CONN_EXIT_CONFIG:
+	case EXIT_CONFIG:
 		return "configuration";
-	case CONN_EXIT_NETWORK:
+	case EXIT_NETWORK:
 		return "network";
-	case CONN_EXIT_IKE:
+	case EXIT_IKE:
 		return "IKE";
-	case CONN_EXIT_L2TP:
+	case EXIT_L2TP:
 		return "L2TP";
-	case CONN_EXIT_PPP_AUTH:
+	case EXIT_PPP_AUTH:
 		return "PPP authentication";
-	case CONN_EXIT_PPP:
+	case EXIT_PPP:
 		return "PPP";
-	case CONN_EXIT_PEER_CLOSED:
+	case EXIT_PEER_CLOSED:
 		return "connected";
-	case CONN_EXIT_GW_AUTH:
+	case EXIT_GW_AUTH:
 		return "gateway authentication";
 	default:
 		return "local setup";
@@ -444,7 +432,7 @@ static void failure_stage(const struct conn_failure *f, char *out, size_t outsz)
 		break;
 	case CONN_FAIL_PPP:
 		snprintf(out, outsz, "%s",
-		         f->exit_code == CONN_EXIT_PPP_AUTH ? "PPP authentication" : "PPP");
+		         f->exit_code == EXIT_PPP_AUTH ? "PPP authentication" : "PPP");
 		break;
 	default:
 		snprintf(out, outsz, "%s", exit_stage(f->exit_code));
@@ -454,14 +442,14 @@ static void failure_stage(const struct conn_failure *f, char *out, size_t outsz)
 static const char *fallback_advice(int exit_code)
 {
 	switch (exit_code) {
-	case CONN_EXIT_CONFIG:
+	case EXIT_CONFIG:
 		return "the profile is not usable; run `l2tpsec check` on it";
-	case CONN_EXIT_NETWORK:
+	case EXIT_NETWORK:
 		return "no way to the gateway; check `host` in [gateway], name resolution and the "
 		       "network";
-	case CONN_EXIT_PEER_CLOSED:
+	case EXIT_PEER_CLOSED:
 		return "the connection was lost; reconnect";
-	case CONN_EXIT_GW_AUTH:
+	case EXIT_GW_AUTH:
 		return "the gateway refused our credentials; check `psk` / `psk-file` (or `cert`, "
 		       "`key`, `ca`) in [ipsec] and `secret` in [l2tp]";
 	default:

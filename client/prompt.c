@@ -129,18 +129,7 @@ static ssize_t wait_line(int tty, int sfd, uint8_t *buf, size_t cap, int *signo)
 
 static void tty_write(int fd, const char *s)
 {
-	size_t len = strlen(s);
-
-	while (len > 0) {
-		ssize_t w = write(fd, s, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		len -= (size_t)w;
-	}
+	fd_write_all(fd, s, strlen(s)); /* a prompt that cannot be shown: the read says */
 }
 
 static int read_tty_noecho(int tty, const char *question, struct secret *out, int *signo, char *err,

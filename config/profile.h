@@ -58,6 +58,9 @@ struct profile_id {
 
 /* Offer the 2048-bit MODP group (RFC 3526 group 14) next to Windows' 1024? */
 enum profile_dh2048 { PROFILE_DH2048_OFF, PROFILE_DH2048_OFFER, PROFILE_DH2048_REQUIRE };
+/* IKE fragmentation (ike/frag.h): auto = when the gateway announces it,
+ * force = also when it does not, off = never (no vendor ID either). */
+enum profile_ike_frag { PROFILE_IKE_FRAG_AUTO, PROFILE_IKE_FRAG_FORCE, PROFILE_IKE_FRAG_OFF };
 
 enum profile_pfs { PROFILE_PFS_OFF, PROFILE_PFS_ON, PROFILE_PFS_GROUP };
 
@@ -177,6 +180,7 @@ struct profile {
 	enum profile_pfs pfs;
 	char pfs_group[16]; /* with PROFILE_PFS_GROUP: "modp2048" ... */
 	bool force_encaps;
+	enum profile_ike_frag ike_fragmentation;
 	uint32_t dpd_interval_s; /* 0 = off */
 	uint32_t nat_keepalive_s; /* RFC 3948 §4 NAT keepalive; 0 = off */
 

@@ -6,6 +6,8 @@
 extern const char *const profile_auth_names[];
 extern const char *const profile_id_type_names[5];
 extern const char *const profile_dh2048_names[];
+/* ike-fragmentation, in enum profile_ike_frag order */
+extern const char *const profile_ike_frag_names[3];
 extern const char *const profile_port_names[];
 extern const char *const profile_datapath_names[];
 /* auth-methods: bit i of PROFILE_PPP_* is names[i] */

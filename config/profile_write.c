@@ -163,6 +163,8 @@ static int write_ipsec(const struct profile *p, FILE *out)
 	        : p->pfs == PROFILE_PFS_ON  ? "on"
 	                                    : "off");
 	fprintf(out, "force-encaps = %s\n", p->force_encaps ? "yes" : "no");
+	if (p->ike_fragmentation != PROFILE_IKE_FRAG_AUTO)
+		fprintf(out, "ike-fragmentation = %s\n", profile_ike_frag_names[p->ike_fragmentation]);
 	fprintf(out, "dpd-interval = %us\n", p->dpd_interval_s);
 	fprintf(out, "nat-keepalive = %us\n", p->nat_keepalive_s);
 	return rc;

@@ -181,6 +181,8 @@ const char *const profile_id_type_names[5] = {
     [PROFILE_ID_USER_FQDN] = "user_fqdn", [PROFILE_ID_DN] = "dn",
 };
 const char *const profile_dh2048_names[] = {"off", "offer", "require"};
+const char *const profile_ike_frag_names[3] = {
+    [PROFILE_IKE_FRAG_AUTO] = "auto", [PROFILE_IKE_FRAG_FORCE] = "force", [PROFILE_IKE_FRAG_OFF] = "off"};
 static const char *const nat_names[] = {"0", "1", "2"};
 const char *const profile_port_names[] = {"auto", "1701", "ephemeral"};
 const char *const profile_datapath_names[] = {"auto", "kernel", "userspace"};
@@ -248,6 +250,7 @@ static const char *set_pfs(struct setting_ctx *c, const char *v)
 	return set_string(c->p->pfs_group, sizeof(c->p->pfs_group), v);
 }
 SETTER(set_force_encaps, set_bool(&c->p->force_encaps, v))
+ENUM_SETTER(set_ike_frag, ike_fragmentation, enum profile_ike_frag, profile_ike_frag_names)
 SETTER(set_dpd, set_duration(c, &c->p->dpd_interval_s, v, 5, 3600, true))
 /* Some NATs forget a UDP mapping after 30 s (RFC 3948 §4: every 20 s). */
 SETTER(set_nat_keepalive, set_duration(c, &c->p->nat_keepalive_s, v, 5, 3600, true))
@@ -442,6 +445,8 @@ const struct setting profile_settings[] = {
     {"ipsec", "rekey-margin", set_rekey_margin, NULL, FREE},
     {"ipsec", "pfs", set_pfs, NULL, FREE},
     {"ipsec", "force-encaps", set_force_encaps, NULL, CHOICES(bool_names)},
+    {"ipsec", "ike-fragmentation", set_ike_frag, "ike-fragmentation",
+     CHOICES(profile_ike_frag_names)},
     {"ipsec", "dpd-interval", set_dpd, NULL, FREE},
     {"ipsec", "nat-keepalive", set_nat_keepalive, NULL, FREE},
     {"l2tp", "port", set_port, NULL, CHOICES(profile_port_names)},

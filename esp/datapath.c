@@ -36,6 +36,7 @@ struct esp_installed {
 	 * first inbound packets tell the peer's ICV length (trunc_timer) */
 	struct esp_sa_pair *trunc_keys;
 	unsigned trunc_polls;
+	bool trunc_trying96; /* the peer was silent: 96 bits on trial */
 	struct loop_timer trunc_timer;
 	struct esp_installed *next; /* newest first */
 };
@@ -235,23 +236,22 @@ static void trunc_probe_end(struct esp_installed *s)
 	}
 }
 
-/* The peer's first packets failed at 128 bits: the same SAs again with
- * 96-bit ICVs (the policies name the reqid and stay). */
-static void switch_to_trunc96(struct esp_datapath *dp, struct esp_installed *s)
+/* The same SAs again with another HMAC-SHA-256 ICV length (the policies
+ * name the reqid and stay; the new states count from zero). */
+static int reinstall_trunc(struct esp_datapath *dp, struct esp_installed *s, enum esp_auth auth)
 {
 	struct esp_sa_pair *k = s->trunc_keys;
 
-	k->in.auth = k->out.auth = ESP_AUTH_HMAC_SHA256_96;
+	k->in.auth = k->out.auth = auth;
 	esp_xfrm_del_states(&dp->xfrm, &s->pair);
 	if (esp_xfrm_add_states(&dp->xfrm, k, s->reqid) < 0) {
-		log_err(dp->lg, LOG_ESP, "SA %u: cannot reinstall with 96-bit HMAC-SHA-256", s->id);
+		log_err(dp->lg, LOG_ESP, "SA %u: cannot reinstall with %u-bit HMAC-SHA-256", s->id,
+		        auth == ESP_AUTH_HMAC_SHA256_96 ? 96u : 128u);
 		notify_expiring(s, true);
-		return;
+		return -1;
 	}
-	s->pair.in.auth = s->pair.out.auth = ESP_AUTH_HMAC_SHA256_96;
-	log_notice(dp->lg, LOG_ESP,
-	           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to 96 bits",
-	           s->id);
+	s->pair.in.auth = s->pair.out.auth = auth;
+	return 0;
 }
 
 static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -263,14 +263,40 @@ static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		trunc_probe_end(s);
 		return;
 	}
-	switch (esp_xfrm_trunc_verdict(&c, ++s->trunc_polls)) {
+	switch (esp_xfrm_trunc_verdict(&c, ++s->trunc_polls, s->trunc_trying96)) {
 	case ESP_TRUNC_WAIT:
 		loop_timer_start(loop, t, ESP_TRUNC_POLL_MS);
 		return;
+	case ESP_TRUNC_TRY_96:
+		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_96) < 0)
+			break;
+		s->trunc_trying96 = true;
+		log_info(s->dp->lg, LOG_ESP,
+		         "SA %u: no answer to %llu packets with 128-bit HMAC-SHA-256 ICVs; trying 96 "
+		         "bits (pre-RFC 4868 peers drop ours)",
+		         s->id, (unsigned long long)c.out_packets);
+		loop_timer_start(loop, t, ESP_TRUNC_POLL_MS);
+		return;
 	case ESP_TRUNC_SWITCH_96:
-		switch_to_trunc96(s->dp, s);
+		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_96) == 0)
+			log_notice(s->dp->lg, LOG_ESP,
+			           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); "
+			           "switched to 96 bits",
+			           s->id);
 		break;
-	case ESP_TRUNC_128_OK:
+	case ESP_TRUNC_BACK_TO_128:
+		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_128) == 0)
+			log_info(s->dp->lg, LOG_ESP,
+			         "SA %u: the peer's ICVs fail at 96 bits: back to 128 (RFC 4868)",
+			         s->id);
+		break;
+	case ESP_TRUNC_VERIFIED:
+		if (s->trunc_trying96)
+			log_notice(s->dp->lg, LOG_ESP,
+			           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); "
+			           "switched to 96 bits",
+			           s->id);
+		break;
 	case ESP_TRUNC_GIVE_UP:
 		break;
 	}

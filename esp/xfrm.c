@@ -518,13 +518,18 @@ int esp_xfrm_cleanup_states(struct esp_xfrm *x, bool (*stale)(uint32_t reqid), i
 	return removed;
 }
 
-enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, unsigned polls)
+enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *c, unsigned polls,
+                                              bool trying96)
 {
-	if (in->in_packets > 0)
-		return ESP_TRUNC_128_OK;
-	if (in->in_icv > 0)
-		return ESP_TRUNC_SWITCH_96;
-	return polls >= ESP_TRUNC_MAX_POLLS ? ESP_TRUNC_GIVE_UP : ESP_TRUNC_WAIT;
+	if (c->in_packets > 0)
+		return ESP_TRUNC_VERIFIED;
+	if (c->in_icv > 0)
+		return trying96 ? ESP_TRUNC_BACK_TO_128 : ESP_TRUNC_SWITCH_96;
+	if (polls >= ESP_TRUNC_MAX_POLLS)
+		return ESP_TRUNC_GIVE_UP;
+	if (!trying96 && polls >= ESP_TRUNC_SILENT_POLLS && c->out_packets >= ESP_TRUNC_SILENT_OUT)
+		return ESP_TRUNC_TRY_96;
+	return ESP_TRUNC_WAIT;
 }
 
 int esp_xfrm_probe(struct esp_xfrm *x, char *why, size_t why_len)

@@ -68,16 +68,25 @@ int esp_xfrm_monitor_read(struct esp_xfrm *x);
 /* HMAC-SHA-256 ICV length on the kernel path. The kernel verifies one ICV
  * length per state, so a peer that truncates to 96 bits (pre-RFC 4868)
  * shows as integrity failures on our inbound state with nothing accepted.
- * What the inbound counters after `polls` looks say: */
+ * But such a peer drops our 128-bit packets too, and we speak first
+ * (SCCRQ): it may never send anything. So a peer silent while we keep
+ * sending is tried with 96 bits (trying96); if integrity failures come
+ * then, it was a slow 128-bit peer: back to 128.
+ * What the counters (inbound, and out_packets) after `polls` looks say: */
 enum esp_trunc_verdict {
-	ESP_TRUNC_WAIT,      /* nothing received yet: look again */
-	ESP_TRUNC_128_OK,    /* a packet verified with 128 bits: done */
-	ESP_TRUNC_SWITCH_96, /* only ICV failures: the peer sends 96-bit ICVs */
-	ESP_TRUNC_GIVE_UP,   /* silence for too long: keep 128 bits */
+	ESP_TRUNC_WAIT,       /* nothing received yet: look again */
+	ESP_TRUNC_VERIFIED,   /* a packet verified at the current length: done */
+	ESP_TRUNC_SWITCH_96,  /* only ICV failures at 128: the peer sends 96 bits */
+	ESP_TRUNC_TRY_96,     /* silence while we sent: try 96 bits, keep looking */
+	ESP_TRUNC_BACK_TO_128, /* only ICV failures while trying 96: back to 128 */
+	ESP_TRUNC_GIVE_UP,    /* silence for too long: keep what is installed */
 };
-#define ESP_TRUNC_POLL_MS   500
-#define ESP_TRUNC_MAX_POLLS 60 /* 30 s, past a slow SCCRP */
-enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *in, unsigned polls);
+#define ESP_TRUNC_POLL_MS      500
+#define ESP_TRUNC_MAX_POLLS    60 /* 30 s, past a slow SCCRP */
+#define ESP_TRUNC_SILENT_POLLS 6  /* 3 s of silence ... */
+#define ESP_TRUNC_SILENT_OUT   3  /* ... while we sent this many (SCCRQ twice resent) */
+enum esp_trunc_verdict esp_xfrm_trunc_verdict(const struct esp_counters *c, unsigned polls,
+                                              bool trying96);
 
 /* UDP_ENCAP_ESPINUDP on the IKE 4500 socket, so the kernel takes ESP off it. */
 int esp_xfrm_set_udp_encap(int fd);

@@ -72,6 +72,12 @@ int ike_auth_hash(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, bool initiator
                   const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len,
                   const uint8_t *icookie, const uint8_t *rcookie, const uint8_t *sai_b,
                   size_t sai_len, const uint8_t *id_b, size_t id_len, uint8_t *out);
+/* The same with another prf than the negotiated one (k->hash), still keyed
+ * with SKEYID: ECDSA's HASH_I/HASH_R (ike_mm_auth_hash). */
+int ike_auth_hash_prf(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, uint16_t prf, bool initiator,
+                      const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len,
+                      const uint8_t *icookie, const uint8_t *rcookie, const uint8_t *sai_b,
+                      size_t sai_len, const uint8_t *id_b, size_t id_len, uint8_t *out);
 /* §5.5: HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
 int ike_qm_hash3(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, uint32_t msgid, const uint8_t *ni,
                  size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out);

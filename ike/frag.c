@@ -25,6 +25,13 @@ bool ike_frag_vid_matches(const uint8_t *vid, size_t len)
 	return len == 20 && (get_be32(vid + 16) & FRAG_CAP_MAIN_MODE);
 }
 
+bool ike_frag_wanted(size_t len, bool peer_announced, bool force, bool off)
+{
+	if (off || !(peer_announced || force) || len <= IKE_FRAG_THRESHOLD)
+		return false;
+	return ike_frag_count(len, IKE_FRAG_DATA_LEN) <= IKE_FRAG_MAX;
+}
+
 size_t ike_frag_count(size_t len, size_t chunk)
 {
 	return chunk ? (len + chunk - 1) / chunk : 0;

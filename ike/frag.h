@@ -48,6 +48,11 @@ void ike_frag_write_vid(struct isakmp_builder *b);
  * 20 with the 0x80000000 capability bit. */
 bool ike_frag_vid_matches(const uint8_t *vid, size_t len);
 
+/* Whether a message of len bytes goes out as IKE fragments: longer than
+ * IKE_FRAG_THRESHOLD and cut into at most IKE_FRAG_MAX of them, when the
+ * gateway announced fragmentation or force is set; never when off. */
+bool ike_frag_wanted(size_t len, bool peer_announced, bool force, bool off);
+
 /* Number of fragments for a message of len bytes cut into chunk-byte pieces. */
 size_t ike_frag_count(size_t len, size_t chunk);
 /* Datagram number num (1..count) of msg: written to out, its length

@@ -109,6 +109,10 @@ struct ike_config {
 	 * default: long certificate Main Mode messages then cross NATs that
 	 * drop IP fragments). */
 	bool no_fragmentation;
+	/* Send long messages as IKE fragments even when the gateway did not
+	 * announce them (some accept fragments without saying so);
+	 * no_fragmentation wins. */
+	bool force_fragmentation;
 
 	enum ike_auth_method auth;
 	const uint8_t *psk; /* copied by ike_new() */

@@ -283,6 +283,8 @@ uint16_t ike_mm_auth_method(const struct ike_session *s);
 int ike_mm_match_transform(struct ike_session *s, struct ike_p1 *p1,
                            const struct isakmp_transform *t);
 int ike_mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, size_t cap);
+/* Length of what ike_mm_hash writes: the prf's (ECDSA: its curve's hash's). */
+size_t ike_mm_hash_len(const struct ike_session *s, const struct ike_p1 *p1);
 int ike_mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
                 size_t id_len, uint8_t *out);
 int ike_mm_derive(struct ike_session *s, struct ike_p1 *p1);

@@ -375,12 +375,36 @@ int ike_mm_local_id(struct ike_session *s, struct isakmp_id *id, uint8_t *buf, s
 	return 0;
 }
 
+/* With ECDSA (RFC 4754 §3: each curve comes with its hash) HASH_I and
+ * HASH_R are made with that hash's HMAC, keyed with SKEYID, whatever prf
+ * phase 1 negotiated, and signed as they are; strongSwan does the same
+ * (keymat_v1.c), which a SHA-1 phase 1 shows (gw-strongswan
+ * ecdsa_frag_userspace). Otherwise the negotiated prf. */
+static uint16_t mm_hash_prf(const struct ike_session *s, const struct ike_p1 *p1)
+{
+	switch (ike_mm_auth_method(s)) {
+	case IKE_AUTH_METHOD_ECDSA_256:
+		return IKE_HASH_SHA256;
+	case IKE_AUTH_METHOD_ECDSA_384:
+		return IKE_HASH_SHA384;
+	case IKE_AUTH_METHOD_ECDSA_521:
+		return IKE_HASH_SHA512;
+	default:
+		return p1->keys.hash;
+	}
+}
+
+size_t ike_mm_hash_len(const struct ike_session *s, const struct ike_p1 *p1)
+{
+	return ike_hash_len(mm_hash_prf(s, p1));
+}
+
 int ike_mm_hash(struct ike_session *s, struct ike_p1 *p1, bool initiator, const uint8_t *id,
                 size_t id_len, uint8_t *out)
 {
-	return ike_auth_hash(s->lib, &p1->keys, initiator, p1->gxi, p1->gxi_len, p1->gxr,
-	                     p1->gxr_len, p1->icookie, p1->rcookie, p1->sai_b, p1->sai_len, id,
-	                     id_len, out);
+	return ike_auth_hash_prf(s->lib, &p1->keys, mm_hash_prf(s, p1), initiator, p1->gxi,
+	                         p1->gxi_len, p1->gxr, p1->gxr_len, p1->icookie, p1->rcookie,
+	                         p1->sai_b, p1->sai_len, id, id_len, out);
 }
 
 static int mm_send5(struct ike_session *s, struct ike_p1 *p1)
@@ -406,7 +430,7 @@ static int mm_send5(struct ike_session *s, struct ike_p1 *p1)
 	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, p1->idii_b, p1->idii_len);
 	if (s->cfg.auth == IKE_AUTH_RSA_SIG) {
 		ike_cert_write_cert(&b, s->cfg.cert);
-		if (ike_cert_sign(s->lib, s->cfg.key, hash, p1->keys.prf_len, sig, &sig_len))
+		if (ike_cert_sign(s->lib, s->cfg.key, hash, ike_mm_hash_len(s, p1), sig, &sig_len))
 			goto fail;
 		ike_isakmp_pl_add(&b, ISAKMP_NP_SIG, sig, sig_len);
 	} else {
@@ -589,7 +613,7 @@ static void mm_recv6(struct ike_session *s, struct ike_p1 *p1, const uint8_t *bu
 		    .crl_load = s->cfg.crl_load,
 		    .crl_load_ctx = s->cfg.crl_load_ctx};
 
-		if (ike_cert_verify_peer(s->lib, s->cfg.ca, &m, &id, &pol, hash, p1->keys.prf_len,
+		if (ike_cert_verify_peer(s->lib, s->cfg.ca, &m, &id, &pol, hash, ike_mm_hash_len(s, p1),
 		                         auth->body, auth->len, err, sizeof(err), &notify)) {
 			ike_session_hint(s, IKE_FAIL_AUTH, 0, "%s (%s)", err, who);
 			return;

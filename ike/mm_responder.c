@@ -234,7 +234,7 @@ static int mmr_check5(struct ike_session *s, struct ike_p1 *p1, const struct isa
 		    .crl_load = s->cfg.crl_load,
 		    .crl_load_ctx = s->cfg.crl_load_ctx};
 
-		if (ike_cert_verify_peer(s->lib, s->cfg.ca, m, &id, &pol, hash, p1->keys.prf_len,
+		if (ike_cert_verify_peer(s->lib, s->cfg.ca, m, &id, &pol, hash, ike_mm_hash_len(s, p1),
 		                         auth->body, auth->len, err, sizeof(err), &notify)) {
 			log_warn(s->lg, LOG_IKE, "gateway's Main Mode: %s (%s)", err, who);
 			return -1;
@@ -269,7 +269,7 @@ static size_t mmr_build6(struct ike_session *s, struct ike_p1 *p1, uint8_t *msg,
 	ike_isakmp_pl_add(&b, ISAKMP_NP_ID, p1->idii_b, p1->idii_len);
 	if (s->cfg.auth == IKE_AUTH_RSA_SIG) {
 		ike_cert_write_cert(&b, s->cfg.cert);
-		if (ike_cert_sign(s->lib, s->cfg.key, hash, p1->keys.prf_len, sig, &sig_len))
+		if (ike_cert_sign(s->lib, s->cfg.key, hash, ike_mm_hash_len(s, p1), sig, &sig_len))
 			return 0;
 		ike_isakmp_pl_add(&b, ISAKMP_NP_SIG, sig, sig_len);
 	} else {

@@ -270,15 +270,16 @@ static int send_datagram(struct ike_session *s, const uint8_t *msg, size_t len)
 }
 
 /* A message longer than an unfragmented IPv4 datagram of 1280 bytes goes
- * out as IKE fragments when the gateway announced them (ike/frag.h): NATs
- * and firewalls that drop IP fragments let these through. */
+ * out as IKE fragments when the gateway announced them, or always with
+ * force_fragmentation (ike/frag.h): NATs and firewalls that drop IP
+ * fragments let these through. */
 static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
 {
 	uint8_t frag[ISAKMP_HDR_LEN + IKE_FRAG_PL_HDR_LEN + IKE_FRAG_DATA_LEN];
 	size_t count = ike_frag_count(len, IKE_FRAG_DATA_LEN);
 
-	if (!s->peer_frag || s->cfg.no_fragmentation || len <= IKE_FRAG_THRESHOLD ||
-	    count > IKE_FRAG_MAX)
+	if (!ike_frag_wanted(len, s->peer_frag, s->cfg.force_fragmentation,
+	                     s->cfg.no_fragmentation))
 		return send_datagram(s, msg, len);
 	s->frag_id++;
 	for (size_t i = 1; i <= count; i++) {
@@ -288,7 +289,7 @@ static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
 		if (!n || send_datagram(s, frag, n))
 			return -1;
 	}
-	log_debug(s->lg, LOG_IKE, "sent %zu bytes as %zu IKE fragments (ID %u)", len, count,
+	log_info(s->lg, LOG_IKE, "sent %zu bytes as %zu IKE fragments (ID %u)", len, count,
 	          (unsigned)s->frag_id);
 	return 0;
 }

@@ -232,6 +232,15 @@ int ike_auth_hash(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, bool initiator
                   const uint8_t *icookie, const uint8_t *rcookie, const uint8_t *sai_b,
                   size_t sai_len, const uint8_t *id_b, size_t id_len, uint8_t *out)
 {
+	return ike_auth_hash_prf(lib, k, k->hash, initiator, gxi, gxi_len, gxr, gxr_len, icookie,
+	                         rcookie, sai_b, sai_len, id_b, id_len, out);
+}
+
+int ike_auth_hash_prf(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, uint16_t prf, bool initiator,
+                      const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr, size_t gxr_len,
+                      const uint8_t *icookie, const uint8_t *rcookie, const uint8_t *sai_b,
+                      size_t sai_len, const uint8_t *id_b, size_t id_len, uint8_t *out)
+{
 	const struct iov v[] = {
 	    {initiator ? gxi : gxr, initiator ? gxi_len : gxr_len},
 	    {initiator ? gxr : gxi, initiator ? gxr_len : gxi_len},
@@ -241,7 +250,7 @@ int ike_auth_hash(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, bool initiator
 	    {id_b, id_len},
 	};
 
-	return ike_prf(lib, k->hash, k->skeyid, k->prf_len, v, 6, out);
+	return ike_prf(lib, prf, k->skeyid, k->prf_len, v, 6, out);
 }
 
 int ike_qm_hash3(OSSL_LIB_CTX *lib, const struct ike_p1_keys *k, uint32_t msgid, const uint8_t *ni,

@@ -365,7 +365,7 @@ static void recv_fragment(struct ike_session *s, const uint8_t *buf, size_t len)
 	case IKE_DEFRAG_MORE:
 		return;
 	case IKE_DEFRAG_DONE:
-		log_debug(s->lg, LOG_IKE, "IKE fragments joined: %zu bytes", whole_len);
+		log_info(s->lg, LOG_IKE, "IKE fragments joined: %zu bytes", whole_len);
 		ike_session_recv(s, whole, whole_len);
 		return;
 	}

@@ -101,8 +101,24 @@ enum l2tp_stage {
 	L2TP_STAGE_STOPPING,      /* after l2tp_stop() */
 };
 
+/* What ended the tunnel, as a value: the words say the same for people,
+ * the connection decides its exit code and hint on this. */
+enum l2tp_fail_cause {
+	L2TP_CAUSE_LOCAL,     /* our side: sockets, the kernel, l2tp_stop() */
+	L2TP_CAUSE_NO_ANSWER, /* control messages unacknowledged (RFC 2661 §5.8):
+	                       * SCCRQ unanswered, or the tunnel went dead */
+	L2TP_CAUSE_STOPCCN,   /* the LNS's StopCCN (result, error: its codes) */
+	L2TP_CAUSE_CDN,       /* the LNS's CDN for our call (its codes) */
+	L2TP_CAUSE_PROTOCOL,  /* the LNS broke the protocol: our StopCCN */
+	/* tunnel authentication (RFC 2661 §5.1.1), our StopCCN result 4: */
+	L2TP_CAUSE_AUTH_NO_SECRET,   /* the LNS challenged us, we have no secret */
+	L2TP_CAUSE_AUTH_NO_RESPONSE, /* we challenged, its SCCRP has no response */
+	L2TP_CAUSE_AUTH_WRONG,       /* its response is not from our secret */
+};
+
 struct l2tp_failure {
 	enum l2tp_stage stage;
+	enum l2tp_fail_cause cause;
 	bool by_peer;           /* the LNS sent StopCCN / CDN */
 	bool clean;             /* an orderly end after l2tp_stop(): not an error */
 	uint16_t result, error; /* RFC 2661 §4.4.2 codes (sent or received); 0: none */

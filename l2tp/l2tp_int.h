@@ -79,9 +79,11 @@ void l2tp_socket_peer_seen(struct l2tp *l2tp, const struct sockaddr_storage *fro
 /* tunnel.c */
 int l2tp_send_ctrl(struct l2tp *l2tp, struct buf_writer *w);
 /* Tear the tunnel down: CDN if a session exists, StopCCN unless the peer
- * already sent one, then closed() with this failure. */
-void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, bool by_peer, uint16_t result,
-               uint16_t error, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+ * already sent one (cause L2TP_CAUSE_STOPCCN), then closed() with this
+ * failure. */
+void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, enum l2tp_fail_cause cause,
+               uint16_t result, uint16_t error, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 enum l2tp_stage l2tp_current_stage(const struct l2tp *l2tp);
 
 /* session.c */

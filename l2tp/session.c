@@ -93,7 +93,7 @@ static void session_up(struct l2tp *l2tp)
 
 		if (l2tp_kernel_session_create(&l2tp->kern, l2tp->lg, l2tp->sid, l2tp->peer_sid,
 		                               l2tp->cfg.sequencing, &why)) {
-			l2tp_fail(l2tp, L2TP_STAGE_SETUP, false, L2TP_STOPCCN_ERROR,
+			l2tp_fail(l2tp, L2TP_STAGE_SETUP, L2TP_CAUSE_LOCAL, L2TP_STOPCCN_ERROR,
 			          L2TP_ERR_RESOURCES, "kernel L2TP session: %s", why);
 			return;
 		}
@@ -110,13 +110,13 @@ static void session_up(struct l2tp *l2tp)
 static void handle_icrp(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 {
 	if (l2tp->state != L2TP_ST_WAIT_ICRP) {
-		l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, L2TP_STOPCCN_FSM, 0,
+		l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_FSM, 0,
 		          "unexpected ICRP");
 		return;
 	}
 	if (!l2tp_msg_has(m, L2TP_AVP_SESSION_ID) || m->session_id == 0) {
-		l2tp_fail(l2tp, L2TP_STAGE_SESSION_SETUP, false, L2TP_STOPCCN_ERROR, L2TP_ERR_RANGE,
-		          "ICRP without a valid Assigned Session ID");
+		l2tp_fail(l2tp, L2TP_STAGE_SESSION_SETUP, L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_ERROR,
+		          L2TP_ERR_RANGE, "ICRP without a valid Assigned Session ID");
 		return;
 	}
 	l2tp->peer_sid = m->session_id;
@@ -139,6 +139,7 @@ static void handle_cdn(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 	l2tp->sid = 0; /* no CDN back for a call the LNS already ended */
 	l2tp->failure_set = true;
 	l2tp->failure.stage = l2tp_current_stage(l2tp);
+	l2tp->failure.cause = L2TP_CAUSE_CDN;
 	l2tp->failure.by_peer = true;
 	l2tp->failure.result = m->result;
 	l2tp->failure.error = m->error;
@@ -148,7 +149,7 @@ static void handle_cdn(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 	         m->has_error && m->error ? l2tp_error_code_words(m->error) : "", *msg ? ": " : "",
 	         msg);
 	log_warn(l2tp->lg, LOG_L2TP, "%s", l2tp->failure.words);
-	l2tp_fail(l2tp, l2tp->failure.stage, false, L2TP_STOPCCN_CLEAR, 0, "after CDN");
+	l2tp_fail(l2tp, l2tp->failure.stage, L2TP_CAUSE_CDN, L2TP_STOPCCN_CLEAR, 0, "after CDN");
 }
 
 void l2tp_session_msg(struct l2tp *l2tp, const struct l2tp_hdr *h, const struct l2tp_ctrl_msg *m)

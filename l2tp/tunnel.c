@@ -365,9 +365,10 @@ static void begin_teardown(struct l2tp *l2tp, uint16_t cdn_result, uint16_t resu
 		finish(l2tp);
 }
 
-void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, bool by_peer, uint16_t result,
-               uint16_t error, const char *fmt, ...)
+void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, enum l2tp_fail_cause cause,
+               uint16_t result, uint16_t error, const char *fmt, ...)
 {
+	bool by_peer = cause == L2TP_CAUSE_STOPCCN;
 	va_list ap;
 
 	if (l2tp->state == L2TP_ST_STOPPING || l2tp->state == L2TP_ST_CLOSED) {
@@ -378,6 +379,7 @@ void l2tp_fail(struct l2tp *l2tp, enum l2tp_stage stage, bool by_peer, uint16_t 
 	if (!l2tp->failure_set) {
 		l2tp->failure_set = true;
 		l2tp->failure.stage = stage;
+		l2tp->failure.cause = cause;
 		l2tp->failure.by_peer = by_peer;
 		l2tp->failure.result = result;
 		l2tp->failure.error = error;
@@ -431,14 +433,16 @@ static int check_tunnel_auth(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 
 	if (!l2tp->secret) {
 		if (l2tp_msg_has(m, L2TP_AVP_CHALLENGE)) {
-			l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, false, L2TP_STOPCCN_NOT_AUTHORIZED,
-			          0, "LNS requires tunnel authentication; no tunnel secret set");
+			l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_AUTH_NO_SECRET,
+			          L2TP_STOPCCN_NOT_AUTHORIZED, 0,
+			          "LNS requires tunnel authentication; no tunnel secret set");
 			return -1;
 		}
 		return 0;
 	}
 	if (!l2tp_msg_has(m, L2TP_AVP_CHALLENGE_RESP)) {
-		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, false, L2TP_STOPCCN_NOT_AUTHORIZED, 0,
+		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_AUTH_NO_RESPONSE,
+		          L2TP_STOPCCN_NOT_AUTHORIZED, 0,
 		          "LNS did not answer our tunnel challenge (no secret on the server?)");
 		return -1;
 	}
@@ -448,7 +452,8 @@ static int check_tunnel_auth(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 	bad = secure_memcmp(expect, m->challenge_resp, sizeof(expect));
 	secure_clear(expect, sizeof(expect));
 	if (bad) {
-		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, false, L2TP_STOPCCN_NOT_AUTHORIZED, 0,
+		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_AUTH_WRONG,
+		          L2TP_STOPCCN_NOT_AUTHORIZED, 0,
 		          "LNS tunnel authentication failed: wrong tunnel secret");
 		return -1;
 	}
@@ -475,21 +480,21 @@ static int send_scccn(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 static void handle_sccrp(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 {
 	if (l2tp->state != L2TP_ST_WAIT_SCCRP) {
-		l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, L2TP_STOPCCN_FSM, 0,
+		l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_FSM, 0,
 		          "unexpected SCCRP");
 		return;
 	}
 	if (!l2tp_msg_has(m, L2TP_AVP_TUNNEL_ID) || m->tunnel_id == 0) {
-		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, false, L2TP_STOPCCN_ERROR, L2TP_ERR_RANGE,
-		          "SCCRP without a valid Assigned Tunnel ID");
+		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_ERROR,
+		          L2TP_ERR_RANGE, "SCCRP without a valid Assigned Tunnel ID");
 		return;
 	}
 	l2tp->peer_tid = m->tunnel_id;
 	l2tp->rel.peer_tunnel_id = m->tunnel_id;
 	if (l2tp_msg_has(m, L2TP_AVP_PROTO_VERSION) && m->proto_version >> 8 != 1) {
-		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, false, L2TP_STOPCCN_BAD_VERSION, 0,
-		          "LNS speaks protocol version %u.%u", m->proto_version >> 8,
-		          m->proto_version & 0xff);
+		l2tp_fail(l2tp, L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_PROTOCOL,
+		          L2TP_STOPCCN_BAD_VERSION, 0, "LNS speaks protocol version %u.%u",
+		          m->proto_version >> 8, m->proto_version & 0xff);
 		return;
 	}
 	if (check_tunnel_auth(l2tp, m))
@@ -511,7 +516,7 @@ static void handle_sccrp(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 		if (l2tp_kernel_tunnel_create(&l2tp->kern, l2tp->lg, l2tp->cfg.kernel_api, l2tp->fd,
 		                              (const struct sockaddr *)&l2tp->peer, l2tp->peer_len,
 		                              l2tp->tid, l2tp->peer_tid, &why)) {
-			l2tp_fail(l2tp, L2TP_STAGE_SETUP, false, L2TP_STOPCCN_ERROR,
+			l2tp_fail(l2tp, L2TP_STAGE_SETUP, L2TP_CAUSE_LOCAL, L2TP_STOPCCN_ERROR,
 			          L2TP_ERR_RESOURCES, "kernel L2TP tunnel: %s", why);
 			return;
 		}
@@ -527,7 +532,7 @@ static void handle_stopccn(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 	char msg[96];
 
 	copy_name(msg, sizeof(msg), m->result_msg);
-	l2tp_fail(l2tp, l2tp_current_stage(l2tp), true, m->result, m->error,
+	l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_STOPCCN, m->result, m->error,
 	          "LNS closed the tunnel (StopCCN): %s%s%s%s%s",
 	          l2tp_stopccn_result_words(m->result), m->has_error && m->error ? "; " : "",
 	          m->has_error && m->error ? l2tp_error_code_words(m->error) : "", *msg ? ": " : "",
@@ -547,7 +552,7 @@ static void dispatch(struct l2tp *l2tp, const struct l2tp_hdr *h, const struct l
 		break; /* the ack is all it asks for */
 	case L2TP_SCCRQ:
 	case L2TP_SCCCN:
-		l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, L2TP_STOPCCN_FSM, 0,
+		l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_FSM, 0,
 		          "LNS sent %s, which only a LAC sends", l2tp_msg_type_name(m->type));
 		break;
 	default:
@@ -555,9 +560,9 @@ static void dispatch(struct l2tp *l2tp, const struct l2tp_hdr *h, const struct l
 			l2tp_session_msg(l2tp, h, m);
 		} else if (m->type_mandatory) {
 			/* §4.1: an unknown message with the M bit ends the tunnel. */
-			l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, L2TP_STOPCCN_ERROR,
-			          L2TP_ERR_UNKNOWN_M_AVP, "unknown mandatory message type %u",
-			          m->type);
+			l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL,
+			          L2TP_STOPCCN_ERROR, L2TP_ERR_UNKNOWN_M_AVP,
+			          "unknown mandatory message type %u", m->type);
 		} else {
 			log_info(l2tp->lg, LOG_L2TP, "ignoring unknown message type %u", m->type);
 		}
@@ -583,8 +588,8 @@ static void rel_deliver(void *ctx, const uint8_t *msg, size_t len)
 		return;
 	if (l2tp_ctrl_decode(msg + h.payload_off, h.payload_len, l2tp->secret, l2tp->cfg.secret_len,
 	                     m, &err, &why)) {
-		l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, L2TP_STOPCCN_ERROR, err,
-		          "malformed control message from LNS: %s", why);
+		l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_ERROR,
+		          err, "malformed control message from LNS: %s", why);
 	} else {
 		log_debug(l2tp->lg, LOG_L2TP, "received %s", l2tp_msg_type_name(m->type));
 		/* Learn the LNS's tunnel ID first, so a StopCCN reaches it. */
@@ -593,8 +598,8 @@ static void rel_deliver(void *ctx, const uint8_t *msg, size_t len)
 			l2tp->rel.peer_tunnel_id = m->tunnel_id;
 		}
 		if (m->unknown_mandatory)
-			l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, L2TP_STOPCCN_ERROR,
-			          L2TP_ERR_UNKNOWN_M_AVP,
+			l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL,
+			          L2TP_STOPCCN_ERROR, L2TP_ERR_UNKNOWN_M_AVP,
 			          "%s carries unknown mandatory AVP %u (vendor %u)",
 			          l2tp_msg_type_name(m->type), m->unknown_type, m->unknown_vendor);
 		else
@@ -622,7 +627,7 @@ static void rel_failed(void *ctx)
 		finish(l2tp);
 		return;
 	}
-	l2tp_fail(l2tp, l2tp_current_stage(l2tp), false, 0, 0, "%s",
+	l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_NO_ANSWER, 0, 0, "%s",
 	          l2tp->state == L2TP_ST_WAIT_SCCRP
 	              ? "no answer from the LNS to SCCRQ"
 	              : "LNS stopped acknowledging control messages (tunnel dead)");

@@ -123,20 +123,6 @@ int log_level_parse(const char *s)
 	return (int)v;
 }
 
-/* One write(2) per line so concurrent writers never interleave mid-line. */
-static void write_line(int fd, const char *line, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, line, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		line += n;
-		len -= (size_t)n;
-	}
-}
 
 void log_vmsg(const struct logger *lg, enum log_subsys sub, enum log_level lvl, const char *fmt,
 	      va_list ap)
@@ -176,8 +162,9 @@ void log_vmsg(const struct logger *lg, enum log_subsys sub, enum log_level lvl, 
 				     msg);
 		break;
 	}
+	/* one write(2) per line: concurrent writers never interleave */
 	if (n > 0)
-		write_line(lg->fd, line, MIN((size_t)n, sizeof(line) - 1));
+		fd_write_all(lg->fd, line, MIN((size_t)n, sizeof(line) - 1));
 }
 
 void log_msg(const struct logger *lg, enum log_subsys sub, enum log_level lvl, const char *fmt, ...)

@@ -23,4 +23,8 @@ int secure_memcmp(const void *a, const void *b, size_t len);
  * dumpable (no core, no ptrace or /proc/PID/mem by other users). 0 or -1. */
 int secure_no_core_dumps(void);
 
+/* write(2) until all of buf is written, again after EINTR: 0, or -1 with
+ * errno (a closed pipe, a full disk). */
+int fd_write_all(int fd, const void *buf, size_t len);
+
 #endif

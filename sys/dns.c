@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,40 @@ enum dns_method dns_detect(const struct dns *d)
 	if (spawn_find("resolvconf", buf, sizeof(buf)))
 		return DNS_RESOLVCONF;
 	return DNS_FILE;
+}
+
+static bool domain_plain(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len == 0 || len > 253 || s[0] == '.' || s[len - 1] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_') ||
+		    (label == 0 && c == '-') || ++label > 63)
+			return false;
+	}
+	return true;
+}
+
+bool dns_add_domain(struct dns_config *cfg, const char *domain)
+{
+	if (!domain_plain(domain) || cfg->n_domains >= DNS_MAX_DOMAINS)
+		return false;
+	for (size_t i = 0; i < cfg->n_domains; i++)
+		if (strcasecmp(cfg->domains[i], domain) == 0)
+			return false;
+	cfg->domains[cfg->n_domains++] = domain;
+	return true;
 }
 
 size_t dns_format_resolv_conf(const struct dns_config *cfg, char *out, size_t outsz)

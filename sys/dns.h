@@ -61,6 +61,15 @@ void dns_revert(struct dns *d);
 /* Undo what a crashed run recorded in the state file, if anything. */
 void dns_revert_stale(struct dns *d);
 
+/* Adds domain to cfg's search domains (resolv.conf `search`, resolved's
+ * per-link domains) unless it is there already (case aside), the list is
+ * full, or it is no plain DNS name: labels of letters, digits, '-' and '_'
+ * (RFC 1035 §2.3.1, '_' as Windows domains have it) of up to 63 bytes, none
+ * starting with '-', 253 bytes in all. The string is referenced, not copied.
+ * true when added. For domains that come from the network (DHCPINFORM
+ * option 15): nothing that resolv.conf or resolvectl would read otherwise. */
+bool dns_add_domain(struct dns_config *cfg, const char *domain);
+
 /* The resolv.conf text for cfg (also what resolvconf is fed). */
 size_t dns_format_resolv_conf(const struct dns_config *cfg, char *out, size_t outsz);
 

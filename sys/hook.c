@@ -19,7 +19,8 @@ struct env_writer {
 	int error;
 };
 
-static void env_add(struct env_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void env_add(struct env_writer *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void env_add(struct env_writer *w, const char *fmt, ...)
 {
 	struct hook_env *env = w->env;
@@ -49,7 +50,7 @@ static const char *ntoa(struct in_addr a, char buf[INET_ADDRSTRLEN])
 
 static void add_dns(struct env_writer *w, const struct dns_config *dns)
 {
-	char list[DNS_MAX_SERVERS * INET_ADDRSTRLEN] = "", a[INET_ADDRSTRLEN];
+	char list[DNS_MAX_SERVERS * INET6_ADDRSTRLEN] = "", a[INET_ADDRSTRLEN];
 	char domains[512] = "";
 
 	for (size_t i = 0; i < dns->n_servers; i++) {
@@ -59,11 +60,21 @@ static void add_dns(struct env_writer *w, const struct dns_config *dns)
 	}
 	if (dns->n_servers)
 		env_add(w, "INTERNAL_IP4_DNS=%s", list);
+	list[0] = '\0';
+	for (size_t i = 0; i < dns->n_servers6; i++) {
+		char a6[INET6_ADDRSTRLEN];
+		size_t len = strlen(list);
+
+		inet_ntop(AF_INET6, &dns->servers6[i], a6, sizeof(a6));
+		snprintf(list + len, sizeof(list) - len, "%s%s", i ? " " : "", a6);
+	}
+	if (dns->n_servers6)
+		env_add(w, "INTERNAL_IP6_DNS=%s", list);
 	for (size_t i = 0; i < dns->n_domains; i++) {
 		size_t len = strlen(domains);
 
 		snprintf(domains + len, sizeof(domains) - len, "%s%s", i ? " " : "",
-			 dns->domains[i]);
+		         dns->domains[i]);
 	}
 	if (dns->n_domains)
 		env_add(w, "CISCO_DEF_DOMAIN=%s", domains);
@@ -83,6 +94,27 @@ static void add_split(struct env_writer *w, const struct hook_info *info)
 		env_add(w, "CISCO_SPLIT_INC_%zu_ADDR=%s", i, ntoa(info->split[i], a));
 		env_add(w, "CISCO_SPLIT_INC_%zu_MASK=%s", i, ntoa(mask, a));
 		env_add(w, "CISCO_SPLIT_INC_%zu_MASKLEN=%u", i, p);
+	}
+}
+
+/* vpnc-script's IPv6 names (as openconnect sets them): the address, the
+ * address with its prefix length as NETMASK, the split routes. */
+static void add_ip6(struct env_writer *w, const struct hook_info *info)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (info->local_ip6_prefix) {
+		inet_ntop(AF_INET6, &info->local_ip6, a, sizeof(a));
+		env_add(w, "INTERNAL_IP6_ADDRESS=%s", a);
+		env_add(w, "INTERNAL_IP6_NETMASK=%s/%u", a, info->local_ip6_prefix);
+	}
+	if (!info->n_split6)
+		return;
+	env_add(w, "CISCO_IPV6_SPLIT_INC=%zu", info->n_split6);
+	for (size_t i = 0; i < info->n_split6; i++) {
+		inet_ntop(AF_INET6, &info->split6[i], a, sizeof(a));
+		env_add(w, "CISCO_IPV6_SPLIT_INC_%zu_ADDR=%s", i, a);
+		env_add(w, "CISCO_IPV6_SPLIT_INC_%zu_MASKLEN=%u", i, info->split6_prefix[i]);
 	}
 }
 
@@ -112,6 +144,7 @@ int hook_build_env(const struct hook_info *info, struct hook_env *env)
 	if (info->dns)
 		add_dns(&w, info->dns);
 	add_split(&w, info);
+	add_ip6(&w, info);
 	env->envp[env->n] = NULL;
 	return w.error ? -1 : 0;
 }
@@ -138,8 +171,8 @@ static void job_done(struct hook_runner *r, int status)
 	loop_timer_stop(r->loop, &r->timer);
 	if (status != 0)
 		log_warn(r->lg, LOG_CLIENT, "hook %s (%s) %s %d", job->script, job->reason,
-			 status < 0 ? "killed after" : "exited with",
-			 status < 0 ? (int)(r->timeout_ms / 1000) : status);
+		         status < 0 ? "killed after" : "exited with",
+		         status < 0 ? (int)(r->timeout_ms / 1000) : status);
 	if (r->done)
 		r->done(r->done_ctx, job->reason, status);
 	free(job);
@@ -184,7 +217,7 @@ static void start_next(struct hook_runner *r)
 			r->ran++;
 			loop_timer_start(r->loop, &r->timer, r->timeout_ms);
 			log_debug(r->lg, LOG_CLIENT, "hook %s (%s) started, pid %ld", job->script,
-				  job->reason, (long)pid);
+			          job->reason, (long)pid);
 			return;
 		}
 		if (pid > 0) {
@@ -192,14 +225,14 @@ static void start_next(struct hook_runner *r)
 			waitpid(pid, NULL, 0);
 		}
 		log_warn(r->lg, LOG_CLIENT, "hook %s (%s) could not run: %s", job->script,
-			 job->reason, strerror(errno));
+		         job->reason, strerror(errno));
 		r->pid = -1; /* job_done clears it */
 		job_done(r, -1);
 	}
 }
 
 void hook_runner_init(struct hook_runner *r, struct loop *loop, const struct logger *lg,
-		      uint64_t timeout_ms)
+                      uint64_t timeout_ms)
 {
 	memset(r, 0, sizeof(*r));
 	r->loop = loop;
@@ -227,7 +260,7 @@ static bool cancel_pair(struct hook_runner *r, const char *script, const char *r
 	r->n_jobs--;
 	r->cancelled += 2;
 	log_info(r->lg, LOG_CLIENT, "hook %s: connect and disconnect skipped (still queued)",
-		 script);
+	         script);
 	return true;
 }
 
@@ -240,7 +273,7 @@ int hook_runner_submit(struct hook_runner *r, const char *script, const struct h
 	if (r->n_jobs == HOOK_QUEUE_MAX || strlen(script) >= sizeof(job->script) ||
 	    strlen(info->reason) >= sizeof(job->reason)) {
 		log_warn(r->lg, LOG_CLIENT, "hook %s (%s) not run: %zu hooks waiting", script,
-			 info->reason, r->n_jobs);
+		         info->reason, r->n_jobs);
 		return -1;
 	}
 	job = calloc(1, sizeof(*job));
@@ -250,7 +283,7 @@ int hook_runner_submit(struct hook_runner *r, const char *script, const struct h
 	snprintf(job->reason, sizeof(job->reason), "%s", info->reason);
 	if (hook_build_env(info, &job->env) < 0) {
 		log_warn(r->lg, LOG_CLIENT, "hook %s (%s): environment too large", script,
-			 info->reason);
+		         info->reason);
 		free(job);
 		return -1;
 	}
@@ -297,8 +330,8 @@ void hook_runner_finish(struct hook_runner *r)
 		loop_unwatch_child(r->loop, pid);
 		/* the running one keeps what is left of its time */
 		job_done(r, wait_bounded(pid, loop_timer_pending(&r->timer)
-						  ? loop_timer_remaining(r->loop, &r->timer)
-						  : r->timeout_ms));
+		                                  ? loop_timer_remaining(r->loop, &r->timer)
+		                                  : r->timeout_ms));
 	}
 	loop_timer_stop(r->loop, &r->timer);
 }

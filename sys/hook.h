@@ -1,6 +1,7 @@
 /*
  * The user's hook script, called with the environment of the vpnc-script
- * convention (reason, VPNGATEWAY, TUNDEV, INTERNAL_IP4_*, CISCO_SPLIT_INC...)
+ * convention (reason, VPNGATEWAY, TUNDEV, INTERNAL_IP4_*, CISCO_SPLIT_INC...,
+ * INTERNAL_IP6_*, CISCO_IPV6_SPLIT_INC...)
  * so scripts written for vpnc or openconnect work unchanged. Never a secret
  * in that environment.
  */
@@ -18,11 +19,11 @@
 #include "lib/loop.h"
 
 #define HOOK_MAX_ROUTES 32
-#define HOOK_MAX_ENV (24 + 4 * HOOK_MAX_ROUTES)
+#define HOOK_MAX_ENV    (28 + 7 * HOOK_MAX_ROUTES)
 
 struct hook_info {
 	const char *reason; /* pre-init, connect, disconnect, reconnect */
-	const char *name; /* connection name */
+	const char *name;   /* connection name */
 	struct in_addr gateway;
 	const char *tundev;
 	struct in_addr local_ip, peer_ip;
@@ -31,11 +32,19 @@ struct hook_info {
 	struct in_addr split[HOOK_MAX_ROUTES];
 	uint8_t split_prefix[HOOK_MAX_ROUTES];
 	size_t n_split;
+	/* IPv6 inside the tunnel: the interface's global address when the
+	 * hook runs (local_ip6_prefix 0: none yet), IPv6 split routes; the
+	 * IPv6 DNS servers are dns's servers6 */
+	struct in6_addr local_ip6;
+	uint8_t local_ip6_prefix;
+	struct in6_addr split6[HOOK_MAX_ROUTES];
+	uint8_t split6_prefix[HOOK_MAX_ROUTES];
+	size_t n_split6;
 };
 
 /* Storage for the environment strings; envp points into it. */
 struct hook_env {
-	char strings[8192];
+	char strings[16384];
 	char *envp[HOOK_MAX_ENV + 1];
 	size_t n;
 };
@@ -57,7 +66,7 @@ int hook_run(const char *script, const struct hook_info *info);
  * it started (its process group).
  */
 #define HOOK_TIMEOUT_MS 10000u
-#define HOOK_QUEUE_MAX 4
+#define HOOK_QUEUE_MAX  4
 
 struct hook_job {
 	char script[4096];
@@ -72,7 +81,7 @@ struct hook_runner {
 	struct hook_job *jobs[HOOK_QUEUE_MAX]; /* jobs[0] runs while pid > 0 */
 	size_t n_jobs;
 	pid_t pid;
-	struct loop_timer timer; /* kills a hung script */
+	struct loop_timer timer;         /* kills a hung script */
 	unsigned ran, killed, cancelled; /* counts, for the log and the tests */
 	/* optional: a script ended (status as from hook_run, -1 killed) */
 	void (*done)(void *ctx, const char *reason, int status);
@@ -80,7 +89,7 @@ struct hook_runner {
 };
 
 void hook_runner_init(struct hook_runner *r, struct loop *loop, const struct logger *lg,
-		      uint64_t timeout_ms);
+                      uint64_t timeout_ms);
 /* Queue script with info (its environment is built now); starts it when
  * nothing else runs. 0, or -1 (queue full, environment too big, no fork). */
 int hook_runner_submit(struct hook_runner *r, const char *script, const struct hook_info *info);

@@ -1,4 +1,5 @@
 #include "sys/netcfg.h"
+#include "sys/netcfg_route.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@ int netcfg_open(struct netcfg *nc, struct logger *lg)
 {
 	memset(nc, 0, sizeof(*nc));
 	nc->lg = lg;
+	nc->metric = NETCFG_METRIC_BASE + (uint32_t)getpid();
 	nc->sk = nl_socket_alloc();
 	if (!nc->sk)
 		return -1;
@@ -68,7 +70,7 @@ static int set_link(struct netcfg *nc, int ifindex, unsigned mtu)
 }
 
 int netcfg_link_setup(struct netcfg *nc, int ifindex, unsigned mtu, struct in_addr local,
-		      struct in_addr peer)
+                      struct in_addr peer)
 {
 	struct rtnl_addr *addr = rtnl_addr_alloc();
 	struct nl_addr *l = v4_addr(local, 32), *p = v4_addr(peer, 32);
@@ -87,31 +89,51 @@ int netcfg_link_setup(struct netcfg *nc, int ifindex, unsigned mtu, struct in_ad
 		err = set_link(nc, ifindex, mtu);
 	if (err < 0)
 		log_err(nc->lg, LOG_CLIENT, "cannot configure interface %d: %s", ifindex,
-			nl_geterror(err));
+		        nl_geterror(err));
 	return err < 0 ? -1 : 0;
 }
 
-static int route_change(struct netcfg *nc, const struct netcfg_route *r, bool add)
+static struct nl_addr *family_addr(int family, const void *a, uint8_t prefix)
+{
+	size_t len = family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
+	struct nl_addr *na = nl_addr_build(family, a, len);
+
+	if (na)
+		nl_addr_set_prefixlen(na, prefix);
+	return na;
+}
+
+int netcfg_route_change(struct netcfg *nc, const struct netcfg_rtspec *r, bool add)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = v4_addr(r->dst, r->prefix);
-	struct nl_addr *gw = r->gw.s_addr ? v4_addr(r->gw, 32) : NULL;
+	struct rtnl_nexthop *nh = r->ifindex ? rtnl_route_nh_alloc() : NULL;
+	struct nl_addr *dst = family_addr(r->family, r->dst, r->prefix);
+	struct nl_addr *gw =
+	    r->gw ? family_addr(r->family, r->gw, r->family == AF_INET ? 32 : 128) : NULL;
 	int err = -NLE_NOMEM;
 
-	if (route && nh && dst && (gw || !r->gw.s_addr)) {
-		rtnl_route_set_family(route, AF_INET);
+	if (route && (nh || !r->ifindex) && dst && (gw || !r->gw)) {
+		rtnl_route_set_family(route, (uint8_t)r->family);
 		rtnl_route_set_table(route, RT_TABLE_MAIN);
-		rtnl_route_set_protocol(route, NETCFG_RTPROT);
-		rtnl_route_set_scope(route, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+		rtnl_route_set_protocol(route, r->protocol ? r->protocol : NETCFG_RTPROT);
+		/* IPv4 routes straight onto a link are scope link; IPv6 has
+		 * no route scopes (everything is universe) */
+		rtnl_route_set_scope(route, r->family == AF_INET && !gw && !r->prohibit
+		                                ? RT_SCOPE_LINK
+		                                : RT_SCOPE_UNIVERSE);
+		rtnl_route_set_type(route, r->prohibit ? RTN_PROHIBIT : RTN_UNICAST);
+		if (r->metric)
+			rtnl_route_set_priority(route, r->metric);
 		rtnl_route_set_dst(route, dst);
-		rtnl_route_nh_set_ifindex(nh, r->ifindex);
-		if (gw)
-			rtnl_route_nh_set_gateway(nh, gw);
-		rtnl_route_add_nexthop(route, nh);
-		nh = NULL; /* owned by route now */
+		if (nh) {
+			rtnl_route_nh_set_ifindex(nh, r->ifindex);
+			if (gw)
+				rtnl_route_nh_set_gateway(nh, gw);
+			rtnl_route_add_nexthop(route, nh);
+			nh = NULL; /* owned by route now */
+		}
 		err = add ? rtnl_route_add(nc->sk, route, NLM_F_EXCL)
-			  : rtnl_route_delete(nc->sk, route, 0);
+		          : rtnl_route_delete(nc->sk, route, 0);
 	}
 	if (nh)
 		rtnl_route_nh_free(nh);
@@ -121,31 +143,54 @@ static int route_change(struct netcfg *nc, const struct netcfg_route *r, bool ad
 	return err;
 }
 
-static int add_recorded(struct netcfg *nc, const struct netcfg_route *r)
+int netcfg_route_add_logged(struct netcfg *nc, const struct netcfg_rtspec *r)
 {
-	char dst[INET_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN];
+	const char *what = r->prohibit ? "prohibit route" : "route";
 	int err;
+
+	inet_ntop(r->family, r->dst, text, sizeof(text));
+	err = netcfg_route_change(nc, r, true);
+	if (err == -NLE_EXIST) {
+		/* Someone else's route; leave it alone and don't undo it. */
+		log_warn(nc->lg, LOG_CLIENT, "%s %s/%u already exists, not replaced", what, text,
+		         r->prefix);
+		return 1;
+	}
+	if (err < 0) {
+		log_err(nc->lg, LOG_CLIENT, "cannot add %s %s/%u: %s", what, text, r->prefix,
+		        nl_geterror(err));
+		return -1;
+	}
+	log_info(nc->lg, LOG_CLIENT, "%s %s/%u added", what, text, r->prefix);
+	return 0;
+}
+
+struct netcfg_rtspec netcfg_spec4(const struct netcfg_route *r)
+{
+	return (struct netcfg_rtspec){.family = AF_INET,
+	                              .dst = &r->dst,
+	                              .prefix = r->prefix,
+	                              .gw = r->gw.s_addr ? &r->gw : NULL,
+	                              .ifindex = r->ifindex,
+	                              .metric = r->metric};
+}
+
+static int add_recorded(struct netcfg *nc, struct netcfg_route *r)
+{
+	struct netcfg_rtspec spec;
+	int rc;
 
 	if (nc->n_added == NETCFG_MAX_ROUTES) {
 		log_err(nc->lg, LOG_CLIENT, "too many routes (at most %d)", NETCFG_MAX_ROUTES);
 		return -1;
 	}
-	inet_ntop(AF_INET, &r->dst, dst, sizeof(dst));
-	err = route_change(nc, r, true);
-	if (err == -NLE_EXIST) {
-		/* Someone else's route; leave it alone and don't undo it. */
-		log_warn(nc->lg, LOG_CLIENT, "route %s/%u already exists, not replaced", dst,
-			 r->prefix);
-		return 0;
-	}
-	if (err < 0) {
-		log_err(nc->lg, LOG_CLIENT, "cannot add route %s/%u: %s", dst, r->prefix,
-			nl_geterror(err));
-		return -1;
-	}
-	log_info(nc->lg, LOG_CLIENT, "route %s/%u added", dst, r->prefix);
-	nc->added[nc->n_added++] = *r;
-	return 0;
+	r->metric = nc->metric;
+	spec = netcfg_spec4(r);
+	rc = netcfg_route_add_logged(nc, &spec);
+	if (rc == 0)
+		nc->added[nc->n_added++] = *r;
+	return rc < 0 ? -1 : 0;
 }
 
 int netcfg_route_via(struct netcfg *nc, struct in_addr dst, uint8_t prefix, int ifindex)
@@ -185,7 +230,7 @@ int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifi
 	nl_addr_put(dst);
 	if (err < 0 || !found || rtnl_route_get_nnexthops(found) < 1) {
 		log_err(nc->lg, LOG_CLIENT, "no route to the gateway: %s",
-			err < 0 ? nl_geterror(err) : "no next hop");
+		        err < 0 ? nl_geterror(err) : "no next hop");
 		if (found)
 			rtnl_route_put(found);
 		return -1;
@@ -201,8 +246,7 @@ int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifi
 	return add_recorded(nc, &r);
 }
 
-int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex,
-			 struct in_addr via)
+int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex, struct in_addr via)
 {
 	struct netcfg_route r = {.dst = gateway, .prefix = 32, .gw = via, .ifindex = ifindex};
 
@@ -215,7 +259,9 @@ int netcfg_repin_gateway(struct netcfg *nc, struct in_addr gateway, int ifindex,
 			continue;
 		/* Even the same path is added again: the kernel drops routes
 		 * whose source address went away, without telling us. */
-		route_change(nc, old, false); /* may be gone already */
+		struct netcfg_rtspec spec = netcfg_spec4(old);
+
+		netcfg_route_change(nc, &spec, false); /* may be gone already */
 		nc->added[i] = nc->added[--nc->n_added];
 		break;
 	}
@@ -226,8 +272,8 @@ void netcfg_undo(struct netcfg *nc)
 {
 	netcfg6_undo(nc);
 	while (nc->n_added > 0) {
-		const struct netcfg_route *r = &nc->added[--nc->n_added];
-		int err = route_change(nc, r, false);
+		struct netcfg_rtspec spec = netcfg_spec4(&nc->added[--nc->n_added]);
+		int err = netcfg_route_change(nc, &spec, false);
 
 		/* Routes through a vanished interface vanish with it. */
 		if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)

@@ -19,12 +19,20 @@
  * which tells them apart from everyone else's. */
 #define NETCFG_RTPROT 157
 #define NETCFG_MAX_ROUTES 64
+/* Each connection's routes carry a metric of their own (its process id plus
+ * a base), so that two connections' 0/1 + 128/1, ::/1 + 8000::/1 or
+ * prohibit routes stand side by side instead of the second one's failing
+ * with EEXIST, and each connection removes only its own. Prohibit routes
+ * rank below every connection's routes through a tunnel. */
+#define NETCFG_METRIC_BASE 0x1000u
+#define NETCFG_PROHIBIT_METRIC_OFFSET 0x40000000u
 
 struct netcfg_route {
 	struct in_addr dst;
 	uint8_t prefix;
 	struct in_addr gw; /* 0.0.0.0: directly on the interface */
 	int ifindex;
+	uint32_t metric; /* 0: any (a crash record written before metrics) */
 };
 
 /* An IPv6 route through the tunnel interface, or a prohibit route that
@@ -35,11 +43,13 @@ struct netcfg_route6 {
 	int ifindex; /* 0 for prohibit */
 	bool prohibit;
 	struct in6_addr gw; /* next hop (the gateway's pin); :: for on-link */
+	uint32_t metric;    /* as in struct netcfg_route */
 };
 
 struct netcfg {
 	struct nl_sock *sk;
 	struct logger *lg;
+	uint32_t metric; /* this connection's (netcfg_open: from the pid) */
 	struct netcfg_route added[NETCFG_MAX_ROUTES];
 	size_t n_added;
 	struct netcfg_route6 added6[NETCFG_MAX_ROUTES];
@@ -71,6 +81,11 @@ int netcfg_default_via(struct netcfg *nc, int ifindex);
 /* The link-local address IPV6CP negotiated (RFC 5072 §5: fe80::<ifid>/64)
  * on a TUN device; pppd sets its own on ppp interfaces. */
 int netcfg6_link_local(struct netcfg *nc, int ifindex, const uint8_t ifid[8]);
+/* An address the gateway assigned by DHCPv6 (IA_NA): addr/128 with its
+ * lifetimes (RFC 8415 §18.2.10.1: no prefix length comes with it; on-link
+ * prefixes are the RA's job). It goes with the interface. */
+int netcfg6_address(struct netcfg *nc, int ifindex, const struct in6_addr *addr,
+                    uint32_t preferred_s, uint32_t valid_s);
 /* Let the kernel take the gateway's router advertisements on ifname
  * (RFC 4861/4862: prefixes -> SLAAC address, on-link routes), even on a
  * forwarding host, but never its default route: routes through the

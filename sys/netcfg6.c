@@ -5,6 +5,7 @@
  * what we added.
  */
 #include "sys/netcfg.h"
+#include "sys/netcfg_route.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +53,28 @@ int netcfg6_link_local(struct netcfg *nc, int ifindex, const uint8_t ifid[8])
 	return err < 0 ? -1 : 0;
 }
 
+int netcfg6_address(struct netcfg *nc, int ifindex, const struct in6_addr *addr,
+                    uint32_t preferred_s, uint32_t valid_s)
+{
+	struct rtnl_addr *ra = rtnl_addr_alloc();
+	struct nl_addr *a = v6_addr(addr, 128);
+	int err = -NLE_NOMEM;
+
+	if (ra && a) {
+		rtnl_addr_set_ifindex(ra, ifindex);
+		rtnl_addr_set_local(ra, a);
+		rtnl_addr_set_flags(ra, IFA_F_NODAD); /* point-to-point */
+		rtnl_addr_set_preferred_lifetime(ra, preferred_s);
+		rtnl_addr_set_valid_lifetime(ra, valid_s);
+		err = rtnl_addr_add(nc->sk, ra, NLM_F_REPLACE);
+	}
+	rtnl_addr_put(ra);
+	nl_addr_put(a);
+	if (err < 0)
+		log_err(nc->lg, LOG_CLIENT, "cannot add the DHCPv6 address: %s", nl_geterror(err));
+	return err < 0 ? -1 : 0;
+}
+
 static int write_conf(struct netcfg *nc, const char *ifname, const char *key, const char *value)
 {
 	char path[128];
@@ -80,26 +103,12 @@ static int write_conf(struct netcfg *nc, const char *ifname, const char *key, co
  * before we hear of IPV6CP): not ours to keep. */
 static void drop_ra_default(struct netcfg *nc, int ifindex)
 {
-	struct rtnl_route *route = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct in6_addr any = IN6ADDR_ANY_INIT;
-	struct nl_addr *dst = v6_addr(&any, 0);
+	static const struct in6_addr any = IN6ADDR_ANY_INIT;
+	struct netcfg_rtspec ra_default = {
+	    .family = AF_INET6, .dst = &any, .ifindex = ifindex, .protocol = RTPROT_RA};
 
-	if (route && nh && dst) {
-		rtnl_route_set_family(route, AF_INET6);
-		rtnl_route_set_table(route, RT_TABLE_MAIN);
-		rtnl_route_set_protocol(route, RTPROT_RA);
-		rtnl_route_set_dst(route, dst);
-		rtnl_route_nh_set_ifindex(nh, ifindex);
-		rtnl_route_add_nexthop(route, nh);
-		nh = NULL;
-		if (rtnl_route_delete(nc->sk, route, 0) == 0)
-			log_info(nc->lg, LOG_CLIENT, "the gateway's RA default route removed");
-	}
-	if (nh)
-		rtnl_route_nh_free(nh);
-	rtnl_route_put(route);
-	nl_addr_put(dst);
+	if (netcfg_route_change(nc, &ra_default, false) == 0)
+		log_info(nc->lg, LOG_CLIENT, "the gateway's RA default route removed");
 }
 
 int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info)
@@ -118,64 +127,42 @@ int netcfg6_accept_ra(struct netcfg *nc, const char *ifname, bool rt_info)
 	return rc ? -1 : 0;
 }
 
-static int route6_change(struct netcfg *nc, const struct netcfg_route6 *r, bool add)
+struct netcfg_rtspec netcfg_spec6(const struct netcfg_route6 *r)
 {
-	struct rtnl_route *route = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = r->prohibit ? NULL : rtnl_route_nh_alloc();
-	struct nl_addr *dst = v6_addr(&r->dst, r->prefix);
-	struct nl_addr *via = IN6_IS_ADDR_UNSPECIFIED(&r->gw) ? NULL : v6_addr(&r->gw, 128);
-	int err = -NLE_NOMEM;
-
-	if (route && (nh || r->prohibit) && dst && (via || IN6_IS_ADDR_UNSPECIFIED(&r->gw))) {
-		rtnl_route_set_family(route, AF_INET6);
-		rtnl_route_set_table(route, RT_TABLE_MAIN);
-		rtnl_route_set_protocol(route, NETCFG_RTPROT);
-		rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
-		rtnl_route_set_type(route, r->prohibit ? RTN_PROHIBIT : RTN_UNICAST);
-		rtnl_route_set_dst(route, dst);
-		if (nh) {
-			rtnl_route_nh_set_ifindex(nh, r->ifindex);
-			if (via)
-				rtnl_route_nh_set_gateway(nh, via);
-			rtnl_route_add_nexthop(route, nh);
-			nh = NULL; /* owned by route now */
-		}
-		err = add ? rtnl_route_add(nc->sk, route, NLM_F_EXCL)
-		          : rtnl_route_delete(nc->sk, route, 0);
-	}
-	if (nh)
-		rtnl_route_nh_free(nh);
-	rtnl_route_put(route);
-	nl_addr_put(dst);
-	nl_addr_put(via);
-	return err;
+	return (struct netcfg_rtspec){.family = AF_INET6,
+	                              .dst = &r->dst,
+	                              .prefix = r->prefix,
+	                              .ifindex = r->prohibit ? 0 : r->ifindex,
+	                              .gw = IN6_IS_ADDR_UNSPECIFIED(&r->gw) ? NULL : &r->gw,
+	                              .prohibit = r->prohibit,
+	                              .metric = r->metric};
 }
 
-static int add_recorded6(struct netcfg *nc, const struct netcfg_route6 *r)
+static int add_recorded6(struct netcfg *nc, struct netcfg_route6 *r)
 {
-	char text[INET6_ADDRSTRLEN];
-	const char *what = r->prohibit ? "prohibit route" : "route";
-	int err;
+	struct netcfg_rtspec spec;
+	int rc;
 
 	if (nc->n_added6 == NETCFG_MAX_ROUTES) {
 		log_err(nc->lg, LOG_CLIENT, "too many IPv6 routes (at most %d)", NETCFG_MAX_ROUTES);
 		return -1;
 	}
-	inet_ntop(AF_INET6, &r->dst, text, sizeof(text));
-	err = route6_change(nc, r, true);
-	if (err == -NLE_EXIST) {
-		log_warn(nc->lg, LOG_CLIENT, "%s %s/%u already exists, not replaced", what, text,
-		         r->prefix);
-		return 0;
-	}
-	if (err < 0) {
-		log_err(nc->lg, LOG_CLIENT, "cannot add %s %s/%u: %s", what, text, r->prefix,
-		        nl_geterror(err));
-		return -1;
-	}
-	log_info(nc->lg, LOG_CLIENT, "%s %s/%u added", what, text, r->prefix);
-	nc->added6[nc->n_added6++] = *r;
-	return 0;
+	r->metric = nc->metric + (r->prohibit ? NETCFG_PROHIBIT_METRIC_OFFSET : 0);
+	spec = netcfg_spec6(r);
+	rc = netcfg_route_add_logged(nc, &spec);
+	if (rc == 0)
+		nc->added6[nc->n_added6++] = *r;
+	return rc < 0 ? -1 : 0;
+}
+
+static void route6_remove(struct netcfg *nc, const struct netcfg_route6 *r, bool quiet)
+{
+	struct netcfg_rtspec spec = netcfg_spec6(r);
+	int err = netcfg_route_change(nc, &spec, false);
+
+	/* Routes through a vanished interface vanish with it. */
+	if (!quiet && err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+		log_warn(nc->lg, LOG_CLIENT, "cannot remove IPv6 route: %s", nl_geterror(err));
 }
 
 int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t prefix, int ifindex)
@@ -240,7 +227,7 @@ void netcfg6_allow_default(struct netcfg *nc)
 	for (size_t i = nc->n_added6; i-- > 0;) {
 		if (!nc->added6[i].prohibit)
 			continue;
-		route6_change(nc, &nc->added6[i], false);
+		route6_remove(nc, &nc->added6[i], true);
 		memmove(&nc->added6[i], &nc->added6[i + 1],
 		        (nc->n_added6 - i - 1) * sizeof(nc->added6[0]));
 		nc->n_added6--;
@@ -258,13 +245,8 @@ int netcfg6_default_via(struct netcfg *nc, int ifindex)
 void netcfg6_undo(struct netcfg *nc)
 {
 	while (nc->n_added6 > 0) {
-		const struct netcfg_route6 *r = &nc->added6[--nc->n_added6];
-		int err = route6_change(nc, r, false);
-
-		/* Routes through a vanished interface vanish with it. */
-		if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
-			log_warn(nc->lg, LOG_CLIENT, "cannot remove IPv6 route: %s",
-			         nl_geterror(err));
+		nc->n_added6--;
+		route6_remove(nc, &nc->added6[nc->n_added6], false);
 	}
 }
 

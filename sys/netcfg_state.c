@@ -56,21 +56,22 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 
 		inet_ntop(AF_INET, &nc->added[i].dst, dst, sizeof(dst));
 		inet_ntop(AF_INET, &nc->added[i].gw, gw, sizeof(gw));
-		fprintf(f, "route %s/%u %s %d\n", dst, nc->added[i].prefix, gw,
-			nc->added[i].ifindex);
+		fprintf(f, "route %s/%u %s %d %u\n", dst, nc->added[i].prefix, gw,
+			nc->added[i].ifindex, nc->added[i].metric);
 	}
 	for (size_t i = 0; i < nc->n_added6; i++) {
 		char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, &nc->added6[i].dst, dst, sizeof(dst));
 		if (nc->added6[i].prohibit)
-			fprintf(f, "route6 %s/%u prohibit\n", dst, nc->added6[i].prefix);
+			fprintf(f, "route6 %s/%u prohibit %u\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].metric);
 		else if (IN6_IS_ADDR_UNSPECIFIED(&nc->added6[i].gw))
-			fprintf(f, "route6 %s/%u %d\n", dst, nc->added6[i].prefix,
-			        nc->added6[i].ifindex);
+			fprintf(f, "route6 %s/%u %d %u\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].ifindex, nc->added6[i].metric);
 		else
-			fprintf(f, "route6 %s/%u %d via %s\n", dst, nc->added6[i].prefix,
-			        nc->added6[i].ifindex,
+			fprintf(f, "route6 %s/%u %d %u via %s\n", dst, nc->added6[i].prefix,
+			        nc->added6[i].ifindex, nc->added6[i].metric,
 			        inet_ntop(AF_INET6, &nc->added6[i].gw, gw, sizeof(gw)));
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
@@ -80,12 +81,16 @@ int netcfg_save(const struct netcfg *nc, const char *path)
 	return 0;
 }
 
+/* "route A.B.C.D/N GW IFINDEX [METRIC]": records written before routes
+ * had metrics lack the last field (0: delete whatever metric) */
 static int parse_line(const char *line, struct netcfg_route *r)
 {
 	char cidr[64], gw[64];
-	int ifindex;
+	int ifindex, n;
 
-	if (sscanf(line, "route %63s %63s %d", cidr, gw, &ifindex) != 3 || ifindex <= 0)
+	memset(r, 0, sizeof(*r));
+	n = sscanf(line, "route %63s %63s %d %u", cidr, gw, &ifindex, &r->metric);
+	if (n < 3 || ifindex <= 0)
 		return -1;
 	if (netcfg_parse_cidr(cidr, &r->dst, &r->prefix) < 0 || inet_pton(AF_INET, gw, &r->gw) != 1)
 		return -1;
@@ -93,7 +98,8 @@ static int parse_line(const char *line, struct netcfg_route *r)
 	return 0;
 }
 
-/* "route6 X::/N IFINDEX [via GW]" or "route6 X::/N prohibit" */
+/* "route6 X::/N IFINDEX [METRIC [via GW]]" or "route6 X::/N prohibit [METRIC]"
+ * (records written before the metric have neither) */
 static int parse_line6(const char *line, struct netcfg_route6 *r)
 {
 	char cidr[64], via[16], word[8], gw[64], *slash, *end;
@@ -101,14 +107,14 @@ static int parse_line6(const char *line, struct netcfg_route6 *r)
 	int ifindex = 0, n;
 
 	memset(r, 0, sizeof(*r));
-	n = sscanf(line, "route6 %63s %15s %7s %63s", cidr, via, word, gw);
-	if (n != 2 && n != 4)
+	n = sscanf(line, "route6 %63s %15s %u %7s %63s", cidr, via, &r->metric, word, gw);
+	if (n != 2 && n != 3 && n != 5)
 		return -1;
-	if (strcmp(via, "prohibit") == 0 && n == 2)
+	if (strcmp(via, "prohibit") == 0 && n <= 3)
 		r->prohibit = true;
 	else if (sscanf(via, "%d", &ifindex) != 1 || ifindex <= 0)
 		return -1;
-	if (n == 4 && (strcmp(word, "via") != 0 || inet_pton(AF_INET6, gw, &r->gw) != 1))
+	if (n == 5 && (strcmp(word, "via") != 0 || inet_pton(AF_INET6, gw, &r->gw) != 1))
 		return -1;
 	slash = strchr(cidr, '/');
 	if (!slash)

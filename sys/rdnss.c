@@ -1,6 +1,7 @@
 /* RDNSS from router advertisements through the kernel (see rdnss.h). */
 #include "sys/rdnss.h"
 
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
@@ -17,7 +18,8 @@ int rdnss_open(void)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
 	                         .nl_groups = 1u << (RTNLGRP_ND_USEROPT - 1) |
-	                                      1u << (RTNLGRP_IPV6_IFADDR - 1)};
+	                                      1u << (RTNLGRP_IPV6_IFADDR - 1) |
+	                                      1u << (RTNLGRP_IPV6_IFINFO - 1)};
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
 
 	if (fd < 0)
@@ -133,4 +135,75 @@ static int rdnss_message(const uint8_t *body, size_t len, void *arg)
 int rdnss_parse(const uint8_t *buf, size_t len, struct rdnss *out)
 {
 	return each_message(buf, len, RTM_NEWNDUSEROPT, rdnss_message, out);
+}
+
+/* The kernel's device flags from the last RA (include/net/if_inet6.h). */
+#define IF_RA_MANAGED   0x40
+#define IF_RA_OTHERCONF 0x80
+
+struct ra_flags_arg {
+	int ifindex;
+	bool managed, other;
+};
+
+/* An attribute (struct rtattr) from r: type, and its payload as a reader. */
+static int next_attr(struct buf_reader *r, uint16_t *type, struct buf_reader *payload)
+{
+	struct rtattr a;
+	size_t pad;
+
+	if (br_bytes(r, &a, sizeof(a)) < 0 || a.rta_len < sizeof(a) ||
+	    br_sub(r, payload, a.rta_len - sizeof(a)) < 0)
+		return -1;
+	pad = RTA_ALIGN(a.rta_len) - a.rta_len;
+	br_skip(r, pad < br_remaining(r) ? pad : br_remaining(r));
+	*type = a.rta_type;
+	return 0;
+}
+
+/* RTM_NEWLINK of family AF_INET6 (inet6_ifinfo_notify): IFLA_PROTINFO
+ * holds IFLA_INET6_FLAGS. */
+static int ra_flags_message(const uint8_t *body, size_t len, void *arg)
+{
+	struct ra_flags_arg *out = arg;
+	struct buf_reader r, attr, inner;
+	struct ifinfomsg ifi;
+	uint16_t type;
+	uint32_t flags;
+
+	br_init(&r, body, len);
+	if (br_bytes(&r, &ifi, sizeof(ifi)) < 0)
+		return -1;
+	if (ifi.ifi_family != AF_INET6 || ifi.ifi_index != out->ifindex)
+		return 0;
+	while (br_remaining(&r) > 0) {
+		if (next_attr(&r, &type, &attr) < 0)
+			return -1;
+		if (type != IFLA_PROTINFO)
+			continue;
+		while (br_remaining(&attr) > 0) {
+			if (next_attr(&attr, &type, &inner) < 0)
+				return -1;
+			if (type != IFLA_INET6_FLAGS)
+				continue;
+			if (br_bytes(&inner, &flags, sizeof(flags)) < 0)
+				return -1; /* host byte order, as netlink's are */
+			out->managed = flags & IF_RA_MANAGED;
+			out->other = flags & IF_RA_OTHERCONF;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int rdnss_parse_ra_flags(const uint8_t *buf, size_t len, int ifindex, bool *managed, bool *other)
+{
+	struct ra_flags_arg arg = {.ifindex = ifindex};
+	int rc = each_message(buf, len, RTM_NEWLINK, ra_flags_message, &arg);
+
+	if (rc == 1) {
+		*managed = arg.managed;
+		*other = arg.other;
+	}
+	return rc;
 }

@@ -8,6 +8,7 @@
 #define L2TPSEC_SYS_RDNSS_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,5 +33,11 @@ int rdnss_parse(const uint8_t *buf, size_t len, struct rdnss *out);
 /* The same datagram: 1 when it announces a new global IPv6 address on
  * ifindex (SLAAC from the gateway's prefix), 0 otherwise, -1 malformed. */
 int rdnss_parse_global_addr(const uint8_t *buf, size_t len, int ifindex);
+
+/* The same datagram: 1 when it reports ifindex's IPv6 device flags
+ * (RTM_NEWLINK, sent when an RA changes them), with the RA's M (managed:
+ * addresses by DHCPv6) and O (other configuration by DHCPv6) flags, RFC
+ * 4861 §4.2; 0 otherwise, -1 malformed. */
+int rdnss_parse_ra_flags(const uint8_t *buf, size_t len, int ifindex, bool *managed, bool *other);
 
 #endif

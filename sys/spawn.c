@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/loop.h"
+#include "lib/util.h"
 
 static char *const default_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
@@ -75,16 +76,7 @@ int spawn_wait(char *const argv[], char *const envp[], const char *stdin_data)
 		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 
 		close(pipefd[0]);
-		while (len > 0) {
-			ssize_t n = write(pipefd[1], stdin_data, len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			stdin_data += n;
-			len -= (size_t)n;
-		}
+		fd_write_all(pipefd[1], stdin_data, len); /* the child's business if not */
 		close(pipefd[1]);
 		signal(SIGPIPE, old);
 	}

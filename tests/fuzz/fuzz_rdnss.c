@@ -4,6 +4,7 @@
  * exact-size heap copy, for ASan), and an accepted RDNSS option holds at most
  * RDNSS_MAX servers. */
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rdnss_parse(copy, size, &r) == 1 && r.n > RDNSS_MAX)
 		abort();
 	(void)rdnss_parse_global_addr(copy, size, 1);
+	{
+		bool managed, other;
+
+		(void)rdnss_parse_ra_flags(copy, size, 1, &managed, &other);
+	}
 	free(copy);
 	return 0;
 }

@@ -199,8 +199,34 @@ static void test_nat_keepalive_setting(void **state)
 	setup_free(&t);
 }
 
+/* Issue 15: [ipsec] ike-fragmentation reaches ike/ (auto: neither flag). */
+static void test_ike_fragmentation_setting(void **state)
+{
+	static const struct {
+		const char *line;
+		bool off, force;
+	} cases[] = {{"", false, false},
+	             {"ike-fragmentation = auto\n", false, false},
+	             {"ike-fragmentation = force\n", false, true},
+	             {"ike-fragmentation = off\n", true, false}};
+	struct setup t;
+	struct ike_config cfg;
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", PROFILE_HEAD, cases[i].line);
+		setup_from(&t, text);
+		conn_setup_ike_config(&t.c, &cfg);
+		assert_int_equal(cfg.no_fragmentation, cases[i].off);
+		assert_int_equal(cfg.force_fragmentation, cases[i].force);
+		setup_free(&t);
+	}
+}
+
 static const struct l2tp_failure sccrq_unanswered = {
     .stage = L2TP_STAGE_TUNNEL_SETUP,
+    .cause = L2TP_CAUSE_NO_ANSWER,
     .words = "no answer from the LNS to SCCRQ",
 };
 
@@ -216,7 +242,7 @@ static void test_l2tp_port_retry_from_ephemeral(void **state)
 	setup_from(&t, PROFILE_HEAD);
 	conn_setup_l2tp_config(&t.c, &l2tp);
 	assert_int_equal(l2tp.local_port, 0); /* 1701 */
-	t.c.exit_code = CONN_EXIT_L2TP;
+	t.c.exit_code = EXIT_L2TP;
 	assert_false(conn_should_reconnect(&t.c)); /* never up, no reconnect */
 	assert_true(conn_l2tp_port_retry(&t.c, &sccrq_unanswered));
 	assert_true(t.c.l2tp_port >= 49152);
@@ -243,7 +269,8 @@ static void test_l2tp_port_retry_only_when_it_can_help(void **state)
 	assert_int_equal(t.c.l2tp_port, 0);
 	setup_free(&t);
 	setup_from(&t, PROFILE_HEAD);
-	refused.by_peer = true; /* the LNS answered: StopCCN */
+	refused.cause = L2TP_CAUSE_STOPCCN; /* the LNS answered: StopCCN */
+	refused.by_peer = true;
 	refused.result = 2;
 	assert_false(conn_l2tp_port_retry(&t.c, &refused));
 	refused = sccrq_unanswered;
@@ -288,8 +315,8 @@ static void test_auth_failures_not_retried_unless_asked(void **state)
 	struct profile *pr = calloc(1, sizeof(*pr));
 	struct conn_params params = {.profile = pr};
 	struct conn *c = calloc(1, sizeof(*c));
-	static const int transient[] = {CONN_EXIT_NETWORK, CONN_EXIT_IKE, CONN_EXIT_L2TP,
-					CONN_EXIT_PPP, CONN_EXIT_PEER_CLOSED};
+	static const int transient[] = {EXIT_NETWORK, EXIT_IKE, EXIT_L2TP,
+					EXIT_PPP, EXIT_PEER_CLOSED};
 	char err[256], *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -300,14 +327,14 @@ static void test_auth_failures_not_retried_unless_asked(void **state)
 	c->was_up = true;
 	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
 		c->exit_code = transient[i];
-		assert_false(conn_exit_is_auth(transient[i]));
+		assert_false(exit_status_is_auth(transient[i]));
 		assert_true(conn_should_reconnect(c));
 	}
-	c->exit_code = CONN_EXIT_PPP_AUTH;
-	assert_true(conn_exit_is_auth(c->exit_code));
+	c->exit_code = EXIT_PPP_AUTH;
+	assert_true(exit_status_is_auth(c->exit_code));
 	assert_false(conn_should_reconnect(c));
-	c->exit_code = CONN_EXIT_GW_AUTH;
-	assert_true(conn_exit_is_auth(c->exit_code));
+	c->exit_code = EXIT_GW_AUTH;
+	assert_true(exit_status_is_auth(c->exit_code));
 	assert_false(conn_should_reconnect(c));
 	/* asked for: the profile key, written back by the profile writer */
 	assert_int_equal(profile_parse_ini(pr, text, strlen(text), "t.conf", &opts, NULL, err,
@@ -315,13 +342,13 @@ static void test_auth_failures_not_retried_unless_asked(void **state)
 			 0);
 	assert_true(pr->retry_auth_failures);
 	assert_true(conn_should_reconnect(c));
-	c->exit_code = CONN_EXIT_PPP_AUTH;
+	c->exit_code = EXIT_PPP_AUTH;
 	assert_true(conn_should_reconnect(c));
 	f = open_memstream(&buf, &len);
 	assert_int_equal(profile_write_ini(pr, f), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "retry-auth-failures = yes"));
-	c->exit_code = CONN_EXIT_CONFIG; /* never */
+	c->exit_code = EXIT_CONFIG; /* never */
 	assert_false(conn_should_reconnect(c));
 	free(buf);
 	profile_free(pr);
@@ -388,7 +415,7 @@ static void test_unit_file_prevents_auth_restarts(void **state)
 			codes[i] = ' ';
 	for (int code = 1; code < 64; code++) {
 		char word[8];
-		bool listed, prevent = code == 2 || code == CONN_EXIT_CONFIG || conn_exit_is_auth(code);
+		bool listed, prevent = code == 2 || code == EXIT_CONFIG || exit_status_is_auth(code);
 
 		snprintf(word, sizeof(word), " %d ", code);
 		listed = strstr(codes, word) != NULL;
@@ -396,6 +423,61 @@ static void test_unit_file_prevents_auth_restarts(void **state)
 			fail_msg("exit status %d is %slisted in RestartPreventExitStatus=%s", code,
 				 listed ? "" : "not ", codes);
 	}
+}
+
+/* The codes a man page sentence lists after lead ("4, 5, 6, 8 and 9"),
+ * as bits; the list ends at the first other word. */
+static unsigned listed_codes(const char *text, const char *lead)
+{
+	const char *p = strstr(text, lead);
+	unsigned bits = 0;
+
+	if (!p)
+		fail_msg("l2tpsec(8) no longer says \"%s\"", lead);
+	for (p += strlen(lead);;) {
+		char *end;
+		long n = strtol(p, &end, 10);
+
+		if (end != p && n >= 0 && n < 32)
+			bits |= 1u << n;
+		else if (strncmp(p, ", ", 2) != 0 && strncmp(p, " and ", 5) != 0)
+			return bits;
+		p = end != p ? end : p + (*p == ',' ? 2 : 5);
+	}
+}
+
+/* One list of exit statuses (client/exit_status.h): l2tpsec(8) documents
+ * exactly its codes, and the codes it says are not retried (authentication)
+ * and retried (transient) are the ones the supervisor treats so. */
+static void test_man_page_exit_status(void **state)
+{
+	const char *srcdir = getenv("L2TPSEC_SRCDIR");
+	char path[512], *text = calloc(1, 65536), *sect;
+	unsigned documented = 0, want = 0, auth = 0, transient = 0;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/man/l2tpsec.8", srcdir ? srcdir : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, 65535, f);
+	fclose(f);
+	text[n] = '\0';
+	sect = strstr(text, ".Sh EXIT STATUS\n");
+	assert_non_null(sect);
+	*strstr(sect + 1, "\n.Sh ") = '\0';
+	for (const char *p = sect; (p = strstr(p, "\n.It ")) != NULL; p++)
+		documented |= 1u << atoi(p + 5);
+	for (int code = EXIT_OK; code <= EXIT_STATUS_LAST; code++) {
+		want |= 1u << code;
+		auth |= exit_status_is_auth(code) ? 1u << code : 0;
+		transient |= exit_status_is_transient(code) ? 1u << code : 0;
+	}
+	assert_int_equal(documented, want);
+	assert_int_equal(listed_codes(sect, "Authentication failures ("), auth);
+	assert_int_equal(listed_codes(sect, "Failures "), transient);
+	free(text);
 }
 
 /* Reconnects: a gateway that did not answer at all (restarting, rebooting)
@@ -560,7 +642,7 @@ static void test_stop_before_start(void **state)
 	conn_stop(c);
 	assert_int_equal(conn_state(c), CONN_DOWN);
 	assert_int_equal(downs, 1);
-	assert_int_equal(conn_exit_code(c), CONN_EXIT_OK);
+	assert_int_equal(conn_exit_code(c), EXIT_OK);
 	assert_false(conn_awaits_reconnect(c));
 	conn_stop(c);
 	assert_int_equal(downs, 1);
@@ -696,7 +778,7 @@ static void test_gateway_family_fallback(void **state)
 
 	assert_false(conn_try_other_family(&t.c, &mm3)); /* it answered: not the family */
 	assert_true(conn_try_other_family(&t.c, &mm1));
-	t.c.exit_code = CONN_EXIT_IKE;
+	t.c.exit_code = EXIT_IKE;
 	assert_true(conn_should_reconnect(&t.c)); /* never up, yet the other family */
 	conn_setup_ike_config(&t.c, &ike);
 	assert_int_equal(ike.remote.ss_family, AF_INET);
@@ -728,11 +810,13 @@ int main(void)
 	    cmocka_unit_test(test_one_liveness_policy),
 	    cmocka_unit_test(test_liveness_key_round_trip),
 	    cmocka_unit_test(test_nat_keepalive_setting),
+	    cmocka_unit_test(test_ike_fragmentation_setting),
 	    cmocka_unit_test(test_l2tp_port_retry_from_ephemeral),
 	    cmocka_unit_test(test_l2tp_port_retry_only_when_it_can_help),
 	    cmocka_unit_test(test_ike_auth_failures_classified),
 	    cmocka_unit_test(test_auth_failures_not_retried_unless_asked),
 	    cmocka_unit_test(test_unit_file_prevents_auth_restarts),
+	    cmocka_unit_test(test_man_page_exit_status),
 	    cmocka_unit_test(test_reconnect_backoff),
 	    cmocka_unit_test(test_otp_wiped_once_used),
 	    cmocka_unit_test(test_pushed_settings_in_status),

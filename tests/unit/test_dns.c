@@ -120,6 +120,43 @@ static void test_file_apply_and_revert(void **state)
 	assert_int_equal(access(d.state_path, F_OK), -1);
 }
 
+/* Issue 15: the domain a gateway pushes (DHCPINFORM option 15) joins the
+ * search domains once, after the profile's; what is no plain DNS name is
+ * refused (a gateway's bytes end up in resolv.conf and resolvectl's argv);
+ * disconnecting restores the original file. */
+static void test_pushed_domain_searched_and_restored(void **state)
+{
+	struct dns_config cfg = two_servers();
+	static const char *const refused[] = {
+	    "-corp.example", "corp..example", ".corp", "corp.", "",
+	    "corp example",  "corp\nnameserver 6.6.6.6", "a/b",
+	    "x.-y", "012345678901234567890123456789012345678901234567890123456789abcd.example"};
+	struct dns d;
+	char text[512];
+
+	(void)state;
+	assert_true(dns_add_domain(&cfg, "pushed.example"));
+	assert_false(dns_add_domain(&cfg, "PUSHED.example")); /* already there */
+	assert_false(dns_add_domain(&cfg, "corp.example.com")); /* the profile's */
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (dns_add_domain(&cfg, refused[i]))
+			fail_msg("'%s' taken as a search domain", refused[i]);
+	assert_true(dns_add_domain(&cfg, "_msdcs.win-2k.example"));
+	assert_int_equal(cfg.n_domains, 3);
+	write_file(resolv, "nameserver 192.0.2.1\nsearch home.lan\n");
+	dns_init(&d, &lg, "office", dir, resolv);
+	assert_int_equal(dns_apply(&d, DNS_FILE, "l2tpsec0", &cfg), 0);
+	read_file(resolv, text, sizeof(text));
+	assert_non_null(strstr(text, "search corp.example.com pushed.example _msdcs.win-2k.example\n"));
+	dns_revert(&d);
+	read_file(resolv, text, sizeof(text));
+	assert_string_equal(text, "nameserver 192.0.2.1\nsearch home.lan\n");
+	/* the list is bounded */
+	while (cfg.n_domains < DNS_MAX_DOMAINS)
+		cfg.domains[cfg.n_domains++] = "x.example";
+	assert_false(dns_add_domain(&cfg, "one-more.example"));
+}
+
 /* In the child: what l2tpsec@.service's ProtectSystem=strict with
  * ReadWritePaths=/etc/resolv.conf makes of /etc: a read-only directory in
  * which resolv.conf is a writable mount of its own. 0 ok, 77 no mount
@@ -218,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_ipv6),
 		cmocka_unit_test(test_file_apply_and_revert),
+		cmocka_unit_test(test_pushed_domain_searched_and_restored),
 		cmocka_unit_test(test_file_in_readonly_etc),
 		cmocka_unit_test(test_no_servers_changes_nothing),
 		cmocka_unit_test(test_stale_revert_after_crash),

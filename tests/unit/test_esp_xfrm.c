@@ -313,16 +313,45 @@ static void test_trunc96_verdict(void **state)
 	struct esp_counters c = {0};
 
 	(void)state;
-	assert_int_equal(esp_xfrm_trunc_verdict(&c, 1), ESP_TRUNC_WAIT);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 1, false), ESP_TRUNC_WAIT);
 	c.in_icv = 3;
-	assert_int_equal(esp_xfrm_trunc_verdict(&c, 1), ESP_TRUNC_SWITCH_96);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 1, false), ESP_TRUNC_SWITCH_96);
 	c.in_packets = 1; /* one verified at 128 bits: failures are noise */
-	assert_int_equal(esp_xfrm_trunc_verdict(&c, 2), ESP_TRUNC_128_OK);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 2, false), ESP_TRUNC_VERIFIED);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS - 1), ESP_TRUNC_WAIT);
-	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS), ESP_TRUNC_GIVE_UP);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS - 1, false), ESP_TRUNC_WAIT);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS, false), ESP_TRUNC_GIVE_UP);
 	c.in_icv = 1; /* late, but still before anything verified */
-	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS), ESP_TRUNC_SWITCH_96);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS, false),
+	                 ESP_TRUNC_SWITCH_96);
+}
+
+/* A gateway that truncates to 96 bits drops our 128-bit SCCRQ and never
+ * sends (seen with charon's sha256_96 in gw-strongswan): silence while we
+ * keep sending means trying 96 bits; what arrives then decides. */
+static void test_trunc96_silent_peer(void **state)
+{
+	struct esp_counters c = {0};
+
+	(void)state;
+	c.out_packets = ESP_TRUNC_SILENT_OUT;
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_SILENT_POLLS - 1, false),
+	                 ESP_TRUNC_WAIT);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_SILENT_POLLS, false),
+	                 ESP_TRUNC_TRY_96);
+	c.out_packets = ESP_TRUNC_SILENT_OUT - 1; /* we have hardly sent: wait */
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_SILENT_POLLS, false),
+	                 ESP_TRUNC_WAIT);
+	/* on trial: silence goes on waiting (no second trial), until the end */
+	c.out_packets = 10;
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_SILENT_POLLS + 1, true),
+	                 ESP_TRUNC_WAIT);
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, ESP_TRUNC_MAX_POLLS, true), ESP_TRUNC_GIVE_UP);
+	c.in_packets = 1; /* verified at 96: keep it */
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 9, true), ESP_TRUNC_VERIFIED);
+	c.in_packets = 0;
+	c.in_icv = 2; /* a slow 128-bit peer after all */
+	assert_int_equal(esp_xfrm_trunc_verdict(&c, 9, true), ESP_TRUNC_BACK_TO_128);
 }
 
 /* Where the kernel has ESP: counters read through our own reply buffer,
@@ -536,6 +565,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_trunc96_verdict),
+	    cmocka_unit_test(test_trunc96_silent_peer),
 	    cmocka_unit_test(test_probe_gives_a_reason_or_cleans_up),
 	    cmocka_unit_test(test_policies_install_and_remove),
 	    cmocka_unit_test(test_ipv6_state_and_policies),

@@ -28,7 +28,7 @@ static struct result ike_as(enum ike_stage stage, enum ike_fail_reason reason, u
                             const char *detail, bool psk, bool forced)
 {
 	struct ike_failure i = {.stage = stage, .reason = reason, .notify = notify};
-	struct conn_failure f = {.exit_code = CONN_EXIT_IKE, .layer = CONN_FAIL_IKE};
+	struct conn_failure f = {.exit_code = EXIT_IKE, .layer = CONN_FAIL_IKE};
 	struct result r;
 
 	snprintf(i.detail, sizeof(i.detail), "%s", detail);
@@ -48,18 +48,19 @@ static struct result ike(enum ike_stage stage, enum ike_fail_reason reason, uint
 	return ike_as(stage, reason, notify, detail, true, false);
 }
 
-/* An L2TP failure as on_l2tp_closed() records it (RFC 2661 §4.4.2 codes). */
-static struct result l2tp(enum l2tp_stage stage, bool by_peer, uint16_t result, uint16_t error,
-                          bool have_secret)
+/* An L2TP failure as on_l2tp_closed() records it: what ended it and the
+ * RFC 2661 §4.4.2 codes; by_peer as the L2TP layer sets it. */
+static struct result l2tp(enum l2tp_stage stage, enum l2tp_fail_cause cause, uint16_t result,
+                          uint16_t error)
 {
-	struct conn_failure f = {.exit_code = CONN_EXIT_L2TP, .layer = CONN_FAIL_L2TP};
+	struct conn_failure f = {.exit_code = EXIT_L2TP, .layer = CONN_FAIL_L2TP};
 	struct result r;
 
 	f.l2tp.stage = stage;
-	f.l2tp.by_peer = by_peer;
+	f.l2tp.cause = cause;
+	f.l2tp.by_peer = cause == L2TP_CAUSE_STOPCCN || cause == L2TP_CAUSE_CDN;
 	f.l2tp.result = result;
 	f.l2tp.error = error;
-	f.l2tp.have_secret = have_secret;
 	r.matched = explain_failure(&f, r.text, sizeof(r.text));
 	return r;
 }
@@ -75,8 +76,8 @@ static struct result ppp_refused(enum ppp_down_reason reason, enum ppp_auth auth
 	f.exit_code = reason == PPP_DOWN_NEGOTIATION_FAILED || reason == PPP_DOWN_ECHO_TIMEOUT ||
 	                      reason == PPP_DOWN_PEER_TERMINATE || reason == PPP_DOWN_LOWER_DOWN ||
 	                      reason == PPP_DOWN_LOOPBACK
-	                  ? CONN_EXIT_PPP
-	                  : CONN_EXIT_PPP_AUTH;
+	                  ? EXIT_PPP
+	                  : EXIT_PPP_AUTH;
 	f.ppp.reason = reason;
 	f.ppp.auth = auth;
 	f.ppp.refusal = refusal;
@@ -344,7 +345,7 @@ static void test_ike_gone(void **state)
 
 static void test_ike_sockets(void **state)
 {
-	struct result r = local(CONN_EXIT_NETWORK, CONN_LOCAL_IKE_SOCKETS, "IKE could not start");
+	struct result r = local(EXIT_NETWORK, CONN_LOCAL_IKE_SOCKETS, "IKE could not start");
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
@@ -353,7 +354,7 @@ static void test_ike_sockets(void **state)
 
 static void test_l2tp_no_answer(void **state)
 {
-	struct result r = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 0, 0, false);
+	struct result r = l2tp(L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_NO_ANSWER, 0, 0);
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
@@ -362,46 +363,88 @@ static void test_l2tp_no_answer(void **state)
 	assert_has(r, "`port = 1701`");
 }
 
-static void test_l2tp_tunnel_auth(void **state)
+/* Tunnel authentication (RFC 2661 §5.1.1): each failed check has its own
+ * hint, all three our StopCCN with result 4. */
+static void test_l2tp_auth_wrong_secret(void **state)
 {
-	struct result wrong = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 4, 0, true);
-	struct result none = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 4, 0, false);
-	struct result silent = l2tp(L2TP_STAGE_TUNNEL_SETUP, false, 4, 0, true);
-	struct result refused = l2tp(L2TP_STAGE_TUNNEL_SETUP, true, 4, 0, true);
+	struct result r = l2tp(L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_AUTH_WRONG, 4, 0);
 
 	(void)state;
-	assert_int_equal(wrong.matched, 1);
-	assert_has(wrong, "`secret`");
-	assert_int_equal(none.matched, 1);
-	assert_has(none, "`secret`");
-	assert_int_equal(silent.matched, 1);
-	assert_has(silent, "remove `secret`");
-	assert_int_equal(refused.matched, 1);
-	assert_has(refused, "`secret`");
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "tunnel secret other than ours");
+	assert_has(r, "correct `secret` / `secret-file`");
+	assert_lacks(r, "remove `secret`");
+}
+
+static void test_l2tp_auth_no_response(void **state)
+{
+	struct result r = l2tp(L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_AUTH_NO_RESPONSE, 4, 0);
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "did not answer our L2TP tunnel challenge");
+	assert_has(r, "remove `secret`");
+	assert_lacks(r, "other than ours");
+}
+
+static void test_l2tp_auth_no_secret(void **state)
+{
+	struct result r = l2tp(L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_AUTH_NO_SECRET, 4, 0);
+
+	(void)state;
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "we have no tunnel secret");
+	assert_has(r, "set `secret` / `secret-file`");
+	assert_lacks(r, "remove `secret`");
+}
+
+/* The gateway's StopCCN "not authorized" and its CDN "temporary lack of
+ * resources" share result code 4 and nothing else. */
+static void test_l2tp_result_4_stopccn_or_cdn(void **state)
+{
+	struct result stop = l2tp(L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_STOPCCN, 4, 0);
+	struct result busy = l2tp(L2TP_STAGE_SESSION_SETUP, L2TP_CAUSE_CDN, 4, 0);
+	struct result full = l2tp(L2TP_STAGE_SESSION_SETUP, L2TP_CAUSE_CDN, 5, 0);
+
+	(void)state;
+	assert_int_equal(stop.matched, 1);
+	assert_has(stop, "does not let us open an L2TP tunnel");
+	assert_int_equal(busy.matched, 1);
+	assert_has(busy, "no free L2TP session for now");
+	assert_has(busy, "tries again");
+	assert_lacks(busy, "`secret`");
+	assert_int_equal(full.matched, 1);
+	assert_has(full, "permanent lack of resources");
+	assert_lacks(full, "tries again");
 }
 
 static void test_l2tp_gone(void **state)
 {
-	struct result dead = l2tp(L2TP_STAGE_ESTABLISHED, false, 0, 0, false);
-	struct result closed = l2tp(L2TP_STAGE_ESTABLISHED, true, 1, 0, false);
-	struct result busy = l2tp(L2TP_STAGE_SESSION_SETUP, true, 4, 0, false);
+	struct result dead = l2tp(L2TP_STAGE_ESTABLISHED, L2TP_CAUSE_NO_ANSWER, 0, 0);
+	struct result closed = l2tp(L2TP_STAGE_ESTABLISHED, L2TP_CAUSE_STOPCCN, 1, 0);
+	struct result hung_up = l2tp(L2TP_STAGE_ESTABLISHED, L2TP_CAUSE_CDN, 2, 6);
 
 	(void)state;
 	assert_int_equal(dead.matched, 1);
+	assert_has(dead, "stopped answering L2TP");
 	assert_has(dead, "reconnect");
 	assert_int_equal(closed.matched, 1);
 	assert_has(closed, "closed the L2TP tunnel");
-	assert_int_equal(busy.matched, 1);
-	assert_has(busy, "no free L2TP sessions");
+	assert_int_equal(hung_up.matched, 1);
+	assert_has(hung_up, "ended our L2TP call");
 }
 
 static void test_l2tp_kernel(void **state)
 {
-	struct result r = l2tp(L2TP_STAGE_SETUP, false, 2, 4, false);
+	struct result r = l2tp(L2TP_STAGE_SETUP, L2TP_CAUSE_LOCAL, 2, 4);
+	/* the gateway broke the protocol: no rule knows more than the line */
+	struct result proto = l2tp(L2TP_STAGE_TUNNEL_SETUP, L2TP_CAUSE_PROTOCOL, 2, 6);
 
 	(void)state;
 	assert_int_equal(r.matched, 1);
 	assert_has(r, "`datapath = userspace`");
+	assert_int_equal(proto.matched, 0);
+	assert_has(proto, "L2TP: ");
 }
 
 static void test_ppp_auth_rejected(void **state)
@@ -423,7 +466,7 @@ static void test_ppp_otp_nobody_to_ask(void **state)
 	struct result r;
 
 	(void)state;
-	r = local(CONN_EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, "");
+	r = local(EXIT_PPP_AUTH, CONN_LOCAL_OTP_USED, "");
 	assert_has(r, "PPP authentication: ");
 	assert_true(r.matched);
 	assert_has(r, "password-prompt = ask-password");
@@ -479,8 +522,8 @@ static void test_ppp_gone(void **state)
 static void test_local_datapath(void **state)
 {
 	struct result kernel =
-	    local(CONN_EXIT_CONFIG, CONN_LOCAL_KERNEL_PATH, "datapath = kernel is not possible");
-	struct result sa = local(CONN_EXIT_FAILURE, CONN_LOCAL_SA_INSTALL, "");
+	    local(EXIT_CONFIG, CONN_LOCAL_KERNEL_PATH, "datapath = kernel is not possible");
+	struct result sa = local(EXIT_FAILURE_GENERIC, CONN_LOCAL_SA_INSTALL, "");
 
 	(void)state;
 	assert_int_equal(kernel.matched, 1);
@@ -519,7 +562,7 @@ static void test_ppp_refusals(void **state)
  * line at all (reworded, empty) give the same hint. */
 static void test_hint_ignores_the_wording(void **state)
 {
-	struct conn_failure f = {.exit_code = CONN_EXIT_GW_AUTH, .layer = CONN_FAIL_IKE};
+	struct conn_failure f = {.exit_code = EXIT_GW_AUTH, .layer = CONN_FAIL_IKE};
 	char a[EXPLAIN_MAX], b[EXPLAIN_MAX];
 
 	(void)state;
@@ -541,8 +584,8 @@ static void test_hint_ignores_the_wording(void **state)
 static void test_unknown_falls_back(void **state)
 {
 	struct result tun =
-	    local(CONN_EXIT_FAILURE, CONN_LOCAL_OTHER, "cannot create a TUN device: EPERM");
-	struct result net = local(CONN_EXIT_NETWORK, CONN_LOCAL_OTHER, "");
+	    local(EXIT_FAILURE_GENERIC, CONN_LOCAL_OTHER, "cannot create a TUN device: EPERM");
+	struct result net = local(EXIT_NETWORK, CONN_LOCAL_OTHER, "");
 
 	(void)state;
 	assert_int_equal(tun.matched, 0);
@@ -559,7 +602,7 @@ static void test_unknown_falls_back(void **state)
 
 static void test_truncates_safely(void **state)
 {
-	struct conn_failure f = {.exit_code = CONN_EXIT_IKE, .layer = CONN_FAIL_IKE};
+	struct conn_failure f = {.exit_code = EXIT_IKE, .layer = CONN_FAIL_IKE};
 	char out[16];
 
 	(void)state;
@@ -592,7 +635,10 @@ int main(void)
 	    cmocka_unit_test(test_ike_gone),
 	    cmocka_unit_test(test_ike_sockets),
 	    cmocka_unit_test(test_l2tp_no_answer),
-	    cmocka_unit_test(test_l2tp_tunnel_auth),
+	    cmocka_unit_test(test_l2tp_auth_wrong_secret),
+	    cmocka_unit_test(test_l2tp_auth_no_response),
+	    cmocka_unit_test(test_l2tp_auth_no_secret),
+	    cmocka_unit_test(test_l2tp_result_4_stopccn_or_cdn),
 	    cmocka_unit_test(test_l2tp_gone),
 	    cmocka_unit_test(test_l2tp_kernel),
 	    cmocka_unit_test(test_ppp_auth_rejected),

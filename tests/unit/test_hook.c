@@ -28,8 +28,12 @@ static const char *env_get(const struct hook_env *env, const char *key)
 
 static struct hook_info example(struct dns_config *dns)
 {
-	struct hook_info info = {.reason = "connect", .name = "office", .tundev = "l2tpsec0",
-				 .mtu = 1380, .dns = dns, .n_split = 2};
+	struct hook_info info = {.reason = "connect",
+	                         .name = "office",
+	                         .tundev = "l2tpsec0",
+	                         .mtu = 1380,
+	                         .dns = dns,
+	                         .n_split = 2};
 
 	inet_pton(AF_INET, "203.0.113.5", &info.gateway);
 	inet_pton(AF_INET, "192.168.42.10", &info.local_ip);
@@ -67,6 +71,61 @@ static void test_env_variables(void **state)
 	assert_string_equal(env_get(&env, "CISCO_SPLIT_INC_1_MASK"), "255.240.0.0");
 	assert_string_equal(env_get(&env, "CISCO_SPLIT_INC_0_MASKLEN"), "16");
 	assert_null(env.envp[env.n]);
+}
+
+/* IPv6 (issue 17): vpnc-script's INTERNAL_IP6_* and CISCO_IPV6_SPLIT_INC_*
+ * names, nothing of them without IPv6, and the most routes both families
+ * may have still fit. */
+static void test_env_ipv6(void **state)
+{
+	struct dns_config dns;
+	struct hook_info info = example(&dns);
+	struct hook_env env;
+
+	(void)state;
+	assert_int_equal(hook_build_env(&info, &env), 0);
+	assert_null(env_get(&env, "INTERNAL_IP6_ADDRESS"));
+	assert_null(env_get(&env, "INTERNAL_IP6_NETMASK"));
+	assert_null(env_get(&env, "INTERNAL_IP6_DNS"));
+	assert_null(env_get(&env, "CISCO_IPV6_SPLIT_INC"));
+
+	inet_pton(AF_INET6, "2001:db8:42::a:1", &info.local_ip6);
+	info.local_ip6_prefix = 64;
+	dns.n_servers6 = 2;
+	inet_pton(AF_INET6, "2001:db8:42::53", &dns.servers6[0]);
+	inet_pton(AF_INET6, "fd00::53", &dns.servers6[1]);
+	info.n_split6 = 2;
+	inet_pton(AF_INET6, "2001:db8:100::", &info.split6[0]);
+	info.split6_prefix[0] = 48;
+	inet_pton(AF_INET6, "fd00::", &info.split6[1]);
+	info.split6_prefix[1] = 8;
+	assert_int_equal(hook_build_env(&info, &env), 0);
+	assert_string_equal(env_get(&env, "INTERNAL_IP6_ADDRESS"), "2001:db8:42::a:1");
+	assert_string_equal(env_get(&env, "INTERNAL_IP6_NETMASK"), "2001:db8:42::a:1/64");
+	assert_string_equal(env_get(&env, "INTERNAL_IP6_DNS"), "2001:db8:42::53 fd00::53");
+	assert_string_equal(env_get(&env, "CISCO_IPV6_SPLIT_INC"), "2");
+	assert_string_equal(env_get(&env, "CISCO_IPV6_SPLIT_INC_0_ADDR"), "2001:db8:100::");
+	assert_string_equal(env_get(&env, "CISCO_IPV6_SPLIT_INC_0_MASKLEN"), "48");
+	assert_string_equal(env_get(&env, "CISCO_IPV6_SPLIT_INC_1_ADDR"), "fd00::");
+	assert_string_equal(env_get(&env, "CISCO_IPV6_SPLIT_INC_1_MASKLEN"), "8");
+	/* the IPv4 ones are still there */
+	assert_string_equal(env_get(&env, "INTERNAL_IP4_DNS"), "10.0.0.53 10.0.1.53");
+
+	/* every route both families may have, the longest addresses */
+	info.n_split = info.n_split6 = HOOK_MAX_ROUTES;
+	for (size_t i = 0; i < HOOK_MAX_ROUTES; i++) {
+		inet_pton(AF_INET, "255.255.255.255", &info.split[i]);
+		info.split_prefix[i] = 32;
+		inet_pton(AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0", &info.split6[i]);
+		info.split6_prefix[i] = 124;
+	}
+	dns.n_servers6 = DNS_MAX_SERVERS;
+	for (size_t i = 0; i < DNS_MAX_SERVERS; i++)
+		inet_pton(AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &dns.servers6[i]);
+	assert_int_equal(hook_build_env(&info, &env), 0);
+	assert_string_equal(env_get(&env, "CISCO_IPV6_SPLIT_INC_31_MASKLEN"), "124");
+	assert_non_null(
+	    strstr(env_get(&env, "INTERNAL_IP6_DNS"), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
 }
 
 static void test_script_sees_environment(void **state)
@@ -233,7 +292,7 @@ static void test_hooks_in_order(void **state)
 {
 	/* a timeout no loaded machine reaches: this is about order */
 	struct run *t = run_new(20000, "echo \"$reason start\" >> $out\nsleep 0.1\n"
-				"echo \"$reason end\" >> $out");
+	                               "echo \"$reason end\" >> $out");
 	struct dns_config dns;
 	struct hook_info up = example(&dns), down = example(&dns);
 
@@ -246,7 +305,7 @@ static void test_hooks_in_order(void **state)
 	assert_int_equal(t->r.cancelled, 2);
 	run_until_done(t, 2, 30000);
 	assert_string_equal(slurp(t->out), "connect start\nconnect end\n"
-					   "disconnect start\ndisconnect end\n");
+	                                   "disconnect start\ndisconnect end\n");
 	/* exit: queued hooks run without the loop, still in order */
 	unlink(t->out);
 	assert_int_equal(hook_runner_submit(&t->r, t->script, &up), 0);
@@ -255,17 +314,18 @@ static void test_hooks_in_order(void **state)
 	assert_int_equal(t->done, 4);
 	assert_false(hook_runner_busy(&t->r));
 	assert_string_equal(slurp(t->out), "connect start\nconnect end\n"
-					   "disconnect start\ndisconnect end\n");
+	                                   "disconnect start\ndisconnect end\n");
 	run_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_env_variables),
-		cmocka_unit_test(test_script_sees_environment),
-		cmocka_unit_test(test_hung_hook_killed_loop_runs),
-		cmocka_unit_test(test_hooks_in_order),
+	    cmocka_unit_test(test_env_variables),
+	    cmocka_unit_test(test_env_ipv6),
+	    cmocka_unit_test(test_script_sees_environment),
+	    cmocka_unit_test(test_hung_hook_killed_loop_runs),
+	    cmocka_unit_test(test_hooks_in_order),
 	};
 
 	return cmocka_run_group_tests_name("hook", tests, NULL, NULL);

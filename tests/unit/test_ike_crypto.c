@@ -10,6 +10,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "ike/crypto.h"
 #include "ike/isakmp.h"
@@ -186,6 +188,40 @@ static void test_hash_i_and_hash_r_match_charon(void **state)
 	assert_int_equal(idii.b[0], ID_IPV4_ADDR);
 }
 
+/* ECDSA-256 after a SHA-1 phase 1 (RFC 4754 §3, strongSwan's keymat_v1.c):
+ * HASH_I is HMAC-SHA-256 keyed with the (20-byte) SKEYID over the same
+ * bytes, 32 bytes long, not the negotiated prf's 20. */
+static void test_ecdsa_hash_i_uses_the_curves_hash(void **state)
+{
+	struct ike_p1_keys k;
+	struct vec gxi = V(cap_gxi), gxr = V(cap_gxr), ic = V(cap_icookie), rc = V(cap_rcookie);
+	struct vec sai = V(cap_sai_b), idii = V(cap_idii_b);
+	uint8_t h[IKE_MAX_HASH], want[EVP_MAX_MD_SIZE], data[4096];
+	unsigned want_len = 0;
+	size_t n = 0;
+
+	(void)state;
+	derive_capture(&k);
+	assert_int_equal(k.prf_len, 20);
+	assert_int_equal(ike_auth_hash_prf(NULL, &k, IKE_HASH_SHA256, true, gxi.b, gxi.n, gxr.b,
+	                                   gxr.n, ic.b, rc.b, sai.b, sai.n, idii.b, idii.n, h),
+	                 0);
+	memcpy(data + n, gxi.b, gxi.n), n += gxi.n;
+	memcpy(data + n, gxr.b, gxr.n), n += gxr.n;
+	memcpy(data + n, ic.b, 8), n += 8;
+	memcpy(data + n, rc.b, 8), n += 8;
+	memcpy(data + n, sai.b, sai.n), n += sai.n;
+	memcpy(data + n, idii.b, idii.n), n += idii.n;
+	assert_non_null(HMAC(EVP_sha256(), k.skeyid, (int)k.prf_len, data, n, want, &want_len));
+	assert_int_equal(want_len, 32);
+	assert_memory_equal(h, want, 32);
+	/* the negotiated prf gives charon's SHA-1 HASH_I, as before */
+	assert_int_equal(ike_auth_hash_prf(NULL, &k, k.hash, true, gxi.b, gxi.n, gxr.b, gxr.n, ic.b,
+	                                   rc.b, sai.b, sai.n, idii.b, idii.n, h),
+	                 0);
+	assert_vec(h, 20, cap_hash_i);
+}
+
 static void test_hash3_matches_charon(void **state)
 {
 	struct ike_p1_keys k;
@@ -357,6 +393,7 @@ int main(void)
 	    cmocka_unit_test(test_phase1_iv_matches_charon),
 	    cmocka_unit_test(test_phase2_iv_matches_charon),
 	    cmocka_unit_test(test_hash_i_and_hash_r_match_charon),
+	    cmocka_unit_test(test_ecdsa_hash_i_uses_the_curves_hash),
 	    cmocka_unit_test(test_hash3_matches_charon),
 	    cmocka_unit_test(test_keymat_matches_charon),
 	    cmocka_unit_test(test_natd_matches_charon),

@@ -301,6 +301,29 @@ static void test_total_size_bound(void **state)
 	assert_false(defrag.active);
 }
 
+/* When a message goes out in fragments (ike-fragmentation = auto | force |
+ * off): only past the threshold, only if the gateway announced them or
+ * force, never when off, never into more than IKE_FRAG_MAX pieces. */
+static void test_when_to_fragment(void **state)
+{
+	size_t big = IKE_FRAG_THRESHOLD + 1, huge = IKE_FRAG_DATA_LEN * IKE_FRAG_MAX + 1;
+
+	(void)state;
+	/* auto: the gateway's vendor ID decides */
+	assert_true(ike_frag_wanted(big, true, false, false));
+	assert_false(ike_frag_wanted(big, false, false, false));
+	assert_false(ike_frag_wanted(IKE_FRAG_THRESHOLD, true, false, false));
+	/* force: without the vendor ID too, still not short messages */
+	assert_true(ike_frag_wanted(big, false, true, false));
+	assert_false(ike_frag_wanted(IKE_FRAG_THRESHOLD, false, true, false));
+	/* off wins over both */
+	assert_false(ike_frag_wanted(big, true, false, true));
+	assert_false(ike_frag_wanted(big, true, true, true));
+	/* more than IKE_FRAG_MAX fragments: whole (the gateway could not join them) */
+	assert_true(ike_frag_wanted(huge - 1, true, false, false));
+	assert_false(ike_frag_wanted(huge, true, true, false));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +335,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_last_flag_rules, setup),
 	    cmocka_unit_test_setup(test_joined_message_must_be_whole_isakmp, setup),
 	    cmocka_unit_test_setup(test_total_size_bound, setup),
+	    cmocka_unit_test(test_when_to_fragment),
 	};
 
 	return cmocka_run_group_tests_name("ike_frag", tests, NULL, NULL);

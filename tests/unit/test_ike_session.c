@@ -294,6 +294,26 @@ static void test_gateway_retransmission_resends_ours(void **state)
 	assert_int_equal(st.natt, IKE_NATT_NONE);
 }
 
+/* ike-fragmentation = off: MM1 carries no FRAGMENTATION vendor ID (a
+ * gateway then never fragments towards us), the other five stay. */
+static void test_fragmentation_off_no_vendor_id(void **state)
+{
+	struct fixture *fx = *state;
+	struct isakmp_msg m;
+	uint16_t notify;
+
+	fx->cfg.no_fragmentation = true;
+	start(fx);
+	assert_true(gw_recv(fx, 2000));
+	assert_int_equal(ike_isakmp_parse_plain(fx->rx, fx->rx_len, &m, &notify), 0);
+	assert_int_equal(ike_isakmp_count(&m, ISAKMP_NP_VID), 5);
+	for (size_t i = 0; i < 5; i++) {
+		const struct isakmp_payload *v = ike_isakmp_find(&m, ISAKMP_NP_VID, i);
+
+		assert_false(ike_frag_vid_matches(v->body, v->len));
+	}
+}
+
 static void test_config_rejected(void **state)
 {
 	struct fixture *fx = *state;
@@ -328,6 +348,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_retransmission_resends_ours, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_fragmentation_off_no_vendor_id, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_rejected, setup, teardown),
 	};
 

@@ -388,6 +388,9 @@ static void expect_stop(struct lns *l, uint16_t result, uint16_t error)
 	assert_false(l->failure.clean);
 	assert_false(l->failure.by_peer);
 	assert_int_equal(l->failure.result, result);
+	/* ours for the LNS's broken messages; authentication says which check */
+	if (result != L2TP_STOPCCN_NOT_AUTHORIZED)
+		assert_int_equal(l->failure.cause, L2TP_CAUSE_PROTOCOL);
 }
 
 static void test_tunnel_auth_wrong_secret(void **state)
@@ -402,6 +405,7 @@ static void test_tunnel_auth_wrong_secret(void **state)
 	assert_int_equal(l->tunnel_up, 0);
 	assert_non_null(strstr(l->failure.words, "wrong tunnel secret"));
 	assert_int_equal(l->failure.stage, L2TP_STAGE_TUNNEL_SETUP);
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_AUTH_WRONG);
 	lns_free(l);
 }
 
@@ -422,6 +426,7 @@ static void test_lns_challenge_without_secret(void **state)
 	lns_send(l, L2TP_SCCRP, 0, sccrp_with_challenge);
 	expect_stop(l, L2TP_STOPCCN_NOT_AUTHORIZED, 0);
 	assert_non_null(strstr(l->failure.words, "no tunnel secret"));
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_AUTH_NO_SECRET);
 	lns_free(l);
 }
 
@@ -434,6 +439,7 @@ static void test_secret_but_lns_does_not_answer_challenge(void **state)
 	read_sccrq(l);
 	lns_send(l, L2TP_SCCRP, 0, sccrp_base);
 	expect_stop(l, L2TP_STOPCCN_NOT_AUTHORIZED, 0);
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_AUTH_NO_RESPONSE);
 	lns_free(l);
 }
 
@@ -461,6 +467,7 @@ static void test_peer_stopccn_during_setup(void **state)
 	assert_int_equal(l->failure.result, 6);
 	assert_int_equal(l->failure.stage, L2TP_STAGE_TUNNEL_SETUP);
 	assert_non_null(strstr(l->failure.words, "requester is being shut down"));
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_STOPCCN);
 	assert_null(l->l2tp);
 	lns_free(l);
 }
@@ -490,6 +497,7 @@ static void test_peer_cdn_after_established(void **state)
 	assert_int_equal(l->failure.error, 6);
 	assert_int_equal(l->failure.stage, L2TP_STAGE_ESTABLISHED);
 	assert_non_null(strstr(l->failure.words, "pppd died"));
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_CDN);
 	lns_free(l);
 }
 
@@ -664,6 +672,7 @@ static void test_no_answer(void **state)
 	assert_int_equal(l->closed, 1);
 	assert_int_equal(l->failure.stage, L2TP_STAGE_TUNNEL_SETUP);
 	assert_non_null(strstr(l->failure.words, "no answer"));
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_NO_ANSWER);
 	for (size_t i = 0; i < l->nout; i++)
 		n += l->out_len[i] > L2TP_CTRL_HDR_LEN;
 	assert_int_equal(n, 1 + 3); /* SCCRQ and three retransmissions */
@@ -717,6 +726,7 @@ static void test_hello_and_dead_peer(void **state)
 	assert_int_equal(l->closed, 1);
 	assert_false(l->failure.by_peer);
 	assert_non_null(strstr(l->failure.words, "stopped acknowledging"));
+	assert_int_equal(l->failure.cause, L2TP_CAUSE_NO_ANSWER);
 	lns_free(l);
 }
 

@@ -364,6 +364,98 @@ static void test_ipv6_pin_gateway(void **state)
 	   NULL, 0);
 }
 
+/* Two full tunnels up at once (issue 17): each connection's 0/1 + 128/1,
+ * ::/1 + 8000::/1 and prohibit routes are its own (a metric per
+ * connection), so the second adds them too and the first one's undo, or a
+ * crash record of it, leaves the second's in place. */
+static void tunnel_up(struct netcfg *nc, int *fd, int *idx, const char *local_text)
+{
+	char name[IFNAMSIZ] = "";
+	struct in_addr local, peer;
+
+	*fd = tun_open(name);
+	assert_true(*fd >= 0);
+	*idx = netcfg_ifindex(name);
+	assert_int_equal(netcfg_open(nc, &lg), 0);
+	inet_pton(AF_INET, local_text, &local);
+	inet_pton(AF_INET, "10.9.0.1", &peer);
+	assert_int_equal(netcfg_link_setup(nc, *idx, 1400, local, peer), 0);
+}
+
+static void assert_route_get(const char *dst, const char *expect)
+{
+	char cmd[128], out[512];
+
+	snprintf(cmd, sizeof(cmd), "ip route get %s 2>&1", dst);
+	sh(cmd, out, sizeof(out));
+	if (!strstr(out, expect))
+		fail_msg("ip route get %s: '%s', wanted '%s'", dst, out, expect);
+}
+
+static void test_two_full_tunnels(void **state)
+{
+	struct netcfg first, second, next;
+	char path[] = "/tmp/l2tpsec-netcfg2-XXXXXX", want[32];
+	int fd1, fd2, idx1, idx2, tmpfd;
+
+	(void)state;
+	skip_unless_netns();
+	sh("ip -6 addr add 2001:db8:b::1/64 dev v0 nodad 2>&1; "
+	   "ip -6 route add default via 2001:db8:b::ff dev v0 2>&1",
+	   NULL, 0);
+	tunnel_up(&first, &fd1, &idx1, "10.9.0.2");
+	tunnel_up(&second, &fd2, &idx2, "10.9.0.3");
+	second.metric = first.metric + 1; /* two processes in real life */
+
+	/* neither carries IPv6 yet: both block it */
+	assert_int_equal(netcfg6_prohibit_default(&first), 0);
+	assert_int_equal(netcfg6_prohibit_default(&second), 0);
+	assert_int_equal(second.n_added6, 2);
+	assert_int_equal(netcfg_default_via(&first, idx1), 0);
+	assert_int_equal(netcfg_default_via(&second, idx2), 0);
+	assert_int_equal(second.n_added, 2);
+
+	/* the second carries IPv6: its routes beat every prohibit route */
+	assert_int_equal(netcfg6_default_via(&second, idx2), 0);
+	assert_int_equal(second.n_added6, 2);
+	snprintf(want, sizeof(want), "dev %s", "l2tpsec");
+	assert_route_get("2001:db8:ffff::1", want);
+	assert_route_get("8001::1", want);
+
+	/* the first one crashes; its record is undone by the next start */
+	tmpfd = mkstemp(path);
+	assert_true(tmpfd >= 0);
+	close(tmpfd);
+	assert_int_equal(netcfg_save(&first, path), 0);
+	netcfg_close(&first);
+	assert_int_equal(netcfg_open(&next, &lg), 0);
+	assert_int_equal(netcfg_undo_file(&next, path), 0);
+	netcfg_close(&next);
+	close(fd1);
+	/* the second's routes are all still there */
+	assert_route_get("2001:db8:ffff::1", want);
+	assert_route_get("198.18.0.1", want);
+	assert_route_get("203.0.113.9", want);
+
+	/* the second falls back to blocking IPv6 and a third full tunnel
+	 * without IPv6 comes and goes: the block stays */
+	netcfg6_undo(&second);
+	assert_int_equal(netcfg6_prohibit_default(&second), 0);
+	tunnel_up(&first, &fd1, &idx1, "10.9.0.4");
+	first.metric = second.metric + 1;
+	assert_int_equal(netcfg6_prohibit_default(&first), 0);
+	assert_int_equal(first.n_added6, 2);
+	netcfg_undo(&first);
+	netcfg_close(&first);
+	close(fd1);
+	assert_route_get("2001:db8:ffff::1", "Permission denied");
+
+	netcfg_undo(&second);
+	netcfg_close(&second);
+	close(fd2);
+	assert_route_get("2001:db8:ffff::1", "dev v0"); /* no block left */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_ipv6_on_tun),
 	    cmocka_unit_test(test_ipv6_pin_gateway),
 	    cmocka_unit_test(test_ipv6_prohibit_default),
+	    cmocka_unit_test(test_two_full_tunnels),
 	};
 
 	log_init(&lg, LOG_TO_STDERR_PLAIN, LOG_LVL_WARNING);

@@ -5,8 +5,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
@@ -160,6 +162,72 @@ static void test_global_address_event(void **state)
 	}
 }
 
+/* The RA's M and O flags, as the kernel reports a change of them
+ * (RTM_NEWLINK, family AF_INET6, IFLA_PROTINFO > IFLA_INET6_FLAGS). */
+static size_t make_ifinfo(uint8_t *buf, int family, int ifindex, uint32_t flags)
+{
+	struct ifinfomsg ifi = {.ifi_family = (unsigned char)family, .ifi_index = ifindex};
+	struct rtattr name = {.rta_len = RTA_LENGTH(5), .rta_type = IFLA_IFNAME};
+	struct rtattr proto = {.rta_len = RTA_LENGTH(RTA_SPACE(4) + RTA_SPACE(4)),
+	                       .rta_type = IFLA_PROTINFO};
+	struct rtattr other = {.rta_len = RTA_LENGTH(4), .rta_type = IFLA_INET6_CONF};
+	struct rtattr fl = {.rta_len = RTA_LENGTH(4), .rta_type = IFLA_INET6_FLAGS};
+	struct nlmsghdr h = {.nlmsg_type = RTM_NEWLINK};
+	size_t off = sizeof(h);
+
+	memset(buf, 0, 256);
+	memcpy(buf + off, &ifi, sizeof(ifi));
+	off += NLMSG_ALIGN(sizeof(ifi));
+	memcpy(buf + off, &name, sizeof(name));
+	memcpy(buf + off + sizeof(name), "ppp0", 5);
+	off += RTA_SPACE(5);
+	memcpy(buf + off, &proto, sizeof(proto));
+	off += sizeof(proto);
+	memcpy(buf + off, &other, sizeof(other));
+	off += RTA_SPACE(4);
+	memcpy(buf + off, &fl, sizeof(fl));
+	memcpy(buf + off + sizeof(fl), &flags, 4);
+	off += RTA_SPACE(4);
+	h.nlmsg_len = (uint32_t)off;
+	memcpy(buf, &h, sizeof(h));
+	return off;
+}
+
+static void test_ra_flags_event(void **state)
+{
+	uint8_t buf[256];
+	bool managed = false, other = false;
+	size_t len;
+	struct rdnss r;
+
+	(void)state;
+	len = make_ifinfo(buf, AF_INET6, 5, 0x80 | 0x10); /* O, and IF_READY */
+	assert_int_equal(rdnss_parse_ra_flags(buf, len, 5, &managed, &other), 1);
+	assert_true(other);
+	assert_false(managed);
+	len = make_ifinfo(buf, AF_INET6, 5, 0x40 | 0x80);
+	assert_int_equal(rdnss_parse_ra_flags(buf, len, 5, &managed, &other), 1);
+	assert_true(managed && other);
+	len = make_ifinfo(buf, AF_INET6, 5, 0);
+	assert_int_equal(rdnss_parse_ra_flags(buf, len, 5, &managed, &other), 1);
+	assert_false(managed || other);
+	/* another link, or the link's own (AF_UNSPEC) message: not this */
+	assert_int_equal(rdnss_parse_ra_flags(buf, len, 6, &managed, &other), 0);
+	len = make_ifinfo(buf, AF_UNSPEC, 5, 0x80);
+	assert_int_equal(rdnss_parse_ra_flags(buf, len, 5, &managed, &other), 0);
+	/* truncated anywhere: refused */
+	len = make_ifinfo(buf, AF_INET6, 5, 0x80);
+	for (size_t cut = 1; cut < len; cut++)
+		assert_int_equal(rdnss_parse_ra_flags(buf, cut, 5, &managed, &other), -1);
+	/* an attribute longer than the message: refused */
+	buf[sizeof(struct nlmsghdr) + NLMSG_ALIGN(sizeof(struct ifinfomsg))] = 200;
+	assert_int_equal(rdnss_parse_ra_flags(buf, len, 5, &managed, &other), -1);
+	/* neither RDNSS nor address parsing takes it */
+	len = make_ifinfo(buf, AF_INET6, 5, 0x80);
+	assert_int_equal(rdnss_parse(buf, len, &r), 0);
+	assert_int_equal(rdnss_parse_global_addr(buf, len, 5), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +235,7 @@ int main(void)
 	    cmocka_unit_test(test_no_rdnss_and_other_messages),
 	    cmocka_unit_test(test_malformed_refused),
 	    cmocka_unit_test(test_global_address_event),
+	    cmocka_unit_test(test_ra_flags_event),
 	};
 
 	return cmocka_run_group_tests_name("rdnss", tests, NULL, NULL);

@@ -214,6 +214,14 @@ static void test_option_parses_like_key(void **state)
 	assert_int_equal(setting_apply_option(p, "gateway", "no such host!", err, sizeof(err)), -1);
 	assert_int_equal(setting_apply_option(p, "auth-methods", "eap", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "EAP is not supported"));
+	/* ike-fragmentation: auto by default, and the three words */
+	assert_int_equal(p->ike_fragmentation, PROFILE_IKE_FRAG_AUTO);
+	assert_int_equal(setting_apply_option(p, "ike-fragmentation", "force", err, sizeof(err)), 0);
+	assert_int_equal(p->ike_fragmentation, PROFILE_IKE_FRAG_FORCE);
+	assert_int_equal(setting_apply_option(p, "ike-fragmentation", "off", err, sizeof(err)), 0);
+	assert_int_equal(p->ike_fragmentation, PROFILE_IKE_FRAG_OFF);
+	assert_int_equal(setting_apply_option(p, "ike-fragmentation", "yes", err, sizeof(err)), -1);
+	assert_string_equal(err, "--ike-fragmentation 'yes': expected one of: auto force off");
 	/* a key with no option is not settable from the command line */
 	assert_int_equal(setting_apply_option(p, "psk", "k", err, sizeof(err)), -1);
 	profile_free(p);

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/util.h"
@@ -51,6 +54,41 @@ static void test_no_core_dumps(void **state)
 	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
 }
 
+/* Everything arrives, in order; a reader gone is an error, not a hang. */
+static void test_write_all(void **state)
+{
+	char out[100000], in[sizeof(out)];
+	size_t got = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork(); /* more than a pipe holds: someone must read */
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(fd_write_all(fds[1], out, sizeof(out)) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	for (ssize_t n; (n = read(fds[0], in + got, sizeof(in) - got)) > 0;)
+		got += (size_t)n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(got, sizeof(out));
+	assert_memory_equal(in, out, sizeof(out));
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(fd_write_all(fds[1], out, 10), -1);
+	signal(SIGPIPE, SIG_DFL);
+	close(fds[1]);
+	assert_int_equal(fd_write_all(fds[1], out, 10), -1); /* closed fd */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -58,6 +96,7 @@ int main(void)
 		cmocka_unit_test(test_secure_memcmp),
 		cmocka_unit_test(test_secure_clear),
 		cmocka_unit_test(test_no_core_dumps),
+		cmocka_unit_test(test_write_all),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -6,6 +6,9 @@
 # Knobs: environment variables, or options of the functions below in the form
 # --name=value which simply set GW_NAME (e.g. --ppp-auth=chap sets GW_PPP_AUTH).
 #   GW_AUTH          psk | cert                        (psk)
+#   GW_CERT          the gateway's certificate with cert, NAME.pem of
+#                    lib/certs.sh: gw | gw-big (key gw.key) | gw-ec (ECDSA,
+#                    key gw-ec.key)                              (gw)
 #   GW_PSK           pre-shared key                     (l2tpsec-test-psk)
 #   GW_IKE           IKE (Main Mode) proposals, comma separated
 #   GW_ESP           ESP (Quick Mode) proposals, comma separated
@@ -13,6 +16,9 @@
 #   GW_IKE_OVER_TIME how long the IKE SA outlives reauth_time (over_time), empty = 10 %
 #   GW_ESP_LIFETIME  IPsec SA lifetime in s (life_time; rekey at 80 %), empty = default
 #   GW_ESP_REKEY     with it: the rekey_time in s instead of 80 %
+#   GW_SHA256_96     1 = the CHILD_SA's HMAC-SHA-256 truncated to 96 bits in
+#                    the kernel (swanctl's sha256_96: not negotiated, as old
+#                    Linux kernels and pre-RFC 4868 peers do)   (0)
 #   GW_DPD           DPD delay in s (0 = off)            (0)
 #   GW_PPP_AUTH      mschapv2 | chap | pap              (mschapv2)
 #   GW_USER / GW_PASSWORD  PPP credentials accepted      (rig / rig-password)
@@ -26,13 +32,20 @@
 #                    announcing that prefix (and GW_IPV6_DNS as RDNSS), what an
 #                    LNS serving IPv6 runs                  (0)
 #   GW_IPV6_PREFIX   the /64 given to PPP clients            (fd42:42:0:1)
+#   GW_IPV6_DHCP     1 = with GW_IPV6: radvd's RA sets the O flag and names
+#                    no RDNSS; a dnsmasq on each PPP interface (sending no RA
+#                    of its own) answers DHCPv6 Information-Requests
+#                    (RFC 8415 §18.2.6) with DNS server
+#                    GW_IPV6_DHCP_DNS and search list corp6.l2tpsec.test;
+#                    stateful = the same and the M flag: dnsmasq also assigns
+#                    addresses GW_IPV6_PREFIX::1000-1fff (IA_NA)   (0)
 #   GW_XL2TPD_ADDR   xl2tpd's listen-addr when GW_LOCAL_ADDR lists several (charon's local_addrs)
 # Certificates (GW_AUTH=cert) come from rig_certs_make (lib/certs.sh).
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/certs.sh"
 
-: "${GW_AUTH:=psk}" "${GW_PSK:=l2tpsec-test-psk}"
+: "${GW_AUTH:=psk}" "${GW_PSK:=l2tpsec-test-psk}" "${GW_CERT:=gw}" "${GW_SHA256_96:=0}"
 : "${GW_IKE:=aes128-sha1-modp2048,aes256-sha1-modp2048,aes128-sha256-modp2048,aes256-sha256-modp2048,3des-sha1-modp1024}"
 : "${GW_ESP:=aes128-sha1,aes256-sha1,aes128-sha256,aes256-sha256,3des-sha1}"
 : "${GW_IKE_LIFETIME:=}" "${GW_IKE_OVER_TIME:=}" "${GW_ESP_LIFETIME:=}" "${GW_DPD:=0}"
@@ -41,6 +54,7 @@
 : "${GW_CHARON_LOG:=default = 1, ike = 1, net = 1, knl = 1, cfg = 1}"
 : "${GW_EXTRA_PPP_OPTS:=}"
 : "${GW_IPV6:=0}" "${GW_IPV6_PREFIX:=fd42:42:0:1}" "${GW_IPV6_DNS:=}"
+: "${GW_IPV6_DHCP:=0}" "${GW_IPV6_DHCP_DNS:=fd42:42:0:1::5353}"
 
 # rig_opts PREFIX ARGS...: --foo-bar=value -> PREFIX_FOO_BAR=value (global).
 rig_opts() {
@@ -138,10 +152,14 @@ rig_gw_charon() {
 	cert)
 		rig_certs_make
 		cp "$RIG_CERTS/ca.pem" "$d/etc/swanctl/x509ca/"
-		cp "$RIG_CERTS/gw.pem" "$d/etc/swanctl/x509/"
-		cp "$RIG_CERTS/gw.key" "$d/etc/swanctl/private/"
+		cp "$RIG_CERTS/$GW_CERT.pem" "$d/etc/swanctl/x509/"
+		if [ "$GW_CERT" = gw-ec ]; then
+			cp "$RIG_CERTS/gw-ec.key" "$d/etc/swanctl/ecdsa/"
+		else
+			cp "$RIG_CERTS/gw.key" "$d/etc/swanctl/private/"
+		fi
 		local_auth="auth = pubkey
-			certs = gw.pem"
+			certs = $GW_CERT.pem"
 		remote_auth="auth = pubkey
 			cacerts = ca.pem"
 		;;
@@ -169,6 +187,7 @@ connections {
 				local_ts = dynamic[udp/1701]
 				remote_ts = dynamic[udp]
 				esp_proposals = $(rig_list "$GW_ESP")
+				sha256_96 = $([ "$GW_SHA256_96" = 1 ] && echo yes || echo no)
 $(rig_gw_children_lifetimes)
 			}
 		}
@@ -228,8 +247,21 @@ EOF
 # interface, stopped by ipv6-down; the rig's exit kills what is left in the
 # gw namespace). An RA every 3-10 s, and at once on a Router Solicitation.
 rig_gw_ipv6_scripts() {
-	local d rdnss=""; d=$(rig_role_dir gw)
+	local d rdnss="" oflag="" dhcp6=""; d=$(rig_role_dir gw)
 	[ -n "$GW_IPV6_DNS" ] && rdnss="RDNSS $GW_IPV6_DNS { };"
+	if [ "$GW_IPV6_DHCP" != 0 ]; then
+		# stateless DHCPv6 instead of RDNSS: the RA's O flag says ask
+		local range=::,static
+		rdnss="" oflag=" AdvOtherConfigFlag on;\\n"
+		if [ "$GW_IPV6_DHCP" = stateful ]; then
+			oflag="$oflag AdvManagedFlag on;\\n" range=$GW_IPV6_PREFIX::1000,$GW_IPV6_PREFIX::1fff,64
+		fi
+		dhcp6="dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root \
+	--interface=\"\$1\" --bind-interfaces --leasefile-ro --pid-file= --log-dhcp --log-facility=- \
+	--dhcp-range=$range --dhcp-option=option6:dns-server,[$GW_IPV6_DHCP_DNS] \
+	--dhcp-option=option6:domain-search,corp6.l2tpsec.test >>$RIG_LOGDIR/gw-dnsmasq6.log 2>&1 &
+echo \$! >/run/dnsmasq6-\$1.pid"
+	fi
 	cat >"$d/etc/ppp/ipv6-up" <<EOF
 #!/bin/sh
 # generated by the l2tpsec interop rig: \$1=ifname \$4=local LL \$5=remote LL
@@ -237,7 +269,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 echo "ipv6-up \$1 \$4 \$5" >>/run/ppp-events.log
 sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -6 addr add $GW_IPV6_PREFIX::1/64 dev "\$1"
-printf 'interface %s {\n AdvSendAdvert on;\n MinRtrAdvInterval 3;\n MaxRtrAdvInterval 10;\n prefix $GW_IPV6_PREFIX::/64 { AdvOnLink on; AdvAutonomous on; };\n $rdnss\n};\n' "\$1" >/run/radvd-\$1.conf
+printf 'interface %s {\n AdvSendAdvert on;\n MinRtrAdvInterval 3;\n MaxRtrAdvInterval 10;\n$oflag prefix $GW_IPV6_PREFIX::/64 { AdvOnLink on; AdvAutonomous on; };\n $rdnss\n};\n' "\$1" >/run/radvd-\$1.conf
+$dhcp6
 radvd -C /run/radvd-\$1.conf -p /run/radvd-\$1.pid -m logfile -l $RIG_LOGDIR/gw-radvd.log
 exit 0
 EOF
@@ -245,6 +278,7 @@ EOF
 #!/bin/sh
 # generated by the l2tpsec interop rig
 [ -s "/run/radvd-$1.pid" ] && kill "$(cat "/run/radvd-$1.pid")"
+[ -s "/run/dnsmasq6-$1.pid" ] && kill "$(cat "/run/dnsmasq6-$1.pid")" && rm -f "/run/dnsmasq6-$1.pid"
 exit 0
 EOF
 	chmod 755 "$d/etc/ppp/ipv6-up" "$d/etc/ppp/ipv6-down"
@@ -292,6 +326,9 @@ EOF
 	chmod 600 "$d/etc/ppp/chap-secrets" "$d/etc/ppp/pap-secrets"
 	: >"$d/etc/xl2tpd/l2tp-secrets"
 	rig_ppp_scripts gw
+	# a case without IPv6 after one with it (one boot, several cases)
+	# must not find the earlier gateway's RA and DHCPv6 scripts
+	rm -f "$d/etc/ppp/ipv6-up" "$d/etc/ppp/ipv6-down"
 	[ "$GW_IPV6" = 1 ] && rig_gw_ipv6_scripts
 	mkdir -p "$d/run/xl2tpd"
 	rig_bg gw xl2tpd xl2tpd -D -c /etc/xl2tpd/xl2tpd.conf -s /etc/xl2tpd/l2tp-secrets \

@@ -9,6 +9,7 @@
 #
 # Knobs (environment or --name=value of rig_gw_libreswan, as in lib/gw.sh):
 #   GW_AUTH            psk | cert                          (psk)
+#   GW_CERT            the gateway's certificate: gw | gw-big (lib/gw.sh)
 #   GW_PSK             pre-shared key                       (lib/gw.sh)
 #   GW_LSW_IKE         ike= (phase 1), Libreswan syntax
 #   GW_LSW_ESP         phase2alg= (phase 2), Libreswan syntax
@@ -47,7 +48,7 @@ rig_lsw_nss() {
 		rig_fail "gw: certutil -N failed (see gw-nss.log)"
 	[ "$GW_AUTH" = cert ] || return 0
 	rig_certs_make
-	openssl pkcs12 -export -in "$RIG_CERTS/gw.pem" -inkey "$RIG_CERTS/gw.key" -name gw \
+	openssl pkcs12 -export -in "$RIG_CERTS/$GW_CERT.pem" -inkey "$RIG_CERTS/gw.key" -name gw \
 		-out "$d/gw.p12" -passout pass: 2>>"$RIG_LOGDIR/gw-nss.log" ||
 		rig_fail "gw: cannot make gw.p12 (see gw-nss.log)"
 	pk12util -i "$d/gw.p12" -d "sql:$d/nss" -W "" >>"$RIG_LOGDIR/gw-nss.log" 2>&1 ||

@@ -9,12 +9,27 @@
 #   drafts_kernel   nat-ikev1-method=drafts, as set for Windows XP clients (it
 #                   governs the VIDs pluto sends as initiator; as responder it
 #                   answers the best one we offer: NAT-T must still be in use)
+#   certfrag_kernel RSA certificates with 40 more names each (MM5 and MM6 over
+#                   2 KB) through a NAT that drops IP fragments: pluto's
+#                   default fragmentation=yes, IKE fragments both ways, none
+#                   from us as IP fragments (pluto sends MM6 whole first,
+#                   which the NAT drops, then in IKE fragments when our MM5
+#                   comes again: ikev1_send.c fragments a resend to a peer
+#                   that announced them). First our ECDSA certificate: pluto
+#                   drops that MM1 without an answer ("no connection has been
+#                   authorized with authby=none"), so l2tpsec would time out
+#                   at MM1 after 47 s; the case stops it once pluto logged
+#                   that. Libreswan 4.10 has no ECDSA in IKEv1 ("For IKEv1 ...
+#                   ECDSA is not implemented", ipsec.conf(5) authby=;
+#                   ikev1_spdb_struct.c: "Pluto does not support ...
+#                   authentication" for methods 9-11)
 # Each case through the NAT: pool address, ping, status, the gateway's
 # espinudp transport states carry l2tpsec's SPIs, pluto's SAs established,
 # wire only IKE 500/4500 + ESP-in-UDP, nothing left after disconnect.
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 . "$(dirname "$0")/../../lib/libreswan.sh"
+. "$(dirname "$0")/../../lib/ikefrag.sh"
 
 # gw_lsw_check ESP NATT: after connecting: the checks, the negotiated ESP
 # transform and NAT-T method, then disconnect.
@@ -82,9 +97,39 @@ case_drafts_kernel() {
 	gw_lsw_check 'aes256gcm16*' '[Rd]*' # RFC 3947 or draft-0x, never none
 }
 
+lsw_dropped_ecdsa() {
+	grep -q 'initial Main Mode message received but no connection has been authorized with authby=none' \
+		"$RIG_LOGDIR/gw-pluto.log" && return 0
+	rig_sleep 0.5
+	return 1
+}
+
+case_certfrag_kernel() {
+	local ec pid
+	export L2TPSEC_DATAPATH=kernel GW_AUTH=cert GW_CERT=gw-big
+	trap rig_nat_keep_ip_fragments EXIT
+	rig_nat_drop_ip_fragments
+	rig_gw_libreswan_up
+	ec=$(rig_l2tpsec_cert_profile ecdsa client-ec)
+	rig_bg client l2tpsec-ecdsa "$L2TPSEC_BIN" connect "$ec" --datapath userspace \
+		--run-dir "$(rig_role_dir client)/run/l2tpsec" -v
+	pid=$RIG_BG_PID
+	rig_wait_for 30 lsw_dropped_ecdsa ||
+		rig_fail "gw: pluto did not log dropping our ECDSA Main Mode (see gw-pluto.log)"
+	rig_stop_pid "$pid"
+	grep -q 'MM1: offering' "$RIG_LOGDIR/client-l2tpsec-ecdsa.log" ||
+		rig_fail "client: the ECDSA attempt sent no MM1 (see client-l2tpsec-ecdsa.log)"
+	rig_log "gw: pluto drops an ECDSA Main Mode unanswered (no IKEv1 ECDSA in Libreswan 4.10)"
+	L2TPSEC_PROFILE=$(rig_l2tpsec_cert_profile certfrag client-big)
+	export L2TPSEC_PROFILE
+	rig_l2tpsec_up
+	gw_lsw_check 'aes256gcm16*' 'RFC 3947'
+	rig_assert_ike_fragments --gw-ip-fragments-ok
+}
+
 rig_cases_setup gw-libreswan
 rig_need_libreswan
-for c in ${L2TPSEC_CASES:-psk_kernel psk_userspace cert_userspace drafts_kernel}; do
+for c in ${L2TPSEC_CASES:-psk_kernel psk_userspace cert_userspace drafts_kernel certfrag_kernel}; do
 	rig_case "$c" "case_$c"
 done
 rig_cases_end

@@ -12,15 +12,27 @@
 #   mikrotik_kernel   MikroTik-like: 30-minute phase 2 with PFS group 2
 #                     required: the defaults (no PFS) fail at Quick Mode with a
 #                     hint naming `pfs`; with `pfs = modp1024` it connects
+#   sha256_96_kernel  a gateway whose kernel SA truncates HMAC-SHA-256 to 96
+#                     bits (swanctl's sha256_96, as old Linux kernels): the
+#                     kernel path sees the ICV failures, reinstalls its SAs
+#                     with 96 bits, L2TP and the ping get through
+#   ecdsa_frag_userspace  ECDSA certificates (RFC 4754): ours P-256, the
+#                     gateway's P-384 (IKEv1 has one method for both sides:
+#                     charon signs with the negotiated method's key type), both
+#                     with 40 more names (MM5 and MM6 over 2 KB) through a NAT
+#                     that drops IP fragments: connected with IKE fragments
+#                     both ways, no IP fragment on the wire
 # Each connect through the NAT: pool address, ping, status, the gateway's
 # CHILD_SA carries l2tpsec's SPIs, wire only IKE 500/4500 + ESP-in-UDP,
 # nothing left after disconnect. In strict_kernel and rras_userspace the
 # profile is a split tunnel without routes (default-route = no) and dnsmasq
 # on the gateway answers DHCPINFORM on its PPP links, as RRAS does: the two
 # classless routes it pushes (option 121) go through the tunnel and status
-# shows them and the domain (15).
+# shows them and the domain (15), which is in resolv.conf's search line while
+# connected and gone after.
 . "$(dirname "$0")/../../lib/scenario.sh"
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
+. "$(dirname "$0")/../../lib/ikefrag.sh"
 
 # gw_ss_check IKE ESP: status names these algorithms (globs), then disconnect.
 gw_ss_check() {
@@ -72,8 +84,15 @@ gw_dhcp_route_there() {
 	rig_in client ip -4 route show "$1" dev "$CLIENT_PPP_IF" | grep -q .
 }
 
+gw_dhcp_searched() {
+	rig_in client grep -q '^search .*corp\.l2tpsec\.test' /etc/resolv.conf && return 0
+	rig_sleep 0.5
+	return 1
+}
+
 # gw_dhcp_check: the pushed routes appear (bounded wait: our INFORM goes
-# out once connected and again after 2 and 4 s), status shows them.
+# out once connected and again after 2 and 4 s), status shows them, the
+# domain is searched.
 gw_dhcp_check() {
 	local domain routes
 	rig_wait_for 20 gw_dhcp_route_there 10.99.0.0/16 ||
@@ -84,7 +103,15 @@ gw_dhcp_check() {
 	[ "$domain" = corp.l2tpsec.test ] || rig_fail "client: status shows the domain '$domain'"
 	[ "$routes" = "10.99.0.0/16 10.98.1.0/24" ] || rig_fail "client: status shows routes '$routes'"
 	grep -q DHCPINFORM "$RIG_LOGDIR/gw-dnsmasq.log" || rig_fail "gw: dnsmasq logged no DHCPINFORM"
-	rig_log "client: the gateway pushed $routes, domain $domain"
+	rig_wait_for 10 gw_dhcp_searched ||
+		rig_fail "client: resolv.conf does not search the pushed domain: $(rig_in client cat /etc/resolv.conf)"
+	rig_log "client: the gateway pushed $routes, domain $domain (searched)"
+}
+
+# gw_dhcp_check_gone: after disconnect resolv.conf no longer searches it.
+gw_dhcp_check_gone() {
+	! rig_in client grep -q 'corp\.l2tpsec\.test' /etc/resolv.conf ||
+		rig_fail "client: resolv.conf still names the pushed domain after disconnect"
 }
 
 strict() {
@@ -102,6 +129,7 @@ case_strict_kernel() {
 	rig_l2tpsec_up
 	gw_dhcp_check
 	gw_ss_check 'aes256-sha2_256*-modp2048' 'aes256-sha256'
+	gw_dhcp_check_gone
 }
 case_strict_userspace() { export L2TPSEC_DATAPATH=userspace; strict; }
 
@@ -129,6 +157,7 @@ case_rras_userspace() {
 	rig_l2tpsec_up
 	gw_dhcp_check
 	gw_ss_check 'aes256-sha1*-modp2048' 'aes256-sha1'
+	gw_dhcp_check_gone
 }
 
 case_mikrotik_kernel() {
@@ -148,8 +177,45 @@ case_mikrotik_kernel() {
 	gw_ss_check 'aes128-sha1*-modp2048' 'aes256-sha1*'
 }
 
+# The gateway's kernel SA with 96-bit ICVs (not negotiated: IKEv1 has one
+# HMAC-SHA-256 transform, RFC 4868's 128 bits); ours starts at 128.
+case_sha256_96_kernel() {
+	export L2TPSEC_DATAPATH=kernel GW_ESP=aes256-sha256 GW_SHA256_96=1
+	rig_gw_up
+	rig_l2tpsec_up
+	grep -q 'peer uses 96-bit HMAC-SHA-256 ICVs' "$RIG_LOGDIR/client-l2tpsec.log" ||
+		rig_fail "client: did not switch to 96-bit ICVs (see client-l2tpsec.log)"
+	gw_trunc96 gw || rig_fail "gw: its SAs do not use 96-bit HMAC-SHA-256: $(rig_in gw ip xfrm state)"
+	gw_trunc96 client || rig_fail "client: its SAs do not use 96-bit HMAC-SHA-256: $(rig_in client ip xfrm state)"
+	rig_log "client: 96-bit HMAC-SHA-256 detected and used on the kernel path, as the gateway's"
+	gw_ss_check '*' 'aes256-sha256*'
+}
+
+# gw_trunc96 ROLE: every HMAC-SHA-256 XFRM state of ROLE truncates to 96 bits.
+gw_trunc96() {
+	local st; st=$(rig_in "$1" ip xfrm state | grep 'auth-trunc hmac(sha256)')
+	[ -n "$st" ] && ! grep -qv ' 96$' <<<"$st"
+}
+
+# Certificates too long for one datagram, through a NAT that drops IP
+# fragments: only IKE fragments cross it. ECDSA both (charon logs the
+# method it verified ours with).
+case_ecdsa_frag_userspace() {
+	export L2TPSEC_DATAPATH=userspace GW_AUTH=cert GW_CERT=gw-ec
+	L2TPSEC_PROFILE=$(rig_l2tpsec_cert_profile ecdsa-frag client-ec)
+	export L2TPSEC_PROFILE
+	trap rig_nat_keep_ip_fragments EXIT
+	rig_nat_drop_ip_fragments
+	rig_gw_up
+	rig_l2tpsec_up
+	grep -q "authentication of '.*CN=client-ec.l2tpsec.test' with ECDSA" "$RIG_LOGDIR/gw-charon.log" ||
+		rig_fail "gw: charon did not authenticate our ECDSA certificate (see gw-charon.log)"
+	gw_ss_check '*' '*'
+	rig_assert_ike_fragments
+}
+
 rig_cases_setup gw-strongswan
-for c in ${L2TPSEC_CASES:-strict_kernel strict_userspace meraki_kernel rras_userspace mikrotik_kernel}; do
+for c in ${L2TPSEC_CASES:-strict_kernel strict_userspace meraki_kernel rras_userspace mikrotik_kernel sha256_96_kernel ecdsa_frag_userspace}; do
 	rig_case "$c" "case_$c"
 done
 rig_cases_end

@@ -27,7 +27,8 @@ export L2TPSEC_DATAPATH=auto
 rig_l2tpsec_up
 first_if=$CLIENT_PPP_IF first_pid=$L2TPSEC_PID
 d=$(rig_role_dir client)
-# the second profile: split tunnel (one default route is enough)
+# the second profile: a full tunnel too (issue 17: both sets of 0/1 + 128/1
+# and IPv6 prohibit routes side by side), DNS left to the first
 umask 077
 cat >"$d/second.conf" <<CONF
 [gateway]
@@ -41,7 +42,8 @@ user = $GW_USER
 password-file = $d/password
 
 [network]
-default-route = no
+default-route = yes
+dns = no
 CONF
 umask 022
 log2="$RIG_LOGDIR/client-l2tpsec2.log"
@@ -68,6 +70,16 @@ rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$first_if" "$PPP_GW_ADDR" >/dev/nul
 rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$second_if" "$PPP_GW_ADDR" >/dev/null || rig_fail "ping over $second_if failed"
 n=$(rig_in gw swanctl --list-sas | grep -c 'INSTALLED, TRANSPORT-in-UDP')
 [ "$n" -ge 2 ] || rig_fail "the gateway has $n transport SAs, not 2"
+# each connection's full-tunnel routes are its own (a metric per connection)
+count_routes() { # FAMILY PATTERN: how many of our routes match
+	rig_in client ip "$1" route show proto 157 | grep -c -- "$2"
+}
+has_v6=0
+rig_in client test -e /proc/net/if_inet6 && has_v6=1
+[ "$(count_routes -4 '^0.0.0.0/1 ')" = 2 ] && [ "$(count_routes -4 '^128.0.0.0/1 ')" = 2 ] ||
+	rig_fail "not both connections' 0/1 + 128/1: $(rig_in client ip -4 route show proto 157 | tr '\n' ';')"
+[ $has_v6 = 0 ] || [ "$(count_routes -6 '^prohibit ::/1 ')" = 2 ] ||
+	rig_fail "not both connections' IPv6 prohibit routes: $(rig_in client ip -6 route show proto 157 | tr '\n' ';')"
 rig_l2tpsec status --json >"$RIG_LOGDIR/client-status-two.json"
 grep -q '"name":"rig"' "$RIG_LOGDIR/client-status-two.json" &&
 	grep -q '"name":"rig2"' "$RIG_LOGDIR/client-status-two.json" || rig_fail "status does not list both"
@@ -82,6 +94,10 @@ rig_l2tpsec disconnect rig2 >/dev/null || rig_fail "disconnect rig2 failed"
 rig_wait_for 30 eval '! kill -0 '"$second_pid"' 2>/dev/null' || rig_fail "rig2 still running"
 ! rig_in client ip link show "$second_if" >/dev/null 2>&1 || rig_fail "$second_if left behind"
 kill -0 "$first_pid" || rig_fail "the first connection died with the second"
+[ "$(count_routes -4 "^0.0.0.0/1 dev $first_if ")" = 1 ] && [ "$(count_routes -4 '^0.0.0.0/1 ')" = 1 ] ||
+	rig_fail "the first connection's 0/1 went with the second: $(rig_in client ip -4 route show proto 157 | tr '\n' ';')"
+[ $has_v6 = 0 ] || [ "$(count_routes -6 '^prohibit ::/1 ')" = 1 ] ||
+	rig_fail "the first connection's IPv6 prohibit routes went with the second"
 rig_in client "${RIG_PING[@]}" -c 2 -W 3 -I "$first_if" "$PPP_GW_ADDR" >/dev/null ||
 	rig_fail "the first connection stopped working when the second left"
 rig_l2tpsec_down
