@@ -255,6 +255,16 @@ static int reinstall_trunc(struct esp_datapath *dp, struct esp_installed *s, enu
 	return 0;
 }
 
+/* The peer truncates HMAC-SHA-256 to 96 bits: say so once per pair, and
+ * let later pairs start there. */
+static void note_peer_icv96(struct esp_installed *s)
+{
+	s->dp->peer_icv96 = true;
+	log_notice(s->dp->lg, LOG_ESP,
+	           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to 96 bits",
+	           s->id);
+}
+
 /* The userspace SA verifies either ICV length by itself (esp_user.c); what
  * it cannot do alone is speak 96 bits to a peer that stays silent. */
 static bool trunc_poll_user(struct esp_installed *s)
@@ -306,13 +316,8 @@ static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		loop_timer_start(loop, t, ESP_TRUNC_POLL_MS);
 		return;
 	case ESP_TRUNC_SWITCH_96:
-		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_96) == 0) {
-			s->dp->peer_icv96 = true;
-			log_notice(s->dp->lg, LOG_ESP,
-			           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); "
-			           "switched to 96 bits",
-			           s->id);
-		}
+		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_96) == 0)
+			note_peer_icv96(s);
 		break;
 	case ESP_TRUNC_BACK_TO_128:
 		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_128) == 0)
@@ -321,13 +326,8 @@ static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 			         s->id);
 		break;
 	case ESP_TRUNC_VERIFIED:
-		if (s->trunc_trying96) {
-			s->dp->peer_icv96 = true;
-			log_notice(s->dp->lg, LOG_ESP,
-			           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); "
-			           "switched to 96 bits",
-			           s->id);
-		}
+		if (s->trunc_trying96)
+			note_peer_icv96(s);
 		break;
 	case ESP_TRUNC_GIVE_UP:
 		break;
@@ -614,13 +614,8 @@ static void handle_events(struct esp_datapath *dp, struct esp_installed *s)
 	if (!ev)
 		return;
 	s->user->events = 0;
-	if (ev & ESP_EV_TRUNC96) {
-		dp->peer_icv96 = true;
-		log_notice(dp->lg, LOG_ESP,
-		           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to "
-		           "96 bits",
-		           s->id);
-	}
+	if (ev & ESP_EV_TRUNC96)
+		note_peer_icv96(s);
 	if (ev & ESP_EV_HARD)
 		notify_expiring(s, true);
 	else if (ev & ESP_EV_SOFT)
