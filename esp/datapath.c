@@ -53,6 +53,7 @@ struct esp_datapath {
 	uint32_t next_id;
 	uint8_t next_tunnel;
 	uint64_t unknown_spi;
+	bool peer_icv96; /* the peer truncates HMAC-SHA-256 to 96 bits */
 	uint8_t tx[ESP_PKT_BUFSIZE]; /* control messages; data goes through esp/natt_sock.h */
 };
 
@@ -254,11 +255,48 @@ static int reinstall_trunc(struct esp_datapath *dp, struct esp_installed *s, enu
 	return 0;
 }
 
+/* The peer truncates HMAC-SHA-256 to 96 bits: say so once per pair, and
+ * let later pairs start there. */
+static void note_peer_icv96(struct esp_installed *s)
+{
+	s->dp->peer_icv96 = true;
+	log_notice(s->dp->lg, LOG_ESP,
+	           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to 96 bits",
+	           s->id);
+}
+
+/* The userspace SA verifies either ICV length by itself (esp_user.c); what
+ * it cannot do alone is speak 96 bits to a peer that stays silent. */
+static bool trunc_poll_user(struct esp_installed *s)
+{
+	struct esp_user_sa *u = s->user;
+
+	if (!u->trunc_probe || u->ctr.in_packets > 0)
+		return false; /* the peer's ICV length is known */
+	if (++s->trunc_polls >= ESP_TRUNC_MAX_POLLS)
+		return false; /* silent for long: keep what we send now */
+	if (!s->trunc_trying96 && s->trunc_polls >= ESP_TRUNC_SILENT_POLLS &&
+	    u->ctr.out_packets >= ESP_TRUNC_SILENT_OUT) {
+		esp_sa_trunc_trial(u, true);
+		s->trunc_trying96 = true;
+		log_info(s->dp->lg, LOG_ESP,
+		         "SA %u: no answer to %llu packets with 128-bit HMAC-SHA-256 ICVs; trying 96 "
+		         "bits (pre-RFC 4868 peers drop ours)",
+		         s->id, (unsigned long long)u->ctr.out_packets);
+	}
+	return true;
+}
+
 static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct esp_installed *s = ctx;
 	struct esp_counters c;
 
+	if (s->user) {
+		if (trunc_poll_user(s))
+			loop_timer_start(loop, t, ESP_TRUNC_POLL_MS);
+		return;
+	}
 	if (!s->trunc_keys || esp_xfrm_get_counters(&s->dp->xfrm, &s->pair, &c) < 0) {
 		trunc_probe_end(s);
 		return;
@@ -279,10 +317,7 @@ static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		return;
 	case ESP_TRUNC_SWITCH_96:
 		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_96) == 0)
-			log_notice(s->dp->lg, LOG_ESP,
-			           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); "
-			           "switched to 96 bits",
-			           s->id);
+			note_peer_icv96(s);
 		break;
 	case ESP_TRUNC_BACK_TO_128:
 		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_128) == 0)
@@ -292,10 +327,7 @@ static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		break;
 	case ESP_TRUNC_VERIFIED:
 		if (s->trunc_trying96)
-			log_notice(s->dp->lg, LOG_ESP,
-			           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); "
-			           "switched to 96 bits",
-			           s->id);
+			note_peer_icv96(s);
 		break;
 	case ESP_TRUNC_GIVE_UP:
 		break;
@@ -309,6 +341,10 @@ static void trunc_probe_start(struct esp_datapath *dp, struct esp_installed *s,
 {
 	if (pair->in.auth != ESP_AUTH_HMAC_SHA256_128)
 		return;
+	if (s->user) {
+		loop_timer_start(dp->loop, &s->trunc_timer, ESP_TRUNC_POLL_MS);
+		return;
+	}
 	s->trunc_keys = malloc(sizeof(*s->trunc_keys));
 	if (!s->trunc_keys)
 		return; /* no detection, 128 bits as negotiated */
@@ -373,14 +409,19 @@ static uint32_t install(struct esp_datapath *dp, const struct esp_sa_pair *pair,
 		return 0;
 	s->dp = dp;
 	s->pair = *pair;
+	/* A peer found to truncate HMAC-SHA-256 to 96 bits does so on every
+	 * pair it negotiates: rekeyed pairs start there, with no probe (and no
+	 * packets it would drop meanwhile). */
+	if (dp->peer_icv96 && s->pair.in.auth == ESP_AUTH_HMAC_SHA256_128)
+		s->pair.in.auth = s->pair.out.auth = ESP_AUTH_HMAC_SHA256_96;
 	s->natt_fd = ike_natt_fd;
 	s->outbound_pending = inbound_only;
 	loop_timer_init(&s->trunc_timer, on_trunc_timer, s);
 	loop_timer_init(&s->retire_timer, on_retire_timer, s);
 	err = dp->kind == ESP_DP_KERNEL ? install_kernel(dp, s, ike_natt_fd, inbound_only)
 	                                : install_user(dp, s);
-	if (err == 0 && dp->kind == ESP_DP_KERNEL && !inbound_only)
-		trunc_probe_start(dp, s, pair);
+	if (err == 0 && !inbound_only)
+		trunc_probe_start(dp, s, &s->pair);
 	/* Keys live on only in the kernel or in the EVP contexts (those of a
 	 * kernel pair waiting for its outbound state here, until
 	 * esp_activate_outbound, which starts the ICV length probe then). */
@@ -399,7 +440,7 @@ static uint32_t install(struct esp_datapath *dp, const struct esp_sa_pair *pair,
 	         esp_datapath_kind_name(dp->kind), inbound_only ? ", inbound only" : "",
 	         pair->in.spi, pair->out.spi,
 	         esp_cipher_name(pair->out.cipher, pair->out.enc_key_len),
-	         esp_auth_name(pair->out.auth), pair->udp_encap ? " udp-encap" : "");
+	         esp_auth_name(s->pair.out.auth), pair->udp_encap ? " udp-encap" : "");
 	return s->id;
 }
 
@@ -433,6 +474,8 @@ int esp_activate_outbound(struct esp_datapath *dp, uint32_t id)
 		clear_keys(&s->pair.out);
 		if (err < 0)
 			return -1;
+	} else {
+		trunc_probe_start(dp, s, &s->pair);
 	}
 	s->outbound_pending = false;
 	/* The newest pair carries outbound traffic: this one, first in the list. */
@@ -572,10 +615,7 @@ static void handle_events(struct esp_datapath *dp, struct esp_installed *s)
 		return;
 	s->user->events = 0;
 	if (ev & ESP_EV_TRUNC96)
-		log_notice(dp->lg, LOG_ESP,
-		           "SA %u: peer uses 96-bit HMAC-SHA-256 ICVs (pre-RFC 4868); switched to "
-		           "96 bits",
-		           s->id);
+		note_peer_icv96(s);
 	if (ev & ESP_EV_HARD)
 		notify_expiring(s, true);
 	else if (ev & ESP_EV_SOFT)

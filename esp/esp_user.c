@@ -200,9 +200,18 @@ static int check_icv_trunc96(struct esp_user_sa *sa, const uint8_t *pkt, size_t 
 		return -ESP_E_ICV;
 	sa->in.icv_len = sa->out.icv_len = 12;
 	sa->in.auth = sa->out.auth = ESP_AUTH_HMAC_SHA256_96;
-	sa->trunc_probe = false;
+	sa->trunc_probe = sa->trunc_trial = false;
 	sa->events |= ESP_EV_TRUNC96;
 	return 0;
+}
+
+void esp_sa_trunc_trial(struct esp_user_sa *sa, bool on)
+{
+	if (!sa->trunc_probe)
+		return;
+	sa->out.icv_len = on ? 12 : 16;
+	sa->out.auth = on ? ESP_AUTH_HMAC_SHA256_96 : ESP_AUTH_HMAC_SHA256_128;
+	sa->trunc_trial = on;
 }
 
 /* Length checks, then the ICV; on success *ct_len is the ciphertext length. */
@@ -228,9 +237,11 @@ static int authenticate(struct esp_user_sa *sa, uint8_t *pkt, size_t len, size_t
 	if (!aligned && !(sa->trunc_probe && ct_aligned(c, len, 12)))
 		return -ESP_E_BLOCK;
 	/* RFC 4303 §3.4.4: the ICV before any decryption. */
-	if (aligned && icv_matches(c, pkt, len, c->icv_len))
+	if (aligned && icv_matches(c, pkt, len, c->icv_len)) {
+		/* a 128-bit peer after all: a 96-bit trial ends */
+		esp_sa_trunc_trial(sa, false);
 		sa->trunc_probe = false;
-	else if (check_icv_trunc96(sa, pkt, len) < 0)
+	} else if (check_icv_trunc96(sa, pkt, len) < 0)
 		return -ESP_E_ICV;
 	*ct_len = len - ESP_HDR_LEN - c->iv_len - c->icv_len;
 	return esp_crypto_cbc(c, pkt + ESP_HDR_LEN, pkt + ESP_HDR_LEN + c->iv_len, *ct_len) < 0

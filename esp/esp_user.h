@@ -56,6 +56,7 @@ struct esp_user_sa {
 	uint16_t local_port, remote_port; /* L2TP ports, host order */
 	struct esp_lifetime lifetime;
 	bool trunc_probe; /* SHA-256: still trying 96-bit ICVs (nothing verified yet) */
+	bool trunc_trial; /* ...and sending 96-bit ICVs on trial (a silent peer) */
 	bool verified_any;
 	unsigned events;
 	struct esp_counters ctr;
@@ -71,6 +72,14 @@ int esp_sa_encrypt(struct esp_user_sa *sa, struct esp_pkt *pkt);
 /* pkt holds a received ESP packet; on success the L2TP datagram. Failures
  * are counted in sa->ctr and the data must be dropped. 0 or -ESP_E_*. */
 int esp_sa_decrypt(struct esp_user_sa *sa, struct esp_pkt *pkt);
+
+/* HMAC-SHA-256 while nothing verified yet (trunc_probe): send 96-bit ICVs
+ * from now on (on), or 128 again (off). A peer that truncates to 96 bits
+ * drops our 128-bit packets, and as we speak first (SCCRQ) it may never
+ * send: the caller tries 96 bits after a silence. Inbound still takes
+ * either length; the first that verifies fixes both directions. No-op once
+ * something verified. */
+void esp_sa_trunc_trial(struct esp_user_sa *sa, bool on);
 
 const char *esp_err_name(int err);
 

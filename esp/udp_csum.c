@@ -47,21 +47,3 @@ uint16_t udp_csum_compute(const struct sockaddr_storage *src, const struct socka
 	sum = csum_partial(udp, udp_len, sum);
 	return (uint16_t)~csum_fold(sum);
 }
-
-uint16_t udp_csum_readdress(uint16_t csum, const struct sockaddr_storage *old_src,
-                            const struct sockaddr_storage *old_dst,
-                            const struct sockaddr_storage *new_src,
-                            const struct sockaddr_storage *new_dst)
-{
-	uint32_t old_sum, new_sum, sum;
-
-	if (csum_pseudo(old_src, old_dst, 0, &old_sum) < 0 ||
-	    csum_pseudo(new_src, new_dst, 0, &new_sum) < 0)
-		return csum;
-	/* HC' = ~(~HC + ~m + m')  (RFC 1624 eqn. 3), over the address words. */
-	sum = (uint16_t)~csum;
-	sum += (uint16_t)~csum_fold(old_sum);
-	sum += csum_fold(new_sum);
-	csum = (uint16_t)~csum_fold(sum);
-	return csum;
-}

@@ -25,12 +25,4 @@ int csum_pseudo(const struct sockaddr_storage *src, const struct sockaddr_storag
 uint16_t udp_csum_compute(const struct sockaddr_storage *src, const struct sockaddr_storage *dst,
                           const uint8_t *udp, size_t udp_len);
 
-/* RFC 1624 eqn. 3: the checksum after the pseudo-header's addresses changed
- * from (old_src, old_dst) to (new_src, new_dst). Returns the new field value
- * (network order as a host integer), or the old one if the families differ. */
-uint16_t udp_csum_readdress(uint16_t csum, const struct sockaddr_storage *old_src,
-                            const struct sockaddr_storage *old_dst,
-                            const struct sockaddr_storage *new_src,
-                            const struct sockaddr_storage *new_dst);
-
 #endif

@@ -126,7 +126,6 @@ static void answered(struct dhcp6_client *d, const struct dhcp6_info *info)
 static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct dhcp6_client *d = ctx;
-	static struct dhcp6_info info; /* ~2 KiB, loop thread only */
 	uint8_t buf[1500];
 
 	(void)loop;
@@ -137,11 +136,11 @@ static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 
 		if (n < 0)
 			return;
-		if (dhcp6_parse(buf, (size_t)n, d->xid, d->duid, d->iaid, &info, &why) < 0) {
+		if (dhcp6_parse(buf, (size_t)n, d->xid, d->duid, d->iaid, &d->got, &why) < 0) {
 			log_debug(d->lg, LOG_CLIENT, "DHCPv6 answer dropped: %s", why);
 			continue;
 		}
-		answered(d, &info);
+		answered(d, &d->got);
 	}
 }
 

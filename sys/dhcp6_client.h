@@ -47,6 +47,7 @@ struct dhcp6_client {
 	 * other values only for tests */
 	struct sockaddr_in6 server;
 	uint16_t client_port;
+	struct dhcp6_info got; /* the answer being parsed (~2 KiB) */
 };
 
 /* Fills in the defaults; call before dhcp6_client_start. */

@@ -74,7 +74,6 @@ static void on_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct dhcp_inform *d = ctx;
-	static struct dhcp_info info; /* ~700 bytes, loop thread only */
 	uint8_t buf[1500];
 
 	(void)loop;
@@ -85,8 +84,8 @@ static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 
 		if (n < 0)
 			return;
-		if (dhcp_parse_ack(buf, (size_t)n, d->xid, &info, &why) == 0) {
-			finish(d, &info);
+		if (dhcp_parse_ack(buf, (size_t)n, d->xid, &d->got, &why) == 0) {
+			finish(d, &d->got);
 			return;
 		}
 		log_debug(d->lg, LOG_CLIENT, "DHCP answer dropped: %s", why);

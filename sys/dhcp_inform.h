@@ -42,6 +42,7 @@ struct dhcp_inform {
 	 * address and 67/68, other values only for tests */
 	struct sockaddr_in server;
 	uint16_t client_port;
+	struct dhcp_info got; /* the answer being parsed (~700 bytes) */
 };
 
 /* Fills in the defaults; call before dhcp_inform_start. */

@@ -209,13 +209,42 @@ int netcfg_default_via(struct netcfg *nc, int ifindex)
 	return netcfg_route_via(nc, high, 1, ifindex);
 }
 
+/* The path the host takes to dst now: the interface of the best route's
+ * first next hop and its gateway (gw_len bytes, dst's family), if it has
+ * one. Prohibit and unreachable routes (the leak block's among them) are no
+ * path. 0, or -1 logged. */
+int netcfg_route_path(struct netcfg *nc, struct nl_addr *dst, int *ifindex, void *gw,
+                      size_t gw_len)
+{
+	struct rtnl_route *found = NULL;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *via;
+	int err = rtnl_route_lookup(nc->sk, dst, &found);
+
+	if (err < 0 || !found ||
+	    (rtnl_route_get_type(found) != RTN_UNICAST && rtnl_route_get_type(found) != RTN_LOCAL) ||
+	    rtnl_route_get_nnexthops(found) < 1) {
+		log_err(nc->lg, LOG_CLIENT, "no %sroute to the gateway: %s",
+		        nl_addr_get_family(dst) == AF_INET6 ? "IPv6 " : "",
+		        err < 0 ? nl_geterror(err) : "no next hop");
+		if (found)
+			rtnl_route_put(found);
+		return -1;
+	}
+	nh = rtnl_route_nexthop_n(found, 0);
+	*ifindex = rtnl_route_nh_get_ifindex(nh);
+	via = rtnl_route_nh_get_gateway(nh);
+	if (via && nl_addr_get_family(via) == nl_addr_get_family(dst) &&
+	    nl_addr_get_len(via) == gw_len)
+		memcpy(gw, nl_addr_get_binary_addr(via), gw_len);
+	rtnl_route_put(found);
+	return 0;
+}
+
 int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifindex)
 {
 	struct nl_addr *dst = v4_addr(gateway, 32);
-	struct rtnl_route *found = NULL;
-	struct rtnl_nexthop *nh;
 	struct netcfg_route r = {.dst = gateway, .prefix = 32};
-	struct nl_addr *via;
 	int err;
 
 	if (!dst)
@@ -226,21 +255,10 @@ int netcfg_pin_gateway(struct netcfg *nc, struct in_addr gateway, int tunnel_ifi
 			return 0; /* pinned already (before IKE started) */
 		}
 	}
-	err = rtnl_route_lookup(nc->sk, dst, &found);
+	err = netcfg_route_path(nc, dst, &r.ifindex, &r.gw, sizeof(r.gw));
 	nl_addr_put(dst);
-	if (err < 0 || !found || rtnl_route_get_nnexthops(found) < 1) {
-		log_err(nc->lg, LOG_CLIENT, "no route to the gateway: %s",
-		        err < 0 ? nl_geterror(err) : "no next hop");
-		if (found)
-			rtnl_route_put(found);
+	if (err < 0)
 		return -1;
-	}
-	nh = rtnl_route_nexthop_n(found, 0);
-	r.ifindex = rtnl_route_nh_get_ifindex(nh);
-	via = rtnl_route_nh_get_gateway(nh);
-	if (via && nl_addr_get_family(via) == AF_INET)
-		memcpy(&r.gw, nl_addr_get_binary_addr(via), sizeof(r.gw));
-	rtnl_route_put(found);
 	if (r.ifindex == tunnel_ifindex || r.ifindex == 1 /* lo: local gateway */)
 		return 0;
 	return add_recorded(nc, &r);

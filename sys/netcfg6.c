@@ -175,10 +175,7 @@ int netcfg6_route_via(struct netcfg *nc, const struct in6_addr *dst, uint8_t pre
 int netcfg6_pin_gateway(struct netcfg *nc, const struct in6_addr *gateway, int tunnel_ifindex)
 {
 	struct nl_addr *dst = v6_addr(gateway, 128);
-	struct rtnl_route *found = NULL;
 	struct netcfg_route6 r = {.dst = *gateway, .prefix = 128};
-	struct rtnl_nexthop *nh;
-	struct nl_addr *via;
 	int err;
 
 	if (!dst)
@@ -190,22 +187,10 @@ int netcfg6_pin_gateway(struct netcfg *nc, const struct in6_addr *gateway, int t
 			return 0; /* pinned already (before IKE started) */
 		}
 	}
-	err = rtnl_route_lookup(nc->sk, dst, &found);
+	err = netcfg_route_path(nc, dst, &r.ifindex, &r.gw, sizeof(r.gw));
 	nl_addr_put(dst);
-	if (err < 0 || !found || rtnl_route_get_type(found) != RTN_UNICAST ||
-	    rtnl_route_get_nnexthops(found) < 1) {
-		log_err(nc->lg, LOG_CLIENT, "no IPv6 route to the gateway: %s",
-		        err < 0 ? nl_geterror(err) : "no next hop");
-		if (found)
-			rtnl_route_put(found);
+	if (err < 0)
 		return -1;
-	}
-	nh = rtnl_route_nexthop_n(found, 0);
-	r.ifindex = rtnl_route_nh_get_ifindex(nh);
-	via = rtnl_route_nh_get_gateway(nh);
-	if (via && nl_addr_get_family(via) == AF_INET6 && nl_addr_get_len(via) == sizeof(r.gw))
-		memcpy(&r.gw, nl_addr_get_binary_addr(via), sizeof(r.gw));
-	rtnl_route_put(found);
 	if (r.ifindex == tunnel_ifindex || r.ifindex == 1 /* lo: local gateway */)
 		return 0;
 	return add_recorded6(nc, &r);

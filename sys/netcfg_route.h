@@ -24,6 +24,11 @@ int netcfg_route_change(struct netcfg *nc, const struct netcfg_rtspec *r, bool a
 /* Adds the route and logs what happened: 0 added, 1 it existed already (not
  * ours: leave it alone and do not record it), -1 error. */
 int netcfg_route_add_logged(struct netcfg *nc, const struct netcfg_rtspec *r);
+/* The path the host takes to dst now (interface, next hop if any, gw_len
+ * bytes of dst's family); 0, or -1 logged. */
+struct nl_addr;
+int netcfg_route_path(struct netcfg *nc, struct nl_addr *dst, int *ifindex, void *gw,
+                      size_t gw_len);
 /* The same route in either family's record type, for the builder. */
 struct netcfg_rtspec netcfg_spec4(const struct netcfg_route *r);
 struct netcfg_rtspec netcfg_spec6(const struct netcfg_route6 *r);

@@ -465,6 +465,82 @@ static void test_sha256_96_switch_is_logged(void **state)
 	assert_memory_equal(f->gw.last, "reply", 5);
 }
 
+/* A peer that truncates HMAC-SHA-256 to 96 bits drops our 128-bit packets
+ * and, as we speak first, never sends (issue 15): after a silence we try
+ * 96 bits; its answer fixes 96, and a rekeyed pair starts there. */
+static void send_dropped(struct fixture *f, const char *what)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)what, strlen(what)), 0);
+	n = recv(f->gw.fd, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(esp_user_input(f->gw.dp, buf, (size_t)n), -1);
+}
+
+static void send_through(struct side *from, struct side *to, const char *what)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	assert_int_equal(esp_user_send_l2tp(from->dp, (const uint8_t *)what, strlen(what)), 0);
+	n = recv(to->fd, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(esp_user_input(to->dp, buf, (size_t)n), 0);
+	assert_memory_equal(to->last, what, strlen(what));
+}
+
+static void test_sha256_96_silent_peer(void **state)
+{
+	struct fixture *f = *state;
+	struct esp_sa_pair cp, gp;
+
+	make_pairs(f, 0x11110009, 0x22220009, NULL, &cp, &gp);
+	gp.in.auth = gp.out.auth = ESP_AUTH_HMAC_SHA256_96;
+	assert_true(esp_install(f->cli.dp, &cp, f->cli.fd) > 0);
+	assert_true(esp_install(f->gw.dp, &gp, f->gw.fd) > 0);
+	f->log[0] = '\0';
+	for (int i = 0; i < 3; i++)
+		send_dropped(f, "SCCRQ");
+	/* bounded: the trial starts after ESP_TRUNC_SILENT_POLLS polls */
+	for (int i = 0; i < 100 && !strstr(f->log, "trying 96"); i++)
+		loop_run_once(f->loop, 100);
+	assert_non_null(strstr(f->log, "trying 96"));
+	send_through(&f->cli, &f->gw, "SCCRQ again");
+	send_through(&f->gw, &f->cli, "SCCRP");
+	assert_non_null(strstr(f->log, "peer uses 96-bit"));
+
+	/* the next pair (a rekey) speaks 96 bits from its first packet */
+	make_pairs(f, 0x1111000a, 0x2222000a, NULL, &cp, &gp);
+	gp.in.auth = gp.out.auth = ESP_AUTH_HMAC_SHA256_96;
+	assert_true(esp_install(f->cli.dp, &cp, f->cli.fd) > 0);
+	assert_true(esp_install(f->gw.dp, &gp, f->gw.fd) > 0);
+	send_through(&f->cli, &f->gw, "HELLO on the new pair");
+}
+
+/* A slow 128-bit peer answers while we try 96 bits: back to 128. */
+static void test_sha256_trial_ends_on_128_answer(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t id_c, id_g;
+
+	install_pair(f, 0x1111000b, 0x2222000b, NULL, &id_c, &id_g);
+	f->log[0] = '\0';
+	for (int i = 0; i < 3; i++) {
+		uint8_t buf[4096];
+
+		assert_int_equal(esp_user_send_l2tp(f->cli.dp, (const uint8_t *)"x", 1), 0);
+		assert_true(recv(f->gw.fd, buf, sizeof(buf), 0) > 0); /* "lost" */
+	}
+	for (int i = 0; i < 100 && !strstr(f->log, "trying 96"); i++)
+		loop_run_once(f->loop, 100);
+	assert_non_null(strstr(f->log, "trying 96"));
+	send_through(&f->gw, &f->cli, "late SCCRP at 128 bits");
+	send_through(&f->cli, &f->gw, "SCCCN at 128 bits");
+	assert_null(strstr(f->log, "peer uses 96-bit"));
+}
+
 static void test_kernel_only_calls_fail_in_userspace(void **state)
 {
 	struct fixture *f = *state;
@@ -492,6 +568,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_retired_pair_lingers_while_used, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lifetimes_call_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sha256_96_switch_is_logged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sha256_96_silent_peer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sha256_trial_ends_on_128_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kernel_only_calls_fail_in_userspace, setup,
 	                                    teardown),
 	};

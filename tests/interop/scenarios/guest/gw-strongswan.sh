@@ -12,10 +12,13 @@
 #   mikrotik_kernel   MikroTik-like: 30-minute phase 2 with PFS group 2
 #                     required: the defaults (no PFS) fail at Quick Mode with a
 #                     hint naming `pfs`; with `pfs = modp1024` it connects
-#   sha256_96_kernel  a gateway whose kernel SA truncates HMAC-SHA-256 to 96
-#                     bits (swanctl's sha256_96, as old Linux kernels): the
-#                     kernel path sees the ICV failures, reinstalls its SAs
-#                     with 96 bits, L2TP and the ping get through
+#   sha256_96         a gateway whose kernel SA truncates HMAC-SHA-256 to 96
+#                     bits (swanctl's sha256_96, as old Linux kernels): it
+#                     drops our 128-bit SCCRQ and stays silent; the kernel
+#                     path then reinstalls its SAs with 96 bits, the
+#                     userspace path sends 96-bit ICVs on trial; the
+#                     gateway's answer verifies at 96, L2TP and the ping get
+#                     through; both paths against one gateway
 #   ecdsa_frag_userspace  ECDSA certificates (RFC 4754): ours P-256, the
 #                     gateway's P-384 (IKEv1 has one method for both sides:
 #                     charon signs with the negotiated method's key type), both
@@ -179,7 +182,7 @@ case_mikrotik_kernel() {
 
 # The gateway's kernel SA with 96-bit ICVs (not negotiated: IKEv1 has one
 # HMAC-SHA-256 transform, RFC 4868's 128 bits); ours starts at 128.
-case_sha256_96_kernel() {
+case_sha256_96() {
 	export L2TPSEC_DATAPATH=kernel GW_ESP=aes256-sha256 GW_SHA256_96=1
 	rig_gw_up
 	rig_l2tpsec_up
@@ -188,6 +191,14 @@ case_sha256_96_kernel() {
 	gw_trunc96 gw || rig_fail "gw: its SAs do not use 96-bit HMAC-SHA-256: $(rig_in gw ip xfrm state)"
 	gw_trunc96 client || rig_fail "client: its SAs do not use 96-bit HMAC-SHA-256: $(rig_in client ip xfrm state)"
 	rig_log "client: 96-bit HMAC-SHA-256 detected and used on the kernel path, as the gateway's"
+	gw_ss_check '*' 'aes256-sha256*'
+	mv "$RIG_LOGDIR/client-l2tpsec.log" "$RIG_LOGDIR/client-l2tpsec-kernel.log"
+	export L2TPSEC_DATAPATH=userspace
+	rig_l2tpsec_up
+	grep -q 'trying 96 bits' "$RIG_LOGDIR/client-l2tpsec.log" &&
+		grep -q 'peer uses 96-bit HMAC-SHA-256 ICVs' "$RIG_LOGDIR/client-l2tpsec.log" ||
+		rig_fail "client: the userspace path did not try and keep 96-bit ICVs (see client-l2tpsec.log)"
+	rig_log "client: 96-bit HMAC-SHA-256 tried after the silence and kept on the userspace path"
 	gw_ss_check '*' 'aes256-sha256*'
 }
 
@@ -215,7 +226,7 @@ case_ecdsa_frag_userspace() {
 }
 
 rig_cases_setup gw-strongswan
-for c in ${L2TPSEC_CASES:-strict_kernel strict_userspace meraki_kernel rras_userspace mikrotik_kernel sha256_96_kernel ecdsa_frag_userspace}; do
+for c in ${L2TPSEC_CASES:-strict_kernel strict_userspace meraki_kernel rras_userspace mikrotik_kernel sha256_96 ecdsa_frag_userspace}; do
 	rig_case "$c" "case_$c"
 done
 rig_cases_end
