@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "client/savekeys.h"
 #include "lib/util.h"
 
@@ -173,6 +175,7 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	v.ike.notify = f->notify;
 	v.ike.psk = c->p->profile->auth == PROFILE_AUTH_PSK;
 	v.ike.forced_encaps = !c->kernel_path || c->p->profile->force_encaps;
+	v.ike.ecdsa = c->p->key && EVP_PKEY_is_a(c->p->key, "EC");
 	if (c->state == CONN_STOPPING) {
 		conn_stop_next(c);
 		return;

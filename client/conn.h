@@ -82,6 +82,7 @@ struct conn_failure {
 		uint16_t notify;    /* RFC 2408 §3.14.1 type (IKE_FAIL_NOTIFY) */
 		bool psk;           /* we authenticate with a pre-shared key */
 		bool forced_encaps; /* we forced UDP encapsulation */
+		bool ecdsa;         /* ...or with an ECDSA certificate (RFC 4754) */
 	} ike;
 	struct {
 		enum l2tp_stage stage;

@@ -37,6 +37,7 @@ enum {
 	M_LOCAL = 1 << 8,
 	M_FLAG = 1 << 9,     /* IKE: psk (MM5) or forced_encaps (MM1) */
 	M_MESSAGE = 1 << 10, /* the PPP layer's own message contains it */
+	M_ECDSA = 1 << 11,   /* IKE: we sign with an ECDSA certificate */
 };
 
 /* A rule applies when the failure is of its layer and every field named
@@ -160,6 +161,15 @@ static const struct rule rules[] = {
          "a NAT is in the way and the NAT policy refuses it; set `assume-udp-encapsulation = 2` in "
          "[ipsec]"},
     /* ---- IKE: silence and endings ---- */
+    /* Libreswan has no ECDSA in IKEv1 and drops such an MM1 unanswered
+     * (ipsec.conf(5) `authby`; rig gw-libreswan certfrag_kernel) */
+    {.layer = CONN_FAIL_IKE,
+     .match = M_STAGE | M_REASON | M_ECDSA,
+     .stage = IKE_STAGE_MM1,
+     .reason = IKE_FAIL_TIMEOUT,
+     .advice = "the gateway does not answer; some (Libreswan, and others without RFC 4754) drop "
+               "a Main Mode offering ECDSA signatures without a word: if `host` in [gateway] is "
+               "right, try an RSA certificate in `cert` and `key`"},
     {.layer = CONN_FAIL_IKE,
      .match = M_STAGE | M_REASON,
      .stage = IKE_STAGE_MM1,
@@ -387,7 +397,8 @@ static bool rule_matches(const struct rule *r, const struct conn_failure *f)
 	       (!(r->match & M_REFUSAL) || r->refusal == (int)f->ppp.refusal) &&
 	       (!(r->match & M_LOCAL) || r->local == (int)f->local) &&
 	       (!(r->match & M_FLAG) || r->flag == rule_flag(f)) &&
-	       (!(r->match & M_MESSAGE) || strstr(f->ppp.message, r->message));
+	       (!(r->match & M_MESSAGE) || strstr(f->ppp.message, r->message)) &&
+	       (!(r->match & M_ECDSA) || f->ike.ecdsa);
 }
 
 static const char *exit_stage(int exit_code)

@@ -212,6 +212,27 @@ static void test_mm1_timeout_unreachable(void **state)
 	assert_has(r, "IKE Main Mode (MM1)");
 	assert_has(r, "unreachable");
 	assert_has(r, "UDP 500");
+	assert_null(strstr(r.text, "ECDSA"));
+}
+
+/* An ECDSA certificate's MM1 that gets no answer: Libreswan drops it. */
+static void test_mm1_timeout_ecdsa(void **state)
+{
+	struct conn_failure f = {.exit_code = EXIT_IKE, .layer = CONN_FAIL_IKE};
+	struct result r;
+
+	(void)state;
+	f.ike.stage = IKE_STAGE_MM1;
+	f.ike.reason = IKE_FAIL_TIMEOUT;
+	f.ike.ecdsa = true;
+	r.matched = explain_failure(&f, r.text, sizeof(r.text));
+	assert_int_equal(r.matched, 1);
+	assert_has(r, "ECDSA");
+	assert_has(r, "RSA certificate");
+	/* at MM3 an ECDSA key changes nothing */
+	f.ike.stage = IKE_STAGE_MM3;
+	r.matched = explain_failure(&f, r.text, sizeof(r.text));
+	assert_null(strstr(r.text, "ECDSA"));
 }
 
 static void test_mm3_timeout(void **state)
@@ -623,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(test_qm1_no_proposal_chosen),
 	    cmocka_unit_test(test_qm1_proposal_mismatch),
 	    cmocka_unit_test(test_mm1_timeout_unreachable),
+	    cmocka_unit_test(test_mm1_timeout_ecdsa),
 	    cmocka_unit_test(test_mm3_timeout),
 	    cmocka_unit_test(test_mm5_timeout),
 	    cmocka_unit_test(test_qm1_timeout),
