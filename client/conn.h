@@ -35,9 +35,9 @@ bool conn_ike_auth_failed(const struct ike_failure *f);
 
 enum conn_state {
 	CONN_IDLE,
-	CONN_IKE, /* Main Mode / Quick Mode */
+	CONN_IKE,  /* Main Mode / Quick Mode */
 	CONN_L2TP, /* control connection and session */
-	CONN_PPP, /* LCP, authentication, IPCP */
+	CONN_PPP,  /* LCP, authentication, IPCP */
 	CONN_UP,
 	CONN_STOPPING,
 	CONN_DOWN,
@@ -120,7 +120,7 @@ struct conn_params {
 	X509 *cert; /* loaded from the profile's paths (certificate auth) */
 	EVP_PKEY *key;
 	X509_STORE *ca;
-	const char *run_dir; /* control socket and crash-undo state */
+	const char *run_dir;     /* control socket and crash-undo state */
 	const char *resolv_conf; /* normally /etc/resolv.conf */
 };
 
@@ -147,14 +147,14 @@ struct conn;
 struct conn_events {
 	/* after crash leftovers are undone, before IKE starts (may be NULL) */
 	void (*prepare)(struct conn *c, void *ctx);
-	void (*up)(struct conn *c, void *ctx); /* PPP is up, routes and DNS set */
+	void (*up)(struct conn *c, void *ctx);   /* PPP is up, routes and DNS set */
 	void (*down)(struct conn *c, void *ctx); /* all torn down; c->exit_code final */
 };
 
 /* The supervisor's state is private (client/conn_internal.h): the daemon
  * reads it through the functions below. NULL when out of memory. */
 struct conn *conn_new(struct loop *loop, struct logger *lg, const struct conn_params *p,
-		      const struct conn_events *ev, void *ev_ctx);
+                      const struct conn_events *ev, void *ev_ctx);
 /* Undo what a crashed run of this connection name left, then start IKE.
  * 0, or -1 with the exit code and failure set (nothing left running). */
 int conn_start(struct conn *c);
@@ -223,8 +223,7 @@ void conn_get_failure(const struct conn *c, struct conn_failure *out);
 /* Between attempts (conn_awaits_reconnect): the outcome decided outside
  * the layers, e.g. the user's stop (EXIT_OK) or a one-time password
  * nobody could give. failure NULL keeps the last one. */
-void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why,
-		      const char *failure);
+void conn_set_outcome(struct conn *c, int exit_code, enum conn_fail_local why, const char *failure);
 /* Text and JSON status (for `status` and `status --json`). */
 void conn_status_text(const struct conn *c, char *out, size_t outsz);
 void conn_status_json(const struct conn *c, char *out, size_t outsz);
@@ -233,6 +232,6 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz);
  * encapsulation, ESP (IV, padding to the block, trailer, ICV), inner UDP,
  * L2TP and PPP headers (RFC 4303 §2, RFC 3948 §2.1, RFC 2661 §3.1). */
 unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
-			 bool udp_encap, bool l2tp_sequencing);
+                         bool udp_encap, bool l2tp_sequencing);
 
 #endif

@@ -53,7 +53,7 @@ struct esp_datapath {
 	uint32_t next_id;
 	uint8_t next_tunnel;
 	uint64_t unknown_spi;
-	bool peer_icv96; /* the peer truncates HMAC-SHA-256 to 96 bits */
+	bool peer_icv96;             /* the peer truncates HMAC-SHA-256 to 96 bits */
 	uint8_t tx[ESP_PKT_BUFSIZE]; /* control messages; data goes through esp/natt_sock.h */
 };
 
@@ -279,10 +279,11 @@ static bool trunc_poll_user(struct esp_installed *s)
 	    u->ctr.out_packets >= ESP_TRUNC_SILENT_OUT) {
 		esp_sa_trunc_trial(u, true);
 		s->trunc_trying96 = true;
-		log_info(s->dp->lg, LOG_ESP,
-		         "SA %u: no answer to %llu packets with 128-bit HMAC-SHA-256 ICVs; trying 96 "
-		         "bits (pre-RFC 4868 peers drop ours)",
-		         s->id, (unsigned long long)u->ctr.out_packets);
+		log_info(
+		    s->dp->lg, LOG_ESP,
+		    "SA %u: no answer to %llu packets with 128-bit HMAC-SHA-256 ICVs; trying 96 "
+		    "bits (pre-RFC 4868 peers drop ours)",
+		    s->id, (unsigned long long)u->ctr.out_packets);
 	}
 	return true;
 }
@@ -309,10 +310,11 @@ static void on_trunc_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		if (reinstall_trunc(s->dp, s, ESP_AUTH_HMAC_SHA256_96) < 0)
 			break;
 		s->trunc_trying96 = true;
-		log_info(s->dp->lg, LOG_ESP,
-		         "SA %u: no answer to %llu packets with 128-bit HMAC-SHA-256 ICVs; trying 96 "
-		         "bits (pre-RFC 4868 peers drop ours)",
-		         s->id, (unsigned long long)c.out_packets);
+		log_info(
+		    s->dp->lg, LOG_ESP,
+		    "SA %u: no answer to %llu packets with 128-bit HMAC-SHA-256 ICVs; trying 96 "
+		    "bits (pre-RFC 4868 peers drop ours)",
+		    s->id, (unsigned long long)c.out_packets);
 		loop_timer_start(loop, t, ESP_TRUNC_POLL_MS);
 		return;
 	case ESP_TRUNC_SWITCH_96:

@@ -213,8 +213,7 @@ int netcfg_default_via(struct netcfg *nc, int ifindex)
  * first next hop and its gateway (gw_len bytes, dst's family), if it has
  * one. Prohibit and unreachable routes (the leak block's among them) are no
  * path. 0, or -1 logged. */
-int netcfg_route_path(struct netcfg *nc, struct nl_addr *dst, int *ifindex, void *gw,
-                      size_t gw_len)
+int netcfg_route_path(struct netcfg *nc, struct nl_addr *dst, int *ifindex, void *gw, size_t gw_len)
 {
 	struct rtnl_route *found = NULL;
 	struct rtnl_nexthop *nh;
@@ -222,7 +221,8 @@ int netcfg_route_path(struct netcfg *nc, struct nl_addr *dst, int *ifindex, void
 	int err = rtnl_route_lookup(nc->sk, dst, &found);
 
 	if (err < 0 || !found ||
-	    (rtnl_route_get_type(found) != RTN_UNICAST && rtnl_route_get_type(found) != RTN_LOCAL) ||
+	    (rtnl_route_get_type(found) != RTN_UNICAST &&
+	     rtnl_route_get_type(found) != RTN_LOCAL) ||
 	    rtnl_route_get_nnexthops(found) < 1) {
 		log_err(nc->lg, LOG_CLIENT, "no %sroute to the gateway: %s",
 		        nl_addr_get_family(dst) == AF_INET6 ? "IPv6 " : "",
