@@ -170,6 +170,7 @@ struct ike_session {
 	/* p1_old is one we replaced ourselves: its DELETE waits for
 	 * old_p1_timer (rekey.c, OLD_P1_GRACE_MS) */
 	bool p1_old_ours;
+	unsigned old_p1_waits; /* its DELETE put off for the pair made on it */
 	struct ike_p2 qm;         /* Quick Mode in progress */
 	struct ike_p2 sa, old_sa; /* installed pair; the one being replaced */
 

@@ -15,6 +15,8 @@
 
 #define OLD_SA_GRACE_MS 2000 /* old SA pair lives this long after a rekey */
 #define OLD_P1_GRACE_MS 2000 /* and an ISAKMP SA we replaced, before its DELETE */
+#define OLD_P1_WAIT_MS 1000  /* then again while the pair in use lives on it */
+#define OLD_P1_MAX_WAITS 15
 
 void ike_session_drop(struct ike_session *s, const char *fmt, ...)
 {
@@ -182,17 +184,41 @@ static void delete_old_p1(struct ike_session *s)
 	memcpy(spi + 8, s->p1_old->rcookie, 8);
 	ike_info_send_delete(s, s->p1_old, PROTO_ISAKMP, spi, 16);
 	ike_rqm_forget_p1(s, s->p1_old);
+	if (s->sa.p1 == s->p1_old)
+		s->sa.p1 = NULL;
+	if (s->old_sa.p1 == s->p1_old)
+		s->old_sa.p1 = NULL;
 	ike_mm_free(s->p1_old);
 	s->p1_old = NULL;
 	s->p1_old_ours = false;
+	s->old_p1_waits = 0;
 	loop_timer_stop(s->loop, &s->old_p1_timer);
 }
 
 static void on_old_p1(struct loop *loop, struct loop_timer *t, void *ctx)
 {
-	(void)loop;
-	(void)t;
-	delete_old_p1(ctx);
+	struct ike_session *s = ctx;
+
+	/* The pair in use may be one the gateway negotiated on the ISAKMP SA
+	 * we are about to delete (its Quick Mode crossing our Main Mode rekey,
+	 * after charon had moved the other CHILD_SAs to the new IKE_SA).
+	 * charon deletes an IKEv1 IKE_SA's CHILD_SAs with it, so that pair
+	 * would die at the gateway while we send on it (issue 13: 18 pings
+	 * lost in l2tpsec-rekey's collision phase). Replace it on the new
+	 * ISAKMP SA first; the DELETE follows once it is gone (bounded). */
+	if (s->p1_old && s->sa.established && s->sa.responder && s->sa.p1 == s->p1_old &&
+	    s->old_p1_waits < OLD_P1_MAX_WAITS) {
+		if (s->old_p1_waits++ == 0 && !s->qm.in_progress) {
+			log_info(s->lg, LOG_IKE,
+			         "IPsec SA %08x was made on the ISAKMP SA being replaced: rekeying it "
+			         "before that one's DELETE",
+			         s->sa.spi_in);
+			ike_qm_start(s, true);
+		}
+		loop_timer_start(loop, t, OLD_P1_WAIT_MS);
+		return;
+	}
+	delete_old_p1(s);
 }
 
 static void on_old_sa(struct loop *loop, struct loop_timer *t, void *ctx)
