@@ -527,6 +527,50 @@ static void test_old_isakmp_sa_deleted_mid_reauth(void **state)
 	assert_int_equal(g->ndeleted, 0);
 }
 
+/* The gateway's Quick Mode on the ISAKMP SA we just replaced (it crossed
+ * our Main Mode rekey): charon would take that pair down with the old
+ * IKE_SA, so the old SA's DELETE waits until the pair is rekeyed on the
+ * new one (issue 13: 18 pings lost in a CI run of l2tpsec-rekey). */
+static void test_pair_on_replaced_isakmp_sa_rekeyed_before_delete(void **state)
+{
+	struct gw *g = *state;
+	struct p1_state old, fresh;
+	struct isakmp_hdr h;
+
+	g->qm_life = 3600;
+	g->ike_life = 5;
+	gw_start(g, 3600, 1, 0);
+	gw_main_mode(g, false);
+	gw_quick_mode(g, false);
+	p1_save(g, &old);
+	assert_true(gw_recv(g, 6000));
+	assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+	assert_int_equal(h.exchange, ISAKMP_XCHG_IDPROT);
+	g->rekeying = true;
+	gw_main_mode(g, true);
+	p1_save(g, &fresh);
+	/* within the 2 s before the old SA's DELETE: the gateway's Quick
+	 * Mode on the old SA makes the pair in use */
+	p1_load(g, &old);
+	gateway_quick_mode(g, 0x0dd0dd01, 2);
+	/* next: our Quick Mode on the new SA, and no DELETE on the old one
+	 * (its completion and the DELETE after it are l2tpsec-rekey's) */
+	p1_load(g, &fresh);
+	do {
+		assert_true(gw_recv(g, 4000));
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_false(h.exchange == ISAKMP_XCHG_INFO && memcmp(h.icookie, old.icky, 8) == 0);
+	} while (h.exchange != ISAKMP_XCHG_QUICK);
+	assert_memory_equal(h.icookie, fresh.icky, 8);
+	/* while that Quick Mode is open, the old SA is not deleted */
+	while (gw_recv(g, 1500)) {
+		assert_int_equal(ike_isakmp_parse_hdr(g->rx, g->rx_len, &h), 0);
+		assert_false(h.exchange == ISAKMP_XCHG_INFO && memcmp(h.icookie, old.icky, 8) == 0);
+	}
+	assert_int_equal(g->failed, 0);
+	assert_int_equal(status(g).state, IKE_STATE_ESTABLISHED);
+}
+
 /* Our Quick Mode rekey goes unanswered on the old ISAKMP SA while the
  * gateway replaces it (charon ignores Quick Modes on an IKE_SA it is
  * reauthenticating): once the gateway's new ISAKMP SA is up, it starts
@@ -584,6 +628,8 @@ int main(void)
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_isakmp_sa, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_old_isakmp_sa_deleted_mid_reauth, gw_setup,
+	                                    gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_pair_on_replaced_isakmp_sa_rekeyed_before_delete, gw_setup,
 	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_restarts_on_gateways_new_isakmp_sa, gw_setup,
 	                                    gw_teardown),
