@@ -18,6 +18,9 @@
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 : "${BENCH_REPS:=3}" "${BENCH_IPERF_SECONDS:=4}" "${BENCH_STACKS:=classic kernel userspace}"
 : "${BENCH_BREAKDOWN:=1}" # 0: no -vv connect-time breakdown runs
+# At rest (issue 16): the keepalive periods are 20-60 s, so a window shorter
+# than the longest of them measures where it falls, not the rate.
+: "${BENCH_IDLE_SECONDS:=60}" "${BENCH_IDLE_TRACE_SECONDS:=60}" # 0: no attribution
 
 rig_init bench-connect
 rig_need_stack
@@ -134,6 +137,57 @@ syscalls_per_packet() {
 	bench "$stack syscalls_per_pkt $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
 }
 
+# What woke the stack's processes at rest (issue 16), in a second window
+# after the clean one (strace stops the tracee at every syscall, so it must
+# not overlap the count): every return from epoll_wait/select/poll, with what
+# it was for (a timeout: a timer; else the first fd read) and what was sent
+# before the next wait (fd, bytes). Sockets are named by their local UDP
+# port. Writes idle-wakeups-STACK.txt: "COUNT CAUSE -> SENT" lines.
+idle_attribution() {
+	local stack=$1 p args=() spid out=$RIG_LOGDIR/idle-strace-$1.txt map=$RIG_LOGDIR/idle-fds-$1.txt
+	shift
+	[ "$BENCH_IDLE_TRACE_SECONDS" -gt 0 ] && command -v strace >/dev/null || return 0
+	: >"$map"
+	for p in "$@"; do
+		args+=(-p "$p")
+		# pid fd label: udp:PORT for UDP sockets, else the link target
+		find "/proc/$p/fd" -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null |
+			awk -v pid="$p" 'function hex(h,   i, v) { for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789ABCDEF", toupper(substr(h, i, 1))) - 1; return v }
+				FILENAME ~ /udp/ && $10 ~ /^[0-9]+$/ { split($2, a, ":"); port["socket:[" $10 "]"] = "udp:" hex(a[length(a)]); next }
+				FILENAME == "-" { print pid, $1, ($2 in port) ? port[$2] : $2 }' \
+				"/proc/$p/net/udp" "/proc/$p/net/udp6" - >>"$map"
+	done
+	strace -f -tt -qq -e trace=epoll_wait,epoll_pwait,select,pselect6,poll,ppoll,read,readv,recvfrom,recvmsg,recvmmsg,write,writev,sendto,sendmsg,sendmmsg \
+		"${args[@]}" -o "$out" &
+	spid=$!
+	rig_sleep "$BENCH_IDLE_TRACE_SECONDS"
+	kill -INT "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	awk -v s="$BENCH_IDLE_TRACE_SECONDS" 'FNR == NR { fdn[$1, $2] = $3; next }
+		function name(pid, fd) { return ((pid, fd) in fdn) ? fdn[pid, fd] : "fd" fd }
+		function flush(pid) { if (cause[pid] != "") n[cause[pid] " ->" (sent[pid] == "" ? " nothing" : sent[pid])]++; cause[pid] = ""; sent[pid] = "" }
+		{
+			pid = $1; line = $0; sub(/^[0-9]+ +[0-9:.]+ +/, "", line)
+			if (line ~ /^<\.\.\. [a-z_0-9]+ resumed>/) { call = line; sub(/^<\.\.\. /, "", call); sub(/ .*/, "", call) }
+			else { call = line; sub(/\(.*/, "", call) }
+			if (line ~ /unfinished \.\.\.>$/ && call ~ /wait|select|poll/) next
+			if (call ~ /^(epoll_wait|epoll_pwait|select|pselect6|poll|ppoll)$/) {
+				flush(pid)
+				r = line; sub(/.*= /, "", r)
+				if (r + 0 > 0) { cause[pid] = "?"; wake++ } else if (r == "0") { cause[pid] = "timer"; wake++ }
+				next
+			}
+			if (line !~ /^[a-z_0-9]+\([0-9]+,/ || line ~ /= -1 E/) next
+			fd = line; sub(/^[a-z_0-9]+\(/, "", fd); sub(/,.*/, "", fd)
+			if (call ~ /^(read|readv|recv)/ && cause[pid] == "?") cause[pid] = "readable " name(pid, fd)
+			else if (call ~ /^(write|send)/) { b = line; sub(/.*= /, "", b); sent[pid] = sent[pid] " " name(pid, fd) ":" b "B" }
+		}
+		END { for (pid in cause) flush(pid)
+			printf "wakeups %d in %d s (%.2f/s, under strace)\n", wake, s, wake / s
+			for (k in n) printf "%4d %s\n", n[k], k }' "$map" "$out" >"$out.sum"
+	{ grep '^wakeups' "$out.sum"; grep -v '^wakeups' "$out.sum" | sort -k1,1 -rn; } >"$RIG_LOGDIR/idle-wakeups-$stack.txt"
+}
+
 # What makes up each process's resident memory (issue 16): kB of Rss and of
 # private dirty memory per mapping (a library, [heap], [stack], anonymous
 # memory), largest first, and the totals of smaps_rollup.
@@ -165,9 +219,12 @@ measure_up() {
 		bench "$stack rss_connect_kb $(rig_rss_kb "$@")"
 		rig_sleep 2
 		w0=$(wakeups "$@")
-		rig_sleep 10
+		rig_sleep "$BENCH_IDLE_SECONDS"
 		w1=$(wakeups "$@")
-		bench "$stack idle_wakeups_per_s $(awk -v w=$((w1 - w0)) 'BEGIN { printf "%.2f", w / 10 }')"
+		bench "$stack idle_wakeups_per_s $(awk -v w=$((w1 - w0)) -v s="$BENCH_IDLE_SECONDS" \
+			'BEGIN { printf "%.2f", w / s }')"
+		bench "$stack idle_seconds $BENCH_IDLE_SECONDS"
+		idle_attribution "$stack" "$@"
 	fi
 	iperf_dir "$stack" up "$@"
 	iperf_dir "$stack" down "$@"
