@@ -269,8 +269,12 @@ void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 static int l2tp_via_esp(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct conn *c = ctx;
+	int rc = c->esp ? esp_user_send_l2tp(c->esp, buf, len) : -1;
 
-	return c->esp ? esp_user_send_l2tp(c->esp, buf, len) : -1;
+	/* RFC 3948 §4: it keeps the NAT's mapping as a keepalive would */
+	if (rc >= 0 && conn_layer_running(c, CONN_LAYER_IKE))
+		ike_note_outbound_traffic(c->ike);
+	return rc;
 }
 
 /* ---- L2TP ---- */

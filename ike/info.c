@@ -421,6 +421,10 @@ void ike_info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf,
 	}
 }
 
+/* A quarter interval: at rest the check shares the wakeups of the other
+ * keepalives (LCP echo, L2TP HELLO, NAT-T) instead of making its own. */
+#define DPD_SLACK_MS(idle_ms) ((idle_ms) / 4)
+
 static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ike_session *s = ctx;
@@ -431,10 +435,12 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	if (s->state != IKE_STATE_ESTABLISHED || !s->p1)
 		return;
 	/* RFC 3706 §5.5: traffic from the gateway proves it alive; ask only
-	 * after a whole interval without any. */
-	if (s->last_inbound_ms && now - s->last_inbound_ms < idle_ms) {
+	 * after a whole interval without any (less the slack: the check may
+	 * run up to that early, with a wakeup made for something else). */
+	if (s->last_inbound_ms && now - s->last_inbound_ms < idle_ms - DPD_SLACK_MS(idle_ms)) {
 		s->dpd_outstanding = 0;
-		loop_timer_start(loop, t, s->last_inbound_ms + idle_ms - now);
+		loop_timer_start_slack(loop, t, s->last_inbound_ms + idle_ms - now,
+		                       DPD_SLACK_MS(idle_ms));
 		return;
 	}
 	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
@@ -450,9 +456,10 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	ike_info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
 	s->dpd_outstanding++;
 	/* Unanswered requests are repeated faster than the idle interval. */
-	loop_timer_start(loop, t,
-	                 s->dpd_outstanding > 1 ? MIN(5000u, s->cfg.dpd_interval_s * 1000u)
-	                                        : s->cfg.dpd_interval_s * 1000u);
+	if (s->dpd_outstanding > 1)
+		loop_timer_start(loop, t, MIN(5000u, idle_ms));
+	else
+		loop_timer_start_slack(loop, t, idle_ms, DPD_SLACK_MS(idle_ms));
 }
 
 static void dpd_seq_init(struct ike_session *s)
@@ -488,7 +495,8 @@ void ike_dpd_start(struct ike_session *s)
 		return;
 	dpd_seq_init(s);
 	s->dpd_outstanding = 0;
-	loop_timer_start(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u);
+	loop_timer_start_slack(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u,
+	                       DPD_SLACK_MS(s->cfg.dpd_interval_s * 1000u));
 }
 
 void ike_dpd_init_timer(struct ike_session *s)

@@ -185,6 +185,31 @@ static void test_keepalives_behind_nat(void **state)
 	assert_int_equal(g->failed, 0);
 }
 
+/* RFC 3948 §4: ESP sent to the gateway keeps the NAT's mapping, so no
+ * keepalive while it flows; after a whole interval without any, keepalives
+ * again (issue 16: no wakeups for them while the data path sends). */
+static void test_no_keepalives_while_esp_goes_out(void **state)
+{
+	struct gw *g = *state;
+
+	g->natt = true;
+	g->fake_nat_local = true;
+	g->keepalive_s = 1;
+	g->qm_life = 3600;
+	gw_start(g, 3600, 0, 0);
+	gw_main_mode(g, false);
+	gw_quick_mode(g, false);
+	g->keepalives = 0;
+	for (int i = 0; i < 25; i++) {
+		gw_run(g, 100);
+		ike_note_outbound_traffic(g->ike); /* what the data path reports */
+	}
+	assert_int_equal(g->keepalives, 0);
+	gw_run(g, 2500);
+	assert_true(g->keepalives >= 2 && g->keepalives <= 3);
+	assert_int_equal(g->failed, 0);
+}
+
 /* On the NAT-T socket: non-zero first 4 bytes go to non_ike_packet (ESP in
  * UDP), a lone 0xFF is swallowed, a zero marker means IKE. */
 static void test_natt_socket_demux(void **state)
@@ -506,6 +531,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_force_encaps_without_nat, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_needs_natt, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_keepalives_behind_nat, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_keepalives_while_esp_goes_out, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_natt_socket_demux, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ports_held_without_reuse_fall_back, gw_setup,
 	                                    gw_teardown),
