@@ -118,6 +118,10 @@ END {
 		if (v[s, "idle_wakeups_per_s"] != "")
 			printf "idle %s: %s wakeups/s (schedstat, %s s connected at rest; goal <= 0.2)\n", s,
 				v[s, "idle_wakeups_per_s"], v[s, "idle_seconds"] != "" ? v[s, "idle_seconds"] : 10
+		if (v[s, "idle_wire_in"] != "")
+			printf "idle %s, same window: context switches %s voluntary %s not; packets: wire in %s out %s, tunnel interface from the kernel %s to it %s\n", s,
+				v[s, "idle_ctxsw_voluntary"], v[s, "idle_ctxsw_involuntary"], v[s, "idle_wire_in"], v[s, "idle_wire_out"],
+				v[s, "idle_tun_from_kernel"], v[s, "idle_tun_to_kernel"]
 	}
 	ccr = v["classic", "rss_connect_kb"]
 	for (i = 1; i <= 2; i++) {

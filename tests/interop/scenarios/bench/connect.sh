@@ -103,6 +103,24 @@ wakeups() {
 	done
 	echo "$t"
 }
+# Context switches of the processes' threads, voluntary and not (status).
+ctxsw() {
+	local p v=0 n=0 a b
+	for p in "$@"; do
+		read -r a b < <(cat /proc/"$p"/task/*/status 2>/dev/null |
+			awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v + 0, n + 0 }')
+		v=$((v + a)) n=$((n + b))
+	done
+	echo "$v $n"
+}
+# Packets on the client's interfaces at rest (issue 16), what the kernel
+# gave the stack to wake it up for: "TUN_FROM_KERNEL TUN_TO_KERNEL WIRE_IN
+# WIRE_OUT" (the tunnel interface's tx is what the kernel sent into it).
+rest_packets() {
+	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); tk = $10; fk = $2 }
+		/^ *eth0:/ { sub(/^[^:]*:/, ""); wi = $2; wo = $10 }
+		END { print tk + 0, fk + 0, wi + 0, wo + 0 }' /proc/net/dev
+}
 # Packets in and out of the tunnel interface (l2tpsec's TUN or pppd's ppp).
 tunnel_packets() {
 	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); print $2 + $10; exit }' /proc/net/dev
@@ -218,9 +236,18 @@ measure_up() {
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_connect_kb $(rig_rss_kb "$@")"
 		rig_sleep 2
+		local c0 c1 p0 p1
+		c0=($(ctxsw "$@")) p0=($(rest_packets))
 		w0=$(wakeups "$@")
 		rig_sleep "$BENCH_IDLE_SECONDS"
 		w1=$(wakeups "$@")
+		c1=($(ctxsw "$@")) p1=($(rest_packets))
+		bench "$stack idle_ctxsw_voluntary $((c1[0] - c0[0]))"
+		bench "$stack idle_ctxsw_involuntary $((c1[1] - c0[1]))"
+		bench "$stack idle_tun_from_kernel $((p1[0] - p0[0]))"
+		bench "$stack idle_tun_to_kernel $((p1[1] - p0[1]))"
+		bench "$stack idle_wire_in $((p1[2] - p0[2]))"
+		bench "$stack idle_wire_out $((p1[3] - p0[3]))"
 		bench "$stack idle_wakeups_per_s $(awk -v w=$((w1 - w0)) -v s="$BENCH_IDLE_SECONDS" \
 			'BEGIN { printf "%.2f", w / s }')"
 		bench "$stack idle_seconds $BENCH_IDLE_SECONDS"
