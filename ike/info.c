@@ -421,9 +421,19 @@ void ike_info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf,
 	}
 }
 
-/* A quarter interval: at rest the check shares the wakeups of the other
- * keepalives (LCP echo, L2TP HELLO, NAT-T) instead of making its own. */
+/* The check runs up to a quarter interval late, with a wakeup made for
+ * something else if one comes: at rest the answer to an LCP echo, which
+ * proves the gateway alive, instead of a wakeup of its own and an
+ * R-U-THERE sent just before that answer (issue 16). Late, not early:
+ * never an R-U-THERE before a whole interval without inbound traffic. */
 #define DPD_SLACK_MS(idle_ms) ((idle_ms) / 4)
+
+static void dpd_arm(struct ike_session *s, uint64_t ms)
+{
+	uint64_t slack = DPD_SLACK_MS(s->cfg.dpd_interval_s * 1000u);
+
+	loop_timer_start_slack(s->loop, &s->dpd_timer, ms + slack, slack);
+}
 
 static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 {
@@ -435,12 +445,10 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	if (s->state != IKE_STATE_ESTABLISHED || !s->p1)
 		return;
 	/* RFC 3706 §5.5: traffic from the gateway proves it alive; ask only
-	 * after a whole interval without any (less the slack: the check may
-	 * run up to that early, with a wakeup made for something else). */
-	if (s->last_inbound_ms && now - s->last_inbound_ms < idle_ms - DPD_SLACK_MS(idle_ms)) {
+	 * after a whole interval without any. */
+	if (s->last_inbound_ms && now - s->last_inbound_ms < idle_ms) {
 		s->dpd_outstanding = 0;
-		loop_timer_start_slack(loop, t, s->last_inbound_ms + idle_ms - now,
-		                       DPD_SLACK_MS(idle_ms));
+		dpd_arm(s, s->last_inbound_ms + idle_ms - now);
 		return;
 	}
 	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
@@ -459,7 +467,7 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	if (s->dpd_outstanding > 1)
 		loop_timer_start(loop, t, MIN(5000u, idle_ms));
 	else
-		loop_timer_start_slack(loop, t, idle_ms, DPD_SLACK_MS(idle_ms));
+		dpd_arm(s, idle_ms);
 }
 
 static void dpd_seq_init(struct ike_session *s)
@@ -495,8 +503,7 @@ void ike_dpd_start(struct ike_session *s)
 		return;
 	dpd_seq_init(s);
 	s->dpd_outstanding = 0;
-	loop_timer_start_slack(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u,
-	                       DPD_SLACK_MS(s->cfg.dpd_interval_s * 1000u));
+	dpd_arm(s, s->cfg.dpd_interval_s * 1000u);
 }
 
 void ike_dpd_init_timer(struct ike_session *s)
