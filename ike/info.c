@@ -451,6 +451,13 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 		dpd_arm(s, s->last_inbound_ms + idle_ms - now);
 		return;
 	}
+	/* Idle, but checked early on another wakeup, maybe the LCP echo's
+	 * timer whose answer, proof of life, is yet to come: look again at
+	 * each wakeup until the deadline, and ask only then. */
+	if (now < t->expires_ms) {
+		loop_timer_start_slack(loop, t, t->expires_ms - now, t->expires_ms - now);
+		return;
+	}
 	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
 		ike_session_set_stage(s, IKE_STAGE_DPD);
 		ike_session_fail(s, IKE_FAIL_DPD, 0, "no R-U-THERE-ACK for %u requests",

@@ -198,7 +198,7 @@ idle_attribution() {
 			if (line !~ /^[a-z_0-9]+\([0-9]+,/ || line ~ /= -1 E/) next
 			fd = line; sub(/^[a-z_0-9]+\(/, "", fd); sub(/,.*/, "", fd)
 			if (call ~ /^(read|readv|recv)/ && cause[pid] == "?") cause[pid] = "readable " name(pid, fd)
-			else if (call ~ /^(write|send)/) { b = line; sub(/.*= /, "", b); sent[pid] = sent[pid] " " name(pid, fd) ":" b "B" }
+			else if (call ~ /^(write|send)/) { b = line; sub(/.*= /, "", b); sent[pid] = sent[pid] " " name(pid, fd) ":" b (call ~ /mmsg/ ? "msg" : "B") }
 		}
 		END { for (pid in cause) flush(pid)
 			printf "wakeups %d in %d s (%.2f/s, under strace)\n", wake, s, wake / s
