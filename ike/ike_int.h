@@ -335,6 +335,7 @@ int ike_info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto
                          const uint8_t *spi, size_t spi_len);
 void ike_dpd_start(struct ike_session *s);
 void ike_keepalive_arm(struct ike_session *s);
+void ike_dpd_defer(struct ike_session *s);
 void ike_dpd_init_timer(struct ike_session *s);
 /* RESPONDER-LIFETIME (in QM2 or an informational exchange). */
 void ike_info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,

@@ -435,6 +435,16 @@ static void dpd_arm(struct ike_session *s, uint64_t ms)
 	loop_timer_start_slack(s->loop, &s->dpd_timer, ms + slack, slack);
 }
 
+/* Inbound traffic: the pending check moves to an interval from now, so that
+ * it makes no wakeup of its own just to find the gateway alive. */
+void ike_dpd_defer(struct ike_session *s)
+{
+	uint64_t idle_ms = s->cfg.dpd_interval_s * 1000u;
+
+	loop_timer_defer(s->loop, &s->dpd_timer, s->last_inbound_ms,
+	                 idle_ms + DPD_SLACK_MS(idle_ms), DPD_SLACK_MS(idle_ms));
+}
+
 static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ike_session *s = ctx;

@@ -209,13 +209,18 @@ uint16_t ike_natt_port(const struct ike_session *s)
 void ike_note_inbound_traffic(struct ike_session *s)
 {
 	s->last_inbound_ms = loop_now_ms(s->loop);
+	ike_dpd_defer(s);
 }
 
 void ike_note_outbound_traffic(struct ike_session *s)
 {
 	/* the time this round woke: never later than the send, so the next
 	 * keepalive is never late */
+	uint64_t every = s->cfg.keepalive_interval_s * 1000u;
+
 	s->last_outbound_ms = loop_round_ms(s->loop);
+	/* no wakeup at the old time just to find it unneeded */
+	loop_timer_defer(s->loop, &s->keepalive_timer, s->last_outbound_ms, every, every / 4);
 }
 
 void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in)

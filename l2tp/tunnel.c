@@ -696,6 +696,8 @@ void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len)
 	}
 	/* per packet: the loop's round time, no clock read (RFC 2661 §5.5) */
 	l2tp->last_rx_ms = loop_round_ms(l2tp->loop);
+	loop_timer_defer(l2tp->loop, &l2tp->hello_timer, l2tp->last_rx_ms,
+	                 l2tp->cfg.hello_interval_s * 1000ull, l2tp->cfg.hello_interval_s * 250ull);
 	if (!h.control) {
 		if (!l2tp->lingering)
 			l2tp_data_input(l2tp, &h, buf);

@@ -222,7 +222,9 @@ int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t ms)
 	return loop_timer_start_slack(loop, t, ms, 0);
 }
 
-int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms, uint64_t slack_ms)
+/* Arm t for [expires_ms - slack_ms, expires_ms]. */
+static int timer_arm_at(struct loop *loop, struct loop_timer *t, uint64_t expires_ms,
+                        uint64_t slack_ms)
 {
 	loop_timer_stop(loop, t);
 	if (loop->heap_len + 1 >= loop->heap_cap) {
@@ -234,8 +236,8 @@ int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms,
 		loop->heap = h;
 		loop->heap_cap = cap;
 	}
-	t->expires_ms = loop_now_ms(loop) + ms;
-	t->early_ms = t->expires_ms - (slack_ms < ms ? slack_ms : ms);
+	t->expires_ms = expires_ms;
+	t->early_ms = expires_ms - slack_ms;
 	if (t->early_ms < t->expires_ms)
 		loop->slack_timers++;
 	t->seq = ++loop->timer_seq;
@@ -243,6 +245,20 @@ int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms,
 	heap_set(loop, loop->heap_len, t);
 	heap_up(loop, loop->heap_len);
 	return 0;
+}
+
+int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms, uint64_t slack_ms)
+{
+	return timer_arm_at(loop, t, loop_now_ms(loop) + ms, slack_ms < ms ? slack_ms : ms);
+}
+
+void loop_timer_defer(struct loop *loop, struct loop_timer *t, uint64_t base_ms, uint64_t ms,
+                      uint64_t slack_ms)
+{
+	uint64_t expires = base_ms + ms, slack = slack_ms < ms ? slack_ms : ms;
+
+	if (t->heap_idx && t->expires_ms + slack < expires)
+		timer_arm_at(loop, t, expires, slack);
 }
 
 uint64_t loop_timer_remaining(struct loop *loop, const struct loop_timer *t)

@@ -54,6 +54,13 @@ int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t ms);
  * keepalives then share wakeups instead of each costing one at rest
  * (issue 16). The loop never sleeps past ms for t. */
 int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms, uint64_t slack_ms);
+/* Activity made a pending keepalive t unneeded for now: move it to fire
+ * within [base_ms + ms - slack_ms, base_ms + ms] (base_ms from this loop's
+ * clock, e.g. loop_round_ms(): no clock read), so that it costs no wakeup
+ * of its own at its old time. Only when its old deadline is before that
+ * window: per-packet callers pay a comparison, a move per slack at most. */
+void loop_timer_defer(struct loop *loop, struct loop_timer *t, uint64_t base_ms, uint64_t ms,
+                      uint64_t slack_ms);
 void loop_timer_stop(struct loop *loop, struct loop_timer *t);
 static inline bool loop_timer_pending(const struct loop_timer *t)
 {

@@ -186,6 +186,35 @@ static void test_slack_timer_alone_waits_for_its_deadline(void **state)
 	loop_free(loop);
 }
 
+/* Activity moves a pending keepalive out of the way; a move that would not
+ * change its window, or of a timer not armed, does nothing. */
+static void test_defer_moves_a_pending_timer(void **state)
+{
+	struct loop *loop = loop_new();
+	struct stamped_timer a = {0}, idle = {0};
+	uint64_t now = loop_now_ms(loop), expires;
+
+	(void)state;
+	loop_timer_init(&a.t, stamp_timer, &a);
+	loop_timer_init(&idle.t, stamp_timer, &idle);
+	loop_timer_start_slack(loop, &a.t, 50, 10);
+	loop_timer_defer(loop, &a.t, now, 1000, 250);
+	assert_true(loop_timer_remaining(loop, &a.t) > 700);
+	expires = a.t.expires_ms;
+	/* the deadline already lies in [now + 800, now + 1050]: stays */
+	loop_timer_defer(loop, &a.t, now, 1050, 250);
+	assert_int_equal(a.t.expires_ms, expires);
+	loop_timer_defer(loop, &idle.t, now, 10, 0);
+	assert_false(loop_timer_pending(&idle.t));
+	while (loop_now_ms(loop) < now + 200)
+		loop_run_once(loop, 50);
+	assert_int_equal(a.fired_ms, 0);
+	while (!a.fired_ms)
+		loop_run_once(loop, -1);
+	assert_true(a.fired_ms >= now + 1000);
+	loop_free(loop);
+}
+
 static void count_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	char ch;
@@ -377,6 +406,7 @@ int main(void)
 	    cmocka_unit_test(test_slack_timer_joins_an_earlier_wakeup),
 	    cmocka_unit_test(test_slack_timer_alone_waits_for_its_deadline),
 	    cmocka_unit_test(test_fd_wakeup_serves_slack_timers_in_their_window),
+	    cmocka_unit_test(test_defer_moves_a_pending_timer),
 	    cmocka_unit_test(test_fd_readiness_and_delete_in_callback),
 	    cmocka_unit_test(test_signal_delivered_through_loop),
 	    cmocka_unit_test(test_child_exit_reported),
