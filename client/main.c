@@ -24,12 +24,8 @@ int main(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 1);
 #endif
 	/* l2tpsec never prints OpenSSL's error strings: not loading them
-	 * saves about 300 kB of resident memory (issue 16, measured). Nor
-	 * does it need openssl.cnf (no engines, no TLS settings; the
-	 * providers it uses are loaded by name): not parsing it saves about
-	 * 110 kB (issue 16, measured on Debian 12's). */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG,
-	                    NULL);
+	 * saves about 300 kB of resident memory (issue 16, measured). */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 	/* connect, check and import read secrets: no core file may hold one */
 	if (secure_no_core_dumps() < 0)
 		fputs("l2tpsec: warning: cannot disable core dumps\n", stderr);
