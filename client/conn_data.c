@@ -238,7 +238,9 @@ static void on_natt_readable(void *ctx, int fd)
 
 	natt_sock_get_stats(c->natt, &before);
 	natt_sock_set_fd(c->natt, fd);
-	natt_sock_read(c->natt);
+	/* a burst in one wakeup; the TUN write of a coalesced run waits for
+	 * the end of it (bounded: ACKs from TUN wait as long) */
+	natt_sock_read_burst(c->natt, NATT_READS_PER_WAKEUP);
 	natt_sock_get_stats(c->natt, &after);
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
 	 * Once per batch: it reads the clock, a system call on some guests. */
@@ -268,6 +270,7 @@ static void natt_l2tp(void *ctx, uint8_t *buf, size_t len)
 static int natt_attach(struct conn *c)
 {
 	static const struct natt_sock_callbacks cbs = {.non_esp = natt_non_esp, .l2tp = natt_l2tp};
+	struct natt_stats st;
 
 	c->natt = natt_sock_new(c->esp, &cbs, c);
 	if (!c->natt)
@@ -281,7 +284,10 @@ static int natt_attach(struct conn *c)
 	}
 	natt_sock_set_fd(c->natt, ike_natt_fd(c->ike));
 	ike_set_natt_reader(c->ike, on_natt_readable, c);
-	log_info(c->lg, LOG_CLIENT, "userspace data path: batched UDP socket, TUN %s",
+	natt_sock_get_stats(c->natt, &st);
+	log_info(c->lg, LOG_CLIENT,
+	         "userspace data path: batched UDP socket (receive buffer %d KiB), TUN %s",
+	         st.rcvbuf / 1024,
 	         c->tun_vnet ? "with TCP segmentation offload and GRO" : "without offloads");
 	return 0;
 }
