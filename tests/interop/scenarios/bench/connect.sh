@@ -230,8 +230,11 @@ for i in 1 2 3 4 5; do
 	bench "any exec_ms $(((b - a) / 1000))"
 done
 
-for stack in $BENCH_STACKS; do
-	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+# The stacks take turns in each repetition: the host's load drifts during a
+# boot, and one stack's runs all in one stretch of it would differ by when
+# they ran (issue 16's side-by-side ratios).
+for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+	for stack in $BENCH_STACKS; do
 		case $stack in
 		classic)
 			addr_watch_start classic "$rep"
