@@ -324,8 +324,9 @@ static void lcp_echo(const struct profile *pr, unsigned *interval_s, unsigned *f
 	*failure = pr->liveness_s ? l.echo_failure : pr->lcp_echo_failure;
 }
 
-/* Made with the connection (its crypto context loads OpenSSL's legacy
- * provider, which takes a while on a small CPU), started with the session. */
+/* Made with the connection (it checks that OpenSSL's legacy provider loads,
+ * which takes a while on a small CPU, and unloads it until MS-CHAPv2 needs
+ * it), started with the session. */
 static int builtin_ppp_prepare(struct conn *c)
 {
 	const struct profile *pr = c->p->profile;

@@ -154,12 +154,13 @@ for dir in up down; do
 	echo "syscalls, l2tpsec userspace (strace -c -f, 3 s of iperf3 $dir; calls by name):"
 	awk '$NF != "total" && $4 ~ /^[0-9]+$/ { printf "  %s %s", $NF, $4; n++ } END { if (n) print "" }' "$f"
 done
-# What the resident memory is made of, per process, after the traffic.
+# What the resident memory is made of, per process, after connect and
+# after the traffic: the smaps_rollup totals and the largest mappings.
 for f in "$results"/rss-*.txt; do
 	[ -s "$f" ] || continue
 	b=${f##*/rss-}
-	echo "rss ${b%.txt}: $(head -n 1 "$f")"
-	sed -n '2,9p' "$f" | sed 's/^/    /'
+	echo "rss breakdown ${b%.txt}: $(head -n 1 "$f")"
+	sed -n '2,11p' "$f" | sed 's/^/    /'
 done
 
 # Where the connect time goes: the -vv run of each data path, log lines

@@ -173,11 +173,14 @@ syscalls_per_packet() {
 	bench "$stack syscalls_per_pkt$suffix $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
 }
 
-# What makes up each process's resident memory (issue 16): kB of Rss and of
-# private dirty memory per mapping (a library, [heap], [stack], anonymous
-# memory), largest first, and the totals of smaps_rollup.
+# What makes up each process's resident memory (issue 16): the totals of
+# smaps_rollup, then kB of Rss, Pss and private (clean + dirty) memory per
+# mapping, largest first.  A library's mappings are told apart by their
+# permissions (r-xp text, r--p rodata/relro, rw-p data); [heap], [stack] and
+# anonymous memory (thread stacks, arenas) are named as the kernel names them.
+# $2 is when: "connect" or "traffic".
 rss_breakdown() {
-	local stack=$1 p comm; shift
+	local stack=$1 when=$2 p comm; shift 2
 	for p in "$@"; do
 		[ -r "/proc/$p/smaps" ] || continue
 		comm=$(cat "/proc/$p/comm" 2>/dev/null)
@@ -185,11 +188,11 @@ rss_breakdown() {
 			grep -E '^(Rss|Pss|Private_Dirty|Private_Clean|Shared_Clean|Anonymous):' "/proc/$p/smaps_rollup" |
 				tr -s ' ' | tr '\n' ' '
 			echo
-			awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6; sub(/.*\//, "", n) }
-				/^Rss:/ { r[n] += $2 } /^Private_Dirty:/ { d[n] += $2 }
-				END { for (n in r) if (r[n] > 0) printf "%6d kB rss %6d kB private dirty  %s\n", r[n], d[n], n }' \
+			awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6; sub(/.*\//, "", n); n = n " " $2 }
+				/^Rss:/ { r[n] += $2 } /^Pss:/ { s[n] += $2 } /^Private_(Clean|Dirty):/ { d[n] += $2 }
+				END { for (n in r) if (r[n] > 0) printf "%6d kB rss %6d kB pss %6d kB private  %s\n", r[n], s[n], d[n], n }' \
 				"/proc/$p/smaps" | sort -rn
-		} >"$RIG_LOGDIR/rss-$stack-$comm.txt"
+		} >"$RIG_LOGDIR/rss-$stack-$comm-$when.txt"
 	done
 }
 
@@ -202,6 +205,7 @@ measure_up() {
 	rig_assert_ping
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_connect_kb $(rig_rss_kb "$@")"
+		rss_breakdown "$stack" connect "$@"
 		rig_sleep 2
 		w0=$(wakeups "$@")
 		rig_sleep 10
@@ -213,7 +217,7 @@ measure_up() {
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_kb $(rig_rss_kb "$@")"
 		[ $# -gt 1 ] && bench "$stack rss_self_kb $(rig_rss_kb "$1")"
-		rss_breakdown "$stack" "$@"
+		rss_breakdown "$stack" traffic "$@"
 		if [ "$stack" = userspace ]; then
 			syscalls_per_packet "$stack" "$1" up
 			syscalls_per_packet "$stack" "$1" down
