@@ -17,7 +17,7 @@
 #include "sys/tun_offload.h"
 #include "ppp/pppd.h"
 
-#define TUN_MAX_PACKET 2048
+#define TUN_MAX_PACKET       2048
 #define TUN_READS_PER_WAKEUP 64
 
 /* ---- built-in PPP ---- */
@@ -81,8 +81,8 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 {
 	struct conn *c = ctx;
 	bool about_auth = why->reason == PPP_DOWN_AUTH_FAILED ||
-			  why->reason == PPP_DOWN_AUTH_REFUSED ||
-			  why->reason == PPP_DOWN_MPPE_REQUIRED;
+	                  why->reason == PPP_DOWN_AUTH_REFUSED ||
+	                  why->reason == PPP_DOWN_MPPE_REQUIRED;
 
 	conn_layer_set(c, CONN_LAYER_PPP, CONN_LAYER_ABSENT);
 	if (c->state == CONN_STOPPING) {
@@ -105,7 +105,7 @@ static void ppp_down(void *ctx, const struct ppp_failure *why)
 #define CONN_VERDICT_WAIT_MS 1500
 
 bool conn_data_hold_verdict(struct conn *c, const struct conn_failure *why, int code,
-			    const char *failure)
+                            const char *failure)
 {
 	if (!c->kernel_path || !c->pppd || c->state != CONN_PPP)
 		return false;
@@ -131,16 +131,16 @@ void conn_on_verdict_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 }
 
 const struct ppp_callbacks conn_ppp_events = {
-	.send_frame = ppp_to_l2tp,
-	.ip_up = ppp_ip_up,
-	.deliver_ip = ppp_deliver_ip,
-	.down = ppp_down,
+    .send_frame = ppp_to_l2tp,
+    .ip_up = ppp_ip_up,
+    .deliver_ip = ppp_deliver_ip,
+    .down = ppp_down,
 };
 
 /* The headers pushed in front of an IP packet read from TUN must fit in the
  * room the NAT-T socket owner leaves above ESP's. */
 _Static_assert(PPP_ENCAP_HEADROOM + L2TP_ENCAP_HEADROOM <= NATT_TX_HEADROOM - ESP_PKT_HEADROOM,
-	       "TUN packet headroom");
+               "TUN packet headroom");
 
 /* Nothing to send it with (no PPP, no SA yet): read it to drop it. */
 static bool drop_one(int fd)
@@ -247,7 +247,9 @@ static void on_natt_readable(void *ctx, int fd)
 
 	natt_sock_get_stats(c->natt, &before);
 	natt_sock_set_fd(c->natt, fd);
-	natt_sock_read(c->natt);
+	/* a burst in one wakeup; the TUN write of a coalesced run waits for
+	 * the end of it (bounded: ACKs from TUN wait as long) */
+	natt_sock_read_burst(c->natt, NATT_READS_PER_WAKEUP);
 	natt_sock_get_stats(c->natt, &after);
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
 	 * Once per batch: it reads the clock, a system call on some guests. */
@@ -277,6 +279,7 @@ static void natt_l2tp(void *ctx, uint8_t *buf, size_t len)
 static int natt_attach(struct conn *c)
 {
 	static const struct natt_sock_callbacks cbs = {.non_esp = natt_non_esp, .l2tp = natt_l2tp};
+	struct natt_stats st;
 
 	c->natt = natt_sock_new(c->esp, &cbs, c);
 	if (!c->natt)
@@ -290,8 +293,11 @@ static int natt_attach(struct conn *c)
 	}
 	natt_sock_set_fd(c->natt, ike_natt_fd(c->ike));
 	ike_set_natt_reader(c->ike, on_natt_readable, c);
-	log_info(c->lg, LOG_CLIENT, "userspace data path: batched UDP socket, TUN %s",
-		 c->tun_vnet ? "with TCP segmentation offload and GRO" : "without offloads");
+	natt_sock_get_stats(c->natt, &st);
+	log_info(c->lg, LOG_CLIENT,
+	         "userspace data path: batched UDP socket (receive buffer %d KiB), TUN %s",
+	         st.rcvbuf / 1024,
+	         c->tun_vnet ? "with TCP segmentation offload and GRO" : "without offloads");
 	return 0;
 }
 
@@ -327,22 +333,23 @@ static void lcp_echo(const struct profile *pr, unsigned *interval_s, unsigned *f
 	*failure = pr->liveness_s ? l.echo_failure : pr->lcp_echo_failure;
 }
 
-/* Made with the connection (its crypto context loads OpenSSL's legacy
- * provider, which takes a while on a small CPU), started with the session. */
+/* Made with the connection (it checks that OpenSSL's legacy provider loads,
+ * which takes a while on a small CPU, and unloads it until MS-CHAPv2 needs
+ * it), started with the session. */
 static int builtin_ppp_prepare(struct conn *c)
 {
 	const struct profile *pr = c->p->profile;
 	struct ppp_config cfg = {
-		.user = pr->user,
-		.password = c->p->password->data,
-		.password_len = c->p->password->len,
-		.auth_allowed = ppp_auth_bits(pr->auth_methods),
-		.mru = (uint16_t)pr->mru,
-		.mtu = (uint16_t)pr->mtu,
-		.request_dns = pr->dns != PROFILE_DNS_NO,
-		.enable_ipv6cp = pr->ipv6 != PROFILE_IPV6_OFF,
-		/* the LNS's PPP starts after ICCN and misses our first request */
-		.restart_ms = 1000,
+	    .user = pr->user,
+	    .password = c->p->password->data,
+	    .password_len = c->p->password->len,
+	    .auth_allowed = ppp_auth_bits(pr->auth_methods),
+	    .mru = (uint16_t)pr->mru,
+	    .mtu = (uint16_t)pr->mtu,
+	    .request_dns = pr->dns != PROFILE_DNS_NO,
+	    .enable_ipv6cp = pr->ipv6 != PROFILE_IPV6_OFF,
+	    /* the LNS's PPP starts after ICCN and misses our first request */
+	    .restart_ms = 1000,
 	};
 
 	lcp_echo(pr, &cfg.echo_interval_s, &cfg.echo_failure);
@@ -418,15 +425,15 @@ int conn_data_prepare(struct conn *c)
 	const struct profile *pr = c->p->profile;
 	char script[PATH_MAX];
 	struct pppd_config cfg = {
-		.runtime_dir = c->p->run_dir,
-		.user = pr->user,
-		.auth_allowed = ppp_auth_bits(pr->auth_methods),
-		.mtu = (uint16_t)pr->mtu,
-		.mru = (uint16_t)pr->mru,
-		.usepeerdns = pr->dns != PROFILE_DNS_NO,
-		.ipv6 = pr->ipv6 != PROFILE_IPV6_OFF,
-		.unit = -1,
-		.debug = log_enabled(c->lg, LOG_PPP, LOG_LVL_DEBUG),
+	    .runtime_dir = c->p->run_dir,
+	    .user = pr->user,
+	    .auth_allowed = ppp_auth_bits(pr->auth_methods),
+	    .mtu = (uint16_t)pr->mtu,
+	    .mru = (uint16_t)pr->mru,
+	    .usepeerdns = pr->dns != PROFILE_DNS_NO,
+	    .ipv6 = pr->ipv6 != PROFILE_IPV6_OFF,
+	    .unit = -1,
+	    .debug = log_enabled(c->lg, LOG_PPP, LOG_LVL_DEBUG),
 	};
 	int fd;
 
@@ -436,7 +443,7 @@ int conn_data_prepare(struct conn *c)
 	cfg.ip_up_script = conn_ip_up_script(script, sizeof(script));
 	if (!cfg.ip_up_script) {
 		log_err(c->lg, LOG_CLIENT, "l2tpsec-ip-up is not installed in %s",
-			L2TPSEC_HELPER_DIR);
+		        L2TPSEC_HELPER_DIR);
 		return -1;
 	}
 	fd = l2tp_session_socket(c->l2tp);
@@ -445,14 +452,14 @@ int conn_data_prepare(struct conn *c)
 		return -1;
 	}
 	c->pppd = pppd_start(c->loop, c->lg, &cfg, fd, c->p->password->data, c->p->password->len,
-			     &cbs, c);
+	                     &cbs, c);
 	return c->pppd ? 1 : -1; /* running: waits for its session */
 }
 
 int conn_data_start(struct conn *c, const struct l2tp_session_info *info)
 {
 	struct pppd_l2tp_ids ids = {.tunnel_id = info->local_tunnel_id,
-				    .session_id = info->local_session_id};
+	                            .session_id = info->local_session_id};
 
 	c->ip6.up = false; /* until this session's IPV6CP opens */
 	if (!c->kernel_path)

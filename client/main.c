@@ -1,9 +1,11 @@
 /* l2tpsec: entry point. Global options, then dispatch to one subcommand. */
+#include <stdio.h>
+#include <string.h>
+/* After a libc header: __GLIBC__ comes from <features.h>, which they
+ * include; tested first, it was undefined and mallopt() never ran. */
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <stdio.h>
-#include <string.h>
 
 #include <openssl/crypto.h>
 

@@ -30,6 +30,8 @@ struct natt_sock {
 	int fd;
 	bool gso;
 	bool gro_wanted, gro; /* UDP GRO asked for, and on for this fd */
+	int rcvbuf;           /* SO_RCVBUF of this fd */
+	unsigned last_msgs;   /* messages the last recvmmsg returned */
 	struct natt_stats st;
 	unsigned tx_count;               /* packets queued */
 	struct iovec tx_iov[NATT_BATCH]; /* queued packets, in order */
@@ -87,6 +89,33 @@ static void gro_setup(struct natt_sock *ns)
 	          setsockopt(ns->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
 }
 
+/* A receive buffer for a burst (NATT_RCVBUF). SO_RCVBUFFORCE passes
+ * net.core.rmem_max with CAP_NET_ADMIN; without it SO_RCVBUF gives what
+ * rmem_max allows. Never shrinks a buffer that is larger already. */
+static void rcvbuf_setup(struct natt_sock *ns)
+{
+	int want = NATT_RCVBUF, cur = 0;
+	socklen_t len = sizeof(cur);
+
+	ns->rcvbuf = 0;
+	if (ns->fd < 0 || getsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &cur, &len) < 0)
+		return;
+	/* the kernel reports twice the size asked for */
+	if (cur / 2 < want &&
+	    setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0) {
+		int allowed = 0;
+
+		/* without the capability: only if rmem_max lets it grow */
+		if (setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) == 0 &&
+		    getsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &allowed, &len) == 0 && allowed < cur)
+			(void)setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &(int){cur / 2},
+			                 sizeof(int));
+	}
+	len = sizeof(ns->rcvbuf);
+	if (getsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &ns->rcvbuf, &len) < 0)
+		ns->rcvbuf = 0;
+}
+
 void natt_sock_set_fd(struct natt_sock *ns, int fd)
 {
 	if (fd == ns->fd)
@@ -94,6 +123,7 @@ void natt_sock_set_fd(struct natt_sock *ns, int fd)
 	ns->tx_count = 0; /* queued for a socket that is gone */
 	ns->fd = fd;
 	gro_setup(ns);
+	rcvbuf_setup(ns);
 }
 
 void natt_sock_set_gro(struct natt_sock *ns, bool on)
@@ -119,6 +149,7 @@ void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st)
 	*st = ns->st;
 	st->gso = ns->gso;
 	st->gro = ns->gro;
+	st->rcvbuf = ns->rcvbuf;
 }
 
 /* RFC 3948 §2.2: a zero non-ESP marker means IKE and 0xff alone a NAT
@@ -230,6 +261,7 @@ int natt_sock_read(struct natt_sock *ns)
 	}
 	ns->st.rx_calls++;
 	n = recvmmsg(ns->fd, msgs, NATT_BATCH, MSG_DONTWAIT, NULL);
+	ns->last_msgs = n > 0 ? (unsigned)n : 0;
 	if (n < 0)
 		/* ICMP errors surface here on a connected socket: IKE's
 		 * retransmissions and DPD cope with the path, not us */
@@ -250,6 +282,24 @@ int natt_sock_read(struct natt_sock *ns)
 	}
 	ns->st.rx_datagrams += datagrams;
 	return (int)datagrams;
+}
+
+int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches)
+{
+	int total = 0;
+
+	for (unsigned i = 0; i < max_batches; i++) {
+		int n = natt_sock_read(ns);
+
+		if (n < 0)
+			return i == 0 ? -1 : total;
+		total += n;
+		/* short: fewer messages than buffers (GRO buffers hold more
+		 * datagrams than one, so count messages, not datagrams) */
+		if (ns->last_msgs < NATT_BATCH)
+			break;
+	}
+	return total;
 }
 
 int natt_sock_tx_slot(struct natt_sock *ns, struct esp_pkt *pkt, size_t *room)

@@ -35,6 +35,14 @@
  * datagrams and 64 KiB, Linux's UDP_GRO_CNT_MAX and the IP length). */
 #define NATT_RX_SLOT      65536
 #define NATT_GRO_MAX_SEGS 64
+/* The receive buffer asked for (the kernel doubles it for its overhead):
+ * the gateway's kernel sends a TCP window in one burst, faster than a
+ * process that shares the CPU with it reads; at the default 208 KiB
+ * (about 90 ESP datagrams) the rest of the burst is dropped and the
+ * download's TCP backs off (issue 16). wireguard-go asks for 7 MiB. */
+#define NATT_RCVBUF (4 << 20)
+/* recvmmsg batches read per readable event while they come back full. */
+#define NATT_READS_PER_WAKEUP 4
 
 struct natt_sock;
 
@@ -51,15 +59,18 @@ struct natt_stats {
 	uint64_t rx_calls, rx_datagrams, rx_esp, rx_dropped;
 	uint64_t rx_gro_buffers; /* buffers that held more than one datagram */
 	uint64_t tx_calls, tx_packets, tx_gso_runs, tx_dropped;
-	bool gso; /* UDP GSO still in use (off after the kernel refused it) */
-	bool gro; /* UDP GRO on for the current socket */
+	bool gso;   /* UDP GSO still in use (off after the kernel refused it) */
+	bool gro;   /* UDP GRO on for the current socket */
+	int rcvbuf; /* the socket's SO_RCVBUF as the kernel reports it */
 };
 
 /* dp: the userspace data path whose SAs en- and decrypt. NULL on ENOMEM. */
 struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_callbacks *cb,
                                 void *ctx);
 void natt_sock_free(struct natt_sock *ns);
-/* The connected NAT-T socket (IKE's), or -1 when it is gone. */
+/* The connected NAT-T socket (IKE's), or -1 when it is gone. Its receive
+ * buffer grows to NATT_RCVBUF (beyond net.core.rmem_max with
+ * CAP_NET_ADMIN, else up to it). */
 void natt_sock_set_fd(struct natt_sock *ns, int fd);
 /* Turns UDP GSO off (tests; kernels that refuse it turn it off themselves). */
 void natt_sock_set_gso(struct natt_sock *ns, bool on);
@@ -75,6 +86,10 @@ unsigned natt_gro_split(size_t len, size_t seg_size, size_t *lens, unsigned max)
  * buffers counted by what they held; 0 when none was waiting) or -1 on a
  * socket error. */
 int natt_sock_read(struct natt_sock *ns);
+/* Batches until one comes back short (the queue is drained) or after
+ * max_batches: one readable event empties a burst without a return to
+ * epoll per batch. Datagrams read, or -1 when the first read failed. */
+int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches);
 
 /* An empty packet in the next free tx buffer, data to start after
  * NATT_TX_HEADROOM; *room is how many payload bytes fit. Flushes first when

@@ -90,8 +90,10 @@ static void chap_response(struct ppp *ppp, uint8_t id, const uint8_t *d, size_t 
 		     secure_memcmp(expect, d + 1, 16) == 0;
 	} else {
 		const uint8_t *peer_chal = d + 1, *nt = d + 1 + 24;
+		bool loaded;
 
-		ok = mschapv2_nt_response(&ppp->crypto, a->srv_chal, peer_chal, name, ppp->password,
+		ok = chap_legacy_begin(ppp, &loaded) == 0 &&
+		     mschapv2_nt_response(&ppp->crypto, a->srv_chal, peer_chal, name, ppp->password,
 		                          ppp->cfg.password_len, expect) == 0 &&
 		     secure_memcmp(expect, nt, MSCHAPV2_NT_RESPONSE_LEN) == 0;
 		if (ok) {
@@ -104,6 +106,7 @@ static void chap_response(struct ppp *ppp, uint8_t id, const uint8_t *d, size_t 
 		} else {
 			snprintf(msg, sizeof(msg), "E=691 R=0 V=3 M=Authentication failed");
 		}
+		chap_legacy_end(ppp, loaded);
 	}
 	if (!mschap)
 		snprintf(msg, sizeof(msg), "%s", ok ? "Access granted" : "Access denied");

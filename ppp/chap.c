@@ -20,6 +20,18 @@ int chap_md5_response(const struct ppp_crypto *c, uint8_t id, const uint8_t *sec
 	return ppp_crypto_digest(c->md5, parts, ARRAY_SIZE(parts), out);
 }
 
+int chap_legacy_begin(struct ppp *ppp, bool *loaded)
+{
+	*loaded = !ppp_crypto_has_legacy(&ppp->crypto);
+	return *loaded ? ppp_crypto_legacy_load(&ppp->crypto) : 0;
+}
+
+void chap_legacy_end(struct ppp *ppp, bool loaded)
+{
+	if (loaded)
+		ppp_crypto_legacy_unload(&ppp->crypto);
+}
+
 static void chap_give_up(struct ppp *ppp, const char *why)
 {
 	log_notice(ppp->lg, LOG_PPP, "%s: %s", ppp_auth_name(ppp->auth.method), why);
@@ -50,23 +62,31 @@ void chap_start(struct ppp *ppp)
 }
 
 /* Response value for MS-CHAPv2 (RFC 2759 §4): Peer-Challenge, 8 reserved
- * zero octets, NT-Response, Flags. */
+ * zero octets, NT-Response, Flags. The authenticator response we expect in
+ * the Success is computed now too, so that MD4 and DES are needed only
+ * here. */
 static int mschapv2_value(struct ppp *ppp, const uint8_t *chal, uint8_t *value)
 {
 	struct auth_state *a = &ppp->auth;
 	uint8_t *nt = value + 16 + 8;
+	bool loaded;
+	int rc;
 
 	memcpy(a->auth_chal, chal, MSCHAPV2_CHALLENGE_LEN);
 	if (random_bytes(a->peer_chal, MSCHAPV2_CHALLENGE_LEN) < 0)
 		return -1;
 	memset(value, 0, MSCHAPV2_RESPONSE_LEN);
 	memcpy(value, a->peer_chal, MSCHAPV2_CHALLENGE_LEN);
-	if (mschapv2_nt_response(&ppp->crypto, a->auth_chal, a->peer_chal, ppp->user, ppp->password,
-	                         ppp->cfg.password_len, nt) < 0)
+	if (chap_legacy_begin(ppp, &loaded) < 0)
 		return -1;
-	return mschapv2_authenticator_response(&ppp->crypto, ppp->password, ppp->cfg.password_len,
-	                                       nt, a->peer_chal, a->auth_chal, ppp->user,
-	                                       a->expect_s);
+	rc = mschapv2_nt_response(&ppp->crypto, a->auth_chal, a->peer_chal, ppp->user,
+	                          ppp->password, ppp->cfg.password_len, nt);
+	if (rc == 0)
+		rc = mschapv2_authenticator_response(&ppp->crypto, ppp->password,
+		                                     ppp->cfg.password_len, nt, a->peer_chal,
+		                                     a->auth_chal, ppp->user, a->expect_s);
+	chap_legacy_end(ppp, loaded);
+	return rc;
 }
 
 static void recv_challenge(struct ppp *ppp, uint8_t id, const uint8_t *data, size_t len)

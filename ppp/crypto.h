@@ -1,8 +1,11 @@
 /*
  * The hashes and the cipher PPP authentication needs, from OpenSSL 3 only.
- * MD4 and DES live in the legacy provider; it is loaded into a library
- * context owned by the PPP instance so the rest of the process keeps the
- * default provider set.
+ * MD5 and SHA-1 come from the default library context. MD4 and DES live in
+ * the legacy provider; it is loaded into a library context of the PPP
+ * instance's own (so the rest of the process keeps the default provider
+ * set) only while MS-CHAPv2 values are computed, and unloaded after: a
+ * connected client keeps neither the module nor its algorithm caches
+ * resident (issue 16).
  */
 #ifndef L2TPSEC_PPP_CRYPTO_H
 #define L2TPSEC_PPP_CRYPTO_H
@@ -14,10 +17,10 @@
 #include <openssl/provider.h>
 
 struct ppp_crypto {
-	OSSL_LIB_CTX *libctx;
-	OSSL_PROVIDER *default_prov, *legacy_prov;
-	EVP_MD *md4, *md5, *sha1; /* md4 NULL when the legacy provider is missing */
-	EVP_CIPHER *des_ecb;      /* NULL when the legacy provider is missing */
+	OSSL_LIB_CTX *libctx; /* the legacy provider's; NULL while not loaded */
+	OSSL_PROVIDER *legacy_prov;
+	EVP_MD *md4, *md5, *sha1; /* md4 NULL while the legacy provider is not loaded */
+	EVP_CIPHER *des_ecb;      /* likewise */
 };
 
 /* A piece of a hash input. */
@@ -26,10 +29,16 @@ struct crypto_part {
 	size_t len;
 };
 
-/* 0, or -1 when even MD5/SHA-1 are unavailable. MD4/DES may still be NULL:
- * check ppp_crypto_has_legacy() before MS-CHAPv2. */
+/* MD5 and SHA-1: 0, or -1 when they are unavailable. MD4/DES are NULL
+ * until ppp_crypto_legacy_load(). */
 int ppp_crypto_init(struct ppp_crypto *c);
 void ppp_crypto_free(struct ppp_crypto *c);
+/* MD4 and DES-ECB from the legacy provider: 0 (also when already loaded),
+ * or -1 when the legacy module is missing. */
+int ppp_crypto_legacy_load(struct ppp_crypto *c);
+/* Frees MD4, DES and the legacy provider's context (no-op when not loaded). */
+void ppp_crypto_legacy_unload(struct ppp_crypto *c);
+/* Whether MD4 and DES are loaded now. */
 int ppp_crypto_has_legacy(const struct ppp_crypto *c);
 
 /* out receives EVP_MD_get_size(md) bytes. */

@@ -48,6 +48,18 @@ static int copy_credentials(struct ppp *ppp, const struct ppp_config *cfg)
 	return 0;
 }
 
+/* Whether MS-CHAPv2 can run: the legacy provider (MD4, DES) loads. It is
+ * loaded for the check and unloaded again, until a Challenge needs it. */
+static bool legacy_available(struct ppp *ppp)
+{
+	bool loaded;
+
+	if (!ppp->have_crypto || chap_legacy_begin(ppp, &loaded) < 0)
+		return false;
+	chap_legacy_end(ppp, loaded);
+	return true;
+}
+
 struct ppp *ppp_new(struct loop *loop, const struct logger *lg, const struct ppp_config *cfg,
                     const struct ppp_callbacks *cbs, void *ctx)
 {
@@ -76,8 +88,7 @@ struct ppp *ppp_new(struct loop *loop, const struct logger *lg, const struct ppp
 		if (!ppp->have_crypto)
 			log_warn(lg, LOG_PPP, "no MD5/SHA-1 from OpenSSL: only PAP is possible");
 	}
-	if ((ppp->cfg.auth_allowed & PPP_AUTH_MSCHAPV2) &&
-	    (!ppp->have_crypto || !ppp_crypto_has_legacy(&ppp->crypto))) {
+	if ((ppp->cfg.auth_allowed & PPP_AUTH_MSCHAPV2) && !legacy_available(ppp)) {
 		log_warn(lg, LOG_PPP, "OpenSSL legacy provider (MD4, DES) missing: no MS-CHAPv2");
 		ppp->cfg.auth_allowed &= ~(unsigned)PPP_AUTH_MSCHAPV2;
 	}

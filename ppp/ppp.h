@@ -71,10 +71,12 @@ struct ppp_config {
 	unsigned max_terminate;        /* 0 = 2 */
 	unsigned max_failure;          /* 0 = 5 */
 	struct ppp_serve_config serve; /* tests only */
-	/* OpenSSL context for CHAP (ppp/crypto.h), made by the caller with
-	 * ppp_crypto_init() and shared by instances, which only read it; it
-	 * must outlive them. NULL: each instance makes its own (loading the
-	 * providers costs milliseconds: the fuzzer makes one per process). */
+	/* OpenSSL algorithms for CHAP (ppp/crypto.h), made by the caller with
+	 * ppp_crypto_init() and shared by instances, which copy it; it must
+	 * outlive them. With ppp_crypto_legacy_load() done by the caller the
+	 * instances use its MD4/DES; else each loads them for each MS-CHAPv2
+	 * computation and unloads them after (milliseconds: the fuzzer loads
+	 * them once per process). NULL: each instance makes its own. */
 	const struct ppp_crypto *crypto;
 };
 

@@ -140,6 +140,11 @@ void chap_input(struct ppp *ppp, const uint8_t *pkt, size_t len);
 void auth_stop(struct ppp *ppp);
 int chap_md5_response(const struct ppp_crypto *c, uint8_t id, const uint8_t *secret,
                       size_t secret_len, const uint8_t *chal, size_t chal_len, uint8_t out[16]);
+/* Around the computation of MS-CHAPv2 values: loads MD4 and DES (the legacy
+ * provider) unless they are loaded already (a lent context that keeps them),
+ * and unloads what it loaded. *loaded tells the end what the begin did. */
+int chap_legacy_begin(struct ppp *ppp, bool *loaded);
+void chap_legacy_end(struct ppp *ppp, bool loaded);
 
 /* authsrv.c: authenticator role, loopback tests only */
 void authsrv_start(struct ppp *ppp);

@@ -10,45 +10,25 @@
 #include <openssl/rand.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 /* The kernel's per-device flags from the last RA (include/net/if_inet6.h),
  * reported in IFLA_INET6_FLAGS. */
 #define IF_RA_MANAGED   0x40
 #define IF_RA_OTHERCONF 0x80
 
-static void on_timer(struct loop *loop, struct loop_timer *t, void *ctx);
-
-void dhcp6_client_init(struct dhcp6_client *d, struct loop *loop, struct logger *lg)
-{
-	memset(d, 0, sizeof(*d));
-	d->loop = loop;
-	d->lg = lg;
-	d->fd = -1;
-	d->server.sin6_family = AF_INET6;
-	/* All_DHCP_Relay_Agents_and_Servers (RFC 8415 §7.1) */
-	inet_pton(AF_INET6, "ff02::1:2", &d->server.sin6_addr);
-	d->server.sin6_port = htons(DHCP6_SERVER_PORT);
-	d->client_port = DHCP6_CLIENT_PORT;
-	d->max_tries = DHCP6_CLIENT_TRIES;
-	d->first_timeout_ms = DHCP6_CLIENT_FIRST_MS;
-	loop_timer_init(&d->timer, on_timer, d);
-}
+/* RFC 8415 §18.2.6/§7.6: INF_TIMEOUT 1 s, doubled each try: 1 + 2 + 4 + 8 s */
+static const struct dhcp_xmit_params inf_timing = {.irt_ms = 1000, .max_tries = DHCP6_CLIENT_TRIES};
+static const struct dhcp_xmit_params sol_timing = {.irt_ms = 1000, .max_tries = DHCP6_CLIENT_TRIES};
+static const struct dhcp_xmit_params req_timing = {.irt_ms = 1000, .max_tries = DHCP6_CLIENT_TRIES};
 
 void dhcp6_client_stop(struct dhcp6_client *d)
 {
-	if (d->loop)
-		loop_timer_stop(d->loop, &d->timer);
-	if (d->fd >= 0) {
-		loop_del_fd(d->loop, d->fd);
-		close(d->fd);
-	}
-	d->fd = -1;
+	dhcp_xmit_close(&d->x);
 }
 
 bool dhcp6_client_running(const struct dhcp6_client *d)
 {
-	return d->fd >= 0;
+	return dhcp_xmit_running(&d->x);
 }
 
 static void finish(struct dhcp6_client *d, const struct dhcp6_info *info)
@@ -60,17 +40,18 @@ static void finish(struct dhcp6_client *d, const struct dhcp6_info *info)
 		done(d->ctx, info);
 }
 
-static void send_msg(struct dhcp6_client *d)
+static void send_msg(void *ctx)
 {
-	uint64_t elapsed = (loop_now_ms(d->loop) - d->started_ms) / 10;
+	struct dhcp6_client *d = ctx;
+	uint64_t elapsed = (loop_now_ms(d->x.loop) - d->started_ms) / 10;
 	uint8_t msg[512];
 	size_t n;
 
 	/* §21.9: hundredths of a second, 0xffff for anything longer */
 	n = dhcp6_build(msg, sizeof(msg), d->sent_type, d->xid, d->duid,
 	                elapsed > 0xffff ? 0xffff : (uint16_t)elapsed, d->iaid, &d->advertised);
-	if (!n ||
-	    sendto(d->fd, msg, n, 0, (const struct sockaddr *)&d->server, sizeof(d->server)) < 0)
+	if (!n || dhcp_xmit_sendto(&d->x, msg, n, (const struct sockaddr *)&d->server,
+	                           sizeof(d->server)) < 0)
 		log_debug(d->lg, LOG_CLIENT, "DHCPv6 message %u not sent: %s", d->sent_type,
 		          strerror(errno));
 }
@@ -78,32 +59,25 @@ static void send_msg(struct dhcp6_client *d)
 /* A new exchange (a new transaction ID, §16.1) with the first try. */
 static int begin(struct dhcp6_client *d, uint8_t type)
 {
+	const struct dhcp_xmit_params *p = type == DHCP6_SOLICIT   ? &d->sol_timing
+	                                   : type == DHCP6_REQUEST ? &d->req_timing
+	                                                           : &d->inf_timing;
 	uint8_t xid[3];
 
 	if (RAND_bytes(xid, sizeof(xid)) != 1)
 		return -1;
 	d->xid = (uint32_t)xid[0] << 16 | (uint32_t)xid[1] << 8 | xid[2];
 	d->sent_type = type;
-	d->tries = 0;
-	d->timeout_ms = d->first_timeout_ms;
-	send_msg(d);
-	loop_timer_start(d->loop, &d->timer, d->timeout_ms);
-	return 0;
+	return dhcp_xmit_begin(&d->x, p);
 }
 
-static void on_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+static void on_gave_up(void *ctx)
 {
 	struct dhcp6_client *d = ctx;
 
-	if (++d->tries >= d->max_tries) {
-		log_info(d->lg, LOG_CLIENT, "no answer to DHCPv6 %s: no settings from it",
-		         d->stateful ? "address request" : "Information-Request");
-		finish(d, NULL);
-		return;
-	}
-	d->timeout_ms *= 2;
-	send_msg(d);
-	loop_timer_start(loop, t, d->timeout_ms);
+	log_info(d->lg, LOG_CLIENT, "no answer to DHCPv6 %s: no settings from it",
+	         d->stateful ? "address request" : "Information-Request");
+	finish(d, NULL);
 }
 
 /* An answer that parsed: done, or on from Advertise to Request. */
@@ -113,7 +87,6 @@ static void answered(struct dhcp6_client *d, const struct dhcp6_info *info)
 		if (!info->has_addr)
 			return; /* §18.2.9: wait for one that offers an address */
 		d->advertised = *info;
-		loop_timer_stop(d->loop, &d->timer);
 		if (begin(d, DHCP6_REQUEST) < 0)
 			finish(d, NULL);
 		return;
@@ -123,49 +96,54 @@ static void answered(struct dhcp6_client *d, const struct dhcp6_info *info)
 	finish(d, info);
 }
 
-static void on_readable(struct loop *loop, int fd, unsigned events, void *ctx)
+static void on_received(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct dhcp6_client *d = ctx;
-	uint8_t buf[1500];
+	const char *why = NULL;
 
-	(void)loop;
-	(void)events;
-	for (int i = 0; i < 8 && d->fd == fd; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		const char *why = NULL;
-
-		if (n < 0)
-			return;
-		if (dhcp6_parse(buf, (size_t)n, d->xid, d->duid, d->iaid, &d->got, &why) < 0) {
-			log_debug(d->lg, LOG_CLIENT, "DHCPv6 answer dropped: %s", why);
-			continue;
-		}
-		answered(d, &d->got);
+	if (dhcp6_parse(msg, len, d->xid, d->duid, d->iaid, &d->got, &why) < 0) {
+		log_debug(d->lg, LOG_CLIENT, "DHCPv6 answer dropped: %s", why);
+		return;
 	}
+	answered(d, &d->got);
 }
 
+static const struct dhcp_xmit_ops dhcp6_ops = {
+    .send = send_msg, .received = on_received, .gave_up = on_gave_up};
+
+void dhcp6_client_init(struct dhcp6_client *d, struct loop *loop, struct logger *lg)
+{
+	memset(d, 0, sizeof(*d));
+	d->lg = lg;
+	dhcp_xmit_init(&d->x, loop, &dhcp6_ops, d);
+	d->server.sin6_family = AF_INET6;
+	/* All_DHCP_Relay_Agents_and_Servers (RFC 8415 §7.1) */
+	inet_pton(AF_INET6, "ff02::1:2", &d->server.sin6_addr);
+	d->server.sin6_port = htons(DHCP6_SERVER_PORT);
+	d->client_port = DHCP6_CLIENT_PORT;
+	d->inf_timing = inf_timing;
+	d->sol_timing = sol_timing;
+	d->req_timing = req_timing;
+}
+
+/* The socket, and multicast out of ifname: ff02::1:2 is link-local, its
+ * scope the tunnel's link. */
 static int open_socket(struct dhcp6_client *d, const char *ifname)
 {
-	struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(d->client_port)};
-	int one = 1, ifindex = (int)if_nametoindex(ifname);
+	int ifindex = (int)if_nametoindex(ifname);
 
-	d->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (d->fd < 0)
+	if (!ifindex) {
+		errno = ENODEV;
 		return -1;
+	}
 	if (!d->server.sin6_scope_id && IN6_IS_ADDR_MC_LINKLOCAL(&d->server.sin6_addr))
 		d->server.sin6_scope_id = (uint32_t)ifindex;
-	/* Bound to the tunnel's device, like DHCPINFORM: a host DHCPv6
-	 * client on port 546 of another interface shares the port. */
-	if (!ifindex ||
-	    setsockopt(d->fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) ||
-	    setsockopt(d->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    setsockopt(d->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) ||
-	    bind(d->fd, (struct sockaddr *)&any, sizeof(any)) ||
-	    loop_add_fd(d->loop, d->fd, LOOP_READ, on_readable, d)) {
-		int e = ifindex ? errno : ENODEV;
+	if (dhcp_xmit_open(&d->x, AF_INET6, ifname, d->client_port) < 0)
+		return -1;
+	if (setsockopt(d->x.fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0) {
+		int e = errno;
 
-		close(d->fd);
-		d->fd = -1;
+		dhcp6_client_stop(d);
 		errno = e;
 		return -1;
 	}
@@ -195,7 +173,7 @@ int dhcp6_client_start(struct dhcp6_client *d, const char *ifname, bool stateful
 	d->stateful = stateful;
 	d->done = done;
 	d->ctx = ctx;
-	d->started_ms = loop_now_ms(d->loop);
+	d->started_ms = loop_now_ms(d->x.loop);
 	if (begin(d, stateful ? DHCP6_SOLICIT : DHCP6_INFORMATION_REQUEST) < 0) {
 		dhcp6_client_stop(d);
 		return -1;

@@ -19,28 +19,25 @@
 #include "lib/dhcp6.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "sys/dhcp_xmit.h"
 
 #define DHCP6_CLIENT_TRIES 4
-/* RFC 8415 §18.2.6/§7.6: INF_TIMEOUT 1 s, doubled each try: 1 + 2 + 4 + 8 s */
-#define DHCP6_CLIENT_FIRST_MS 1000
 
 /* info is the server's Reply, or NULL when none came (or the socket could
  * not be had: logged). Called once per start. */
 typedef void (*dhcp6_client_fn)(void *ctx, const struct dhcp6_info *info);
 
 struct dhcp6_client {
-	struct loop *loop;
 	struct logger *lg;
-	int fd;
+	struct dhcp_xmit x;
 	bool stateful;     /* Solicit/Request for an address, else Information-Request */
 	uint8_t sent_type; /* what we wait the answer to */
 	uint32_t xid, iaid;
 	uint8_t duid[DHCP6_DUID_LEN];
-	struct dhcp6_info advertised;          /* the Advertise a Request follows */
-	unsigned tries, max_tries;             /* default DHCP6_CLIENT_TRIES */
-	uint32_t timeout_ms, first_timeout_ms; /* default DHCP6_CLIENT_FIRST_MS */
-	uint64_t started_ms;                   /* for the Elapsed Time option */
-	struct loop_timer timer;
+	struct dhcp6_info advertised; /* the Advertise a Request follows */
+	uint64_t started_ms;          /* for the Elapsed Time option */
+	/* for each message; tests shorten them */
+	struct dhcp_xmit_params inf_timing, sol_timing, req_timing;
 	dhcp6_client_fn done;
 	void *ctx;
 	/* where messages go and the port we listen on: ff02::1:2, 547 and 546;

@@ -18,24 +18,21 @@
 #include "lib/dhcp.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "sys/dhcp_xmit.h"
 
-#define DHCP_INFORM_TRIES    3
-#define DHCP_INFORM_FIRST_MS 2000 /* doubled each try: 2 + 4 + 8 s */
+#define DHCP_INFORM_TRIES 3
 
 /* info is the gateway's answer, or NULL when none came (or the socket could
  * not be had: logged). Called once per start. */
 typedef void (*dhcp_inform_fn)(void *ctx, const struct dhcp_info *info);
 
 struct dhcp_inform {
-	struct loop *loop;
 	struct logger *lg;
-	int fd;
+	struct dhcp_xmit x;
 	uint32_t xid;
 	struct in_addr local;
 	uint8_t hwaddr[6];
-	unsigned tries, max_tries;             /* default DHCP_INFORM_TRIES */
-	uint32_t timeout_ms, first_timeout_ms; /* default DHCP_INFORM_FIRST_MS */
-	struct loop_timer timer;
+	struct dhcp_xmit_params timing; /* tests shorten it */
 	dhcp_inform_fn done;
 	void *ctx;
 	/* where the INFORM goes and the port we listen on: the broadcast

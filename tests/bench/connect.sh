@@ -113,6 +113,22 @@ END {
 		}
 	if (v["userspace", "syscalls_per_pkt"] != "")
 		printf "syscalls per tunnel packet, l2tpsec userspace (strace -c -f, 3 s of iperf3 up): %s\n", v["userspace", "syscalls_per_pkt"]
+	if (v["userspace", "syscalls_per_pkt-down"] != "")
+		printf "syscalls per tunnel packet, l2tpsec userspace (strace -c -f, 3 s of iperf3 down; packets on the wire): %s\n", v["userspace", "syscalls_per_pkt-down"]
+	# Where a download loses packets (issue 16), each run of the down iperf:
+	# the client UDP socket, the gateway TCP, the TUN or ppp device, and
+	# how many ESP datagrams went into one write to the tunnel device.
+	for (i = 1; i <= 2; i++) {
+		s = i == 1 ? "kernel" : "userspace"
+		if (v[s, "down_wire_in_pkts"] == "") continue
+		n = split(v[s, "down_wire_in_pkts"], w, " "); split(v[s, "down_tun_rx_pkts"], t, " ")
+		per = ""
+		for (j = 1; j <= n; j++) per = per (j > 1 ? " " : "") (t[j] > 0 ? sprintf("%.1f", w[j] / t[j]) : "NA")
+		printf "down %s, per run: client UDP RcvbufErrors %s, InErrors %s; gateway TCP retransmits %s; %s rx drops %s, tx drops %s; datagrams in per device packet %s (wire %s, device %s)\n",
+			s, v[s, "down_udp_rcvbuf_errors"], v[s, "down_udp_in_errors"], v[s, "down_gw_retrans"],
+			s == "kernel" ? "ppp" : "TUN", v[s, "down_tun_rx_drops"], v[s, "down_tun_tx_drops"], per,
+			v[s, "down_wire_in_pkts"], v[s, "down_tun_rx_pkts"]
+	}
 	for (i = 1; i <= 4; i++) {
 		s = i == 1 ? "kernel" : i == 2 ? "userspace" : i == 3 ? "classic" : "classic-libipsec"
 		if (v[s, "idle_wakeups_per_s"] != "")
@@ -136,12 +152,14 @@ END {
 			v["classic-libipsec", "rss_connect_kb"], v["classic-libipsec", "rss_kb"]
 }' "$results/bench.txt"
 
-# Where the syscalls go (userspace path, strace -c -f over 3 s of iperf3 up).
-if [ -s "$results/strace-userspace.txt" ]; then
-	echo "syscalls, l2tpsec userspace (strace -c -f, 3 s of iperf3 up; calls by name):"
-	awk '$NF != "total" && $4 ~ /^[0-9]+$/ { printf "  %s %s", $NF, $4; n++ } END { if (n) print "" }' \
-		"$results/strace-userspace.txt"
-fi
+# Where the syscalls go (userspace path, strace -c -f over 3 s of iperf3).
+for dir in up down; do
+	f=$results/strace-userspace.txt
+	[ $dir = down ] && f=$results/strace-userspace-down.txt
+	[ -s "$f" ] || continue
+	echo "syscalls, l2tpsec userspace (strace -c -f, 3 s of iperf3 $dir; calls by name):"
+	awk '$NF != "total" && $4 ~ /^[0-9]+$/ { printf "  %s %s", $NF, $4; n++ } END { if (n) print "" }' "$f"
+done
 # What woke each stack at rest, from strace in a second window (issue 16).
 for f in "$results"/idle-wakeups-*.txt; do
 	[ -s "$f" ] || continue
@@ -149,12 +167,13 @@ for f in "$results"/idle-wakeups-*.txt; do
 	echo "idle ${b%.txt}, what woke it: $(head -n 1 "$f")"
 	sed -n '2,16p' "$f" | sed 's/^/    /'
 done
-# What the resident memory is made of, per process, after the traffic.
+# What the resident memory is made of, per process, after connect and
+# after the traffic: the smaps_rollup totals and the largest mappings.
 for f in "$results"/rss-*.txt; do
 	[ -s "$f" ] || continue
 	b=${f##*/rss-}
-	echo "rss ${b%.txt}: $(head -n 1 "$f")"
-	sed -n '2,9p' "$f" | sed 's/^/    /'
+	echo "rss breakdown ${b%.txt}: $(head -n 1 "$f")"
+	sed -n '2,11p' "$f" | sed 's/^/    /'
 done
 
 # Where the connect time goes: the -vv run of each data path, log lines

@@ -26,7 +26,7 @@
 #define UDP_GRO 104
 #endif
 
-#define MAX_SEEN 64
+#define MAX_SEEN (4 * NATT_BATCH)
 
 struct side {
 	struct esp_datapath *dp;
@@ -347,6 +347,71 @@ static void test_full_queue_flushes_itself(void **state)
 	assert_int_equal(f->gw.first[NATT_BATCH + 7], NATT_BATCH + 7);
 }
 
+/* One readable event drains a burst: full batches read on, a short one
+ * ends it, and max_batches bounds it; the rest stays queued, in order. */
+static void test_read_burst_drains_until_short(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+	unsigned n = 3 * NATT_BATCH + 5;
+
+	natt_sock_set_gso(f->cli.ns, false);
+	natt_sock_set_gro(f->gw.ns, false); /* one datagram per message */
+	for (unsigned i = 0; i < n; i++)
+		queue_one(&f->cli, 200, (uint8_t)i);
+	natt_sock_flush(f->cli.ns);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 2), 2 * NATT_BATCH);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(st.rx_calls, 2);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8), NATT_BATCH + 5);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(st.rx_calls, 4); /* 32, then 32 + 5: the short one ends it */
+	assert_int_equal(f->gw.l2tp_count, n);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(f->gw.first[i], (uint8_t)i);
+	/* nothing waiting: one call, nothing read */
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8), 0);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(st.rx_calls, 5);
+	natt_sock_set_fd(f->gw.ns, -1);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8), -1);
+}
+
+/* Whether this process may pass net.core.rmem_max (CAP_NET_ADMIN). */
+static bool may_force_rcvbuf(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), v = 1 << 20;
+	bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The socket's receive buffer holds a burst: NATT_RCVBUF where allowed,
+ * never less than the socket had; the figure reported is the socket's. */
+static void test_rcvbuf_grows(void **state)
+{
+	struct fixture *f = *state;
+	struct natt_stats st;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), dflt = 0, now = 0;
+	socklen_t len = sizeof(dflt);
+
+	assert_true(fd >= 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &dflt, &len), 0);
+	close(fd);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(getsockopt(f->gw.fd, SOL_SOCKET, SO_RCVBUF, &now, &len), 0);
+	assert_int_equal(st.rcvbuf, now);
+	assert_true(now >= dflt);
+	if (may_force_rcvbuf())
+		assert_true(now >= 2 * NATT_RCVBUF); /* the kernel reports it doubled */
+	/* a new socket gets its own */
+	natt_sock_set_fd(f->gw.ns, -1);
+	natt_sock_get_stats(f->gw.ns, &st);
+	assert_int_equal(st.rcvbuf, 0);
+}
+
 static void test_garbage_and_oversize_dropped(void **state)
 {
 	struct fixture *f = *state;
@@ -390,6 +455,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gro_off_fallback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_turns_gro_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_burst_drains_until_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rcvbuf_grows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_and_oversize_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
 	};

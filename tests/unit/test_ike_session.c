@@ -11,12 +11,14 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <openssl/provider.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "ike/ike.h"
 #include "ike/frag.h"
+#include "ike/ike_int.h" /* the session's library context */
 #include "ike/isakmp.h"
 #include "ike/natt.h"
 #include "lib/log.h"
@@ -314,6 +316,28 @@ static void test_fragmentation_off_no_vendor_id(void **state)
 	}
 }
 
+/* Only a proposal list naming single DES, which lives in OpenSSL's legacy
+ * provider, gets a library context of its own with that provider; every
+ * other session uses the default one the data path shares (issue 16). */
+static void test_library_context_only_for_des(void **state)
+{
+	struct fixture *fx = *state;
+	struct ike_config c = fx->cfg;
+
+	fx->ike = ike_new(fx->loop, &fx->lg, &c, &callbacks, fx);
+	assert_non_null(fx->ike);
+	assert_null(fx->ike->lib);
+	assert_null(fx->ike->prov_legacy);
+	ike_free(fx->ike);
+	c.ike_proposals = "aes128-sha1-modp2048,des-sha1-modp1024";
+	fx->ike = ike_new(fx->loop, &fx->lg, &c, &callbacks, fx);
+	assert_non_null(fx->ike);
+	assert_non_null(fx->ike->lib);
+	assert_true(OSSL_PROVIDER_available(fx->ike->lib, "default"));
+	assert_int_equal(OSSL_PROVIDER_available(fx->ike->lib, "legacy"),
+	                 fx->ike->prov_legacy != NULL);
+}
+
 static void test_config_rejected(void **state)
 {
 	struct fixture *fx = *state;
@@ -349,6 +373,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gateway_retransmission_resends_ours, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_fragmentation_off_no_vendor_id, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_library_context_only_for_des, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_rejected, setup, teardown),
 	};
 

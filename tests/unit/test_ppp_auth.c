@@ -32,7 +32,7 @@ static int setup(void **state)
 	memset(&t, 0, sizeof(t));
 	t.loop = loop_new();
 	h_config(&t.cfg);
-	if (ppp_crypto_init(&t.crypto) < 0)
+	if (ppp_crypto_init(&t.crypto) < 0 || ppp_crypto_legacy_load(&t.crypto) < 0)
 		return -1;
 	*state = &t;
 	return t.loop ? 0 : -1;
@@ -423,7 +423,7 @@ static void test_pap_then_none_named_pap(void **state)
 	h_send(h, 0xc021, 1, 1, opt_pap, sizeof(opt_pap));
 	h_expect(h, 0xc021, 3, NULL); /* Nak: MS-CHAPv2 */
 	h_send(h, 0xc021, 1, 2, opt_magic_only, sizeof(opt_magic_only));
-	h_expect(h, 0xc021, 2, NULL); /* Ack: LCP opens */
+	h_expect(h, 0xc021, 2, NULL);      /* Ack: LCP opens */
 	h_expect_find(h, 0xc021, 5, NULL); /* and we leave */
 	h_run_until_down(h, 2000);
 	assert_int_equal(h->why.reason, PPP_DOWN_AUTH_REFUSED);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "ppp/crypto.h"
+#include "ppp/ppp_internal.h" /* the instances' crypto state */
 #include "tests/ppp/harness.h"
 
 struct t {
@@ -118,6 +119,33 @@ static void test_mschapv2(void **state)
 	run_auth(state, PPP_AUTH_MSCHAPV2, PPP_AUTH_ALL);
 }
 
+/* MD4 and DES (OpenSSL's legacy provider) are loaded only while MS-CHAPv2
+ * values are computed (issue 16): neither instance holds them before or
+ * after the authentication, and MS-CHAPv2 ran. */
+static void test_mschapv2_legacy_not_kept(void **state)
+{
+	struct t *t = *state;
+
+	t->scfg.serve.require_auth = PPP_AUTH_MSCHAPV2;
+	t->ccfg.auth_allowed = PPP_AUTH_MSCHAPV2;
+	h_init(&t->client, t->loop, &t->ccfg);
+	h_init(&t->server, t->loop, &t->scfg);
+	assert_false(ppp_crypto_has_legacy(&t->client.ppp->crypto));
+	assert_false(ppp_crypto_has_legacy(&t->server.ppp->crypto));
+	assert_null(t->client.ppp->crypto.libctx);
+	t->client.wire = &t->server;
+	t->server.wire = &t->client;
+	assert_int_equal(ppp_start(t->server.ppp), 0);
+	assert_int_equal(ppp_start(t->client.ppp), 0);
+	h_pump(&t->client, &t->server, 300);
+	assert_link_up(t);
+	assert_int_equal(t->client.ppp->auth.method, PPP_AUTH_MSCHAPV2);
+	assert_false(ppp_crypto_has_legacy(&t->client.ppp->crypto));
+	assert_false(ppp_crypto_has_legacy(&t->server.ppp->crypto));
+	assert_null(t->client.ppp->crypto.libctx);
+	assert_null(t->server.ppp->crypto.libctx);
+}
+
 static void wrong_password(void **state, enum ppp_auth method)
 {
 	struct t *t = *state;
@@ -191,7 +219,7 @@ static void test_shared_crypto_context(void **state)
 	struct ppp_crypto shared;
 
 	assert_int_equal(ppp_crypto_init(&shared), 0);
-	if (!ppp_crypto_has_legacy(&shared)) {
+	if (ppp_crypto_legacy_load(&shared) < 0) {
 		ppp_crypto_free(&shared);
 		skip(); /* no MD4/DES: no MS-CHAPv2 to run */
 	}
@@ -214,6 +242,7 @@ int main(void)
 	    T(test_pap),
 	    T(test_chap_md5),
 	    T(test_mschapv2),
+	    T(test_mschapv2_legacy_not_kept),
 	    T(test_pap_wrong_password),
 	    T(test_chap_md5_wrong_password),
 	    T(test_mschapv2_wrong_password),

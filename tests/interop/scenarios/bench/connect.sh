@@ -125,13 +125,42 @@ rest_packets() {
 tunnel_packets() {
 	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); print $2 + $10; exit }' /proc/net/dev
 }
+# The counters where a download loses packets or time (issue 16), one line
+# of numbers: the client's UDP RcvbufErrors and InErrors (/proc/net/snmp),
+# the gateway's TCP RetransSegs, the tunnel interface's rx and tx drops and
+# rx packets (on a TUN: one per write, a coalesced run counts once), and the
+# packets the client's eth0 received (one per ESP datagram on the wire).
+down_counters() {
+	local snmp dev
+	snmp=$(rig_in client awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6, $4 }' /proc/net/snmp)
+	dev=$(rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); t = $4 " " $12 " " $2 }
+		/^ *eth0:/ { sub(/^[^:]*:/, ""); e = $2 } END { print t, e }' /proc/net/dev)
+	echo "${snmp:-0 0} $(rig_in gw awk '$1 == "Tcp:" && $2 ~ /^[0-9]/ { print $13 }' /proc/net/snmp) $dev"
+}
+# What changed between two down_counters lines, as bench lines.
+down_drops() {
+	local stack=$1 i; shift
+	local -a a=($1) b=($2)
+	local -a k=(down_udp_rcvbuf_errors down_udp_in_errors down_gw_retrans down_tun_rx_drops
+		down_tun_tx_drops down_tun_rx_pkts down_wire_in_pkts)
+	for i in "${!k[@]}"; do
+		bench "$stack ${k[$i]} $((${b[$i]:-0} - ${a[$i]:-0}))"
+	done
+}
+
 # One iperf3 run in direction dir (up: client -> gw, down: gw -> client),
 # with the CPU the stack's processes spent on it per GB moved.
 iperf_dir() {
-	local stack=$1 dir=$2 t0 t1 mbit; shift 2
+	local stack=$1 dir=$2 t0 t1 mbit c0 c1; shift 2
 	t0=$(cpu_ticks "$@")
-	if [ "$dir" = down ]; then RIG_IPERF_REVERSE=1 rig_iperf "$BENCH_IPERF_SECONDS" || true
-	else rig_iperf "$BENCH_IPERF_SECONDS" || true; fi
+	if [ "$dir" = down ]; then
+		c0=$(down_counters)
+		RIG_IPERF_REVERSE=1 rig_iperf "$BENCH_IPERF_SECONDS" || true
+		c1=$(down_counters)
+		down_drops "$stack" "$c0" "$c1"
+	else
+		rig_iperf "$BENCH_IPERF_SECONDS" || true
+	fi
 	t1=$(cpu_ticks "$@")
 	mbit=$RIG_IPERF_MBIT
 	bench "$stack iperf_${dir}_mbit $mbit"
@@ -139,20 +168,30 @@ iperf_dir() {
 	[ "$mbit" != NA ] && bench "$stack cpu_s_per_gb_$dir $(awk -v t=$((t1 - t0)) -v m="$mbit" -v s="$BENCH_IPERF_SECONDS" \
 		'BEGIN { gb = m * s / 8 / 1000; printf "%.2f", (gb > 0 ? t / 100 / gb : 0) }')"
 }
-# Syscalls per tunnel packet of pid over a short iperf3 run (strace -c -f).
+# Packets on the client's eth0, in and out: one per ESP datagram, so a
+# coalesced TUN write still counts each segment it carries.
+wire_packets() {
+	rig_in client awk '/^ *eth0:/ { sub(/^[^:]*:/, ""); print $2 + $10; exit }' /proc/net/dev
+}
+# Syscalls per tunnel packet of pid over a short iperf3 run (strace -c -f),
+# up (client -> gw) or down (gw -> client). Down counts the packets on the
+# wire: the TUN counts a coalesced write once.
 syscalls_per_packet() {
-	local stack=$1 pid=$2 sfile=$RIG_LOGDIR/strace-$1.txt spid p0 p1 calls
-	command -v strace >/dev/null || { bench "$stack syscalls_per_pkt NA"; return; }
+	local stack=$1 pid=$2 dir=$3 sfile spid p0 p1 calls suffix="" count=tunnel_packets
+	[ "$dir" = down ] && suffix=-down count=wire_packets
+	sfile=$RIG_LOGDIR/strace-$stack$suffix.txt
+	command -v strace >/dev/null || { bench "$stack syscalls_per_pkt$suffix NA"; return; }
 	strace -c -f -q -p "$pid" -o "$sfile" &
 	spid=$!
 	rig_sleep 1
-	p0=$(tunnel_packets)
-	RIG_IPERF_SECONDS=3 rig_iperf 3 || true
-	p1=$(tunnel_packets)
+	p0=$($count)
+	if [ "$dir" = down ]; then RIG_IPERF_REVERSE=1 RIG_IPERF_SECONDS=3 rig_iperf 3 || true
+	else RIG_IPERF_SECONDS=3 rig_iperf 3 || true; fi
+	p1=$($count)
 	kill -INT "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	calls=$(awk '$NF == "total" { print $4 + 0 }' "$sfile")
-	bench "$stack syscalls_per_pkt $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
+	bench "$stack syscalls_per_pkt$suffix $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
 }
 
 # What woke the stack's processes at rest (issue 16), in a second window
@@ -206,11 +245,14 @@ idle_attribution() {
 	{ grep '^wakeups' "$out.sum"; grep -v '^wakeups' "$out.sum" | sort -k1,1 -rn; } >"$RIG_LOGDIR/idle-wakeups-$stack.txt"
 }
 
-# What makes up each process's resident memory (issue 16): kB of Rss and of
-# private dirty memory per mapping (a library, [heap], [stack], anonymous
-# memory), largest first, and the totals of smaps_rollup.
+# What makes up each process's resident memory (issue 16): the totals of
+# smaps_rollup, then kB of Rss, Pss and private (clean + dirty) memory per
+# mapping, largest first.  A library's mappings are told apart by their
+# permissions (r-xp text, r--p rodata/relro, rw-p data); [heap], [stack] and
+# anonymous memory (thread stacks, arenas) are named as the kernel names them.
+# $2 is when: "connect" or "traffic".
 rss_breakdown() {
-	local stack=$1 p comm; shift
+	local stack=$1 when=$2 p comm; shift 2
 	for p in "$@"; do
 		[ -r "/proc/$p/smaps" ] || continue
 		comm=$(cat "/proc/$p/comm" 2>/dev/null)
@@ -218,11 +260,11 @@ rss_breakdown() {
 			grep -E '^(Rss|Pss|Private_Dirty|Private_Clean|Shared_Clean|Anonymous):' "/proc/$p/smaps_rollup" |
 				tr -s ' ' | tr '\n' ' '
 			echo
-			awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6; sub(/.*\//, "", n) }
-				/^Rss:/ { r[n] += $2 } /^Private_Dirty:/ { d[n] += $2 }
-				END { for (n in r) if (r[n] > 0) printf "%6d kB rss %6d kB private dirty  %s\n", r[n], d[n], n }' \
+			awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6 == "" ? "[anon]" : $6; sub(/.*\//, "", n); n = n " " $2 }
+				/^Rss:/ { r[n] += $2 } /^Pss:/ { s[n] += $2 } /^Private_(Clean|Dirty):/ { d[n] += $2 }
+				END { for (n in r) if (r[n] > 0) printf "%6d kB rss %6d kB pss %6d kB private  %s\n", r[n], s[n], d[n], n }' \
 				"/proc/$p/smaps" | sort -rn
-		} >"$RIG_LOGDIR/rss-$stack-$comm.txt"
+		} >"$RIG_LOGDIR/rss-$stack-$comm-$when.txt"
 	done
 }
 
@@ -235,6 +277,7 @@ measure_up() {
 	rig_assert_ping
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_connect_kb $(rig_rss_kb "$@")"
+		rss_breakdown "$stack" connect "$@"
 		rig_sleep 2
 		local c0 c1 p0 p1
 		c0=($(ctxsw "$@")) p0=($(rest_packets))
@@ -258,8 +301,11 @@ measure_up() {
 	if [ "$rep" = 1 ]; then
 		bench "$stack rss_kb $(rig_rss_kb "$@")"
 		[ $# -gt 1 ] && bench "$stack rss_self_kb $(rig_rss_kb "$1")"
-		rss_breakdown "$stack" "$@"
-		[ "$stack" = userspace ] && syscalls_per_packet "$stack" "$1"
+		rss_breakdown "$stack" traffic "$@"
+		if [ "$stack" = userspace ]; then
+			syscalls_per_packet "$stack" "$1" up
+			syscalls_per_packet "$stack" "$1" down
+		fi
 	fi
 }
 
@@ -272,8 +318,11 @@ for i in 1 2 3 4 5; do
 	bench "any exec_ms $(((b - a) / 1000))"
 done
 
-for stack in $BENCH_STACKS; do
-	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+# The stacks take turns in each repetition: the host's load drifts during a
+# boot, and one stack's runs all in one stretch of it would differ by when
+# they ran (issue 16's side-by-side ratios).
+for ((rep = 1; rep <= BENCH_REPS; rep++)); do
+	for stack in $BENCH_STACKS; do
 		case $stack in
 		classic)
 			addr_watch_start classic "$rep"
