@@ -244,6 +244,22 @@ static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
 
 #define TRAFFIC_POLL_MS 5000
 
+/* DPD hears of inbound traffic at the poll after it, and may send its
+ * R-U-THERE that much late: a quarter of its interval is as good as the
+ * late slack it has anyway (ike/info.c), and polls less at rest than every
+ * 5 s (issue 16: 12 of the kernel path's 14 wakeups a minute). Half of it
+ * as slack, to share wakeups with the keepalives. */
+static void traffic_poll_arm(struct conn *c)
+{
+	const struct profile *pr = c->p->profile;
+	uint64_t dpd_ms = (pr->liveness_s ? conn_liveness_for(pr->liveness_s).dpd_interval_s
+	                                  : pr->dpd_interval_s) *
+	                  1000ull;
+	uint64_t every = MAX((uint64_t)TRAFFIC_POLL_MS, dpd_ms / 4);
+
+	loop_timer_start_slack(c->loop, &c->traffic_timer, every, every / 2);
+}
+
 /* The kernel path decrypts without us: its counters tell IKE whether the
  * gateway is alive (RFC 3706 §5.5). */
 void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
@@ -262,15 +278,21 @@ void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		c->last_in_packets = cnt.in_packets;
 	}
 	conn_net_ipv6_poll(c);
+	(void)loop;
+	(void)t;
 	if (c->state != CONN_STOPPING && c->state != CONN_DOWN)
-		loop_timer_start(loop, t, TRAFFIC_POLL_MS);
+		traffic_poll_arm(c);
 }
 
 static int l2tp_via_esp(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct conn *c = ctx;
+	int rc = c->esp ? esp_user_send_l2tp(c->esp, buf, len) : -1;
 
-	return c->esp ? esp_user_send_l2tp(c->esp, buf, len) : -1;
+	/* RFC 3948 §4: it keeps the NAT's mapping as a keepalive would */
+	if (rc >= 0 && conn_layer_running(c, CONN_LAYER_IKE))
+		ike_note_outbound_traffic(c->ike);
+	return rc;
 }
 
 /* ---- L2TP ---- */
@@ -438,7 +460,7 @@ static int conn_launch_layers(struct conn *c)
 	c->layers->ike_set_force_encaps(c->ike, !c->kernel_path || c->p->profile->force_encaps);
 	if (c->kernel_path) {
 		c->last_in_packets = 0;
-		loop_timer_start(c->loop, &c->traffic_timer, TRAFFIC_POLL_MS);
+		traffic_poll_arm(c);
 	}
 	c->l2tp_tx.send = l2tp_via_esp;
 	c->l2tp_tx.ctx = c;

@@ -214,18 +214,27 @@ static bool tun_read_super(struct conn *c, int fd)
 static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct conn *c = ctx;
+	struct natt_stats before, after;
 
 	(void)loop;
 	(void)events;
-	if (c->natt)
+	if (c->natt) {
 		natt_sock_set_fd(c->natt, c->ike ? ike_natt_fd(c->ike) : -1);
+		natt_sock_get_stats(c->natt, &before);
+	}
 	/* A bounded batch per wakeup keeps the loop fair to the network side;
 	 * the queue goes out in one sendmmsg each NATT_BATCH packets. */
 	for (int i = 0; i < TUN_READS_PER_WAKEUP; i++)
 		if (c->tun_rx && c->natt ? !tun_read_super(c, fd) : !tun_read_one(c, fd))
 			break;
-	if (c->natt)
-		natt_sock_flush(c->natt);
+	if (!c->natt)
+		return;
+	natt_sock_flush(c->natt);
+	natt_sock_get_stats(c->natt, &after);
+	/* RFC 3948 §4: ESP out keeps the NAT's mapping; no keepalive needed.
+	 * Once per batch. */
+	if (after.tx_packets != before.tx_packets && conn_layer_running(c, CONN_LAYER_IKE))
+		ike_note_outbound_traffic(c->ike);
 }
 
 /* ---- the NAT-T socket (userspace path) ---- */

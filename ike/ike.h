@@ -330,6 +330,12 @@ void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in);
  * inbound traffic. */
 void ike_note_inbound_traffic(struct ike_session *s);
 
+/* ESP packets went to the gateway's NAT-T port (cheap: stores the loop's
+ * round time). They keep the NAT's mapping as a keepalive would: NAT-T
+ * keepalives (RFC 3948 §4) then go out only after keepalive_interval_s
+ * without any. */
+void ike_note_outbound_traffic(struct ike_session *s);
+
 /* Send an R-U-THERE now (RFC 3706) and report the answer through
  * cb->ping_answered. A gateway handles the messages of one ISAKMP SA in
  * order (strongSwan checks the SA out for each; pluto is one thread), so

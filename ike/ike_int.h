@@ -213,6 +213,7 @@ struct ike_session {
 	uint32_t dpd_outstanding;
 	uint32_t ping_seq;        /* R-U-THERE of ike_ping() awaiting its ACK; 0 = none */
 	uint64_t last_inbound_ms; /* ike_note_inbound_traffic(); 0 = never */
+	uint64_t last_outbound_ms; /* to the NAT-T port: ike_note_outbound_traffic() */
 	bool pfs_retried;         /* QM1 retried without PFS after NO_PROPOSAL_CHOSEN */
 	bool ports_fell_back;     /* 500/4500 held by a non-sharing program */
 };
@@ -333,6 +334,8 @@ int ike_info_send_notify(struct ike_session *s, struct ike_p1 *p1, uint8_t proto
 int ike_info_send_delete(struct ike_session *s, struct ike_p1 *p1, uint8_t proto,
                          const uint8_t *spi, size_t spi_len);
 void ike_dpd_start(struct ike_session *s);
+void ike_keepalive_arm(struct ike_session *s);
+void ike_dpd_defer(struct ike_session *s);
 void ike_dpd_init_timer(struct ike_session *s);
 /* RESPONDER-LIFETIME (in QM2 or an informational exchange). */
 void ike_info_responder_lifetime(struct ike_session *s, struct ike_p1 *p1,

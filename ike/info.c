@@ -421,6 +421,30 @@ void ike_info_recv(struct ike_session *s, struct ike_p1 *p1, const uint8_t *buf,
 	}
 }
 
+/* The check runs up to a quarter interval late, with a wakeup made for
+ * something else if one comes: at rest the answer to an LCP echo, which
+ * proves the gateway alive, instead of a wakeup of its own and an
+ * R-U-THERE sent just before that answer (issue 16). Late, not early:
+ * never an R-U-THERE before a whole interval without inbound traffic. */
+#define DPD_SLACK_MS(idle_ms) ((idle_ms) / 4)
+
+static void dpd_arm(struct ike_session *s, uint64_t ms)
+{
+	uint64_t slack = DPD_SLACK_MS(s->cfg.dpd_interval_s * 1000u);
+
+	loop_timer_start_slack(s->loop, &s->dpd_timer, ms + slack, slack);
+}
+
+/* Inbound traffic: the pending check moves to an interval from now, so that
+ * it makes no wakeup of its own just to find the gateway alive. */
+void ike_dpd_defer(struct ike_session *s)
+{
+	uint64_t idle_ms = s->cfg.dpd_interval_s * 1000u;
+
+	loop_timer_defer(s->loop, &s->dpd_timer, s->last_inbound_ms,
+	                 idle_ms + DPD_SLACK_MS(idle_ms), DPD_SLACK_MS(idle_ms));
+}
+
 static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ike_session *s = ctx;
@@ -434,7 +458,14 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	 * after a whole interval without any. */
 	if (s->last_inbound_ms && now - s->last_inbound_ms < idle_ms) {
 		s->dpd_outstanding = 0;
-		loop_timer_start(loop, t, s->last_inbound_ms + idle_ms - now);
+		dpd_arm(s, s->last_inbound_ms + idle_ms - now);
+		return;
+	}
+	/* Idle, but checked early on another wakeup, maybe the LCP echo's
+	 * timer whose answer, proof of life, is yet to come: look again at
+	 * each wakeup until the deadline, and ask only then. */
+	if (now < t->expires_ms) {
+		loop_timer_start_slack(loop, t, t->expires_ms - now, t->expires_ms - now);
 		return;
 	}
 	if (s->dpd_outstanding >= s->cfg.dpd_tries) {
@@ -450,9 +481,10 @@ static void on_dpd(struct loop *loop, struct loop_timer *t, void *ctx)
 	ike_info_send_notify(s, s->p1, PROTO_ISAKMP, spi, 16, N_DPD_R_U_THERE, seq, 4);
 	s->dpd_outstanding++;
 	/* Unanswered requests are repeated faster than the idle interval. */
-	loop_timer_start(loop, t,
-	                 s->dpd_outstanding > 1 ? MIN(5000u, s->cfg.dpd_interval_s * 1000u)
-	                                        : s->cfg.dpd_interval_s * 1000u);
+	if (s->dpd_outstanding > 1)
+		loop_timer_start(loop, t, MIN(5000u, idle_ms));
+	else
+		dpd_arm(s, idle_ms);
 }
 
 static void dpd_seq_init(struct ike_session *s)
@@ -488,7 +520,7 @@ void ike_dpd_start(struct ike_session *s)
 		return;
 	dpd_seq_init(s);
 	s->dpd_outstanding = 0;
-	loop_timer_start(s->loop, &s->dpd_timer, s->cfg.dpd_interval_s * 1000u);
+	dpd_arm(s, s->cfg.dpd_interval_s * 1000u);
 }
 
 void ike_dpd_init_timer(struct ike_session *s)

@@ -259,6 +259,7 @@ static int send_datagram(struct ike_session *s, const uint8_t *msg, size_t len)
 		memcpy(buf + 4, msg, len);
 		n = send(s->fd_natt, buf, len + 4, 0);
 		len += 4;
+		s->last_outbound_ms = loop_now_ms(s->loop);
 	} else {
 		n = send(s->fd_ike, msg, len, 0);
 	}
@@ -361,6 +362,7 @@ void ike_net_send_keepalive(struct ike_session *s)
 
 	if (s->fd_natt >= 0 && send(s->fd_natt, &ka, 1, 0) < 0)
 		log_debug(s->lg, LOG_IKE, "keepalive: %s", strerror(errno));
+	s->last_outbound_ms = loop_now_ms(s->loop);
 }
 
 void ike_net_init_timers(struct ike_session *s)

@@ -293,7 +293,7 @@ void ike_session_phase1_done(struct ike_session *s, struct ike_p1 *p1)
 	s->state = IKE_STATE_PHASE1_DONE;
 	ike_dpd_start(s);
 	if (s->floated && s->nat_local && s->cfg.keepalive_interval_s)
-		loop_timer_start(s->loop, &s->keepalive_timer, s->cfg.keepalive_interval_s * 1000u);
+		ike_keepalive_arm(s);
 	ike_qm_start(s, false);
 }
 

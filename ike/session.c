@@ -227,6 +227,18 @@ uint16_t ike_natt_port(const struct ike_session *s)
 void ike_note_inbound_traffic(struct ike_session *s)
 {
 	s->last_inbound_ms = loop_now_ms(s->loop);
+	ike_dpd_defer(s);
+}
+
+void ike_note_outbound_traffic(struct ike_session *s)
+{
+	/* the time this round woke: never later than the send, so the next
+	 * keepalive is never late */
+	uint64_t every = s->cfg.keepalive_interval_s * 1000u;
+
+	s->last_outbound_ms = loop_round_ms(s->loop);
+	/* no wakeup at the old time just to find it unneeded */
+	loop_timer_defer(s->loop, &s->keepalive_timer, s->last_outbound_ms, every, every / 4);
 }
 
 void ike_sa_soft_expired(struct ike_session *s, uint32_t spi_in)
@@ -446,12 +458,31 @@ void ike_session_recv(struct ike_session *s, const uint8_t *buf, size_t len)
 
 /* ---- timers ---- */
 
+/* RFC 3948 §4: a keepalive keeps the NAT's mapping when nothing else
+ * does, so it goes out only after a whole interval with nothing sent to the
+ * gateway's NAT-T port. Up to a quarter interval early when the loop is
+ * awake anyway (a mapping is kept by any packet, earlier is as good). */
+void ike_keepalive_arm(struct ike_session *s)
+{
+	uint64_t every = s->cfg.keepalive_interval_s * 1000u, now = loop_now_ms(s->loop);
+	uint64_t due = s->last_outbound_ms + every;
+
+	loop_timer_start_slack(s->loop, &s->keepalive_timer, due > now ? due - now : every,
+	                       every / 4);
+}
+
 static void on_keepalive(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ike_session *s = ctx;
+	uint64_t every = s->cfg.keepalive_interval_s * 1000u;
 
+	(void)t;
+	if (s->last_outbound_ms + every - every / 4 > loop_now_ms(loop)) {
+		ike_keepalive_arm(s); /* something went out meanwhile */
+		return;
+	}
 	ike_net_send_keepalive(s);
-	loop_timer_start(loop, t, s->cfg.keepalive_interval_s * 1000u);
+	ike_keepalive_arm(s);
 }
 
 static void on_stop(struct loop *loop, struct loop_timer *t, void *ctx)

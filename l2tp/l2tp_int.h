@@ -45,6 +45,7 @@ struct l2tp {
 	uint8_t challenge[L2TP_CHALLENGE_LEN]; /* ours, in SCCRQ */
 	char peer_host[64], peer_vendor[64];
 	struct loop_timer hello_timer;
+	uint64_t last_rx_ms;           /* any message from the LNS, data or control (§5.5) */
 	struct loop_timer close_timer; /* closed() from a clean stack */
 	/* After the LNS's StopCCN: socket and sequence state kept for a full
 	 * retransmission cycle to re-ack its retransmissions (§5.7). */

@@ -59,6 +59,7 @@ static void fill_defaults(struct l2tp_config *c)
 }
 
 static void hello_fired(struct loop *loop, struct loop_timer *t, void *ctx);
+static void hello_arm(struct l2tp *l2tp);
 static void close_fired(struct loop *loop, struct loop_timer *t, void *ctx);
 static void linger_fired(struct loop *loop, struct loop_timer *t, void *ctx);
 
@@ -509,7 +510,8 @@ static void handle_sccrp(struct l2tp *l2tp, const struct l2tp_ctrl_msg *m)
 	l2tp->state = L2TP_ST_WAIT_ICRP;
 	log_info(l2tp->lg, LOG_L2TP, "tunnel up: ours %u, LNS %u (\"%s\", %s)", l2tp->tid,
 	         l2tp->peer_tid, l2tp->peer_host, *l2tp->peer_vendor ? l2tp->peer_vendor : "-");
-	loop_timer_start(l2tp->loop, &l2tp->hello_timer, l2tp->cfg.hello_interval_s * 1000ull);
+	l2tp->last_rx_ms = loop_now_ms(l2tp->loop);
+	hello_arm(l2tp);
 	if (l2tp->cfg.data_mode == L2TP_DATA_KERNEL) {
 		const char *why = "";
 
@@ -549,7 +551,10 @@ static void dispatch(struct l2tp *l2tp, const struct l2tp_hdr *h, const struct l
 		handle_stopccn(l2tp, m);
 		break;
 	case L2TP_HELLO:
-		break; /* the ack is all it asks for */
+		/* The ack is all it asks for, and no reply will carry it: a
+		 * ZLB now rather than a wakeup for it later (RFC 2661 §5.8). */
+		l2tp_rel_flush_ack(&l2tp->rel);
+		break;
 	case L2TP_SCCRQ:
 	case L2TP_SCCCN:
 		l2tp_fail(l2tp, l2tp_current_stage(l2tp), L2TP_CAUSE_PROTOCOL, L2TP_STOPCCN_FSM, 0,
@@ -641,21 +646,41 @@ static void rel_all_acked(void *ctx)
 		finish(l2tp);
 }
 
+/* A HELLO goes out "after a specified period of time has elapsed since the
+ * last data or control message was received" (RFC 2661 §5.5): LCP echoes
+ * answered, or any traffic, make it unneeded. Up to a quarter interval early
+ * when the loop is awake anyway, so that at rest it shares the other
+ * keepalives' wakeups (issue 16). */
+static void hello_arm(struct l2tp *l2tp)
+{
+	uint64_t every = l2tp->cfg.hello_interval_s * 1000ull, now = loop_now_ms(l2tp->loop);
+	uint64_t due = l2tp->last_rx_ms + every;
+
+	loop_timer_start_slack(l2tp->loop, &l2tp->hello_timer, due > now ? due - now : every,
+	                       every / 4);
+}
+
 static void hello_fired(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct l2tp *l2tp = ctx;
+	uint64_t every = l2tp->cfg.hello_interval_s * 1000ull;
 	uint8_t buf[32];
 	struct buf_writer w;
 
 	(void)t;
 	if (l2tp->state != L2TP_ST_WAIT_ICRP && l2tp->state != L2TP_ST_ESTABLISHED)
 		return;
+	if (l2tp->last_rx_ms + every - every / 4 > loop_now_ms(loop)) {
+		hello_arm(l2tp); /* heard from the LNS meanwhile */
+		return;
+	}
 	if (l2tp_rel_outstanding(&l2tp->rel) == 0) {
 		bw_init(&w, buf, sizeof(buf));
 		l2tp_ctrl_begin(&w, l2tp->peer_tid, 0, L2TP_HELLO);
 		l2tp_send_ctrl(l2tp, &w);
 	}
-	loop_timer_start(loop, &l2tp->hello_timer, l2tp->cfg.hello_interval_s * 1000ull);
+	l2tp->last_rx_ms = loop_now_ms(loop); /* the next one an interval from now */
+	hello_arm(l2tp);
 }
 
 void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len)
@@ -669,6 +694,10 @@ void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len)
 		log_debug(l2tp->lg, LOG_L2TP, "dropping datagram: %s", why);
 		return;
 	}
+	/* per packet: the loop's round time, no clock read (RFC 2661 §5.5) */
+	l2tp->last_rx_ms = loop_round_ms(l2tp->loop);
+	loop_timer_defer(l2tp->loop, &l2tp->hello_timer, l2tp->last_rx_ms,
+	                 l2tp->cfg.hello_interval_s * 1000ull, l2tp->cfg.hello_interval_s * 250ull);
 	if (!h.control) {
 		if (!l2tp->lingering)
 			l2tp_data_input(l2tp, &h, buf);
@@ -679,9 +708,6 @@ void l2tp_input(struct l2tp *l2tp, const uint8_t *buf, size_t len)
 		          h.tunnel_id);
 		return;
 	}
-	if (loop_timer_pending(&l2tp->hello_timer))
-		loop_timer_start(l2tp->loop, &l2tp->hello_timer,
-		                 l2tp->cfg.hello_interval_s * 1000ull);
 	l2tp_rel_input(&l2tp->rel, h.ns, h.nr, h.payload_len == 0, buf,
 	               h.payload_off + h.payload_len);
 }

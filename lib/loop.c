@@ -20,6 +20,11 @@ uint64_t loop_now_ms(struct loop *loop)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t loop_round_ms(const struct loop *loop)
+{
+	return loop->round_ms;
+}
+
 struct loop *loop_new(void)
 {
 	struct loop *loop = calloc(1, sizeof(*loop));
@@ -202,6 +207,8 @@ void loop_timer_stop(struct loop *loop, struct loop_timer *t)
 	if (i == 0)
 		return;
 	t->heap_idx = 0;
+	if (t->early_ms < t->expires_ms)
+		loop->slack_timers--;
 	last = loop->heap[loop->heap_len--];
 	if (last == t)
 		return;
@@ -211,6 +218,13 @@ void loop_timer_stop(struct loop *loop, struct loop_timer *t)
 }
 
 int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t ms)
+{
+	return loop_timer_start_slack(loop, t, ms, 0);
+}
+
+/* Arm t for [expires_ms - slack_ms, expires_ms]. */
+static int timer_arm_at(struct loop *loop, struct loop_timer *t, uint64_t expires_ms,
+                        uint64_t slack_ms)
 {
 	loop_timer_stop(loop, t);
 	if (loop->heap_len + 1 >= loop->heap_cap) {
@@ -222,12 +236,29 @@ int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t ms)
 		loop->heap = h;
 		loop->heap_cap = cap;
 	}
-	t->expires_ms = loop_now_ms(loop) + ms;
+	t->expires_ms = expires_ms;
+	t->early_ms = expires_ms - slack_ms;
+	if (t->early_ms < t->expires_ms)
+		loop->slack_timers++;
 	t->seq = ++loop->timer_seq;
 	loop->heap_len++;
 	heap_set(loop, loop->heap_len, t);
 	heap_up(loop, loop->heap_len);
 	return 0;
+}
+
+int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms, uint64_t slack_ms)
+{
+	return timer_arm_at(loop, t, loop_now_ms(loop) + ms, slack_ms < ms ? slack_ms : ms);
+}
+
+void loop_timer_defer(struct loop *loop, struct loop_timer *t, uint64_t base_ms, uint64_t ms,
+                      uint64_t slack_ms)
+{
+	uint64_t expires = base_ms + ms, slack = slack_ms < ms ? slack_ms : ms;
+
+	if (t->heap_idx && t->expires_ms + slack < expires)
+		timer_arm_at(loop, t, expires, slack);
 }
 
 uint64_t loop_timer_remaining(struct loop *loop, const struct loop_timer *t)
@@ -239,19 +270,41 @@ uint64_t loop_timer_remaining(struct loop *loop, const struct loop_timer *t)
 	return t->expires_ms - now;
 }
 
-/* Fire every timer due now. A callback may start or stop any timer, itself
- * included; a timer re-armed for "now" waits for the next round. */
-static int run_timers(struct loop *loop)
+/* The earliest-deadline timer in its slack window at now, started before
+ * this round (last_seq), or NULL. A scan: few timers have slack and this
+ * runs only while the loop is awake anyway. */
+static struct loop_timer *slack_due(struct loop *loop, uint64_t now, uint64_t last_seq)
 {
-	uint64_t now = loop_now_ms(loop);
+	struct loop_timer *best = NULL;
+
+	for (size_t i = 1; i <= loop->heap_len; i++) {
+		struct loop_timer *t = loop->heap[i];
+
+		if (t->early_ms <= now && t->seq <= last_seq && (!best || timer_before(t, best)))
+			best = t;
+	}
+	return best;
+}
+
+/* Fire every timer due at now, then (only when we are awake for something)
+ * those whose slack window has begun, so that they share this wakeup. A
+ * callback may start or stop any timer, itself included; a timer re-armed
+ * in this round waits for the next one. */
+static int run_timers(struct loop *loop, uint64_t now, bool awake)
+{
 	uint64_t last_seq = loop->timer_seq;
 	int ran = 0;
 
 	while (loop->heap_len > 0 && !loop->quit) {
 		struct loop_timer *t = loop->heap[1];
 
-		if (t->expires_ms > now || t->seq > last_seq)
-			break;
+		if (t->expires_ms > now || t->seq > last_seq) {
+			if (!(awake || ran) || !loop->slack_timers)
+				break;
+			t = slack_due(loop, now, last_seq);
+			if (!t)
+				break;
+		}
 		loop_timer_stop(loop, t);
 		t->fn(loop, t, t->ctx);
 		ran++;
@@ -277,12 +330,14 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 	struct epoll_event events[LOOP_MAX_EVENTS];
 	int n, ran = 0;
 
-	ran += run_timers(loop);
+	ran += run_timers(loop, loop_now_ms(loop), false);
 	if (loop->quit)
 		return ran;
-	n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, ran ? 0 : next_timeout(loop, timeout_ms));
+	n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS,
+	               ran ? 0 : next_timeout(loop, timeout_ms));
 	if (n < 0 && errno != EINTR)
 		return -1;
+	loop->round_ms = loop_now_ms(loop);
 	for (int i = 0; i < n && !loop->quit; i++) {
 		struct loop_fd *f = events[i].data.ptr;
 		unsigned ev = 0;
@@ -301,7 +356,7 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 	free_fd_list(loop->dead_fds);
 	loop->dead_fds = NULL;
 	if (!loop->quit)
-		ran += run_timers(loop);
+		ran += run_timers(loop, loop->round_ms, n > 0);
 	return ran;
 }
 

@@ -15,7 +15,7 @@
 
 struct loop;
 
-#define LOOP_READ 0x1u
+#define LOOP_READ  0x1u
 #define LOOP_WRITE 0x2u
 #define LOOP_ERROR 0x4u /* reported only: EPOLLERR / EPOLLHUP */
 
@@ -29,9 +29,10 @@ typedef void (*loop_timer_fn)(struct loop *loop, struct loop_timer *timer, void 
 
 /* Embedded in the owner's struct; the loop never allocates or frees it. */
 struct loop_timer {
-	uint64_t expires_ms; /* monotonic */
-	uint64_t seq; /* ties broken by start order */
-	size_t heap_idx; /* 0 = not pending, else 1-based heap slot */
+	uint64_t expires_ms; /* monotonic: fires by then at the latest */
+	uint64_t early_ms;   /* may fire from then on if the loop is awake anyway */
+	uint64_t seq;        /* ties broken by start order */
+	size_t heap_idx;     /* 0 = not pending, else 1-based heap slot */
 	loop_timer_fn fn;
 	void *ctx;
 };
@@ -48,6 +49,18 @@ void loop_del_fd(struct loop *loop, int fd);
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *ctx);
 /* (Re)arm t to fire once, ms milliseconds from now. */
 int loop_timer_start(struct loop *loop, struct loop_timer *t, uint64_t ms);
+/* Like loop_timer_start(), but t may also fire up to slack_ms early, when
+ * the loop wakes within that window for another timer or an fd: periodic
+ * keepalives then share wakeups instead of each costing one at rest
+ * (issue 16). The loop never sleeps past ms for t. */
+int loop_timer_start_slack(struct loop *loop, struct loop_timer *t, uint64_t ms, uint64_t slack_ms);
+/* Activity made a pending keepalive t unneeded for now: move it to fire
+ * within [base_ms + ms - slack_ms, base_ms + ms] (base_ms from this loop's
+ * clock, e.g. loop_round_ms(): no clock read), so that it costs no wakeup
+ * of its own at its old time. Only when its old deadline is before that
+ * window: per-packet callers pay a comparison, a move per slack at most. */
+void loop_timer_defer(struct loop *loop, struct loop_timer *t, uint64_t base_ms, uint64_t ms,
+                      uint64_t slack_ms);
 void loop_timer_stop(struct loop *loop, struct loop_timer *t);
 static inline bool loop_timer_pending(const struct loop_timer *t)
 {
@@ -58,6 +71,11 @@ uint64_t loop_timer_remaining(struct loop *loop, const struct loop_timer *t);
 
 /* Monotonic clock in milliseconds (CLOCK_MONOTONIC). */
 uint64_t loop_now_ms(struct loop *loop);
+/* The monotonic time the loop woke up for the callbacks it is running, read
+ * once per round: a time stamp per packet without a clock read each (a
+ * system call on guests without a vDSO clock). Outside loop_run_once(), the
+ * time of the last round (0 before the first). */
+uint64_t loop_round_ms(const struct loop *loop);
 
 /* Deliver signo through the loop instead of a handler: the signal is blocked
  * for the process and read from a signalfd. One callback per signal. */

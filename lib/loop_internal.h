@@ -8,7 +8,7 @@
 #include "lib/loop.h"
 
 #define LOOP_MAX_EVENTS 32
-#define LOOP_NSIG 65
+#define LOOP_NSIG       65
 
 struct loop_fd {
 	int fd;
@@ -33,11 +33,13 @@ struct loop {
 	int epfd;
 	int sigfd;
 	sigset_t sigmask;
-	struct loop_fd *fds; /* live registrations */
+	struct loop_fd *fds;      /* live registrations */
 	struct loop_fd *dead_fds; /* deleted during dispatch */
 	struct loop_timer **heap; /* 1-based binary min-heap */
 	size_t heap_len, heap_cap;
 	uint64_t timer_seq;
+	size_t slack_timers; /* pending timers with early_ms < expires_ms */
+	uint64_t round_ms;   /* loop_round_ms() */
 	struct loop_signal signals[LOOP_NSIG];
 	struct loop_child *children;
 	bool quit;

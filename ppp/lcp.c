@@ -296,6 +296,15 @@ static void lcp_send_echo(struct ppp *ppp)
 	fsm_send(&ppp->lcp, CODE_ECHO_REQ, ppp->lcp_st.echo_id++, magic, sizeof(magic));
 }
 
+/* Up to a quarter interval early when the loop is awake anyway: at rest
+ * the echo then shares a wakeup with the other keepalives (issue 16). */
+static void echo_arm(struct ppp *ppp)
+{
+	uint64_t every = (uint64_t)ppp->cfg.echo_interval_s * 1000u;
+
+	loop_timer_start_slack(ppp->loop, &ppp->lcp_st.echo_timer, every, every / 4);
+}
+
 static void echo_timer_fired(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct ppp *ppp = ctx;
@@ -313,7 +322,7 @@ static void echo_timer_fired(struct loop *loop, struct loop_timer *t, void *ctx)
 	}
 	lcp_send_echo(ppp);
 	ppp->lcp_st.echo_pending++;
-	loop_timer_start(loop, t, (uint64_t)ppp->cfg.echo_interval_s * 1000u);
+	echo_arm(ppp);
 }
 
 void lcp_stop_echo(struct ppp *ppp)
@@ -330,8 +339,7 @@ static void lcp_up(struct fsm *f)
 	         ppp_auth_name(ppp->lcp_st.peer_auth));
 	ppp->lcp_st.loopbacks = 0;
 	if (ppp->cfg.echo_interval_s)
-		loop_timer_start(ppp->loop, &ppp->lcp_st.echo_timer,
-		                 (uint64_t)ppp->cfg.echo_interval_s * 1000u);
+		echo_arm(ppp);
 	ppp_lcp_up(ppp);
 }
 

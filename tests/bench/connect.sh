@@ -31,10 +31,11 @@ mkdir -p "$results"
 
 # Bounded: the rig's own watchdog stops the VM (scenario timeout + margin).
 stacks=${BENCH_STACKS:-classic kernel userspace classic-libipsec}
-timeout=$((600 + reps * $(echo $stacks | wc -w) * (60 + 2 * secs)))
+timeout=$((600 + reps * $(echo $stacks | wc -w) * (60 + 2 * secs) + $(echo $stacks | wc -w) * 2 * ${BENCH_IDLE_SECONDS:-60}))
 "$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/connect.sh" \
 	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" \
-	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="$stacks" >"$results/run.log" 2>&1
+	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="$stacks" \
+	BENCH_IDLE_SECONDS="${BENCH_IDLE_SECONDS:-60}" BENCH_IDLE_TRACE_SECONDS="${BENCH_IDLE_TRACE_SECONDS:-60}" >"$results/run.log" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
 	echo "bench-connect: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"
@@ -131,7 +132,12 @@ END {
 	for (i = 1; i <= 4; i++) {
 		s = i == 1 ? "kernel" : i == 2 ? "userspace" : i == 3 ? "classic" : "classic-libipsec"
 		if (v[s, "idle_wakeups_per_s"] != "")
-			printf "idle %s: %s wakeups/s (schedstat, 10 s connected at rest; goal <= 0.2)\n", s, v[s, "idle_wakeups_per_s"]
+			printf "idle %s: %s wakeups/s (schedstat, %s s connected at rest; goal <= 0.2)\n", s,
+				v[s, "idle_wakeups_per_s"], v[s, "idle_seconds"] != "" ? v[s, "idle_seconds"] : 10
+		if (v[s, "idle_wire_in"] != "")
+			printf "idle %s, same window: context switches %s voluntary %s not; packets: wire in %s out %s, tunnel interface from the kernel %s to it %s\n", s,
+				v[s, "idle_ctxsw_voluntary"], v[s, "idle_ctxsw_involuntary"], v[s, "idle_wire_in"], v[s, "idle_wire_out"],
+				v[s, "idle_tun_from_kernel"], v[s, "idle_tun_to_kernel"]
 	}
 	ccr = v["classic", "rss_connect_kb"]
 	for (i = 1; i <= 2; i++) {
@@ -153,6 +159,13 @@ for dir in up down; do
 	[ -s "$f" ] || continue
 	echo "syscalls, l2tpsec userspace (strace -c -f, 3 s of iperf3 $dir; calls by name):"
 	awk '$NF != "total" && $4 ~ /^[0-9]+$/ { printf "  %s %s", $NF, $4; n++ } END { if (n) print "" }' "$f"
+done
+# What woke each stack at rest, from strace in a second window (issue 16).
+for f in "$results"/idle-wakeups-*.txt; do
+	[ -s "$f" ] || continue
+	b=${f##*/idle-wakeups-}
+	echo "idle ${b%.txt}, what woke it: $(head -n 1 "$f")"
+	sed -n '2,16p' "$f" | sed 's/^/    /'
 done
 # What the resident memory is made of, per process, after connect and
 # after the traffic: the smaps_rollup totals and the largest mappings.

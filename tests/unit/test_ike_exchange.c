@@ -407,6 +407,67 @@ static void test_dpd_only_when_idle(void **state)
 	assert_non_null(strstr(line, "IKE failed at DPD: dead peer"));
 }
 
+static void inbound_esp(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	char ch;
+
+	(void)loop;
+	(void)events;
+	assert_int_equal(read(fd, &ch, 1), 1);
+	if (ctx)
+		ike_note_inbound_traffic(ctx); /* what the data path does per batch */
+}
+
+/* Issue 16: the DPD check runs up to a quarter interval late, with a wakeup
+ * made anyway; at rest the answer to an LCP echo arrives then, and proves
+ * the gateway alive: no R-U-THERE, not even on the wakeup of the echo's
+ * own timer before that answer, never one before a whole interval
+ * without inbound traffic, and one all the same once the gateway is
+ * silent. */
+static void test_dpd_check_waits_for_a_wakeup_within_its_slack(void **state)
+{
+	struct gw *g = *state;
+	struct isakmp_msg m;
+	struct isakmp_notify got;
+	uint64_t t0, t1;
+	int p[2], w[2];
+
+	g->qm_life = 3600;
+	gw_start(g, 3600, 0, 2); /* 2 s: checks within [2000, 2500] ms */
+	gw_main_mode(g, false);
+	gw_quick_mode(g, false);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(w), 0);
+	assert_int_equal(loop_add_fd(g->loop, p[0], LOOP_READ, inbound_esp, g->ike), 0);
+	assert_int_equal(loop_add_fd(g->loop, w[0], LOOP_READ, inbound_esp, NULL), 0);
+	ike_note_inbound_traffic(g->ike);
+	t0 = loop_now_ms(g->loop);
+	assert_false(gw_recv(g, 2050));           /* not at 2000 ms: within the slack */
+	assert_int_equal(write(w[1], "x", 1), 1); /* another layer's timer */
+	while (loop_run_once(g->loop, 100) == 0)
+		;
+	assert_false(gw_recv(g, 100));            /* its probe's answer may yet come */
+	assert_int_equal(write(p[1], "x", 1), 1); /* and it does */
+	t1 = loop_now_ms(g->loop);
+	assert_true(t1 - t0 < 2500); /* the wakeup comes within the slack */
+	while (loop_run_once(g->loop, 100) == 0)
+		;
+	/* the gateway is alive: nothing until a whole interval after t1 */
+	assert_false(gw_recv(g, 1900));
+	assert_int_equal(g->failed, 0);
+	assert_true(gw_recv(g, 3000));
+	assert_true(loop_now_ms(g->loop) - t1 >= 2000);
+	gw_open_info(g, &m);
+	assert_int_equal(ike_isakmp_parse_notify(m.pl[1].body, m.pl[1].len, &got), 0);
+	assert_int_equal(got.type, N_DPD_R_U_THERE);
+	loop_del_fd(g->loop, p[0]);
+	loop_del_fd(g->loop, w[0]);
+	close(p[0]);
+	close(p[1]);
+	close(w[0]);
+	close(w[1]);
+}
+
 /* QM1 with PFS refused with NO_PROPOSAL_CHOSEN: one retry without KE and
  * without the group attribute, which completes. */
 static void test_pfs_refused_retried_without(void **state)
@@ -504,6 +565,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gateway_deletes_isakmp_sa, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_soft_expiry_rekeys_now, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_dpd_only_when_idle, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_dpd_check_waits_for_a_wakeup_within_its_slack,
+	                                    gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ping_answered, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ping_needs_dpd, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_pfs_on_offers_main_mode_group, gw_setup,

@@ -161,11 +161,10 @@ static void test_force_encaps_needs_natt(void **state)
 	                          "but the gateway does not support NAT-T");
 }
 
-/* Behind a NAT (the gateway's NAT-D of us does not match): a lone 0xFF on
- * the NAT-T socket every keepalive_interval_s (RFC 3948 §2.3). */
-static void test_keepalives_behind_nat(void **state)
+/* Established behind a NAT (the gateway's NAT-D of us does not match),
+ * keepalives every second, none counted yet. */
+static void establish_behind_nat(struct gw *g)
 {
-	struct gw *g = *state;
 	struct ike_status st;
 
 	g->natt = true;
@@ -180,6 +179,33 @@ static void test_keepalives_behind_nat(void **state)
 	ike_get_status(g->ike, &st);
 	assert_true(st.nat_local);
 	g->keepalives = 0;
+}
+
+/* Behind a NAT: a lone 0xFF on the NAT-T socket every keepalive_interval_s
+ * (RFC 3948 §2.3). */
+static void test_keepalives_behind_nat(void **state)
+{
+	struct gw *g = *state;
+
+	establish_behind_nat(g);
+	gw_run(g, 2500);
+	assert_true(g->keepalives >= 2 && g->keepalives <= 3);
+	assert_int_equal(g->failed, 0);
+}
+
+/* RFC 3948 §4: ESP sent to the gateway keeps the NAT's mapping, so no
+ * keepalive while it flows; after a whole interval without any, keepalives
+ * again (issue 16: no wakeups for them while the data path sends). */
+static void test_no_keepalives_while_esp_goes_out(void **state)
+{
+	struct gw *g = *state;
+
+	establish_behind_nat(g);
+	for (int i = 0; i < 25; i++) {
+		gw_run(g, 100);
+		ike_note_outbound_traffic(g->ike); /* what the data path reports */
+	}
+	assert_int_equal(g->keepalives, 0);
 	gw_run(g, 2500);
 	assert_true(g->keepalives >= 2 && g->keepalives <= 3);
 	assert_int_equal(g->failed, 0);
@@ -506,6 +532,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_force_encaps_without_nat, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_force_encaps_needs_natt, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_keepalives_behind_nat, gw_setup, gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_keepalives_while_esp_goes_out, gw_setup,
+	                                    gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_natt_socket_demux, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_ports_held_without_reuse_fall_back, gw_setup,
 	                                    gw_teardown),

@@ -730,6 +730,58 @@ static void test_hello_and_dead_peer(void **state)
 	lns_free(l);
 }
 
+/* An LCP Echo-Request from the LNS, as an L2TP data message. */
+static void lns_data(struct lns *l)
+{
+	uint8_t d[] = {0, 0, 0, 0, 0, 0, 0xff, 0x03, 0xc0, 0x21, 9, 1, 0, 8, 1, 2, 3, 4};
+
+	put_be16(d, L2TP_VERSION);
+	put_be16(d + 2, l->lac_tid);
+	put_be16(d + 4, l->lac_sid);
+	l2tp_input(l->l2tp, d, sizeof(d));
+}
+
+/* RFC 2661 §5.5: a HELLO only after an interval with no message received,
+ * data messages included (at rest, the answered LCP echoes; issue 16). */
+static void test_no_hello_while_data_arrives(void **state)
+{
+	struct lns *l = lns_new(fast_hello);
+	size_t frames;
+
+	(void)state;
+	establish(l);
+	lns_zlb(l);
+	frames = l->nframes;
+	for (int i = 0; i < 25; i++) {
+		pump(l, 100);
+		lns_data(l);
+	}
+	assert_int_equal(l->nframes, frames + 25);
+	expect_quiet(l);
+	pump(l, 1100);
+	expect(l, L2TP_HELLO);
+	lns_free(l);
+}
+
+/* The LNS's HELLO gets its ZLB at once: no reply will carry the ack, and a
+ * delayed one would cost a wakeup of its own at rest. */
+static void test_hello_from_lns_acked_at_once(void **state)
+{
+	struct lns *l = lns_new(NULL);
+	size_t zlbs;
+
+	(void)state;
+	establish(l);
+	lns_zlb(l);
+	pump(l, 50);
+	expect_quiet(l);
+	zlbs = l->zlbs;
+	lns_send(l, L2TP_HELLO, 0, NULL);
+	expect_quiet(l); /* without running the loop */
+	assert_int_equal(l->zlbs, zlbs + 1);
+	lns_free(l);
+}
+
 static void test_duplicate_and_reordered_from_lns(void **state)
 {
 	struct lns *l = lns_new(NULL);
@@ -1006,6 +1058,8 @@ int main(void)
 	    cmocka_unit_test(test_no_answer),
 	    cmocka_unit_test(test_auto_port_retry),
 	    cmocka_unit_test(test_hello_and_dead_peer),
+	    cmocka_unit_test(test_no_hello_while_data_arrives),
+	    cmocka_unit_test(test_hello_from_lns_acked_at_once),
 	    cmocka_unit_test(test_duplicate_and_reordered_from_lns),
 	    cmocka_unit_test(test_wen_and_sli_accepted),
 	    cmocka_unit_test(test_userspace_data),

@@ -78,7 +78,7 @@ static void test_timer_stop_and_restart(void **state)
 	loop_timer_start(loop, &t[1].t, 10);
 	loop_timer_start(loop, &t[2].t, 15);
 	loop_timer_stop(loop, &t[0].t);
-	loop_timer_stop(loop, &t[0].t); /* stopping twice is harmless */
+	loop_timer_stop(loop, &t[0].t);      /* stopping twice is harmless */
 	loop_timer_start(loop, &t[1].t, 40); /* restart pushes it back */
 	assert_true(loop_timer_remaining(loop, &t[1].t) > 15);
 	assert_int_equal(loop_run(loop), 42);
@@ -124,6 +124,136 @@ static void test_rearm_zero_does_not_spin_in_one_round(void **state)
 	assert_true(loop_run_once(loop, 0) >= 1);
 	assert_true(count >= 1 && count <= 2);
 	loop_timer_stop(loop, &t);
+	loop_free(loop);
+}
+
+/* Timers with slack (issue 16): one wakeup serves every timer whose slack
+ * window has begun; none fires before its window or sleeps past its
+ * deadline. */
+struct stamped_timer {
+	struct loop_timer t;
+	uint64_t fired_ms; /* 0: not yet */
+};
+
+static void stamp_timer(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct stamped_timer *st = ctx;
+
+	(void)t;
+	st->fired_ms = loop_now_ms(loop);
+}
+
+static void test_slack_timer_joins_an_earlier_wakeup(void **state)
+{
+	struct loop *loop = loop_new();
+	struct stamped_timer a = {0}, b = {0}, c = {0};
+	uint64_t start = loop_now_ms(loop);
+	int ran = 0;
+
+	(void)state;
+	loop_timer_init(&a.t, stamp_timer, &a);
+	loop_timer_init(&b.t, stamp_timer, &b);
+	loop_timer_init(&c.t, stamp_timer, &c);
+	loop_timer_start(loop, &a.t, 50);
+	/* window [start + 40, start + 80]: A's wakeup at 50 serves it */
+	loop_timer_start_slack(loop, &b.t, 80, 40);
+	/* window [start + 5000, start + 6000]: not yet */
+	loop_timer_start_slack(loop, &c.t, 6000, 1000);
+	while (!a.fired_ms)
+		ran += loop_run_once(loop, -1);
+	assert_int_equal(ran, 2);
+	assert_true(b.fired_ms != 0);
+	assert_true(b.fired_ms >= start + 40);
+	assert_false(loop_timer_pending(&b.t));
+	assert_true(loop_timer_pending(&c.t));
+	assert_int_equal(c.fired_ms, 0);
+	loop_free(loop);
+}
+
+static void test_slack_timer_alone_waits_for_its_deadline(void **state)
+{
+	struct loop *loop = loop_new();
+	struct stamped_timer b = {0};
+	uint64_t start = loop_now_ms(loop);
+
+	(void)state;
+	loop_timer_init(&b.t, stamp_timer, &b);
+	loop_timer_start_slack(loop, &b.t, 60, 50);
+	while (!b.fired_ms)
+		assert_true(loop_run_once(loop, -1) >= 0);
+	/* nothing else woke the loop: the slack is not used */
+	assert_true(b.fired_ms >= start + 60);
+	loop_free(loop);
+}
+
+/* Activity moves a pending keepalive out of the way; a move that would not
+ * change its window, or of a timer not armed, does nothing. */
+static void test_defer_moves_a_pending_timer(void **state)
+{
+	struct loop *loop = loop_new();
+	struct stamped_timer a = {0}, idle = {0};
+	uint64_t now = loop_now_ms(loop), expires;
+
+	(void)state;
+	loop_timer_init(&a.t, stamp_timer, &a);
+	loop_timer_init(&idle.t, stamp_timer, &idle);
+	loop_timer_start_slack(loop, &a.t, 50, 10);
+	loop_timer_defer(loop, &a.t, now, 1000, 250);
+	assert_true(loop_timer_remaining(loop, &a.t) > 700);
+	expires = a.t.expires_ms;
+	/* the deadline already lies in [now + 800, now + 1050]: stays */
+	loop_timer_defer(loop, &a.t, now, 1050, 250);
+	assert_int_equal(a.t.expires_ms, expires);
+	loop_timer_defer(loop, &idle.t, now, 10, 0);
+	assert_false(loop_timer_pending(&idle.t));
+	while (loop_now_ms(loop) < now + 200)
+		loop_run_once(loop, 50);
+	assert_int_equal(a.fired_ms, 0);
+	while (!a.fired_ms)
+		loop_run_once(loop, -1);
+	assert_true(a.fired_ms >= now + 1000);
+	loop_free(loop);
+}
+
+static void count_readable(struct loop *loop, int fd, unsigned events, void *ctx)
+{
+	char ch;
+
+	(void)loop;
+	(void)events;
+	assert_int_equal(read(fd, &ch, 1), 1);
+	(*(int *)ctx)++;
+}
+
+static void test_fd_wakeup_serves_slack_timers_in_their_window(void **state)
+{
+	struct loop *loop = loop_new();
+	struct stamped_timer in = {0}, out = {0};
+	int p[2], reads = 0;
+	uint64_t start = loop_now_ms(loop);
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(loop_add_fd(loop, p[0], LOOP_READ, count_readable, &reads), 0);
+	loop_timer_init(&in.t, stamp_timer, &in);
+	loop_timer_init(&out.t, stamp_timer, &out);
+	loop_timer_start_slack(loop, &in.t, 5000, 4950);   /* window from start + 50 */
+	loop_timer_start_slack(loop, &out.t, 20000, 1000); /* window from start + 19000 */
+	usleep(60 * 1000);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(loop_run_once(loop, -1), 2);
+	assert_int_equal(reads, 1);
+	assert_true(in.fired_ms >= start + 50);
+	assert_true(loop_round_ms(loop) >= start + 60);
+	assert_true(loop_timer_pending(&out.t));
+	/* a timer stopped after it was started with slack leaves no trace */
+	loop_timer_stop(loop, &out.t);
+	assert_int_equal(write(p[1], "y", 1), 1);
+	assert_int_equal(loop_run_once(loop, -1), 1);
+	assert_int_equal(out.fired_ms, 0);
+	loop_del_fd(loop, p[0]);
+	close(p[0]);
+	close(p[1]);
 	loop_free(loop);
 }
 
@@ -269,14 +399,18 @@ static void test_child_exited_before_watch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers_fire_in_deadline_order),
-		cmocka_unit_test(test_timer_stop_and_restart),
-		cmocka_unit_test(test_timer_waits_its_time),
-		cmocka_unit_test(test_rearm_zero_does_not_spin_in_one_round),
-		cmocka_unit_test(test_fd_readiness_and_delete_in_callback),
-		cmocka_unit_test(test_signal_delivered_through_loop),
-		cmocka_unit_test(test_child_exit_reported),
-		cmocka_unit_test(test_child_exited_before_watch),
+	    cmocka_unit_test(test_timers_fire_in_deadline_order),
+	    cmocka_unit_test(test_timer_stop_and_restart),
+	    cmocka_unit_test(test_timer_waits_its_time),
+	    cmocka_unit_test(test_rearm_zero_does_not_spin_in_one_round),
+	    cmocka_unit_test(test_slack_timer_joins_an_earlier_wakeup),
+	    cmocka_unit_test(test_slack_timer_alone_waits_for_its_deadline),
+	    cmocka_unit_test(test_fd_wakeup_serves_slack_timers_in_their_window),
+	    cmocka_unit_test(test_defer_moves_a_pending_timer),
+	    cmocka_unit_test(test_fd_readiness_and_delete_in_callback),
+	    cmocka_unit_test(test_signal_delivered_through_loop),
+	    cmocka_unit_test(test_child_exit_reported),
+	    cmocka_unit_test(test_child_exited_before_watch),
 	};
 
 	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);

@@ -18,6 +18,9 @@
 . "$(dirname "$0")/../../lib/l2tpsec.sh"
 : "${BENCH_REPS:=3}" "${BENCH_IPERF_SECONDS:=4}" "${BENCH_STACKS:=classic kernel userspace}"
 : "${BENCH_BREAKDOWN:=1}" # 0: no -vv connect-time breakdown runs
+# At rest (issue 16): the keepalive periods are 20-60 s, so a window shorter
+# than the longest of them measures where it falls, not the rate.
+: "${BENCH_IDLE_SECONDS:=60}" "${BENCH_IDLE_TRACE_SECONDS:=60}" # 0: no attribution
 
 rig_init bench-connect
 rig_need_stack
@@ -100,6 +103,24 @@ wakeups() {
 	done
 	echo "$t"
 }
+# Context switches of the processes' threads, voluntary and not (status).
+ctxsw() {
+	local p v=0 n=0 a b
+	for p in "$@"; do
+		read -r a b < <(cat /proc/"$p"/task/*/status 2>/dev/null |
+			awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v + 0, n + 0 }')
+		v=$((v + a)) n=$((n + b))
+	done
+	echo "$v $n"
+}
+# Packets on the client's interfaces at rest (issue 16), what the kernel
+# gave the stack to wake it up for: "TUN_FROM_KERNEL TUN_TO_KERNEL WIRE_IN
+# WIRE_OUT" (the tunnel interface's tx is what the kernel sent into it).
+rest_packets() {
+	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); tk = $10; fk = $2 }
+		/^ *eth0:/ { sub(/^[^:]*:/, ""); wi = $2; wo = $10 }
+		END { print tk + 0, fk + 0, wi + 0, wo + 0 }' /proc/net/dev
+}
 # Packets in and out of the tunnel interface (l2tpsec's TUN or pppd's ppp).
 tunnel_packets() {
 	rig_in client awk '/^ *(l2tpsec|ppp)[0-9]+:/ { sub(/^[^:]*:/, ""); print $2 + $10; exit }' /proc/net/dev
@@ -173,6 +194,57 @@ syscalls_per_packet() {
 	bench "$stack syscalls_per_pkt$suffix $(awk -v c="${calls:-0}" -v p=$((p1 - p0)) 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')"
 }
 
+# What woke the stack's processes at rest (issue 16), in a second window
+# after the clean one (strace stops the tracee at every syscall, so it must
+# not overlap the count): every return from epoll_wait/select/poll, with what
+# it was for (a timeout: a timer; else the first fd read) and what was sent
+# before the next wait (fd, bytes). Sockets are named by their local UDP
+# port. Writes idle-wakeups-STACK.txt: "COUNT CAUSE -> SENT" lines.
+idle_attribution() {
+	local stack=$1 p args=() spid out=$RIG_LOGDIR/idle-strace-$1.txt map=$RIG_LOGDIR/idle-fds-$1.txt
+	shift
+	[ "$BENCH_IDLE_TRACE_SECONDS" -gt 0 ] && command -v strace >/dev/null || return 0
+	: >"$map"
+	for p in "$@"; do
+		args+=(-p "$p")
+		# pid fd label: udp:PORT for UDP sockets, else the link target
+		find "/proc/$p/fd" -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null |
+			awk -v pid="$p" 'function hex(h,   i, v) { for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789ABCDEF", toupper(substr(h, i, 1))) - 1; return v }
+				FILENAME ~ /udp/ && $10 ~ /^[0-9]+$/ { split($2, a, ":"); port["socket:[" $10 "]"] = "udp:" hex(a[length(a)]); next }
+				FILENAME == "-" { print pid, $1, ($2 in port) ? port[$2] : $2 }' \
+				"/proc/$p/net/udp" "/proc/$p/net/udp6" - >>"$map"
+	done
+	strace -f -tt -qq -e trace=epoll_wait,epoll_pwait,select,pselect6,poll,ppoll,read,readv,recvfrom,recvmsg,recvmmsg,write,writev,sendto,sendmsg,sendmmsg \
+		"${args[@]}" -o "$out" &
+	spid=$!
+	rig_sleep "$BENCH_IDLE_TRACE_SECONDS"
+	kill -INT "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	awk -v s="$BENCH_IDLE_TRACE_SECONDS" 'FNR == NR { fdn[$1, $2] = $3; next }
+		function name(pid, fd) { return ((pid, fd) in fdn) ? fdn[pid, fd] : "fd" fd }
+		function flush(pid) { if (cause[pid] != "") n[cause[pid] " ->" (sent[pid] == "" ? " nothing" : sent[pid])]++; cause[pid] = ""; sent[pid] = "" }
+		{
+			pid = $1; line = $0; sub(/^[0-9]+ +[0-9:.]+ +/, "", line)
+			if (line ~ /^<\.\.\. [a-z_0-9]+ resumed>/) { call = line; sub(/^<\.\.\. /, "", call); sub(/ .*/, "", call) }
+			else { call = line; sub(/\(.*/, "", call) }
+			if (line ~ /unfinished \.\.\.>$/ && call ~ /wait|select|poll/) next
+			if (call ~ /^(epoll_wait|epoll_pwait|select|pselect6|poll|ppoll)$/) {
+				flush(pid)
+				r = line; sub(/.*= /, "", r)
+				if (r + 0 > 0) { cause[pid] = "?"; wake++ } else if (r == "0") { cause[pid] = "timer"; wake++ }
+				next
+			}
+			if (line !~ /^[a-z_0-9]+\([0-9]+,/ || line ~ /= -1 E/) next
+			fd = line; sub(/^[a-z_0-9]+\(/, "", fd); sub(/,.*/, "", fd)
+			if (call ~ /^(read|readv|recv)/ && cause[pid] == "?") cause[pid] = "readable " name(pid, fd)
+			else if (call ~ /^(write|send)/) { b = line; sub(/.*= /, "", b); sent[pid] = sent[pid] " " name(pid, fd) ":" b (call ~ /mmsg/ ? "msg" : "B") }
+		}
+		END { for (pid in cause) flush(pid)
+			printf "wakeups %d in %d s (%.2f/s, under strace)\n", wake, s, wake / s
+			for (k in n) printf "%4d %s\n", n[k], k }' "$map" "$out" >"$out.sum"
+	{ grep '^wakeups' "$out.sum"; grep -v '^wakeups' "$out.sum" | sort -k1,1 -rn; } >"$RIG_LOGDIR/idle-wakeups-$stack.txt"
+}
+
 # What makes up each process's resident memory (issue 16): the totals of
 # smaps_rollup, then kB of Rss, Pss and private (clean + dirty) memory per
 # mapping, largest first.  A library's mappings are told apart by their
@@ -207,10 +279,22 @@ measure_up() {
 		bench "$stack rss_connect_kb $(rig_rss_kb "$@")"
 		rss_breakdown "$stack" connect "$@"
 		rig_sleep 2
+		local c0 c1 p0 p1
+		c0=($(ctxsw "$@")) p0=($(rest_packets))
 		w0=$(wakeups "$@")
-		rig_sleep 10
+		rig_sleep "$BENCH_IDLE_SECONDS"
 		w1=$(wakeups "$@")
-		bench "$stack idle_wakeups_per_s $(awk -v w=$((w1 - w0)) 'BEGIN { printf "%.2f", w / 10 }')"
+		c1=($(ctxsw "$@")) p1=($(rest_packets))
+		bench "$stack idle_ctxsw_voluntary $((c1[0] - c0[0]))"
+		bench "$stack idle_ctxsw_involuntary $((c1[1] - c0[1]))"
+		bench "$stack idle_tun_from_kernel $((p1[0] - p0[0]))"
+		bench "$stack idle_tun_to_kernel $((p1[1] - p0[1]))"
+		bench "$stack idle_wire_in $((p1[2] - p0[2]))"
+		bench "$stack idle_wire_out $((p1[3] - p0[3]))"
+		bench "$stack idle_wakeups_per_s $(awk -v w=$((w1 - w0)) -v s="$BENCH_IDLE_SECONDS" \
+			'BEGIN { printf "%.2f", w / s }')"
+		bench "$stack idle_seconds $BENCH_IDLE_SECONDS"
+		idle_attribution "$stack" "$@"
 	fi
 	iperf_dir "$stack" up "$@"
 	iperf_dir "$stack" down "$@"
