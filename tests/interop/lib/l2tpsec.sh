@@ -761,6 +761,9 @@ rig_l2tpsec_case_crash() {
 	rig_log "client: after kill -9: $(rig_in client ip xfrm state | grep -c '^src') XFRM states," \
 		"$(rig_in client ip -4 route show proto 157 | wc -l) routes, resolv.conf changed, pppd: $(rig_l2tpsec_client_pids pppd | tr '\n' ' ')"
 	mv "$RIG_LOGDIR/client-l2tpsec.log" "$RIG_LOGDIR/client-l2tpsec-killed.log"
+	RIG_STALE_L2TP_TUNNEL=$(sed -n 's/.*tunnel up: ours \([0-9]*\),.*/\1/p' \
+		"$RIG_LOGDIR/client-l2tpsec-killed.log" | tail -n 1)
+	[ -n "$RIG_STALE_L2TP_TUNNEL" ] || rig_fail "client: no tunnel ID in the killed run's log"
 	rig_l2tpsec_up
 	rig_l2tpsec_check_up "$(rig_l2tpsec_expect_dp)"
 	[ "$L2TPSEC_SPIS" != "$old_spis" ] || rig_fail "client: same SPIs as before the crash"
@@ -768,6 +771,7 @@ rig_l2tpsec_case_crash() {
 		! rig_in client ip xfrm state | grep -q "spi 0x$p " || rig_fail "client: old SA 0x$p still installed"
 	done
 	rig_l2tpsec_check_down
+	RIG_STALE_L2TP_TUNNEL=
 	! rig_in client ip link show "$old_if" >/dev/null 2>&1 || rig_fail "client: $old_if of the killed run left"
 	[ -z "$(rig_l2tpsec_client_pids pppd)" ] || rig_fail "client: pppd left running"
 	rig_case_figures "crash_reconnect_ms=$L2TPSEC_CONNECT_MS"
