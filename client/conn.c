@@ -62,8 +62,8 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 	id = c->layers->sa_install(c, pair, false, is_rekey);
 	if (id == 0) {
 		conn_fail_local(c, CONN_LOCAL_SA_INSTALL, EXIT_FAILURE_GENERIC,
-				"cannot install the IPsec SA (%s data path)",
-				c->kernel_path ? "kernel" : "userspace");
+		                "cannot install the IPsec SA (%s data path)",
+		                c->kernel_path ? "kernel" : "userspace");
 		return;
 	}
 	if (c->p->savekeys && savekeys_add_esp(c->p->savekeys, pair) < 0)
@@ -73,8 +73,8 @@ static void on_sa_established(void *ctx, const struct esp_sa_pair *pair, bool is
 	c->sa_udp_encap = pair->udp_encap;
 	/* the first one at the default level: the user's progress */
 	log_msg(c->lg, LOG_CLIENT, is_rekey ? LOG_LVL_INFO : LOG_LVL_NOTICE,
-		"IPsec SA %s: in %08x out %08x", is_rekey ? "rekeyed" : "up", pair->in.spi,
-		pair->out.spi);
+	        "IPsec SA %s: in %08x out %08x", is_rekey ? "rekeyed" : "up", pair->in.spi,
+	        pair->out.spi);
 	if (!is_rekey && c->state == CONN_IKE) {
 		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_UP);
 		conn_set_state(c, CONN_L2TP);
@@ -93,7 +93,7 @@ static void on_phase1_keys(void *ctx, const struct ike_p1_export *k)
 
 	if (c->p->savekeys && savekeys_add_ike(c->p->savekeys, k) < 0)
 		log_warn(c->lg, LOG_CLIENT, "save-keys: cannot write ikev1_decryption_table: %s",
-			 strerror(errno));
+		         strerror(errno));
 }
 
 static void on_ping_answered(void *ctx)
@@ -144,7 +144,7 @@ static void on_sa_deleted(void *ctx, uint32_t spi_in, uint32_t spi_out)
 		if (sa->outbound && c->sa_pending)
 			conn_sa_activate_pending(c);
 		if (conn_sa_keep_last(c->sas, CONN_MAX_SAS, i, c->kernel_path,
-				      conn_layer_running(c, CONN_LAYER_L2TP))) {
+		                      conn_layer_running(c, CONN_LAYER_L2TP))) {
 			log_debug(c->lg, LOG_CLIENT, "SA %u kept until L2TP is down", sa->id);
 			sa->dropped = true;
 			continue;
@@ -167,7 +167,7 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 	/* no answer, or a gateway still loading its configuration (charon
 	 * answers NO_PROPOSAL_CHOSEN then): it is away or starting up */
 	c->gw_silent = f->stage == IKE_STAGE_MM1 &&
-		       (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
+	               (f->reason == IKE_FAIL_TIMEOUT || f->reason == IKE_FAIL_NOTIFY);
 	conn_try_other_family(c, f);
 	ike_failure_str(f, line, sizeof(line));
 	v.ike.stage = f->stage;
@@ -181,10 +181,10 @@ static void on_ike_failed(void *ctx, const struct ike_failure *f)
 		return;
 	}
 	conn_fail_why(c, &v,
-		      conn_ike_auth_failed(f) ? EXIT_GW_AUTH
-		      : c->state == CONN_UP   ? EXIT_PEER_CLOSED
-					      : EXIT_IKE,
-		      "%s", line);
+	              conn_ike_auth_failed(f) ? EXIT_GW_AUTH
+	              : c->state == CONN_UP   ? EXIT_PEER_CLOSED
+	                                      : EXIT_IKE,
+	              "%s", line);
 }
 
 static void on_ike_stopped(void *ctx)
@@ -231,7 +231,8 @@ static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
 			conn_sa_activate_pending(c);
 		/* A pair replaced by a rekey may run out in its grace time. */
 		if (conn_sa_expiry_unreplaced(c->sas, CONN_MAX_SAS, id))
-			log_warn(c->lg, LOG_CLIENT, "IPsec SA %u expired before it was rekeyed", id);
+			log_warn(c->lg, LOG_CLIENT, "IPsec SA %u expired before it was rekeyed",
+			         id);
 		else
 			log_debug(c->lg, LOG_CLIENT, "IPsec SA %u (replaced) expired", id);
 		return;
@@ -272,8 +273,7 @@ void conn_on_traffic_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 		if (c->sas[i].id > newest)
 			newest = c->sas[i].id;
 	if (newest && c->esp && esp_get_counters(c->esp, newest, &cnt) == 0) {
-		if (cnt.in_packets != c->last_in_packets &&
-		    conn_layer_running(c, CONN_LAYER_IKE))
+		if (cnt.in_packets != c->last_in_packets && conn_layer_running(c, CONN_LAYER_IKE))
 			ike_note_inbound_traffic(c->ike);
 		c->last_in_packets = cnt.in_packets;
 	}
@@ -309,8 +309,8 @@ static void on_session_up(void *ctx, const struct l2tp_session_info *info)
 	struct conn *c = ctx;
 
 	log_info(c->lg, LOG_CLIENT, "L2TP session up (tunnel %u/%u, session %u/%u)",
-		 info->local_tunnel_id, info->peer_tunnel_id, info->local_session_id,
-		 info->peer_session_id);
+	         info->local_tunnel_id, info->peer_tunnel_id, info->local_session_id,
+	         info->peer_session_id);
 	conn_layer_set(c, CONN_LAYER_L2TP, CONN_LAYER_UP);
 	conn_set_state(c, CONN_PPP);
 	/* starting before it is asked to: its first events may come at once */
@@ -346,7 +346,7 @@ static void conn_connected(struct conn *c)
 	inet_ntop(AF_INET, &c->ip.local, local, sizeof(local));
 	inet_ntop(AF_INET, &c->ip.peer, peer, sizeof(peer));
 	log_notice(c->lg, LOG_CLIENT, "connected: %s local %s peer %s mtu %u (%llu ms)", c->ifname,
-		   local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
+	           local, peer, c->ip.mtu, (unsigned long long)(c->up_ms - c->started_ms));
 	if (c->ev.up)
 		c->ev.up(c, c->ev_ctx);
 #ifdef __GLIBC__
@@ -392,7 +392,7 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 	conn_l2tp_port_retry(c, why); /* conn_should_reconnect() acts on it */
 	code = conn_l2tp_exit_code(c, why);
 	snprintf(line, sizeof(line), "L2TP %s: %s",
-		 why->by_peer ? "closed by the gateway" : "failed", why->words);
+	         why->by_peer ? "closed by the gateway" : "failed", why->words);
 	v.l2tp.stage = why->stage;
 	v.l2tp.cause = why->cause;
 	v.l2tp.by_peer = why->by_peer;
@@ -405,26 +405,26 @@ static void on_l2tp_closed(void *ctx, const struct l2tp_failure *why)
 /* ---- start and free ---- */
 
 static const struct ike_callbacks ike_cbs = {
-	.sa_established = on_sa_established,
-	.sa_inbound = on_sa_inbound,
-	.sa_expired_or_deleted = on_sa_deleted,
-	.phase1_keys = on_phase1_keys,
-	.failed = on_ike_failed,
-	.non_ike_packet = on_non_ike,
-	.stopped = on_ike_stopped,
-	.ping_answered = on_ping_answered,
+    .sa_established = on_sa_established,
+    .sa_inbound = on_sa_inbound,
+    .sa_expired_or_deleted = on_sa_deleted,
+    .phase1_keys = on_phase1_keys,
+    .failed = on_ike_failed,
+    .non_ike_packet = on_non_ike,
+    .stopped = on_ike_stopped,
+    .ping_answered = on_ping_answered,
 };
 
 static const struct esp_callbacks esp_cbs = {
-	.deliver_l2tp = on_esp_l2tp,
-	.sa_expiring = on_esp_expiring,
+    .deliver_l2tp = on_esp_l2tp,
+    .sa_expiring = on_esp_expiring,
 };
 
 static const struct l2tp_callbacks l2tp_cbs = {
-	.tunnel_up = on_tunnel_up,
-	.session_up = on_session_up,
-	.ppp_frame = on_ppp_frame,
-	.closed = on_l2tp_closed,
+    .tunnel_up = on_tunnel_up,
+    .session_up = on_session_up,
+    .ppp_frame = on_ppp_frame,
+    .closed = on_l2tp_closed,
 };
 
 /* Frees every protocol layer (kernel objects with them) but not the TUN
@@ -477,7 +477,7 @@ static int conn_launch_layers(struct conn *c)
 	ppp_runs = c->layers->ppp_prepare(c);
 	if (ppp_runs < 0) {
 		conn_fail(c, EXIT_PPP, "PPP failed: could not %s",
-			  c->kernel_path ? "start pppd" : "set up");
+		          c->kernel_path ? "start pppd" : "set up");
 		return -1;
 	}
 	if (ppp_runs)
@@ -512,13 +512,14 @@ static int conn_launch(struct conn *c)
 	if (c->layers->ike_start(c->ike) < 0) {
 		conn_layer_set(c, CONN_LAYER_IKE, CONN_LAYER_ABSENT);
 		conn_fail_local(c, CONN_LOCAL_IKE_SOCKETS, EXIT_NETWORK,
-				"IKE could not start (sockets)");
+		                "IKE could not start (sockets)");
 		goto failed;
 	}
 	/* From here a failure stops IKE the usual way: MM2 is not handled
 	 * before this function returns. */
 	if (conn_launch_layers(c) == 0)
-		log_info(c->lg, LOG_CLIENT, "%s data path", c->kernel_path ? "kernel" : "userspace");
+		log_info(c->lg, LOG_CLIENT, "%s data path",
+		         c->kernel_path ? "kernel" : "userspace");
 	return 0;
 failed:
 	conn_stop(c); /* nothing runs: finishes at once */
@@ -535,7 +536,7 @@ static void avoid_stale_tunnel(struct conn *c)
 		return;
 	c->l2tp_port = conn_random_l2tp_port();
 	log_info(c->lg, LOG_CLIENT, "L2TP from port %u: the gateway may still hold our old tunnel",
-		 c->l2tp_port);
+	         c->l2tp_port);
 }
 
 int conn_start(struct conn *c)

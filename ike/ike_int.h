@@ -170,7 +170,7 @@ struct ike_session {
 	/* p1_old is one we replaced ourselves: its DELETE waits for
 	 * old_p1_timer (rekey.c, OLD_P1_GRACE_MS) */
 	bool p1_old_ours;
-	unsigned old_p1_waits; /* its DELETE put off for the pair made on it */
+	unsigned old_p1_waits;    /* its DELETE put off for the pair made on it */
 	struct ike_p2 qm;         /* Quick Mode in progress */
 	struct ike_p2 sa, old_sa; /* installed pair; the one being replaced */
 
@@ -211,11 +211,11 @@ struct ike_session {
 	struct loop_timer old_sa_timer, old_p1_timer, stop_timer;
 	uint32_t dpd_seq;
 	uint32_t dpd_outstanding;
-	uint32_t ping_seq;        /* R-U-THERE of ike_ping() awaiting its ACK; 0 = none */
-	uint64_t last_inbound_ms; /* ike_note_inbound_traffic(); 0 = never */
+	uint32_t ping_seq;         /* R-U-THERE of ike_ping() awaiting its ACK; 0 = none */
+	uint64_t last_inbound_ms;  /* ike_note_inbound_traffic(); 0 = never */
 	uint64_t last_outbound_ms; /* to the NAT-T port: ike_note_outbound_traffic() */
-	bool pfs_retried;         /* QM1 retried without PFS after NO_PROPOSAL_CHOSEN */
-	bool ports_fell_back;     /* 500/4500 held by a non-sharing program */
+	bool pfs_retried;          /* QM1 retried without PFS after NO_PROPOSAL_CHOSEN */
+	bool ports_fell_back;      /* 500/4500 held by a non-sharing program */
 };
 
 /* session.c */

@@ -291,7 +291,7 @@ static int send_raw(struct ike_session *s, const uint8_t *msg, size_t len)
 			return -1;
 	}
 	log_info(s->lg, LOG_IKE, "sent %zu bytes as %zu IKE fragments (ID %u)", len, count,
-	          (unsigned)s->frag_id);
+	         (unsigned)s->frag_id);
 	return 0;
 }
 

@@ -13,9 +13,9 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-#define OLD_SA_GRACE_MS 2000 /* old SA pair lives this long after a rekey */
-#define OLD_P1_GRACE_MS 2000 /* and an ISAKMP SA we replaced, before its DELETE */
-#define OLD_P1_WAIT_MS 1000  /* then again while the pair in use lives on it */
+#define OLD_SA_GRACE_MS  2000 /* old SA pair lives this long after a rekey */
+#define OLD_P1_GRACE_MS  2000 /* and an ISAKMP SA we replaced, before its DELETE */
+#define OLD_P1_WAIT_MS   1000 /* then again while the pair in use lives on it */
 #define OLD_P1_MAX_WAITS 15
 
 void ike_session_drop(struct ike_session *s, const char *fmt, ...)
@@ -209,10 +209,11 @@ static void on_old_p1(struct loop *loop, struct loop_timer *t, void *ctx)
 	if (s->p1_old && s->sa.established && s->sa.responder && s->sa.p1 == s->p1_old &&
 	    s->old_p1_waits < OLD_P1_MAX_WAITS) {
 		if (s->old_p1_waits++ == 0 && !s->qm.in_progress) {
-			log_info(s->lg, LOG_IKE,
-			         "IPsec SA %08x was made on the ISAKMP SA being replaced: rekeying it "
-			         "before that one's DELETE",
-			         s->sa.spi_in);
+			log_info(
+			    s->lg, LOG_IKE,
+			    "IPsec SA %08x was made on the ISAKMP SA being replaced: rekeying it "
+			    "before that one's DELETE",
+			    s->sa.spi_in);
 			ike_qm_start(s, true);
 		}
 		loop_timer_start(loop, t, OLD_P1_WAIT_MS);

@@ -629,8 +629,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gateway_rekeys_isakmp_sa, gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_old_isakmp_sa_deleted_mid_reauth, gw_setup,
 	                                    gw_teardown),
-	    cmocka_unit_test_setup_teardown(test_pair_on_replaced_isakmp_sa_rekeyed_before_delete, gw_setup,
-	                                    gw_teardown),
+	    cmocka_unit_test_setup_teardown(test_pair_on_replaced_isakmp_sa_rekeyed_before_delete,
+	                                    gw_setup, gw_teardown),
 	    cmocka_unit_test_setup_teardown(test_rekey_restarts_on_gateways_new_isakmp_sa, gw_setup,
 	                                    gw_teardown),
 	};

@@ -889,8 +889,8 @@ static void encap_and_check(struct lns *l, bool seq, uint16_t ns)
 {
 	const uint8_t frame[] = {0x00, 0x21, 0x45, 0x00, 0x00, 0x14};
 	uint8_t buf[L2TP_ENCAP_HEADROOM + sizeof(frame)];
-	struct pkt p = {.head = buf, .cap = sizeof(buf), .off = L2TP_ENCAP_HEADROOM,
-	                .len = sizeof(frame)};
+	struct pkt p = {
+	    .head = buf, .cap = sizeof(buf), .off = L2TP_ENCAP_HEADROOM, .len = sizeof(frame)};
 	struct l2tp_hdr h;
 	const char *why = NULL;
 
