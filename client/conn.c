@@ -252,10 +252,7 @@ static void on_esp_expiring(void *ctx, uint32_t id, bool hard)
  * as slack, to share wakeups with the keepalives. */
 static void traffic_poll_arm(struct conn *c)
 {
-	const struct profile *pr = c->p->profile;
-	uint64_t dpd_ms = (pr->liveness_s ? conn_liveness_for(pr->liveness_s).dpd_interval_s
-	                                  : pr->dpd_interval_s) *
-	                  1000ull;
+	uint64_t dpd_ms = conn_dpd_interval_s(c->p->profile) * 1000ull;
 	uint64_t every = MAX((uint64_t)TRAFFIC_POLL_MS, dpd_ms / 4);
 
 	loop_timer_start_slack(c->loop, &c->traffic_timer, every, every / 2);

@@ -306,6 +306,7 @@ struct conn_liveness {
 	unsigned echo_interval_s, echo_failure;
 };
 struct conn_liveness conn_liveness_for(uint32_t dead_after_s);
+uint32_t conn_dpd_interval_s(const struct profile *pr);
 /* A random L2TP port from the dynamic range (RFC 6335 §6): 49152-65535. */
 uint16_t conn_random_l2tp_port(void);
 /* On an L2TP failure: true when it calls for one more start from a random

@@ -109,14 +109,10 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	if (pr->ipsec_lifetime_s)
 		cfg->ipsec_lifetime_s = pr->ipsec_lifetime_s;
 	cfg->rekey_margin_s = pr->rekey_margin_s;
-	cfg->dpd_interval_s = pr->dpd_interval_s;
+	cfg->dpd_interval_s = conn_dpd_interval_s(pr);
 	cfg->keepalive_interval_s = pr->nat_keepalive_s;
-	if (pr->liveness_s) {
-		struct conn_liveness l = conn_liveness_for(pr->liveness_s);
-
-		cfg->dpd_interval_s = l.dpd_interval_s;
-		cfg->dpd_tries = l.dpd_tries;
-	}
+	if (pr->liveness_s)
+		cfg->dpd_tries = conn_liveness_for(pr->liveness_s).dpd_tries;
 	/* Reconnecting: the gateway may be back any moment. An MM1 every 3 s
 	 * at most (1+2+3*8 = 27 s per attempt, about as long as the default
 	 * schedule) brings us back within seconds of it. */
@@ -244,6 +240,13 @@ void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name
 	dns_init(&dns, lg, name, run_dir, "/etc/resolv.conf");
 	dns_revert_stale(&dns);
 	esp_kernel_cleanup_stale(lg);
+}
+
+/* The DPD interval IKE runs with: the profile's, or what liveness asks. */
+uint32_t conn_dpd_interval_s(const struct profile *pr)
+{
+	return pr->liveness_s ? conn_liveness_for(pr->liveness_s).dpd_interval_s
+	                      : pr->dpd_interval_s;
 }
 
 /* One policy, three mechanisms: each layer probes often enough that it
