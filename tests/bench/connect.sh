@@ -55,6 +55,22 @@ function median(s, k,   n, a, i, j, t) {
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 function ratio(x, y) { return (x == "NA" || y == "NA" || y + 0 == 0) ? "NA" : sprintf("%.2f", x / y) }
+# The ratio of s1 to s2 in each repetition (the stacks take turns within one,
+# so the host load of the moment falls on both), and their median:
+# "median (r1 r2 ...)". Steadier than the ratio of medians when the load
+# drifts during the boot.
+function paired(s1, s2, k,   n, m, a, b, i, r, out) {
+	n = split(v[s1, k], a, " "); m = split(v[s2, k], b, " ")
+	if (m < n) n = m
+	for (i = 1; i <= n; i++) {
+		r = ratio(a[i], b[i])
+		if (r == "NA") continue
+		out = out (out == "" ? "" : " ") r
+		v["paired", "r"] = out
+	}
+	if (out == "") return "NA"
+	return sprintf("%.2f (%s)", median("paired", "r"), out)
+}
 { v[$1, $2] = v[$1, $2] (v[$1, $2] == "" ? "" : " ") $3 }
 END {
 	# The measure of the issue: start to an address on the PPP interface, from
@@ -98,6 +114,8 @@ END {
 		printf "iperf %s (%s): userspace %s kernel %s classic %s Mbit/s; userspace/kernel %s (goal >= 1.0), kernel/classic %s (goal >= 1.0) (medians of %s; runs: u %s; k %s; c %s)\n",
 			dir, d == 1 ? "client -> gw" : "gw -> client", um, km, cm, ratio(um, km), ratio(km, cm), reps,
 			v["userspace", "iperf_" dir "_mbit"], v["kernel", "iperf_" dir "_mbit"], v["classic", "iperf_" dir "_mbit"]
+		printf "iperf %s, ratio in each repetition, median (runs): userspace/kernel %s, kernel/classic %s\n",
+			dir, paired("userspace", "kernel", "iperf_" dir "_mbit"), paired("kernel", "classic", "iperf_" dir "_mbit")
 		printf "cpu %s: seconds per GB moved, process time only: userspace %s kernel %s classic %s (medians)\n",
 			dir, median("userspace", "cpu_s_per_gb_" dir), median("kernel", "cpu_s_per_gb_" dir), median("classic", "cpu_s_per_gb_" dir)
 	}
@@ -108,8 +126,9 @@ END {
 			dir = d == 1 ? "up" : "down"
 			lm = median("classic-libipsec", "iperf_" dir "_mbit")
 			um = median("userspace", "iperf_" dir "_mbit")
-			printf "iperf %s: userspace %s classic-libipsec %s Mbit/s; userspace/classic-libipsec %s (goal >= 3.0) (medians; runs: %s); cpu s/GB classic-libipsec %s\n",
-				dir, um, lm, ratio(um, lm), v["classic-libipsec", "iperf_" dir "_mbit"], median("classic-libipsec", "cpu_s_per_gb_" dir)
+			printf "iperf %s: userspace %s classic-libipsec %s Mbit/s; userspace/classic-libipsec %s (goal >= 3.0) (medians; runs: %s; in each repetition: %s); cpu s/GB classic-libipsec %s\n",
+				dir, um, lm, ratio(um, lm), v["classic-libipsec", "iperf_" dir "_mbit"],
+				paired("userspace", "classic-libipsec", "iperf_" dir "_mbit"), median("classic-libipsec", "cpu_s_per_gb_" dir)
 		}
 	if (v["userspace", "syscalls_per_pkt"] != "")
 		printf "syscalls per tunnel packet, l2tpsec userspace (strace -c -f, 3 s of iperf3 up): %s\n", v["userspace", "syscalls_per_pkt"]
