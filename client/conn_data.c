@@ -295,8 +295,9 @@ static int natt_attach(struct conn *c)
 	ike_set_natt_reader(c->ike, on_natt_readable, c);
 	natt_sock_get_stats(c->natt, &st);
 	log_info(c->lg, LOG_CLIENT,
-	         "userspace data path: batched UDP socket (receive buffer %d KiB), TUN %s",
-	         st.rcvbuf / 1024,
+	         "userspace data path: batched UDP socket (buffers: receive %d KiB, send %d KiB), "
+	         "TUN %s",
+	         st.rcvbuf / 1024, st.sndbuf / 1024,
 	         c->tun_vnet ? "with TCP segmentation offload and GRO" : "without offloads");
 	return 0;
 }

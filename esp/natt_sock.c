@@ -30,7 +30,7 @@ struct natt_sock {
 	int fd;
 	bool gso;
 	bool gro_wanted, gro; /* UDP GRO asked for, and on for this fd */
-	int rcvbuf;           /* SO_RCVBUF of this fd */
+	int rcvbuf, sndbuf;   /* SO_RCVBUF and SO_SNDBUF of this fd */
 	unsigned last_msgs;   /* messages the last recvmmsg returned */
 	struct natt_stats st;
 	unsigned tx_count;               /* packets queued */
@@ -89,31 +89,29 @@ static void gro_setup(struct natt_sock *ns)
 	          setsockopt(ns->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
 }
 
-/* A receive buffer for a burst (NATT_RCVBUF). SO_RCVBUFFORCE passes
- * net.core.rmem_max with CAP_NET_ADMIN; without it SO_RCVBUF gives what
- * rmem_max allows. Never shrinks a buffer that is larger already. */
-static void rcvbuf_setup(struct natt_sock *ns)
+/* A socket buffer of want bytes (opt SO_RCVBUF or SO_SNDBUF; force_opt the
+ * _FORCE variant): the _FORCE option passes net.core.rmem_max / wmem_max
+ * with CAP_NET_ADMIN; without it the plain one gives what the maximum
+ * allows. Never shrinks a buffer that is larger already. Returns the size
+ * the kernel reports (0: no socket). */
+static int sockbuf_setup(int fd, int opt, int force_opt, int want)
 {
-	int want = NATT_RCVBUF, cur = 0;
+	int cur = 0, now = 0;
 	socklen_t len = sizeof(cur);
 
-	ns->rcvbuf = 0;
-	if (ns->fd < 0 || getsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &cur, &len) < 0)
-		return;
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, opt, &cur, &len) < 0)
+		return 0;
 	/* the kernel reports twice the size asked for */
-	if (cur / 2 < want &&
-	    setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0) {
+	if (cur / 2 < want && setsockopt(fd, SOL_SOCKET, force_opt, &want, sizeof(want)) < 0) {
 		int allowed = 0;
 
-		/* without the capability: only if rmem_max lets it grow */
-		if (setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) == 0 &&
-		    getsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &allowed, &len) == 0 && allowed < cur)
-			(void)setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &(int){cur / 2},
-			                 sizeof(int));
+		/* without the capability: only if the maximum lets it grow */
+		if (setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want)) == 0 &&
+		    getsockopt(fd, SOL_SOCKET, opt, &allowed, &len) == 0 && allowed < cur)
+			(void)setsockopt(fd, SOL_SOCKET, opt, &(int){cur / 2}, sizeof(int));
 	}
-	len = sizeof(ns->rcvbuf);
-	if (getsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &ns->rcvbuf, &len) < 0)
-		ns->rcvbuf = 0;
+	len = sizeof(now);
+	return getsockopt(fd, SOL_SOCKET, opt, &now, &len) < 0 ? 0 : now;
 }
 
 void natt_sock_set_fd(struct natt_sock *ns, int fd)
@@ -123,7 +121,8 @@ void natt_sock_set_fd(struct natt_sock *ns, int fd)
 	ns->tx_count = 0; /* queued for a socket that is gone */
 	ns->fd = fd;
 	gro_setup(ns);
-	rcvbuf_setup(ns);
+	ns->rcvbuf = sockbuf_setup(fd, SO_RCVBUF, SO_RCVBUFFORCE, NATT_RCVBUF);
+	ns->sndbuf = sockbuf_setup(fd, SO_SNDBUF, SO_SNDBUFFORCE, NATT_SNDBUF);
 }
 
 void natt_sock_set_gro(struct natt_sock *ns, bool on)
@@ -150,6 +149,7 @@ void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st)
 	st->gso = ns->gso;
 	st->gro = ns->gro;
 	st->rcvbuf = ns->rcvbuf;
+	st->sndbuf = ns->sndbuf;
 }
 
 /* RFC 3948 §2.2: a zero non-ESP marker means IKE and 0xff alone a NAT

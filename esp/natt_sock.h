@@ -41,6 +41,14 @@
  * (about 90 ESP datagrams) the rest of the burst is dropped and the
  * download's TCP backs off (issue 16). wireguard-go asks for 7 MiB. */
 #define NATT_RCVBUF (4 << 20)
+/* The send buffer asked for. A UDP GSO run of up to 64 KiB is charged to
+ * the socket until the next hop's receive softirq takes it; on a CPU shared
+ * with that softirq, three runs fill the default 208 KiB, sendmmsg fails
+ * with EAGAIN and the rest of the batch is lost like on a full link (on a
+ * loaded host, 2 Mbit/s each way for 5 min: 8 SndbufErrors, 232 TCP
+ * retransmits; the kernel path, whose ESP runs in the sender's context,
+ * lost none). */
+#define NATT_SNDBUF (4 << 20)
 /* recvmmsg batches read per readable event while they come back full. */
 #define NATT_READS_PER_WAKEUP 4
 
@@ -62,6 +70,7 @@ struct natt_stats {
 	bool gso;   /* UDP GSO still in use (off after the kernel refused it) */
 	bool gro;   /* UDP GRO on for the current socket */
 	int rcvbuf; /* the socket's SO_RCVBUF as the kernel reports it */
+	int sndbuf; /* and its SO_SNDBUF */
 };
 
 /* dp: the userspace data path whose SAs en- and decrypt. NULL on ENOMEM. */
@@ -69,8 +78,8 @@ struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_
                                 void *ctx);
 void natt_sock_free(struct natt_sock *ns);
 /* The connected NAT-T socket (IKE's), or -1 when it is gone. Its receive
- * buffer grows to NATT_RCVBUF (beyond net.core.rmem_max with
- * CAP_NET_ADMIN, else up to it). */
+ * and send buffers grow to NATT_RCVBUF and NATT_SNDBUF (beyond
+ * net.core.rmem_max / wmem_max with CAP_NET_ADMIN, else up to them). */
 void natt_sock_set_fd(struct natt_sock *ns, int fd);
 /* Turns UDP GSO off (tests; kernels that refuse it turn it off themselves). */
 void natt_sock_set_gso(struct natt_sock *ns, bool on);

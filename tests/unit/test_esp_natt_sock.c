@@ -388,28 +388,36 @@ static bool may_force_rcvbuf(void)
 	return ok;
 }
 
-/* The socket's receive buffer holds a burst: NATT_RCVBUF where allowed,
- * never less than the socket had; the figure reported is the socket's. */
-static void test_rcvbuf_grows(void **state)
+/* The socket's receive buffer holds a burst and its send buffer a batch of
+ * GSO runs: NATT_RCVBUF / NATT_SNDBUF where allowed, never less than the
+ * socket had; the figures reported are the socket's. */
+static void test_buffers_grow(void **state)
 {
 	struct fixture *f = *state;
 	struct natt_stats st;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), dflt = 0, now = 0;
-	socklen_t len = sizeof(dflt);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), dflt_rcv = 0, dflt_snd = 0, rcv = 0, snd = 0;
+	socklen_t len = sizeof(int);
 
 	assert_true(fd >= 0);
-	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &dflt, &len), 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &dflt_rcv, &len), 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &dflt_snd, &len), 0);
 	close(fd);
 	natt_sock_get_stats(f->gw.ns, &st);
-	assert_int_equal(getsockopt(f->gw.fd, SOL_SOCKET, SO_RCVBUF, &now, &len), 0);
-	assert_int_equal(st.rcvbuf, now);
-	assert_true(now >= dflt);
-	if (may_force_rcvbuf())
-		assert_true(now >= 2 * NATT_RCVBUF); /* the kernel reports it doubled */
+	assert_int_equal(getsockopt(f->gw.fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len), 0);
+	assert_int_equal(getsockopt(f->gw.fd, SOL_SOCKET, SO_SNDBUF, &snd, &len), 0);
+	assert_int_equal(st.rcvbuf, rcv);
+	assert_int_equal(st.sndbuf, snd);
+	assert_true(rcv >= dflt_rcv);
+	assert_true(snd >= dflt_snd);
+	if (may_force_rcvbuf()) { /* the kernel reports them doubled */
+		assert_true(rcv >= 2 * NATT_RCVBUF);
+		assert_true(snd >= 2 * NATT_SNDBUF);
+	}
 	/* a new socket gets its own */
 	natt_sock_set_fd(f->gw.ns, -1);
 	natt_sock_get_stats(f->gw.ns, &st);
 	assert_int_equal(st.rcvbuf, 0);
+	assert_int_equal(st.sndbuf, 0);
 }
 
 static void test_garbage_and_oversize_dropped(void **state)
@@ -456,7 +464,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_free_turns_gro_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_burst_drains_until_short, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rcvbuf_grows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_buffers_grow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_and_oversize_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
 	};
