@@ -69,7 +69,7 @@ alive() {
 # one ping a second, each a new process: a long-running ping keeps the
 # source address it started with, which a reconnect may change
 rig_bg client ping-soak bash -c 'end=$((SECONDS + $1)); while [ $SECONDS -lt $end ]; do
-	if "${@:3}" -c 1 -W 2 "$2" >/dev/null 2>&1; then echo ok; else echo lost; fi; sleep 1
+	if "${@:3}" -c 1 -W 2 "$2" >/dev/null 2>&1; then echo ok; else echo lost "$(date +%T)"; fi; sleep 1
 done' _ "$SOAK_SECONDS" "$PPP_GW_ADDR" "${RIG_PING[@]}"
 ping_pid=$RIG_BG_PID
 if [ "$SOAK_TRAFFIC_MBIT" != 0 ]; then
@@ -79,7 +79,7 @@ if [ "$SOAK_TRAFFIC_MBIT" != 0 ]; then
 	# Runs again after an interruption (a reconnect ends its TCP connection)
 	# until the time is up; each run's summary goes to the log.
 	rig_bg client iperf3-soak bash -c 'end=$((SECONDS + $1)); while [ $((end - SECONDS)) -gt 5 ]; do
-	iperf3 -c "$2" --bidir -b "$3M" -t $((end - SECONDS)) -f m || sleep 2
+	iperf3 -c "$2" --bidir -b "$3M" -t $((end - SECONDS)) -f m --timestamps="%T " || sleep 2
 done' _ "$SOAK_SECONDS" "$PPP_GW_ADDR" "$SOAK_TRAFFIC_MBIT"
 fi
 rig_sleep 10
@@ -95,7 +95,15 @@ while [ "$(rig_now_ms)" -lt "$t_end" ]; do
 done
 rig_wait_for 15 eval '! kill -0 '"$ping_pid"' 2>/dev/null' || rig_stop_pid "$ping_pid"
 rss end
-sent=$(grep -c '^ok$\|^lost$' "$RIG_LOGDIR/client-ping-soak.log")
+# Where packets went, for a run that lost some: the client's UDP and TCP
+# counters, its interfaces' drops, l2tpsec's own counters.
+{
+	rig_in client cat /proc/net/snmp
+	rig_in client ip -s link
+	rig_in client tc -s qdisc
+} >"$RIG_LOGDIR/client-counters.txt" 2>&1
+[ "$SOAK_STACK" = classic ] || rig_l2tpsec_json >/dev/null || true
+sent=$(grep -c '^ok$\|^lost' "$RIG_LOGDIR/client-ping-soak.log")
 recv=$(grep -c '^ok$' "$RIG_LOGDIR/client-ping-soak.log")
 soak "ping_sent ${sent:-0}"
 soak "ping_lost $(( ${sent:-0} - ${recv:-0} ))"
