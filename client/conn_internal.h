@@ -165,7 +165,7 @@ struct conn {
 	struct sockaddr_storage gateway, gateway_alt;
 	bool family_fallback; /* pending: conn_should_reconnect() acts on it */
 	bool keep_net;        /* set by conn_finish() for a reconnect */
-	unsigned attempts; /* reconnect attempts since the tunnel was last up */
+	unsigned attempts;    /* reconnect attempts since the tunnel was last up */
 	/* conn_abort() for a changed path: the restart that follows at once
 	 * is not a failed attempt, and does not count as one */
 	bool roamed;
