@@ -10,6 +10,7 @@
 #include "client/conn.h"
 #include "client/ctl.h"
 #include "sys/killswitch.h"
+#include "sys/mss_nft.h"
 
 static const char disconnect_usage[] =
     "Usage: l2tpsec disconnect [NAME] [--run-dir DIR]\n\n"
@@ -59,7 +60,7 @@ static bool has_leftovers(const char *run_dir, const char *name)
 {
 	char path[300];
 
-	if (killswitch_exists(name) == 1)
+	if (killswitch_exists(name) == 1 || mss_nft_exists(name) == 1)
 		return true;
 	snprintf(path, sizeof(path), "%s/%s.routes", run_dir, name);
 	if (access(path, F_OK) == 0)

@@ -14,6 +14,7 @@
 #define L2TPSEC_CLIENT_CONN_INTERNAL_H
 
 #include "client/conn.h"
+#include "sys/mss_nft.h"
 
 enum conn_layer {
 	CONN_LAYER_IKE,
@@ -128,6 +129,8 @@ struct conn {
 	struct conn_ip ip;
 	struct conn_ip6 ip6;
 	struct netcfg net;
+	/* kernel path: forwarded TCP's MSS through the PPP interface */
+	struct mss_nft mss;
 	bool net_open, net_configured;
 	struct dns dns;
 	char state_path[300];     /* saved routes for crash undo */

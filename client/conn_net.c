@@ -515,6 +515,10 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	c->net_configured = true;
 	if (add_routes(c, ifindex) < 0 || no_ipv6_leak(c) < 0 || net_ipv6_apply(c, ifindex) < 0)
 		return -1;
+	/* The userspace path clamps in-process (conn_data.c); a failure here
+	 * only leaves forwarded TCP to path MTU discovery: logged, not fatal. */
+	if (c->kernel_path)
+		mss_nft_install(&c->mss, c->lg, c->p->profile->name, c->ifname, c->ip.mtu);
 	fill_dns(c, &c->ip, &dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
@@ -534,6 +538,7 @@ void conn_net_down(struct conn *c)
 	}
 	dhcp_inform_stop(&c->dhcp);
 	c->pushed_valid = false;
+	mss_nft_uninstall(&c->mss);
 	dns_revert(&c->dns);
 	if (c->net_open) {
 		netcfg_undo(&c->net);
@@ -551,6 +556,7 @@ void conn_net_recover(struct conn *c)
 	if (c->net_open)
 		netcfg_undo_file(&c->net, c->state_path);
 	dns_revert_stale(&c->dns);
+	mss_nft_remove(c->lg, c->p->profile->name);
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

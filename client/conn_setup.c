@@ -241,6 +241,7 @@ void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name
 	dns_init(&dns, lg, name, run_dir, "/etc/resolv.conf");
 	dns_revert_stale(&dns);
 	esp_kernel_cleanup_stale(lg);
+	mss_nft_remove(lg, name);
 }
 
 /* The DPD interval IKE runs with: the profile's, or what liveness asks. */
