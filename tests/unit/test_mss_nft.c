@@ -23,7 +23,7 @@
 
 #include "sys/killswitch.h"
 #include "sys/mss_nft.h"
-#include "sys/spawn.h"
+#include "tests/unit/netns.h"
 
 #define NAME "mss-test"
 
@@ -119,24 +119,11 @@ static void test_script_refuses_bad_input(void **state)
 
 /* ---- forwarded SYNs in a namespace ---- */
 
-static int sh(const char *cmd)
-{
-	FILE *p = popen(cmd, "r");
-	char sink[256];
-
-	if (!p)
-		return -1;
-	while (fread(sink, 1, sizeof(sink), p) > 0)
-		;
-	return pclose(p);
-}
-
 /* lan0 (10.66.0.1, fd66::1) faces a "LAN host" at its far end lan1,
  * pmss0 (10.67.0.1, fd67::1) is the "tunnel" with the "gateway" at pmss1.
  * The far ends have no address: only our packet sockets see what reaches
  * them. Static neighbours spare us ARP and ND. */
-static const char netns_setup[] =
-    "mac() { ip -o link show \"$1\" | sed -n 's|.*link/ether \\([^ ]*\\).*|\\1|p'; } && "
+static const char netns_setup[] = NETNS_MAC_FN
     "ip link set lo up && "
     "ip link add lan0 type veth peer name lan1 && "
     "ip link add pmss0 type veth peer name pmss1 && "
@@ -151,27 +138,9 @@ static const char netns_setup[] =
 
 static int setup_netns(void **state)
 {
-	char exe[256];
-
 	(void)state;
-	if (getuid() != 0 || !spawn_find("nft", exe, sizeof(exe)) || unshare(CLONE_NEWNET) != 0)
-		return 0; /* the namespace tests skip themselves */
-	if (sh(netns_setup) != 0)
-		return 0;
-	have_netns = sh("nft list tables") == 0;
+	have_netns = netns_enter(netns_setup);
 	return 0;
-}
-
-static int packet_socket(const char *ifname, uint16_t proto)
-{
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(proto)};
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(proto));
-
-	assert_true(fd >= 0);
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	assert_true(sll.sll_ifindex > 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
-	return fd;
 }
 
 static uint16_t ip_checksum(const uint8_t *p, size_t len)
@@ -231,18 +200,9 @@ static size_t tcp_syn(uint8_t *p, int af, const char *src, const char *dst, uint
 static void inject(const char *far, const char *near, uint16_t proto, const uint8_t *pkt,
                    size_t len)
 {
-	struct sockaddr_ll to = {
-	    .sll_family = AF_PACKET, .sll_protocol = htons(proto), .sll_halen = ETH_ALEN};
-	struct ifreq ifr = {0};
-	int ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int fd = packet_socket(far, proto);
+	struct sockaddr_ll to = netns_frame_to(far, near, proto);
+	int fd = netns_packet_socket(far, proto);
 
-	/* sysfs shows the namespace that mounted it, not ours: ask the kernel */
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", near);
-	assert_int_equal(ioctl(ctl, SIOCGIFHWADDR, &ifr), 0);
-	close(ctl);
-	memcpy(to.sll_addr, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	to.sll_ifindex = (int)if_nametoindex(far);
 	assert_int_equal(sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)len);
 	close(fd);
 }
@@ -275,7 +235,7 @@ static int through(int af, bool out, uint8_t flags, uint16_t mss)
 	const char *gw = af == AF_INET ? "10.67.0.2" : "fd67::2";
 	uint8_t pkt[80];
 	size_t len = tcp_syn(pkt, af, out ? lan : gw, out ? gw : lan, flags, mss);
-	int fd = packet_socket(out ? "pmss1" : "lan1", proto), got;
+	int fd = netns_packet_socket(out ? "pmss1" : "lan1", proto), got;
 
 	inject(out ? "lan1" : "pmss1", out ? "lan0" : "pmss0", proto, pkt, len);
 	got = forwarded_mss(fd, af);
@@ -328,7 +288,8 @@ static void test_tables_and_crash(void **state)
 	(void)state;
 	if (!have_netns)
 		skip();
-	assert_int_equal(sh("nft add table inet theirs && nft add table inet l2tpsec_" NAME), 0);
+	assert_int_equal(
+	    netns_sh("nft add table inet theirs && nft add table inet l2tpsec_" NAME, NULL, 0), 0);
 	assert_int_equal(mss_nft_install(&m, &lg, NAME, "pmss0", 1400), 0);
 	/* the process "crashes": the table stays, then is replaced once */
 	assert_int_equal(mss_nft_install(&again, &lg, NAME, "pmss0", 1400), 0);
@@ -337,8 +298,10 @@ static void test_tables_and_crash(void **state)
 	assert_int_equal(mss_nft_exists(NAME), 0);
 	assert_int_equal(mss_nft_remove(&lg, NAME), 0); /* none: fine */
 	assert_int_equal(killswitch_exists(NAME), 1);
-	assert_int_equal(sh("nft delete table inet theirs && nft delete table inet l2tpsec_" NAME),
-	                 0);
+	assert_int_equal(
+	    netns_sh("nft delete table inet theirs && nft delete table inet l2tpsec_" NAME, NULL,
+	             0),
+	    0);
 }
 
 int main(void)
