@@ -88,6 +88,7 @@ static void test_script_mtu_edges(void **state)
 static void test_script_refuses_bad_input(void **state)
 {
 	char s[2048], long_name[80];
+	struct mss_nft m;
 
 	(void)state;
 	assert_int_equal(mss_nft_script("", "ppp0", 1400, s, sizeof(s)), -1);
@@ -115,6 +116,13 @@ static void test_script_refuses_bad_input(void **state)
 
 	assert_int_equal(mss_nft_exists("a b"), -1);
 	assert_int_equal(mss_nft_remove(&lg, "a;b"), -1);
+	/* refused before nft runs: nothing installed, nothing to remove */
+	m.active = false;
+	assert_int_equal(mss_nft_install(&m, &lg, "a b", "ppp0", 1400), -1);
+	assert_false(m.active);
+	assert_int_equal(mss_nft_install(&m, &lg, "office", "ppp0", 40), -1);
+	assert_false(m.active);
+	mss_nft_uninstall(&m);
 }
 
 /* ---- forwarded SYNs in a namespace ---- */
