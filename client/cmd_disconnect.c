@@ -10,6 +10,7 @@
 #include "client/conn.h"
 #include "client/ctl.h"
 #include "sys/killswitch.h"
+#include "sys/mss_nft.h"
 
 static const char disconnect_usage[] =
     "Usage: l2tpsec disconnect [NAME] [--run-dir DIR]\n\n"
@@ -59,7 +60,7 @@ static bool has_leftovers(const char *run_dir, const char *name)
 {
 	char path[300];
 
-	if (killswitch_exists(name) == 1)
+	if (killswitch_exists(name) == 1 || mss_nft_exists(name) == 1)
 		return true;
 	snprintf(path, sizeof(path), "%s/%s.routes", run_dir, name);
 	if (access(path, F_OK) == 0)
@@ -71,9 +72,9 @@ static bool has_leftovers(const char *run_dir, const char *name)
 static int disconnect_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"run-dir", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"run-dir", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *run_dir = CTL_RUN_DIR;
 	char name[64], out[256];
@@ -96,7 +97,7 @@ static int disconnect_run(int argc, char **argv)
 		snprintf(name, sizeof(name), "%s", argv[optind]);
 	} else if ((n = only_connection(run_dir, name)) != 1) {
 		fprintf(stderr, "l2tpsec: %s; name the connection\n",
-			n == 0 ? "no connection is running" : "several connections are running");
+		        n == 0 ? "no connection is running" : "several connections are running");
 		return EXIT_FAILURE_GENERIC;
 	}
 	/* teardown waits for the gateway's answers, bounded in the daemon */
@@ -106,7 +107,7 @@ static int disconnect_run(int argc, char **argv)
 		if (err == ENOENT && has_leftovers(run_dir, name))
 			return cleanup_crashed(run_dir, name);
 		fprintf(stderr, "l2tpsec: %s: %s\n", name,
-			err == ENOENT ? "not running" : strerror(err));
+		        err == ENOENT ? "not running" : strerror(err));
 		return EXIT_FAILURE_GENERIC;
 	}
 	if (strncmp(out, "disconnected", 12) != 0) {
@@ -118,8 +119,8 @@ static int disconnect_run(int argc, char **argv)
 }
 
 const struct command cmd_disconnect = {
-	.name = "disconnect",
-	.summary = "tear a connection down",
-	.usage = disconnect_usage,
-	.run = disconnect_run,
+    .name = "disconnect",
+    .summary = "tear a connection down",
+    .usage = disconnect_usage,
+    .run = disconnect_run,
 };

@@ -175,7 +175,8 @@ int conn_restart(struct conn *c);
  * once, without goodbyes the gateway could not receive, then ev.down. */
 void conn_abort(struct conn *c, int exit_code, const char *why);
 /* What a crashed run of connection name left behind: routes, DNS, XFRM
- * states and policies (kill switch: sys/killswitch.h). */
+ * states and policies, the MSS clamp's table (kill switch:
+ * sys/killswitch.h). */
 void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name);
 /* Before a reconnect after roaming: the gateway's pinned route follows the
  * new path (ifindex, next hop), saved for crash undo. */

@@ -14,6 +14,7 @@
 #define L2TPSEC_CLIENT_CONN_INTERNAL_H
 
 #include "client/conn.h"
+#include "sys/mss_nft.h"
 
 enum conn_layer {
 	CONN_LAYER_IKE,
@@ -128,6 +129,8 @@ struct conn {
 	struct conn_ip ip;
 	struct conn_ip6 ip6;
 	struct netcfg net;
+	/* kernel path: forwarded TCP's MSS through the PPP interface */
+	struct mss_nft mss;
 	bool net_open, net_configured;
 	struct dns dns;
 	char state_path[300];     /* saved routes for crash undo */
@@ -165,7 +168,7 @@ struct conn {
 	struct sockaddr_storage gateway, gateway_alt;
 	bool family_fallback; /* pending: conn_should_reconnect() acts on it */
 	bool keep_net;        /* set by conn_finish() for a reconnect */
-	unsigned attempts; /* reconnect attempts since the tunnel was last up */
+	unsigned attempts;    /* reconnect attempts since the tunnel was last up */
 	/* conn_abort() for a changed path: the restart that follows at once
 	 * is not a failed attempt, and does not count as one */
 	bool roamed;

@@ -43,7 +43,7 @@ static unsigned esp_icv_len(enum esp_cipher cipher, enum esp_auth auth)
 }
 
 unsigned conn_tunnel_mtu(unsigned path_mtu, enum esp_cipher cipher, enum esp_auth auth,
-			 bool udp_encap, bool l2tp_sequencing)
+                         bool udp_encap, bool l2tp_sequencing)
 {
 	/* outer IPv4 (20) + UDP encapsulation (8, RFC 3948) */
 	unsigned outer =
@@ -137,7 +137,7 @@ static void fill_hook_ip6(const struct conn *c, struct hook_info *h)
 }
 
 static void fill_hook(const struct conn *c, const char *reason, const struct dns_config *dns,
-		      struct hook_info *h)
+                      struct hook_info *h)
 {
 	const struct profile *pr = c->p->profile;
 
@@ -256,7 +256,7 @@ static void on_dhcp6(void *ctx, const struct dhcp6_info *info)
 	    netcfg6_address(&c->net, ifindex, &info->addr, info->preferred_s, info->valid_s) == 0)
 		inet_ntop(AF_INET6, &info->addr, text, sizeof(text));
 	log_notice(c->lg, LOG_CLIENT, "DHCPv6: %zu DNS server(s), %zu search domain(s)%s%s",
-		   info->n_dns, info->n_domains, text[0] ? ", address " : "", text);
+	           info->n_dns, info->n_domains, text[0] ? ", address " : "", text);
 	if (pr->dns != PROFILE_DNS_NO && pr->dns != PROFILE_DNS_SERVERS &&
 	    (info->n_dns || info->n_domains))
 		dns_changed(c);
@@ -274,7 +274,7 @@ static void dhcp6_maybe_start(struct conn *c, bool managed, bool other)
 		return;
 	c->dhcp6_asked = true;
 	log_info(c->lg, LOG_CLIENT, "the gateway's RA asks for DHCPv6 (%s)",
-		 managed ? "addresses" : "other configuration");
+	         managed ? "addresses" : "other configuration");
 	dhcp6_client_start(&c->dhcp6, c->ifname, managed, on_dhcp6, c);
 }
 
@@ -307,7 +307,7 @@ static void on_rdnss(struct loop *loop, int fd, unsigned events, void *ctx)
 		if (c->ip6.n_dns == before && memcmp(old, c->ip6.dns, before * sizeof(old[0])) == 0)
 			continue;
 		log_info(c->lg, LOG_CLIENT, "the gateway's RAs name %zu IPv6 DNS server(s)",
-			 c->ip6.n_dns);
+		         c->ip6.n_dns);
 		if (c->net_configured)
 			dns_changed(c);
 	}
@@ -382,8 +382,8 @@ static int net_ipv6_apply(struct conn *c, int ifindex)
 	a.s6_addr[0] = 0xfe;
 	a.s6_addr[1] = 0x80;
 	inet_ntop(AF_INET6, &a, ll, sizeof(ll));
-	log_notice(c->lg, LOG_CLIENT, "IPv6 on %s: %s, more from the gateway's router advertisements",
-		   c->ifname, ll);
+	log_notice(c->lg, LOG_CLIENT,
+	           "IPv6 on %s: %s, more from the gateway's router advertisements", c->ifname, ll);
 	return netcfg_save(&c->net, c->state_path);
 }
 
@@ -399,17 +399,19 @@ static int no_ipv6_leak(struct conn *c)
 	    access("/proc/net/if_inet6", F_OK) != 0)
 		return 0;
 	if (netcfg6_prohibit_default(&c->net) < 0) {
-		log_err(c->lg, LOG_CLIENT, "cannot block IPv6 outside the tunnel (ipv6 = leak-ok "
-		                           "allows it)");
+		log_err(c->lg, LOG_CLIENT,
+		        "cannot block IPv6 outside the tunnel (ipv6 = leak-ok "
+		        "allows it)");
 		return -1;
 	}
 	/* dns = no leaves DNS to the host (l2tpsec.conf(5)): its resolver may
 	 * answer AAAA from outside the tunnel, but what those answers lead to
 	 * is refused right here; filtering them is that resolver's job */
 	if (pr->dns == PROFILE_DNS_NO)
-		log_notice(c->lg, LOG_CLIENT,
-		           "dns = no: names resolve outside the tunnel; IPv6 to their AAAA answers is "
-		           "refused while connected (programs fall back to IPv4)");
+		log_notice(
+		    c->lg, LOG_CLIENT,
+		    "dns = no: names resolve outside the tunnel; IPv6 to their AAAA answers is "
+		    "refused while connected (programs fall back to IPv4)");
 	return netcfg_save(&c->net, c->state_path);
 }
 
@@ -435,8 +437,7 @@ void conn_net_ipv6_poll(struct conn *c)
 	if (!c->kernel_path || !c->net_configured || c->ip6.up ||
 	    c->p->profile->ipv6 == PROFILE_IPV6_OFF)
 		return;
-	if (netcfg6_link_local_ifid(c->ifname, ifid) == 0 &&
-	    conn_net_ipv6_up(c, ifid, unknown) < 0)
+	if (netcfg6_link_local_ifid(c->ifname, ifid) == 0 && conn_net_ipv6_up(c, ifid, unknown) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without IPv6 on %s", c->ifname);
 }
 
@@ -462,9 +463,10 @@ static void on_pushed(void *ctx, const struct dhcp_info *info)
 		struct in_addr dst = {htonl(info->routes[i].dest)};
 
 		if (info->routes[i].prefix == 0) {
-			log_notice(c->lg, LOG_CLIENT,
-				   "the gateway pushes a default route: not taken (default-route = yes "
-				   "sends everything through the tunnel)");
+			log_notice(
+			    c->lg, LOG_CLIENT,
+			    "the gateway pushes a default route: not taken (default-route = yes "
+			    "sends everything through the tunnel)");
 			continue;
 		}
 		if (netcfg_route_via(&c->net, dst, info->routes[i].prefix, ifindex) == 0)
@@ -473,7 +475,7 @@ static void on_pushed(void *ctx, const struct dhcp_info *info)
 	if (taken)
 		netcfg_save(&c->net, c->state_path);
 	log_notice(c->lg, LOG_CLIENT, "gateway pushed %zu route(s) (option %u)%s%s", taken,
-		   info->routes_option, info->domain[0] ? ", domain " : "", info->domain);
+	           info->routes_option, info->domain[0] ? ", domain " : "", info->domain);
 }
 
 /* Windows asks the gateway for routes after IPCP; so do we when the
@@ -513,6 +515,10 @@ int conn_net_up(struct conn *c, const struct conn_ip *ip)
 	c->net_configured = true;
 	if (add_routes(c, ifindex) < 0 || no_ipv6_leak(c) < 0 || net_ipv6_apply(c, ifindex) < 0)
 		return -1;
+	/* The userspace path clamps in-process (conn_data.c); a failure here
+	 * only leaves forwarded TCP to path MTU discovery: logged, not fatal. */
+	if (c->kernel_path)
+		mss_nft_install(&c->mss, c->lg, c->p->profile->name, c->ifname, c->ip.mtu);
 	fill_dns(c, &c->ip, &dns);
 	if (dns_apply(&c->dns, dns_detect(&c->dns), c->ifname, &dns) < 0)
 		log_warn(c->lg, LOG_CLIENT, "continuing without the tunnel's DNS servers");
@@ -532,6 +538,7 @@ void conn_net_down(struct conn *c)
 	}
 	dhcp_inform_stop(&c->dhcp);
 	c->pushed_valid = false;
+	mss_nft_uninstall(&c->mss);
 	dns_revert(&c->dns);
 	if (c->net_open) {
 		netcfg_undo(&c->net);
@@ -549,6 +556,7 @@ void conn_net_recover(struct conn *c)
 	if (c->net_open)
 		netcfg_undo_file(&c->net, c->state_path);
 	dns_revert_stale(&c->dns);
+	mss_nft_remove(c->lg, c->p->profile->name);
 }
 
 void conn_repin_gateway(struct conn *c, int ifindex, struct in_addr via)

@@ -14,7 +14,7 @@
 #include "lib/util.h"
 
 void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struct conn_params *p,
-	       const struct conn_events *ev, void *ev_ctx)
+               const struct conn_events *ev, void *ev_ctx)
 {
 	memset(c, 0, sizeof(*c));
 	c->loop = loop;
@@ -37,9 +37,9 @@ void conn_init(struct conn *c, struct loop *loop, struct logger *lg, const struc
 	if (p->profile->l2tp_port == PROFILE_L2TP_PORT_EPHEMERAL)
 		c->l2tp_port = conn_random_l2tp_port();
 	snprintf(c->state_path, sizeof(c->state_path), "%s/%s.routes", p->run_dir,
-		 p->profile->name);
+	         p->profile->name);
 	dns_init(&c->dns, lg, p->profile->name, p->run_dir,
-		 p->resolv_conf ? p->resolv_conf : "/etc/resolv.conf");
+	         p->resolv_conf ? p->resolv_conf : "/etc/resolv.conf");
 }
 
 static enum ike_id_type ike_id_type_of(const struct profile_id *id)
@@ -97,8 +97,8 @@ void conn_setup_ike_config(struct conn *c, struct ike_config *cfg)
 	cfg->ike_proposals = pr->ike_proposals[0] ? pr->ike_proposals : NULL;
 	cfg->esp_proposals = pr->esp_proposals[0] ? pr->esp_proposals : NULL;
 	cfg->dh2048 = pr->dh2048 == PROFILE_DH2048_OFF       ? IKE_DH2048_OFF
-		      : pr->dh2048 == PROFILE_DH2048_REQUIRE ? IKE_DH2048_REQUIRE
-							     : IKE_DH2048_OFFER;
+	              : pr->dh2048 == PROFILE_DH2048_REQUIRE ? IKE_DH2048_REQUIRE
+	                                                     : IKE_DH2048_OFFER;
 	cfg->nat_policy = (enum ike_nat_policy)pr->assume_udp_encaps;
 	if (pr->pfs == PROFILE_PFS_ON)
 		cfg->pfs_group = IKE_PFS_IKE_GROUP;
@@ -188,7 +188,8 @@ static int setup_tun(struct conn *c)
 	c->ifname[0] = '\0';
 	c->tun_fd = tun_open_offload(c->ifname, &c->tun_vnet);
 	if (c->tun_fd < 0) {
-		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot create a TUN device: %s", strerror(errno));
+		conn_fail(c, EXIT_FAILURE_GENERIC, "cannot create a TUN device: %s",
+		          strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -208,14 +209,14 @@ int conn_setup_datapath(struct conn *c, const struct esp_callbacks *cb)
 			kind = want == PROFILE_DATAPATH_KERNEL ? ESP_DP_KERNEL : ESP_DP_AUTO;
 		else if (want == PROFILE_DATAPATH_KERNEL) {
 			conn_fail_local(c, CONN_LOCAL_KERNEL_PATH, EXIT_CONFIG,
-					"datapath = kernel is not possible here: %s", why);
+			                "datapath = kernel is not possible here: %s", why);
 			return -1;
 		}
 	}
 	c->esp = esp_datapath_new(c->loop, c->lg, kind, cb, c);
 	if (!c->esp) {
 		conn_fail(c, want == PROFILE_DATAPATH_KERNEL ? EXIT_CONFIG : EXIT_FAILURE_GENERIC,
-			  "the %s ESP data path cannot work here", esp_datapath_kind_name(kind));
+		          "the %s ESP data path cannot work here", esp_datapath_kind_name(kind));
 		return -1;
 	}
 	c->kernel_path = esp_datapath_kind_in_use(c->esp) == ESP_DP_KERNEL;
@@ -240,6 +241,7 @@ void conn_cleanup_stale(struct logger *lg, const char *run_dir, const char *name
 	dns_init(&dns, lg, name, run_dir, "/etc/resolv.conf");
 	dns_revert_stale(&dns);
 	esp_kernel_cleanup_stale(lg);
+	mss_nft_remove(lg, name);
 }
 
 /* The DPD interval IKE runs with: the profile's, or what liveness asks. */
@@ -281,8 +283,8 @@ bool conn_l2tp_port_retry(struct conn *c, const struct l2tp_failure *why)
 	c->l2tp_port = conn_random_l2tp_port();
 	c->l2tp_port_retry = CONN_PORT_RETRY_PENDING;
 	log_notice(c->lg, LOG_CLIENT,
-		   "no answer to SCCRQ from port 1701: starting over from port %u (port = auto)",
-		   c->l2tp_port);
+	           "no answer to SCCRQ from port 1701: starting over from port %u (port = auto)",
+	           c->l2tp_port);
 	return true;
 }
 
@@ -296,13 +298,12 @@ uint16_t conn_random_l2tp_port(void)
 
 /* ---- SA pairs installed for the IKE session ---- */
 
-static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair,
-			bool outbound)
+static void sa_remember(struct conn *c, uint32_t id, const struct esp_sa_pair *pair, bool outbound)
 {
 	for (size_t i = 0; i < CONN_MAX_SAS; i++) {
 		if (c->sas[i].id == 0) {
-			c->sas[i] = (struct conn_sa_slot){id, pair->in.spi, pair->out.spi, outbound,
-							  false};
+			c->sas[i] =
+			    (struct conn_sa_slot){id, pair->in.spi, pair->out.spi, outbound, false};
 			return;
 		}
 	}
@@ -331,7 +332,7 @@ static void sa_outbound_moved(struct conn *c, uint32_t id)
 }
 
 bool conn_sa_keep_last(const struct conn_sa_slot *sas, size_t n, size_t idx, bool kernel_path,
-		       bool l2tp_alive)
+                       bool l2tp_alive)
 {
 	if (!kernel_path || !l2tp_alive || !sas[idx].outbound)
 		return false;
@@ -387,7 +388,7 @@ void conn_on_sa_timer(struct loop *loop, struct loop_timer *t, void *ctx)
 	(void)loop;
 	(void)t;
 	log_info(c->lg, LOG_CLIENT, "SA %u: outbound moved after a pause (no answer to R-U-THERE)",
-		 c->sa_pending);
+	         c->sa_pending);
 	conn_sa_activate_pending(c);
 }
 
@@ -432,7 +433,7 @@ static void await_gateways_qm3(struct conn *c)
 }
 
 uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool inbound_only,
-			 bool is_rekey)
+                         bool is_rekey)
 {
 	uint32_t id = inbound_only ? 0 : sa_find(c, pair);
 
@@ -474,30 +475,30 @@ uint32_t conn_sa_install(struct conn *c, const struct esp_sa_pair *pair, bool in
 }
 
 const struct conn_layers conn_layers_real = {
-	.ike_new = ike_new,
-	.ike_start = ike_start,
-	.ike_set_force_encaps = ike_set_force_encaps,
-	.ike_ping = ike_ping,
-	.ike_get_status = ike_get_status,
-	.ike_rehome = ike_rehome,
-	.ike_stop = ike_stop,
-	.ike_free = ike_free,
-	.datapath_new = conn_setup_datapath,
-	.sa_install = conn_sa_install,
-	.sa_install_ours_inbound = conn_sa_install_ours_inbound,
-	.esp_free = esp_datapath_free,
-	.l2tp_new = l2tp_new,
-	.l2tp_prepare = l2tp_prepare,
-	.l2tp_start = l2tp_start,
-	.l2tp_stop = l2tp_stop,
-	.l2tp_free = l2tp_free,
-	.ppp_prepare = conn_data_prepare,
-	.ppp_start = conn_data_start,
-	.ppp_stop = conn_data_stop,
-	.ppp_free = conn_data_free,
-	.net_recover = conn_net_recover,
-	.net_up = conn_net_up,
-	.net_down = conn_net_down,
+    .ike_new = ike_new,
+    .ike_start = ike_start,
+    .ike_set_force_encaps = ike_set_force_encaps,
+    .ike_ping = ike_ping,
+    .ike_get_status = ike_get_status,
+    .ike_rehome = ike_rehome,
+    .ike_stop = ike_stop,
+    .ike_free = ike_free,
+    .datapath_new = conn_setup_datapath,
+    .sa_install = conn_sa_install,
+    .sa_install_ours_inbound = conn_sa_install_ours_inbound,
+    .esp_free = esp_datapath_free,
+    .l2tp_new = l2tp_new,
+    .l2tp_prepare = l2tp_prepare,
+    .l2tp_start = l2tp_start,
+    .l2tp_stop = l2tp_stop,
+    .l2tp_free = l2tp_free,
+    .ppp_prepare = conn_data_prepare,
+    .ppp_start = conn_data_start,
+    .ppp_stop = conn_data_stop,
+    .ppp_free = conn_data_free,
+    .net_recover = conn_net_recover,
+    .net_up = conn_net_up,
+    .net_down = conn_net_down,
 };
 
 /* The ip-up script pppd runs: installed next to us, or, for a binary run

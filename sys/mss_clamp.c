@@ -42,8 +42,7 @@ static size_t tcp_offset(const uint8_t *pkt, size_t len, bool *ipv6, size_t *tcp
 	return ihl;
 }
 
-/* The largest MSS for mtu (RFC 6691 §2); 0 when mtu leaves no room. */
-static unsigned mss_for(unsigned mtu, bool ipv6)
+unsigned mss_for_mtu(unsigned mtu, bool ipv6)
 {
 	unsigned hdrs = ipv6 ? 60 : 40;
 
@@ -57,7 +56,7 @@ size_t mss_clamp_offset(const uint8_t *pkt, size_t len, unsigned mtu)
 	unsigned mss;
 
 	ihl = tcp_offset(pkt, len, &ipv6, &tcp_len);
-	if (ihl == 0 || !(pkt[ihl + 13] & TCP_SYN) || (mss = mss_for(mtu, ipv6)) == 0)
+	if (ihl == 0 || !(pkt[ihl + 13] & TCP_SYN) || (mss = mss_for_mtu(mtu, ipv6)) == 0)
 		return 0;
 	/* RFC 9293 §3.1: kinds 0 and 1 are one byte, the others kind, length */
 	for (i = ihl + 20; i < ihl + tcp_len;) {
@@ -108,7 +107,7 @@ bool mss_clamp(uint8_t *pkt, size_t len, unsigned mtu)
 		return false;
 	ihl = tcp_offset(pkt, len, &ipv6, &tcp_len);
 	old = get_be16(pkt + at);
-	mss = (uint16_t)mss_for(mtu, ipv6);
+	mss = (uint16_t)mss_for_mtu(mtu, ipv6);
 	put_be16(pkt + at, mss);
 	put_be16(pkt + ihl + TCP_CSUM_OFF,
 	         csum_replace(get_be16(pkt + ihl + TCP_CSUM_OFF), old, mss, (at - ihl) & 1));

@@ -12,6 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest MSS for a link of mtu bytes: the MTU minus the fixed IP
+ * header (20, IPv6: 40, RFC 8200 §3) and TCP header (20), RFC 879 and
+ * RFC 6691 §2; 0 when mtu leaves no room. */
+unsigned mss_for_mtu(unsigned mtu, bool ipv6);
+
 /* Where the MSS value of pkt (an IPv4 or IPv6 packet of len bytes) must be
  * lowered for a link of mtu bytes: its offset in pkt, or 0 when the packet
  * stays as it is (not a SYN, no MSS option, small enough, a fragment, IPv6

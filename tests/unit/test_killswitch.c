@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "sys/killswitch.h"
-#include "sys/spawn.h"
+#include "tests/unit/netns.h"
 
 #define GW    "10.77.0.2"
 #define OTHER "10.77.0.3"
@@ -35,27 +35,9 @@
 static struct logger lg;
 static bool have_netns; /* root, private namespace, nft and nf_tables work */
 
-static int sh(const char *cmd, char *out, size_t outsz)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n = 0;
-	char sink[256];
-
-	if (!p)
-		return -1;
-	if (out) {
-		n = fread(out, 1, outsz - 1, p);
-		out[n] = '\0';
-	}
-	while (fread(sink, 1, sizeof(sink), p) > 0)
-		;
-	return pclose(p);
-}
-
 /* Far ends of the veth pairs have no address: frames sent to them are only
  * seen by our packet sockets. Static neighbours spare us ARP. */
-static const char netns_setup[] =
-    "mac() { ip -o link show \"$1\" | sed -n 's|.*link/ether \\([^ ]*\\).*|\\1|p'; } && "
+static const char netns_setup[] = NETNS_MAC_FN
     "ip link set lo up && "
     "ip link add v0 type veth peer name v1 && ip addr add " LOCAL "/24 dev v0 && "
     "ip link add ppp-ks0 type veth peer name pks1 && ip addr add 10.88.0.1/24 dev ppp-ks0 && "
@@ -70,14 +52,8 @@ static const char netns_setup[] =
 
 static int setup_netns(void **state)
 {
-	char exe[256];
-
 	(void)state;
-	if (getuid() != 0 || !spawn_find("nft", exe, sizeof(exe)) || unshare(CLONE_NEWNET) != 0)
-		return 0; /* the namespace tests skip themselves */
-	if (sh(netns_setup, NULL, 0) != 0)
-		return 0;
-	have_netns = sh("nft list tables", NULL, 0) == 0;
+	have_netns = netns_enter(netns_setup);
 	return 0;
 }
 
@@ -191,18 +167,6 @@ static int udp_send(const char *dst, uint16_t dport, uint16_t sport)
 	return err;
 }
 
-static int packet_socket(const char *ifname)
-{
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP)};
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
-
-	assert_true(fd >= 0);
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	assert_true(sll.sll_ifindex > 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
-	return fd;
-}
-
 /* UDP datagrams to dst:dport that reach the far end, within 200 ms. */
 static int count_arrivals(int fd, const char *dst, uint16_t dport)
 {
@@ -234,12 +198,9 @@ static void inject(int pkt_fd, const char *src, uint16_t sport, uint16_t dport)
 		struct udphdr udp;
 		char data[1];
 	} __attribute__((packed)) p = {0};
-	struct sockaddr_ll to = {
-	    .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_halen = ETH_ALEN};
+	struct sockaddr_ll to = netns_frame_to("v1", "v0", ETH_P_IP);
 	uint32_t sum = 0;
 	uint16_t words[10];
-	struct ifreq ifr = {0};
-	int ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	p.ip.version = 4;
 	p.ip.ihl = 5;
@@ -257,12 +218,6 @@ static void inject(int pkt_fd, const char *src, uint16_t sport, uint16_t dport)
 	p.udp.dest = htons(dport);
 	p.udp.len = htons(sizeof(p.udp) + 1);
 	p.data[0] = 'x';
-	to.sll_ifindex = (int)if_nametoindex("v1");
-	/* sysfs shows the namespace that mounted it, not ours: ask the kernel */
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "v0");
-	assert_int_equal(ioctl(ctl, SIOCGIFHWADDR, &ifr), 0);
-	close(ctl);
-	memcpy(to.sll_addr, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
 	assert_int_equal(sendto(pkt_fd, &p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)),
 	                 (ssize_t)sizeof(p));
 }
@@ -310,9 +265,9 @@ static void test_traffic(void **state)
 
 	(void)state;
 	skip_unless_netns();
-	far = packet_socket("v1");
-	ppp_far = packet_socket("pks1");
-	tun_far = packet_socket("kst1");
+	far = netns_packet_socket("v1", ETH_P_IP);
+	ppp_far = netns_packet_socket("pks1", ETH_P_IP);
+	tun_far = netns_packet_socket("kst1", ETH_P_IP);
 	inet_pton(AF_INET, GW, &gw);
 
 	/* before: everything flows, so the counting works */
@@ -343,7 +298,7 @@ static void test_traffic(void **state)
 	assert_true(delivered(far, GW, 4500, 4500));
 	assert_true(delivered(far, OTHER, 67, 68));
 	/* the drops were counted */
-	sh("nft list chain inet l2tpsec_" NAME " output", out, sizeof(out));
+	netns_sh("nft list chain inet l2tpsec_" NAME " output", out, sizeof(out));
 	assert_non_null(strstr(out, "counter packets 2 "));
 
 	/* the tunnel is known: only it passes now */
@@ -372,7 +327,7 @@ static int count_tables(void)
 	char out[2048];
 	int n = 0;
 
-	sh("nft list tables", out, sizeof(out));
+	netns_sh("nft list tables", out, sizeof(out));
 	for (const char *p = out; (p = strstr(p, "table ")); p++)
 		n++;
 	return n;
@@ -422,10 +377,10 @@ static void test_ipv6_gateway(void **state)
 	assert_non_null(strstr(s, "ip6 daddr 2001:db8::5 udp dport { 500, 4500 } accept"));
 
 	skip_unless_netns();
-	assert_int_equal(sh("ip -6 addr add fd00:77::1/64 dev v0 nodad && "
-	                    "ip -6 neigh add " GW6 " lladdr 02:00:00:00:00:01 dev v0 && "
-	                    "ip -6 neigh add " OTHER6 " lladdr 02:00:00:00:00:01 dev v0",
-	                    NULL, 0),
+	assert_int_equal(netns_sh("ip -6 addr add fd00:77::1/64 dev v0 nodad && "
+	                          "ip -6 neigh add " GW6 " lladdr 02:00:00:00:00:01 dev v0 && "
+	                          "ip -6 neigh add " OTHER6 " lladdr 02:00:00:00:00:01 dev v0",
+	                          NULL, 0),
 	                 0);
 	inet_pton(AF_INET6, GW6, &gw6);
 	assert_int_equal(killswitch_enable(&ks, &lg, NAME, NULL, &gw6, 0, NULL), 0);
@@ -441,7 +396,7 @@ static void test_ipv6_gateway(void **state)
 	assert_int_equal(udp6_send(OTHER6, 4500), EPERM);
 	assert_int_equal(killswitch_disable(&ks), 0);
 	assert_int_equal(udp6_send(OTHER6, 4500), 0);
-	sh("ip -6 addr del fd00:77::1/64 dev v0", NULL, 0);
+	netns_sh("ip -6 addr del fd00:77::1/64 dev v0", NULL, 0);
 }
 
 /* Several connections, someone else's table, and a crashed run. */
@@ -453,7 +408,7 @@ static void test_tables_coexist_and_crash(void **state)
 	(void)state;
 	skip_unless_netns();
 	inet_pton(AF_INET, GW, &gw);
-	assert_int_equal(sh("nft add table inet theirs", NULL, 0), 0);
+	assert_int_equal(netns_sh("nft add table inet theirs", NULL, 0), 0);
 	assert_int_equal(killswitch_enable(&a, &lg, "a", &gw, NULL, 0, NULL), 0);
 	assert_int_equal(killswitch_enable(&b, &lg, "b", &gw, NULL, 0, "ppp0"), 0);
 	assert_int_equal(count_tables(), 3);
@@ -473,7 +428,7 @@ static void test_tables_coexist_and_crash(void **state)
 	assert_int_equal(killswitch_remove(&lg, "b"), 0); /* none: fine */
 	assert_int_equal(udp_send(OTHER, 9999, 0), 0);
 	assert_int_equal(count_tables(), 1); /* theirs, untouched */
-	assert_int_equal(sh("nft delete table inet theirs", NULL, 0), 0);
+	assert_int_equal(netns_sh("nft delete table inet theirs", NULL, 0), 0);
 }
 
 int main(void)
