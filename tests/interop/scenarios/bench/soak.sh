@@ -88,9 +88,15 @@ soak "stack $SOAK_STACK"
 soak "datapath $SOAK_STACK"
 soak "seconds $SOAK_SECONDS"
 soak "traffic_mbit_each_way $SOAK_TRAFFIC_MBIT"
-t_end=$(($(rig_now_ms) + SOAK_SECONDS * 1000))
+t_start=$(rig_now_ms)
+t_end=$((t_start + SOAK_SECONDS * 1000)) next_rss=600
 while [ "$(rig_now_ms)" -lt "$t_end" ]; do
 	gone=$(alive) || { tail -n 30 "$log" >&2; rig_fail "$gone ended during the soak"; }
+	# every 10 min, so that a stack that ends early still leaves its figures
+	if [ $(($(rig_now_ms) - t_start)) -ge $((next_rss * 1000)) ]; then
+		rss "${next_rss}s"
+		next_rss=$((next_rss + 600))
+	fi
 	rig_sleep 5
 done
 rig_wait_for 15 eval '! kill -0 '"$ping_pid"' 2>/dev/null' || rig_stop_pid "$ping_pid"
