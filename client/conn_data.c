@@ -19,6 +19,11 @@
 
 #define TUN_MAX_PACKET       2048
 #define TUN_READS_PER_WAKEUP 64
+/* A wakeup of either side ends after this much work, so that the other
+ * side's packets (the ACKs of a download, a ping's echo) wait no longer
+ * than that behind a bulk transfer: 64 TCP super-packets from TUN are up to
+ * 4 MB, a second and more of encryption on a slow CPU. */
+#define DATA_SLICE_NS (2 * 1000 * 1000)
 
 /* ---- built-in PPP ---- */
 
@@ -161,7 +166,7 @@ static bool drop_one(int fd)
 /* One IP packet from TUN, read into a NAT-T tx buffer behind the room for
  * PPP, L2TP and ESP headers, which each layer pushes in front of it; ESP
  * encrypts it there. false when TUN has nothing more. */
-static bool tun_read_one(struct conn *c, int fd)
+static bool tun_read_one(struct conn *c, int fd, uint64_t now_ns)
 {
 	struct esp_pkt e;
 	struct pkt p;
@@ -174,11 +179,11 @@ static bool tun_read_one(struct conn *c, int fd)
 	n = read(fd, esp_pkt_data(&e), room);
 	if (n <= 0) {
 		if (n < 0 && errno == EAGAIN)
-			conn_queue_out_empty(c, loop_round_ms(c->loop));
+			conn_queue_out_empty(c, now_ns);
 		return false;
 	}
 	mss_clamp(esp_pkt_data(&e), (size_t)n, c->ip.mtu);
-	if (conn_queue_out_drop(c, esp_pkt_data(&e), (size_t)n, loop_round_ms(c->loop)))
+	if (conn_queue_out_drop(c, esp_pkt_data(&e), (size_t)n, now_ns))
 		return true;
 	p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)n};
 	if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
@@ -192,15 +197,14 @@ static bool tun_read_one(struct conn *c, int fd)
 /* With offloads: one read is a TCP super-packet (or one packet with its
  * checksum to complete), cut into segments of the MSS the kernel chose for
  * our MTU, each built in its own tx buffer behind the headroom. */
-static bool tun_read_super(struct conn *c, int fd)
+static bool tun_read_super(struct conn *c, int fd, uint64_t now_ns)
 {
 	struct tun_gso_iter it;
 	ssize_t n = read(fd, c->tun_rx, TUN_VNET_HDR_LEN + TUN_MAX_SUPER);
-	uint64_t now_ms = loop_round_ms(c->loop);
 
 	if (n <= 0) {
 		if (n < 0 && errno == EAGAIN)
-			conn_queue_out_empty(c, now_ms);
+			conn_queue_out_empty(c, now_ns);
 		return false;
 	}
 	if (!conn_layer_running(c, CONN_LAYER_PPP) || !conn_layer_running(c, CONN_LAYER_L2TP) ||
@@ -218,7 +222,7 @@ static bool tun_read_super(struct conn *c, int fd)
 		if (len <= 0)
 			break;
 		mss_clamp(esp_pkt_data(&e), (size_t)len, c->ip.mtu);
-		if (conn_queue_out_drop(c, esp_pkt_data(&e), (size_t)len, now_ms))
+		if (conn_queue_out_drop(c, esp_pkt_data(&e), (size_t)len, now_ns))
 			continue; /* its slot is taken again by the next segment */
 		p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)len};
 		if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
@@ -234,6 +238,7 @@ static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ct
 {
 	struct conn *c = ctx;
 	struct natt_stats before, after;
+	uint64_t start = loop_now_ns(), now = start;
 
 	(void)loop;
 	(void)events;
@@ -241,11 +246,14 @@ static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ct
 		natt_sock_set_fd(c->natt, c->ike ? ike_natt_fd(c->ike) : -1);
 		natt_sock_get_stats(c->natt, &before);
 	}
-	/* A bounded batch per wakeup keeps the loop fair to the network side;
-	 * the queue goes out in one sendmmsg each NATT_BATCH packets. */
-	for (int i = 0; i < TUN_READS_PER_WAKEUP; i++)
-		if (c->tun_rx && c->natt ? !tun_read_super(c, fd) : !tun_read_one(c, fd))
+	/* A batch bounded in reads and in time per wakeup keeps the loop fair
+	 * to the network side; what is left waits in the ring, where CoDel
+	 * sees it. The queue goes out in one sendmmsg each NATT_BATCH packets. */
+	for (int i = 0; i < TUN_READS_PER_WAKEUP && now - start < DATA_SLICE_NS; i++) {
+		if (c->tun_rx && c->natt ? !tun_read_super(c, fd, now) : !tun_read_one(c, fd, now))
 			break;
+		now = loop_now_ns();
+	}
 	if (!c->natt)
 		return;
 	natt_sock_flush(c->natt);
@@ -268,7 +276,7 @@ static void on_natt_readable(void *ctx, int fd)
 	natt_sock_set_fd(c->natt, fd);
 	/* a burst in one wakeup; the TUN write of a coalesced run waits for
 	 * the end of it (bounded: ACKs from TUN wait as long) */
-	natt_sock_read_burst(c->natt, NATT_READS_PER_WAKEUP);
+	natt_sock_read_burst(c->natt, NATT_READS_PER_WAKEUP, DATA_SLICE_NS);
 	natt_sock_get_stats(c->natt, &after);
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
 	 * Once per batch: it reads the clock, a system call on some guests. */

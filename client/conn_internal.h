@@ -39,7 +39,7 @@ struct conn;
 struct conn_queue {
 	bool codel;            /* else tail drop only */
 	struct codel out, in;  /* TUN ring, NAT-T receive queue */
-	uint64_t out_empty_ms; /* when a TUN read last found the ring empty */
+	uint64_t out_empty_ns; /* when a TUN read last found the ring empty */
 	uint64_t dropped_out, marked_out, dropped_in, marked_in;
 };
 
@@ -253,11 +253,11 @@ void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
 
 /* Queue management of the userspace path (client/conn_queue.c). */
 void conn_queue_reset(struct conn *c);
-/* An IP packet read from TUN at now_ms (the loop's round): true when
- * CoDel drops it; an ECN-capable one is marked in place instead. */
-bool conn_queue_out_drop(struct conn *c, uint8_t *pkt, size_t len, uint64_t now_ms);
-/* A TUN read found the ring empty at now_ms. */
-void conn_queue_out_empty(struct conn *c, uint64_t now_ms);
+/* An IP packet read from TUN at now_ns (CLOCK_MONOTONIC): true when CoDel
+ * drops it; an ECN-capable one is marked in place instead. */
+bool conn_queue_out_drop(struct conn *c, uint8_t *pkt, size_t len, uint64_t now_ns);
+/* A TUN read found the ring empty at now_ns. */
+void conn_queue_out_empty(struct conn *c, uint64_t now_ns);
 enum conn_queue_verdict { CONN_QUEUE_PASS, CONN_QUEUE_MARK, CONN_QUEUE_DROP };
 /* An IP packet from the gateway on its way to TUN, as the NAT-T socket read
  * it: pass, mark (the caller sets CE in a copy: PPP hands it read-only) or

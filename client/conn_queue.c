@@ -18,8 +18,6 @@
 
 #include "esp/natt_sock.h"
 
-#define NS_PER_MS 1000000ULL
-
 void conn_queue_reset(struct conn *c)
 {
 	struct conn_queue *q = &c->queue;
@@ -29,12 +27,12 @@ void conn_queue_reset(struct conn *c)
 	codel_init(&q->in);
 }
 
-bool conn_queue_out_drop(struct conn *c, uint8_t *pkt, size_t len, uint64_t now_ms)
+bool conn_queue_out_drop(struct conn *c, uint8_t *pkt, size_t len, uint64_t now_ns)
 {
 	struct conn_queue *q = &c->queue;
-	uint64_t waited_ms = now_ms > q->out_empty_ms ? now_ms - q->out_empty_ms : 0;
+	uint64_t waited_ns = now_ns > q->out_empty_ns ? now_ns - q->out_empty_ns : 0;
 
-	if (!q->codel || !codel_drop(&q->out, waited_ms * NS_PER_MS, now_ms * NS_PER_MS, false))
+	if (!q->codel || !codel_drop(&q->out, waited_ns, now_ns, false))
 		return false;
 	if (codel_ecn_mark(pkt, len)) {
 		q->marked_out++;
@@ -44,15 +42,15 @@ bool conn_queue_out_drop(struct conn *c, uint8_t *pkt, size_t len, uint64_t now_
 	return true;
 }
 
-void conn_queue_out_empty(struct conn *c, uint64_t now_ms)
+void conn_queue_out_empty(struct conn *c, uint64_t now_ns)
 {
 	struct conn_queue *q = &c->queue;
 
-	q->out_empty_ms = now_ms;
+	q->out_empty_ns = now_ns;
 	/* RFC 8289 §5.4: an empty queue ends the standing one (and with it a
 	 * dropping state): the next packet is judged afresh */
 	if (q->codel)
-		(void)codel_drop(&q->out, 0, now_ms * NS_PER_MS, true);
+		(void)codel_drop(&q->out, 0, now_ns, true);
 }
 
 enum conn_queue_verdict conn_queue_in(struct conn *c, const uint8_t *pkt, size_t len)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "esp/esp_user.h"
+#include "lib/loop.h"
 #include "lib/util.h"
 
 #ifndef UDP_SEGMENT
@@ -331,8 +332,9 @@ int natt_sock_read(struct natt_sock *ns)
 	return (int)datagrams;
 }
 
-int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches)
+int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches, uint64_t slice_ns)
 {
+	uint64_t start = slice_ns ? loop_now_ns() : 0;
 	int total = 0;
 
 	for (unsigned i = 0; i < max_batches; i++) {
@@ -344,6 +346,8 @@ int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches)
 		/* short: fewer messages than buffers (GRO buffers hold more
 		 * datagrams than one, so count messages, not datagrams) */
 		if (ns->last_msgs < NATT_BATCH)
+			break;
+		if (slice_ns && loop_now_ns() - start >= slice_ns)
 			break;
 	}
 	return total;

@@ -71,6 +71,8 @@ uint64_t loop_timer_remaining(struct loop *loop, const struct loop_timer *t);
 
 /* Monotonic clock in milliseconds (CLOCK_MONOTONIC). */
 uint64_t loop_now_ms(struct loop *loop);
+/* The same clock in nanoseconds: for time slices within one callback. */
+uint64_t loop_now_ns(void);
 /* The monotonic time the loop woke up for the callbacks it is running, read
  * once per round: a time stamp per packet without a clock read each (a
  * system call on guests without a vDSO clock). Outside loop_run_once(), the

@@ -12,6 +12,8 @@
 #include "client/conn_internal.h"
 #include "lib/csum.h"
 
+#define MS(x) ((uint64_t)(x)*1000 * 1000)
+
 struct fixture {
 	struct profile prof;
 	struct conn_params params;
@@ -57,7 +59,7 @@ static unsigned read_stream(struct conn *c, uint64_t start_ms, uint64_t end_ms, 
 
 	for (uint64_t t = start_ms; t < end_ms; t++) {
 		ipv4_packet(pkt, ecn);
-		if (conn_queue_out_drop(c, pkt, sizeof(pkt), t)) {
+		if (conn_queue_out_drop(c, pkt, sizeof(pkt), MS(t))) {
 			if (!dropped && first_drop_ms)
 				*first_drop_ms = t;
 			dropped++;
@@ -75,7 +77,7 @@ static void test_standing_ring_drops(void **state)
 	unsigned n;
 
 	(void)state;
-	conn_queue_out_empty(&f->c, 1000);
+	conn_queue_out_empty(&f->c, MS(1000));
 	n = read_stream(&f->c, 1001, 1500, 0, &first);
 	assert_true(n >= 4);
 	assert_true(first >= 1100 && first <= 1110);
@@ -91,7 +93,7 @@ static void test_ring_that_empties_never_drops(void **state)
 
 	(void)state;
 	for (uint64_t t = 1000; t < 11000; t += 50) {
-		conn_queue_out_empty(&f->c, t);
+		conn_queue_out_empty(&f->c, MS(t));
 		assert_int_equal(read_stream(&f->c, t + 1, t + 50, 0, NULL), 0);
 	}
 	assert_int_equal(f->c.queue.dropped_out, 0);
@@ -106,10 +108,10 @@ static void test_ecn_capable_marked_not_dropped(void **state)
 	unsigned marked = 0;
 
 	(void)state;
-	conn_queue_out_empty(&f->c, 1000);
+	conn_queue_out_empty(&f->c, MS(1000));
 	for (uint64_t t = 1001; t < 1500; t++) {
 		ipv4_packet(pkt, 2); /* ECT(0) */
-		assert_false(conn_queue_out_drop(&f->c, pkt, sizeof(pkt), t));
+		assert_false(conn_queue_out_drop(&f->c, pkt, sizeof(pkt), MS(t)));
 		if ((pkt[1] & 3) == 3) {
 			assert_int_equal(csum_fold(csum_partial(pkt, 20, 0)), 0xffff);
 			marked++;
@@ -127,9 +129,9 @@ static void test_empty_ring_ends_dropping(void **state)
 	struct fixture *f = fixture_new(PROFILE_QUEUE_CODEL);
 
 	(void)state;
-	conn_queue_out_empty(&f->c, 1000);
+	conn_queue_out_empty(&f->c, MS(1000));
 	assert_true(read_stream(&f->c, 1001, 1300, 0, NULL) > 0);
-	conn_queue_out_empty(&f->c, 1300);
+	conn_queue_out_empty(&f->c, MS(1300));
 	/* within the next interval nothing may be dropped */
 	assert_int_equal(read_stream(&f->c, 1301, 1400, 0, NULL), 0);
 	free(f);
@@ -141,7 +143,7 @@ static void test_fifo_never_drops(void **state)
 	uint8_t pkt[100];
 
 	(void)state;
-	conn_queue_out_empty(&f->c, 1000);
+	conn_queue_out_empty(&f->c, MS(1000));
 	assert_int_equal(read_stream(&f->c, 1001, 5000, 0, NULL), 0);
 	ipv4_packet(pkt, 0);
 	/* without a NAT-T socket owner (or with fifo) inbound passes */
