@@ -12,14 +12,14 @@
 #   tests/bench/latency.sh -e RESULTS_DIR   # the summary of a run again
 #
 # -i: each iperf3 run (default 10); -r: repetitions, in each of which the
-# variants take turns for every condition (default 1).  BENCH_VARIANTS and
+# variants take turns for every condition (default 2).  BENCH_VARIANTS and
 # BENCH_CONDITIONS pick fewer (see tests/interop/scenarios/bench/latency.sh).
 # Needs root and what tests/interop/run needs (exit 77 otherwise).  The
 # binary: $L2TPSEC_BIN, else $L2TPSEC_BUILDDIR/client/l2tpsec, else
 # ./client/l2tpsec (make bench-latency runs it from the build directory).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-secs=${BENCH_SECONDS:-10} reps=${BENCH_REPS:-1} results="" summary_only=""
+secs=${BENCH_SECONDS:-10} reps=${BENCH_REPS:-2} results="" summary_only=""
 while getopts i:r:k:e: o; do
 	case $o in
 	i) secs=$OPTARG ;;
