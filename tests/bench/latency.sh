@@ -19,6 +19,7 @@
 # ./client/l2tpsec (make bench-latency runs it from the build directory).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/rig-bench.sh"
 secs=${BENCH_SECONDS:-10} reps=${BENCH_REPS:-2} results="" summary_only=""
 while getopts i:r:k:e: o; do
 	case $o in
@@ -128,12 +129,7 @@ if [ -n "$summary_only" ]; then
 	exit 0
 fi
 
-bin=${L2TPSEC_BIN:-${L2TPSEC_BUILDDIR:-.}/client/l2tpsec}
-[ "$(id -u)" = 0 ] || { echo "bench-latency: SKIP (needs root)"; exit 77; }
-[ -x "$bin" ] || { echo "bench-latency: SKIP (no l2tpsec binary at $bin; set L2TPSEC_BIN)"; exit 77; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-[ -n "$results" ] || { results=$(mktemp -d "${TMPDIR:-/tmp}/bench-latency.XXXXXX") || exit 1; }
-mkdir -p "$results"
+bench_prepare bench-latency
 
 variants=${BENCH_VARIANTS:-userspace-fifo userspace-codel kernel}
 conditions=${BENCH_CONDITIONS:-up down up-hog down-hog}
@@ -142,19 +138,9 @@ conditions=${BENCH_CONDITIONS:-up down up-hog down-hog}
 # its server, slower under the hog.
 runs=$((reps * $(echo "$variants" | wc -w) * $(echo "$conditions" | wc -w)))
 timeout=$((300 + runs * (120 + 2 * secs)))
-"$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/latency.sh" \
+bench_rig bench-latency latency.txt "$timeout" latency \
 	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_SECONDS="$secs" \
-	BENCH_VARIANTS="$variants" BENCH_CONDITIONS="$conditions" >"$results/run.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then
-	echo "bench-latency: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"
-	exit 77
-fi
-if [ $rc != 0 ] || [ ! -s "$results/latency.txt" ]; then
-	echo "bench-latency: the rig run failed (status $rc); logs in $results" >&2
-	tail -n 25 "$results/run.log" >&2
-	exit 1
-fi
+	BENCH_VARIANTS="$variants" BENCH_CONDITIONS="$conditions"
 
 summary "$results/latency.txt" | tee "$results/summary.txt"
 echo "bench-latency: logs in $results"
