@@ -65,6 +65,7 @@ static const char connect_usage[] =
     "                           fragments: when the gateway announces them (auto),\n"
     "                           always, or never\n"
     "  --datapath auto|kernel|userspace  where packets are processed (default auto)\n"
+    "  --queue codel|fifo       queue management on the userspace path (default codel)\n"
     "  --nm FILE                a NetworkManager-l2tp keyfile as the profile\n"
     "  --background             return once connected; the tunnel stays up\n"
     "  --run-dir DIR            control socket directory (default /run/l2tpsec)\n"
@@ -107,6 +108,7 @@ static int parse_args(int argc, char **argv, struct connect_opts *o)
 	    {"esp", required_argument, NULL, OPT_SETTING},
 	    {"dh2048", required_argument, NULL, OPT_SETTING},
 	    {"datapath", required_argument, NULL, OPT_SETTING},
+	    {"queue", required_argument, NULL, OPT_SETTING},
 	    {"nm", required_argument, NULL, OPT_NM},
 	    {"background", no_argument, NULL, OPT_BACKGROUND},
 	    {"run-dir", required_argument, NULL, OPT_RUNDIR},

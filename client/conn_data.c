@@ -54,17 +54,25 @@ static void ppp_ip_up(void *ctx, const struct ppp_ip_info *info)
 static void ppp_deliver_ip(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = ctx;
-	uint8_t syn[TUN_MAX_PACKET];
+	uint8_t copy[TUN_MAX_PACKET];
+	enum conn_queue_verdict v;
 	int rc;
 
 	if (c->tun_fd < 0)
 		return;
+	v = conn_queue_in(c, pkt, len);
+	if (v == CONN_QUEUE_DROP)
+		return;
 	/* A SYN from the far side announcing a larger MSS than our tunnel
-	 * carries (PPP hands it read-only): clamped in a copy; only SYNs pay */
-	if (len <= sizeof(syn) && mss_clamp_offset(pkt, len, c->ip.mtu)) {
-		memcpy(syn, pkt, len);
-		mss_clamp(syn, len, c->ip.mtu);
-		pkt = syn;
+	 * carries, or a packet CoDel marks (PPP hands it read-only): changed
+	 * in a copy; only those pay */
+	if (len <= sizeof(copy) &&
+	    (v == CONN_QUEUE_MARK || mss_clamp_offset(pkt, len, c->ip.mtu))) {
+		memcpy(copy, pkt, len);
+		mss_clamp(copy, len, c->ip.mtu);
+		if (v == CONN_QUEUE_MARK)
+			(void)codel_ecn_mark(copy, len);
+		pkt = copy;
 	}
 	/* With offloads, TCP segments of one read batch become one write
 	 * (flushed when the batch is done); a full TUN queue drops the packet,
@@ -164,9 +172,14 @@ static bool tun_read_one(struct conn *c, int fd)
 	    !conn_layer_running(c, CONN_LAYER_L2TP) || natt_sock_tx_slot(c->natt, &e, &room) < 0)
 		return drop_one(fd);
 	n = read(fd, esp_pkt_data(&e), room);
-	if (n <= 0)
+	if (n <= 0) {
+		if (n < 0 && errno == EAGAIN)
+			conn_queue_out_empty(c, loop_round_ms(c->loop));
 		return false;
+	}
 	mss_clamp(esp_pkt_data(&e), (size_t)n, c->ip.mtu);
+	if (conn_queue_out_drop(c, esp_pkt_data(&e), (size_t)n, loop_round_ms(c->loop)))
+		return true;
 	p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)n};
 	if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
 		return true; /* counted by the layer that refused it */
@@ -183,9 +196,13 @@ static bool tun_read_super(struct conn *c, int fd)
 {
 	struct tun_gso_iter it;
 	ssize_t n = read(fd, c->tun_rx, TUN_VNET_HDR_LEN + TUN_MAX_SUPER);
+	uint64_t now_ms = loop_round_ms(c->loop);
 
-	if (n <= 0)
+	if (n <= 0) {
+		if (n < 0 && errno == EAGAIN)
+			conn_queue_out_empty(c, now_ms);
 		return false;
+	}
 	if (!conn_layer_running(c, CONN_LAYER_PPP) || !conn_layer_running(c, CONN_LAYER_L2TP) ||
 	    tun_gso_start(&it, c->tun_rx, (size_t)n) < 0)
 		return true; /* dropped */
@@ -201,6 +218,8 @@ static bool tun_read_super(struct conn *c, int fd)
 		if (len <= 0)
 			break;
 		mss_clamp(esp_pkt_data(&e), (size_t)len, c->ip.mtu);
+		if (conn_queue_out_drop(c, esp_pkt_data(&e), (size_t)len, now_ms))
+			continue; /* its slot is taken again by the next segment */
 		p = (struct pkt){.head = e.head, .cap = e.cap, .off = e.off, .len = (size_t)len};
 		if (ppp_encap_ip(c->ppp, &p) < 0 || l2tp_encap_ppp(c->l2tp, &p) < 0)
 			continue;
@@ -284,6 +303,7 @@ static int natt_attach(struct conn *c)
 	c->natt = natt_sock_new(c->esp, &cbs, c);
 	if (!c->natt)
 		return -1;
+	conn_queue_reset(c);
 	if (c->tun_vnet) {
 		c->gro = malloc(sizeof(*c->gro));
 		c->tun_rx = malloc(TUN_VNET_HDR_LEN + TUN_MAX_SUPER);

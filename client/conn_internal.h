@@ -14,6 +14,7 @@
 #define L2TPSEC_CLIENT_CONN_INTERNAL_H
 
 #include "client/conn.h"
+#include "lib/codel.h"
 #include "sys/mss_nft.h"
 
 enum conn_layer {
@@ -31,6 +32,16 @@ enum conn_layer_state {
 };
 
 struct conn;
+
+/* The userspace path's queue management (client/conn_queue.c): CoDel on the
+ * two queues it reads from, the TUN device's ring (out) and the NAT-T
+ * socket's receive queue (in); [client] queue. */
+struct conn_queue {
+	bool codel;            /* else tail drop only */
+	struct codel out, in;  /* TUN ring, NAT-T receive queue */
+	uint64_t out_empty_ms; /* when a TUN read last found the ring empty */
+	uint64_t dropped_out, marked_out, dropped_in, marked_in;
+};
 
 /* The layers as the supervisor drives them: made, started, asked to stop
  * and freed, and the host's side (data path, network). conn_init() points
@@ -125,6 +136,7 @@ struct conn {
 	bool tun_vnet;       /* virtio headers and TCP offloads (sys/tun_offload.h) */
 	struct tun_gro *gro; /* with them: coalescing of what we write */
 	uint8_t *tun_rx;     /* with them: one read, up to a 64 KiB super-packet */
+	struct conn_queue queue;
 	char ifname[IFNAMSIZ];
 	struct conn_ip ip;
 	struct conn_ip6 ip6;
@@ -238,6 +250,19 @@ int conn_data_start(struct conn *c, const struct l2tp_session_info *info);
 bool conn_data_stop(struct conn *c);
 void conn_data_free(struct conn *c);
 void conn_ppp_frame(struct conn *c, const uint8_t *frame, size_t len);
+
+/* Queue management of the userspace path (client/conn_queue.c). */
+void conn_queue_reset(struct conn *c);
+/* An IP packet read from TUN at now_ms (the loop's round): true when
+ * CoDel drops it; an ECN-capable one is marked in place instead. */
+bool conn_queue_out_drop(struct conn *c, uint8_t *pkt, size_t len, uint64_t now_ms);
+/* A TUN read found the ring empty at now_ms. */
+void conn_queue_out_empty(struct conn *c, uint64_t now_ms);
+enum conn_queue_verdict { CONN_QUEUE_PASS, CONN_QUEUE_MARK, CONN_QUEUE_DROP };
+/* An IP packet from the gateway on its way to TUN, as the NAT-T socket read
+ * it: pass, mark (the caller sets CE in a copy: PPP hands it read-only) or
+ * drop. */
+enum conn_queue_verdict conn_queue_in(struct conn *c, const uint8_t *pkt, size_t len);
 /* The built-in PPP's events (ctx: the connection), which pppd's mirror. */
 extern const struct ppp_callbacks conn_ppp_events;
 /* PPP has its IPv4 addresses: the host's side (conn_layers.net_up), then

@@ -86,6 +86,19 @@ static const char *datapath_name(const struct conn *c)
 	return c->kernel_path ? "kernel" : "userspace";
 }
 
+/* Who manages the queues: the kernel's qdiscs on the kernel path, else
+ * [client] queue (conn_queue.c). */
+static const char *queue_name(const struct conn *c)
+{
+	const char *dp = datapath_name(c);
+
+	if (!dp)
+		return NULL;
+	if (c->kernel_path)
+		return "kernel";
+	return c->p->profile->queue == PROFILE_QUEUE_CODEL ? "codel" : "fifo";
+}
+
 /* The outer family: what IKE, ESP and L2TP travel over to the gateway. */
 static const char *family_name(const struct sockaddr_storage *ss)
 {
@@ -127,7 +140,7 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	json_str(&j, "gateway_ip", conn_addr_str(&c->gateway, r6, sizeof(r6)));
 	json_str(&j, "outer_family", family_name(&c->gateway));
 	json_uint(&j, "uptime_s",
-		  c->state == CONN_UP ? (loop_now_ms(c->loop) - c->up_ms) / 1000 : 0);
+	          c->state == CONN_UP ? (loop_now_ms(c->loop) - c->up_ms) / 1000 : 0);
 	json_obj_begin(&j, "nat");
 	json_bool(&j, "local_behind_nat", f.ike.nat_local);
 	json_bool(&j, "remote_behind_nat", f.ike.nat_remote);
@@ -156,8 +169,15 @@ void conn_status_json(const struct conn *c, char *out, size_t outsz)
 	json_uint(&j, "packets_out", f.esp.out_packets);
 	json_uint(&j, "bytes_out", f.esp.out_bytes);
 	json_uint(&j, "dropped_in",
-		  f.esp.in_replay + f.esp.in_icv + f.esp.in_bad_pad + f.esp.in_bad_len +
-		      f.esp.in_short + f.esp.in_bad_spi);
+	          f.esp.in_replay + f.esp.in_icv + f.esp.in_bad_pad + f.esp.in_bad_len +
+	              f.esp.in_short + f.esp.in_bad_spi);
+	json_obj_end(&j);
+	json_obj_begin(&j, "queue");
+	json_str(&j, "management", queue_name(c));
+	json_uint(&j, "dropped_in", c->queue.dropped_in);
+	json_uint(&j, "marked_in", c->queue.marked_in);
+	json_uint(&j, "dropped_out", c->queue.dropped_out);
+	json_uint(&j, "marked_out", c->queue.marked_out);
 	json_obj_end(&j);
 	json_obj_begin(&j, "pushed");
 	json_arr_begin(&j, "routes");
@@ -214,38 +234,48 @@ void conn_status_text(const struct conn *c, char *out, size_t outsz)
 	conn_addr_str(&c->gateway, gw, INET6_ADDRSTRLEN);
 	if (c->gateway.ss_family == AF_INET6)
 		strcat(gw, ", IPv6"); /* the outer family; IPv4 goes without saying */
-	n = snprintf(
-	    out, outsz,
-	    "%s: %s\n  gateway    %s (%s)%s%s\n  data path  %s\n"
-	    "  interface  %s  local %s  peer %s  mtu %u\n"
-	    "  ike        %s dh %u, %u s left, age %u s, rekeys %u, dropped %u\n"
-	    "  esp        %s spi in %08x out %08x, age %u s, rekeys %u\n"
-	    "  traffic    in %llu packets %llu bytes, out %llu packets %llu bytes\n",
-	    c->p->profile->name, state_name(c), c->p->profile->gateway, gw,
-	    f.ike.nat_local ? ", we are behind NAT" : "",
-	    f.ike.nat_remote ? ", gateway behind NAT" : "",
-	    datapath_name(c) ? datapath_name(c) : "-", c->state == CONN_UP ? c->ifname : "-", local,
-	    peer, c->ip.mtu, f.ike.ike_algs[0] ? f.ike.ike_algs : "-", f.ike.dh_group,
-	    f.ike.ike_lifetime_left_s, f.ike.ike_age_s, f.ike.rekeys_ike, f.ike.dropped,
-	    f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in, f.ike.spi_out,
-	    f.ike.ipsec_age_s, f.ike.rekeys_ipsec, (unsigned long long)f.esp.in_packets, (unsigned long long)f.esp.in_bytes,
-	    (unsigned long long)f.esp.out_packets, (unsigned long long)f.esp.out_bytes);
+	n = snprintf(out, outsz,
+	             "%s: %s\n  gateway    %s (%s)%s%s\n  data path  %s\n"
+	             "  interface  %s  local %s  peer %s  mtu %u\n"
+	             "  ike        %s dh %u, %u s left, age %u s, rekeys %u, dropped %u\n"
+	             "  esp        %s spi in %08x out %08x, age %u s, rekeys %u\n"
+	             "  traffic    in %llu packets %llu bytes, out %llu packets %llu bytes\n",
+	             c->p->profile->name, state_name(c), c->p->profile->gateway, gw,
+	             f.ike.nat_local ? ", we are behind NAT" : "",
+	             f.ike.nat_remote ? ", gateway behind NAT" : "",
+	             datapath_name(c) ? datapath_name(c) : "-",
+	             c->state == CONN_UP ? c->ifname : "-", local, peer, c->ip.mtu,
+	             f.ike.ike_algs[0] ? f.ike.ike_algs : "-", f.ike.dh_group,
+	             f.ike.ike_lifetime_left_s, f.ike.ike_age_s, f.ike.rekeys_ike, f.ike.dropped,
+	             f.ike.esp_algs[0] ? f.ike.esp_algs : "-", f.ike.spi_in, f.ike.spi_out,
+	             f.ike.ipsec_age_s, f.ike.rekeys_ipsec, (unsigned long long)f.esp.in_packets,
+	             (unsigned long long)f.esp.in_bytes, (unsigned long long)f.esp.out_packets,
+	             (unsigned long long)f.esp.out_bytes);
 	if (n > 0 && (size_t)n < outsz && c->pushed_valid) {
 		char r[INET_ADDRSTRLEN + 4];
 		int m = snprintf(out + n, outsz - (size_t)n, "  pushed    ");
 
 		for (size_t i = 0; m > 0 && i < c->pushed.nroutes && (size_t)(n + m) < outsz; i++)
 			m += snprintf(out + n + m, outsz - (size_t)(n + m), " %s",
-				      route_str(&c->pushed.routes[i], r, sizeof(r)));
+			              route_str(&c->pushed.routes[i], r, sizeof(r)));
 		if (m > 0 && (size_t)(n + m) < outsz)
 			m += snprintf(out + n + m, outsz - (size_t)(n + m), "%s%s\n",
-				      c->pushed.domain[0] ? "  domain " : "", c->pushed.domain);
+			              c->pushed.domain[0] ? "  domain " : "", c->pushed.domain);
 		if (m > 0)
 			n += m;
 	}
 	if (n > 0 && (size_t)n < outsz && (f.n_addr6 || (c->net_configured && c->net.n_added6)))
 		n += text_ipv6(c, &f, out + n, outsz - (size_t)n);
+	if (n > 0 && (size_t)n < outsz && c->natt)
+		n += snprintf(
+		    out + n, outsz - (size_t)n,
+		    "  queue      %s: dropped in %llu out %llu, ECN-marked in %llu out %llu\n",
+		    queue_name(c), (unsigned long long)c->queue.dropped_in,
+		    (unsigned long long)c->queue.dropped_out,
+		    (unsigned long long)c->queue.marked_in,
+		    (unsigned long long)c->queue.marked_out);
 	if (n > 0 && (size_t)n < outsz && c->last_failure[0])
-		snprintf(out + n, outsz - (size_t)n, "  last failure  %s (reconnect attempts: %u)\n",
-			 c->last_failure, c->attempts);
+		snprintf(out + n, outsz - (size_t)n,
+		         "  last failure  %s (reconnect attempts: %u)\n", c->last_failure,
+		         c->attempts);
 }

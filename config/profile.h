@@ -76,6 +76,10 @@ enum profile_datapath {
 	PROFILE_DATAPATH_USERSPACE
 };
 
+/* How the userspace data path manages the queues it owns (TUN ring out,
+ * NAT-T socket in): CoDel (RFC 8289) or plain tail drop. */
+enum profile_queue { PROFILE_QUEUE_CODEL, PROFILE_QUEUE_FIFO };
+
 enum profile_dns { PROFILE_DNS_AUTO, PROFILE_DNS_NO, PROFILE_DNS_SERVERS };
 
 /* IPv6 inside the tunnel (l2tpsec.conf(5) ipv6): auto negotiates IPV6CP
@@ -219,6 +223,7 @@ struct profile {
 
 	/* [client] */
 	enum profile_datapath datapath;
+	enum profile_queue queue;
 	bool kill_switch;
 	bool reconnect;
 	/* Reconnect after authentication failures too (exit 7, 10): off, since

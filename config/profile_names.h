@@ -10,6 +10,7 @@ extern const char *const profile_dh2048_names[];
 extern const char *const profile_ike_frag_names[3];
 extern const char *const profile_port_names[];
 extern const char *const profile_datapath_names[];
+extern const char *const profile_queue_names[];
 /* auth-methods: bit i of PROFILE_PPP_* is names[i] */
 extern const char *const profile_auth_method_names[4];
 /* password-prompt and password-type, in enum order */

@@ -251,6 +251,8 @@ static void write_client(const struct profile *p, FILE *out)
 	fprintf(out, "\n[client]\ndatapath = %s\nkill-switch = %s\nreconnect = %s\n",
 	        profile_datapath_names[p->datapath], p->kill_switch ? "yes" : "no",
 	        p->reconnect ? "yes" : "no");
+	if (p->queue != PROFILE_QUEUE_CODEL)
+		fprintf(out, "queue = %s\n", profile_queue_names[p->queue]);
 	if (p->retry_auth_failures)
 		fprintf(out, "retry-auth-failures = yes\n");
 	if (p->liveness_s)

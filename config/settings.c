@@ -181,11 +181,13 @@ const char *const profile_id_type_names[5] = {
     [PROFILE_ID_USER_FQDN] = "user_fqdn", [PROFILE_ID_DN] = "dn",
 };
 const char *const profile_dh2048_names[] = {"off", "offer", "require"};
-const char *const profile_ike_frag_names[3] = {
-    [PROFILE_IKE_FRAG_AUTO] = "auto", [PROFILE_IKE_FRAG_FORCE] = "force", [PROFILE_IKE_FRAG_OFF] = "off"};
+const char *const profile_ike_frag_names[3] = {[PROFILE_IKE_FRAG_AUTO] = "auto",
+                                               [PROFILE_IKE_FRAG_FORCE] = "force",
+                                               [PROFILE_IKE_FRAG_OFF] = "off"};
 static const char *const nat_names[] = {"0", "1", "2"};
 const char *const profile_port_names[] = {"auto", "1701", "ephemeral"};
 const char *const profile_datapath_names[] = {"auto", "kernel", "userspace"};
+const char *const profile_queue_names[] = {"codel", "fifo"};
 const char *const profile_prompt_names[3] = {"auto", "ask-password", "no"};
 const char *const profile_pwtype_names[2] = {"password", "otp"};
 const char *const profile_ipv6_names[3] = {"auto", "off", "leak-ok"};
@@ -398,6 +400,7 @@ static const char *set_ipv6_auto_routes(struct setting_ctx *c, const char *v)
 	return why;
 }
 ENUM_SETTER(set_datapath, datapath, enum profile_datapath, profile_datapath_names)
+ENUM_SETTER(set_queue, queue, enum profile_queue, profile_queue_names)
 SETTER(set_kill_switch, set_bool(&c->p->kill_switch, v))
 SETTER(set_reconnect, set_bool(&c->p->reconnect, v))
 SETTER(set_retry_auth, set_bool(&c->p->retry_auth_failures, v))
@@ -474,6 +477,7 @@ const struct setting profile_settings[] = {
     {"network", "ipv6", set_ipv6, NULL, CHOICES(profile_ipv6_names)},
     {"network", "ipv6-auto-routes", set_ipv6_auto_routes, NULL, CHOICES(bool_names)},
     {"client", "datapath", set_datapath, "datapath", CHOICES(profile_datapath_names)},
+    {"client", "queue", set_queue, "queue", CHOICES(profile_queue_names)},
     {"client", "kill-switch", set_kill_switch, NULL, CHOICES(bool_names)},
     {"client", "reconnect", set_reconnect, NULL, CHOICES(bool_names)},
     {"client", "retry-auth-failures", set_retry_auth, NULL, CHOICES(bool_names)},

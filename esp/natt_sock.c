@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "esp/esp_user.h"
 #include "lib/util.h"
@@ -29,9 +30,11 @@ struct natt_sock {
 	void *ctx;
 	int fd;
 	bool gso;
-	bool gro_wanted, gro; /* UDP GRO asked for, and on for this fd */
-	int rcvbuf, sndbuf;   /* SO_RCVBUF and SO_SNDBUF of this fd */
-	unsigned last_msgs;   /* messages the last recvmmsg returned */
+	bool gro_wanted, gro;        /* UDP GRO asked for, and on for this fd */
+	int rcvbuf, sndbuf;          /* SO_RCVBUF and SO_SNDBUF of this fd */
+	unsigned last_msgs;          /* messages the last recvmmsg returned */
+	bool tstamp;                 /* SO_TIMESTAMPNS on for this fd */
+	struct natt_rx_wait rx_wait; /* of the datagram being dispatched */
 	struct natt_stats st;
 	unsigned tx_count;               /* packets queued */
 	struct iovec tx_iov[NATT_BATCH]; /* queued packets, in order */
@@ -70,6 +73,8 @@ void natt_sock_free(struct natt_sock *ns)
 		return;
 	/* IKE reads the socket again after us, one datagram at a time */
 	natt_sock_set_gro(ns, false);
+	if (ns->tstamp)
+		(void)setsockopt(ns->fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){0}, sizeof(int));
 	/* plaintext of the last packets is still in the buffers */
 	for (unsigned i = 0; i < NATT_BATCH; i++)
 		secure_clear(ns->rx + (size_t)i * NATT_RX_SLOT, ns->rx_high[i]);
@@ -121,6 +126,8 @@ void natt_sock_set_fd(struct natt_sock *ns, int fd)
 	ns->tx_count = 0; /* queued for a socket that is gone */
 	ns->fd = fd;
 	gro_setup(ns);
+	ns->tstamp =
+	    fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){1}, sizeof(int)) == 0;
 	ns->rcvbuf = sockbuf_setup(fd, SO_RCVBUF, SO_RCVBUFFORCE, NATT_RCVBUF);
 	ns->sndbuf = sockbuf_setup(fd, SO_SNDBUF, SO_SNDBUFFORCE, NATT_SNDBUF);
 }
@@ -141,6 +148,11 @@ void natt_sock_set_gro(struct natt_sock *ns, bool on)
 void natt_sock_set_gso(struct natt_sock *ns, bool on)
 {
 	ns->gso = on;
+}
+
+void natt_sock_rx_wait(const struct natt_sock *ns, struct natt_rx_wait *w)
+{
+	*w = ns->rx_wait;
 }
 
 void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st)
@@ -199,23 +211,53 @@ unsigned natt_gro_split(size_t len, size_t seg_size, size_t *lens, unsigned max)
 	return n;
 }
 
-/* The UDP_GRO cmsg's segment size, or 0 for a datagram read as sent. */
-static size_t gro_seg_size(struct msghdr *h)
+/* What the kernel told with a message: the UDP_GRO segment size (0: a
+ * datagram read as sent) and the arrival time stamp (0: none). */
+static void read_cmsgs(struct msghdr *h, size_t *seg_size, uint64_t *stamp_ns)
 {
+	*seg_size = 0;
+	*stamp_ns = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
-		int size;
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int size;
 
-		if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO ||
-		    c->cmsg_len < CMSG_LEN(sizeof(size)))
-			continue;
-		memcpy(&size, CMSG_DATA(c), sizeof(size));
-		return size > 0 ? (size_t)size : 0;
+			memcpy(&size, CMSG_DATA(c), sizeof(size));
+			*seg_size = size > 0 ? (size_t)size : 0;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		           c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			if (ts.tv_sec >= 0)
+				*stamp_ns =
+				    (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		}
 	}
-	return 0;
 }
 
-/* One buffer as read: a datagram, or with GRO several of one size. */
-static unsigned dispatch_buffer(struct natt_sock *ns, uint8_t *b, size_t len, size_t seg_size)
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0 || ts.tv_sec < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The wait of a datagram stamped at stamp_ns: 0 without a stamp, or when
+ * the clock was set back or far forward in between (then it says nothing). */
+static uint64_t sojourn(uint64_t now_ns, uint64_t stamp_ns)
+{
+	if (!stamp_ns || now_ns < stamp_ns || now_ns - stamp_ns > 10 * 1000000000ull)
+		return 0;
+	return now_ns - stamp_ns;
+}
+
+/* One buffer as read: a datagram, or with GRO several of one size. last:
+ * the last buffer of a batch that drained the socket. */
+static unsigned dispatch_buffer(struct natt_sock *ns, uint8_t *b, size_t len, size_t seg_size,
+                                bool last)
 {
 	size_t lens[NATT_GRO_MAX_SEGS], off = 0;
 	unsigned n = natt_gro_split(len, seg_size, lens, NATT_GRO_MAX_SEGS);
@@ -223,6 +265,7 @@ static unsigned dispatch_buffer(struct natt_sock *ns, uint8_t *b, size_t len, si
 	if (n > 1)
 		ns->st.rx_gro_buffers++;
 	for (unsigned k = 0; k < n; k++) {
+		ns->rx_wait.queue_empty = last && k + 1 == n;
 		dispatch(ns, b + off, lens[k]);
 		off += lens[k];
 	}
@@ -231,8 +274,8 @@ static unsigned dispatch_buffer(struct natt_sock *ns, uint8_t *b, size_t len, si
 	return n;
 }
 
-union gro_cmsg {
-	char buf[CMSG_SPACE(sizeof(int))];
+union rx_cmsg {
+	char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct timespec))];
 	struct cmsghdr align;
 };
 
@@ -240,7 +283,7 @@ int natt_sock_read(struct natt_sock *ns)
 {
 	struct mmsghdr msgs[NATT_BATCH];
 	struct iovec iov[NATT_BATCH];
-	union gro_cmsg cm[NATT_BATCH];
+	union rx_cmsg cm[NATT_BATCH];
 	/* without GRO a datagram never exceeds NATT_RX_MAX: touch no more */
 	size_t room = ns->gro ? NATT_RX_SLOT : NATT_RX_MAX;
 	unsigned datagrams = 0;
@@ -254,7 +297,7 @@ int natt_sock_read(struct natt_sock *ns)
 		iov[i].iov_len = room;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
-		if (ns->gro) {
+		if (ns->gro || ns->tstamp) {
 			msgs[i].msg_hdr.msg_control = cm[i].buf;
 			msgs[i].msg_hdr.msg_controllen = sizeof(cm[i].buf);
 		}
@@ -266,9 +309,11 @@ int natt_sock_read(struct natt_sock *ns)
 		/* ICMP errors surface here on a connected socket: IKE's
 		 * retransmissions and DPD cope with the path, not us */
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED ? 0 : -1;
+	ns->rx_wait.now_ns = ns->tstamp ? realtime_ns() : 0;
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &msgs[i].msg_hdr;
-		size_t len = msgs[i].msg_len;
+		size_t len = msgs[i].msg_len, seg_size;
+		uint64_t stamp_ns;
 
 		if (len > ns->rx_high[i])
 			ns->rx_high[i] = len;
@@ -277,8 +322,10 @@ int natt_sock_read(struct natt_sock *ns)
 			ns->st.rx_dropped++;
 			continue;
 		}
-		datagrams +=
-		    dispatch_buffer(ns, iov[i].iov_base, len, ns->gro ? gro_seg_size(h) : 0);
+		read_cmsgs(h, &seg_size, &stamp_ns);
+		ns->rx_wait.sojourn_ns = sojourn(ns->rx_wait.now_ns, stamp_ns);
+		datagrams += dispatch_buffer(ns, iov[i].iov_base, len, ns->gro ? seg_size : 0,
+		                             i + 1 == n && n < NATT_BATCH);
 	}
 	ns->st.rx_datagrams += datagrams;
 	return (int)datagrams;

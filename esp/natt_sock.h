@@ -77,9 +77,20 @@ struct natt_stats {
 struct natt_sock *natt_sock_new(struct esp_datapath *dp, const struct natt_sock_callbacks *cb,
                                 void *ctx);
 void natt_sock_free(struct natt_sock *ns);
+/* How long the datagram being dispatched waited in the socket's receive
+ * queue: for queue management above us (lib/codel.h), since the kernel
+ * stamps each datagram on arrival (SO_TIMESTAMPNS). Times in ns of
+ * CLOCK_REALTIME, read once per recvmmsg; sojourn 0 where no stamp came. */
+struct natt_rx_wait {
+	uint64_t now_ns;
+	uint64_t sojourn_ns;
+	bool queue_empty; /* the last datagram of a batch that drained the socket */
+};
+
 /* The connected NAT-T socket (IKE's), or -1 when it is gone. Its receive
  * and send buffers grow to NATT_RCVBUF and NATT_SNDBUF (beyond
- * net.core.rmem_max / wmem_max with CAP_NET_ADMIN, else up to them). */
+ * net.core.rmem_max / wmem_max with CAP_NET_ADMIN, else up to them), and it
+ * time-stamps what it receives. */
 void natt_sock_set_fd(struct natt_sock *ns, int fd);
 /* Turns UDP GSO off (tests; kernels that refuse it turn it off themselves). */
 void natt_sock_set_gso(struct natt_sock *ns, bool on);
@@ -112,5 +123,7 @@ int natt_sock_tx_queue(struct natt_sock *ns, struct esp_pkt *pkt);
 int natt_sock_flush(struct natt_sock *ns);
 
 void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st);
+/* For the datagram being dispatched (valid in the callbacks). */
+void natt_sock_rx_wait(const struct natt_sock *ns, struct natt_rx_wait *w);
 
 #endif

@@ -35,7 +35,8 @@ struct side {
 	struct sockaddr_storage addr;
 	unsigned l2tp_count, non_esp_count;
 	size_t lens[MAX_SEEN];
-	uint8_t first[MAX_SEEN]; /* first payload byte of each datagram */
+	uint8_t first[MAX_SEEN];            /* first payload byte of each datagram */
+	struct natt_rx_wait wait[MAX_SEEN]; /* what the socket said each waited */
 	uint8_t last_non_esp[64];
 	size_t last_non_esp_len;
 };
@@ -53,6 +54,7 @@ static void on_l2tp(void *ctx, uint8_t *buf, size_t len)
 	if (s->l2tp_count < MAX_SEEN) {
 		s->lens[s->l2tp_count] = len;
 		s->first[s->l2tp_count] = buf[0];
+		natt_sock_rx_wait(s->ns, &s->wait[s->l2tp_count]);
 	}
 	s->l2tp_count++;
 }
@@ -332,6 +334,42 @@ static void test_free_turns_gro_off(void **state)
 	assert_int_equal(val, 0);
 }
 
+/* The kernel's arrival stamp tells how long each datagram sat in the
+ * receive queue (for CoDel above us), and the last one of a batch that
+ * drained the socket says so. */
+static void test_rx_wait_measured(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t slept_ns = 30 * 1000 * 1000;
+
+	for (unsigned i = 0; i < 3; i++)
+		queue_one(&f->cli, 200, (uint8_t)i);
+	assert_int_equal(natt_sock_flush(f->cli.ns), 3);
+	usleep(slept_ns / 1000);
+	assert_int_equal(read_all(&f->gw, 3), 3);
+	assert_int_equal(f->gw.l2tp_count, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_true(f->gw.wait[i].now_ns > 0);
+		assert_true(f->gw.wait[i].sojourn_ns >= slept_ns);
+		assert_true(f->gw.wait[i].sojourn_ns < 10ULL * 1000 * 1000 * 1000);
+		assert_int_equal(f->gw.wait[i].queue_empty, i == 2);
+	}
+}
+
+static void test_free_turns_timestamps_off(void **state)
+{
+	struct fixture *f = *state;
+	int val = -1;
+	socklen_t len = sizeof(val);
+
+	assert_int_equal(getsockopt(f->gw.fd, SOL_SOCKET, SO_TIMESTAMPNS, &val, &len), 0);
+	assert_int_equal(val, 1);
+	natt_sock_free(f->gw.ns);
+	f->gw.ns = NULL;
+	assert_int_equal(getsockopt(f->gw.fd, SOL_SOCKET, SO_TIMESTAMPNS, &val, &len), 0);
+	assert_int_equal(val, 0);
+}
+
 static void test_full_queue_flushes_itself(void **state)
 {
 	struct fixture *f = *state;
@@ -462,6 +500,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gro_loopback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gro_off_fallback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_free_turns_gro_off, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rx_wait_measured, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_turns_timestamps_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_burst_drains_until_short, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_buffers_grow, setup, teardown),

@@ -87,6 +87,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p->dns, PROFILE_DNS_AUTO);
 	assert_int_equal(p->n_routes, 0);
 	assert_int_equal(p->datapath, PROFILE_DATAPATH_AUTO);
+	assert_int_equal(p->queue, PROFILE_QUEUE_CODEL);
 	assert_false(p->kill_switch);
 	assert_int_equal(p->ipv6, PROFILE_IPV6_AUTO); /* IPv6 when the gateway offers it */
 	assert_false(p->ipv6_ignore_auto_routes);
@@ -147,6 +148,7 @@ static void test_full_profile_values(void **state)
 	assert_int_equal(p->ipv6, PROFILE_IPV6_LEAK_OK);
 	assert_true(p->ipv6_ignore_auto_routes);
 	assert_int_equal(p->datapath, PROFILE_DATAPATH_USERSPACE);
+	assert_int_equal(p->queue, PROFILE_QUEUE_FIFO);
 	assert_true(p->kill_switch);
 	assert_false(p->reconnect);
 	/* log-level-ike wins over log-level, whatever the order */

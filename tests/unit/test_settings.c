@@ -206,6 +206,10 @@ static void test_option_parses_like_key(void **state)
 	assert_int_equal(p->dh2048, PROFILE_DH2048_REQUIRE);
 	assert_int_equal(setting_apply_option(p, "datapath", "userspace", err, sizeof(err)), 0);
 	assert_int_equal(p->datapath, PROFILE_DATAPATH_USERSPACE);
+	assert_int_equal(setting_apply_option(p, "queue", "fifo", err, sizeof(err)), 0);
+	assert_int_equal(p->queue, PROFILE_QUEUE_FIFO);
+	assert_int_equal(setting_apply_option(p, "queue", "red", err, sizeof(err)), -1);
+	assert_string_equal(err, "--queue 'red': expected one of: codel fifo");
 	assert_int_equal(setting_apply_option(p, "dh2048", "sometimes", err, sizeof(err)), -1);
 	assert_string_equal(err, "--dh2048 'sometimes': expected one of: off offer require");
 	assert_int_equal(setting_apply_option(p, "ike", "foo-bar-baz", err, sizeof(err)), -1);

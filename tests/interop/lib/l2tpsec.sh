@@ -265,6 +265,12 @@ rig_l2tpsec_scenario() {
 		rig_fail "client: l2tpsec status failed"
 	grep -q '"state":"connected"' "$RIG_LOGDIR/client-status.json" ||
 		rig_fail "client: status does not say connected"
+	# who manages the queues: CoDel by default on the userspace path
+	local queue=codel
+	[ "$L2TPSEC_DATAPATH" = kernel ] && queue=kernel
+	[[ " $L2TPSEC_ARGS " == *" --queue fifo "* ]] && queue=fifo
+	grep -q "\"queue\":{\"management\":\"$queue\"" "$RIG_LOGDIR/client-status.json" ||
+		rig_fail "client: status does not say queue management $queue"
 	rig_iperf "${RIG_IPERF_SECONDS:-3}" || true
 	local rss; rss=$(rig_rss_kb "$L2TPSEC_PID")
 	rig_capture_stop
