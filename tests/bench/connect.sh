@@ -12,6 +12,7 @@
 # ./client/l2tpsec (make bench runs it from the build directory).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/rig-bench.sh"
 reps=${BENCH_REPS:-3} secs=${BENCH_IPERF_SECONDS:-4} results=""
 while getopts r:i:k: o; do
 	case $o in
@@ -21,31 +22,15 @@ while getopts r:i:k: o; do
 	*) echo "usage: $0 [-r REPS] [-i IPERF_SECONDS] [-k RESULTS_DIR]" >&2; exit 2 ;;
 	esac
 done
-bin=${L2TPSEC_BIN:-${L2TPSEC_BUILDDIR:-.}/client/l2tpsec}
-[ "$(id -u)" = 0 ] || { echo "bench-connect: SKIP (needs root)"; exit 77; }
-[ -x "$bin" ] || { echo "bench-connect: SKIP (no l2tpsec binary at $bin; set L2TPSEC_BIN)"; exit 77; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-keep=1
-[ -n "$results" ] || { results=$(mktemp -d "${TMPDIR:-/tmp}/bench-connect.XXXXXX") || exit 1; keep=0; }
-mkdir -p "$results"
+bench_prepare bench-connect
 
 # Bounded: the rig's own watchdog stops the VM (scenario timeout + margin).
 stacks=${BENCH_STACKS:-classic kernel userspace classic-libipsec}
 timeout=$((600 + reps * $(echo $stacks | wc -w) * (60 + 2 * secs) + $(echo $stacks | wc -w) * 2 * ${BENCH_IDLE_SECONDS:-60}))
-"$top/tests/interop/run" -t "$timeout" -r "$results" "$top/tests/interop/scenarios/bench/connect.sh" \
+bench_rig bench-connect bench.txt "$timeout" connect \
 	L2TPSEC_BIN="$bin" BENCH_REPS="$reps" BENCH_IPERF_SECONDS="$secs" \
 	BENCH_BREAKDOWN="${BENCH_BREAKDOWN:-1}" BENCH_STACKS="$stacks" \
-	BENCH_IDLE_SECONDS="${BENCH_IDLE_SECONDS:-60}" BENCH_IDLE_TRACE_SECONDS="${BENCH_IDLE_TRACE_SECONDS:-60}" >"$results/run.log" 2>&1
-rc=$?
-if [ $rc = 77 ]; then
-	echo "bench-connect: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"
-	exit 77
-fi
-if [ $rc != 0 ] || [ ! -s "$results/bench.txt" ]; then
-	echo "bench-connect: the rig run failed (status $rc); logs in $results" >&2
-	tail -n 25 "$results/run.log" >&2
-	exit 1
-fi
+	BENCH_IDLE_SECONDS="${BENCH_IDLE_SECONDS:-60}" BENCH_IDLE_TRACE_SECONDS="${BENCH_IDLE_TRACE_SECONDS:-60}"
 
 awk -v reps="$reps" '
 function median(s, k,   n, a, i, j, t) {
@@ -205,5 +190,4 @@ for s in kernel userspace; do
 		grep -v 'debug' | sed 's/<[0-9]>//' | head -n 40 | sed 's/^/  /'
 done
 echo "bench-connect: logs in $results"
-[ $keep = 1 ] || [ "${BENCH_KEEP:-0}" = 1 ] || true
 exit 0

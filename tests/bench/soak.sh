@@ -17,6 +17,7 @@
 # by more than 10 % (plus 256 kB of slack for allocator noise).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/rig-bench.sh"
 secs=${SOAK_SECONDS:-1800} dp=${SOAK_DATAPATH:-userspace} mbit=${SOAK_TRAFFIC_MBIT:-0}
 results="" eval_only=""
 while getopts s:d:t:k:e: o; do
@@ -73,20 +74,8 @@ if [ -n "$eval_only" ]; then
 	verdict "$eval_only/soak.txt"
 	exit
 fi
-bin=${L2TPSEC_BIN:-${L2TPSEC_BUILDDIR:-.}/client/l2tpsec}
-[ "$(id -u)" = 0 ] || { echo "soak: SKIP (needs root)"; exit 77; }
-[ -x "$bin" ] || { echo "soak: SKIP (no l2tpsec binary at $bin; set L2TPSEC_BIN)"; exit 77; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-[ -n "$results" ] || results=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX") || exit 1
-mkdir -p "$results"
+bench_prepare soak
 echo "soak: $secs s, $dp, ${mbit} Mbit/s of traffic each way; logs in $results"
-"$top/tests/interop/run" -t $((secs + 300)) -r "$results" "$top/tests/interop/scenarios/bench/soak.sh" \
-	L2TPSEC_BIN="$bin" SOAK_SECONDS="$secs" SOAK_STACK="$dp" SOAK_TRAFFIC_MBIT="$mbit" >"$results/run.log" 2>&1
-rc=$?
-[ $rc = 77 ] && { echo "soak: SKIP: $(grep -m1 -i 'skip\|missing' "$results/run.log")"; exit 77; }
-if [ $rc != 0 ] || [ ! -s "$results/soak.txt" ]; then
-	echo "soak: the rig run failed (status $rc); logs in $results" >&2
-	tail -n 25 "$results/run.log" >&2
-	exit 1
-fi
+bench_rig soak soak.txt $((secs + 300)) soak \
+	L2TPSEC_BIN="$bin" SOAK_SECONDS="$secs" SOAK_STACK="$dp" SOAK_TRAFFIC_MBIT="$mbit"
 verdict "$results/soak.txt"
