@@ -156,11 +156,6 @@ void natt_sock_rx_wait(const struct natt_sock *ns, struct natt_rx_wait *w)
 	*w = ns->rx_wait;
 }
 
-uint64_t natt_sock_tx_calls(const struct natt_sock *ns)
-{
-	return ns->st.tx_calls;
-}
-
 void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st)
 {
 	*st = ns->st;

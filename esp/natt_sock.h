@@ -125,8 +125,6 @@ int natt_sock_tx_queue(struct natt_sock *ns, struct esp_pkt *pkt);
 int natt_sock_flush(struct natt_sock *ns);
 
 void natt_sock_get_stats(const struct natt_sock *ns, struct natt_stats *st);
-/* sendmmsg calls so far (stats.tx_calls), cheaply: per packet. */
-uint64_t natt_sock_tx_calls(const struct natt_sock *ns);
 /* For the datagram being dispatched (valid in the callbacks). */
 void natt_sock_rx_wait(const struct natt_sock *ns, struct natt_rx_wait *w);
 
