@@ -274,7 +274,7 @@ static void on_natt_readable(void *ctx, int fd)
 	natt_sock_set_fd(c->natt, fd);
 	/* a burst in one wakeup; the TUN write of a coalesced run waits for
 	 * the end of it (bounded: ACKs from TUN wait as long) */
-	natt_sock_read_burst(c->natt, NATT_READS_PER_WAKEUP, 0);
+	natt_sock_read_burst(c->natt, NATT_READS_PER_WAKEUP);
 	natt_sock_get_stats(c->natt, &after);
 	/* RFC 3706 §5.5: no R-U-THERE while the gateway is evidently alive.
 	 * Once per batch: it reads the clock, a system call on some guests. */

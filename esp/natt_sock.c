@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "esp/esp_user.h"
-#include "lib/loop.h"
 #include "lib/util.h"
 
 #ifndef UDP_SEGMENT
@@ -332,9 +331,8 @@ int natt_sock_read(struct natt_sock *ns)
 	return (int)datagrams;
 }
 
-int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches, uint64_t slice_ns)
+int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches)
 {
-	uint64_t start = slice_ns ? loop_now_ns() : 0;
 	int total = 0;
 
 	for (unsigned i = 0; i < max_batches; i++) {
@@ -346,8 +344,6 @@ int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches, uint64_t sl
 		/* short: fewer messages than buffers (GRO buffers hold more
 		 * datagrams than one, so count messages, not datagrams) */
 		if (ns->last_msgs < NATT_BATCH)
-			break;
-		if (slice_ns && loop_now_ns() - start >= slice_ns)
 			break;
 	}
 	return total;

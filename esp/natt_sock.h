@@ -106,12 +106,10 @@ unsigned natt_gro_split(size_t len, size_t seg_size, size_t *lens, unsigned max)
  * buffers counted by what they held; 0 when none was waiting) or -1 on a
  * socket error. */
 int natt_sock_read(struct natt_sock *ns);
-/* Batches until one comes back short (the queue is drained), after
- * max_batches, or once slice_ns have passed (0: no limit): one readable
- * event empties a burst without a return to epoll per batch, and a long
- * one leaves the loop to the other side in between. Datagrams read, or -1
- * when the first read failed. */
-int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches, uint64_t slice_ns);
+/* Batches until one comes back short (the queue is drained) or after
+ * max_batches: one readable event empties a burst without a return to
+ * epoll per batch. Datagrams read, or -1 when the first read failed. */
+int natt_sock_read_burst(struct natt_sock *ns, unsigned max_batches);
 
 /* An empty packet in the next free tx buffer, data to start after
  * NATT_TX_HEADROOM; *room is how many payload bytes fit. Flushes first when

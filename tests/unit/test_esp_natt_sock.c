@@ -398,41 +398,21 @@ static void test_read_burst_drains_until_short(void **state)
 	for (unsigned i = 0; i < n; i++)
 		queue_one(&f->cli, 200, (uint8_t)i);
 	natt_sock_flush(f->cli.ns);
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 2, 0), 2 * NATT_BATCH);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 2), 2 * NATT_BATCH);
 	natt_sock_get_stats(f->gw.ns, &st);
 	assert_int_equal(st.rx_calls, 2);
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8, 0), NATT_BATCH + 5);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8), NATT_BATCH + 5);
 	natt_sock_get_stats(f->gw.ns, &st);
 	assert_int_equal(st.rx_calls, 4); /* 32, then 32 + 5: the short one ends it */
 	assert_int_equal(f->gw.l2tp_count, n);
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(f->gw.first[i], (uint8_t)i);
 	/* nothing waiting: one call, nothing read */
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8, 0), 0);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8), 0);
 	natt_sock_get_stats(f->gw.ns, &st);
 	assert_int_equal(st.rx_calls, 5);
 	natt_sock_set_fd(f->gw.ns, -1);
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8, 0), -1);
-}
-
-/* A burst's time slice ends it after the batch that used the slice up,
- * with the rest left queued for the next readable event. */
-static void test_read_burst_time_slice(void **state)
-{
-	struct fixture *f = *state;
-	unsigned n = 3 * NATT_BATCH;
-
-	natt_sock_set_gso(f->cli.ns, false);
-	natt_sock_set_gro(f->gw.ns, false);
-	for (unsigned i = 0; i < n; i++)
-		queue_one(&f->cli, 200, (uint8_t)i);
-	natt_sock_flush(f->cli.ns);
-	/* a slice of 1 ns is over after the first batch */
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8, 1), NATT_BATCH);
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8, 1), NATT_BATCH);
-	/* a slice of 10 s is not what ends the rest */
-	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8, 10ULL * 1000 * 1000 * 1000), NATT_BATCH);
-	assert_int_equal(f->gw.l2tp_count, n);
+	assert_int_equal(natt_sock_read_burst(f->gw.ns, 8), -1);
 }
 
 /* Whether this process may pass net.core.rmem_max (CAP_NET_ADMIN). */
@@ -524,7 +504,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_free_turns_timestamps_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_queue_flushes_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_burst_drains_until_short, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_read_burst_time_slice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_buffers_grow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_and_oversize_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
