@@ -6,7 +6,9 @@
  *  - even: packets (2-byte length, then the packet) clamped and coalesced.
  * Nothing may crash, read or write outside its buffer, report a segment
  * longer than its buffer or a pending super-packet beyond 64 KiB, and a
- * clamp must keep a valid TCP checksum valid. GRO writes go to /dev/null. */
+ * clamp must keep a valid TCP checksum valid. Each packet is also given
+ * CoDel's ECN mark (lib/codel), which must keep a valid IPv4 header
+ * checksum valid. GRO writes go to /dev/null. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/codel.h"
 #include "lib/csum.h"
 #include "sys/mss_clamp.h"
 #include "sys/tun_offload.h"
@@ -37,11 +40,22 @@ static bool tcp_csum_ok(const uint8_t *pkt, size_t len)
 	return csum_fold(csum_partial(pkt + ihl, len - ihl, sum)) == 0xffff;
 }
 
+/* Whether pkt starts with an IPv4 header whose checksum verifies. */
+static bool ipv4_csum_ok(const uint8_t *pkt, size_t len)
+{
+	size_t ihl = len ? (size_t)(pkt[0] & 0xf) * 4 : 0;
+
+	return len >= 20 && pkt[0] >> 4 == 4 && ihl >= 20 && ihl <= len &&
+	       csum_fold(csum_partial(pkt, ihl, 0)) == 0xffff;
+}
+
 static void clamp_and_add(struct tun_gro *g, int fd, uint8_t *pkt, size_t len, unsigned mtu)
 {
-	bool valid = tcp_csum_ok(pkt, len);
+	bool valid = tcp_csum_ok(pkt, len), ip_valid = ipv4_csum_ok(pkt, len);
 
 	if (mss_clamp(pkt, len, mtu) && valid && !tcp_csum_ok(pkt, len))
+		abort();
+	if (codel_ecn_mark(pkt, len) && ip_valid && !ipv4_csum_ok(pkt, len))
 		abort();
 	tun_gro_add(g, fd, pkt, len);
 	if (g->len > TUN_MAX_SUPER)
