@@ -244,9 +244,9 @@ static void on_tun_readable(struct loop *loop, int fd, unsigned events, void *ct
 	/* A bounded batch per wakeup keeps the loop fair to the network side;
 	 * the queue goes out in one sendmmsg each NATT_BATCH packets. Bounded
 	 * in reads, not in time: a 2 ms slice (ended after a full batch) cut
-	 * the ping's wait under load with CoDel from 36-38 to 14-32 ms, but
-	 * cost throughput, userspace/kernel 0.93 / 0.78 against 1.17 / 1.11
-	 * without it (tests/bench/README.md). */
+	 * the ping's wait under load with CoDel to 14-32 ms (40-50 without),
+	 * but cost throughput, userspace/kernel 0.93 / 0.78 against 1.17 /
+	 * 1.11 without it (tests/bench/README.md). */
 	for (int i = 0; i < TUN_READS_PER_WAKEUP; i++) {
 		if (c->tun_rx && c->natt ? !tun_read_super(c, fd, now) : !tun_read_one(c, fd, now))
 			break;

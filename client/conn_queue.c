@@ -23,9 +23,10 @@
  * and the kernel's network work, in bursts of scheduling, much as a Wi-Fi
  * link's airtime comes in bursts (Linux's mac80211 runs CoDel with 20 ms
  * for that reason). On the rig's one shared vCPU, the download's throughput
- * with CoDel was 0.80 of the FIFO's at 5 ms in one boot, 0.99 and 1.10 at
- * 20 ms in two (tests/bench/README.md; a noisy measure: the drops counted
- * were alike), and the ping's wait under load 24 against 32-36 ms. */
+ * with CoDel was 0.80 of the FIFO's at 5 ms in one boot; at 20 ms it is
+ * level with the FIFO's (1.00-1.02 up and down in the latency bench, 1.01
+ * over 7 downloads in another boot) while a ping under load waits 40-50 ms
+ * against the FIFO's 220 (tests/bench/README.md). */
 #define CONN_QUEUE_TARGET_NS (20ULL * 1000 * 1000)
 
 void conn_queue_reset(struct conn *c)
